@@ -1,0 +1,130 @@
+import path from "node:path";
+import { z } from "zod";
+
+/**
+ * The one place that reads process.env. Everything is validated with zod, and a bad value stops
+ * start-up with a message that names the variable and says what is wrong.
+ */
+
+const booleanFlag = z
+  .enum(["true", "false", "1", "0", "yes", "no"], { message: "must be true or false" })
+  .transform((value) => value === "true" || value === "1" || value === "yes");
+
+const positiveInt = (max: number) =>
+  z.coerce
+    .number({ message: "must be a whole number" })
+    .int({ message: "must be a whole number" })
+    .min(1, { message: "must be at least 1" })
+    .max(max, { message: `must be at most ${max}` });
+
+const httpsOrigin = z
+  .string()
+  .refine(
+    (value) => {
+      try {
+        const url = new URL(value);
+        return url.protocol === "https:" && (url.pathname === "/" || url.pathname === "") && !url.search && !url.hash;
+      } catch {
+        return false;
+      }
+    },
+    { message: "must be an https://host[:port] URL without a path" },
+  )
+  .transform((value) => new URL(value).origin);
+
+const emptyAsUndefined = (value: unknown) => (value === "" ? undefined : value);
+
+const envSchema = z
+  .object({
+    NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+    CALSYNC_DATA_DIR: z.string().min(1).default("./data"),
+    DATABASE_URL: z.preprocess(
+      emptyAsUndefined,
+      z
+        .string()
+        .refine((value) => /^postgres(ql)?:\/\//.test(value), {
+          message: "must be a postgres:// or postgresql:// URL (leave it unset to use the embedded database)",
+        })
+        .optional(),
+    ),
+    HOST: z.string().min(1).default("127.0.0.1"),
+    PORT: z.coerce.number({ message: "must be a port number" }).int().min(1).max(65535).default(3000),
+    CALSYNC_PUBLIC_URL: z.preprocess(
+      emptyAsUndefined,
+      z
+        .url({ message: "must be an absolute http(s) URL, such as https://calsync.example.com" })
+        .refine((value) => /^https?:\/\//.test(value), { message: "must start with http:// or https://" })
+        .transform((value) => value.replace(/\/+$/, ""))
+        .optional(),
+    ),
+    CALSYNC_SEAL_KEYS: z.preprocess(
+      emptyAsUndefined,
+      z
+        .string()
+        .refine((value) => parseKeyRing(value) !== null, {
+          message:
+            "must be a comma-separated list of id:base64 entries, each key 32 bytes (e.g. k2026:<44 base64 characters>); the first one seals new values",
+        })
+        .optional(),
+    ),
+    CALSYNC_SESSION_IDLE_MINUTES: positiveInt(60 * 24 * 30).default(120),
+    CALSYNC_SESSION_ABSOLUTE_HOURS: positiveInt(24 * 90).default(12),
+    CALSYNC_TRUST_PROXY: booleanFlag.default(false),
+    CALSYNC_LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+    CALSYNC_CLOUD: z.enum(["global", "usgov", "usgov-dod", "china", "custom"]).default("global"),
+    CALSYNC_AUTHORITY_HOST: z.preprocess(emptyAsUndefined, httpsOrigin.optional()),
+    CALSYNC_GRAPH_HOST: z.preprocess(emptyAsUndefined, httpsOrigin.optional()),
+  })
+  .superRefine((value, ctx) => {
+    if (value.CALSYNC_CLOUD === "custom") {
+      for (const key of ["CALSYNC_AUTHORITY_HOST", "CALSYNC_GRAPH_HOST"] as const) {
+        if (!value[key]) ctx.addIssue({ code: "custom", path: [key], message: "is required when CALSYNC_CLOUD=custom" });
+      }
+    }
+  });
+
+export type Env = z.infer<typeof envSchema> & { dataDir: string };
+
+export class EnvError extends Error {
+  override name = "EnvError";
+}
+
+export type KeyRingEntry = { id: string; key: Buffer };
+
+/** Parses `id:base64,id:base64`; returns null when any entry is malformed. */
+export function parseKeyRing(value: string): KeyRingEntry[] | null {
+  const entries: KeyRingEntry[] = [];
+  for (const part of value.split(",").map((item) => item.trim()).filter(Boolean)) {
+    const match = /^([A-Za-z0-9_-]{1,32}):([A-Za-z0-9+/=_-]+)$/.exec(part);
+    if (!match) return null;
+    const key = Buffer.from(match[2]!, "base64");
+    if (key.length !== 32) return null;
+    if (entries.some((entry) => entry.id === match[1])) return null;
+    entries.push({ id: match[1]!, key });
+  }
+  return entries.length > 0 ? entries : null;
+}
+
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  const result = envSchema.safeParse(source);
+  if (!result.success) {
+    const lines = result.error.issues.map((issue) => {
+      const name = issue.path.join(".") || "environment";
+      return `  ${name} ${issue.message}`;
+    });
+    throw new EnvError(`Invalid configuration:\n${lines.join("\n")}\nSee .env.example for every variable.`);
+  }
+  return { ...result.data, dataDir: path.resolve(result.data.CALSYNC_DATA_DIR) };
+}
+
+let cached: Env | undefined;
+
+export function getEnv(): Env {
+  cached ??= parseEnv(process.env);
+  return cached;
+}
+
+/** Tests and scripts that change configuration at run time call this to re-read it. */
+export function resetEnvCache(): void {
+  cached = undefined;
+}
