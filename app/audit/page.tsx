@@ -1,0 +1,92 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { auditFilterSchema, listAuditEvents, type AuditFilter } from "@/lib/audit/audit";
+import { authorizePage } from "@/lib/auth/current-user";
+import { getPrisma } from "@/lib/db/client";
+
+export const metadata: Metadata = { title: "Audit log" };
+
+const dateFormat = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "medium", timeZone: "UTC" });
+
+function pageHref(filter: AuditFilter, page: number): string {
+  const params = new URLSearchParams();
+  for (const key of ["action", "actor", "q", "from", "to"] as const) if (filter[key]) params.set(key, filter[key]!);
+  params.set("page", String(page));
+  return `/audit?${params.toString()}`;
+}
+
+export default async function AuditPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  await authorizePage("/audit", "/audit");
+  const filter = auditFilterSchema.parse(await searchParams);
+  const { events, total, page, pageCount, actions } = await listAuditEvents(await getPrisma(), filter);
+  return (
+    <section className="space-y-6">
+      <h1 className="text-2xl font-semibold">Audit log</h1>
+      <form method="get" className="grid gap-3 rounded border border-slate-300 bg-white p-4 text-sm md:grid-cols-6" aria-label="Filter the audit log">
+        <label className="flex flex-col">
+          Action
+          <select name="action" defaultValue={filter.action ?? ""} className="mt-1 rounded border border-slate-400 px-2 py-1">
+            <option value="">Any</option>
+            {actions.map((action) => (
+              <option key={action}>{action}</option>
+            ))}
+          </select>
+        </label>
+        <label className="flex flex-col">
+          Actor email
+          <input name="actor" defaultValue={filter.actor ?? ""} className="mt-1 rounded border border-slate-400 px-2 py-1" />
+        </label>
+        <label className="flex flex-col">
+          Text
+          <input name="q" defaultValue={filter.q ?? ""} className="mt-1 rounded border border-slate-400 px-2 py-1" />
+        </label>
+        <label className="flex flex-col">
+          From (UTC)
+          <input type="date" name="from" defaultValue={filter.from ?? ""} className="mt-1 rounded border border-slate-400 px-2 py-1" />
+        </label>
+        <label className="flex flex-col">
+          To (UTC)
+          <input type="date" name="to" defaultValue={filter.to ?? ""} className="mt-1 rounded border border-slate-400 px-2 py-1" />
+        </label>
+        <div className="flex items-end gap-2">
+          <button type="submit" className="rounded bg-blue-700 px-3 py-1.5 text-white">
+            Filter
+          </button>
+          <Link href="/audit">Clear</Link>
+        </div>
+      </form>
+      <p className="text-sm text-slate-700" role="status">
+        {total} event{total === 1 ? "" : "s"}, page {page} of {pageCount}
+      </p>
+      <table className="w-full border-collapse text-sm">
+        <caption className="sr-only">Audit events, newest first</caption>
+        <thead>
+          <tr className="border-b border-slate-300 text-left">
+            <th scope="col" className="py-2 pr-3">Time (UTC)</th>
+            <th scope="col" className="py-2 pr-3">Actor</th>
+            <th scope="col" className="py-2 pr-3">Action</th>
+            <th scope="col" className="py-2 pr-3">Target</th>
+            <th scope="col" className="py-2 pr-3">Summary</th>
+            <th scope="col" className="py-2">IP address</th>
+          </tr>
+        </thead>
+        <tbody>
+          {events.map((event) => (
+            <tr key={event.id} className="border-b border-slate-200 align-top">
+              <td className="py-2 pr-3 whitespace-nowrap">{dateFormat.format(event.occurredAt)}</td>
+              <td className="py-2 pr-3">{event.actorEmail ?? "system"}</td>
+              <td className="py-2 pr-3 font-mono text-xs">{event.action}</td>
+              <td className="py-2 pr-3">{event.targetLabel ?? "—"}</td>
+              <td className="py-2 pr-3">{event.summary}</td>
+              <td className="py-2 font-mono text-xs">{event.ip ?? "—"}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <nav aria-label="Audit log pages" className="flex gap-4 text-sm">
+        {page > 1 && <Link href={pageHref(filter, page - 1)}>Previous page</Link>}
+        {page < pageCount && <Link href={pageHref(filter, page + 1)}>Next page</Link>}
+      </nav>
+    </section>
+  );
+}

@@ -1,0 +1,28 @@
+import type { Metadata } from "next";
+import type { ReactNode } from "react";
+import { SiteHeader } from "@/components/site-header";
+import { getCurrentUser } from "@/lib/auth/current-user";
+import "./globals.css";
+
+export const metadata: Metadata = {
+  title: { default: "Calsync Console", template: "%s · Calsync Console" },
+  description: "Connect Microsoft 365 calendars to the sync engine, verified and monitored.",
+};
+
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  // The header only chooses which links to show; every page and action authorises on its own.
+  const user = await getCurrentUser();
+  return (
+    <html lang="en">
+      <body>
+        <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:bg-white focus:p-2">
+          Skip to content
+        </a>
+        <SiteHeader user={user} />
+        <main id="main" className="mx-auto max-w-5xl px-4 py-8">
+          {children}
+        </main>
+      </body>
+    </html>
+  );
+}

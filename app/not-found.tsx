@@ -1,0 +1,10 @@
+import Link from "next/link";
+
+export default function NotFound() {
+  return (
+    <section className="space-y-4">
+      <h1 className="text-2xl font-semibold">Page not found</h1>
+      <Link href="/">Back to the start page</Link>
+    </section>
+  );
+}

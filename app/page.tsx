@@ -1,0 +1,34 @@
+import Link from "next/link";
+import { redirect } from "next/navigation";
+import { authorizePage } from "@/lib/auth/current-user";
+import { roleDescriptions, roleLabels } from "@/lib/auth/roles";
+import { hasAdministrator } from "@/lib/auth/setup";
+import { getPrisma } from "@/lib/db/client";
+
+export default async function HomePage() {
+  if (!(await hasAdministrator(await getPrisma()))) redirect("/setup");
+  const user = (await authorizePage("/", "/"))!;
+  return (
+    <section className="space-y-4">
+      <h1 className="text-2xl font-semibold">Welcome, {user.displayName}</h1>
+      <p>
+        You are signed in as <strong>{roleLabels[user.role]}</strong>. {roleDescriptions[user.role]}
+      </p>
+      <ul className="list-disc space-y-1 pl-6">
+        {user.role === "admin" && (
+          <li>
+            <Link href="/users">Manage users and invitations</Link>
+          </li>
+        )}
+        {user.role !== "member" && (
+          <li>
+            <Link href="/audit">Browse the audit log</Link>
+          </li>
+        )}
+        <li>
+          <Link href="/account">Change your password</Link>
+        </li>
+      </ul>
+    </section>
+  );
+}

@@ -1,0 +1,52 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import type { ActionState } from "@/lib/action-state";
+import { requestContext } from "@/lib/auth/current-user";
+import { changeUserRoleSchema, createUserSchema, inviteUserSchema, setUserActiveSchema } from "@/lib/auth/form-schemas";
+import { createInvite, INVITE_TTL_DAYS } from "@/lib/auth/invites";
+import { runAction } from "@/lib/auth/run-action";
+import { changeUserRole, createUser, setUserActive } from "@/lib/auth/users";
+import { getPrisma } from "@/lib/db/client";
+import { getEnv } from "@/lib/env";
+import { publicUrl } from "@/lib/startup";
+
+export async function createUserAction(_state: ActionState, formData: FormData): Promise<ActionState> {
+  return runAction("createUserAction", createUserSchema, formData, async (values, caller) => {
+    const { ip } = await requestContext();
+    const user = await createUser(await getPrisma(), values, { actor: caller, ip });
+    revalidatePath("/users");
+    return { status: "success", message: `Created ${user.email} as ${user.role}.` };
+  });
+}
+
+export async function inviteUserAction(_state: ActionState, formData: FormData): Promise<ActionState> {
+  return runAction("inviteUserAction", inviteUserSchema, formData, async (values, caller) => {
+    const { ip } = await requestContext();
+    const invite = await createInvite(await getPrisma(), values, { actor: caller!, ip });
+    revalidatePath("/audit");
+    return {
+      status: "success",
+      message: `Invitation for ${values.email} created. Send them this link; it works once and expires in ${INVITE_TTL_DAYS} days.`,
+      reveal: { label: "Invitation link", value: `${publicUrl(getEnv())}/invite/${invite.token}` },
+    };
+  });
+}
+
+export async function changeUserRoleAction(_state: ActionState, formData: FormData): Promise<ActionState> {
+  return runAction("changeUserRoleAction", changeUserRoleSchema, formData, async (values, caller) => {
+    const { ip } = await requestContext();
+    const user = await changeUserRole(await getPrisma(), values.userId, values.role, { actor: caller, ip });
+    revalidatePath("/users");
+    return { status: "success", message: `${user.email} is now ${user.role}.` };
+  });
+}
+
+export async function setUserActiveAction(_state: ActionState, formData: FormData): Promise<ActionState> {
+  return runAction("setUserActiveAction", setUserActiveSchema, formData, async (values, caller) => {
+    const { ip } = await requestContext();
+    const user = await setUserActive(await getPrisma(), values.userId, values.active, { actor: caller, ip });
+    revalidatePath("/users");
+    return { status: "success", message: `${user.email} is now ${user.active ? "active" : "deactivated"}.` };
+  });
+}

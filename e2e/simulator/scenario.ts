@@ -1,0 +1,236 @@
+import { readFile } from "node:fs/promises";
+import { z } from "zod";
+
+/**
+ * Scenario format for the Entra ID + Microsoft Graph simulator.
+ *
+ * A scenario is the whole "Microsoft cloud" the simulator pretends to be: tenants with their app
+ * registrations (service principals), users, mailboxes, consent state and injected faults. The
+ * simulator mutates its live copy (admin consent, created events), so callers that want a pristine
+ * state call `setScenario(parseScenario(json))` again.
+ */
+
+const guid = z
+  .string()
+  .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, { message: "must be a GUID" })
+  .transform((value) => value.toLowerCase());
+
+const isoDateTime = z.iso.datetime({ offset: true, message: "must be an ISO 8601 date-time, e.g. 2027-05-01T00:00:00Z" });
+
+export const cloudSchema = z.enum(["global", "usgov", "usgov-dod", "china"]);
+export type Cloud = z.infer<typeof cloudSchema>;
+
+export const secretSchema = z.object({
+  id: guid,
+  value: z.string().min(1),
+  expiresAt: isoDateTime,
+  displayName: z.string().optional(),
+});
+export type AppSecret = z.infer<typeof secretSchema>;
+
+/**
+ * Either a PEM certificate (thumbprints and public key derived from it) or an explicit SPKI public key
+ * plus the SHA-1 thumbprint (hex), as the Entra "certificates & secrets" blade stores them.
+ */
+export const certificateSchema = z
+  .object({
+    pem: z.string().includes("BEGIN CERTIFICATE").optional(),
+    publicKeyPem: z.string().includes("BEGIN PUBLIC KEY").optional(),
+    thumbprint: z
+      .string()
+      .regex(/^[0-9a-f]{40}$/i, { message: "must be the 40-hex-digit SHA-1 thumbprint" })
+      .transform((value) => value.toUpperCase())
+      .optional(),
+    thumbprintSha256: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/i, { message: "must be the 64-hex-digit SHA-256 thumbprint" })
+      .transform((value) => value.toUpperCase())
+      .optional(),
+    expiresAt: isoDateTime.optional(),
+  })
+  .refine((value) => value.pem !== undefined || (value.publicKeyPem !== undefined && value.thumbprint !== undefined), {
+    message: "give either pem, or publicKeyPem together with thumbprint",
+  });
+export type AppCertificate = z.infer<typeof certificateSchema>;
+
+/** Mailbox scoping that Exchange admins apply to app-only access. */
+export const exchangeScopeSchema = z.object({
+  /** UPNs or object ids the app may reach; every other mailbox is refused. */
+  allowedMailboxes: z.array(z.string().min(1)),
+  /**
+   * `accessPolicy` = New-ApplicationAccessPolicy ("Access to OData is disabled."),
+   * `rbac` = RBAC for Applications management scope ("Access is denied. Check credentials and try again.").
+   */
+  kind: z.enum(["accessPolicy", "rbac"]).default("accessPolicy"),
+});
+export type ExchangeScope = z.infer<typeof exchangeScopeSchema>;
+
+export const signInAudienceSchema = z.enum([
+  "AzureADMyOrg",
+  "AzureADMultipleOrgs",
+  "AzureADandPersonalMicrosoftAccount",
+  "PersonalMicrosoftAccount",
+]);
+
+export const appSchema = z.object({
+  clientId: guid,
+  displayName: z.string().min(1),
+  /** Object id of the service principal; becomes `oid`/`sub` of app-only tokens. Derived when omitted. */
+  servicePrincipalId: guid.optional(),
+  secrets: z.array(secretSchema).default([]),
+  certificates: z.array(certificateSchema).default([]),
+  /** Application permissions (on Microsoft Graph) with admin consent: the `roles` claim. */
+  grantedRoles: z.array(z.string().min(1)).default([]),
+  /** Delegated permissions already consented (short names like `Calendars.ReadWrite`): the `scp` claim. */
+  grantedScopes: z.array(z.string().min(1)).default([]),
+  /** Application permissions configured on the registration; admin consent grants exactly these. */
+  requestedRoles: z.array(z.string().min(1)).default([]),
+  /** Delegated permissions configured on the registration; admin consent grants these too. */
+  requestedScopes: z.array(z.string().min(1)).default([]),
+  redirectUris: z.array(z.string().min(1)).default([]),
+  signInAudience: signInAudienceSchema.default("AzureADMyOrg"),
+  /** Service principal disabled ("Enabled for users to sign in" = No): AADSTS7000112. */
+  disabled: z.boolean().default(false),
+  /** Tenant lets users consent to this app themselves; otherwise sign-in needs admin approval. */
+  userConsentAllowed: z.boolean().default(true),
+  /** Which refusal a user meets when user consent is not allowed: admin approval (90094) or risky app (900941). */
+  consentBlockCode: z.union([z.literal(90094), z.literal(900941)]).default(90094),
+  /** Conditional Access for workload identities blocks this app: AADSTS53003 on client credentials. */
+  conditionalAccessBlocked: z.boolean().default(false),
+  exchangeScope: exchangeScopeSchema.optional(),
+  /** Overrides `settings.accessTokenLifetimeSeconds` for this app's tokens. */
+  accessTokenLifetimeSeconds: z.number().int().positive().optional(),
+});
+export type ScenarioApp = z.infer<typeof appSchema>;
+
+export const eventSchema = z
+  .object({
+    id: z.string().min(1).optional(),
+    subject: z.string().default(""),
+    start: z.object({ dateTime: z.string(), timeZone: z.string().default("UTC") }),
+    end: z.object({ dateTime: z.string(), timeZone: z.string().default("UTC") }),
+    bodyPreview: z.string().optional(),
+    location: z.string().optional(),
+  })
+  .loose();
+export type ScenarioEvent = z.infer<typeof eventSchema>;
+
+export const userSchema = z.object({
+  id: guid,
+  upn: z.string().min(3).includes("@"),
+  displayName: z.string().min(1),
+  givenName: z.string().nullable().default(null),
+  surname: z.string().nullable().default(null),
+  jobTitle: z.string().nullable().default(null),
+  mail: z.string().nullable().default(null),
+  password: z.string().min(1),
+  /** Cloud (Exchange Online) mailbox; without it calendar calls get MailboxNotEnabledForRESTAPI. */
+  hasMailbox: z.boolean().default(true),
+  /** B2B guest (#EXT# UPN); guests have no mailbox in the host tenant. */
+  guest: z.boolean().default(false),
+  /** A personal Microsoft account (outlook.com/live.com) typed into the sign-in form. */
+  personalAccount: z.boolean().default(false),
+  /** Global admin or privileged role admin: may grant tenant-wide admin consent. */
+  isAdmin: z.boolean().default(false),
+  /** MFA: interactive sign-in asks for approval; prompt=none and refreshes without MFA get AADSTS50076. */
+  mfaRequired: z.boolean().default(false),
+  /** Refresh-token redemption fails with this MFA error (50078 expired MFA, 50079 enrolment required). */
+  refreshMfaError: z.union([z.literal(50078), z.literal(50079)]).optional(),
+  /** A Conditional Access policy blocks this user: AADSTS53003 at sign-in and on refresh. */
+  conditionalAccessBlocked: z.boolean().default(false),
+  /**
+   * State of every refresh token of this user: `expired` = AADSTS70008, `inactive` = 700082 (90 days unused),
+   * `revoked` = 50173 (password change / revoke sessions).
+   */
+  refreshTokenState: z.enum(["valid", "expired", "inactive", "revoked"]).default("valid"),
+  events: z.array(eventSchema).default([]),
+});
+export type ScenarioUser = z.infer<typeof userSchema>;
+
+export const tenantSchema = z.object({
+  id: guid,
+  displayName: z.string().min(1),
+  /** First entry is the initial `*.onmicrosoft.com` domain; any of them addresses the tenant. */
+  domains: z.array(z.string().min(3).toLowerCase()).min(1),
+  cloud: cloudSchema.default("global"),
+  apps: z.array(appSchema).default([]),
+  users: z.array(userSchema).default([]),
+});
+export type ScenarioTenant = z.infer<typeof tenantSchema>;
+
+const faultMatch = {
+  /**
+   * Path pattern: a glob where `*` matches any run of characters (including `/`), or a regular
+   * expression when it starts with `^`. Matched against the path without the query string.
+   */
+  path: z.string().min(1).default("*"),
+  /** HTTP method; any method when omitted. */
+  method: z.string().toUpperCase().optional(),
+};
+
+export const faultSchema = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("latency"), ...faultMatch, ms: z.number().int().nonnegative() }),
+  z.object({
+    kind: z.literal("throttle"),
+    ...faultMatch,
+    /** Number of matching requests that get 429 before the path succeeds again; every request when omitted. */
+    count: z.number().int().positive().optional(),
+    /** Seconds, fractional allowed (Graph sends e.g. 2.128). Keep 0 in tests: graph-client sleeps this long. */
+    retryAfterSeconds: z.number().nonnegative().default(0),
+    code: z.enum(["TooManyRequests", "ApplicationThrottled"]).default("TooManyRequests"),
+  }),
+  z.object({
+    kind: z.literal("unavailable"),
+    ...faultMatch,
+    count: z.number().int().positive().optional(),
+    status: z.union([z.literal(503), z.literal(504)]).default(503),
+    retryAfterSeconds: z.number().nonnegative().optional(),
+  }),
+  /** The request is accepted and never answered (until the server closes). */
+  z.object({ kind: z.literal("hang"), ...faultMatch, count: z.number().int().positive().optional() }),
+]);
+export type Fault = z.infer<typeof faultSchema>;
+export type FaultInput = z.input<typeof faultSchema>;
+
+export const settingsSchema = z.object({
+  accessTokenLifetimeSeconds: z.number().int().positive().default(3599),
+  /**
+   * Audiences the simulated Graph accepts. Defaults to the simulator origin plus the global Graph
+   * origin, so a token minted for another cloud's Graph is refused with "Invalid audience".
+   */
+  graphAudiences: z.array(z.string().min(1)).optional(),
+});
+
+export const scenarioSchema = z.object({
+  name: z.string().default("scenario"),
+  settings: settingsSchema.default({ accessTokenLifetimeSeconds: 3599 }),
+  tenants: z.array(tenantSchema).min(1),
+  faults: z.array(faultSchema).default([]),
+});
+export type Scenario = z.infer<typeof scenarioSchema>;
+export type ScenarioInput = z.input<typeof scenarioSchema>;
+
+/** Parses and validates; throws a readable error naming the offending path. */
+export function parseScenario(input: unknown): Scenario {
+  const result = scenarioSchema.safeParse(input);
+  if (!result.success) {
+    throw new Error(`Invalid simulator scenario:\n${z.prettifyError(result.error)}`);
+  }
+  return result.data;
+}
+
+export function parseFaults(input: readonly FaultInput[]): Fault[] {
+  return z.array(faultSchema).parse(input);
+}
+
+export async function loadScenarioFile(file: string): Promise<Scenario> {
+  const raw: unknown = JSON.parse(await readFile(file, "utf8"));
+  return parseScenario(raw);
+}
+
+/** The path of the bundled demo scenario (contoso + a usgov tenant). */
+export const demoScenarioPath: string = new URL("./scenarios/demo.json", import.meta.url).pathname;
+
+export function loadDemoScenario(): Promise<Scenario> {
+  return loadScenarioFile(demoScenarioPath);
+}

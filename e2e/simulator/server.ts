@@ -1,0 +1,230 @@
+/**
+ * Microsoft Entra ID + Microsoft Graph simulator: one HTTPS origin on loopback that serves the
+ * authority (discovery, OpenID metadata, JWKS, /token, /authorize, /adminconsent) and Graph (/v1.0).
+ *
+ * TLS trust, the chosen route: NODE_EXTRA_CA_CERTS. msal-node 7 and graph-client both use Node's global
+ * fetch, and Node reads NODE_EXTRA_CA_CERTS once at process start, so the CA lives in a stable folder
+ * (default `<repo>/.tmp/simulator-ca/ca.pem`) that `ensureCa()` creates and every later start reuses.
+ * Start test processes with `NODE_EXTRA_CA_CERTS=<repo>/.tmp/simulator-ca/ca.pem`. `caCertPem` is
+ * exported too, for callers that configure trust themselves (an undici Agent, `https.request({ ca })`,
+ * Playwright's `ignoreHTTPSErrors`, a child process env).
+ *
+ * The origin uses the hostname `localhost` (not 127.0.0.1) because graph-client only attaches the
+ * Authorization header for hosts in `customHosts`, which takes bare hostnames.
+ */
+import { createServer, type Server } from "node:https";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Socket } from "node:net";
+import path from "node:path";
+import { createServerCertificate, ensureCa } from "./certs";
+import { applyFaults } from "./faults";
+import { handleAuthorize, handleAdminConsent } from "./authorize";
+import { handleDiscovery } from "./discovery";
+import { sendEstsError, ests, sendGraphError, page } from "./errors";
+import { handleGraph } from "./graph";
+import { redact, sendHtml, type RecordedRequest, type RequestContext } from "./http";
+import { createSigningKey, type SigningKey } from "./jwt";
+import { parseFaults, parseScenario, type Fault, type FaultInput, type Scenario, type ScenarioInput } from "./scenario";
+import { SimulatorState } from "./state";
+import { handleToken, issueAuthCode, mintAccessToken, type IssueAuthCodeOptions, type MintAccessTokenOptions } from "./token-endpoint";
+
+export type { RecordedRequest } from "./http";
+export type { IssueAuthCodeOptions, MintAccessTokenOptions } from "./token-endpoint";
+
+export interface StartSimulatorOptions {
+  scenario: Scenario | ScenarioInput;
+  /** 0 or omitted: a free port. */
+  port?: number;
+  /** Listen address; default 127.0.0.1. The origin still says `localhost`. */
+  host?: string;
+  /** Where the CA is cached; default `<repo>/.tmp/simulator-ca`. */
+  stateDir?: string;
+}
+
+export interface Simulator {
+  /** e.g. "https://localhost:43123"; authority = `${origin}/${tenant}`, Graph base = `${origin}/`. */
+  origin: string;
+  caCertPath: string;
+  caCertPem: string;
+  /** Live state: admin consent, created events and deleted events change it. */
+  readonly scenario: Scenario;
+  setScenario(scenario: Scenario | ScenarioInput): void;
+  setFaults(faults: FaultInput[]): void;
+  /** Every request in arrival order. Never holds secrets, assertions, codes or tokens. */
+  readonly requests: RecordedRequest[];
+  clearRequests(): void;
+  /** Mints an authorization code without the browser form (for token-endpoint tests). */
+  issueAuthCode(options: IssueAuthCodeOptions): string;
+  /** Mints a signed access token directly (for Graph tests that skip the token endpoint). */
+  mintAccessToken(options: MintAccessTokenOptions): string;
+  /** Invalidates every refresh token issued so far for a user (AADSTS50173 on next use). */
+  revokeRefreshTokens(userIdOrUpn: string): void;
+  /** Key id of the token-signing key, as published on the JWKS. */
+  signingKeyId: string;
+  close(): Promise<void>;
+}
+
+/** `<repo>/.tmp/simulator-ca`, resolved from this file so it does not depend on the working directory. */
+export const defaultStateDir: string = path.resolve(path.dirname(new URL(import.meta.url).pathname), "../../.tmp/simulator-ca");
+
+function hostOf(host: string): string {
+  return host.includes(":") ? `[${host}]` : host;
+}
+
+export async function startSimulator(options: StartSimulatorOptions): Promise<Simulator> {
+  const stateDir = options.stateDir ?? defaultStateDir;
+  const [certificate, signingKey] = await Promise.all([createServerCertificate(stateDir), createSigningKey()]);
+  const state = new SimulatorState(parseScenario(options.scenario));
+  const requests: RecordedRequest[] = [];
+  const sockets = new Set<Socket>();
+  let origin = "";
+
+  const server: Server = createServer({ cert: certificate.certPem, key: certificate.keyPem }, (req, res) => {
+    void handleRequest(req, res, { origin, state, signingKey, requests });
+  });
+  server.on("connection", (socket: Socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+  });
+  // Keep-alive sockets from fetch would otherwise keep close() waiting.
+  server.keepAliveTimeout = 5_000;
+
+  const host = options.host ?? "127.0.0.1";
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const address = server.address();
+  if (address === null || typeof address === "string") throw new Error("simulator did not get a TCP port");
+  const loopback = host === "127.0.0.1" || host === "::1" || host === "localhost" || host === "0.0.0.0" || host === "::";
+  origin = `https://${loopback ? "localhost" : hostOf(host)}:${address.port}`;
+
+  return {
+    origin,
+    caCertPath: certificate.caCertPath,
+    caCertPem: certificate.caCertPem,
+    get scenario() {
+      return state.scenario;
+    },
+    setScenario(scenario) {
+      state.replaceScenario(parseScenario(scenario));
+    },
+    setFaults(faults) {
+      state.replaceFaults(parseFaults(faults));
+    },
+    requests,
+    clearRequests() {
+      requests.length = 0;
+    },
+    issueAuthCode(codeOptions) {
+      return issueAuthCode(state, codeOptions);
+    },
+    mintAccessToken(tokenOptions) {
+      return mintAccessToken({ state, signingKey, origin }, tokenOptions);
+    },
+    revokeRefreshTokens(userIdOrUpn) {
+      const needle = userIdOrUpn.toLowerCase();
+      for (const tenant of state.scenario.tenants) {
+        const user = tenant.users.find((u) => u.id === needle || u.upn.toLowerCase() === needle);
+        if (!user) continue;
+        for (const record of state.refreshTokens.values()) {
+          if (record.userId === user.id) record.revoked = true;
+        }
+      }
+    },
+    signingKeyId: signingKey.kid,
+    close() {
+      return new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        // Hung requests (fault "hang") and idle keep-alive sockets must not block shutdown.
+        for (const socket of sockets) socket.destroy();
+      });
+    },
+  };
+}
+
+interface ServerDeps {
+  origin: string;
+  state: SimulatorState;
+  signingKey: SigningKey;
+  requests: RecordedRequest[];
+}
+
+async function handleRequest(req: IncomingMessage, res: ServerResponse, deps: ServerDeps): Promise<void> {
+  const started = Date.now();
+  const url = new URL(req.url ?? "/", deps.origin);
+  const header = req.headers["client-request-id"];
+  const record: RecordedRequest = {
+    method: req.method ?? "GET",
+    path: url.pathname,
+    query: redact(url.searchParams),
+    time: new Date(started).toISOString(),
+    status: 0,
+    durationMs: 0,
+    clientRequestId: url.searchParams.get("client-request-id") ?? (typeof header === "string" ? header : undefined),
+  };
+  deps.requests.push(record);
+  res.on("finish", () => {
+    record.durationMs = Date.now() - started;
+  });
+  const ctx: RequestContext = { req, res, url, origin: deps.origin, state: deps.state, signingKey: deps.signingKey, record };
+  try {
+    if (await applyFaults(ctx)) return;
+    await route(ctx);
+  } catch (error) {
+    // A bug in the simulator must surface as a 500 the test sees, with the reason in the body.
+    const message = error instanceof Error ? error.message : String(error);
+    if (!res.headersSent) {
+      record.status = 500;
+      res.statusCode = 500;
+      res.setHeader("content-type", "text/plain; charset=utf-8");
+      res.end(`simulator error: ${message}`);
+    }
+  }
+}
+
+async function route(ctx: RequestContext): Promise<void> {
+  const segments = ctx.url.pathname.split("/").filter((s) => s.length > 0).map((s) => decodeURIComponent(s));
+  const [first, ...rest] = segments;
+  const method = ctx.record.method;
+
+  if (first === "v1.0" || first === "beta") {
+    await handleGraph(ctx, rest);
+    return;
+  }
+  if (first === "error" && rest.length === 0) {
+    const code = ctx.url.searchParams.get("code") ?? "";
+    sendHtml(ctx, 200, page("Error lookup", `<h1>AADSTS${code.replace(/\D/g, "")}</h1><p>Error code lookup (simulator).</p>`));
+    return;
+  }
+  if (first === undefined) {
+    sendHtml(ctx, 200, page("Entra ID simulator", "<h1>Entra ID + Graph simulator</h1>"));
+    return;
+  }
+  if (await handleDiscovery(ctx, first, rest)) return;
+
+  const tail = rest.join("/");
+  if (tail === "oauth2/v2.0/token" && method === "POST") {
+    await handleToken(ctx, first);
+    return;
+  }
+  if (tail === "oauth2/v2.0/authorize" && (method === "GET" || method === "POST")) {
+    await handleAuthorize(ctx, first);
+    return;
+  }
+  if (tail === "adminconsent" && (method === "GET" || method === "POST")) {
+    await handleAdminConsent(ctx, first);
+    return;
+  }
+  if (tail.startsWith("oauth2/")) {
+    sendEstsError(ctx, ests.missingParameter("grant_type"), 400);
+    return;
+  }
+  sendGraphError(ctx, 404, "UnknownPath", `The simulator does not serve ${method} ${ctx.url.pathname}`, { innerError: "none" });
+}
+
+export { ensureCa } from "./certs";
+export type { Fault, FaultInput, Scenario, ScenarioInput } from "./scenario";

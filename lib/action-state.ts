@@ -1,0 +1,7 @@
+/** The one state shape every form action returns (shared by server actions and client forms). */
+export type ActionState =
+  | { status: "idle" }
+  | { status: "success"; message: string; reveal?: { label: string; value: string } }
+  | { status: "error"; message: string; fieldErrors?: Record<string, string>; code?: "forbidden" | "unauthenticated" | "invalid" | "failed" };
+
+export const idleState: ActionState = { status: "idle" };

@@ -1,0 +1,110 @@
+import "server-only";
+import { z } from "zod";
+import type { DbClient } from "@/lib/db/types";
+
+/**
+ * The audit log is append-only (a database trigger enforces it). Summaries describe what changed in
+ * words and never carry secret values: callers pass names and ids, not contents.
+ */
+
+export type AuditActor = { id: string; email: string } | null;
+
+export type AuditEntry = {
+  actor: AuditActor;
+  action: string;
+  target?: { type: string; id: string; label?: string };
+  summary: string;
+  ip?: string | null;
+};
+
+export async function recordAudit(db: DbClient, entry: AuditEntry): Promise<void> {
+  await db.auditEvent.create({
+    data: {
+      actorId: entry.actor?.id ?? null,
+      actorEmail: entry.actor?.email ?? null,
+      action: entry.action,
+      targetType: entry.target?.type ?? null,
+      targetId: entry.target?.id ?? null,
+      targetLabel: entry.target?.label ?? null,
+      summary: entry.summary,
+      ip: entry.ip ?? null,
+    },
+    select: { id: true },
+  });
+}
+
+export const AUDIT_PAGE_SIZE = 50;
+
+export const auditFilterSchema = z.object({
+  action: z.string().trim().max(100).optional().catch(undefined),
+  actor: z.string().trim().max(254).optional().catch(undefined),
+  q: z.string().trim().max(200).optional().catch(undefined),
+  from: z.iso.date().optional().catch(undefined),
+  to: z.iso.date().optional().catch(undefined),
+  page: z.coerce.number().int().min(1).max(100_000).default(1).catch(1),
+});
+export type AuditFilter = z.infer<typeof auditFilterSchema>;
+
+export type AuditEventView = {
+  id: string;
+  occurredAt: Date;
+  actorEmail: string | null;
+  action: string;
+  targetType: string | null;
+  targetLabel: string | null;
+  summary: string;
+  ip: string | null;
+};
+
+export async function listAuditEvents(
+  db: DbClient,
+  filter: AuditFilter,
+): Promise<{ events: AuditEventView[]; total: number; page: number; pageCount: number; actions: string[] }> {
+  const where = {
+    ...(filter.action ? { action: filter.action } : {}),
+    ...(filter.actor ? { actorEmail: { contains: filter.actor.toLowerCase() } } : {}),
+    ...(filter.q
+      ? {
+          OR: [
+            { summary: { contains: filter.q, mode: "insensitive" as const } },
+            { targetLabel: { contains: filter.q, mode: "insensitive" as const } },
+          ],
+        }
+      : {}),
+    ...(filter.from || filter.to
+      ? {
+          occurredAt: {
+            ...(filter.from ? { gte: new Date(`${filter.from}T00:00:00Z`) } : {}),
+            ...(filter.to ? { lt: new Date(new Date(`${filter.to}T00:00:00Z`).getTime() + 86_400_000) } : {}),
+          },
+        }
+      : {}),
+  };
+  const [total, rows, actions] = await Promise.all([
+    db.auditEvent.count({ where }),
+    db.auditEvent.findMany({
+      where,
+      orderBy: { id: "desc" },
+      skip: (filter.page - 1) * AUDIT_PAGE_SIZE,
+      take: AUDIT_PAGE_SIZE,
+      select: {
+        id: true,
+        occurredAt: true,
+        actorEmail: true,
+        action: true,
+        targetType: true,
+        targetLabel: true,
+        summary: true,
+        ip: true,
+      },
+    }),
+    db.auditEvent.findMany({ distinct: ["action"], select: { action: true }, orderBy: { action: "asc" } }),
+  ]);
+  return {
+    events: rows.map((row) => ({ ...row, id: row.id.toString() })),
+    total,
+    page: filter.page,
+    pageCount: Math.max(1, Math.ceil(total / AUDIT_PAGE_SIZE)),
+    actions: actions.map((row) => row.action),
+  };
+}

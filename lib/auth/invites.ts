@@ -1,0 +1,91 @@
+import "server-only";
+import { recordAudit, type AuditActor } from "@/lib/audit/audit";
+import { generateToken, hashToken } from "@/lib/crypto/tokens";
+import type { DbClient } from "@/lib/db/types";
+import type { AppPrismaClient } from "@/lib/db/types";
+import { UserFacingError } from "@/lib/errors";
+import { hashPassword } from "@/lib/auth/passwords";
+import type { Role } from "@/lib/auth/roles";
+
+export const INVITE_TTL_DAYS = 7;
+
+export type InviteStatus =
+  | { state: "valid"; email: string; role: Role; expiresAt: Date }
+  | { state: "expired" | "used" | "unknown" };
+
+export async function createInvite(
+  db: AppPrismaClient,
+  input: { email: string; role: Role },
+  context: { actor: { id: string; email: string }; ip?: string | null },
+  now = new Date(),
+): Promise<{ token: string; expiresAt: Date }> {
+  const token = generateToken();
+  const expiresAt = new Date(now.getTime() + INVITE_TTL_DAYS * 86_400_000);
+  await db.$transaction(async (tx) => {
+    const existing = await tx.user.findUnique({ where: { email: input.email }, select: { id: true } });
+    if (existing) throw new UserFacingError("A user with this email already exists", { email: "A user with this email already exists" });
+    // A new link replaces any earlier unused one, so only the newest link works.
+    await tx.invite.updateMany({ where: { email: input.email, acceptedAt: null, revokedAt: null }, data: { revokedAt: now } });
+    const invite = await tx.invite.create({
+      data: { tokenHash: hashToken(token), email: input.email, role: input.role, createdById: context.actor.id, createdAt: now, expiresAt },
+      select: { id: true },
+    });
+    await recordAudit(tx, {
+      actor: context.actor,
+      action: "user.invite",
+      target: { type: "invite", id: invite.id, label: input.email },
+      summary: `Invited ${input.email} as ${input.role} (link valid ${INVITE_TTL_DAYS} days)`,
+      ip: context.ip,
+    });
+  });
+  return { token, expiresAt };
+}
+
+export async function getInviteStatus(db: DbClient, token: string, now = new Date()): Promise<InviteStatus> {
+  if (!/^[A-Za-z0-9_-]{20,100}$/.test(token)) return { state: "unknown" };
+  const invite = await db.invite.findUnique({
+    where: { tokenHash: hashToken(token) },
+    select: { email: true, role: true, expiresAt: true, acceptedAt: true, revokedAt: true },
+  });
+  if (!invite) return { state: "unknown" };
+  if (invite.acceptedAt || invite.revokedAt) return { state: "used" };
+  if (invite.expiresAt <= now) return { state: "expired" };
+  return { state: "valid", email: invite.email, role: invite.role, expiresAt: invite.expiresAt };
+}
+
+export const INVITE_PROBLEMS: Record<Exclude<InviteStatus["state"], "valid">, string> = {
+  expired: "This invitation link has expired. Ask an administrator for a new one.",
+  used: "This invitation link has already been used or was replaced by a newer one. Sign in, or ask for a new link.",
+  unknown: "This invitation link is not valid. Check that you copied the whole link.",
+};
+
+export async function acceptInvite(
+  db: AppPrismaClient,
+  input: { token: string; displayName: string; password: string; ip: string | null },
+  now = new Date(),
+): Promise<{ userId: string; email: string }> {
+  const passwordHash = await hashPassword(input.password);
+  return db.$transaction(
+    async (tx) => {
+      const status = await getInviteStatus(tx, input.token, now);
+      if (status.state !== "valid") throw new UserFacingError(INVITE_PROBLEMS[status.state]);
+      const existing = await tx.user.findUnique({ where: { email: status.email }, select: { id: true } });
+      if (existing) throw new UserFacingError("An account with this email already exists. Sign in instead.");
+      const user = await tx.user.create({
+        data: { email: status.email, displayName: input.displayName, role: status.role, passwordHash },
+        select: { id: true, email: true },
+      });
+      await tx.invite.update({ where: { tokenHash: hashToken(input.token) }, data: { acceptedAt: now }, select: { id: true } });
+      const actor: AuditActor = { id: user.id, email: user.email };
+      await recordAudit(tx, {
+        actor,
+        action: "user.invite-accept",
+        target: { type: "user", id: user.id, label: user.email },
+        summary: `Accepted an invitation and created a ${status.role} account`,
+        ip: input.ip,
+      });
+      return { userId: user.id, email: user.email };
+    },
+    { isolationLevel: "Serializable" },
+  );
+}

@@ -1,0 +1,64 @@
+import "server-only";
+import { randomUUID } from "node:crypto";
+import { unstable_rethrow } from "next/navigation";
+import type { z } from "zod";
+import type { ActionState } from "@/lib/action-state";
+import { UserFacingError } from "@/lib/errors";
+import { log } from "@/lib/log";
+import type { ActionName } from "@/lib/auth/access-policy";
+import { authorizeAction } from "@/lib/auth/current-user";
+import type { SessionUser } from "@/lib/auth/sessions";
+
+export const FORBIDDEN_MESSAGE = "You do not have permission to do this.";
+export const UNAUTHENTICATED_MESSAGE = "Your session has ended. Sign in again.";
+
+function formDataToObject(formData: FormData): Record<string, string | string[]> {
+  const result: Record<string, string | string[]> = {};
+  for (const [key, value] of formData.entries()) {
+    if (key.startsWith("$ACTION")) continue;
+    if (typeof value !== "string") continue;
+    const existing = result[key];
+    result[key] = existing === undefined ? value : Array.isArray(existing) ? [...existing, value] : [existing, value];
+  }
+  return result;
+}
+
+/**
+ * The body of every server action: check the caller against the access policy, parse the form with
+ * the action's own schema, run the handler, and turn failures into an ActionState that never carries
+ * anything but a UserFacingError's message.
+ */
+export async function runAction<Schema extends z.ZodType>(
+  name: ActionName,
+  schema: Schema,
+  input: FormData | unknown,
+  handler: (values: z.output<Schema>, caller: SessionUser | null) => Promise<ActionState>,
+): Promise<ActionState> {
+  const caller = await authorizeAction(name);
+  if (!caller.allowed) {
+    return caller.signedIn
+      ? { status: "error", code: "forbidden", message: FORBIDDEN_MESSAGE }
+      : { status: "error", code: "unauthenticated", message: UNAUTHENTICATED_MESSAGE };
+  }
+  const parsed = schema.safeParse(input instanceof FormData ? formDataToObject(input) : input);
+  if (!parsed.success) {
+    const fieldErrors: Record<string, string> = {};
+    for (const issue of parsed.error.issues) {
+      const field = issue.path.join(".") || "form";
+      fieldErrors[field] ??= issue.message;
+    }
+    return { status: "error", code: "invalid", message: "Check the highlighted fields.", fieldErrors };
+  }
+  try {
+    return await handler(parsed.data, caller.user);
+  } catch (error) {
+    unstable_rethrow(error);
+    if (error instanceof UserFacingError) {
+      return { status: "error", code: "failed", message: error.message, fieldErrors: error.fieldErrors };
+    }
+    const requestId = randomUUID();
+    // Only the first line: ORM errors go on to echo query arguments, which may hold secrets.
+    log.error("Action failed", { action: name, requestId, error: error instanceof Error ? `${error.name}: ${error.message.split("\n")[0]?.slice(0, 200)}` : "non-error thrown" });
+    return { status: "error", code: "failed", message: `Something went wrong on our side. Quote request id ${requestId} when you report it.` };
+  }
+}

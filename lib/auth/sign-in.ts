@@ -1,0 +1,47 @@
+import "server-only";
+import { recordAudit } from "@/lib/audit/audit";
+import type { AppPrismaClient } from "@/lib/db/types";
+import { burnPasswordCheck, verifyPassword } from "@/lib/auth/passwords";
+import { clearSignInFailures, isRateLimited, recordSignInFailure, signInBuckets } from "@/lib/auth/rate-limit";
+import { createSession, type SessionPolicy } from "@/lib/auth/sessions";
+
+export const GENERIC_SIGN_IN_FAILURE = "That email and password do not match an account.";
+export const RATE_LIMITED_SIGN_IN = "Too many failed sign-ins. Wait 15 minutes, then try again.";
+export const DEACTIVATED_SIGN_IN = "This account has been deactivated. Ask an administrator to reactivate it.";
+
+export type SignInResult =
+  | { ok: true; token: string; expiresAt: Date; userId: string }
+  | { ok: false; message: string };
+
+export async function signIn(
+  db: AppPrismaClient,
+  input: { email: string; password: string; ip: string | null; userAgent: string | null },
+  policy: SessionPolicy,
+): Promise<SignInResult> {
+  const buckets = signInBuckets(input.email, input.ip);
+  if (await isRateLimited(db, buckets)) return { ok: false, message: RATE_LIMITED_SIGN_IN };
+  const user = await db.user.findUnique({
+    where: { email: input.email },
+    select: { id: true, email: true, passwordHash: true, active: true },
+  });
+  const passwordMatches = user?.passwordHash
+    ? await verifyPassword(user.passwordHash, input.password)
+    : (await burnPasswordCheck(input.password), false);
+  if (!user || !passwordMatches) {
+    await recordSignInFailure(db, buckets);
+    return { ok: false, message: GENERIC_SIGN_IN_FAILURE };
+  }
+  // Only someone who knows the password learns that the account is deactivated.
+  if (!user.active) return { ok: false, message: DEACTIVATED_SIGN_IN };
+  await clearSignInFailures(db, buckets);
+  const session = await createSession(db, { userId: user.id, ip: input.ip, userAgent: input.userAgent }, policy);
+  await db.user.update({ where: { id: user.id }, data: { lastSignInAt: new Date() }, select: { id: true } });
+  await recordAudit(db, {
+    actor: { id: user.id, email: user.email },
+    action: "session.sign-in",
+    target: { type: "user", id: user.id, label: user.email },
+    summary: `Signed in`,
+    ip: input.ip,
+  });
+  return { ok: true, token: session.token, expiresAt: session.expiresAt, userId: user.id };
+}

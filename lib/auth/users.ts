@@ -1,0 +1,143 @@
+import "server-only";
+import { recordAudit, type AuditActor } from "@/lib/audit/audit";
+import type { DbClient } from "@/lib/db/types";
+import type { AppPrismaClient } from "@/lib/db/types";
+import { UserFacingError } from "@/lib/errors";
+import { hashPassword, verifyPassword } from "@/lib/auth/passwords";
+import type { Role } from "@/lib/auth/roles";
+
+export type UserView = {
+  id: string;
+  email: string;
+  displayName: string;
+  role: Role;
+  active: boolean;
+  createdAt: Date;
+  lastSignInAt: Date | null;
+};
+
+const userViewSelect = {
+  id: true,
+  email: true,
+  displayName: true,
+  role: true,
+  active: true,
+  createdAt: true,
+  lastSignInAt: true,
+} as const;
+
+export async function listUsers(db: DbClient): Promise<UserView[]> {
+  return db.user.findMany({ select: userViewSelect, orderBy: [{ active: "desc" }, { email: "asc" }] });
+}
+
+export async function getUserById(db: DbClient, id: string): Promise<UserView | null> {
+  return db.user.findUnique({ where: { id }, select: userViewSelect });
+}
+
+export async function countActiveAdmins(db: DbClient): Promise<number> {
+  return db.user.count({ where: { role: "admin", active: true } });
+}
+
+export async function createUser(
+  db: AppPrismaClient,
+  input: { email: string; displayName: string; role: Role; password: string },
+  context: { actor: AuditActor; ip?: string | null },
+): Promise<UserView> {
+  const passwordHash = await hashPassword(input.password);
+  return db.$transaction(async (tx) => {
+    const existing = await tx.user.findUnique({ where: { email: input.email }, select: { id: true } });
+    if (existing) throw new UserFacingError("A user with this email already exists", { email: "A user with this email already exists" });
+    const user = await tx.user.create({
+      data: { email: input.email, displayName: input.displayName, role: input.role, passwordHash },
+      select: userViewSelect,
+    });
+    await recordAudit(tx, {
+      actor: context.actor,
+      action: "user.create",
+      target: { type: "user", id: user.id, label: user.email },
+      summary: `Created ${input.role} account for ${user.email}`,
+      ip: context.ip,
+    });
+    return user;
+  });
+}
+
+/**
+ * Role changes and deactivation run serialised on the admin rows, so two admins demoting each other
+ * at the same moment cannot leave the console without an active administrator.
+ */
+async function changeUser(
+  db: AppPrismaClient,
+  userId: string,
+  change: { role?: Role; active?: boolean },
+  context: { actor: AuditActor; ip?: string | null },
+): Promise<UserView> {
+  return db.$transaction(
+    async (tx) => {
+      const user = await tx.user.findUnique({ where: { id: userId }, select: userViewSelect });
+      if (!user) throw new UserFacingError("That user no longer exists");
+      const nextRole = change.role ?? user.role;
+      const nextActive = change.active ?? user.active;
+      const losesAdmin = user.role === "admin" && user.active && (nextRole !== "admin" || !nextActive);
+      if (losesAdmin) {
+        const admins = await tx.$queryRaw<{ id: string }[]>`SELECT id::text FROM users WHERE role = 'admin' AND active FOR UPDATE`;
+        if (admins.length <= 1) {
+          throw new UserFacingError("This is the last active administrator. Make someone else an administrator first.");
+        }
+      }
+      const updated = await tx.user.update({
+        where: { id: userId },
+        data: { role: nextRole, active: nextActive },
+        select: userViewSelect,
+      });
+      if (!nextActive) await tx.session.deleteMany({ where: { userId } });
+      const summary =
+        change.role !== undefined && change.role !== user.role
+          ? `Changed role of ${user.email} from ${user.role} to ${nextRole}`
+          : nextActive
+            ? `Reactivated ${user.email}`
+            : `Deactivated ${user.email} and ended their sessions`;
+      await recordAudit(tx, {
+        actor: context.actor,
+        action: change.role !== undefined ? "user.role" : nextActive ? "user.reactivate" : "user.deactivate",
+        target: { type: "user", id: user.id, label: user.email },
+        summary,
+        ip: context.ip,
+      });
+      return updated;
+    },
+    { isolationLevel: "Serializable" },
+  );
+}
+
+export function changeUserRole(db: AppPrismaClient, userId: string, role: Role, context: { actor: AuditActor; ip?: string | null }) {
+  return changeUser(db, userId, { role }, context);
+}
+
+export function setUserActive(db: AppPrismaClient, userId: string, active: boolean, context: { actor: AuditActor; ip?: string | null }) {
+  return changeUser(db, userId, { active }, context);
+}
+
+export async function changePassword(
+  db: AppPrismaClient,
+  input: { userId: string; currentPassword: string; newPassword: string; keepSessionId: string },
+  context: { ip?: string | null },
+): Promise<void> {
+  const user = await db.user.findUnique({ where: { id: input.userId }, select: { id: true, email: true, passwordHash: true } });
+  if (!user?.passwordHash || !(await verifyPassword(user.passwordHash, input.currentPassword))) {
+    throw new UserFacingError("Your current password is not right", { currentPassword: "Your current password is not right" });
+  }
+  const passwordHash = await hashPassword(input.newPassword);
+  await db.$transaction(async (tx) => {
+    await tx.user.update({ where: { id: user.id }, data: { passwordHash }, select: { id: true } });
+    // Someone who knew the old password may hold another session: end every session but this one.
+    await tx.session.deleteMany({ where: { userId: user.id, id: { not: input.keepSessionId } } });
+    await recordAudit(tx, {
+      actor: { id: user.id, email: user.email },
+      action: "user.password",
+      target: { type: "user", id: user.id, label: user.email },
+      summary: "Changed their password and ended their other sessions",
+      ip: context.ip,
+    });
+  });
+}

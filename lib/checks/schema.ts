@@ -1,0 +1,98 @@
+import { z } from "zod";
+import { cloudIdSchema } from "@/lib/entra/clouds";
+
+/**
+ * The validation pipeline's wire types. Written once here and shared by the server pipeline, the
+ * CLI and the browser (the UI streams `Check` values as they finish), so this module must stay free
+ * of server-only imports.
+ */
+
+export const checkIdSchema = z.enum([
+  "format",
+  "tenant",
+  "token",
+  "permissions",
+  "directory",
+  "calendar",
+  "calendar-write",
+  "mailbox-scope",
+]);
+export type CheckId = z.infer<typeof checkIdSchema>;
+
+export const checkStatusSchema = z.enum(["pass", "warn", "fail", "skip"]);
+export type CheckStatus = z.infer<typeof checkStatusSchema>;
+
+/** The wizard steps a fix can send someone to. */
+export const fixStepSchema = z.enum([
+  "register-app",
+  "account-types",
+  "redirect-uri",
+  "api-permissions",
+  "admin-consent",
+  "client-secret",
+  "copy-ids",
+  "mailbox-scope",
+]);
+export type FixStep = z.infer<typeof fixStepSchema>;
+
+/** Who can act on a failure. `us` means a Calsync bug or a Microsoft outage: nobody in the tenant can fix it. */
+export const whoCanFixSchema = z.enum(["global-admin", "exchange-admin", "user", "us"]);
+export type WhoCanFix = z.infer<typeof whoCanFixSchema>;
+
+export const fixSchema = z.object({ step: fixStepSchema, text: z.string() });
+export type Fix = z.infer<typeof fixSchema>;
+
+export const checkSchema = z.object({
+  id: checkIdSchema,
+  status: checkStatusSchema,
+  title: z.string(),
+  detail: z.string(),
+  /** Microsoft's code (`AADSTS7000215`, `ErrorAccessDenied`) or ours (`timeout`, `network`, `tls`, ...). */
+  code: z.string().optional(),
+  /** Who can fix a failure or warning; absent on pass/skip. */
+  who: whoCanFixSchema.optional(),
+  fix: fixSchema.optional(),
+  /** Link to Microsoft's error lookup page for an AADSTS code. */
+  helpUrl: z.string().optional(),
+  durationMs: z.number().nonnegative(),
+  /** Microsoft's correlation/request id and timestamp: helpdesk quotes them to Microsoft support. */
+  correlationId: z.string().optional(),
+  timestamp: z.string().optional(),
+});
+export type Check = z.infer<typeof checkSchema>;
+
+export const checkReportSchema = z.object({
+  /** True when no check failed (warnings allowed). */
+  ok: z.boolean(),
+  /** True when the caller cancelled; unfinished checks are then `skip`. */
+  cancelled: z.boolean(),
+  /** The tenant GUID once resolved; otherwise the tenant as typed (cleaned). */
+  tenantId: z.string(),
+  cloud: cloudIdSchema,
+  startedAt: z.string(),
+  durationMs: z.number().nonnegative(),
+  checks: z.array(checkSchema),
+});
+export type CheckReport = z.infer<typeof checkReportSchema>;
+
+export const mailboxScopeSchema = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("all") }),
+  z.object({ kind: z.literal("list"), mailboxes: z.array(z.string()) }),
+]);
+export type MailboxScope = z.infer<typeof mailboxScopeSchema>;
+
+/**
+ * Raw input as typed or pasted. Deliberately loose (plain strings): the `format` check is what
+ * explains bad values, field by field, instead of a generic schema error.
+ */
+export const checkInputSchema = z.object({
+  cloud: cloudIdSchema,
+  tenant: z.string(),
+  clientId: z.string(),
+  clientSecret: z.string(),
+  mailboxScope: mailboxScopeSchema,
+  testMailbox: z.string().optional(),
+  outOfScopeMailbox: z.string().optional(),
+  writeTest: z.boolean().optional(),
+});
+export type CheckInput = z.infer<typeof checkInputSchema>;

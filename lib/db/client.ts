@@ -1,0 +1,117 @@
+import "server-only";
+import { mkdir } from "node:fs/promises";
+import path from "node:path";
+import { PGlite } from "@electric-sql/pglite";
+import { PrismaPg } from "@prisma/adapter-pg";
+import { PrismaPGlite } from "pglite-prisma-adapter";
+import { getEnv, type Env } from "@/lib/env";
+import { PrismaClient } from "@/lib/db/generated/client";
+import type { AppPrismaClient } from "@/lib/db/types";
+import { migrate } from "@/lib/db/migrate";
+import { pgliteConnection, postgresConnection, type SqlConnection } from "@/lib/db/sql-connection";
+
+export type DatabaseTarget = { kind: "pglite"; dataDir?: string } | { kind: "postgres"; url: string };
+
+export type Database = {
+  target: DatabaseTarget;
+  prisma: AppPrismaClient;
+  sql: SqlConnection;
+  close(): Promise<void>;
+};
+
+export class DatabaseUnavailableError extends Error {
+  override name = "DatabaseUnavailableError";
+}
+
+// Sealed columns are never part of a default select: code that needs one asks for it by name.
+const omitSealedColumns = { sealKeyCanary: { sealed: true } } as const;
+
+export function createPrismaClient(adapter: PrismaPg | PrismaPGlite) {
+  return new PrismaClient({ adapter, omit: omitSealedColumns });
+}
+
+export function databaseTargetFromEnv(env: Pick<Env, "DATABASE_URL" | "dataDir">): DatabaseTarget {
+  return env.DATABASE_URL
+    ? { kind: "postgres", url: env.DATABASE_URL }
+    : { kind: "pglite", dataDir: path.join(env.dataDir, "pglite") };
+}
+
+/** Names the database for messages without ever including a password. */
+export function describeTarget(target: DatabaseTarget): string {
+  if (target.kind === "pglite") return target.dataDir ? `embedded database in ${target.dataDir}` : "in-memory embedded database";
+  try {
+    const url = new URL(target.url);
+    return `PostgreSQL at ${url.hostname}:${url.port || "5432"}${url.pathname}`;
+  } catch {
+    return "PostgreSQL (DATABASE_URL could not be parsed)";
+  }
+}
+
+/** Opens the database and brings its schema up to date. */
+export async function openDatabase(target: DatabaseTarget): Promise<Database> {
+  if (target.kind === "pglite") {
+    if (target.dataDir) await mkdir(target.dataDir, { recursive: true });
+    const pglite = target.dataDir ? new PGlite(target.dataDir) : new PGlite();
+    await pglite.waitReady;
+    const sql = pgliteConnection(pglite);
+    await migrate(sql);
+    const prisma = createPrismaClient(new PrismaPGlite(pglite));
+    return {
+      target,
+      prisma,
+      sql,
+      async close() {
+        await prisma.$disconnect();
+        await pglite.close();
+      },
+    };
+  }
+  let sql: SqlConnection;
+  try {
+    sql = await postgresConnection(target.url);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message.replace(target.url, "<DATABASE_URL>") : String(error);
+    throw new DatabaseUnavailableError(`Cannot reach the ${describeTarget(target)}: ${reason}`);
+  }
+  try {
+    await migrate(sql);
+  } catch (error) {
+    await sql.close();
+    throw error;
+  }
+  const prisma = createPrismaClient(new PrismaPg({ connectionString: target.url, connectionTimeoutMillis: 5_000 }));
+  return {
+    target,
+    prisma,
+    sql,
+    async close() {
+      await prisma.$disconnect();
+      await sql.close();
+    },
+  };
+}
+
+// Next.js may load this module in several bundles of one process; a second PGlite on the same data
+// folder would corrupt it, so the handle lives on globalThis.
+const globalHandle = globalThis as typeof globalThis & { __calsyncDatabase?: Promise<Database> };
+
+export function getDatabase(): Promise<Database> {
+  if (!globalHandle.__calsyncDatabase) {
+    const opening = openDatabase(databaseTargetFromEnv(getEnv()));
+    globalHandle.__calsyncDatabase = opening;
+    // A failed open must not be cached forever: the next request tries again.
+    opening.catch(() => {
+      if (globalHandle.__calsyncDatabase === opening) globalHandle.__calsyncDatabase = undefined;
+    });
+  }
+  return globalHandle.__calsyncDatabase;
+}
+
+export async function getPrisma(): Promise<AppPrismaClient> {
+  return (await getDatabase()).prisma;
+}
+
+/** Lets tests and scripts install a database of their own choosing as the process-wide handle. */
+export function useDatabase(database: Database | undefined): void {
+  globalHandle.__calsyncDatabase = database ? Promise.resolve(database) : undefined;
+}

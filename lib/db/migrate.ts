@@ -1,0 +1,111 @@
+import "server-only";
+import { createHash, randomUUID } from "node:crypto";
+import { readdir, readFile } from "node:fs/promises";
+import path from "node:path";
+import type { SqlConnection } from "@/lib/db/sql-connection";
+
+/**
+ * Applies prisma/migrations the way `prisma migrate deploy` does, without Prisma's schema engine
+ * (it cannot be downloaded here). Rows in `_prisma_migrations` use Prisma's own table and checksum
+ * (SHA-256 of migration.sql), so `prisma migrate deploy` treats them as applied wherever it runs.
+ * Each migration and its bookkeeping row commit in one transaction: a failure leaves the database
+ * exactly as it was.
+ */
+
+export const DEFAULT_MIGRATIONS_DIR = path.resolve(process.cwd(), "prisma/migrations");
+
+// Prisma's own advisory-lock key, so this runner and `prisma migrate deploy` exclude each other.
+const PRISMA_ADVISORY_LOCK_KEY = 72707369;
+
+const CREATE_MIGRATIONS_TABLE = `
+CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
+    "id"                    VARCHAR(36) PRIMARY KEY NOT NULL,
+    "checksum"              VARCHAR(64) NOT NULL,
+    "finished_at"           TIMESTAMPTZ,
+    "migration_name"        VARCHAR(255) NOT NULL,
+    "logs"                  TEXT,
+    "rolled_back_at"        TIMESTAMPTZ,
+    "started_at"            TIMESTAMPTZ NOT NULL DEFAULT now(),
+    "applied_steps_count"   INTEGER NOT NULL DEFAULT 0
+)`;
+
+export type MigrationFile = { name: string; sql: string; checksum: string };
+
+export type MigrationResult = { applied: string[]; alreadyApplied: string[]; checksumMismatches: string[] };
+
+export class MigrationError extends Error {
+  override name = "MigrationError";
+  constructor(
+    readonly migrationName: string,
+    readonly reason: string,
+  ) {
+    super(`Migration ${migrationName} failed and was rolled back; the database is unchanged. Cause: ${reason}`);
+  }
+}
+
+export async function listMigrations(migrationsDir = DEFAULT_MIGRATIONS_DIR): Promise<MigrationFile[]> {
+  const entries = await readdir(migrationsDir, { withFileTypes: true });
+  const names = entries
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
+    .sort();
+  return Promise.all(
+    names.map(async (name) => {
+      const sql = await readFile(path.join(migrationsDir, name, "migration.sql"), "utf8");
+      return { name, sql, checksum: createHash("sha256").update(sql).digest("hex") };
+    }),
+  );
+}
+
+type AppliedRow = { migration_name: string; checksum: string; finished_at: Date | null; rolled_back_at: Date | null };
+
+export async function migrate(
+  connection: SqlConnection,
+  { migrationsDir = DEFAULT_MIGRATIONS_DIR, migrations }: { migrationsDir?: string; migrations?: MigrationFile[] } = {},
+): Promise<MigrationResult> {
+  const files = migrations ?? (await listMigrations(migrationsDir));
+  const result: MigrationResult = { applied: [], alreadyApplied: [], checksumMismatches: [] };
+  const locked = connection.engine === "postgres";
+  if (locked) await connection.query("SELECT pg_advisory_lock($1)", [PRISMA_ADVISORY_LOCK_KEY]);
+  try {
+    await connection.exec(CREATE_MIGRATIONS_TABLE);
+    const rows = await connection.query<AppliedRow>(
+      `SELECT migration_name, checksum, finished_at, rolled_back_at FROM "_prisma_migrations"`,
+    );
+    const applied = new Map(
+      rows.filter((row) => row.finished_at !== null && row.rolled_back_at === null).map((row) => [row.migration_name, row]),
+    );
+    const unfinished = rows.find((row) => row.finished_at === null && row.rolled_back_at === null);
+    if (unfinished) {
+      throw new MigrationError(
+        unfinished.migration_name,
+        "an earlier run left it marked as started but not finished in _prisma_migrations; resolve it with `prisma migrate resolve` before migrating again",
+      );
+    }
+    for (const file of files) {
+      const existing = applied.get(file.name);
+      if (existing) {
+        result.alreadyApplied.push(file.name);
+        if (existing.checksum !== file.checksum) result.checksumMismatches.push(file.name);
+        continue;
+      }
+      const startedAt = new Date();
+      try {
+        await connection.transaction(async (tx) => {
+          await tx.exec(file.sql);
+          await tx.query(
+            `INSERT INTO "_prisma_migrations" (id, checksum, finished_at, migration_name, logs, rolled_back_at, started_at, applied_steps_count)
+             VALUES ($1, $2, now(), $3, NULL, NULL, $4, 1)`,
+            [randomUUID(), file.checksum, file.name, startedAt],
+          );
+        });
+      } catch (error) {
+        throw new MigrationError(file.name, error instanceof Error ? error.message : String(error));
+      }
+      result.applied.push(file.name);
+    }
+    return result;
+  } finally {
+    if (locked) await connection.query("SELECT pg_advisory_unlock($1)", [PRISMA_ADVISORY_LOCK_KEY]);
+  }
+}

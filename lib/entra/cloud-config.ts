@@ -1,0 +1,19 @@
+import "server-only";
+import { customCloud, knownClouds, type Cloud, type CloudId } from "@/lib/entra/clouds";
+import { getEnv } from "@/lib/env";
+
+/** The cloud chosen by `CALSYNC_CLOUD`, used when a caller does not pick one. */
+export function defaultCloudId(): CloudId {
+  return getEnv().CALSYNC_CLOUD;
+}
+
+/**
+ * The catalog entry for a cloud id, with `custom` filled in from CALSYNC_AUTHORITY_HOST and
+ * CALSYNC_GRAPH_HOST. Undefined when `custom` is asked for but not configured.
+ */
+export function resolveCloud(id: CloudId): Cloud | undefined {
+  if (id !== "custom") return knownClouds[id];
+  const env = getEnv();
+  if (!env.CALSYNC_AUTHORITY_HOST || !env.CALSYNC_GRAPH_HOST) return undefined;
+  return customCloud({ authorityHost: env.CALSYNC_AUTHORITY_HOST, graphHost: env.CALSYNC_GRAPH_HOST });
+}

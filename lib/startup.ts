@@ -1,0 +1,40 @@
+import "server-only";
+import { loadKeyRing, setKeyRing } from "@/lib/crypto/key-store";
+import { describeTarget, getDatabase } from "@/lib/db/client";
+import { getEnv, type Env } from "@/lib/env";
+import { issueSetupCode } from "@/lib/auth/setup";
+import { log } from "@/lib/log";
+
+export function publicUrl(env: Env): string {
+  if (env.CALSYNC_PUBLIC_URL) return env.CALSYNC_PUBLIC_URL;
+  const host = env.HOST === "0.0.0.0" || env.HOST === "::" ? "localhost" : env.HOST;
+  return `http://${host.includes(":") ? `[${host}]` : host}:${env.PORT}`;
+}
+
+/**
+ * Runs once per server process before it takes requests: configuration, database and migrations,
+ * the seal key ring, and on first run the one-time setup code. Any failure here stops start-up with
+ * a message that says what to fix; nothing is changed or destroyed on the way out.
+ */
+export async function startConsole(): Promise<void> {
+  const env = getEnv();
+  const database = await getDatabase();
+  setKeyRing(await loadKeyRing(env, database.sql));
+  const url = publicUrl(env);
+  const code = await issueSetupCode(database.prisma);
+  log.info("Calsync Console is ready", { url, database: describeTarget(database.target) });
+  if (code) {
+    process.stdout.write(
+      [
+        "",
+        "  No administrator yet. Open the console and claim it with this one-time setup code:",
+        "",
+        `    Setup URL:  ${url}/setup`,
+        `    Setup code: ${code}`,
+        "",
+        "  The code is valid for 24 hours and a new one is printed at every start until the console is claimed.",
+        "",
+      ].join("\n") + "\n",
+    );
+  }
+}
