@@ -4,6 +4,9 @@ import { SiteHeader } from "@/components/site-header";
 import { getCurrentUser } from "@/lib/auth/current-user";
 import "./globals.css";
 
+// Every page depends on who is signed in; nothing may be prerendered (or touch the database) at build time.
+export const dynamic = "force-dynamic";
+
 export const metadata: Metadata = {
   title: { default: "Calsync Console", template: "%s · Calsync Console" },
   description: "Connect Microsoft 365 calendars to the sync engine, verified and monitored.",

@@ -38,3 +38,13 @@ export async function startConsole(): Promise<void> {
     );
   }
 }
+
+export async function startConsoleOrExit(): Promise<void> {
+  try {
+    await startConsole();
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`\nCalsync Console cannot start:\n${message}\n\n`);
+    process.exit(1);
+  }
+}

@@ -17,6 +17,7 @@ export type EstsErrorName =
   | "unsupported_grant_type"
   | "temporarily_unavailable"
   | "interaction_required"
+  | "login_required"
   | "consent_required"
   | "access_denied"
   | "server_error";

@@ -24,7 +24,7 @@ import { sendEstsError, ests, sendGraphError, page } from "./errors";
 import { handleGraph } from "./graph";
 import { redact, sendHtml, type RecordedRequest, type RequestContext } from "./http";
 import { createSigningKey, type SigningKey } from "./jwt";
-import { parseFaults, parseScenario, type Fault, type FaultInput, type Scenario, type ScenarioInput } from "./scenario";
+import { parseFaults, parseScenario, type FaultInput, type Scenario, type ScenarioInput } from "./scenario";
 import { SimulatorState } from "./state";
 import { handleToken, issueAuthCode, mintAccessToken, type IssueAuthCodeOptions, type MintAccessTokenOptions } from "./token-endpoint";
 

@@ -53,6 +53,31 @@ export const aadstsCatalog: Readonly<Record<string, ErrorEntryWithVariants>> = {
     explanation: "The token request carried no credential. This is a Calsync problem, not a setting in your tenant.",
     who: "us",
   },
+  AADSTS7000218: {
+    title: "No client secret was sent",
+    explanation: "The token request carried no client secret or certificate. This is a Calsync problem, not a setting in your tenant.",
+    who: "us",
+  },
+  AADSTS900144: {
+    title: "Incomplete request",
+    explanation: "Calsync sent Microsoft a request with a required parameter missing. This is a Calsync problem.",
+    who: "us",
+  },
+  AADSTS90033: {
+    title: "Microsoft sign-in temporarily unavailable",
+    explanation: "Microsoft's sign-in service had a temporary problem. Nothing in your tenant needs changing; try again in a few minutes.",
+    who: "us",
+  },
+  AADSTS50196: {
+    title: "Too many sign-in requests",
+    explanation: "Microsoft is throttling sign-in requests for this app (it saw a request loop). Wait a few minutes before trying again.",
+    who: "us",
+  },
+  AADSTS500121: {
+    title: "Multi-factor authentication was not completed",
+    explanation: "The multi-factor approval was denied or timed out.",
+    who: "user",
+  },
   AADSTS7000112: {
     title: "App is disabled",
     explanation: "The app's enterprise application (service principal) is disabled in this tenant, so it cannot sign in.",

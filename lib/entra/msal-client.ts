@@ -111,6 +111,8 @@ export async function acquireAppToken(options: {
   clientId: string;
   clientSecret: string;
   policy: RequestPolicy;
+  /** Defaults to the cloud's Graph `/.default`; tests pass malformed scopes to reach Microsoft's scope errors. */
+  scope?: string;
 }): Promise<AppTokenResult> {
   const { cloud, tenant } = options;
   const networkClient = new PolicyNetworkClient(options.policy);
@@ -139,7 +141,7 @@ export async function acquireAppToken(options: {
       },
     });
     const result = await app.acquireTokenByClientCredential({
-      scopes: [graphDefaultScope(cloud)],
+      scopes: [options.scope ?? graphDefaultScope(cloud)],
       skipCache: true,
       correlationId,
     });

@@ -92,8 +92,10 @@ function toGraphFailure(error: unknown, transport: TransportError | undefined): 
         ...(headerRequestId ? { requestId: headerRequestId } : {}),
       };
     }
+    // Graph's backend failures arrive as 503/504 "UnknownError" with an empty message.
+    const unavailable = (error.statusCode === 503 || error.statusCode === 504) && (!error.code || error.code === "UnknownError");
     return {
-      code: error.code ?? "unexpected-response",
+      code: unavailable ? "ServiceUnavailable" : (error.code ?? "unexpected-response"),
       ...(error.message ? { message: error.message } : {}),
       ...(error.statusCode > 0 ? { status: error.statusCode } : {}),
       ...((error.requestId ?? headerRequestId) ? { requestId: error.requestId ?? headerRequestId } : {}),

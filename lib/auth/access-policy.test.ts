@@ -1,0 +1,82 @@
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { actionPolicy, pagePolicy, routePolicy } from "@/lib/auth/access-policy";
+
+/**
+ * Completeness: every page, route handler and server action in app/ must be listed in the access
+ * policy (and nothing listed may be missing). The e2e authorisation spec then checks allow/deny for
+ * every entry and role against the running server.
+ */
+
+const appDir = path.resolve(__dirname, "../../app");
+
+function walk(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    return entry.isDirectory() ? walk(full) : [full];
+  });
+}
+
+function routeOf(file: string): string {
+  const relative = path.relative(appDir, path.dirname(file)).split(path.sep).filter((segment) => segment && !/^\(.*\)$/.test(segment));
+  return `/${relative.join("/")}`;
+}
+
+const files = walk(appDir);
+
+export function discoverPages(): string[] {
+  return files.filter((file) => /\/page\.tsx?$/.test(file)).map(routeOf).sort();
+}
+
+export function discoverRoutes(): string[] {
+  return files
+    .filter((file) => /\/route\.ts$/.test(file))
+    .flatMap((file) => {
+      const source = readFileSync(file, "utf8");
+      return [...source.matchAll(/export\s+async\s+function\s+(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)\b/g)].map((match) => `${match[1]} ${routeOf(file)}`);
+    })
+    .sort();
+}
+
+export function discoverActions(): string[] {
+  return files
+    .filter((file) => /\.tsx?$/.test(file) && /^\s*["']use server["'];?/.test(readFileSync(file, "utf8")))
+    .flatMap((file) => {
+      const source = readFileSync(file, "utf8");
+      const exported = [...source.matchAll(/export\s+(?:async\s+function|const|let|function)\s+(\w+)/g)].map((match) => match[1]!);
+      for (const name of exported) {
+        // Each action must authorise itself by its own name through runAction.
+        expect(source, `${name} in ${path.relative(appDir, file)} must call runAction("${name}", …)`).toContain(`runAction("${name}"`);
+      }
+      return exported;
+    })
+    .sort();
+}
+
+describe("access policy", () => {
+  it("lists every page", () => {
+    expect(discoverPages()).toEqual(Object.keys(pagePolicy).sort());
+  });
+
+  it("lists every route handler", () => {
+    const routes = discoverRoutes();
+    expect(routes).toEqual(Object.keys(routePolicy).sort());
+    for (const route of routes) {
+      const [method, pathname] = route.split(" ");
+      const file = path.join(appDir, pathname!, "route.ts");
+      expect(readFileSync(file, "utf8"), `${route} must call authorizeRoute("${route}")`).toContain(`authorizeRoute("${method} ${pathname}")`);
+    }
+  });
+
+  it("lists every server action, and each action checks itself", () => {
+    expect(discoverActions()).toEqual(Object.keys(actionPolicy).sort());
+  });
+
+  it("has every page authorise itself by name", () => {
+    for (const page of discoverPages()) {
+      const file = files.find((candidate) => /\/page\.tsx?$/.test(candidate) && routeOf(candidate) === page)!;
+      expect(readFileSync(file, "utf8"), `${page} must call authorizePage("${page}")`).toContain(`authorizePage("${page}"`);
+    }
+  });
+});

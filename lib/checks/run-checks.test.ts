@@ -1,0 +1,322 @@
+import { createServer as createNetServer } from "node:net";
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { startSimulator, type FaultInput, type Simulator } from "@/e2e/simulator/server";
+import { runChecks, type RunChecksOptions } from "@/lib/checks/run-checks";
+import { checkReportSchema, type Check, type CheckId, type CheckInput } from "@/lib/checks/schema";
+import { appIds, contosoId, fabrikamGovId, secret, testScenario } from "@/lib/checks/test-scenario";
+import { customCloud, type Cloud } from "@/lib/entra/clouds";
+
+/**
+ * End to end through the simulator with the real msal-node and graph-client (nothing mocked).
+ * Needs NODE_EXTRA_CA_CERTS pointing at the simulator CA (Node reads it only at process start).
+ */
+
+if (!process.env.NODE_EXTRA_CA_CERTS) {
+  throw new Error("Run with NODE_EXTRA_CA_CERTS=/work/main/.tmp/simulator-ca/ca.pem (the simulator CA) so msal and fetch trust the simulator.");
+}
+
+let sim: Simulator;
+let cloud: Cloud;
+
+beforeAll(async () => {
+  sim = await startSimulator({ scenario: testScenario() });
+  cloud = customCloud({ authorityHost: sim.origin, graphHost: sim.origin });
+});
+afterAll(async () => {
+  await sim?.close();
+});
+afterEach(() => {
+  sim.setFaults([]);
+  sim.setScenario(testScenario());
+  sim.clearRequests();
+});
+
+const input = (patch: Partial<CheckInput> = {}): CheckInput => ({
+  cloud: "custom",
+  tenant: contosoId,
+  clientId: appIds.healthy,
+  clientSecret: secret,
+  mailboxScope: { kind: "all" },
+  ...patch,
+});
+
+async function run(patch: Partial<CheckInput> = {}, options: Partial<RunChecksOptions> = {}) {
+  const progress: Check[] = [];
+  const report = await runChecks(input(patch), { cloud, timeoutMs: 5_000, onProgress: (check) => progress.push(check), ...options });
+  expect(checkReportSchema.parse(report)).toEqual(report);
+  expect(JSON.stringify(report)).not.toContain(secret);
+  const byId = (id: CheckId) => {
+    const check = report.checks.find((candidate) => candidate.id === id);
+    if (!check) throw new Error(`no ${id} check in ${JSON.stringify(report.checks.map((c) => c.id))}`);
+    return check;
+  };
+  return { report, progress, byId };
+}
+
+function faults(list: FaultInput[]) {
+  sim.setFaults(list);
+}
+
+describe("runChecks against the simulator", () => {
+  it("passes a healthy app, resolves nothing extra and streams every check", async () => {
+    const { report, progress, byId } = await run({ testMailbox: "adele@contoso.com", writeTest: true });
+    expect(report.ok).toBe(true);
+    expect(report.tenantId).toBe(contosoId);
+    expect(report.checks.map((check) => [check.id, check.status])).toEqual([
+      ["format", "pass"],
+      ["tenant", "pass"],
+      ["token", "pass"],
+      ["permissions", "pass"],
+      ["directory", "pass"],
+      ["calendar", "pass"],
+      ["calendar-write", "pass"],
+    ]);
+    expect(progress.map((check) => check.id).sort()).toEqual(report.checks.map((check) => check.id).sort());
+    expect(byId("directory").detail).toMatch(/Listed 4 users/);
+    // The write test cleaned up after itself.
+    const adele = sim.scenario.tenants[0]!.users.find((user) => user.upn === "adele@contoso.com")!;
+    expect(adele.events.some((event) => event.subject.startsWith("Calsync Console write test"))).toBe(false);
+  });
+
+  it("runs tenant metadata and the token request concurrently, with no msal discovery request", async () => {
+    faults([{ kind: "latency", ms: 150 }]);
+    const { report } = await run({ testMailbox: "adele@contoso.com" });
+    expect(report.ok).toBe(true);
+    const oidc = sim.requests.filter((request) => request.path.endsWith("/.well-known/openid-configuration"));
+    const tokens = sim.requests.filter((request) => request.method === "POST" && request.path.endsWith("/oauth2/v2.0/token"));
+    expect(oidc).toHaveLength(1);
+    expect(tokens).toHaveLength(1);
+    expect(sim.requests.some((request) => request.path.includes("discovery/instance"))).toBe(false);
+    // Overlap: each arrived well before the other could have been answered (150 ms latency each).
+    // (Arrival times, not durations: the server records a duration only after the client already has the answer.)
+    expect(Math.abs(Date.parse(tokens[0]!.time) - Date.parse(oidc[0]!.time))).toBeLessThan(100);
+    // Directory and calendar ran in parallel too.
+    const users = sim.requests.find((request) => request.path === "/v1.0/users")!;
+    const calendar = sim.requests.find((request) => request.path.endsWith("/calendar"))!;
+    expect(Math.abs(Date.parse(calendar.time) - Date.parse(users.time))).toBeLessThan(100);
+    // Two sequential stages of ~150 ms plus overhead; a sequential pipeline would need four.
+    expect(report.durationMs).toBeLessThan(4 * 150);
+  });
+
+  it("resolves a domain tenant to its GUID", async () => {
+    const { report, byId } = await run({ tenant: "Contoso.com " });
+    expect(byId("format").detail).toMatch(/Cleaned/);
+    expect(byId("tenant")).toMatchObject({ status: "pass" });
+    expect(byId("tenant").detail).toContain(contosoId);
+    expect(report.tenantId).toBe(contosoId);
+  });
+
+  it("names the cloud of a tenant from another cloud", async () => {
+    const { report, byId } = await run({ tenant: fabrikamGovId, clientId: appIds.gov });
+    expect(byId("tenant")).toMatchObject({ status: "fail", code: "another-cloud", fix: { step: "copy-ids" } });
+    expect(byId("tenant").detail).toContain("This tenant is in US Government (GCC High); choose that cloud");
+    expect(byId("token").status).toBe("skip");
+    expect(report.ok).toBe(false);
+  });
+
+  it.each([
+    ["AADSTS90002 unknown tenant", { tenant: "0f0f0f0f-0000-4000-8000-000000000000" }, "tenant", "AADSTS90002", "copy-ids"],
+    ["AADSTS90002 unknown domain", { tenant: "nowhere.example.com" }, "tenant", "AADSTS90002", "copy-ids"],
+    ["AADSTS700016 unknown app", { clientId: "0e0e0e0e-0000-4000-8000-000000000000" }, "token", "AADSTS700016", "copy-ids"],
+    ["AADSTS7000215 wrong secret", { clientSecret: "wrong~secret~value~000000000000000000000" }, "token", "AADSTS7000215", "client-secret"],
+    ["AADSTS7000222 expired secret", { clientId: appIds.expired }, "token", "AADSTS7000222", "client-secret"],
+    ["AADSTS7000112 disabled app", { clientId: appIds.disabled }, "token", "AADSTS7000112", "register-app"],
+    ["AADSTS53003 conditional access", { clientId: appIds.caBlocked }, "token", "AADSTS53003", "register-app"],
+  ] as const)("%s", async (_label, patch, id, code, step) => {
+    const { report, byId } = await run(patch);
+    const check = byId(id);
+    expect(check).toMatchObject({ status: "fail", code, fix: { step } });
+    expect(check.detail).toMatch(/Microsoft said: "/);
+    expect(check.correlationId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(check.timestamp).toBeTruthy();
+    expect(check.helpUrl).toBe(`${sim.origin}/error?code=${code.slice(6)}`);
+    expect(byId("permissions").status).toBe("skip");
+    expect(report.ok).toBe(false);
+  });
+
+  it("no roles at all: admin consent never granted", async () => {
+    const { byId } = await run({ clientId: appIds.noRoles, testMailbox: "adele@contoso.com" });
+    expect(byId("permissions")).toMatchObject({ status: "fail", code: "no-roles", fix: { step: "admin-consent" }, who: "global-admin" });
+    // The Graph probes still run and show Microsoft's own refusal.
+    expect(byId("directory")).toMatchObject({ status: "fail", code: "Authorization_RequestDenied", fix: { step: "api-permissions" } });
+    expect(byId("calendar")).toMatchObject({ status: "fail", code: "ErrorAccessDenied", fix: { step: "api-permissions" } });
+  });
+
+  it("extra permissions: least-privilege warning naming them", async () => {
+    const { report, byId } = await run({ clientId: appIds.extra });
+    expect(byId("permissions")).toMatchObject({ status: "warn", code: "extra-permissions", fix: { step: "api-permissions" } });
+    expect(byId("permissions").detail).toContain("Mail.ReadWrite, Files.Read.All");
+    expect(report.ok).toBe(true);
+  });
+
+  it("User.Read.All: required for all users, a warning for a mailbox list", async () => {
+    const all = await run({ clientId: appIds.noUserRead });
+    expect(all.byId("permissions")).toMatchObject({ status: "fail", code: "missing-permission", fix: { step: "api-permissions" } });
+    expect(all.byId("directory")).toMatchObject({ status: "fail", code: "Authorization_RequestDenied" });
+    const list = await run({ clientId: appIds.noUserRead, mailboxScope: { kind: "list", mailboxes: ["adele@contoso.com"] } });
+    expect(list.byId("permissions")).toMatchObject({ status: "warn", code: "missing-permission" });
+    expect(list.byId("directory").status).toBe("skip");
+    expect(list.byId("calendar")).toMatchObject({ status: "pass" });
+    expect(list.report.ok).toBe(true);
+  });
+
+  it("Calendars.Read only is not enough", async () => {
+    const { byId } = await run({ clientId: appIds.calendarsOnly, writeTest: true, testMailbox: "adele@contoso.com" });
+    expect(byId("permissions")).toMatchObject({ status: "fail", code: "missing-permission" });
+    expect(byId("permissions").detail).toMatch(/Calendars\.Read is not enough/);
+    expect(byId("calendar").status).toBe("pass");
+    expect(byId("calendar-write")).toMatchObject({ status: "fail", code: "ErrorAccessDenied" });
+  });
+
+  it("picks the first user with a mailbox, skipping one without", async () => {
+    const { byId } = await run();
+    expect(byId("calendar")).toMatchObject({ status: "pass" });
+    expect(byId("calendar").detail).toContain("adele@contoso.com");
+  });
+
+  it("ErrorInvalidUser and MailboxNotEnabledForRESTAPI for a named mailbox", async () => {
+    const missing = await run({ testMailbox: "ghost@contoso.com" });
+    expect(missing.byId("calendar")).toMatchObject({ status: "fail", code: "ErrorInvalidUser", fix: { step: "mailbox-scope" }, who: "user" });
+    const noMailbox = await run({ testMailbox: "nomail@contoso.com" });
+    expect(noMailbox.byId("calendar")).toMatchObject({ status: "fail", code: "MailboxNotEnabledForRESTAPI", fix: { step: "mailbox-scope" }, who: "exchange-admin" });
+  });
+
+  it("application access policy: 'Access to OData is disabled' → Exchange admin, mailbox-scope", async () => {
+    const { byId } = await run({ clientId: appIds.accessPolicy, testMailbox: "alex@contoso.com" });
+    expect(byId("calendar")).toMatchObject({ status: "fail", code: "ErrorAccessDenied", who: "exchange-admin", fix: { step: "mailbox-scope" } });
+    expect(byId("calendar").detail).toContain('Microsoft said: "Access to OData is disabled.');
+  });
+
+  it("mailbox-scope: denied as intended passes; granted warns that scoping is ineffective", async () => {
+    const scoped = await run({ clientId: appIds.rbacScoped, testMailbox: "adele@contoso.com", outOfScopeMailbox: "alex@contoso.com" });
+    expect(scoped.byId("calendar").status).toBe("pass");
+    expect(scoped.byId("mailbox-scope")).toMatchObject({ status: "pass" });
+    const open = await run({ testMailbox: "adele@contoso.com", outOfScopeMailbox: "alex@contoso.com" });
+    expect(open.byId("mailbox-scope")).toMatchObject({ status: "warn", code: "mailbox-not-restricted", who: "exchange-admin", fix: { step: "mailbox-scope" } });
+    expect(open.byId("mailbox-scope").detail).toMatch(/tenant-wide Calendars\.ReadWrite consent/);
+  });
+
+  it("InvalidAuthenticationToken when Graph refuses the token's audience", async () => {
+    const scenario = testScenario();
+    sim.setScenario({ ...scenario, settings: { accessTokenLifetimeSeconds: 3599, graphAudiences: ["https://graph.microsoft.us"] } });
+    const { byId } = await run({ testMailbox: "adele@contoso.com" });
+    expect(byId("directory")).toMatchObject({ status: "fail", code: "InvalidAuthenticationToken", fix: { step: "copy-ids" } });
+  });
+
+  it("calendar-write names the event when the delete fails", async () => {
+    faults([{ kind: "unavailable", method: "DELETE", path: "/v1.0/users/*/events/*" }]);
+    const { byId } = await run({ testMailbox: "adele@contoso.com", writeTest: true }, { retryBudgetMs: 0 });
+    const write = byId("calendar-write");
+    expect(write).toMatchObject({ status: "fail", code: "delete-failed" });
+    const adele = sim.scenario.tenants[0]!.users.find((user) => user.upn === "adele@contoso.com")!;
+    const leftover = adele.events.find((event) => event.subject.startsWith("Calsync Console write test"));
+    expect(leftover).toBeDefined();
+    expect(write.detail).toContain(leftover!.subject);
+    expect(write.detail).toContain(leftover!.id!);
+  });
+});
+
+describe("throttling, timeouts, cancellation and transport failures", () => {
+  it("retries a throttled token request and Graph call within the budget (fractional Retry-After)", async () => {
+    faults([
+      { kind: "throttle", path: "*/oauth2/v2.0/token", count: 1, retryAfterSeconds: 0.05 },
+      { kind: "throttle", path: "/v1.0/users", count: 2, retryAfterSeconds: 0.02, code: "ApplicationThrottled" },
+    ]);
+    const { report } = await run({ testMailbox: "adele@contoso.com" });
+    expect(report.ok).toBe(true);
+    expect(sim.requests.filter((request) => request.path.endsWith("/token"))).toHaveLength(2);
+    expect(sim.requests.filter((request) => request.path === "/v1.0/users")).toHaveLength(3);
+  });
+
+  it("reports persistent throttling (TooManyRequests / ApplicationThrottled) without waiting past the budget", async () => {
+    faults([
+      { kind: "throttle", path: "/v1.0/users", retryAfterSeconds: 30 },
+      { kind: "throttle", path: "/v1.0/users/*/calendar", retryAfterSeconds: 30, code: "ApplicationThrottled" },
+    ]);
+    const started = Date.now();
+    const { byId } = await run({ testMailbox: "adele@contoso.com" });
+    expect(Date.now() - started).toBeLessThan(3_000);
+    expect(byId("directory")).toMatchObject({ status: "fail", code: "TooManyRequests", who: "us" });
+    expect(byId("calendar")).toMatchObject({ status: "fail", code: "ApplicationThrottled" });
+  });
+
+  it("ServiceUnavailable from Graph and a throttled token endpoint (AADSTS50196)", async () => {
+    faults([
+      { kind: "unavailable", path: "/v1.0/users", status: 503 },
+      { kind: "throttle", path: "*/oauth2/v2.0/token", retryAfterSeconds: 60 },
+    ]);
+    const token = await run();
+    expect(token.byId("token")).toMatchObject({ status: "fail", code: "AADSTS50196" });
+    sim.setFaults([{ kind: "unavailable", path: "/v1.0/users", status: 503 }]);
+    const graph = await run({ testMailbox: "adele@contoso.com" }, { retryBudgetMs: 0 });
+    expect(graph.byId("directory")).toMatchObject({ status: "fail", code: "ServiceUnavailable" });
+  });
+
+  it("a hung token endpoint fails with code timeout instead of hanging", async () => {
+    faults([{ kind: "hang", path: "*/oauth2/v2.0/token" }]);
+    const { report, byId } = await run({}, { timeoutMs: 300 });
+    expect(byId("tenant").status).toBe("pass");
+    expect(byId("token")).toMatchObject({ status: "fail", code: "timeout", who: "us" });
+    expect(byId("token").durationMs).toBeLessThan(2_000);
+    expect(report.ok).toBe(false);
+  });
+
+  it("a hung Graph endpoint fails only that check", async () => {
+    faults([{ kind: "hang", path: "/v1.0/users/*/calendar" }]);
+    const { byId } = await run({ testMailbox: "adele@contoso.com" }, { timeoutMs: 300 });
+    expect(byId("directory").status).toBe("pass");
+    expect(byId("calendar")).toMatchObject({ status: "fail", code: "timeout" });
+  });
+
+  it("cancellation resolves a report marked cancelled, with unfinished checks skipped", async () => {
+    faults([{ kind: "hang", path: "*/oauth2/v2.0/token" }]);
+    const controller = new AbortController();
+    const { report, byId } = await run({}, {
+      timeoutMs: 10_000,
+      signal: controller.signal,
+      onProgress: (check) => {
+        if (check.id === "tenant") controller.abort();
+      },
+    });
+    expect(report.cancelled).toBe(true);
+    expect(report.ok).toBe(false);
+    expect(byId("token")).toMatchObject({ status: "skip", code: "cancelled" });
+    expect(byId("calendar")).toMatchObject({ status: "skip", code: "cancelled" });
+  });
+
+  it("network failure (closed port) → code network", async () => {
+    const port = await new Promise<number>((resolve) => {
+      const server = createNetServer().listen(0, "127.0.0.1", () => {
+        const address = server.address();
+        server.close(() => resolve(typeof address === "object" && address ? address.port : 1));
+      });
+    });
+    const closed = customCloud({ authorityHost: `https://localhost:${port}`, graphHost: `https://localhost:${port}` });
+    const { byId } = await run({}, { cloud: closed });
+    expect(byId("tenant")).toMatchObject({ status: "fail", code: "network" });
+    expect(byId("token")).toMatchObject({ status: "fail", code: "network" });
+  });
+
+  it("TLS failure (certificate from an untrusted CA) → code tls", async () => {
+    const untrustedDir = await mkdtemp(path.join(tmpdir(), "calsync-untrusted-ca-"));
+    const untrusted = await startSimulator({ scenario: testScenario(), stateDir: untrustedDir });
+    try {
+      const other = customCloud({ authorityHost: untrusted.origin, graphHost: untrusted.origin });
+      const { byId } = await run({}, { cloud: other });
+      expect(byId("tenant")).toMatchObject({ status: "fail", code: "tls", who: "us" });
+      expect(byId("token")).toMatchObject({ status: "fail", code: "tls" });
+    } finally {
+      await untrusted.close();
+    }
+  });
+
+  it("format failures stop the pipeline before anything reaches Microsoft", async () => {
+    const { report, byId } = await run({ clientSecret: "9f1c2b3a-1111-4222-8333-444455556666" });
+    expect(byId("format")).toMatchObject({ status: "fail", code: "secret-is-secret-id", fix: { step: "client-secret" } });
+    expect(report.checks.filter((check) => check.id !== "format").every((check) => check.status === "skip")).toBe(true);
+    expect(sim.requests).toHaveLength(0);
+  });
+});

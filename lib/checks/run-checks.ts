@@ -1,0 +1,462 @@
+import "server-only";
+import { randomUUID } from "node:crypto";
+import { explainError, microsoftFirstLine } from "@/lib/checks/error-catalog";
+import { checkFormat } from "@/lib/checks/format";
+import type { Check, CheckId, CheckInput, CheckReport, CheckStatus } from "@/lib/checks/schema";
+import { resolveCloud } from "@/lib/entra/cloud-config";
+import { cloudOfTenant, knownClouds, tenantMatchesCloud, type Cloud } from "@/lib/entra/clouds";
+import { createRetryBudget, type RequestPolicy, type RetryBudget } from "@/lib/entra/http-transport";
+import { acquireAppToken, type AppTokenResult } from "@/lib/entra/msal-client";
+import { graphPermissions, usefulApplicationPermissions } from "@/lib/entra/permissions";
+import { fetchTenantMetadata, type TenantMetadataResult } from "@/lib/entra/tenant-metadata";
+import { decodeAccessTokenClaims } from "@/lib/graph/access-token";
+import { createGraphSession, type GraphFailure, type GraphSession } from "@/lib/graph/graph-client";
+import { createTestEvent, deleteEvent, listUsers, readCalendar, type UserPage } from "@/lib/graph/probes";
+
+/**
+ * The validation pipeline: input → ordered checks → CheckReport.
+ *
+ *   format → (tenant ‖ token) → permissions → (directory ‖ calendar ‖ mailbox-scope) → calendar-write
+ *
+ * Expected failures are values (a `fail` check), never exceptions. Cancellation resolves: the report
+ * comes back with `cancelled: true`, unfinished checks as `skip` with code `cancelled`, so a UI that
+ * streamed partial results can still show where it stopped. Only bugs reject.
+ */
+
+export type RunChecksOptions = {
+  signal?: AbortSignal;
+  /** Called as each check finishes, in completion order (the UI streams these). */
+  onProgress?: (check: Check) => void;
+  /** Per-check time limit; a hung Microsoft endpoint becomes `fail` with code `timeout`. Default 15 s. */
+  timeoutMs?: number;
+  /** Total time all throttling retries of one validation may wait (Retry-After honoured). Default 10 s. */
+  retryBudgetMs?: number;
+  /** A resolved cloud to use instead of the catalog/env lookup of `input.cloud` (tests, callers that already resolved it). */
+  cloud?: Cloud;
+};
+
+const defaultTimeoutMs = 15_000;
+const defaultRetryBudgetMs = 10_000;
+
+const titles: Record<CheckId, string> = {
+  format: "Values look right",
+  tenant: "Tenant found",
+  token: "App signed in",
+  permissions: "Permissions granted",
+  directory: "Directory readable",
+  calendar: "Calendar readable",
+  "calendar-write": "Calendar writable",
+  "mailbox-scope": "Mailbox scoping enforced",
+};
+
+type CheckBody = Omit<Check, "id" | "durationMs">;
+
+type Context = {
+  input: CheckInput;
+  cloud: Cloud;
+  options: RunChecksOptions;
+  retry: RetryBudget;
+  /** Values to scrub from anything shown (the secret as typed and as cleaned). */
+  secrets: string[];
+};
+
+function skip(id: CheckId, reason: string, code?: string): Check {
+  return { id, status: "skip", title: titles[id], detail: reason, durationMs: 0, ...(code ? { code } : {}) };
+}
+
+/**
+ * A failed (or warning) check explained by the catalog. Microsoft's own text is only ever appended
+ * as "Microsoft said: …"; the secret is scrubbed from it even though Microsoft never echoes it.
+ */
+function explained(
+  ctx: Context,
+  status: Exclude<CheckStatus, "pass" | "skip">,
+  failure: { code: string; description?: string; correlationId?: string; timestamp?: string },
+  extra?: string,
+): CheckBody {
+  const explanation = explainError(failure.code, { cloud: ctx.cloud, ...(failure.description ? { message: failure.description } : {}) });
+  const said = microsoftFirstLine(failure.description, ctx.secrets);
+  const parts = [explanation.explanation];
+  if (extra) parts.push(extra);
+  if (said) parts.push(`Microsoft said: "${said}"`);
+  if (!explanation.known && explanation.helpUrl) parts.push(`Look the code up at ${explanation.helpUrl}.`);
+  return {
+    status,
+    title: explanation.title,
+    detail: parts.join(" "),
+    code: explanation.code,
+    who: explanation.who,
+    ...(explanation.fix ? { fix: explanation.fix } : {}),
+    ...(explanation.helpUrl ? { helpUrl: explanation.helpUrl } : {}),
+    ...(failure.correlationId ? { correlationId: failure.correlationId } : {}),
+    ...(failure.timestamp ? { timestamp: failure.timestamp } : {}),
+  };
+}
+
+function graphFailureCheck(ctx: Context, failure: GraphFailure, status: "fail" | "warn" = "fail", extra?: string): CheckBody {
+  return explained(
+    ctx,
+    status,
+    {
+      code: failure.code,
+      ...(failure.message ? { description: failure.message } : {}),
+      ...(failure.requestId ? { correlationId: failure.requestId } : {}),
+      ...(failure.timestamp ? { timestamp: failure.timestamp } : {}),
+    },
+    extra,
+  );
+}
+
+/**
+ * Runs one check under its own deadline. The body's requests all carry the policy's signal; the race
+ * is a second line of defence so that nothing (an SDK awaiting something we do not control) can hang
+ * the pipeline past the deadline.
+ */
+async function timed(ctx: Context, id: CheckId, body: (policy: RequestPolicy) => Promise<CheckBody>): Promise<Check> {
+  const started = performance.now();
+  const timeout = new AbortController();
+  const timeoutMs = ctx.options.timeoutMs ?? defaultTimeoutMs;
+  const timer = setTimeout(() => timeout.abort(new DOMException("check timed out", "TimeoutError")), timeoutMs);
+  const caller = ctx.options.signal;
+  const signal = caller ? AbortSignal.any([caller, timeout.signal]) : timeout.signal;
+  const policy: RequestPolicy = { signal, ...(caller ? { cancelSignal: caller } : {}), retry: ctx.retry };
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<CheckBody>((resolve) => {
+    onAbort = () =>
+      resolve(
+        caller?.aborted
+          ? { status: "skip", title: titles[id], detail: "Cancelled before this check finished.", code: "cancelled" }
+          : explained(ctx, "fail", { code: "timeout" }, `No answer within ${Math.round(timeoutMs / 100) / 10} s.`),
+      );
+    if (signal.aborted) onAbort();
+    else signal.addEventListener("abort", onAbort, { once: true });
+  });
+  try {
+    let result = await Promise.race([body(policy), aborted]);
+    // A transport failure caused by cancellation is reported as cancellation, not as a Microsoft problem.
+    if (caller?.aborted) result = { status: "skip", title: titles[id], detail: "Cancelled before this check finished.", code: "cancelled" };
+    if (result.code === "timeout" && !result.detail.includes(" s.")) {
+      result = { ...result, detail: `${result.detail} No answer within ${Math.round(timeoutMs / 100) / 10} s.` };
+    }
+    return { id, ...result, durationMs: Math.round((performance.now() - started) * 10) / 10 };
+  } finally {
+    clearTimeout(timer);
+    if (onAbort) signal.removeEventListener("abort", onAbort);
+  }
+}
+
+async function tenantCheck(ctx: Context, policy: RequestPolicy): Promise<{ body: CheckBody; metadata: TenantMetadataResult }> {
+  const metadata = await fetchTenantMetadata({ cloud: ctx.cloud, tenant: ctx.input.tenant, policy });
+  if (!metadata.ok) return { body: explained(ctx, "fail", metadata.failure), metadata };
+  if (!tenantMatchesCloud(ctx.cloud, metadata.hints)) {
+    const actual = cloudOfTenant(metadata.hints);
+    const label = actual ? knownClouds[actual].label : "another Microsoft cloud";
+    const body = explained(ctx, "fail", { code: "another-cloud" });
+    return {
+      body: {
+        ...body,
+        detail: `This tenant is in ${label}; choose that cloud. (You chose ${ctx.cloud.label}.)`,
+        fix: { step: "copy-ids", text: actual ? `Choose the cloud "${label}" and validate again.` : body.fix?.text ?? "Choose the tenant's cloud." },
+      },
+      metadata,
+    };
+  }
+  const resolved = metadata.tenantId && metadata.tenantId !== ctx.input.tenant ? ` (${ctx.input.tenant} resolves to tenant ID ${metadata.tenantId})` : "";
+  return {
+    body: { status: "pass", title: titles.tenant, detail: `The tenant exists in ${ctx.cloud.label}${resolved}.` },
+    metadata,
+  };
+}
+
+function tokenCheckBody(ctx: Context, token: AppTokenResult): CheckBody {
+  if (token.ok) {
+    return {
+      status: "pass",
+      title: titles.token,
+      detail: `Microsoft issued an app-only token for Microsoft Graph with this client ID and secret.`,
+      correlationId: token.correlationId,
+    };
+  }
+  return explained(ctx, "fail", token.failure);
+}
+
+function permissionsCheckBody(ctx: Context, accessToken: string): CheckBody {
+  const claims = decodeAccessTokenClaims(accessToken);
+  if (!claims) return explained(ctx, "fail", { code: "unexpected-response" }, "The access token could not be read.");
+  const roles = claims.roles ?? [];
+  if (roles.length === 0) return explained(ctx, "fail", { code: "no-roles" });
+
+  const problems: { status: "fail" | "warn"; code: string; text: string }[] = [];
+  const calendars = graphPermissions.calendarsReadWriteApp;
+  const users = graphPermissions.userReadAllApp;
+  if (!roles.includes(calendars.value)) {
+    const weaker = roles.filter((role) => role.startsWith("Calendars."));
+    problems.push({
+      status: "fail",
+      code: "missing-permission",
+      text: `${calendars.value} (${calendars.displayText}) is missing${weaker.length ? `; ${weaker.join(", ")} is not enough because Calsync writes events` : ""}.`,
+    });
+  }
+  if (!roles.includes(users.value)) {
+    const all = ctx.input.mailboxScope.kind === "all";
+    problems.push({
+      status: all ? "fail" : "warn",
+      code: "missing-permission",
+      text: all
+        ? `${users.value} (${users.displayText}) is missing; it is required to sync all users' mailboxes.`
+        : `${users.value} (${users.displayText}) is not granted; fine for a fixed list of mailboxes, but Calsync cannot look users up by name.`,
+    });
+  }
+  const useful = new Set(usefulApplicationPermissions.map((permission) => permission.value));
+  const extra = roles.filter((role) => !useful.has(role));
+  if (extra.length > 0) {
+    problems.push({
+      status: "warn",
+      code: "extra-permissions",
+      text: `The app also holds ${extra.join(", ")}, which Calsync does not need; remove them for least privilege.`,
+    });
+  }
+  const granted = `Granted: ${roles.join(", ")}.`;
+  if (problems.length === 0) return { status: "pass", title: titles.permissions, detail: `${granted} Exactly what Calsync needs.` };
+  const worst = problems.find((problem) => problem.status === "fail") ?? problems[0]!;
+  const explanation = explainError(worst.code, { cloud: ctx.cloud });
+  return {
+    status: worst.status,
+    title: explanation.title,
+    detail: `${problems.map((problem) => problem.text).join(" ")} ${granted}`,
+    code: worst.code,
+    who: explanation.who,
+    ...(explanation.fix ? { fix: explanation.fix } : {}),
+  };
+}
+
+async function directoryCheck(ctx: Context, session: GraphSession): Promise<{ body: CheckBody; page?: UserPage }> {
+  const result = await listUsers(session);
+  if (!result.ok) return { body: graphFailureCheck(ctx, result.failure) };
+  const { users, more } = result.value;
+  return {
+    body: {
+      status: "pass",
+      title: titles.directory,
+      detail: `Listed ${users.length}${more ? "+" : ""} user${users.length === 1 ? "" : "s"} through Microsoft Graph${more ? " (first page)" : ""}.`,
+    },
+    page: result.value,
+  };
+}
+
+/** Tries the named mailbox, or up to three directory users with a mail address (some have no Exchange mailbox). */
+async function calendarCheck(ctx: Context, session: GraphSession, candidates: string[], named: boolean): Promise<{ body: CheckBody; mailbox?: string }> {
+  let lastFailure: GraphFailure | undefined;
+  for (const mailbox of candidates.slice(0, named ? 1 : 3)) {
+    const result = await readCalendar(session, mailbox);
+    if (result.ok) {
+      return {
+        body: { status: "pass", title: titles.calendar, detail: `Read the calendar of ${mailbox}${named ? "" : " (first user with a mailbox)"}.` },
+        mailbox,
+      };
+    }
+    lastFailure = result.failure;
+    const noMailbox = ["MailboxNotEnabledForRESTAPI", "ResourceNotFound", "ErrorInvalidUser"].includes(result.failure.code);
+    if (named || !noMailbox) break;
+  }
+  return { body: graphFailureCheck(ctx, lastFailure ?? { code: "no-mailbox-found" }, "fail", `Mailbox: ${candidates[0] ?? "none"}.`) };
+}
+
+async function calendarWriteCheck(ctx: Context, session: GraphSession, mailbox: string): Promise<CheckBody> {
+  const subject = `Calsync Console write test ${randomUUID().slice(0, 8)} (safe to delete)`;
+  const created = await createTestEvent(session, mailbox, subject);
+  if (!created.ok) return graphFailureCheck(ctx, created.failure, "fail", `Creating a test event in ${mailbox} failed.`);
+  const deleted = await deleteEvent(session, mailbox, created.value.id);
+  if (!deleted.ok) {
+    const cause = explainError(deleted.failure.code, { cloud: ctx.cloud, ...(deleted.failure.message ? { message: deleted.failure.message } : {}) });
+    const said = microsoftFirstLine(deleted.failure.message, ctx.secrets);
+    return {
+      status: "fail",
+      title: "Test event could not be removed",
+      detail:
+        `Created the test event "${subject}" (id ${created.value.id}) in ${mailbox}, but deleting it failed: ${cause.explanation}` +
+        `${said ? ` Microsoft said: "${said}"` : ""} Please delete that event from the mailbox by hand.`,
+      code: "delete-failed",
+      who: "exchange-admin",
+      ...(deleted.failure.requestId ? { correlationId: deleted.failure.requestId } : {}),
+      ...(deleted.failure.timestamp ? { timestamp: deleted.failure.timestamp } : {}),
+    };
+  }
+  return { status: "pass", title: titles["calendar-write"], detail: `Created and deleted a test event in ${mailbox}.` };
+}
+
+async function mailboxScopeCheck(ctx: Context, session: GraphSession, mailbox: string): Promise<CheckBody> {
+  const result = await readCalendar(session, mailbox);
+  if (result.ok) return explained(ctx, "warn", { code: "mailbox-not-restricted" }, `The app read the calendar of ${mailbox}.`);
+  const failure = result.failure;
+  if (failure.code === "ErrorAccessDenied") {
+    const said = microsoftFirstLine(failure.message, ctx.secrets);
+    return {
+      status: "pass",
+      title: titles["mailbox-scope"],
+      detail: `Access to ${mailbox} was refused, as it should be.${said ? ` Microsoft said: "${said}"` : ""}`,
+    };
+  }
+  const notProvable = ["ErrorInvalidUser", "Request_ResourceNotFound", "MailboxNotEnabledForRESTAPI", "ResourceNotFound"].includes(failure.code);
+  return graphFailureCheck(ctx, failure, notProvable ? "warn" : "fail", `Could not prove scoping with ${mailbox}.`);
+}
+
+/** Runs the whole validation. See the module comment for order, concurrency and cancellation. */
+export async function runChecks(rawInput: CheckInput, options: RunChecksOptions = {}): Promise<CheckReport> {
+  const startedAt = new Date();
+  const started = performance.now();
+  const checks: Check[] = [];
+  const emit = (check: Check) => {
+    checks.push(check);
+    options.onProgress?.(check);
+  };
+  const format = checkFormat(rawInput);
+  const input = format.cleaned;
+  const secret = rawInput.clientSecret;
+  emit(format.check);
+
+  const planned: CheckId[] = ["tenant", "token", "permissions", "directory", "calendar"];
+  if (input.writeTest) planned.push("calendar-write");
+  if (input.outOfScopeMailbox) planned.push("mailbox-scope");
+  const skipRest = (reason: string, code?: string) => {
+    for (const id of planned) if (!checks.some((check) => check.id === id)) emit(skip(id, reason, code));
+  };
+  let tenantId = input.tenant;
+  const finish = (cloudId: CheckReport["cloud"]): CheckReport => {
+    const cancelled = options.signal?.aborted === true;
+    if (cancelled) skipRest("Cancelled before this check started.", "cancelled");
+    const order = ["format", ...planned];
+    checks.sort((a, b) => order.indexOf(a.id) - order.indexOf(b.id));
+    return {
+      ok: !cancelled && checks.every((check) => check.status !== "fail"),
+      cancelled,
+      tenantId,
+      cloud: cloudId,
+      startedAt: startedAt.toISOString(),
+      durationMs: Math.round((performance.now() - started) * 10) / 10,
+      checks,
+    };
+  };
+
+  if (!format.ok) {
+    skipRest("Skipped: fix the values flagged by the format check first.");
+    return finish(input.cloud);
+  }
+  const cloud = options.cloud ?? resolveCloud(input.cloud);
+  if (!cloud) {
+    emit({
+      id: "tenant",
+      status: "fail",
+      title: "Custom cloud not configured",
+      detail: "The custom cloud needs CALSYNC_AUTHORITY_HOST and CALSYNC_GRAPH_HOST in the server configuration.",
+      code: "cloud-not-configured",
+      who: "us",
+      durationMs: 0,
+    });
+    skipRest("Skipped: the cloud is not configured.");
+    return finish(input.cloud);
+  }
+  const ctx: Context = { input, cloud, options, retry: createRetryBudget(options.retryBudgetMs ?? defaultRetryBudgetMs), secrets: [secret, input.clientSecret] };
+  if (options.signal?.aborted) return finish(cloud.id);
+
+  // msal needs no discovery (built-in or supplied metadata), so the token request need not wait for the tenant lookup.
+  let metadata: TenantMetadataResult | undefined;
+  let token: AppTokenResult | undefined;
+  const tenantPromise = timed(ctx, "tenant", async (policy) => {
+    const result = await tenantCheck(ctx, policy);
+    metadata = result.metadata;
+    return result.body;
+  }).then((check) => {
+    emit(check);
+    return check;
+  });
+  const tokenPromise = timed(ctx, "token", async (policy) => {
+    token = await acquireAppToken({ cloud, tenant: input.tenant, clientId: input.clientId, clientSecret: input.clientSecret, policy });
+    return tokenCheckBody(ctx, token);
+  });
+  const [tenant, tokenChecked] = await Promise.all([tenantPromise, tokenPromise]);
+  if (metadata?.ok && metadata.tenantId) tenantId = metadata.tenantId;
+
+  // A tenant that does not exist (or lives elsewhere) explains the token failure better than the token error.
+  const tenantUnusable = tenant.status === "fail" && ["AADSTS90002", "AADSTS900023", "another-cloud"].includes(tenant.code ?? "");
+  if (tenantUnusable) {
+    emit({ ...skip("token", "Skipped: the tenant check failed."), durationMs: tokenChecked.durationMs });
+    skipRest("Skipped: the tenant check failed.");
+    return finish(cloud.id);
+  }
+  emit(tokenChecked);
+  if (options.signal?.aborted) return finish(cloud.id);
+  if (!token?.ok || tokenChecked.status !== "pass") {
+    skipRest("Skipped: no access token (see the token check).");
+    return finish(cloud.id);
+  }
+  const accessToken = token.accessToken;
+  if (!metadata?.ok || !metadata.tenantId) tenantId = decodeAccessTokenClaims(accessToken)?.tid ?? tenantId;
+
+  const permissions = await timed(ctx, "permissions", async () => permissionsCheckBody(ctx, accessToken));
+  emit(permissions);
+  const roles = decodeAccessTokenClaims(accessToken)?.roles ?? [];
+
+  const session = (policy: RequestPolicy) => createGraphSession({ cloud, accessToken, policy });
+  const listed = input.mailboxScope.kind === "list" ? input.mailboxScope.mailboxes : [];
+  const namedMailbox = input.testMailbox ?? listed[0];
+  const skipDirectory = input.mailboxScope.kind === "list" && !roles.includes(graphPermissions.userReadAllApp.value);
+
+  let page: UserPage | undefined;
+  const directoryPromise: Promise<Check> = skipDirectory
+    ? Promise.resolve(skip("directory", "Skipped: User.Read.All is not granted and not needed for a fixed mailbox list."))
+    : timed(ctx, "directory", async (policy) => {
+        const result = await directoryCheck(ctx, session(policy));
+        page = result.page;
+        return result.body;
+      });
+  const directoryEmitted = directoryPromise.then((check) => {
+    emit(check);
+    return check;
+  });
+
+  const calendarPromise = (async (): Promise<{ check: Check; mailbox?: string }> => {
+    let candidates: string[];
+    if (namedMailbox) {
+      candidates = [namedMailbox];
+    } else {
+      const directory = await directoryEmitted;
+      if (directory.status !== "pass" || !page) {
+        return { check: skip("calendar", "Skipped: no test mailbox was named and the directory could not be listed to find one.") };
+      }
+      candidates = page.users.filter((user) => user.mail).map((user) => user.userPrincipalName ?? user.id);
+      if (candidates.length === 0) {
+        const started = performance.now();
+        return { check: { id: "calendar", ...explained(ctx, "warn", { code: "no-mailbox-found" }), durationMs: performance.now() - started } };
+      }
+    }
+    let mailbox: string | undefined;
+    const check = await timed(ctx, "calendar", async (policy) => {
+      const result = await calendarCheck(ctx, session(policy), candidates, Boolean(namedMailbox));
+      mailbox = result.mailbox;
+      return result.body;
+    });
+    return { check, ...(mailbox ? { mailbox } : {}) };
+  })().then((result) => {
+    emit(result.check);
+    return result;
+  });
+
+  const scopePromise = input.outOfScopeMailbox
+    ? timed(ctx, "mailbox-scope", (policy) => mailboxScopeCheck(ctx, session(policy), input.outOfScopeMailbox!)).then(emit)
+    : Promise.resolve();
+
+  const writePromise = input.writeTest
+    ? calendarPromise.then(async ({ check, mailbox }) => {
+        if (check.status !== "pass" || !mailbox) {
+          emit(skip("calendar-write", "Skipped: the calendar could not be read, so writing was not tried."));
+          return;
+        }
+        if (options.signal?.aborted) return;
+        emit(await timed(ctx, "calendar-write", (policy) => calendarWriteCheck(ctx, session(policy), mailbox)));
+      })
+    : Promise.resolve();
+
+  await Promise.all([directoryEmitted, calendarPromise, scopePromise, writePromise]);
+  return finish(cloud.id);
+}
