@@ -94,6 +94,7 @@ export function Field({
   const state = useContext(FormStateContext);
   const id = useId();
   const error = state.status === "error" ? state.fieldErrors?.[name] : undefined;
+  const initial = (state.status === "error" && type !== "password" ? state.values?.[name] : undefined) ?? defaultValue;
   const describedBy = [hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(" ") || undefined;
   const inputClass = `mt-1 block w-full rounded border px-3 py-2 text-sm focus:outline-none focus-visible:ring-2 focus-visible:ring-blue-600 ${
     error ? "border-red-600" : "border-slate-400"
@@ -109,7 +110,7 @@ export function Field({
         </p>
       )}
       {type === "select" ? (
-        <select id={id} name={name} defaultValue={defaultValue} aria-invalid={error ? true : undefined} aria-describedby={describedBy} className={inputClass}>
+        <select id={id} name={name} defaultValue={initial} aria-invalid={error ? true : undefined} aria-describedby={describedBy} className={inputClass}>
           {options?.map((option) => (
             <option key={option.value} value={option.value}>
               {option.label}
@@ -123,7 +124,7 @@ export function Field({
           type={type}
           required={required}
           autoComplete={autoComplete}
-          defaultValue={defaultValue}
+          defaultValue={initial}
           aria-invalid={error ? true : undefined}
           aria-describedby={describedBy}
           className={inputClass}

@@ -2,6 +2,13 @@
 export type ActionState =
   | { status: "idle" }
   | { status: "success"; message: string; reveal?: { label: string; value: string } }
-  | { status: "error"; message: string; fieldErrors?: Record<string, string>; code?: "forbidden" | "unauthenticated" | "invalid" | "failed" };
+  | {
+      status: "error";
+      message: string;
+      fieldErrors?: Record<string, string>;
+      code?: "forbidden" | "unauthenticated" | "invalid" | "failed";
+      /** What the person typed, so a rejected form keeps it; secret-like fields are never echoed. */
+      values?: Record<string, string>;
+    };
 
 export const idleState: ActionState = { status: "idle" };

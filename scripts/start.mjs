@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const dev = process.argv.includes("--dev");
+const buildOnly = process.argv.includes("--build");
 const stampFile = path.join(root, ".next", "calsync-build-stamp");
 const inputs = ["app", "components", "lib", "public", "prisma/schema.prisma", "instrumentation.ts", "next.config.js", "postcss.config.mjs", "package-lock.json", "tsconfig.json"];
 
@@ -41,11 +42,11 @@ if (!existsSync(path.join(root, "lib/db/generated/client.ts"))) run(["scripts/pr
 if (!dev) {
   const stamp = sourceStamp();
   const built = existsSync(path.join(root, ".next", "BUILD_ID")) && existsSync(stampFile) && readFileSync(stampFile, "utf8") === stamp;
-  if (!built) {
+  if (!built || buildOnly) {
     console.log("Building the console (first start, or the sources changed)…");
     run(["node_modules/next/dist/bin/next", "build"]);
     writeFileSync(stampFile, stamp);
   }
 }
 
-await import("./server.mjs");
+if (!buildOnly) await import("./server.mjs");

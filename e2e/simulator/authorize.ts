@@ -88,6 +88,7 @@ function signInPage(action: string, options: { title: string; heading: string; h
     options.title,
     `<h1>${escapeHtml(options.heading)}</h1>
 ${options.hint ? `<p>${escapeHtml(options.hint)}</p>` : ""}
+<!-- The primary button comes first: pressing Enter in a field submits the first submit button. -->
 <form method="post" action="${escapeHtml(action)}" novalidate>
 ${options.error ? `<p id="${errorId}" class="error" role="alert" aria-live="assertive">${escapeHtml(options.error)}</p>` : ""}
 <label for="login">Email, phone, or Skype</label>
@@ -95,8 +96,8 @@ ${options.error ? `<p id="${errorId}" class="error" role="alert" aria-live="asse
 <label for="passwd">Password</label>
 <input id="passwd" name="passwd" type="password" autocomplete="current-password" required${described}>
 <div class="actions">
-<button type="submit" name="action" value="cancel" formnovalidate>Cancel</button>
 <button type="submit" name="action" value="signin" class="primary">${escapeHtml(options.submitLabel ?? "Sign in")}</button>
+<button type="submit" name="action" value="cancel" formnovalidate>Cancel</button>
 </div>
 </form>`,
   );
@@ -110,8 +111,8 @@ ${options.body}
 <form method="post" action="${escapeHtml(action)}">
 <input type="hidden" name="flow" value="${escapeHtml(flow)}">
 <div class="actions">
-<button type="submit" name="action" value="${options.decline[0]}">${escapeHtml(options.decline[1])}</button>
 <button type="submit" name="action" value="${options.accept[0]}" class="primary">${escapeHtml(options.accept[1])}</button>
+<button type="submit" name="action" value="${options.decline[0]}">${escapeHtml(options.decline[1])}</button>
 </div>
 </form>`,
   );
@@ -429,4 +430,21 @@ export async function handleAdminConsent(ctx: RequestContext, segment: string): 
   tenantApp.grantedRoles = [...new Set([...tenantApp.grantedRoles, ...tenantApp.requestedRoles])];
   tenantApp.grantedScopes = [...new Set([...tenantApp.grantedScopes, ...tenantApp.requestedScopes])];
   redirect(ctx, withQuery(redirectUri, { tenant: found.tenant.id, state, admin_consent: "True" }));
+}
+
+// ---------------------------------------------------------------------------------------------
+// /logout
+
+/** GET /{tenant}/oauth2/v2.0/logout: ends the simulator session and returns to post_logout_redirect_uri. */
+export function handleLogout(ctx: RequestContext): void {
+  const session = cookieValue(ctx, SESSION_COOKIE);
+  if (session) ctx.state.sessions.delete(session);
+  ctx.res.setHeader("set-cookie", `${SESSION_COOKIE}=; path=/; secure; httponly; samesite=none; max-age=0`);
+  const target = ctx.url.searchParams.get("post_logout_redirect_uri");
+  // Entra only returns to URIs registered on the app; the simulator accepts any http(s) URI, enough for tests.
+  if (target && /^https?:\/\//i.test(target)) {
+    redirect(ctx, withQuery(target, { state: ctx.url.searchParams.get("state") ?? undefined }));
+    return;
+  }
+  sendHtml(ctx, 200, page("Sign out", "<h1>You signed out of your account</h1><p>It's a good idea to close all browser windows.</p>"));
 }

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import { ConfidentialClientApplication, InteractionRequiredAuthError, ServerError, type AuthenticationResult } from "@azure/msal-node";
+import { ConfidentialClientApplication, InteractionRequiredAuthError, ServerError, type AccountInfo, type AuthenticationResult } from "@azure/msal-node";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createClientCertificate, ensureCa } from "./certs";
 import { demo } from "./demo-ids";
@@ -22,6 +22,11 @@ function cca(clientId: string, secret: string, tenant: string = demo.contoso.dom
 
 function decodeClaims(token: string): Record<string, unknown> {
   return JSON.parse(Buffer.from(token.split(".")[1] ?? "", "base64url").toString("utf8")) as Record<string, unknown>;
+}
+
+function accountOf(result: AuthenticationResult): AccountInfo {
+  if (!result.account) throw new Error("expected an account on the result");
+  return result.account;
 }
 
 async function captureError(promise: Promise<unknown>): Promise<unknown> {
@@ -60,9 +65,10 @@ describe("client credentials", () => {
       idtyp: "app",
       roles: ["Calendars.ReadWrite", "User.Read.All"],
     });
+    // msal keeps the tenant spelling of the authority when it templates the token endpoint.
     expect(sim.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
       `GET /${demo.contoso.domain}/v2.0/.well-known/openid-configuration`,
-      `POST /${demo.contoso.id}/oauth2/v2.0/token`,
+      `POST /${demo.contoso.domain}/oauth2/v2.0/token`,
     ]);
     expect(sim.requests[1]?.form).toMatchObject({ grant_type: "client_credentials", client_secret: "[redacted]" });
     expect(JSON.stringify(sim.requests)).not.toContain(demo.apps.healthy.secret);
@@ -245,27 +251,47 @@ describe("authorization code + PKCE", () => {
     expect(signIn.location.searchParams.has("client_info")).toBe(false);
     const code = signIn.location.searchParams.get("code") ?? "";
 
-    const wrongVerifier = await captureError(app.acquireTokenByCode({ code, scopes, redirectUri: demo.redirectUri, codeVerifier: pkce().verifier }));
+    // msal-node 7 rejects an id_token nonce unless the same nonce is passed to acquireTokenByCode.
+    const nonce = "n-0S6_WzA2Mj";
+    const wrongVerifier = await captureError(app.acquireTokenByCode({ code, scopes, redirectUri: demo.redirectUri, codeVerifier: pkce().verifier, nonce }));
     expect(wrongVerifier).toMatchObject({ errorNo: 501481 });
 
-    // The failed attempt above did not burn the code (ESTS checks PKCE before redeeming).
-    const result = await app.acquireTokenByCode({ code, scopes, redirectUri: demo.redirectUri, codeVerifier: verifier });
+    // The simulator checks PKCE before marking the code used, so the failed attempt did not burn it.
+    const result = await app.acquireTokenByCode({ code, scopes, redirectUri: demo.redirectUri, codeVerifier: verifier, nonce });
     expect(result.account?.homeAccountId).toBe(`${demo.users.adele.id}.${demo.contoso.id}`);
     expect(result.idTokenClaims).toMatchObject({ nonce: "n-0S6_WzA2Mj", tid: demo.contoso.id, oid: demo.users.adele.id, preferred_username: demo.users.adele.upn, name: "Adele Vance" });
     expect(decodeClaims(result.accessToken)).toMatchObject({ scp: expect.stringContaining("Calendars.ReadWrite"), idtyp: "user" });
     expect(JSON.stringify(sim.requests)).not.toContain(code);
 
-    const reused = await captureError(app.acquireTokenByCode({ code, scopes, redirectUri: demo.redirectUri, codeVerifier: verifier }));
+    const reused = await captureError(app.acquireTokenByCode({ code, scopes, redirectUri: demo.redirectUri, codeVerifier: verifier, nonce }));
     expect(reused).toMatchObject({ errorNo: 70002 });
 
     sim.clearRequests();
-    const refreshed = await app.acquireTokenSilent({ account: result.account!, scopes, forceRefresh: true });
+    const refreshed = await app.acquireTokenSilent({ account: accountOf(result), scopes, forceRefresh: true });
     expect(refreshed.fromCache).toBe(false);
     expect(sim.requests.at(-1)?.form).toMatchObject({ grant_type: "refresh_token", refresh_token: "[redacted]" });
 
     sim.revokeRefreshTokens(demo.users.adele.upn);
-    const revoked = await captureError(app.acquireTokenSilent({ account: result.account!, scopes, forceRefresh: true }));
+    const revoked = await captureError(app.acquireTokenSilent({ account: accountOf(result), scopes, forceRefresh: true }));
     expect(revoked).toMatchObject({ errorNo: 50173 });
+  });
+
+  it("works through the /organizations authority", async () => {
+    const app = new ConfidentialClientApplication({
+      auth: {
+        clientId: demo.apps.healthy.clientId,
+        clientSecret: demo.apps.healthy.secret,
+        authority: `${sim.origin}/organizations`,
+        knownAuthorities: [new URL(sim.origin).host],
+      },
+    });
+    const { verifier, challenge } = pkce();
+    const url = await app.getAuthCodeUrl({ scopes, redirectUri: demo.redirectUri, codeChallenge: challenge, codeChallengeMethod: "S256" });
+    const signIn = await submitSignIn(url, { login: demo.users.adele.upn, passwd: demo.password, action: "signin" });
+    const result = await app.acquireTokenByCode({ code: signIn.location.searchParams.get("code") ?? "", scopes, redirectUri: demo.redirectUri, codeVerifier: verifier });
+    expect(result.tenantId).toBe(demo.contoso.id);
+    const refreshed = await app.acquireTokenSilent({ account: accountOf(result), scopes, forceRefresh: true });
+    expect(refreshed.accessToken).toBeTruthy();
   });
 
   it("supports the plain PKCE method via issueAuthCode", async () => {
@@ -299,7 +325,7 @@ describe("authorization code + PKCE", () => {
 
     const user = sim.scenario.tenants[0]?.users.find((u) => u.id === demo.users.megan.id);
     if (user) user.refreshMfaError = 50079;
-    const error = await captureError(app.acquireTokenSilent({ account: result.account!, scopes, forceRefresh: true }));
+    const error = await captureError(app.acquireTokenSilent({ account: accountOf(result), scopes, forceRefresh: true }));
     expect(error).toBeInstanceOf(InteractionRequiredAuthError);
     expect(error).toMatchObject({ errorNo: 50079 });
   });
@@ -359,6 +385,77 @@ describe("authorization code + PKCE", () => {
     const step2 = await pressButton(step1.html, "consent-accept");
     const result = await app.acquireTokenByCode({ code: step2.location.searchParams.get("code") ?? "", scopes, redirectUri: demo.redirectUri, codeVerifier: verifier });
     expect(result.scopes).toEqual(expect.arrayContaining(["https://graph.microsoft.com/Calendars.ReadWrite"]));
+  });
+});
+
+describe("token endpoint details", () => {
+  it("honours the scenario's token lifetime and Conditional Access for workload identities", async () => {
+    const scenario = structuredClone(pristine);
+    scenario.settings.accessTokenLifetimeSeconds = 120;
+    const blocked = scenario.tenants[0]?.apps.find((a) => a.clientId === demo.apps.extraRoles.clientId);
+    if (blocked) blocked.conditionalAccessBlocked = true;
+    sim.setScenario(scenario);
+    const post = (clientId: string, secret: string) =>
+      fetch(`${sim.origin}/${demo.contoso.id}/oauth2/v2.0/token`, {
+        method: "POST",
+        body: new URLSearchParams({ grant_type: "client_credentials", client_id: clientId, client_secret: secret, scope: graphDefault }),
+      });
+    const ok = await post(demo.apps.healthy.clientId, demo.apps.healthy.secret);
+    expect(await ok.json()).toMatchObject({ token_type: "Bearer", expires_in: 120, ext_expires_in: 120 });
+    const ca = await post(demo.apps.extraRoles.clientId, demo.apps.extraRoles.secret);
+    expect(ca.status).toBe(400);
+    expect(await ca.json()).toMatchObject({ error: "invalid_grant", error_codes: [53003], suberror: "message_only" });
+  });
+
+  it("refuses a code for scopes nobody consented to with 65001 (interaction required)", async () => {
+    const code = sim.issueAuthCode({
+      tenant: demo.contoso.id,
+      clientId: demo.apps.noConsent.clientId,
+      user: demo.users.adele.id,
+      redirectUri: demo.redirectUri,
+      scopes: ["Calendars.ReadWrite", "openid", "profile", "offline_access"],
+    });
+    const error = await captureError(
+      cca(demo.apps.noConsent.clientId, demo.apps.noConsent.secret).acquireTokenByCode({ code, scopes: ["Calendars.ReadWrite"], redirectUri: demo.redirectUri }),
+    );
+    expect(error).toBeInstanceOf(InteractionRequiredAuthError);
+    expect(error).toMatchObject({ errorNo: 65001, subError: "consent_required" });
+  });
+
+  it("signs in silently with prompt=none after an interactive sign-in, until logout", async () => {
+    const app = cca(demo.apps.healthy.clientId, demo.apps.healthy.secret);
+    const first = await fetch(await app.getAuthCodeUrl({ scopes: ["User.Read"], redirectUri: demo.redirectUri }));
+    const action = /<form method="post" action="([^"]+)"/.exec(await first.text())?.[1]?.replace(/&amp;/g, "&") ?? "";
+    const signedIn = await fetch(new URL(action, sim.origin), {
+      method: "POST",
+      body: new URLSearchParams({ login: demo.users.adele.upn, passwd: demo.password, action: "signin" }),
+      redirect: "manual",
+    });
+    const cookie = (signedIn.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
+    const silentUrl = await app.getAuthCodeUrl({ scopes: ["User.Read"], redirectUri: demo.redirectUri, prompt: "none" });
+    const silent = await fetch(silentUrl, { headers: { cookie }, redirect: "manual" });
+    expect(new URL(silent.headers.get("location") ?? "about:blank").searchParams.has("code")).toBe(true);
+
+    const logout = await fetch(`${sim.origin}/${demo.contoso.id}/oauth2/v2.0/logout?post_logout_redirect_uri=${encodeURIComponent("http://localhost:3000/")}`, {
+      headers: { cookie },
+      redirect: "manual",
+    });
+    expect(logout.headers.get("location")).toBe("http://localhost:3000/");
+    const after = await fetch(silentUrl, { headers: { cookie }, redirect: "manual" });
+    expect(new URL(after.headers.get("location") ?? "about:blank").searchParams.get("error")).toBe("login_required");
+  });
+
+  it("answers prompt=none without a session with login_required", async () => {
+    const url = await cca(demo.apps.healthy.clientId, demo.apps.healthy.secret).getAuthCodeUrl({
+      scopes: ["User.Read"],
+      redirectUri: demo.redirectUri,
+      prompt: "none",
+      state: "silent",
+    });
+    const response = await fetch(url, { redirect: "manual" });
+    const location = new URL(response.headers.get("location") ?? "about:blank");
+    expect(location.searchParams.get("error")).toBe("login_required");
+    expect(location.searchParams.get("state")).toBe("silent");
   });
 });
 

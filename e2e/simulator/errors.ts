@@ -369,7 +369,7 @@ body{font-family:system-ui,sans-serif;background:#f2f2f2;color:#1b1b1b;margin:0}
 main{max-width:28rem;margin:3rem auto;background:#fff;padding:2rem;box-shadow:0 2px 6px rgba(0,0,0,.2)}
 label{display:block;margin-top:1rem;font-weight:600}
 input[type=text],input[type=email],input[type=password]{width:100%;box-sizing:border-box;padding:.5rem;font-size:1rem;border:1px solid #666}
-.actions{margin-top:1.5rem;display:flex;gap:.75rem;justify-content:flex-end}
+.actions{margin-top:1.5rem;display:flex;gap:.75rem}
 button{padding:.5rem 1.25rem;font-size:1rem;border:1px solid #0067b8;background:#fff;color:#0067b8;cursor:pointer}
 button.primary{background:#0067b8;color:#fff}
 button:focus-visible,input:focus-visible{outline:3px solid #000;outline-offset:2px}

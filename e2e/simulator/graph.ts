@@ -180,6 +180,16 @@ function parseTop(ctx: RequestContext, fallback: number, max: number): number | 
   return top;
 }
 
+/** Graph writes `$top=…&$skiptoken=…` with literal `$` signs; URLSearchParams would encode them. */
+function nextLink(ctx: RequestContext, pagingKey: string, pagingValue: string, top: number): string {
+  const params = new Map<string, string>();
+  for (const [key, value] of ctx.url.searchParams) if (key !== pagingKey && key !== "$top") params.set(key, value);
+  params.set("$top", String(top));
+  params.set(pagingKey, pagingValue);
+  const query = [...params].map(([key, value]) => `${key.startsWith("$") ? key : encodeURIComponent(key)}=${encodeURIComponent(value)}`).join("&");
+  return `${ctx.origin}${ctx.url.pathname}?${query}`;
+}
+
 function listUsers(ctx: RequestContext, caller: Caller): void {
   const allowed = caller.kind === "app" ? hasAny(caller, DIRECTORY_READ_ROLES) : hasAny(caller, DIRECTORY_READ_SCOPES);
   if (!allowed) return error(ctx, 403, "Authorization_RequestDenied", messages.insufficientPrivileges);
@@ -197,11 +207,7 @@ function listUsers(ctx: RequestContext, caller: Caller): void {
     "@odata.context": `${ctx.origin}/v1.0/$metadata#users${select ? `(${select.join(",")})` : ""}`,
   };
   if (offset + top < all.length) {
-    const next = new URL(`${ctx.origin}/v1.0/users`);
-    for (const [key, value] of ctx.url.searchParams) if (key !== "$skiptoken") next.searchParams.set(key, value);
-    next.searchParams.set("$top", String(top));
-    next.searchParams.set("$skiptoken", `RFNwdAIAAQAAA${Buffer.from(String(offset + top)).toString("base64url")}`);
-    body["@odata.nextLink"] = next.toString();
+    body["@odata.nextLink"] = nextLink(ctx, "$skiptoken", `RFNwdAIAAQAAA${Buffer.from(String(offset + top)).toString("base64url")}`, top);
   }
   body.value = pageItems;
   ok(ctx, 200, body);
@@ -346,18 +352,22 @@ function cleanEvent(value: Record<string, unknown>): Record<string, unknown> {
   return out;
 }
 
+/** Outlook always keeps `@odata.etag` and `id` next to the selected properties. */
+function selectEvent(event: Record<string, unknown>, select: string[] | undefined): Record<string, unknown> {
+  if (!select) return event;
+  return { "@odata.etag": event["@odata.etag"], id: event.id, ...project(event, select) };
+}
+
 function listEvents(ctx: RequestContext, user: ScenarioUser, me: boolean): void {
   const top = parseTop(ctx, 10, 1000);
   if (top === null) return;
   const skip = Math.max(0, Number.parseInt(ctx.url.searchParams.get("$skip") ?? "0", 10) || 0);
-  const events = user.events.map((event, index) => cleanEvent(eventResource(user, event, index)));
+  const select = parseSelect(ctx);
+  const events = user.events.map((event, index) => selectEvent(cleanEvent(eventResource(user, event, index)), select));
   const body: Record<string, unknown> = { "@odata.context": `${userPath(ctx, user, me)}/events` };
   body.value = events.slice(skip, skip + top);
   if (skip + top < events.length) {
-    const next = new URL(ctx.url.pathname, ctx.origin);
-    for (const [key, value] of ctx.url.searchParams) if (key !== "$skip") next.searchParams.set(key, value);
-    next.searchParams.set("$skip", String(skip + top));
-    body["@odata.nextLink"] = next.toString();
+    body["@odata.nextLink"] = nextLink(ctx, "$skip", String(skip + top), top);
   }
   ok(ctx, 200, body);
 }
@@ -401,6 +411,36 @@ function eventNotFound(ctx: RequestContext): void {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Organization (tenant name and verified domains)
+
+const ORGANIZATION_ROLES = ["Organization.Read.All", "Organization.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"];
+
+function getOrganization(ctx: RequestContext, caller: Caller): void {
+  // Delegated callers can read their own organization with User.Read.
+  const allowed = caller.kind === "app" ? hasAny(caller, ORGANIZATION_ROLES) : hasAny(caller, [...ORGANIZATION_ROLES, ...SELF_READ_SCOPES]);
+  if (!allowed) return error(ctx, 403, "Authorization_RequestDenied", messages.insufficientPrivileges);
+  const { tenant } = caller;
+  ok(ctx, 200, {
+    "@odata.context": `${ctx.origin}/v1.0/$metadata#organization`,
+    value: [
+      {
+        id: tenant.id,
+        displayName: tenant.displayName,
+        tenantType: "AAD",
+        countryLetterCode: tenant.cloud === "china" ? "CN" : "US",
+        verifiedDomains: tenant.domains.map((name, index) => ({
+          capabilities: index === 0 ? "Email, OfficeCommunicationsOnline" : "Email",
+          isDefault: index === tenant.domains.length - 1,
+          isInitial: index === 0,
+          name,
+          type: "Managed",
+        })),
+      },
+    ],
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
 // Router
 
 /** Handles /v1.0/... (segments after the version). */
@@ -420,6 +460,8 @@ export async function handleGraph(ctx: RequestContext, segments: string[]): Prom
     user = caller.me;
     idOrUpn = typeof caller.payload.oid === "string" ? caller.payload.oid : "";
     tail = rest;
+  } else if (root === "organization" && rest.length === 0 && method === "GET") {
+    return getOrganization(ctx, caller);
   } else if (root === "users") {
     if (rest.length === 0) {
       if (method !== "GET") return error(ctx, 405, "Request_BadRequest", "Method not allowed.");

@@ -74,6 +74,7 @@ export function send(
   const { res } = ctx;
   if (res.headersSent || res.destroyed) return;
   ctx.record.status = status;
+  ctx.record.durationMs = Date.now() - Date.parse(ctx.record.time);
   res.statusCode = status;
   for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
   if (!res.hasHeader("content-length")) res.setHeader("content-length", Buffer.byteLength(body));

@@ -2,7 +2,6 @@ import {
   createHash,
   createPublicKey,
   generateKeyPair,
-  randomUUID,
   sign as cryptoSign,
   verify as cryptoVerify,
   X509Certificate,
@@ -183,7 +182,8 @@ export function verifyClientAssertion(options: {
   if (!valid) {
     return { ok: false, code: 700027, detail: `Client assertion failed signature validation. [Reason - The provided signature value did not match the expected signature value., Thumbprint of key used by client: '${thumb}']` };
   }
-  if (payload.iss !== options.clientId || payload.sub !== options.clientId) {
+  const sameClient = (value: unknown): boolean => typeof value === "string" && value.toLowerCase() === options.clientId.toLowerCase();
+  if (!sameClient(payload.iss) || !sameClient(payload.sub)) {
     return { ok: false, code: 700021, detail: "Client assertion application identifier doesn't match 'client_id' parameter. Review the documentation at https://docs.microsoft.com/en-us/azure/active-directory/develop/active-directory-certificate-credentials ." };
   }
   const audiences = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
@@ -198,8 +198,4 @@ export function verifyClientAssertion(options: {
     return { ok: false, code: 700024, detail: "Client assertion is not within its valid time range." };
   }
   return { ok: true };
-}
-
-export function newJti(): string {
-  return randomUUID();
 }

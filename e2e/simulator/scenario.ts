@@ -1,4 +1,5 @@
 import { readFile } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
 import { z } from "zod";
 
 /**
@@ -229,7 +230,7 @@ export async function loadScenarioFile(file: string): Promise<Scenario> {
 }
 
 /** The path of the bundled demo scenario (contoso + a usgov tenant). */
-export const demoScenarioPath: string = new URL("./scenarios/demo.json", import.meta.url).pathname;
+export const demoScenarioPath: string = fileURLToPath(new URL("./scenarios/demo.json", import.meta.url));
 
 export function loadDemoScenario(): Promise<Scenario> {
   return loadScenarioFile(demoScenarioPath);

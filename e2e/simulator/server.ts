@@ -15,10 +15,10 @@
 import { createServer, type Server } from "node:https";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
-import path from "node:path";
-import { createServerCertificate, ensureCa } from "./certs";
+import { fileURLToPath } from "node:url";
+import { createServerCertificate } from "./certs";
 import { applyFaults } from "./faults";
-import { handleAuthorize, handleAdminConsent } from "./authorize";
+import { handleAuthorize, handleAdminConsent, handleLogout } from "./authorize";
 import { handleDiscovery } from "./discovery";
 import { sendEstsError, ests, sendGraphError, page } from "./errors";
 import { handleGraph } from "./graph";
@@ -39,6 +39,8 @@ export interface StartSimulatorOptions {
   host?: string;
   /** Where the CA is cached; default `<repo>/.tmp/simulator-ca`. */
   stateDir?: string;
+  /** Oldest entries of `requests` are dropped beyond this (a long demo run must not grow forever). Default 50 000. */
+  maxRecordedRequests?: number;
 }
 
 export interface Simulator {
@@ -65,7 +67,7 @@ export interface Simulator {
 }
 
 /** `<repo>/.tmp/simulator-ca`, resolved from this file so it does not depend on the working directory. */
-export const defaultStateDir: string = path.resolve(path.dirname(new URL(import.meta.url).pathname), "../../.tmp/simulator-ca");
+export const defaultStateDir: string = fileURLToPath(new URL("../../.tmp/simulator-ca", import.meta.url));
 
 function hostOf(host: string): string {
   return host.includes(":") ? `[${host}]` : host;
@@ -80,7 +82,7 @@ export async function startSimulator(options: StartSimulatorOptions): Promise<Si
   let origin = "";
 
   const server: Server = createServer({ cert: certificate.certPem, key: certificate.keyPem }, (req, res) => {
-    void handleRequest(req, res, { origin, state, signingKey, requests });
+    void handleRequest(req, res, { origin, state, signingKey, requests, maxRecorded: options.maxRecordedRequests ?? 50_000 });
   });
   server.on("connection", (socket: Socket) => {
     sockets.add(socket);
@@ -151,6 +153,7 @@ interface ServerDeps {
   state: SimulatorState;
   signingKey: SigningKey;
   requests: RecordedRequest[];
+  maxRecorded: number;
 }
 
 async function handleRequest(req: IncomingMessage, res: ServerResponse, deps: ServerDeps): Promise<void> {
@@ -167,6 +170,7 @@ async function handleRequest(req: IncomingMessage, res: ServerResponse, deps: Se
     clientRequestId: url.searchParams.get("client-request-id") ?? (typeof header === "string" ? header : undefined),
   };
   deps.requests.push(record);
+  if (deps.requests.length > deps.maxRecorded) deps.requests.splice(0, deps.requests.length - deps.maxRecorded);
   res.on("finish", () => {
     record.durationMs = Date.now() - started;
   });
@@ -213,6 +217,10 @@ async function route(ctx: RequestContext): Promise<void> {
   }
   if (tail === "oauth2/v2.0/authorize" && (method === "GET" || method === "POST")) {
     await handleAuthorize(ctx, first);
+    return;
+  }
+  if (tail === "oauth2/v2.0/logout" && method === "GET") {
+    handleLogout(ctx);
     return;
   }
   if (tail === "adminconsent" && (method === "GET" || method === "POST")) {

@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomUUID } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import type { Cloud, Fault, Scenario, ScenarioApp, ScenarioTenant, ScenarioUser } from "./scenario";
 
 /** What Entra reports for each cloud on its OpenID metadata, and where that cloud's Graph lives. */
@@ -115,12 +115,6 @@ export interface SignInFlow {
   expiresAt: number;
 }
 
-export interface Lookup {
-  tenant: ScenarioTenant;
-  app?: ScenarioApp;
-  user?: ScenarioUser;
-}
-
 /**
  * Mutable simulator state: the live scenario, pending auth codes, refresh tokens and fault counters.
  * Codes and refresh tokens are opaque random strings; only their records carry meaning.
@@ -132,7 +126,7 @@ export class SimulatorState {
   readonly flows = new Map<string, SignInFlow>();
   /** Browser sessions (cookie value → signed-in user) so prompt=none can succeed after a sign-in. */
   readonly sessions = new Map<string, { tenantId: string; userId: string; mfaDone: boolean }>();
-  /** Per fault (by index into scenario.faults) how many requests it has already hit. */
+  /** How many requests each counted fault has already answered (reset by setFaults/setScenario). */
   faultHits = new Map<Fault, number>();
 
   constructor(scenario: Scenario) {
@@ -177,9 +171,5 @@ export class SimulatorState {
       if (user) return { tenant, user };
     }
     return undefined;
-  }
-
-  newCorrelation(): { traceId: string; correlationId: string } {
-    return { traceId: randomUUID(), correlationId: randomUUID() };
   }
 }

@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { signJwt, type SigningKey } from "./jwt";
 import type { ScenarioApp, ScenarioTenant, ScenarioUser } from "./scenario";
 import { CLOUDS, GRAPH_APP_ID, isGuid, opaqueToken, servicePrincipalId, type SimulatorState } from "./state";
@@ -296,8 +296,4 @@ export function newRefreshToken(
   const token = opaqueToken("1.AAAA-simrt.");
   state.refreshTokens.set(token, { ...record, issuedAt: Date.now(), revoked: false });
   return token;
-}
-
-export function newTraceId(): string {
-  return randomUUID();
 }

@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { actionPolicy, pagePolicy, routePolicy } from "@/lib/auth/access-policy";
 
@@ -9,7 +10,7 @@ import { actionPolicy, pagePolicy, routePolicy } from "@/lib/auth/access-policy"
  * every entry and role against the running server.
  */
 
-const appDir = path.resolve(__dirname, "../../app");
+const appDir = fileURLToPath(new URL("../../app", import.meta.url));
 
 function walk(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -25,11 +26,11 @@ function routeOf(file: string): string {
 
 const files = walk(appDir);
 
-export function discoverPages(): string[] {
+function discoverPages(): string[] {
   return files.filter((file) => /\/page\.tsx?$/.test(file)).map(routeOf).sort();
 }
 
-export function discoverRoutes(): string[] {
+function discoverRoutes(): string[] {
   return files
     .filter((file) => /\/route\.ts$/.test(file))
     .flatMap((file) => {
@@ -39,7 +40,7 @@ export function discoverRoutes(): string[] {
     .sort();
 }
 
-export function discoverActions(): string[] {
+function discoverActions(): string[] {
   return files
     .filter((file) => /\.tsx?$/.test(file) && /^\s*["']use server["'];?/.test(readFileSync(file, "utf8")))
     .flatMap((file) => {

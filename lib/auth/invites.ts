@@ -1,8 +1,7 @@
 import "server-only";
 import { recordAudit, type AuditActor } from "@/lib/audit/audit";
 import { generateToken, hashToken } from "@/lib/crypto/tokens";
-import type { DbClient } from "@/lib/db/types";
-import type { AppPrismaClient } from "@/lib/db/types";
+import type { AppPrismaClient, DbClient } from "@/lib/db/types";
 import { UserFacingError } from "@/lib/errors";
 import { hashPassword } from "@/lib/auth/passwords";
 import type { Role } from "@/lib/auth/roles";

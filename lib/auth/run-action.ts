@@ -23,12 +23,35 @@ function formDataToObject(formData: FormData): Record<string, string | string[]>
   return result;
 }
 
+// React resets a form after its action; echoing the typed values lets a rejected form keep them.
+// Anything that could be a secret is left out, so it is never sent back to the browser.
+const NEVER_ECHOED = /password|secret|token|code|key/i;
+
+function echoValues(input: FormData | unknown): Record<string, string> | undefined {
+  if (!(input instanceof FormData)) return undefined;
+  const values: Record<string, string> = {};
+  for (const [key, value] of Object.entries(formDataToObject(input))) {
+    if (!NEVER_ECHOED.test(key) && typeof value === "string") values[key] = value.slice(0, 1000);
+  }
+  return values;
+}
+
 /**
  * The body of every server action: check the caller against the access policy, parse the form with
  * the action's own schema, run the handler, and turn failures into an ActionState that never carries
  * anything but a UserFacingError's message.
  */
 export async function runAction<Schema extends z.ZodType>(
+  name: ActionName,
+  schema: Schema,
+  input: FormData | unknown,
+  handler: (values: z.output<Schema>, caller: SessionUser | null) => Promise<ActionState>,
+): Promise<ActionState> {
+  const state = await runAuthorizedAction(name, schema, input, handler);
+  return state.status === "error" && state.code !== "forbidden" && state.code !== "unauthenticated" ? { ...state, values: echoValues(input) } : state;
+}
+
+async function runAuthorizedAction<Schema extends z.ZodType>(
   name: ActionName,
   schema: Schema,
   input: FormData | unknown,

@@ -2,8 +2,7 @@ import "server-only";
 import { randomInt } from "node:crypto";
 import { recordAudit } from "@/lib/audit/audit";
 import { constantTimeEqual, hashToken } from "@/lib/crypto/tokens";
-import type { DbClient } from "@/lib/db/types";
-import type { AppPrismaClient } from "@/lib/db/types";
+import type { AppPrismaClient, DbClient } from "@/lib/db/types";
 import { UserFacingError } from "@/lib/errors";
 import { hashPassword } from "@/lib/auth/passwords";
 

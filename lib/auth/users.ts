@@ -1,7 +1,6 @@
 import "server-only";
 import { recordAudit, type AuditActor } from "@/lib/audit/audit";
-import type { DbClient } from "@/lib/db/types";
-import type { AppPrismaClient } from "@/lib/db/types";
+import type { AppPrismaClient, DbClient } from "@/lib/db/types";
 import { UserFacingError } from "@/lib/errors";
 import { hashPassword, verifyPassword } from "@/lib/auth/passwords";
 import type { Role } from "@/lib/auth/roles";

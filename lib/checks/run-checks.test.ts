@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startSimulator, type FaultInput, type Simulator } from "@/e2e/simulator/server";
 import { runChecks, type RunChecksOptions } from "@/lib/checks/run-checks";
 import { checkReportSchema, type Check, type CheckId, type CheckInput } from "@/lib/checks/schema";
-import { appIds, contosoId, fabrikamGovId, secret, testScenario } from "@/lib/checks/test-scenario";
+import { appIds, assertSimulatorCaTrusted, contosoId, fabrikamGovId, secret, testScenario } from "@/lib/checks/test-scenario";
 import { customCloud, type Cloud } from "@/lib/entra/clouds";
 
 /**
@@ -14,9 +14,7 @@ import { customCloud, type Cloud } from "@/lib/entra/clouds";
  * Needs NODE_EXTRA_CA_CERTS pointing at the simulator CA (Node reads it only at process start).
  */
 
-if (!process.env.NODE_EXTRA_CA_CERTS) {
-  throw new Error("Run with NODE_EXTRA_CA_CERTS=/work/main/.tmp/simulator-ca/ca.pem (the simulator CA) so msal and fetch trust the simulator.");
-}
+assertSimulatorCaTrusted();
 
 let sim: Simulator;
 let cloud: Cloud;

@@ -9,7 +9,7 @@ import { createRetryBudget, type RequestPolicy, type RetryBudget } from "@/lib/e
 import { acquireAppToken, type AppTokenResult } from "@/lib/entra/msal-client";
 import { graphPermissions, usefulApplicationPermissions } from "@/lib/entra/permissions";
 import { fetchTenantMetadata, type TenantMetadataResult } from "@/lib/entra/tenant-metadata";
-import { decodeAccessTokenClaims } from "@/lib/graph/access-token";
+import { decodeAccessTokenClaims, type AccessTokenClaims } from "@/lib/graph/access-token";
 import { createGraphSession, type GraphFailure, type GraphSession } from "@/lib/graph/graph-client";
 import { createTestEvent, deleteEvent, listUsers, readCalendar, type UserPage } from "@/lib/graph/probes";
 
@@ -60,8 +60,20 @@ type Context = {
   secrets: string[];
 };
 
+/** Neutral names for checks that did not run (the pass titles would claim success). */
+const skipTitles: Record<CheckId, string> = {
+  format: "Format",
+  tenant: "Tenant lookup",
+  token: "App sign-in",
+  permissions: "Permissions",
+  directory: "Directory access",
+  calendar: "Calendar access",
+  "calendar-write": "Calendar write test",
+  "mailbox-scope": "Mailbox scoping",
+};
+
 function skip(id: CheckId, reason: string, code?: string): Check {
-  return { id, status: "skip", title: titles[id], detail: reason, durationMs: 0, ...(code ? { code } : {}) };
+  return { id, status: "skip", title: skipTitles[id], detail: reason, durationMs: 0, ...(code ? { code } : {}) };
 }
 
 /**
@@ -125,7 +137,7 @@ async function timed(ctx: Context, id: CheckId, body: (policy: RequestPolicy) =>
     onAbort = () =>
       resolve(
         caller?.aborted
-          ? { status: "skip", title: titles[id], detail: "Cancelled before this check finished.", code: "cancelled" }
+          ? { status: "skip", title: skipTitles[id], detail: "Cancelled before this check finished.", code: "cancelled" }
           : explained(ctx, "fail", { code: "timeout" }, `No answer within ${Math.round(timeoutMs / 100) / 10} s.`),
       );
     if (signal.aborted) onAbort();
@@ -134,7 +146,7 @@ async function timed(ctx: Context, id: CheckId, body: (policy: RequestPolicy) =>
   try {
     let result = await Promise.race([body(policy), aborted]);
     // A transport failure caused by cancellation is reported as cancellation, not as a Microsoft problem.
-    if (caller?.aborted) result = { status: "skip", title: titles[id], detail: "Cancelled before this check finished.", code: "cancelled" };
+    if (caller?.aborted) result = { status: "skip", title: skipTitles[id], detail: "Cancelled before this check finished.", code: "cancelled" };
     if (result.code === "timeout" && !result.detail.includes(" s.")) {
       result = { ...result, detail: `${result.detail} No answer within ${Math.round(timeoutMs / 100) / 10} s.` };
     }
@@ -161,7 +173,7 @@ async function tenantCheck(ctx: Context, policy: RequestPolicy): Promise<{ body:
       metadata,
     };
   }
-  const resolved = metadata.tenantId && metadata.tenantId !== ctx.input.tenant ? ` (${ctx.input.tenant} resolves to tenant ID ${metadata.tenantId})` : "";
+  const resolved = metadata.tenantId && metadata.tenantId !== ctx.input.tenant ? `; ${ctx.input.tenant} resolves to tenant ID ${metadata.tenantId}` : "";
   return {
     body: { status: "pass", title: titles.tenant, detail: `The tenant exists in ${ctx.cloud.label}${resolved}.` },
     metadata,
@@ -180,8 +192,7 @@ function tokenCheckBody(ctx: Context, token: AppTokenResult): CheckBody {
   return explained(ctx, "fail", token.failure);
 }
 
-function permissionsCheckBody(ctx: Context, accessToken: string): CheckBody {
-  const claims = decodeAccessTokenClaims(accessToken);
+function permissionsCheckBody(ctx: Context, claims: AccessTokenClaims | undefined): CheckBody {
   if (!claims) return explained(ctx, "fail", { code: "unexpected-response" }, "The access token could not be read.");
   const roles = claims.roles ?? [];
   if (roles.length === 0) return explained(ctx, "fail", { code: "no-roles" });
@@ -391,11 +402,12 @@ export async function runChecks(rawInput: CheckInput, options: RunChecksOptions 
     return finish(cloud.id);
   }
   const accessToken = token.accessToken;
-  if (!metadata?.ok || !metadata.tenantId) tenantId = decodeAccessTokenClaims(accessToken)?.tid ?? tenantId;
+  const claims = decodeAccessTokenClaims(accessToken);
+  if (!metadata?.ok || !metadata.tenantId) tenantId = claims?.tid ?? tenantId;
 
-  const permissions = await timed(ctx, "permissions", async () => permissionsCheckBody(ctx, accessToken));
+  const permissions = await timed(ctx, "permissions", async () => permissionsCheckBody(ctx, claims));
   emit(permissions);
-  const roles = decodeAccessTokenClaims(accessToken)?.roles ?? [];
+  const roles = claims?.roles ?? [];
 
   const session = (policy: RequestPolicy) => createGraphSession({ cloud, accessToken, policy });
   const listed = input.mailboxScope.kind === "list" ? input.mailboxScope.mailboxes : [];

@@ -1,4 +1,6 @@
+import path from "node:path";
 import type { ScenarioInput } from "@/e2e/simulator/scenario";
+import { defaultStateDir } from "@/e2e/simulator/server";
 
 /**
  * Simulator scenario for the validation tests and the benchmark: one global tenant with an app per
@@ -77,4 +79,16 @@ export function testScenario(benchApps = 0): ScenarioInput {
       },
     ],
   };
+}
+
+/**
+ * Node reads NODE_EXTRA_CA_CERTS once at start-up, so suites that talk to the simulator cannot fix
+ * trust themselves; fail fast with the remedy instead of a wall of `tls` failures. (The variable is
+ * often preset to the system bundle, so being set is not enough.)
+ */
+export function assertSimulatorCaTrusted(): void {
+  const expected = path.join(defaultStateDir, "ca.pem");
+  if (process.env.NODE_EXTRA_CA_CERTS !== expected) {
+    throw new Error(`Run these tests with NODE_EXTRA_CA_CERTS=${expected} (the simulator CA); it is ${process.env.NODE_EXTRA_CA_CERTS ?? "unset"}.`);
+  }
 }

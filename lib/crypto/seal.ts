@@ -71,6 +71,11 @@ export class KeyRing {
     return [...this.keys.keys()];
   }
 
+  /** The ring's entries, newest first: only for writing the embedded key file during rotation. */
+  entries(): KeyRingEntry[] {
+    return [...this.keys.entries()].map(([id, key]) => ({ id, key }));
+  }
+
   private key(keyId: string): Buffer {
     const key = this.keys.get(keyId);
     if (!key) throw new SealError(`key "${keyId}" is not in the key ring`);

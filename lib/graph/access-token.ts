@@ -24,7 +24,10 @@ export function decodeAccessTokenClaims(token: string): AccessTokenClaims | unde
   const payload = token.split(".")[1];
   if (!payload) return undefined;
   try {
-    const json: unknown = JSON.parse(Buffer.from(payload, "base64url").toString("utf8"));
+    // atob + TextDecoder rather than Buffer: the wizard may decode a token preview in the browser.
+    const base64 = payload.replace(/-/g, "+").replace(/_/g, "/");
+    const bytes = Uint8Array.from(atob(base64 + "=".repeat((4 - (base64.length % 4)) % 4)), (char) => char.charCodeAt(0));
+    const json: unknown = JSON.parse(new TextDecoder().decode(bytes));
     const parsed = claimsSchema.safeParse(json);
     return parsed.success ? parsed.data : undefined;
   } catch {

@@ -1,0 +1,90 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { request, type APIRequestContext, type Browser } from "@playwright/test";
+import { actionPolicy, isAllowed, pagePolicy, routePolicy } from "../lib/auth/access-policy";
+import type { Role } from "../lib/auth/roles";
+import { accounts, E2E_BASE_URL, REPO_ROOT } from "./support/server";
+import { expect, test } from "./support/fixtures";
+
+/**
+ * Asserts allow or deny for every page, route handler and server action, for every role and for
+ * anonymous callers, against the running production server. Actions are invoked the way a browser
+ * does (by their id from the build's server-reference manifest), so the check that runs is the
+ * action's own, not a layout's or the menu's.
+ */
+
+type Caller = Role | "anonymous";
+const callers: Caller[] = ["anonymous", "admin", "helpdesk", "member"];
+
+const manifest = JSON.parse(readFileSync(path.join(REPO_ROOT, ".next/server/server-reference-manifest.json"), "utf8")) as {
+  node: Record<string, { exportedName?: string; filename?: string; workers: Record<string, unknown> }>;
+};
+
+function samplePath(page: string): string {
+  return page.replace("[token]", "sample-token-that-does-not-exist-0000000000");
+}
+
+/** Each caller gets a session of its own, because invoking signOutAction really ends it. */
+async function contextFor(browser: Browser, caller: Caller): Promise<APIRequestContext> {
+  if (caller === "anonymous") return request.newContext({ baseURL: E2E_BASE_URL, maxRedirects: 0 });
+  const context = await browser.newContext({ baseURL: E2E_BASE_URL });
+  const page = await context.newPage();
+  await page.goto("/sign-in");
+  await page.getByLabel("Email").fill(accounts[caller].email);
+  await page.getByLabel("Password").fill(accounts[caller].password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("heading", { name: /^Welcome/ })).toBeVisible();
+  const storageState = await context.storageState();
+  await context.close();
+  return request.newContext({ baseURL: E2E_BASE_URL, storageState, maxRedirects: 0 });
+}
+
+test.describe("authorisation matrix", () => {
+  for (const caller of callers) {
+    test(`pages and route handlers for ${caller}`, async ({ browser }) => {
+      const api = await contextFor(browser, caller);
+      const role = caller === "anonymous" ? null : caller;
+      for (const [page, access] of Object.entries(pagePolicy)) {
+        const response = await api.get(samplePath(page));
+        const status = response.status();
+        const location = response.headers().location ?? "";
+        const deniedToSignIn = status >= 300 && status < 400 && location.includes("/sign-in?next=");
+        const denied = status === 403 || deniedToSignIn;
+        expect(denied, `${caller} ${page} → ${status} ${location}`).toBe(!isAllowed(access, role));
+        if (!isAllowed(access, role)) expect(role === null ? deniedToSignIn : status === 403, `${caller} ${page} deny kind`).toBe(true);
+      }
+      for (const [route, access] of Object.entries(routePolicy)) {
+        const [method, pathname] = route.split(" ");
+        const response = await api.fetch(pathname!, { method });
+        expect([401, 403].includes(response.status()), `${caller} ${route} → ${response.status()}`).toBe(!isAllowed(access, role));
+      }
+      await api.dispose();
+    });
+  }
+
+  for (const caller of callers) {
+    test(`server actions for ${caller}`, async ({ browser }) => {
+      const api = await contextFor(browser, caller);
+      const role = caller === "anonymous" ? null : caller;
+      const listed = Object.keys(actionPolicy);
+      const found = new Set<string>();
+      // Sign-out last: it ends the very session this caller uses.
+      const entries = Object.entries(manifest.node).sort(([, a], [, b]) => Number(a.exportedName === "signOutAction") - Number(b.exportedName === "signOutAction"));
+      for (const [id, entry] of entries) {
+        const name = entry.exportedName!;
+        expect(listed, `${name} (${entry.filename}) is not in the access policy`).toContain(name);
+        found.add(name);
+        const worker = Object.keys(entry.workers)[0]!.replace(/^app/, "").replace(/\/page$/, "") || "/";
+        const response = await api.post(samplePath(worker), {
+          headers: { "Next-Action": id, "Content-Type": "text/plain;charset=UTF-8", Origin: E2E_BASE_URL, Accept: "text/x-component" },
+          data: JSON.stringify([{ status: "idle" }, {}]),
+        });
+        const body = await response.text();
+        const denied = /"code":"(forbidden|unauthenticated)"/.test(body);
+        expect(denied, `${caller} ${name} → ${response.status()} ${body.slice(0, 300)}`).toBe(!isAllowed(actionPolicy[name as keyof typeof actionPolicy], role));
+      }
+      expect([...found].sort()).toEqual(listed.sort());
+      await api.dispose();
+    });
+  }
+});

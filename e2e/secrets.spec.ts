@@ -1,0 +1,34 @@
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { CAPTURE_DIR, E2E_DATA_DIR, SECRETS_FILE, SERVER_LOG, storageStatePath } from "./support/server";
+import { expect, test } from "./support/fixtures";
+
+/**
+ * Runs after every other spec: no password, session token, setup code or seal key that the run
+ * created appears in any HTML or RSC payload the browsers received, or in the server log. (The audit
+ * log is part of the captured pages: this spec loads it in full first.)
+ */
+
+test.use({ storageState: storageStatePath("helpdesk") });
+
+test("no secret reached a browser, the server log or the audit log", async ({ page }) => {
+  for (let pageNumber = 1; ; pageNumber += 1) {
+    await page.goto(`/audit?page=${pageNumber}`);
+    if ((await page.getByRole("link", { name: "Next page" }).count()) === 0) break;
+  }
+
+  const secrets = JSON.parse(readFileSync(SECRETS_FILE, "utf8")) as string[];
+  const keyFile = readFileSync(path.join(E2E_DATA_DIR, "seal-keys"), "utf8").trim();
+  for (const entry of keyFile.split(",")) secrets.push(entry.split(":")[1]!);
+  expect(secrets.length).toBeGreaterThanOrEqual(3 + 1 + 3 + 1);
+
+  const corpus: Array<[string, string]> = readdirSync(CAPTURE_DIR).map((file) => [file, readFileSync(path.join(CAPTURE_DIR, file), "utf8")]);
+  corpus.push(["server.log", readFileSync(SERVER_LOG, "utf8").replace(/Setup code: [A-Z0-9-]+/g, "Setup code: <printed once by design>")]);
+  expect(corpus.some(([, text]) => text.includes("console.claim"))).toBe(true);
+
+  for (const secret of secrets) {
+    for (const [file, text] of corpus) {
+      expect(text.includes(secret), `a secret (${secret.slice(0, 3)}…) appears in ${file}`).toBe(false);
+    }
+  }
+});

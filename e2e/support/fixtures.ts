@@ -1,0 +1,53 @@
+import { appendFileSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { test as base, expect, type Page } from "@playwright/test";
+import { CAPTURE_DIR, SCREENSHOT_DIR, SERVER_LOG, SECRETS_FILE } from "./server";
+
+/**
+ * Every HTML page and RSC payload the browser receives is kept, so the secrets spec can prove that
+ * no password, token or key ever reached a browser.
+ */
+function capture(page: Page, testTitle: string): void {
+  const file = path.join(CAPTURE_DIR, `${testTitle.replace(/[^a-z0-9]+/gi, "-").slice(0, 80)}.txt`);
+  page.on("response", async (response) => {
+    const type = response.headers()["content-type"] ?? "";
+    if (!/text\/html|text\/x-component|application\/json|text\/plain/.test(type)) return;
+    try {
+      appendFileSync(file, `\n=== ${response.url()}\n${await response.text()}`);
+    } catch {
+      // Redirect responses and aborted requests have no body to keep.
+    }
+  });
+}
+
+export const test = base.extend<{ shot: (name: string) => Promise<void> }>({
+  page: async ({ page }, provide, testInfo) => {
+    capture(page, testInfo.titlePath.join(" "));
+    await provide(page);
+  },
+  shot: async ({ page }, provide) => {
+    await provide(async (name: string) => {
+      await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
+    });
+  },
+});
+
+export { expect };
+
+export function setupCodeFromLog(): string {
+  const matches = [...readFileSync(SERVER_LOG, "utf8").matchAll(/Setup code: ([A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4})/g)];
+  const code = matches.at(-1)?.[1];
+  if (!code) throw new Error("The server log holds no setup code");
+  return code;
+}
+
+/** Secrets the specs created or saw, for the final search. */
+export function rememberSecret(value: string): void {
+  let secrets: string[] = [];
+  try {
+    secrets = JSON.parse(readFileSync(SECRETS_FILE, "utf8")) as string[];
+  } catch {
+    // first secret
+  }
+  writeFileSync(SECRETS_FILE, JSON.stringify([...new Set([...secrets, value])]));
+}

@@ -1,0 +1,29 @@
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
+
+/** Where the e2e console runs and keeps its data; shared by the config, global setup and specs. */
+export const E2E_PORT = Number(process.env.CALSYNC_E2E_PORT ?? 3217);
+export const E2E_BASE_URL = `http://127.0.0.1:${E2E_PORT}`;
+export const E2E_ROOT = path.join(repoRoot, "test-results/e2e-run");
+export const E2E_DATA_DIR = path.join(E2E_ROOT, "data");
+export const SERVER_LOG = path.join(E2E_ROOT, "server.log");
+export const CAPTURE_DIR = path.join(E2E_ROOT, "captured");
+export const SCREENSHOT_DIR = path.join(repoRoot, "test-results/screenshots");
+export const STATE_DIR = path.join(E2E_ROOT, "state");
+export const SECRETS_FILE = path.join(E2E_ROOT, "secrets.json");
+
+export const REPO_ROOT = repoRoot;
+
+export const accounts = {
+  admin: { email: "admin@contoso.example", password: "e2e admin password 1", displayName: "Alex Admin" },
+  helpdesk: { email: "help@contoso.example", password: "e2e helpdesk password 2", displayName: "Harper Helpdesk" },
+  member: { email: "member@contoso.example", password: "e2e member password 3", displayName: "Morgan Member" },
+} as const;
+
+export type RoleName = keyof typeof accounts;
+
+export function storageStatePath(role: RoleName): string {
+  return path.join(STATE_DIR, `${role}.json`);
+}

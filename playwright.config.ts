@@ -1,0 +1,32 @@
+import { defineConfig } from "@playwright/test";
+import { E2E_BASE_URL } from "./e2e/support/server";
+
+const isCI = process.env.CI === "true";
+
+export default defineConfig({
+  testDir: "./e2e",
+  outputDir: "./test-results/e2e",
+  forbidOnly: isCI,
+  retries: 0,
+  workers: 1,
+  fullyParallel: false,
+  timeout: 60_000,
+  expect: { timeout: 15_000 },
+  reporter: [["list"], ["json", { outputFile: "test-results/playwright-results.json" }]],
+  globalSetup: "./e2e/support/global-setup.ts",
+  globalTeardown: "./e2e/support/global-teardown.ts",
+  use: {
+    baseURL: E2E_BASE_URL,
+    trace: "retain-on-failure",
+    screenshot: "only-on-failure",
+    launchOptions: {
+      executablePath: "/usr/bin/chromium",
+      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+    },
+  },
+  projects: [
+    { name: "setup", testMatch: /first-run\.setup\.ts/ },
+    { name: "console", testMatch: /.*\.spec\.ts/, testIgnore: /secrets\.spec\.ts/, dependencies: ["setup"] },
+    { name: "secrets", testMatch: /secrets\.spec\.ts/, dependencies: ["console"] },
+  ],
+});
