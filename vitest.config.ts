@@ -17,6 +17,7 @@ export default defineConfig({
     pool: "forks",
     testTimeout: 30_000,
     hookTimeout: 120_000,
-    globalSetup: ["./test-support/global-setup.ts"],
+    // The simulator CA must be trusted before workers start (NODE_EXTRA_CA_CERTS is read at start).
+    globalSetup: ["./e2e/simulator/vitest-global-setup.ts", "./test-support/global-setup.ts"],
   },
 });
