@@ -9,5 +9,6 @@ import { defaultStateDir } from "./server";
  */
 export default async function setup(): Promise<void> {
   const { caCertPath } = await ensureCa(defaultStateDir);
-  process.env.NODE_EXTRA_CA_CERTS ??= caCertPath;
+  // Overrides any value from the machine: test processes only need to trust the simulator.
+  process.env.NODE_EXTRA_CA_CERTS = caCertPath;
 }

@@ -259,6 +259,7 @@ describe("throttling, timeouts, cancellation and transport failures", () => {
     expect(byId("tenant").status).toBe("pass");
     expect(byId("token")).toMatchObject({ status: "fail", code: "timeout", who: "us" });
     expect(byId("token").durationMs).toBeLessThan(2_000);
+    expect(byId("token").detail).toContain("No answer within 0.3 s.");
     expect(report.ok).toBe(false);
   });
 

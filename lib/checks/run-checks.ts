@@ -58,6 +58,7 @@ type Context = {
   retry: RetryBudget;
   /** Values to scrub from anything shown (the secret as typed and as cleaned). */
   secrets: string[];
+  timeoutMs: number;
 };
 
 /** Neutral names for checks that did not run (the pass titles would claim success). */
@@ -89,6 +90,7 @@ function explained(
   const explanation = explainError(failure.code, { cloud: ctx.cloud, ...(failure.description ? { message: failure.description } : {}) });
   const said = microsoftFirstLine(failure.description, ctx.secrets);
   const parts = [explanation.explanation];
+  if (failure.code === "timeout") parts.push(`No answer within ${Math.round(ctx.timeoutMs / 100) / 10} s.`);
   if (extra) parts.push(extra);
   if (said) parts.push(`Microsoft said: "${said}"`);
   if (!explanation.known && explanation.helpUrl) parts.push(`Look the code up at ${explanation.helpUrl}.`);
@@ -127,7 +129,7 @@ function graphFailureCheck(ctx: Context, failure: GraphFailure, status: "fail" |
 async function timed(ctx: Context, id: CheckId, body: (policy: RequestPolicy) => Promise<CheckBody>): Promise<Check> {
   const started = performance.now();
   const timeout = new AbortController();
-  const timeoutMs = ctx.options.timeoutMs ?? defaultTimeoutMs;
+  const timeoutMs = ctx.timeoutMs;
   const timer = setTimeout(() => timeout.abort(new DOMException("check timed out", "TimeoutError")), timeoutMs);
   const caller = ctx.options.signal;
   const signal = caller ? AbortSignal.any([caller, timeout.signal]) : timeout.signal;
@@ -138,7 +140,7 @@ async function timed(ctx: Context, id: CheckId, body: (policy: RequestPolicy) =>
       resolve(
         caller?.aborted
           ? { status: "skip", title: skipTitles[id], detail: "Cancelled before this check finished.", code: "cancelled" }
-          : explained(ctx, "fail", { code: "timeout" }, `No answer within ${Math.round(timeoutMs / 100) / 10} s.`),
+          : explained(ctx, "fail", { code: "timeout" }),
       );
     if (signal.aborted) onAbort();
     else signal.addEventListener("abort", onAbort, { once: true });
@@ -147,9 +149,6 @@ async function timed(ctx: Context, id: CheckId, body: (policy: RequestPolicy) =>
     let result = await Promise.race([body(policy), aborted]);
     // A transport failure caused by cancellation is reported as cancellation, not as a Microsoft problem.
     if (caller?.aborted) result = { status: "skip", title: skipTitles[id], detail: "Cancelled before this check finished.", code: "cancelled" };
-    if (result.code === "timeout" && !result.detail.includes(" s.")) {
-      result = { ...result, detail: `${result.detail} No answer within ${Math.round(timeoutMs / 100) / 10} s.` };
-    }
     return { id, ...result, durationMs: Math.round((performance.now() - started) * 10) / 10 };
   } finally {
     clearTimeout(timer);
@@ -367,7 +366,9 @@ export async function runChecks(rawInput: CheckInput, options: RunChecksOptions 
     skipRest("Skipped: the cloud is not configured.");
     return finish(input.cloud);
   }
-  const ctx: Context = { input, cloud, options, retry: createRetryBudget(options.retryBudgetMs ?? defaultRetryBudgetMs), secrets: [secret, input.clientSecret] };
+  const ctx: Context = { input, cloud, options, retry: createRetryBudget(options.retryBudgetMs ?? defaultRetryBudgetMs), secrets: [secret, input.clientSecret],
+    timeoutMs: options.timeoutMs ?? defaultTimeoutMs,
+  };
   if (options.signal?.aborted) return finish(cloud.id);
 
   // msal needs no discovery (built-in or supplied metadata), so the token request need not wait for the tenant lookup.

@@ -10,6 +10,8 @@ import { log } from "@/lib/log";
 /** Every column that holds sealed values. keys:rotate re-seals exactly these; add new ones here. */
 export const SEALED_COLUMNS: ReadonlyArray<{ table: string; column: string; idColumn: string }> = [
   { table: "seal_key_canaries", column: "sealed", idColumn: "key_id" },
+  { table: "connections", column: "client_secret_sealed", idColumn: "id" },
+  { table: "wizard_drafts", column: "client_secret_sealed", idColumn: "id" },
 ];
 
 export class KeyConfigError extends Error {

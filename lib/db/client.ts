@@ -24,7 +24,11 @@ export class DatabaseUnavailableError extends Error {
 }
 
 // Sealed columns are never part of a default select: code that needs one asks for it by name.
-const omitSealedColumns = { sealKeyCanary: { sealed: true } } as const;
+const omitSealedColumns = {
+  sealKeyCanary: { sealed: true },
+  connection: { clientSecretSealed: true },
+  wizardDraft: { clientSecretSealed: true },
+} as const;
 
 export function createPrismaClient(adapter: PrismaPg | PrismaPGlite) {
   return new PrismaClient({ adapter, omit: omitSealedColumns });

@@ -33,6 +33,21 @@ const samples: Record<Prisma.ModelName, Record<string, unknown>> = {
     targetType: "user", targetId: "x", targetLabel: "bob@example.com", summary: "Created", ip: "192.0.2.7",
   },
   SealKeyCanary: { keyId: "k1", sealed: "cs1.k1.a.b", createdAt: at("2026-07-01T00:00:00.000Z") },
+  Connection: {
+    id: "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c04", name: "Contoso calendars", kind: "organization", cloud: "global", tenant: "contoso.com",
+    tenantId: "11111111-2222-4333-8444-555555555555", clientId: "66666666-7777-4888-9999-000000000000",
+    dedupeKey: "11111111-2222-4333-8444-555555555555:66666666-7777-4888-9999-000000000000", clientSecretSealed: "cs1.k1.c.d", secretHint: "abcd",
+    secretExpiresAt: at("2027-05-01T00:00:00.000Z"), mailboxScope: { kind: "list", mailboxes: ["a@contoso.com"] }, testMailbox: "a@contoso.com",
+    outOfScopeMailbox: "ceo@contoso.com", writeTest: true, state: "warning", stateSince: at("2026-08-01T00:00:00.000Z"),
+    lastCheckedAt: at("2026-08-02T00:00:00.000Z"), lastReport: { ok: true, checks: [] }, version: 3, createdById: userId,
+    createdAt: at("2026-08-01T00:00:00.000Z"), updatedAt: at("2026-08-03T00:00:00.000Z"),
+  },
+  WizardDraft: {
+    id: "3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e05", userId, cloud: "usgov", currentStep: "client-secret", completedSteps: ["register-app"],
+    fields: { tenant: "contoso.com" }, clientSecretSealed: "cs1.k1.e.f", secretHint: "wxyz", consentState: "state-1",
+    consentOutcome: { outcome: "granted" }, lastReport: { ok: false }, verifiedHash: "f".repeat(64), version: 2,
+    createdAt: at("2026-09-01T00:00:00.000Z"), updatedAt: at("2026-09-02T00:00:00.000Z"),
+  },
 };
 
 const scalarFields: Record<Prisma.ModelName, Record<string, string>> = {
@@ -43,6 +58,8 @@ const scalarFields: Record<Prisma.ModelName, Record<string, string>> = {
   SignInFailure: Prisma.SignInFailureScalarFieldEnum,
   AuditEvent: Prisma.AuditEventScalarFieldEnum,
   SealKeyCanary: Prisma.SealKeyCanaryScalarFieldEnum,
+  Connection: Prisma.ConnectionScalarFieldEnum,
+  WizardDraft: Prisma.WizardDraftScalarFieldEnum,
 };
 
 describe("schema samples", () => {
