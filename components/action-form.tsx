@@ -72,6 +72,8 @@ function SubmitButton({ label, variant }: { label: string; variant: keyof typeof
   );
 }
 
+type FieldType = "text" | "email" | "password" | "date" | "select" | "textarea" | "checkbox" | "radio";
+
 export function Field({
   name,
   label,
@@ -80,61 +82,119 @@ export function Field({
   autoComplete,
   required = true,
   defaultValue,
+  defaultChecked,
   options,
+  highlight = false,
 }: {
   name: string;
   label: string;
-  type?: "text" | "email" | "password" | "select";
+  type?: FieldType;
   hint?: string;
   autoComplete?: string;
   required?: boolean;
   defaultValue?: string;
-  options?: ReadonlyArray<{ value: string; label: string }>;
+  defaultChecked?: boolean;
+  options?: ReadonlyArray<{ value: string; label: string; description?: string }>;
+  /** Sent back here to correct this field: it is marked and focused. */
+  highlight?: boolean;
 }) {
   const state = useContext(FormStateContext);
   const id = useId();
   const error = state.status === "error" ? state.fieldErrors?.[name] : undefined;
-  const initial = (state.status === "error" && type !== "password" ? state.values?.[name] : undefined) ?? defaultValue;
+  const echoed = state.status === "error" && type !== "password" ? state.values?.[name] : undefined;
+  const initial = echoed ?? defaultValue;
   const describedBy = [hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(" ") || undefined;
+  const marked = Boolean(error) || highlight;
   const inputClass = `mt-1 block w-full rounded border px-3 py-2 text-sm focus:outline-none focus-visible:ring-2 focus-visible:ring-blue-600 ${
-    error ? "border-red-600" : "border-slate-400"
+    marked ? "border-red-600 ring-1 ring-red-600" : "border-slate-400"
   }`;
-  return (
-    <div>
-      <label htmlFor={id} className="block text-sm font-medium text-slate-900">
-        {label}
-      </label>
+  const common = {
+    id,
+    name,
+    "aria-invalid": error ? true : undefined,
+    "aria-describedby": describedBy,
+    autoFocus: highlight || undefined,
+  } as const;
+  const messages = (
+    <>
       {hint && (
         <p id={`${id}-hint`} className="text-xs text-slate-600">
           {hint}
         </p>
-      )}
-      {type === "select" ? (
-        <select id={id} name={name} defaultValue={initial} aria-invalid={error ? true : undefined} aria-describedby={describedBy} className={inputClass}>
-          {options?.map((option) => (
-            <option key={option.value} value={option.value}>
-              {option.label}
-            </option>
-          ))}
-        </select>
-      ) : (
-        <input
-          id={id}
-          name={name}
-          type={type}
-          required={required}
-          autoComplete={autoComplete}
-          defaultValue={initial}
-          aria-invalid={error ? true : undefined}
-          aria-describedby={describedBy}
-          className={inputClass}
-        />
       )}
       {error && (
         <p id={`${id}-error`} className="mt-1 text-sm text-red-700">
           {error}
         </p>
       )}
+    </>
+  );
+
+  if (type === "checkbox") {
+    return (
+      <div className={highlight ? "rounded border border-red-600 p-2" : undefined}>
+        <div className="flex items-start gap-2">
+          <input {...common} type="checkbox" defaultChecked={echoed !== undefined ? echoed === "on" : defaultChecked} className="mt-1 h-4 w-4" />
+          <label htmlFor={id} className="text-sm font-medium text-slate-900">
+            {label}
+          </label>
+        </div>
+        {messages}
+      </div>
+    );
+  }
+
+  if (type === "radio") {
+    return (
+      <fieldset aria-describedby={describedBy} className={highlight ? "rounded border border-red-600 p-2" : undefined}>
+        <legend className="text-sm font-medium text-slate-900">{label}</legend>
+        {messages}
+        <div className="mt-1 space-y-2">
+          {options?.map((option) => (
+            <div key={option.value} className="flex items-start gap-2">
+              <input
+                id={`${id}-${option.value}`}
+                type="radio"
+                name={name}
+                value={option.value}
+                defaultChecked={initial === option.value}
+                aria-describedby={option.description ? `${id}-${option.value}-description` : undefined}
+                className="mt-1 h-4 w-4"
+              />
+              <label htmlFor={`${id}-${option.value}`} className="text-sm">
+                <span className="font-medium">{option.label}</span>
+                {option.description && (
+                  <span id={`${id}-${option.value}-description`} className="block text-xs text-slate-600">
+                    {option.description}
+                  </span>
+                )}
+              </label>
+            </div>
+          ))}
+        </div>
+      </fieldset>
+    );
+  }
+
+  return (
+    <div>
+      <label htmlFor={id} className="block text-sm font-medium text-slate-900">
+        {label}
+      </label>
+      {type === "select" ? (
+        <select {...common} defaultValue={initial} className={inputClass}>
+          {options?.map((option) => (
+            <option key={option.value} value={option.value}>
+              {option.label}
+            </option>
+          ))}
+        </select>
+      ) : type === "textarea" ? (
+        <textarea {...common} defaultValue={initial} rows={4} className={inputClass} />
+      ) : (
+        <input {...common} type={type} required={required} autoComplete={autoComplete} defaultValue={initial} spellCheck={false} className={inputClass} />
+      )}
+      {messages}
     </div>
   );
 }

@@ -51,6 +51,7 @@ test("sign-in failures share one message, and a forged cookie is not a session",
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page.getByText("That email and password do not match an account.")).toBeVisible();
   await page.getByLabel("Email").fill("nobody@contoso.example");
+  await page.getByLabel("Password").fill("definitely wrong password");
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page.getByText("That email and password do not match an account.")).toBeVisible();
   await shot("sign-in-failed");

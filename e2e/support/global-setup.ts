@@ -1,36 +1,77 @@
 import { spawn } from "node:child_process";
 import { createWriteStream, mkdirSync, rmSync, writeFileSync } from "node:fs";
-import path from "node:path";
-import { REPO_ROOT, CAPTURE_DIR, E2E_BASE_URL, E2E_DATA_DIR, E2E_PORT, E2E_ROOT, SCREENSHOT_DIR, SERVER_LOG, STATE_DIR } from "./server";
+import { demo } from "../simulator/demo-ids";
+import { loadDemoScenario } from "../simulator/scenario";
+import { startSimulator } from "../simulator/server";
+import { REPO_ROOT, ROTATED_SECRET, CAPTURE_DIR, E2E_BASE_URL, E2E_DATA_DIR, E2E_PORT, E2E_ROOT, SCREENSHOT_DIR, SERVER_LOG, SIMULATOR_FILE, STATE_DIR } from "./server";
 
 /**
- * Starts the production build of the console (the test command builds it first) on a fresh data
- * folder, exactly as `npm start` does, and keeps its log: the specs read the setup code from it and
- * the secrets spec searches it.
+ * Starts the Entra ID + Graph simulator and the production build of the console (the test command
+ * builds it first) on a fresh data folder, exactly as `npm start` does, with the simulator as its
+ * `custom` cloud. The server log is kept: the specs read the setup code from it and the secrets spec
+ * searches it.
  */
-export default async function globalSetup(): Promise<void> {
+export default async function globalSetup(): Promise<() => Promise<void>> {
   rmSync(E2E_ROOT, { recursive: true, force: true });
   for (const dir of [E2E_DATA_DIR, CAPTURE_DIR, STATE_DIR, SCREENSHOT_DIR]) mkdirSync(dir, { recursive: true });
+
+  const scenario = await loadDemoScenario();
+  for (const tenant of scenario.tenants) {
+    for (const app of tenant.apps) {
+      app.redirectUris.push(`${E2E_BASE_URL}/connections/new/admin-consent/callback`, `${E2E_BASE_URL}/connect/callback`);
+    }
+  }
+  // A second valid secret for the healthy app, so that secret rotation has somewhere to go.
+  const healthy = scenario.tenants.flatMap((tenant) => tenant.apps).find((app) => app.clientId === demo.apps.healthy.clientId)!;
+  healthy.secrets.push({ ...healthy.secrets[0]!, id: "11111111-1111-4111-8111-bbbbbbbbbbbb", value: ROTATED_SECRET, displayName: "rotated" });
+  const simulator = await startSimulator({ scenario });
+  writeFileSync(SIMULATOR_FILE, JSON.stringify({ origin: simulator.origin }));
+
   const log = createWriteStream(SERVER_LOG);
   const server = spawn(process.execPath, ["scripts/start.mjs"], {
     cwd: REPO_ROOT,
-    env: { ...process.env, NODE_ENV: "production", PORT: String(E2E_PORT), HOST: "127.0.0.1", CALSYNC_DATA_DIR: E2E_DATA_DIR, CALSYNC_LOG_LEVEL: "debug" },
+    env: {
+      ...process.env,
+      NODE_ENV: "production",
+      PORT: String(E2E_PORT),
+      HOST: "127.0.0.1",
+      CALSYNC_DATA_DIR: E2E_DATA_DIR,
+      CALSYNC_LOG_LEVEL: "debug",
+      CALSYNC_CLOUD: "custom",
+      CALSYNC_AUTHORITY_HOST: simulator.origin,
+      CALSYNC_GRAPH_HOST: simulator.origin,
+      NODE_EXTRA_CA_CERTS: simulator.caCertPath,
+    },
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
   });
   server.stdout.pipe(log);
   server.stderr.pipe(log);
-  writeFileSync(path.join(E2E_ROOT, "server.pid"), String(server.pid));
+  const stop = async () => {
+    try {
+      process.kill(-server.pid!, "SIGTERM");
+    } catch {
+      // already gone
+    }
+    await simulator.close();
+  };
   const deadline = Date.now() + 180_000;
   for (;;) {
-    if (server.exitCode !== null) throw new Error(`The console exited during start; see ${SERVER_LOG}`);
+    if (server.exitCode !== null) {
+      await stop();
+      throw new Error(`The console exited during start; see ${SERVER_LOG}`);
+    }
     try {
       const response = await fetch(`${E2E_BASE_URL}/api/health`);
       if (response.ok) break;
     } catch {
       // not listening yet
     }
-    if (Date.now() > deadline) throw new Error(`The console did not become ready; see ${SERVER_LOG}`);
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`The console did not become ready; see ${SERVER_LOG}`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
+  return stop;
 }

@@ -13,8 +13,12 @@ export const CAPTURE_DIR = path.join(E2E_ROOT, "captured");
 export const SCREENSHOT_DIR = path.join(repoRoot, "test-results/screenshots");
 export const STATE_DIR = path.join(E2E_ROOT, "state");
 export const SECRETS_FILE = path.join(E2E_ROOT, "secrets.json");
+export const SIMULATOR_FILE = path.join(E2E_ROOT, "simulator.json");
 
 export const REPO_ROOT = repoRoot;
+
+/** A second valid secret the e2e scenario adds to the demo's healthy app. */
+export const ROTATED_SECRET = "healthy~rotated~secret~value~00000002";
 
 export const accounts = {
   admin: { email: "admin@contoso.example", password: "e2e admin password 1", displayName: "Alex Admin" },

@@ -16,6 +16,10 @@ export const pagePolicy = {
   "/account": "signed-in",
   "/users": ["admin"],
   "/audit": ["admin", "helpdesk"],
+  "/connections": ["admin", "helpdesk"],
+  "/connections/[id]": ["admin", "helpdesk"],
+  "/connections/new": ["admin"],
+  "/connections/new/[step]": ["admin"],
 } as const satisfies Record<string, Access>;
 
 export const actionPolicy = {
@@ -28,10 +32,21 @@ export const actionPolicy = {
   inviteUserAction: ["admin"],
   changeUserRoleAction: ["admin"],
   setUserActiveAction: ["admin"],
+  startWizardAction: ["admin"],
+  saveWizardStepAction: ["admin"],
+  discardDraftAction: ["admin"],
+  beginAdminConsentAction: ["admin"],
+  saveConnectionAction: ["admin"],
+  updateConnectionAction: ["admin"],
+  rotateSecretAction: ["admin"],
+  deleteConnectionAction: ["admin"],
 } as const satisfies Record<string, Access>;
 
 export const routePolicy = {
   "GET /api/health": "public",
+  "POST /api/wizard/verify": ["admin"],
+  "GET /connections/new/admin-consent/callback": ["admin"],
+  "POST /api/connections/[id]/checks": ["admin", "helpdesk"],
 } as const satisfies Record<string, Access>;
 
 export type PageName = keyof typeof pagePolicy;

@@ -1,0 +1,128 @@
+import type { Metadata } from "next";
+import { notFound } from "next/navigation";
+import { z } from "zod";
+import { ActionForm, Field } from "@/components/action-form";
+import { LiveChecklist } from "@/components/live-checklist";
+import { deleteConnectionAction, rotateSecretAction, updateConnectionAction } from "@/app/connections/[id]/actions";
+import { authorizePage } from "@/lib/auth/current-user";
+import { getConnection } from "@/lib/connections/connections";
+import { connectionStateLabels } from "@/lib/connections/state";
+import { getPrisma } from "@/lib/db/client";
+import { resolveCloud } from "@/lib/entra/cloud-config";
+
+export const metadata: Metadata = { title: "Connection" };
+
+const dateFormat = new Intl.DateTimeFormat("en-GB", { dateStyle: "long", timeZone: "UTC" });
+const dateTimeFormat = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
+
+export default async function ConnectionPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ id: string }>;
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
+  const { id } = await params;
+  const user = (await authorizePage("/connections/[id]", `/connections/${encodeURIComponent(id)}`))!;
+  if (!z.uuid().safeParse(id).success) notFound();
+  const connection = await getConnection(await getPrisma(), id);
+  if (!connection) notFound();
+  const query = await searchParams;
+  const isAdmin = user.role === "admin";
+  const cloud = resolveCloud(connection.cloud);
+  return (
+    <div className="space-y-8">
+      <header className="space-y-2">
+        {query.saved && (
+          <p role="status" className="rounded border border-green-300 bg-green-50 p-2 text-sm">
+            Saved. The sync engine can now use this connection.
+          </p>
+        )}
+        <h1 className="text-2xl font-semibold">{connection.name}</h1>
+        <p>
+          State: <strong>{connectionStateLabels[connection.state]}</strong> since {dateTimeFormat.format(connection.stateSince)} UTC
+        </p>
+      </header>
+
+      <section className="space-y-2">
+        <h2 className="text-lg font-semibold">Settings</h2>
+        <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-1 rounded border border-slate-300 bg-white p-4 text-sm">
+          <dt className="font-medium">Cloud</dt>
+          <dd>{cloud?.label ?? connection.cloud}</dd>
+          <dt className="font-medium">Tenant</dt>
+          <dd>
+            {connection.tenant}
+            {connection.tenant !== connection.tenantId ? ` (${connection.tenantId})` : ""}
+          </dd>
+          <dt className="font-medium">Client ID</dt>
+          <dd>{connection.clientId}</dd>
+          <dt className="font-medium">Client secret</dt>
+          <dd>
+            {isAdmin && connection.secretHint ? `ends in …${connection.secretHint}` : "stored, sealed"}
+            {connection.secretExpiresAt ? `, expires on ${dateFormat.format(connection.secretExpiresAt)}` : ""}
+          </dd>
+          <dt className="font-medium">Mailboxes</dt>
+          <dd>{connection.mailboxScope.kind === "list" ? connection.mailboxScope.mailboxes.join(", ") : "All users"}</dd>
+          <dt className="font-medium">Test mailbox</dt>
+          <dd>{connection.testMailbox ?? "the first user with a mailbox"}</dd>
+          <dt className="font-medium">Out-of-scope mailbox</dt>
+          <dd>{connection.outOfScopeMailbox ?? "—"}</dd>
+          <dt className="font-medium">Write test</dt>
+          <dd>{connection.writeTest ? "Yes" : "No"}</dd>
+        </dl>
+      </section>
+
+      <section className="space-y-3">
+        <h2 className="text-lg font-semibold">Checks</h2>
+        <LiveChecklist endpoint={`/api/connections/${connection.id}/checks`} buttonLabel="Run checks now" initialReport={connection.lastReport} />
+      </section>
+
+      {isAdmin && (
+        <>
+          <section className="max-w-xl space-y-3">
+            <h2 className="text-lg font-semibold">Edit settings</h2>
+            <p className="text-sm text-slate-700">Changes are verified with Microsoft before they are saved.</p>
+            <ActionForm action={updateConnectionAction} submitLabel="Verify and save" hidden={{ id: connection.id, version: String(connection.version) }}>
+              <Field name="name" label="Connection name" defaultValue={connection.name} />
+              <Field
+                name="mailboxScopeKind"
+                label="Mailboxes"
+                type="radio"
+                defaultValue={connection.mailboxScope.kind}
+                options={[
+                  { value: "all", label: "All users" },
+                  { value: "list", label: "Only the mailboxes listed below" },
+                ]}
+              />
+              <Field name="mailboxes" label="Mailboxes (one per line)" type="textarea" required={false} defaultValue={connection.mailboxScope.kind === "list" ? connection.mailboxScope.mailboxes.join("\n") : ""} />
+              <Field name="testMailbox" label="Test mailbox" type="email" required={false} defaultValue={connection.testMailbox ?? ""} />
+              <Field name="outOfScopeMailbox" label="Out-of-scope mailbox" type="email" required={false} defaultValue={connection.outOfScopeMailbox ?? ""} />
+              <Field name="secretExpiresAt" label="Secret expiry date" type="date" required={false} defaultValue={connection.secretExpiresAt?.toISOString().slice(0, 10) ?? ""} />
+              <Field name="writeTest" label="Include the write test" type="checkbox" defaultChecked={connection.writeTest} />
+            </ActionForm>
+          </section>
+
+          <section className="max-w-xl space-y-3">
+            <h2 className="text-lg font-semibold">Rotate the client secret</h2>
+            <p className="text-sm text-slate-700">
+              Create a new secret in Certificates &amp; secrets and paste its Value here. It is verified first; only then does it replace the
+              current one. If the verification fails, the current secret stays in use.
+            </p>
+            <ActionForm action={rotateSecretAction} submitLabel="Verify and replace the secret" hidden={{ id: connection.id, version: String(connection.version) }}>
+              <Field name="clientSecret" label="New client secret Value" type="password" autoComplete="off" />
+              <Field name="secretExpiresAt" label="New secret's expiry date" type="date" />
+            </ActionForm>
+          </section>
+
+          <section className="max-w-xl space-y-3 rounded border border-red-300 p-4">
+            <h2 className="text-lg font-semibold">Delete this connection</h2>
+            <p className="text-sm">The sync engine loses access at once, and the sealed secret is destroyed. The app registration in Entra ID stays; delete it there if you no longer need it.</p>
+            <ActionForm action={deleteConnectionAction} submitLabel={`Delete “${connection.name}”`} submitVariant="danger" hidden={{ id: connection.id }}>
+              <Field name="confirmName" label={`Type “${connection.name}” to confirm`} autoComplete="off" />
+            </ActionForm>
+          </section>
+        </>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,333 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound, redirect } from "next/navigation";
+import { ActionForm, Field } from "@/components/action-form";
+import { CopyButton } from "@/components/copy-button";
+import { FormatAdvice } from "@/components/format-advice";
+import { LiveChecklist } from "@/components/live-checklist";
+import { WizardStepper } from "@/components/wizard-stepper";
+import { beginAdminConsentAction, saveConnectionAction, saveWizardStepAction } from "@/app/connections/new/actions";
+import { authorizePage } from "@/lib/auth/current-user";
+import { getPrisma } from "@/lib/db/client";
+import { resolveCloud } from "@/lib/entra/cloud-config";
+import { graphPermissions } from "@/lib/entra/permissions";
+import { azureCliScript, powerShellScript, requiredResourceAccessJson, setupScriptFileNames } from "@/lib/entra/setup-scripts";
+import { getDraft, setCurrentStep } from "@/lib/wizard/drafts";
+import { accountTypeOptions, previousStep, stepContent, wizardFieldSchema, wizardStepIdSchema, wizardSteps, type WizardStepId } from "@/lib/wizard/steps";
+import { consentRedirectUri, delegatedRedirectUri } from "@/lib/wizard/urls";
+
+type Props = { params: Promise<{ step: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> };
+
+export async function generateMetadata({ params }: Props): Promise<Metadata> {
+  const step = wizardStepIdSchema.safeParse((await params).step);
+  return { title: step.success ? `New connection: ${step.data.replace(/-/g, " ")}` : "New connection" };
+}
+
+function download(name: string, text: string, type: string) {
+  return (
+    <a download={name} href={`data:${type};charset=utf-8,${encodeURIComponent(text)}`} className="text-sm">
+      Download {name}
+    </a>
+  );
+}
+
+export default async function WizardStepPage({ params, searchParams }: Props) {
+  const { step: rawStep } = await params;
+  const user = (await authorizePage("/connections/new/[step]", `/connections/new/${encodeURIComponent(rawStep)}`))!;
+  const parsedStep = wizardStepIdSchema.safeParse(rawStep);
+  if (!parsedStep.success) notFound();
+  const step: WizardStepId = parsedStep.data;
+  const query = await searchParams;
+  const highlight = wizardFieldSchema.safeParse(query.highlight).data;
+  const db = await getPrisma();
+  const draft = await getDraft(db, user.id);
+  if (!draft) redirect("/connections/new");
+  const cloud = resolveCloud(draft.cloud);
+  if (!cloud) redirect("/connections/new");
+  // Visiting a step is where the admin is: a reload or another browser resumes here.
+  if (draft.currentStep !== step) await setCurrentStep(db, user.id, step);
+
+  const context = { cloud, clientId: draft.fields.clientId, tenant: draft.fields.tenant, redirectUri: delegatedRedirectUri() };
+  const content = stepContent(step, context);
+  const steps = wizardSteps.map((id) => ({ id, title: stepContent(id, context).title }));
+  const previous = previousStep(step);
+  const isDone = draft.completedSteps.includes(step);
+  const fields = draft.fields;
+  const known = { cloud: draft.cloud, tenant: fields.tenant ?? "", clientId: fields.clientId ?? "", clientSecret: "Neutral~placeholder~secret~value~0000000" };
+  const scriptOptions = { cloud, signInAudience: (fields.accountType as "AzureADMyOrg" | undefined) ?? "AzureADMyOrg" } as const;
+
+  return (
+    <div className="grid gap-8 md:grid-cols-[16rem_1fr]">
+      <WizardStepper steps={steps} current={step} completed={draft.completedSteps} />
+      <section className="min-w-0 space-y-6">
+        <header className="space-y-2">
+          <p className="text-sm text-slate-600">
+            Step {wizardSteps.indexOf(step) + 1} of {wizardSteps.length} · {cloud.label}
+          </p>
+          <h1 className="text-2xl font-semibold">{content.title}</h1>
+          <p>{content.summary}</p>
+        </header>
+
+        <div className="space-y-2">
+          <h2 className="text-lg font-semibold">What to do</h2>
+          <ol className="list-decimal space-y-2 pl-6">
+            {content.instructions.map((instruction) => (
+              <li key={instruction.text}>
+                {instruction.text}
+                {instruction.link && (
+                  <>
+                    {" "}
+                    <a href={instruction.link.href} target="_blank" rel="noreferrer">
+                      {instruction.link.label}
+                      <span className="sr-only"> (opens in a new tab)</span>
+                    </a>
+                  </>
+                )}
+              </li>
+            ))}
+          </ol>
+        </div>
+
+        {step === "register-app" && (
+          <details className="rounded border border-slate-300 bg-white p-4">
+            <summary className="cursor-pointer font-medium">Prefer the command line? Use a script instead of steps 1–6</summary>
+            <div className="mt-3 space-y-4 text-sm">
+              <p>
+                These scripts register the app, add both permissions, grant admin consent through app role assignments and create a
+                client secret, for {cloud.label}. Run the bash script in Azure Cloud Shell, or the PowerShell script with the Microsoft Graph
+                PowerShell module. Then continue at “Copy the IDs”.
+              </p>
+              {[
+                { name: setupScriptFileNames.requiredResourceAccess, text: requiredResourceAccessJson(), type: "application/json" },
+                { name: setupScriptFileNames.azureCli, text: azureCliScript(scriptOptions), type: "text/x-shellscript" },
+                { name: setupScriptFileNames.powerShell, text: powerShellScript(scriptOptions), type: "text/plain" },
+              ].map((file) => (
+                <div key={file.name} className="space-y-1">
+                  <div className="flex flex-wrap items-center gap-3">
+                    <h3 className="font-mono font-semibold">{file.name}</h3>
+                    <CopyButton text={file.text} label={`Copy ${file.name}`} />
+                    {download(file.name, file.text, file.type)}
+                  </div>
+                  <pre className="max-h-64 overflow-auto rounded bg-slate-900 p-3 text-xs text-slate-100" tabIndex={0} aria-label={file.name}>
+                    {file.text}
+                  </pre>
+                </div>
+              ))}
+            </div>
+          </details>
+        )}
+
+        {step === "account-types" && (
+          <table className="w-full border-collapse text-sm">
+            <caption className="sr-only">Supported account types</caption>
+            <thead>
+              <tr className="border-b border-slate-300 text-left">
+                <th scope="col" className="py-2 pr-3">Option in the portal</th>
+                <th scope="col" className="py-2 pr-3">When it fits</th>
+                <th scope="col" className="py-2">For Calsync</th>
+              </tr>
+            </thead>
+            <tbody>
+              {accountTypeOptions.map((option) => (
+                <tr key={option.id} className="border-b border-slate-200 align-top">
+                  <th scope="row" className="py-2 pr-3 text-left font-medium">{option.label}</th>
+                  <td className="py-2 pr-3">{option.when}</td>
+                  <td className="py-2">{option.recommended ? "Recommended" : option.worksForCalsync ? "Works" : "Does not work"}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+
+        {step === "redirect-uri" && (
+          <dl className="space-y-3 text-sm">
+            {[
+              { label: "For the admin consent link of this wizard (step 5)", value: consentRedirectUri() },
+              { label: "For connecting single mailboxes with a Microsoft sign-in", value: delegatedRedirectUri() },
+            ].map((uri) => (
+              <div key={uri.value}>
+                <dt className="font-medium">{uri.label}</dt>
+                <dd className="flex flex-wrap items-center gap-3">
+                  <code className="break-all rounded bg-slate-100 px-2 py-1">{uri.value}</code>
+                  <CopyButton text={uri.value} label="Copy" />
+                </dd>
+              </div>
+            ))}
+          </dl>
+        )}
+
+        {step === "api-permissions" && (
+          <table className="w-full border-collapse text-sm">
+            <caption className="sr-only">Permissions to add</caption>
+            <thead>
+              <tr className="border-b border-slate-300 text-left">
+                <th scope="col" className="py-2 pr-3">Permission</th>
+                <th scope="col" className="py-2 pr-3">Type</th>
+                <th scope="col" className="py-2">Shown in the portal as</th>
+              </tr>
+            </thead>
+            <tbody>
+              {[graphPermissions.calendarsReadWriteApp, graphPermissions.userReadAllApp].map((permission) => (
+                <tr key={permission.id} className="border-b border-slate-200">
+                  <th scope="row" className="py-2 pr-3 text-left font-mono">{permission.value}</th>
+                  <td className="py-2 pr-3">{permission.kind}</td>
+                  <td className="py-2">{permission.displayText}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+
+        {step === "admin-consent" && (
+          <div className="space-y-3 rounded border border-slate-300 bg-white p-4">
+            <h2 className="text-lg font-semibold">Or grant consent with a link</h2>
+            {draft.consentOutcome && (
+              <p role="status" className={`rounded border p-2 text-sm ${draft.consentOutcome.outcome === "granted" ? "border-green-300 bg-green-50" : "border-red-300 bg-red-50"}`}>
+                {draft.consentOutcome.message}
+              </p>
+            )}
+            {query.consent === "bad-state" && (
+              <p role="alert" className="rounded border border-red-300 bg-red-50 p-2 text-sm">
+                That answer from Microsoft did not belong to this setup (it was replayed or started elsewhere), so it was ignored. Open the consent
+                link again from this page.
+              </p>
+            )}
+            {fields.tenant && fields.clientId ? (
+              <ActionForm action={beginAdminConsentAction} submitLabel="Open Microsoft's admin consent page" submitVariant="secondary">
+                <p className="text-sm">
+                  A Global Administrator or Privileged Role Administrator signs in and accepts; Microsoft then sends them back here. The redirect
+                  URI <code className="break-all">{consentRedirectUri()}</code> must be registered on the app (step 3).
+                </p>
+              </ActionForm>
+            ) : (
+              <p className="text-sm">
+                The link needs the tenant and client ID: fill in <Link href="/connections/new/copy-ids">Copy the IDs</Link> first, or press the
+                button in the portal as described above.
+              </p>
+            )}
+          </div>
+        )}
+
+        {step === "verify" && (
+          <div className="space-y-4">
+            <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-1 rounded border border-slate-300 bg-white p-4 text-sm">
+              <dt className="font-medium">Name</dt>
+              <dd>{fields.name || "—"}</dd>
+              <dt className="font-medium">Tenant</dt>
+              <dd>{fields.tenant || "—"}</dd>
+              <dt className="font-medium">Client ID</dt>
+              <dd>{fields.clientId || "—"}</dd>
+              <dt className="font-medium">Client secret</dt>
+              <dd>{draft.secretHint ? `ends in …${draft.secretHint}${fields.secretExpiresAt ? `, expires on ${fields.secretExpiresAt}` : ""}` : "—"}</dd>
+              <dt className="font-medium">Mailboxes</dt>
+              <dd>{fields.mailboxScopeKind === "list" ? (fields.mailboxes ?? []).join(", ") : "All users"}</dd>
+              <dt className="font-medium">Test mailbox</dt>
+              <dd>{fields.testMailbox || "the first user with a mailbox"}</dd>
+            </dl>
+            <LiveChecklist endpoint="/api/wizard/verify" buttonLabel="Verify with Microsoft" initialReport={draft.lastReport} wizardFixLinks />
+            <SaveForm draft={draft} />
+          </div>
+        )}
+
+        <details className="rounded border border-slate-300 bg-white p-4">
+          <summary className="cursor-pointer font-medium">Why this step matters</summary>
+          <p className="mt-2 text-sm">{content.why}</p>
+        </details>
+        <div className="rounded border border-amber-300 bg-amber-50 p-4">
+          <h2 className="font-semibold">What can go wrong here</h2>
+          <ul className="mt-2 list-disc space-y-1 pl-6 text-sm">
+            {content.pitfalls.map((pitfall) => (
+              <li key={pitfall}>{pitfall}</li>
+            ))}
+          </ul>
+        </div>
+
+        <ActionForm action={saveWizardStepAction} submitLabel={step === "verify" ? "Save options" : "Save and continue"} hidden={{ step }}>
+          {step === "account-types" && (
+            <Field
+              name="accountType"
+              label="Which option did you choose?"
+              type="radio"
+              defaultValue={fields.accountType ?? "AzureADMyOrg"}
+              options={accountTypeOptions.map((option) => ({ value: option.id, label: option.short }))}
+            />
+          )}
+          {step === "client-secret" && (
+            <>
+              <Field
+                name="clientSecret"
+                label="Client secret Value"
+                type="password"
+                autoComplete="off"
+                required={!draft.secretHint}
+                highlight={highlight === "clientSecret"}
+                hint={draft.secretHint ? `A secret ending in …${draft.secretHint} is stored. Leave empty to keep it.` : "The Value column, shown only right after you create the secret"}
+              />
+              <Field name="secretExpiresAt" label="Secret expiry date" type="date" defaultValue={fields.secretExpiresAt} highlight={highlight === "secretExpiresAt"} hint="The date in the Expires column" />
+              <FormatAdvice fields={["clientSecret"]} known={known} />
+            </>
+          )}
+          {step === "copy-ids" && (
+            <>
+              <Field name="name" label="Connection name" defaultValue={fields.name} highlight={highlight === "name"} hint="How this connection is shown in the console, e.g. “Contoso calendars”" />
+              <Field name="tenant" label="Directory (tenant) ID" defaultValue={fields.tenant} highlight={highlight === "tenant"} hint="A GUID, or one of the tenant's domains such as contoso.onmicrosoft.com" />
+              <Field name="clientId" label="Application (client) ID" defaultValue={fields.clientId} highlight={highlight === "clientId"} hint="A GUID from the app's Overview page (not the Object ID)" />
+              <FormatAdvice fields={["tenant", "clientId"]} known={known} />
+            </>
+          )}
+          {step === "mailbox-scope" && (
+            <>
+              <Field
+                name="mailboxScopeKind"
+                label="Which mailboxes may Calsync sync?"
+                type="radio"
+                defaultValue={fields.mailboxScopeKind ?? "all"}
+                highlight={highlight === "mailboxScope" || highlight === "mailboxes"}
+                options={[
+                  { value: "all", label: "All users", description: "Needs User.Read.All so the engine can find every mailbox." },
+                  { value: "list", label: "Only the mailboxes listed below", description: "Limit the app in Exchange Online too, or the limit is only Calsync's." },
+                ]}
+              />
+              <Field name="mailboxes" label="Mailboxes (one per line)" type="textarea" required={false} defaultValue={(fields.mailboxes ?? []).join("\n")} highlight={highlight === "mailboxes"} />
+              <Field name="testMailbox" label="Test mailbox" type="email" required={false} defaultValue={fields.testMailbox} highlight={highlight === "testMailbox"} hint="A mailbox the checks read; leave empty to use the first user with a mailbox" />
+              <Field
+                name="outOfScopeMailbox"
+                label="A mailbox that should be out of scope (optional)"
+                type="email"
+                required={false}
+                defaultValue={fields.outOfScopeMailbox}
+                highlight={highlight === "outOfScopeMailbox"}
+                hint="The checks prove that the app is refused here"
+              />
+              <FormatAdvice fields={["mailboxes", "testMailbox", "outOfScopeMailbox"]} known={known} />
+            </>
+          )}
+          {step === "verify" && (
+            <Field name="writeTest" label="Also test writing: create one event in the test mailbox and delete it again" type="checkbox" defaultChecked={fields.writeTest ?? false} highlight={highlight === "writeTest"} />
+          )}
+          {step !== "verify" && <Field name="done" label="I have done this step" type="checkbox" defaultChecked={isDone || step === "copy-ids" || step === "client-secret" || step === "mailbox-scope" || step === "account-types"} />}
+        </ActionForm>
+
+        <nav aria-label="Step navigation" className="flex justify-between text-sm">
+          {previous ? <Link href={`/connections/new/${previous}`}>← Back</Link> : <Link href="/connections/new">← Start page</Link>}
+        </nav>
+      </section>
+    </div>
+  );
+}
+
+function SaveForm({ draft }: { draft: NonNullable<Awaited<ReturnType<typeof getDraft>>> }) {
+  const report = draft.lastReport;
+  if (!report || !draft.reportIsCurrent) {
+    return <p className="text-sm text-slate-700">Save becomes available once a verification of the current settings has no failed check.</p>;
+  }
+  if (!report.ok) return <p className="text-sm text-slate-700">Fix the failed checks, then verify again to save.</p>;
+  const warnings = report.checks.filter((check) => check.status === "warn").length;
+  return (
+    <ActionForm action={saveConnectionAction} submitLabel={warnings ? "Save with warnings" : "Save the connection"}>
+      {warnings > 0 && (
+        <Field name="confirmWarnings" label={`There ${warnings === 1 ? "is 1 warning" : `are ${warnings} warnings`}. Type “save with warnings” to save anyway.`} autoComplete="off" />
+      )}
+    </ActionForm>
+  );
+}

@@ -1,0 +1,75 @@
+"use server";
+
+import { randomBytes } from "node:crypto";
+import { redirect } from "next/navigation";
+import { z } from "zod";
+import type { ActionState } from "@/lib/action-state";
+import { requestContext } from "@/lib/auth/current-user";
+import { runAction } from "@/lib/auth/run-action";
+import { getKeyRing } from "@/lib/crypto/key-store";
+import { getPrisma } from "@/lib/db/client";
+import { adminConsentUrl } from "@/lib/entra/admin-consent";
+import { resolveCloud } from "@/lib/entra/cloud-config";
+import { UserFacingError } from "@/lib/errors";
+import { startWizardSchema } from "@/lib/wizard/draft-fields";
+import { beginAdminConsent, discardDraft, getDraft, saveDraftStep, startDraft } from "@/lib/wizard/drafts";
+import { consentRedirectUri } from "@/lib/wizard/urls";
+import { saveDraftAsConnection } from "@/lib/wizard/save-draft";
+import { parseStepForm, stepFormSchema } from "@/lib/wizard/step-forms";
+import { nextStep } from "@/lib/wizard/steps";
+
+export async function startWizardAction(_state: ActionState, formData: FormData): Promise<ActionState> {
+  return runAction("startWizardAction", startWizardSchema, formData, async (values, caller) => {
+    if (values.path === "mailbox") redirect("/connect");
+    if (!resolveCloud(values.cloud)) throw new UserFacingError("That cloud is not configured on this console.", { cloud: "Choose another cloud" });
+    await startDraft(await getPrisma(), caller!.id, values.cloud);
+    redirect("/connections/new/register-app");
+  });
+}
+
+export async function saveWizardStepAction(_state: ActionState, formData: FormData): Promise<ActionState> {
+  return runAction("saveWizardStepAction", stepFormSchema, formData, async (values, caller) => {
+    const db = await getPrisma();
+    const draft = await getDraft(db, caller!.id);
+    if (!draft) redirect("/connections/new");
+    const parsed = await parseStepForm(db, draft, values);
+    const done = values.done === "on";
+    const following = nextStep(values.step) ?? values.step;
+    await saveDraftStep(db, getKeyRing(), { userId: caller!.id, step: values.step, done, nextStep: following, ...parsed });
+    if (done && following !== values.step) redirect(`/connections/new/${following}`);
+    return { status: "success", message: done ? "Saved." : "Saved. Tick “I have done this step” when you have finished it." };
+  });
+}
+
+export async function discardDraftAction(_state: ActionState, formData: FormData): Promise<ActionState> {
+  return runAction("discardDraftAction", z.object({}), formData, async (_values, caller) => {
+    await discardDraft(await getPrisma(), caller!.id);
+    redirect("/connections/new");
+  });
+}
+
+export async function beginAdminConsentAction(_state: ActionState, formData: FormData): Promise<ActionState> {
+  return runAction("beginAdminConsentAction", z.object({}), formData, async (_values, caller) => {
+    const db = await getPrisma();
+    const draft = await getDraft(db, caller!.id);
+    if (!draft) redirect("/connections/new");
+    const cloud = resolveCloud(draft.cloud);
+    if (!cloud || !draft.fields.tenant || !draft.fields.clientId) {
+      throw new UserFacingError("Enter the tenant and client ID first (step “Copy the IDs”), then come back to grant consent here.");
+    }
+    const state = randomBytes(24).toString("base64url");
+    await beginAdminConsent(db, caller!.id, state);
+    redirect(adminConsentUrl({ cloud, tenant: draft.fields.tenant, clientId: draft.fields.clientId, redirectUri: consentRedirectUri(), state }));
+  });
+}
+
+const saveSchema = z.object({ confirmWarnings: z.string().max(100).optional() });
+
+export async function saveConnectionAction(_state: ActionState, formData: FormData): Promise<ActionState> {
+  return runAction("saveConnectionAction", saveSchema, formData, async (values, caller) => {
+    const { ip } = await requestContext();
+    const confirmWarnings = (values.confirmWarnings ?? "").trim().toLowerCase() === "save with warnings";
+    const connection = await saveDraftAsConnection(await getPrisma(), getKeyRing(), caller!.id, { confirmWarnings }, { actor: caller!, ip });
+    redirect(`/connections/${connection.id}?saved=1`);
+  });
+}

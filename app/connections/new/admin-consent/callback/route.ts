@@ -1,0 +1,50 @@
+import { NextResponse } from "next/server";
+import { authorizeRoute } from "@/lib/auth/current-user";
+import { recordAudit } from "@/lib/audit/audit";
+import { getPrisma } from "@/lib/db/client";
+import { getEnv } from "@/lib/env";
+import { publicUrl } from "@/lib/startup";
+import { parseAdminConsentCallback } from "@/lib/entra/admin-consent";
+import { completeAdminConsent, pendingConsentState } from "@/lib/wizard/drafts";
+
+export const dynamic = "force-dynamic";
+
+/** Microsoft redirects here after the admin consent page; the outcome is recorded on the draft. */
+export async function GET(request: Request): Promise<Response> {
+  const url = new URL(request.url);
+  // Redirects use the configured public origin: behind a proxy (or with Next's own host rewriting)
+  // the request URL's host is not the one the browser holds its session cookie for.
+  const origin = publicUrl(getEnv());
+  const back = new URL("/connections/new/admin-consent", origin);
+  const caller = await authorizeRoute("GET /connections/new/admin-consent/callback");
+  if (!caller.allowed) {
+    return caller.signedIn
+      ? NextResponse.json({ error: "forbidden", message: "You do not have permission to do this." }, { status: 403 })
+      : NextResponse.redirect(new URL(`/sign-in?next=${encodeURIComponent(back.pathname)}`, origin));
+  }
+  const user = caller.user!;
+  const db = await getPrisma();
+  const expected = (await pendingConsentState(db, user.id)) ?? "";
+  const result = parseAdminConsentCallback(url.searchParams, expected);
+  if (result.outcome === "bad-state") {
+    back.searchParams.set("consent", "bad-state");
+    return NextResponse.redirect(back);
+  }
+  const outcome =
+    result.outcome === "granted"
+      ? { outcome: "granted" as const, message: `Admin consent was granted in tenant ${result.tenant}.`, at: new Date().toISOString() }
+      : {
+          outcome: result.outcome,
+          message: `${result.message}${result.microsoftSaid ? ` Microsoft said: “${result.microsoftSaid}”` : ""}`,
+          at: new Date().toISOString(),
+        };
+  await completeAdminConsent(db, user.id, expected, outcome);
+  await recordAudit(db, {
+    actor: { id: user.id, email: user.email },
+    action: "wizard.admin-consent",
+    target: { type: "wizard", id: user.id, label: "admin consent" },
+    summary: result.outcome === "granted" ? "Admin consent granted through the consent link" : `Admin consent not granted (${result.outcome})`,
+    ip: request.headers.get("x-calsync-client-ip"),
+  });
+  return NextResponse.redirect(back);
+}

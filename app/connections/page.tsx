@@ -1,0 +1,64 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { authorizePage } from "@/lib/auth/current-user";
+import { listConnections } from "@/lib/connections/connections";
+import { connectionStateLabels } from "@/lib/connections/state";
+import { getPrisma } from "@/lib/db/client";
+
+export const metadata: Metadata = { title: "Connections" };
+
+const dateFormat = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeZone: "UTC" });
+const dateTimeFormat = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
+
+export default async function ConnectionsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const user = (await authorizePage("/connections", "/connections"))!;
+  const [connections, params] = await Promise.all([listConnections(await getPrisma()), searchParams]);
+  return (
+    <section className="space-y-6">
+      <div className="flex flex-wrap items-center justify-between gap-4">
+        <h1 className="text-2xl font-semibold">Connections</h1>
+        {user.role === "admin" && (
+          <Link href="/connections/new" className="rounded bg-blue-700 px-4 py-2 text-sm font-medium text-white no-underline hover:bg-blue-800">
+            New connection
+          </Link>
+        )}
+      </div>
+      {typeof params.deleted === "string" && (
+        <p role="status" className="rounded border border-green-300 bg-green-50 p-2 text-sm">
+          Deleted “{params.deleted}”.
+        </p>
+      )}
+      {connections.length === 0 ? (
+        <p>No connections yet.{user.role === "admin" ? " Start with “New connection”." : ""}</p>
+      ) : (
+        <table className="w-full border-collapse text-sm">
+          <caption className="sr-only">Connections</caption>
+          <thead>
+            <tr className="border-b border-slate-300 text-left">
+              <th scope="col" className="py-2 pr-3">Name</th>
+              <th scope="col" className="py-2 pr-3">Tenant</th>
+              <th scope="col" className="py-2 pr-3">Cloud</th>
+              <th scope="col" className="py-2 pr-3">State</th>
+              <th scope="col" className="py-2 pr-3">Last check (UTC)</th>
+              <th scope="col" className="py-2">Secret expires</th>
+            </tr>
+          </thead>
+          <tbody>
+            {connections.map((connection) => (
+              <tr key={connection.id} className="border-b border-slate-200">
+                <td className="py-2 pr-3">
+                  <Link href={`/connections/${connection.id}`}>{connection.name}</Link>
+                </td>
+                <td className="py-2 pr-3">{connection.tenant}</td>
+                <td className="py-2 pr-3">{connection.cloud}</td>
+                <td className="py-2 pr-3">{connectionStateLabels[connection.state]}</td>
+                <td className="py-2 pr-3">{connection.lastCheckedAt ? dateTimeFormat.format(connection.lastCheckedAt) : "Never"}</td>
+                <td className="py-2">{connection.secretExpiresAt ? dateFormat.format(connection.secretExpiresAt) : "—"}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}

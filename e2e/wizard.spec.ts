@@ -1,0 +1,266 @@
+import { demo } from "./simulator/demo-ids";
+import { ROTATED_SECRET, storageStatePath } from "./support/server";
+import { expect, rememberSecret, test } from "./support/fixtures";
+import { completeStep, expectAccessible, fillIds, fillSecret, startOrganisationWizard, tabTo, verify } from "./support/wizard";
+
+/**
+ * The organisation wizard in Chromium against the Entra ID + Graph simulator, as a new admin would
+ * walk it: every step, the failures the guides never mention, and connection management afterwards.
+ */
+
+test.describe.configure({ mode: "serial" });
+test.use({ storageState: storageStatePath("admin") });
+
+const tenant = demo.contoso.domain;
+const healthy = demo.apps.healthy;
+
+for (const app of Object.values(demo.apps)) rememberSecret(app.secret);
+rememberSecret(ROTATED_SECRET);
+
+test("a new admin walks the whole wizard to a saved, verified connection", async ({ page, shot }) => {
+  await startOrganisationWizard(page);
+  const steps = ["register-app", "account-types", "redirect-uri", "api-permissions", "admin-consent", "client-secret"];
+  for (const [index, step] of steps.slice(0, -1).entries()) {
+    await expect(page.getByRole("navigation", { name: "Wizard steps" }).locator('[aria-current="step"]')).toHaveAttribute("href", `/connections/new/${step}`);
+    await expect(page.getByText(`Step ${index + 1} of 9`)).toBeVisible();
+    await expectAccessible(page);
+    await shot(`wizard-${String(index + 1).padStart(2, "0")}-${step}`);
+    if (step === "register-app") {
+      await page.getByText("Prefer the command line?").click();
+      await expect(page.getByRole("region", { name: "register-calsync-app.sh" }).or(page.getByLabel("register-calsync-app.sh"))).toContainText("az ad app credential reset");
+    }
+    await completeStep(page, steps[index + 1]!);
+  }
+
+  // Client secret: the Secret ID and an expired date are both named as such, and nothing is saved.
+  await expectAccessible(page);
+  await page.getByLabel("Client secret Value").fill(healthy.clientId.replace(/1/g, "2"));
+  await expect(page.getByText(/Secret ID/).first()).toBeVisible();
+  await page.getByLabel("Secret expiry date").fill("2020-01-31");
+  await page.getByRole("button", { name: "Save and continue" }).click();
+  await expect(page.getByText("This secret expired on 2020-01-31")).toBeVisible();
+  await expect(page.getByText(/Secret ID/).first()).toBeVisible();
+  await shot("wizard-06-client-secret-mistakes");
+  await page.getByLabel("Client secret Value").fill(`  ${healthy.secret}\n`);
+  await page.getByLabel("Secret expiry date").fill("2027-06-30");
+  await completeStep(page, "copy-ids");
+
+  await expectAccessible(page);
+  await fillIds(page, { name: "Contoso calendars", tenant: `${tenant} `, clientId: healthy.clientId });
+  await shot("wizard-07-copy-ids");
+  await completeStep(page, "mailbox-scope");
+
+  await expectAccessible(page);
+  await page.getByLabel("Test mailbox").fill(demo.users.adele.upn);
+  await page.getByLabel("A mailbox that should be out of scope (optional)").fill("");
+  await shot("wizard-08-mailbox-scope");
+  await completeStep(page, "verify");
+
+  await expectAccessible(page);
+  await expect(page.getByText(`ends in …${healthy.secret.slice(-4)}, expires on 2027-06-30`)).toBeVisible();
+  await expect(page.getByText("Save becomes available")).toBeVisible();
+  const summary = await verify(page);
+  await expect(summary).toHaveText(/All checks passed/);
+  for (const id of ["format", "tenant", "token", "permissions", "directory", "calendar"]) {
+    await expect(page.locator(`[data-check-id="${id}"]`)).toHaveAttribute("data-status", "pass");
+  }
+  await shot("wizard-09-verified");
+  await page.getByRole("button", { name: "Save the connection" }).dblclick();
+  await expect(page).toHaveURL(/\/connections\/[0-9a-f-]{36}\?saved=1$/);
+  await expect(page.getByText(`ends in …${healthy.secret.slice(-4)}`)).toBeVisible();
+  await expect(page.getByText("Healthy", { exact: true })).toBeVisible();
+  await expectAccessible(page);
+  await shot("wizard-10-saved");
+
+  await page.goto("/connections");
+  await expect(page.getByRole("link", { name: "Contoso calendars" })).toHaveCount(1);
+});
+
+test("the same tenant and client ID cannot be connected twice", async ({ page }) => {
+  await startOrganisationWizard(page);
+  await page.goto("/connections/new/copy-ids");
+  await fillIds(page, { name: "Again", tenant: demo.contoso.id, clientId: healthy.clientId });
+  await page.getByRole("button", { name: "Save and continue" }).click();
+  await expect(page.getByText("This app is already connected as “Contoso calendars”").first()).toBeVisible();
+});
+
+test("a draft resumes at the same step after a reload and in another browser", async ({ page, browser, shot }) => {
+  await startOrganisationWizard(page);
+  await fillSecret(page, "wrong~secret~value~for~resume~test~000");
+  await completeStep(page, "copy-ids");
+  await fillIds(page, { name: "Resumed", tenant, clientId: demo.apps.calendarsOnly.clientId });
+  await completeStep(page, "mailbox-scope");
+  await page.reload();
+  await expect(page.getByRole("heading", { name: "Choose which mailboxes Calsync may reach" })).toBeVisible();
+
+  const other = await browser.newContext({ storageState: storageStatePath("admin") });
+  const otherPage = await other.newPage();
+  await otherPage.goto("/connections/new");
+  await expect(otherPage.getByText(/at the step “Choose which mailboxes Calsync may reach”/)).toBeVisible();
+  await otherPage.screenshot({ path: "test-results/screenshots/wizard-resume.png", fullPage: true });
+  await otherPage.getByRole("link", { name: "Resume the setup" }).click();
+  await expect(otherPage).toHaveURL(/\/connections\/new\/mailbox-scope$/);
+  await otherPage.goto("/connections/new/copy-ids");
+  await expect(otherPage.getByLabel("Connection name")).toHaveValue("Resumed");
+  await other.close();
+  await shot("wizard-resume-same-browser");
+});
+
+test("a wrong secret fails the token check and leads back to the secret step", async ({ page, shot }) => {
+  await startOrganisationWizard(page);
+  await fillSecret(page, "wrong~secret~value~0000000000000000001");
+  await completeStep(page, "copy-ids");
+  await fillIds(page, { name: "Wrong secret", tenant, clientId: healthy.clientId });
+  await completeStep(page, "mailbox-scope");
+  await page.goto("/connections/new/verify");
+  await expect(await verify(page)).toHaveText(/1 check failed/);
+  const token = page.locator('[data-check-id="token"]');
+  await expect(token).toHaveAttribute("data-status", "fail");
+  await expect(token).toContainText("AADSTS7000215");
+  await expect(token).toContainText("Microsoft said:");
+  await expect(page.getByText("Save becomes available").or(page.getByText("Fix the failed checks"))).toBeVisible();
+  await shot("wizard-wrong-secret");
+  await token.getByRole("link", { name: "Go to the step that fixes this" }).click();
+  await expect(page).toHaveURL(/\/connections\/new\/client-secret\?highlight=clientSecret$/);
+  await expect(page.getByLabel("Client secret Value")).toBeFocused();
+});
+
+test("an expired secret is named as such", async ({ page }) => {
+  await startOrganisationWizard(page);
+  await fillSecret(page, demo.apps.expiredSecret.secret);
+  await completeStep(page, "copy-ids");
+  await fillIds(page, { name: "Expired", tenant, clientId: demo.apps.expiredSecret.clientId });
+  await completeStep(page, "mailbox-scope");
+  await page.goto("/connections/new/verify");
+  await verify(page);
+  const token = page.locator('[data-check-id="token"]');
+  await expect(token).toHaveAttribute("data-status", "fail");
+  await expect(token).toContainText("AADSTS7000222");
+  await expect(token).toContainText(/expired/i);
+});
+
+test("missing consent is explained, and the consent link grants it", async ({ page, shot }) => {
+  await startOrganisationWizard(page);
+  await fillSecret(page, demo.apps.noConsent.secret);
+  await completeStep(page, "copy-ids");
+  await fillIds(page, { name: "Consent later", tenant, clientId: demo.apps.noConsent.clientId });
+  await completeStep(page, "mailbox-scope");
+  await page.goto("/connections/new/verify");
+  await verify(page);
+  const permissions = page.locator('[data-check-id="permissions"]');
+  await expect(permissions).toHaveAttribute("data-status", "fail");
+  await expect(permissions).toContainText(/consent/i);
+  await shot("wizard-consent-missing");
+  await permissions.getByRole("link", { name: "Go to the step that fixes this" }).click();
+  await expect(page).toHaveURL(/\/connections\/new\/admin-consent$/);
+
+  await page.getByRole("button", { name: "Open Microsoft's admin consent page" }).click();
+  await page.getByLabel("Email, phone, or Skype").fill(demo.users.admin.upn);
+  await page.getByLabel("Password").fill(demo.password);
+  await page.getByRole("button", { name: "Accept" }).click();
+  await expect(page).toHaveURL(/\/connections\/new\/admin-consent$/);
+  await expect(page.getByText(/Admin consent was granted in tenant/)).toBeVisible();
+  await shot("wizard-consent-granted");
+
+  await page.goto("/connections/new/verify");
+  await expect(await verify(page)).toHaveText(/All checks passed/);
+});
+
+test("a replayed consent callback is refused", async ({ page }) => {
+  await page.goto("/connections/new/admin-consent/callback?admin_consent=True&tenant=x&state=forged-state-value-0000");
+  await expect(page).toHaveURL(/consent=bad-state/);
+  await expect(page.getByRole("alert").filter({ hasText: "did not belong to this setup" })).toBeVisible();
+});
+
+test("secret rotation replaces the secret only after the new one verifies", async ({ page, shot }) => {
+  await page.goto("/connections");
+  await page.getByRole("link", { name: "Contoso calendars" }).click();
+  await expect(page.getByText(`ends in …${healthy.secret.slice(-4)}`)).toBeVisible();
+
+  const rotate = page.getByRole("heading", { name: "Rotate the client secret" }).locator("..");
+  await rotate.getByLabel("New client secret Value").fill(ROTATED_SECRET);
+  await rotate.getByLabel("New secret's expiry date").fill("2027-12-31");
+  await rotate.getByRole("button", { name: "Verify and replace the secret" }).click();
+  await expect(rotate.getByText("The new secret verified and replaced the old one.")).toBeVisible();
+  await page.reload();
+  await expect(page.getByText(`ends in …${ROTATED_SECRET.slice(-4)}`)).toBeVisible();
+
+  await rotate.getByLabel("New client secret Value").fill("not~the~right~secret~value~000000000");
+  await rotate.getByLabel("New secret's expiry date").fill("2028-01-31");
+  await rotate.getByRole("button", { name: "Verify and replace the secret" }).click();
+  await expect(rotate.getByText(/Not saved: the verification failed/)).toBeVisible();
+  await shot("connection-rotation-refused");
+  await page.reload();
+  await expect(page.getByText(`ends in …${ROTATED_SECRET.slice(-4)}`)).toBeVisible();
+  await page.getByRole("button", { name: "Run checks now" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "All checks passed" })).toBeVisible();
+});
+
+test("deleting a connection needs its name", async ({ page, shot }) => {
+  await page.goto("/connections");
+  await page.getByRole("link", { name: "Contoso calendars" }).click();
+  const remove = page.getByRole("heading", { name: "Delete this connection" }).locator("..");
+  await remove.getByLabel("Type “Contoso calendars” to confirm").fill("Contoso");
+  await remove.getByRole("button", { name: "Delete “Contoso calendars”" }).click();
+  await expect(remove.getByText("Type the connection's name").first()).toBeVisible();
+  await remove.getByLabel("Type “Contoso calendars” to confirm").fill("Contoso calendars");
+  await shot("connection-delete");
+  await remove.getByRole("button", { name: "Delete “Contoso calendars”" }).click();
+  await expect(page).toHaveURL(/\/connections\?deleted=/);
+  await expect(page.getByText("Deleted “Contoso calendars”.")).toBeVisible();
+  await expect(page.getByRole("link", { name: "Contoso calendars" })).toHaveCount(0);
+});
+
+test("the whole wizard can be completed with the keyboard alone", async ({ page }) => {
+  await page.goto("/connections/new");
+  const discard = page.getByRole("button", { name: "Discard it and start over" });
+  if (await discard.count()) {
+    await tabTo(page, discard);
+    await page.keyboard.press("Enter");
+    await expect(discard).toHaveCount(0);
+  }
+  const custom = page.getByLabel(/Custom endpoints/);
+  // Tab enters a radio group at its checked option; arrow keys move within it.
+  await tabTo(page, page.getByRole("radio", { checked: true }).first());
+  for (let presses = 0; presses < 6 && !(await custom.isChecked()); presses += 1) await page.keyboard.press("ArrowDown");
+  await expect(custom).toBeChecked();
+  await tabTo(page, page.getByRole("button", { name: /^Start/ }));
+  await page.keyboard.press("Enter");
+  await expect(page).toHaveURL(/register-app$/);
+
+  const continueWithKeyboard = async (next: string, fill?: () => Promise<void>) => {
+    if (fill) await fill();
+    const done = page.getByLabel("I have done this step");
+    if (!(await done.isChecked())) {
+      await tabTo(page, done);
+      await page.keyboard.press("Space");
+    }
+    await tabTo(page, page.getByRole("button", { name: "Save and continue" }));
+    await page.keyboard.press("Enter");
+    await expect(page).toHaveURL(new RegExp(`${next}$`));
+  };
+  const type = async (label: string, text: string) => {
+    await tabTo(page, page.getByLabel(label, { exact: true }));
+    await page.keyboard.type(text);
+  };
+  for (const next of ["account-types", "redirect-uri", "api-permissions", "admin-consent", "client-secret"]) await continueWithKeyboard(next);
+  await continueWithKeyboard("copy-ids", async () => {
+    await type("Client secret Value", demo.apps.extraRoles.secret);
+    await type("Secret expiry date", "06302027");
+  });
+  await continueWithKeyboard("mailbox-scope", async () => {
+    await type("Connection name", "Keyboard calendars");
+    await type("Directory (tenant) ID", tenant);
+    await type("Application (client) ID", demo.apps.extraRoles.clientId);
+  });
+  await continueWithKeyboard("verify");
+  await tabTo(page, page.getByRole("button", { name: "Verify with Microsoft" }));
+  await page.keyboard.press("Enter");
+  await expect(page.getByRole("status").filter({ hasText: /warning/ })).toBeVisible();
+  await expect(page.locator('[data-check-id="permissions"]')).toHaveAttribute("data-status", "warn");
+  await type("There is 1 warning. Type “save with warnings” to save anyway.", "save with warnings");
+  await tabTo(page, page.getByRole("button", { name: "Save with warnings" }));
+  await page.keyboard.press("Enter");
+  await expect(page).toHaveURL(/\/connections\/[0-9a-f-]{36}\?saved=1$/);
+  await expect(page.getByText("Warning", { exact: true })).toBeVisible();
+});

@@ -1,0 +1,293 @@
+import "server-only";
+import { randomUUID } from "node:crypto";
+import { recordAudit, type AuditActor } from "@/lib/audit/audit";
+import { checkReportSchema, mailboxScopeSchema, type CheckInput, type CheckReport, type MailboxScope } from "@/lib/checks/schema";
+import { secretHint, stateFromReport, type ConnectionState } from "@/lib/connections/state";
+import { sealContext, type KeyRing } from "@/lib/crypto/seal";
+import type { CloudId } from "@/lib/entra/clouds";
+import type { AppPrismaClient, DbClient } from "@/lib/db/types";
+import { Prisma } from "@/lib/db/generated/client";
+import { UserFacingError } from "@/lib/errors";
+
+/**
+ * The connection aggregate: what the sync engine uses. The client secret is sealed, bound to its row,
+ * and opened only by `connectionCheckInput` (for checks) and, later, the engine's credentials API.
+ */
+
+export type ConnectionView = {
+  id: string;
+  name: string;
+  kind: "organization" | "mailbox";
+  cloud: CloudId;
+  tenant: string;
+  tenantId: string;
+  clientId: string;
+  secretHint: string | null;
+  secretExpiresAt: Date | null;
+  mailboxScope: MailboxScope;
+  testMailbox: string | null;
+  outOfScopeMailbox: string | null;
+  writeTest: boolean;
+  state: ConnectionState;
+  stateSince: Date;
+  lastCheckedAt: Date | null;
+  lastReport: CheckReport | null;
+  version: number;
+  createdAt: Date;
+  updatedAt: Date;
+};
+
+const connectionSelect = {
+  id: true,
+  name: true,
+  kind: true,
+  cloud: true,
+  tenant: true,
+  tenantId: true,
+  clientId: true,
+  secretHint: true,
+  secretExpiresAt: true,
+  mailboxScope: true,
+  testMailbox: true,
+  outOfScopeMailbox: true,
+  writeTest: true,
+  state: true,
+  stateSince: true,
+  lastCheckedAt: true,
+  lastReport: true,
+  version: true,
+  createdAt: true,
+  updatedAt: true,
+} as const;
+
+type ConnectionRow = Prisma.ConnectionGetPayload<{ select: typeof connectionSelect }>;
+
+function toView(row: ConnectionRow): ConnectionView {
+  const report = row.lastReport ? checkReportSchema.safeParse(row.lastReport) : null;
+  return {
+    ...row,
+    cloud: row.cloud as CloudId,
+    mailboxScope: mailboxScopeSchema.catch({ kind: "all" }).parse(row.mailboxScope),
+    lastReport: report?.success ? report.data : null,
+  };
+}
+
+function secretContext(connectionId: string): string {
+  return sealContext("connections", "client_secret_sealed", connectionId);
+}
+
+export function dedupeKey(tenantId: string, clientId: string): string {
+  return `${tenantId.toLowerCase()}:${clientId.toLowerCase()}`;
+}
+
+export const STALE_VERSION_MESSAGE = "Someone changed this connection while you were editing it. Reload the page to see their changes, then try again.";
+
+export async function listConnections(db: DbClient): Promise<ConnectionView[]> {
+  const rows = await db.connection.findMany({ select: connectionSelect, orderBy: { name: "asc" } });
+  return rows.map(toView);
+}
+
+export async function getConnection(db: DbClient, id: string): Promise<ConnectionView | null> {
+  const row = await db.connection.findUnique({ where: { id }, select: connectionSelect });
+  return row ? toView(row) : null;
+}
+
+export async function findConnectionByApp(db: DbClient, tenantId: string, clientId: string): Promise<{ id: string; name: string } | null> {
+  return db.connection.findUnique({ where: { dedupeKey: dedupeKey(tenantId, clientId) }, select: { id: true, name: true } });
+}
+
+export function duplicateMessage(existing: { name: string }): string {
+  return `This app is already connected as “${existing.name}”. Open that connection to change it instead of adding it twice.`;
+}
+
+export type NewConnection = {
+  name: string;
+  cloud: CloudId;
+  tenant: string;
+  clientId: string;
+  clientSecret: string;
+  secretExpiresAt: Date | null;
+  mailboxScope: MailboxScope;
+  testMailbox: string | null;
+  outOfScopeMailbox: string | null;
+  writeTest: boolean;
+  report: CheckReport;
+};
+
+export async function createConnection(
+  tx: DbClient,
+  ring: KeyRing,
+  input: NewConnection,
+  context: { actor: AuditActor & object; ip?: string | null },
+): Promise<ConnectionView> {
+  const id = randomUUID();
+  const existing = await findConnectionByApp(tx, input.report.tenantId, input.clientId);
+  if (existing) throw new UserFacingError(duplicateMessage(existing));
+  const now = new Date();
+  try {
+    const row = await tx.connection.create({
+      data: {
+        id,
+        name: input.name,
+        kind: "organization",
+        cloud: input.cloud,
+        tenant: input.tenant,
+        tenantId: input.report.tenantId,
+        clientId: input.clientId,
+        dedupeKey: dedupeKey(input.report.tenantId, input.clientId),
+        clientSecretSealed: ring.seal(input.clientSecret, secretContext(id)),
+        secretHint: secretHint(input.clientSecret),
+        secretExpiresAt: input.secretExpiresAt,
+        mailboxScope: input.mailboxScope,
+        testMailbox: input.testMailbox,
+        outOfScopeMailbox: input.outOfScopeMailbox,
+        writeTest: input.writeTest,
+        state: stateFromReport(input.report),
+        stateSince: now,
+        lastCheckedAt: now,
+        lastReport: input.report,
+        createdById: context.actor.id,
+      },
+      select: connectionSelect,
+    });
+    await recordAudit(tx, {
+      actor: context.actor,
+      action: "connection.create",
+      target: { type: "connection", id, label: input.name },
+      summary: `Connected app ${input.clientId} in tenant ${input.report.tenantId} (${input.cloud}); secret ends in …${secretHint(input.clientSecret)}`,
+      ip: context.ip,
+    });
+    return toView(row);
+  } catch (error) {
+    // Two saves racing past the check above meet the unique index instead.
+    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
+      const winner = await findConnectionByApp(tx, input.report.tenantId, input.clientId);
+      throw new UserFacingError(duplicateMessage(winner ?? { name: input.name }));
+    }
+    throw error;
+  }
+}
+
+/** Check inputs for a stored connection; `overrides` lets edits and rotation verify before saving. */
+export async function connectionCheckInput(
+  db: DbClient,
+  ring: KeyRing,
+  id: string,
+  overrides: Partial<Pick<CheckInput, "clientSecret" | "mailboxScope" | "testMailbox" | "outOfScopeMailbox" | "writeTest">> = {},
+): Promise<CheckInput | null> {
+  const row = await db.connection.findUnique({ where: { id }, select: { ...connectionSelect, clientSecretSealed: true } });
+  if (!row) return null;
+  const view = toView(row);
+  return {
+    cloud: view.cloud,
+    tenant: view.tenantId,
+    clientId: view.clientId,
+    clientSecret: overrides.clientSecret ?? (row.clientSecretSealed ? ring.open(row.clientSecretSealed, secretContext(id)) : ""),
+    mailboxScope: overrides.mailboxScope ?? view.mailboxScope,
+    testMailbox: (overrides.testMailbox ?? view.testMailbox) || undefined,
+    outOfScopeMailbox: (overrides.outOfScopeMailbox ?? view.outOfScopeMailbox) || undefined,
+    writeTest: overrides.writeTest ?? view.writeTest,
+  };
+}
+
+async function applyVersioned(tx: DbClient, id: string, expectedVersion: number, data: Prisma.ConnectionUpdateManyMutationInput): Promise<void> {
+  const { count } = await tx.connection.updateMany({ where: { id, version: expectedVersion }, data: { ...data, version: { increment: 1 } } });
+  if (count === 0) {
+    const exists = await tx.connection.count({ where: { id } });
+    throw new UserFacingError(exists ? STALE_VERSION_MESSAGE : "This connection no longer exists.");
+  }
+}
+
+function reportFields(report: CheckReport, previous: ConnectionState): Prisma.ConnectionUpdateManyMutationInput {
+  const state = stateFromReport(report);
+  return { lastReport: report, lastCheckedAt: new Date(), state, ...(state !== previous ? { stateSince: new Date() } : {}) };
+}
+
+export type SettingsChange = {
+  name: string;
+  mailboxScope: MailboxScope;
+  testMailbox: string | null;
+  outOfScopeMailbox: string | null;
+  writeTest: boolean;
+  secretExpiresAt: Date | null;
+};
+
+export async function updateConnectionSettings(
+  db: AppPrismaClient,
+  id: string,
+  expectedVersion: number,
+  change: SettingsChange,
+  report: CheckReport,
+  context: { actor: AuditActor & object; ip?: string | null },
+): Promise<void> {
+  await db.$transaction(async (tx) => {
+    const current = await getConnection(tx, id);
+    if (!current) throw new UserFacingError("This connection no longer exists.");
+    await applyVersioned(tx, id, expectedVersion, { ...change, ...reportFields(report, current.state) });
+    await recordAudit(tx, {
+      actor: context.actor,
+      action: "connection.update",
+      target: { type: "connection", id, label: change.name },
+      summary: `Changed settings of “${current.name}” and re-verified them (${stateFromReport(report)})`,
+      ip: context.ip,
+    });
+  });
+}
+
+export async function rotateConnectionSecret(
+  db: AppPrismaClient,
+  ring: KeyRing,
+  id: string,
+  expectedVersion: number,
+  input: { clientSecret: string; secretExpiresAt: Date | null; report: CheckReport },
+  context: { actor: AuditActor & object; ip?: string | null },
+): Promise<void> {
+  if (!input.report.ok) throw new Error("rotateConnectionSecret needs a passing verification");
+  await db.$transaction(async (tx) => {
+    const current = await getConnection(tx, id);
+    if (!current) throw new UserFacingError("This connection no longer exists.");
+    await applyVersioned(tx, id, expectedVersion, {
+      clientSecretSealed: ring.seal(input.clientSecret, secretContext(id)),
+      secretHint: secretHint(input.clientSecret),
+      secretExpiresAt: input.secretExpiresAt,
+      ...reportFields(input.report, current.state),
+    });
+    await recordAudit(tx, {
+      actor: context.actor,
+      action: "connection.rotate-secret",
+      target: { type: "connection", id, label: current.name },
+      summary: `Replaced the client secret of “${current.name}” (…${current.secretHint ?? "?"} → …${secretHint(input.clientSecret)}) after it verified`,
+      ip: context.ip,
+    });
+  });
+}
+
+export async function recordConnectionReport(db: DbClient, id: string, report: CheckReport): Promise<void> {
+  const current = await db.connection.findUnique({ where: { id }, select: { state: true } });
+  if (!current) return;
+  await db.connection.updateMany({ where: { id }, data: reportFields(report, current.state as ConnectionState) });
+}
+
+export async function deleteConnection(
+  db: AppPrismaClient,
+  id: string,
+  confirmation: string,
+  context: { actor: AuditActor & object; ip?: string | null },
+): Promise<{ name: string }> {
+  return db.$transaction(async (tx) => {
+    const current = await getConnection(tx, id);
+    if (!current) throw new UserFacingError("This connection no longer exists.");
+    if (confirmation.trim() !== current.name) {
+      throw new UserFacingError(`Type the connection's name, “${current.name}”, to confirm.`, { confirmName: `Type “${current.name}” exactly` });
+    }
+    await tx.connection.delete({ where: { id }, select: { id: true } });
+    await recordAudit(tx, {
+      actor: context.actor,
+      action: "connection.delete",
+      target: { type: "connection", id, label: current.name },
+      summary: `Deleted “${current.name}” (app ${current.clientId} in tenant ${current.tenantId}) and its sealed secret`,
+      ip: context.ip,
+    });
+    return { name: current.name };
+  });
+}

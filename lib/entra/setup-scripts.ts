@@ -1,0 +1,384 @@
+import { z } from "zod";
+import type { Cloud, CloudId, KnownCloudId } from "@/lib/entra/clouds";
+import { graphResourceAppId, requiredApplicationPermissions, requiredResourceAccess, type GraphPermission } from "@/lib/entra/permissions";
+
+/**
+ * The command-line path of the wizard: an Azure CLI (Bash) script and a Microsoft Graph PowerShell
+ * script that register the Calsync app, consent to its Graph application permissions, add a client
+ * secret and print the three values Calsync needs. Pure text generation: the browser offers the
+ * scripts for copy and download.
+ *
+ * Consent is given by assigning the Graph app roles to the app's service principal (which is what
+ * "Grant admin consent" does for application permissions), never with the CLI's own consent
+ * command: that one throws for many admins and also consents to delegated permissions.
+ *
+ * User-supplied values (app name, redirect URI) only ever appear inside single-quoted literals, and
+ * control characters are refused, so nothing typed into the wizard can become shell or PowerShell code.
+ */
+
+export const signInAudienceSchema = z.enum([
+  "AzureADMyOrg",
+  "AzureADMultipleOrgs",
+  "AzureADandPersonalMicrosoftAccount",
+  "PersonalMicrosoftAccount",
+]);
+export type SignInAudience = z.infer<typeof signInAudienceSchema>;
+
+export const setupScriptOptionsSchema = z.object({
+  // The portal limits display names to 120 characters; control characters would break the scripts' lines.
+  appName: z
+    .string()
+    .trim()
+    .min(1, "Enter a name for the app.")
+    .max(120, "App names can have at most 120 characters.")
+    .regex(/^\P{Cc}+$/u, "The app name cannot contain control characters.")
+    .default("CalendarSync"),
+  signInAudience: signInAudienceSchema.default("AzureADMyOrg"),
+  // The portal allows at most 24 months, and shorter-lived secrets are safer.
+  secretYears: z.number().int().min(1).max(2).default(1),
+  redirectUri: z.url({ protocol: /^https?$/ }).optional(),
+});
+export type SetupScriptOptions = { cloud: Cloud } & z.input<typeof setupScriptOptionsSchema>;
+
+/** File names the wizard offers the downloads under (the scripts refer to the JSON file by this name). */
+export const setupScriptFileNames = {
+  requiredResourceAccess: "requiredResourceAccess.json",
+  azureCli: "register-calsync-app.sh",
+  powerShell: "register-calsync-app.ps1",
+} as const;
+
+/** `az cloud set --name` values. The CLI has no DoD cloud: DoD tenants sign in through AzureUSGovernment. */
+export const azureCliCloudNames: Readonly<Record<CloudId, string>> = {
+  global: "AzureCloud",
+  usgov: "AzureUSGovernment",
+  "usgov-dod": "AzureUSGovernment",
+  china: "AzureChinaCloud",
+  custom: "AzureCloud",
+};
+
+/** `Connect-MgGraph -Environment` values (see `Get-MgEnvironment`). */
+export const graphPowerShellEnvironments: Readonly<Record<KnownCloudId, string>> = {
+  global: "Global",
+  usgov: "USGov",
+  "usgov-dod": "USGovDoD",
+  china: "China",
+};
+
+/** The environment name the PowerShell script registers for the `custom` cloud's endpoints. */
+const customPowerShellEnvironment = "CalsyncCustom";
+
+/** The permissions the scripts configure: the full set, so either mailbox scope works afterwards. */
+function scriptPermissions(): GraphPermission[] {
+  return requiredApplicationPermissions("all");
+}
+
+/** The `requiredResourceAccess` array for the app manifest or `az ad app create`, from the permission catalog. */
+export function requiredResourceAccessJson(): string {
+  return JSON.stringify([requiredResourceAccess(scriptPermissions())]);
+}
+
+function bashQuote(value: string): string {
+  return `'${value.replaceAll("'", `'\\''`)}'`;
+}
+
+/**
+ * `NAME='value'`. A value with `$` or a backtick gets a directive: ShellCheck otherwise asks whether
+ * the single quotes were meant to stop expansion, and here they are.
+ */
+function bashAssignment(name: string, value: string): string[] {
+  const assignment = `${name}=${bashQuote(value)}`;
+  return /[$`]/.test(value) ? ["# shellcheck disable=SC2016", assignment] : [assignment];
+}
+
+// PowerShell also ends single-quoted strings at the typographic single quotes; doubling any of them
+// makes it a literal character.
+function powerShellQuote(value: string): string {
+  return `'${value.replace(/['\u2018\u2019\u201A\u201B]/g, (quote) => quote + quote)}'`;
+}
+
+function years(count: number): string {
+  return count === 1 ? "1 year" : `${count} years`;
+}
+
+type Parsed = { cloud: Cloud } & z.output<typeof setupScriptOptionsSchema>;
+
+function parseOptions(options: SetupScriptOptions): Parsed {
+  const { cloud, ...rest } = options;
+  return { cloud, ...setupScriptOptionsSchema.parse(rest) };
+}
+
+/** Header lines shared by both scripts (without the comment marker). */
+function headerLines(options: Parsed, tool: string): string[] {
+  const permissions = scriptPermissions().map((permission) => permission.value).join(" and ");
+  const lines = [
+    `Registers the Calsync app in Microsoft Entra ID with ${tool}.`,
+    `Cloud: ${options.cloud.label}. App name: ${options.appName}. Supported account types: ${options.signInAudience}.`,
+    "",
+    "What it does, in order:",
+    `  1. creates the app registration with the Microsoft Graph application permissions ${permissions}`,
+    "     (when an app of the same name exists, it updates that one instead of adding a second);",
+    "  2. creates the app's service principal (its entry under Enterprise applications);",
+    "  3. grants admin consent for those permissions by assigning them to the service principal;",
+    `  4. adds a client secret valid for ${years(options.secretYears)};`,
+    "  5. prints the Directory (tenant) ID, the Application (client) ID, the client secret and its expiry.",
+    "",
+    "The client secret is printed ONCE, at the end. Copy it into Calsync straight away: nobody can read it again.",
+    "Sign in as a Global Administrator or Privileged Role Administrator: other roles cannot consent to",
+    "Microsoft Graph application permissions.",
+  ];
+  if (options.signInAudience === "PersonalMicrosoftAccount") {
+    lines.push(
+      "",
+      "Note: an app for personal Microsoft accounts only cannot read your organisation's mailboxes; Calsync's",
+      "organisation-wide connection needs AzureADMyOrg (recommended) or AzureADMultipleOrgs.",
+    );
+  }
+  return lines;
+}
+
+function comment(lines: readonly string[]): string[] {
+  return lines.map((line) => (line ? `# ${line}` : "#"));
+}
+
+/** An Azure Cloud Shell (Bash) script for today's Azure CLI (2.37 or newer, the Microsoft Graph based `az ad`). */
+export function azureCliScript(options: SetupScriptOptions): string {
+  const parsed = parseOptions(options);
+  const { cloud, redirectUri } = parsed;
+  const graph = cloud.graphHost;
+  const cloudNotes: string[] = [];
+  if (cloud.id === "usgov-dod") {
+    cloudNotes.push(
+      "The Azure CLI has no separate DoD cloud: it signs in through AzureUSGovernment. The consent calls",
+      `below address the DoD Microsoft Graph (${graph}) explicitly.`,
+    );
+  }
+  if (cloud.id === "custom") {
+    cloudNotes.push(
+      "Custom endpoints: the Azure CLI only knows Microsoft's clouds, so it signs in to AzureCloud. The",
+      `consent calls go to ${graph}, which must accept Azure CLI tokens for that resource. For a test`,
+      "simulator, register the app in the simulator's scenario instead of running this script.",
+    );
+  }
+
+  const permissionLines = scriptPermissions().map(
+    (permission) => `grant_app_role ${bashQuote(permission.id)} ${bashQuote(`${permission.value} (${permission.displayText})`)}`,
+  );
+
+  const lines = [
+    "#!/usr/bin/env bash",
+    `# ${setupScriptFileNames.azureCli}`,
+    ...comment(headerLines(parsed, "the Azure CLI")),
+    "#",
+    "# Run it in Azure Cloud Shell (Bash), or in any Bash with Azure CLI 2.37 or newer. Tenants without an",
+    "# Azure subscription sign in with: az login --allow-no-subscriptions",
+    ...(cloudNotes.length ? ["#", ...comment(cloudNotes)] : []),
+    "set -euo pipefail",
+    "",
+    ...bashAssignment("APP_NAME", parsed.appName),
+    ...bashAssignment("SIGN_IN_AUDIENCE", parsed.signInAudience),
+    ...(redirectUri ? bashAssignment("REDIRECT_URI", redirectUri) : []),
+    `GRAPH_APP_ID=${bashQuote(graphResourceAppId)}`,
+    "",
+    `az cloud set --name ${azureCliCloudNames[cloud.id]}`,
+    "if ! az account show --output none 2>/dev/null; then",
+    '  echo "The Azure CLI is not signed in to this cloud. Run: az login --allow-no-subscriptions" >&2',
+    "  exit 1",
+    "fi",
+    "",
+    "# Entra ID replicates new objects for a few seconds; a call right after a create may not find them yet.",
+    "retry() {",
+    "  local attempt",
+    "  for attempt in 1 2 3 4 5 6; do",
+    '    if "$@"; then',
+    "      return 0",
+    "    fi",
+    '    echo "Microsoft Entra ID is still catching up (attempt $attempt of 6); waiting 10 seconds..." >&2',
+    "    sleep 10",
+    "  done",
+    "  return 1",
+    "}",
+    "",
+    `cat > ${setupScriptFileNames.requiredResourceAccess} <<'JSON'`,
+    JSON.stringify(JSON.parse(requiredResourceAccessJson()), null, 2),
+    "JSON",
+    "",
+    'echo "Creating the app registration \\"$APP_NAME\\"..."',
+    'APP_ID="$(az ad app create \\',
+    '  --display-name "$APP_NAME" \\',
+    '  --sign-in-audience "$SIGN_IN_AUDIENCE" \\',
+    `  --required-resource-accesses @${setupScriptFileNames.requiredResourceAccess} \\`,
+    ...(redirectUri ? ['  --web-redirect-uris "$REDIRECT_URI" \\'] : []),
+    '  --query appId -o tsv)"',
+    "",
+    'echo "Creating the service principal (Enterprise application)..."',
+    'SP_ID="$(az ad sp show --id "$APP_ID" --query id -o tsv 2>/dev/null || true)"',
+    'if [ -z "$SP_ID" ]; then',
+    '  SP_ID="$(retry az ad sp create --id "$APP_ID" --query id -o tsv)"',
+    "fi",
+    'GRAPH_SP_ID="$(az ad sp show --id "$GRAPH_APP_ID" --query id -o tsv)"',
+    "",
+    "# Assigning a Microsoft Graph app role to the service principal is the tenant-wide admin consent for",
+    "# that application permission. A second run finds the assignment already there, which is fine.",
+    "grant_app_role() {",
+    '  local role_id="$1" role_name="$2" body output attempt',
+    `  body="$(printf '{"principalId":"%s","resourceId":"%s","appRoleId":"%s"}' "$SP_ID" "$GRAPH_SP_ID" "$role_id")"`,
+    "  for attempt in 1 2 3 4 5 6; do",
+    "    if output=\"$(az rest --method POST \\",
+    `        --uri "${graph}/v1.0/servicePrincipals/$SP_ID/appRoleAssignments" \\`,
+    `        --resource "${graph}" \\`,
+    "        --headers Content-Type=application/json \\",
+    '        --body "$body" 2>&1)"; then',
+    '      echo "Granted $role_name."',
+    "      return 0",
+    "    fi",
+    '    if [[ "$output" == *"Permission being assigned already exists"* ]]; then',
+    '      echo "$role_name was already granted."',
+    "      return 0",
+    "    fi",
+    '    if [[ "$output" != *"does not exist"* && "$output" != *"ResourceNotFound"* ]] || [ "$attempt" -eq 6 ]; then',
+    "      break",
+    "    fi",
+    '    echo "The new service principal is not visible yet (attempt $attempt of 6); waiting 10 seconds..." >&2',
+    "    sleep 10",
+    "  done",
+    `  printf '%s\\n' "$output" >&2`,
+    '  echo "Could not grant $role_name. Sign in as a Global Administrator or Privileged Role Administrator and run the script again." >&2',
+    "  exit 1",
+    "}",
+    "",
+    ...permissionLines,
+    "",
+    `echo "Adding a client secret valid for ${years(parsed.secretYears)}..."`,
+    "# --append keeps any secret the app already has, so a second run cannot cut off a working connection.",
+    "CLIENT_SECRET=\"$(az ad app credential reset --id \"$APP_ID\" --append --display-name 'Calsync' \\",
+    `  --years ${parsed.secretYears} --query password -o tsv)"`,
+    'SECRET_EXPIRES="$(az ad app credential list --id "$APP_ID" --query "sort_by(@, &startDateTime)[-1].endDateTime" -o tsv)"',
+    'TENANT_ID="$(az account show --query tenantId -o tsv)"',
+    "",
+    "echo",
+    'echo "Done. Enter these values in Calsync:"',
+    'echo "  Directory (tenant) ID:    $TENANT_ID"',
+    'echo "  Application (client) ID:  $APP_ID"',
+    'echo "  Client secret (Value):    $CLIENT_SECRET"',
+    'echo "  Client secret expires:    $SECRET_EXPIRES"',
+    "echo",
+    'echo "WARNING: the client secret is shown only this once. Copy it into Calsync now; if it is lost, run this script again to add a new one."',
+    'echo "Consent can take a few minutes to take effect before Calsync\'s checks pass."',
+    "",
+  ];
+  return lines.join("\n");
+}
+
+/** The same steps with the Microsoft Graph PowerShell SDK (v2), for admins who work in Windows PowerShell or pwsh. */
+export function powerShellScript(options: SetupScriptOptions): string {
+  const parsed = parseOptions(options);
+  const { cloud, redirectUri } = parsed;
+  const environment = cloud.id === "custom" ? customPowerShellEnvironment : graphPowerShellEnvironments[cloud.id];
+  const permissions = scriptPermissions();
+  const webArgument = redirectUri ? " -Web @{ RedirectUris = @($RedirectUri) }" : "";
+
+  const customEnvironment =
+    cloud.id === "custom"
+      ? [
+          "# Custom endpoints are not a built-in environment: register them under their own name.",
+          `if (-not (Get-MgEnvironment -Name '${customPowerShellEnvironment}' -ErrorAction SilentlyContinue)) {`,
+          `    Add-MgEnvironment -Name '${customPowerShellEnvironment}' -AzureADEndpoint ${powerShellQuote(cloud.authorityHost)} -GraphEndpoint ${powerShellQuote(cloud.graphHost)} | Out-Null`,
+          "}",
+        ]
+      : [];
+
+  const lines = [
+    `# ${setupScriptFileNames.powerShell}`,
+    ...comment(headerLines(parsed, "Microsoft Graph PowerShell")),
+    "#",
+    "# Needs the Microsoft Graph PowerShell SDK, version 2 or newer:",
+    "#   Install-Module Microsoft.Graph.Applications -Scope CurrentUser",
+    "#Requires -Modules @{ ModuleName = 'Microsoft.Graph.Applications'; ModuleVersion = '2.0.0' }",
+    '$ErrorActionPreference = "Stop"',
+    "",
+    `$AppName = ${powerShellQuote(parsed.appName)}`,
+    `$SignInAudience = ${powerShellQuote(parsed.signInAudience)}`,
+    ...(redirectUri ? [`$RedirectUri = ${powerShellQuote(redirectUri)}`] : []),
+    "",
+    ...customEnvironment,
+    `Connect-MgGraph -Environment ${environment} -Scopes "Application.ReadWrite.All","AppRoleAssignment.ReadWrite.All" -NoWelcome`,
+    "",
+    "# Entra ID replicates new objects for a few seconds; a call right after a create may not find them yet.",
+    "function Invoke-WithRetry([scriptblock] $Action) {",
+    "    for ($attempt = 1; ; $attempt++) {",
+    "        try { return & $Action }",
+    "        catch {",
+    "            if ($attempt -ge 6) { throw }",
+    '            Write-Host "Microsoft Entra ID is still catching up (attempt $attempt of 6); waiting 10 seconds..."',
+    "            Start-Sleep -Seconds 10",
+    "        }",
+    "    }",
+    "}",
+    "",
+    "$requiredResourceAccess = @(",
+    "    @{",
+    `        ResourceAppId  = '${graphResourceAppId}'`,
+    "        ResourceAccess = @(",
+    ...permissions.map((permission) => `            @{ Id = '${permission.id}'; Type = 'Role' } # ${permission.value}`),
+    "        )",
+    "    }",
+    ")",
+    "",
+    "# A second run updates the app of the same name instead of registering another one.",
+    "$existing = @(Get-MgApplication -Filter (\"displayName eq '{0}'\" -f $AppName.Replace(\"'\", \"''\")))",
+    "if ($existing.Count -gt 1) { throw \"More than one app registration is named '$AppName'. Rename or delete the extra ones, then run this again.\" }",
+    "if ($existing.Count -eq 1) {",
+    "    $app = $existing[0]",
+    `    Update-MgApplication -ApplicationId $app.Id -SignInAudience $SignInAudience -RequiredResourceAccess $requiredResourceAccess${webArgument}`,
+    '    Write-Host "Updated the existing app registration ""$AppName""."',
+    "} else {",
+    `    $app = New-MgApplication -DisplayName $AppName -SignInAudience $SignInAudience -RequiredResourceAccess $requiredResourceAccess${webArgument}`,
+    '    Write-Host "Registered the app ""$AppName""."',
+    "}",
+    "",
+    "$sp = Get-MgServicePrincipal -Filter \"appId eq '$($app.AppId)'\"",
+    "if (-not $sp) {",
+    "    $sp = Invoke-WithRetry { New-MgServicePrincipal -AppId $app.AppId }",
+    '    Write-Host "Created the service principal (Enterprise application)."',
+    "}",
+    `$graphSp = Get-MgServicePrincipal -Filter "appId eq '${graphResourceAppId}'"`,
+    "",
+    "# Assigning a Microsoft Graph app role to the service principal is the tenant-wide admin consent for",
+    "# that application permission.",
+    "$granted = @(Get-MgServicePrincipalAppRoleAssignment -ServicePrincipalId $sp.Id -All |",
+    "    Where-Object { $_.ResourceId -eq $graphSp.Id } | ForEach-Object { $_.AppRoleId })",
+    "$roles = @(",
+    ...permissions.map(
+      (permission, index) =>
+        `    @{ Id = '${permission.id}'; Name = ${powerShellQuote(`${permission.value} (${permission.displayText})`)} }${index < permissions.length - 1 ? "," : ""}`,
+    ),
+    ")",
+    "foreach ($role in $roles) {",
+    "    if ($granted -contains $role.Id) {",
+    '        Write-Host "$($role.Name) was already granted."',
+    "        continue",
+    "    }",
+    "    Invoke-WithRetry {",
+    "        New-MgServicePrincipalAppRoleAssignment -ServicePrincipalId $sp.Id -PrincipalId $sp.Id -ResourceId $graphSp.Id -AppRoleId $role.Id",
+    "    } | Out-Null",
+    '    Write-Host "Granted $($role.Name)."',
+    "}",
+    "",
+    `Write-Host "Adding a client secret valid for ${years(parsed.secretYears)}..."`,
+    "# -ApplicationId is the app's object ID ($app.Id), not its client ID.",
+    `$secret = Add-MgApplicationPassword -ApplicationId $app.Id -PasswordCredential @{ DisplayName = 'Calsync'; EndDateTime = (Get-Date).AddYears(${parsed.secretYears}) }`,
+    "$tenantId = (Get-MgContext).TenantId",
+    "",
+    'Write-Host ""',
+    'Write-Host "Done. Enter these values in Calsync:"',
+    'Write-Host "  Directory (tenant) ID:    $tenantId"',
+    'Write-Host "  Application (client) ID:  $($app.AppId)"',
+    'Write-Host "  Client secret (Value):    $($secret.SecretText)"',
+    "Write-Host \"  Client secret expires:    $($secret.EndDateTime.ToUniversalTime().ToString('yyyy-MM-dd HH:mm')) UTC\"",
+    'Write-Host ""',
+    'Write-Warning "The client secret is shown only this once. Copy it into Calsync now; if it is lost, run this script again to add a new one."',
+    'Write-Host "Consent can take a few minutes to take effect before Calsync\'s checks pass."',
+    "",
+  ];
+  return lines.join("\n");
+}

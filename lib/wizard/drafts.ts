@@ -1,0 +1,216 @@
+import "server-only";
+import { createHash, randomUUID } from "node:crypto";
+import { checkReportSchema, type CheckInput, type CheckReport } from "@/lib/checks/schema";
+import { Prisma } from "@/lib/db/generated/client";
+import { secretHint } from "@/lib/connections/state";
+import type { KeyRing } from "@/lib/crypto/seal";
+import { sealContext } from "@/lib/crypto/seal";
+import type { CloudId } from "@/lib/entra/clouds";
+import type { AppPrismaClient, DbClient } from "@/lib/db/types";
+import { draftFieldsSchema, type DraftFields } from "@/lib/wizard/draft-fields";
+import { wizardStepIdSchema, type WizardStepId } from "@/lib/wizard/steps";
+
+/**
+ * The wizard's server-side draft: one per administrator. The secret typed into a draft is sealed and
+ * bound to the draft row; everything else is plain JSON.
+ */
+
+export type AdminConsentOutcome = { outcome: "granted" | "denied" | "error"; message: string; at: string };
+
+export type DraftView = {
+  id: string;
+  cloud: CloudId;
+  currentStep: WizardStepId;
+  completedSteps: WizardStepId[];
+  fields: DraftFields;
+  secretHint: string | null;
+  consentOutcome: AdminConsentOutcome | null;
+  lastReport: CheckReport | null;
+  /** True when the last report verified exactly the current inputs. */
+  reportIsCurrent: boolean;
+  updatedAt: Date;
+};
+
+const draftSelect = {
+  id: true,
+  cloud: true,
+  currentStep: true,
+  completedSteps: true,
+  fields: true,
+  secretHint: true,
+  consentOutcome: true,
+  lastReport: true,
+  verifiedHash: true,
+  updatedAt: true,
+} as const;
+
+function draftContext(draftId: string): string {
+  return sealContext("wizard_drafts", "client_secret_sealed", draftId);
+}
+
+/**
+ * Fingerprint of everything a verification depends on. It uses the sealed secret (a fresh ciphertext
+ * every time the secret is typed) rather than the secret itself, so no hash of a secret is stored.
+ */
+export function inputsFingerprint(cloud: string, fields: DraftFields, sealedSecret: string | null): string {
+  const relevant = {
+    cloud,
+    tenant: fields.tenant ?? "",
+    clientId: fields.clientId ?? "",
+    scope: fields.mailboxScopeKind ?? "all",
+    mailboxes: fields.mailboxes ?? [],
+    testMailbox: fields.testMailbox ?? "",
+    outOfScopeMailbox: fields.outOfScopeMailbox ?? "",
+    writeTest: fields.writeTest ?? false,
+    sealedSecret: sealedSecret ?? "",
+  };
+  return createHash("sha256").update(JSON.stringify(relevant)).digest("hex");
+}
+
+type DraftRow = {
+  id: string;
+  cloud: string;
+  currentStep: string;
+  completedSteps: unknown;
+  fields: unknown;
+  secretHint: string | null;
+  consentOutcome: unknown;
+  lastReport: unknown;
+  verifiedHash: string | null;
+  updatedAt: Date;
+};
+
+function toView(row: DraftRow, sealedSecret: string | null): DraftView {
+  const fields = draftFieldsSchema.catch({}).parse(row.fields);
+  const report = row.lastReport ? checkReportSchema.safeParse(row.lastReport) : null;
+  return {
+    id: row.id,
+    cloud: row.cloud as CloudId,
+    currentStep: wizardStepIdSchema.catch("register-app").parse(row.currentStep),
+    completedSteps: wizardStepIdSchema.array().catch([]).parse(row.completedSteps),
+    fields,
+    secretHint: row.secretHint,
+    consentOutcome: (row.consentOutcome as AdminConsentOutcome | null) ?? null,
+    lastReport: report?.success ? report.data : null,
+    reportIsCurrent: row.verifiedHash !== null && row.verifiedHash === inputsFingerprint(row.cloud, fields, sealedSecret),
+    updatedAt: row.updatedAt,
+  };
+}
+
+export async function getDraft(db: DbClient, userId: string): Promise<DraftView | null> {
+  const row = await db.wizardDraft.findUnique({ where: { userId }, select: { ...draftSelect, clientSecretSealed: true } });
+  return row ? toView(row, row.clientSecretSealed) : null;
+}
+
+export async function startDraft(db: DbClient, userId: string, cloud: CloudId): Promise<DraftView> {
+  const data = {
+    cloud,
+    currentStep: "register-app",
+    completedSteps: [],
+    fields: {},
+    clientSecretSealed: null,
+    secretHint: null,
+    consentState: null,
+    consentOutcome: Prisma.DbNull,
+    lastReport: Prisma.DbNull,
+    verifiedHash: null,
+  };
+  const row = await db.wizardDraft.upsert({
+    where: { userId },
+    create: { id: randomUUID(), userId, ...data },
+    update: { ...data, version: { increment: 1 } },
+    select: draftSelect,
+  });
+  return toView(row, null);
+}
+
+export async function discardDraft(db: DbClient, userId: string): Promise<void> {
+  await db.wizardDraft.deleteMany({ where: { userId } });
+}
+
+/** Records a step's answers; `done` marks it complete and moves the draft on to `nextStep`. */
+export async function saveDraftStep(
+  db: AppPrismaClient,
+  ring: KeyRing,
+  input: { userId: string; step: WizardStepId; done: boolean; nextStep: WizardStepId; fields?: DraftFields; clientSecret?: string },
+): Promise<DraftView> {
+  return db.$transaction(async (tx) => {
+    const row = await tx.wizardDraft.findUnique({ where: { userId: input.userId }, select: { ...draftSelect, clientSecretSealed: true } });
+    if (!row) throw new Error("no draft");
+    const current = toView(row, row.clientSecretSealed);
+    const completed = new Set(current.completedSteps);
+    if (input.done) completed.add(input.step);
+    else completed.delete(input.step);
+    const fields = { ...current.fields, ...(input.fields ?? {}) };
+    const sealed = input.clientSecret !== undefined ? ring.seal(input.clientSecret, draftContext(row.id)) : undefined;
+    const updated = await tx.wizardDraft.update({
+      where: { id: row.id },
+      data: {
+        fields,
+        completedSteps: [...completed],
+        currentStep: input.done ? input.nextStep : input.step,
+        ...(sealed !== undefined ? { clientSecretSealed: sealed, secretHint: secretHint(input.clientSecret!) } : {}),
+        version: { increment: 1 },
+      },
+      select: { ...draftSelect, clientSecretSealed: true },
+    });
+    return toView(updated, updated.clientSecretSealed);
+  });
+}
+
+export async function setCurrentStep(db: DbClient, userId: string, step: WizardStepId): Promise<void> {
+  await db.wizardDraft.updateMany({ where: { userId }, data: { currentStep: step } });
+}
+
+/** The inputs for a verification, with the secret opened; only the verify handler calls this. */
+export async function draftCheckInput(
+  db: DbClient,
+  ring: KeyRing,
+  userId: string,
+): Promise<{ draftId: string; input: CheckInput; fingerprint: string } | null> {
+  const row = await db.wizardDraft.findUnique({ where: { userId }, select: { id: true, cloud: true, fields: true, clientSecretSealed: true } });
+  if (!row) return null;
+  const fields = draftFieldsSchema.catch({}).parse(row.fields);
+  const clientSecret = row.clientSecretSealed ? ring.open(row.clientSecretSealed, draftContext(row.id)) : "";
+  return {
+    draftId: row.id,
+    fingerprint: inputsFingerprint(row.cloud, fields, row.clientSecretSealed),
+    input: {
+      cloud: row.cloud as CloudId,
+      tenant: fields.tenant ?? "",
+      clientId: fields.clientId ?? "",
+      clientSecret,
+      mailboxScope: fields.mailboxScopeKind === "list" ? { kind: "list", mailboxes: fields.mailboxes ?? [] } : { kind: "all" },
+      testMailbox: fields.testMailbox || undefined,
+      outOfScopeMailbox: fields.outOfScopeMailbox || undefined,
+      writeTest: fields.writeTest ?? false,
+    },
+  };
+}
+
+export async function recordDraftReport(db: DbClient, draftId: string, report: CheckReport, fingerprint: string): Promise<void> {
+  await db.wizardDraft.updateMany({ where: { id: draftId }, data: { lastReport: report, verifiedHash: fingerprint } });
+}
+
+export async function beginAdminConsent(db: DbClient, userId: string, state: string): Promise<void> {
+  await db.wizardDraft.updateMany({ where: { userId }, data: { consentState: state } });
+}
+
+/** Consumes the pending consent `state`: a callback can be recorded once, and only for the draft that started it. */
+export async function completeAdminConsent(db: DbClient, userId: string, state: string, outcome: AdminConsentOutcome): Promise<boolean> {
+  const { count } = await db.wizardDraft.updateMany({
+    where: { userId, consentState: state },
+    data: { consentState: null, consentOutcome: outcome },
+  });
+  return count === 1;
+}
+
+export async function pendingConsentState(db: DbClient, userId: string): Promise<string | null> {
+  const row = await db.wizardDraft.findUnique({ where: { userId }, select: { consentState: true } });
+  return row?.consentState ?? null;
+}
+
+/** Opens the draft's secret to move it into a connection; used only by the save path. */
+export function openDraftSecret(ring: KeyRing, draftId: string, sealed: string): string {
+  return ring.open(sealed, draftContext(draftId));
+}

@@ -1,0 +1,121 @@
+import "server-only";
+import { z } from "zod";
+import { checkFormat, type FormatField } from "@/lib/checks/format";
+import type { CheckInput } from "@/lib/checks/schema";
+import { isGuid } from "@/lib/checks/format";
+import { findConnectionByApp, duplicateMessage } from "@/lib/connections/connections";
+import type { DbClient } from "@/lib/db/types";
+import { UserFacingError } from "@/lib/errors";
+import { isoDateSchema, isPastDate, splitMailboxList, type DraftFields } from "@/lib/wizard/draft-fields";
+import type { DraftView } from "@/lib/wizard/drafts";
+import { wizardStepIdSchema, type WizardStepId } from "@/lib/wizard/steps";
+
+/**
+ * Reads and checks one wizard step's form. Identifier fields go through the same `format` check the
+ * pipeline runs, so a pasted Secret ID, a tenant ID in the client field or a personal-account domain
+ * is named as such before anything is saved.
+ */
+
+export const stepFormSchema = z.object({
+  step: wizardStepIdSchema,
+  done: z.literal("on").optional(),
+  name: z.string().max(200).optional(),
+  tenant: z.string().max(300).optional(),
+  clientId: z.string().max(300).optional(),
+  clientSecret: z.string().max(1000).optional(),
+  secretExpiresAt: z.string().max(40).optional(),
+  accountType: z.string().max(60).optional(),
+  mailboxScopeKind: z.enum(["all", "list"]).optional(),
+  mailboxes: z.string().max(20_000).optional(),
+  testMailbox: z.string().max(320).optional(),
+  outOfScopeMailbox: z.string().max(320).optional(),
+  writeTest: z.literal("on").optional(),
+});
+export type StepForm = z.infer<typeof stepFormSchema>;
+
+export type ParsedStep = { fields: DraftFields; clientSecret?: string };
+
+// Placeholder for fields another step owns, chosen so that it triggers none of the mix-up rules.
+const NEUTRAL_SECRET = "Neutral~placeholder~secret~value~0000000";
+
+function formatErrors(input: CheckInput, only: FormatField[]): Record<string, string> {
+  const result = checkFormat(input);
+  const errors: Record<string, string> = {};
+  for (const field of only) {
+    const message = result.fields[field];
+    if (message) errors[field] = message;
+  }
+  return errors;
+}
+
+function cleaned(input: CheckInput) {
+  return checkFormat(input).cleaned;
+}
+
+export async function parseStepForm(db: DbClient, draft: DraftView, form: StepForm, now = new Date()): Promise<ParsedStep> {
+  const base: CheckInput = {
+    cloud: draft.cloud,
+    tenant: draft.fields.tenant ?? "contoso.onmicrosoft.com",
+    clientId: draft.fields.clientId ?? "00000000-0000-4000-8000-000000000000",
+    clientSecret: NEUTRAL_SECRET,
+    mailboxScope: { kind: "all" },
+  };
+  const step: WizardStepId = form.step;
+  switch (step) {
+    case "account-types":
+      return { fields: form.accountType ? { accountType: form.accountType } : {} };
+    case "client-secret": {
+      const errors: Record<string, string> = {};
+      const secret = form.clientSecret ?? "";
+      if (!secret && !draft.secretHint) errors.clientSecret = "Paste the secret's Value from Certificates & secrets";
+      if (secret) Object.assign(errors, formatErrors({ ...base, clientSecret: secret }, ["clientSecret"]));
+      const expiry = (form.secretExpiresAt ?? "").trim();
+      const date = isoDateSchema.safeParse(expiry);
+      if (!expiry) errors.secretExpiresAt = "Enter the expiry date shown in the Expires column";
+      else if (!date.success) errors.secretExpiresAt = date.error.issues[0]!.message;
+      else if (isPastDate(expiry, now)) errors.secretExpiresAt = `This secret expired on ${expiry}. Create a new client secret and use that one.`;
+      if (Object.keys(errors).length) throw new UserFacingError("Check the highlighted fields.", errors);
+      return { fields: { secretExpiresAt: expiry }, ...(secret ? { clientSecret: cleaned({ ...base, clientSecret: secret }).clientSecret } : {}) };
+    }
+    case "copy-ids": {
+      const input: CheckInput = { ...base, tenant: form.tenant ?? "", clientId: form.clientId ?? "" };
+      const errors = formatErrors(input, ["tenant", "clientId"]);
+      const name = (form.name ?? "").trim();
+      if (!name) errors.name = "Give the connection a name, for example “Contoso calendars”";
+      if (!(form.tenant ?? "").trim()) errors.tenant = "Paste the Directory (tenant) ID from the app's Overview page";
+      if (!(form.clientId ?? "").trim()) errors.clientId = "Paste the Application (client) ID from the app's Overview page";
+      if (Object.keys(errors).length) throw new UserFacingError("Check the highlighted fields.", errors);
+      const values = cleaned(input);
+      if (isGuid(values.tenant)) {
+        const existing = await findConnectionByApp(db, values.tenant, values.clientId);
+        if (existing) throw new UserFacingError(duplicateMessage(existing), { clientId: duplicateMessage(existing) });
+      }
+      return { fields: { name, tenant: values.tenant, clientId: values.clientId } };
+    }
+    case "mailbox-scope": {
+      const kind = form.mailboxScopeKind ?? "all";
+      const mailboxes = kind === "list" ? splitMailboxList(form.mailboxes ?? "") : [];
+      const input: CheckInput = {
+        ...base,
+        mailboxScope: kind === "list" ? { kind, mailboxes } : { kind },
+        testMailbox: form.testMailbox?.trim() || undefined,
+        outOfScopeMailbox: form.outOfScopeMailbox?.trim() || undefined,
+      };
+      const errors = formatErrors(input, ["mailboxes", "testMailbox", "outOfScopeMailbox"]);
+      if (Object.keys(errors).length) throw new UserFacingError("Check the highlighted fields.", errors);
+      const values = cleaned(input);
+      return {
+        fields: {
+          mailboxScopeKind: kind,
+          mailboxes: values.mailboxScope.kind === "list" ? values.mailboxScope.mailboxes : [],
+          testMailbox: values.testMailbox ?? "",
+          outOfScopeMailbox: values.outOfScopeMailbox ?? "",
+        },
+      };
+    }
+    case "verify":
+      return { fields: { writeTest: form.writeTest === "on" } };
+    default:
+      return { fields: {} };
+  }
+}
