@@ -62,8 +62,7 @@ export function CheckItem({ check, fixLink }: { check: Check; fixLink?: FixLink 
           )}
           {check.correlationId && (
             <>
-              {" "}
-              · Correlation ID <code>{check.correlationId}</code>
+              {check.code ? " · " : ""}Correlation ID <code>{check.correlationId}</code>
               {check.timestamp && (
                 <>
                   {" "}

@@ -25,7 +25,7 @@ export const aadstsCatalog: Readonly<Record<string, ErrorEntryWithVariants>> = {
   AADSTS700016: {
     title: "App not found in this tenant",
     explanation:
-      "The tenant has no app with this Application (client) ID. Either the client ID is wrong, or the app was registered in a different tenant.",
+      "The tenant has no app with this Application (client) ID. Either the client ID is wrong (a common slip is pasting the app's Object ID, which sits right next to it on the Overview page), or the app was registered in a different tenant.",
     who: "user",
     fix: {
       step: "copy-ids",
