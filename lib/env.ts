@@ -74,6 +74,19 @@ const envSchema = z
     CALSYNC_CLOUD: z.enum(["global", "usgov", "usgov-dod", "china", "custom"]).default("global"),
     CALSYNC_AUTHORITY_HOST: z.preprocess(emptyAsUndefined, httpsOrigin.optional()),
     CALSYNC_GRAPH_HOST: z.preprocess(emptyAsUndefined, httpsOrigin.optional()),
+    CALSYNC_SCHEDULER: z.enum(["on", "off"], { message: "must be on or off" }).default("on"),
+    CALSYNC_CHECK_INTERVAL_MINUTES: positiveInt(60 * 24 * 7).default(360),
+    CALSYNC_CHECK_CONCURRENCY: positiveInt(64).default(4),
+    CALSYNC_RETENTION_DAYS: positiveInt(3650).default(90),
+    CALSYNC_SMTP_URL: z.preprocess(
+      emptyAsUndefined,
+      z
+        .string()
+        .refine((value) => /^smtps?:\/\//.test(value), { message: "must be an smtp:// or smtps:// URL" })
+        .optional(),
+    ),
+    CALSYNC_SMTP_FROM: z.preprocess(emptyAsUndefined, z.email({ message: "must be an email address" }).optional()),
+    CALSYNC_API_RATE_LIMIT_PER_MINUTE: positiveInt(100_000).default(600),
   })
   .superRefine((value, ctx) => {
     if (value.CALSYNC_CLOUD === "custom") {

@@ -3,6 +3,7 @@ import { randomUUID } from "node:crypto";
 import { recordAudit, type AuditActor } from "@/lib/audit/audit";
 import { checkReportSchema, mailboxScopeSchema, type CheckInput, type CheckReport, type MailboxScope } from "@/lib/checks/schema";
 import { secretHint, stateFromReport, type ConnectionState } from "@/lib/connections/state";
+import { recordCheckRun } from "@/lib/monitoring/check-runs";
 import { sealContext, type KeyRing } from "@/lib/crypto/seal";
 import type { CloudId } from "@/lib/entra/clouds";
 import type { AppPrismaClient, DbClient } from "@/lib/db/types";
@@ -125,7 +126,7 @@ export async function createConnection(
   if (existing) throw new UserFacingError(duplicateMessage(existing));
   const now = new Date();
   try {
-    const row = await tx.connection.create({
+    await tx.connection.create({
       data: {
         id,
         name: input.name,
@@ -142,14 +143,13 @@ export async function createConnection(
         testMailbox: input.testMailbox,
         outOfScopeMailbox: input.outOfScopeMailbox,
         writeTest: input.writeTest,
-        state: stateFromReport(input.report),
+        state: "never_checked",
         stateSince: now,
-        lastCheckedAt: now,
-        lastReport: input.report,
         createdById: context.actor.id,
       },
-      select: connectionSelect,
+      select: { id: true },
     });
+    await recordCheckRun(tx, { connectionId: id, report: input.report, trigger: "wizard", previousState: "never_checked" });
     await recordAudit(tx, {
       actor: context.actor,
       action: "connection.create",
@@ -157,7 +157,7 @@ export async function createConnection(
       summary: `Connected app ${input.clientId} in tenant ${input.report.tenantId} (${input.cloud}); secret ends in …${secretHint(input.clientSecret)}`,
       ip: context.ip,
     });
-    return toView(row);
+    return toView(await tx.connection.findUniqueOrThrow({ where: { id }, select: connectionSelect }));
   } catch (error) {
     // Two saves racing past the check above meet the unique index instead.
     if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
@@ -198,11 +198,6 @@ async function applyVersioned(tx: DbClient, id: string, expectedVersion: number,
   }
 }
 
-function reportFields(report: CheckReport, previous: ConnectionState): Prisma.ConnectionUpdateManyMutationInput {
-  const state = stateFromReport(report);
-  return { lastReport: report, lastCheckedAt: new Date(), state, ...(state !== previous ? { stateSince: new Date() } : {}) };
-}
-
 export type SettingsChange = {
   name: string;
   mailboxScope: MailboxScope;
@@ -223,7 +218,8 @@ export async function updateConnectionSettings(
   await db.$transaction(async (tx) => {
     const current = await getConnection(tx, id);
     if (!current) throw new UserFacingError("This connection no longer exists.");
-    await applyVersioned(tx, id, expectedVersion, { ...change, ...reportFields(report, current.state) });
+    await applyVersioned(tx, id, expectedVersion, change);
+    await recordCheckRun(tx, { connectionId: id, report, trigger: "edit", previousState: current.state });
     await recordAudit(tx, {
       actor: context.actor,
       action: "connection.update",
@@ -250,8 +246,8 @@ export async function rotateConnectionSecret(
       clientSecretSealed: ring.seal(input.clientSecret, secretContext(id)),
       secretHint: secretHint(input.clientSecret),
       secretExpiresAt: input.secretExpiresAt,
-      ...reportFields(input.report, current.state),
     });
+    await recordCheckRun(tx, { connectionId: id, report: input.report, trigger: "rotation", previousState: current.state });
     await recordAudit(tx, {
       actor: context.actor,
       action: "connection.rotate-secret",
@@ -260,12 +256,6 @@ export async function rotateConnectionSecret(
       ip: context.ip,
     });
   });
-}
-
-export async function recordConnectionReport(db: DbClient, id: string, report: CheckReport): Promise<void> {
-  const current = await db.connection.findUnique({ where: { id }, select: { state: true } });
-  if (!current) return;
-  await db.connection.updateMany({ where: { id }, data: reportFields(report, current.state as ConnectionState) });
 }
 
 export async function deleteConnection(

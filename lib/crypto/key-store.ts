@@ -12,6 +12,7 @@ export const SEALED_COLUMNS: ReadonlyArray<{ table: string; column: string; idCo
   { table: "seal_key_canaries", column: "sealed", idColumn: "key_id" },
   { table: "connections", column: "client_secret_sealed", idColumn: "id" },
   { table: "wizard_drafts", column: "client_secret_sealed", idColumn: "id" },
+  { table: "notification_channels", column: "secret_sealed", idColumn: "id" },
 ];
 
 export class KeyConfigError extends Error {

@@ -28,6 +28,7 @@ const omitSealedColumns = {
   sealKeyCanary: { sealed: true },
   connection: { clientSecretSealed: true },
   wizardDraft: { clientSecretSealed: true },
+  notificationChannel: { secretSealed: true },
 } as const;
 
 export function createPrismaClient(adapter: PrismaPg | PrismaPGlite) {

@@ -11,6 +11,8 @@ import { testEngines } from "@/test-support/databases";
 
 const at = (iso: string) => new Date(iso);
 const userId = "0b6f0a34-1c8b-4c55-9d1e-3f2a8e6b7c01";
+const connectionId = "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c04";
+const channelId = "1d2e3f4a-5b6c-4d7e-8f9a-0b1c2d3e4f08";
 
 const samples: Record<Prisma.ModelName, Record<string, unknown>> = {
   User: {
@@ -40,7 +42,35 @@ const samples: Record<Prisma.ModelName, Record<string, unknown>> = {
     secretExpiresAt: at("2027-05-01T00:00:00.000Z"), mailboxScope: { kind: "list", mailboxes: ["a@contoso.com"] }, testMailbox: "a@contoso.com",
     outOfScopeMailbox: "ceo@contoso.com", writeTest: true, state: "warning", stateSince: at("2026-08-01T00:00:00.000Z"),
     lastCheckedAt: at("2026-08-02T00:00:00.000Z"), lastReport: { ok: true, checks: [] }, version: 3, createdById: userId,
-    createdAt: at("2026-08-01T00:00:00.000Z"), updatedAt: at("2026-08-03T00:00:00.000Z"),
+    createdAt: at("2026-08-01T00:00:00.000Z"), updatedAt: at("2026-08-03T00:00:00.000Z"), checkIntervalMinutes: 60,
+    nextCheckAt: at("2026-08-04T00:00:00.000Z"), leaseOwner: "instance-1", leaseExpiresAt: at("2026-08-04T00:05:00.000Z"),
+  },
+  CheckRun: {
+    id: 11n, connectionId, startedAt: at("2026-08-02T00:00:00.000Z"), durationMs: 120, trigger: "scheduled", ok: false, state: "failing",
+    failedCheck: "token", code: "AADSTS7000215", report: { ok: false },
+  },
+  StateChange: {
+    id: 12n, connectionId, occurredAt: at("2026-08-02T00:00:01.000Z"), fromState: "healthy", toState: "failing", cause: "Client secret is wrong",
+    code: "AADSTS7000215", checkRunId: 11n,
+  },
+  EngineReport: {
+    id: 13n, connectionId, apiKeyId: "5b6c7d8e-9f0a-4b1c-8d2e-3f4a5b6c7d07", receivedAt: at("2026-08-03T00:00:00.000Z"), outcome: "partial",
+    startedAt: at("2026-08-02T23:59:00.000Z"), finishedAt: at("2026-08-03T00:00:00.000Z"), itemsSynced: 40, itemsFailed: 2, errorCode: "ErrorItemNotFound",
+    message: "2 events vanished",
+  },
+  ApiKey: {
+    id: "5b6c7d8e-9f0a-4b1c-8d2e-3f4a5b6c7d07", name: "engine", prefix: "csk_abcdef12", secretHash: "d".repeat(64), scopes: ["connections:read"],
+    createdById: userId, createdAt: at("2026-08-01T00:00:00.000Z"), expiresAt: at("2027-08-01T00:00:00.000Z"), revokedAt: at("2026-09-01T00:00:00.000Z"),
+    lastUsedAt: at("2026-08-05T00:00:00.000Z"),
+  },
+  NotificationChannel: {
+    id: channelId, kind: "webhook", name: "Ops", target: "https://hooks.example.com/x", secretSealed: "cs1.k1.g.h", onStateChange: true,
+    onExpiry: false, enabled: true, createdAt: at("2026-08-01T00:00:00.000Z"),
+  },
+  NotificationDelivery: {
+    id: 14n, channelId, eventKey: "state:x:12", payload: { type: "state-change" }, status: "failed", attempts: 5,
+    nextAttemptAt: at("2026-08-02T01:00:00.000Z"), lastError: "HTTP 502", createdAt: at("2026-08-02T00:00:02.000Z"),
+    deliveredAt: at("2026-08-02T00:10:00.000Z"), leaseOwner: "instance-2", leaseExpiresAt: at("2026-08-02T00:11:00.000Z"),
   },
   WizardDraft: {
     id: "3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e05", userId, cloud: "usgov", currentStep: "client-secret", completedSteps: ["register-app"],
@@ -60,6 +90,12 @@ const scalarFields: Record<Prisma.ModelName, Record<string, string>> = {
   SealKeyCanary: Prisma.SealKeyCanaryScalarFieldEnum,
   Connection: Prisma.ConnectionScalarFieldEnum,
   WizardDraft: Prisma.WizardDraftScalarFieldEnum,
+  CheckRun: Prisma.CheckRunScalarFieldEnum,
+  StateChange: Prisma.StateChangeScalarFieldEnum,
+  EngineReport: Prisma.EngineReportScalarFieldEnum,
+  ApiKey: Prisma.ApiKeyScalarFieldEnum,
+  NotificationChannel: Prisma.NotificationChannelScalarFieldEnum,
+  NotificationDelivery: Prisma.NotificationDeliveryScalarFieldEnum,
 };
 
 describe("schema samples", () => {

@@ -3,7 +3,8 @@ import { z } from "zod";
 import { authorizeRoute } from "@/lib/auth/current-user";
 import { runChecks } from "@/lib/checks/run-checks";
 import { streamCheckRun } from "@/lib/checks/stream";
-import { connectionCheckInput, recordConnectionReport } from "@/lib/connections/connections";
+import { connectionCheckInput } from "@/lib/connections/connections";
+import { recordCheckRun } from "@/lib/monitoring/check-runs";
 import { getKeyRing } from "@/lib/crypto/key-store";
 import { getPrisma } from "@/lib/db/client";
 import { deniedResponse, isSameOrigin } from "@/lib/http";
@@ -25,6 +26,8 @@ export async function POST(request: Request, { params }: { params: Promise<{ id:
   return streamCheckRun(
     request,
     ({ signal, onProgress }) => runChecks(input, { signal, onProgress }),
-    (report) => recordConnectionReport(db, parsed.data.id, report),
+    async (report) => {
+      await db.$transaction((tx) => recordCheckRun(tx, { connectionId: parsed.data.id, report, trigger: "manual" }));
+    },
   );
 }
