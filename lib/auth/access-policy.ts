@@ -6,7 +6,14 @@ import type { Role } from "@/lib/auth/roles";
  * access-policy.test.ts fails when a page, action or handler exists that is not listed, and the e2e
  * authorisation spec asserts allow or deny for every entry and every role against the running server.
  */
-export type Access = "public" | "signed-in" | readonly Role[];
+export const apiScopes = ["connections:read", "credentials:read", "tokens:issue", "reports:write"] as const;
+export type ApiScope = (typeof apiScopes)[number];
+
+/**
+ * `apiKeyScope` routes belong to the sync engine: they accept only an API key with that scope, never a
+ * console session.
+ */
+export type Access = "public" | "signed-in" | readonly Role[] | { readonly apiKeyScope: ApiScope };
 
 export const pagePolicy = {
   "/": "signed-in",
@@ -20,6 +27,9 @@ export const pagePolicy = {
   "/connections/[id]": ["admin", "helpdesk"],
   "/connections/new": ["admin"],
   "/connections/new/[step]": ["admin"],
+  "/status": ["admin", "helpdesk"],
+  "/settings/api-keys": ["admin"],
+  "/settings/notifications": ["admin"],
 } as const satisfies Record<string, Access>;
 
 export const actionPolicy = {
@@ -40,6 +50,11 @@ export const actionPolicy = {
   updateConnectionAction: ["admin"],
   rotateSecretAction: ["admin"],
   deleteConnectionAction: ["admin"],
+  createApiKeyAction: ["admin"],
+  revokeApiKeyAction: ["admin"],
+  createNotificationChannelAction: ["admin"],
+  deleteNotificationChannelAction: ["admin"],
+  testNotificationChannelAction: ["admin"],
 } as const satisfies Record<string, Access>;
 
 export const routePolicy = {
@@ -47,14 +62,21 @@ export const routePolicy = {
   "POST /api/wizard/verify": ["admin"],
   "GET /connections/new/admin-consent/callback": ["admin"],
   "POST /api/connections/[id]/checks": ["admin", "helpdesk"],
+  "GET /api/v1/openapi.json": "public",
+  "GET /api/v1/connections": { apiKeyScope: "connections:read" },
+  "GET /api/v1/connections/[id]": { apiKeyScope: "connections:read" },
+  "POST /api/v1/connections/[id]/token": { apiKeyScope: "tokens:issue" },
+  "POST /api/v1/connections/[id]/reports": { apiKeyScope: "reports:write" },
 } as const satisfies Record<string, Access>;
 
 export type PageName = keyof typeof pagePolicy;
 export type ActionName = keyof typeof actionPolicy;
 export type RouteName = keyof typeof routePolicy;
 
+/** Whether a console user (or an anonymous visitor, role null) may use something. */
 export function isAllowed(access: Access, role: Role | null): boolean {
   if (access === "public") return true;
+  if (typeof access === "object" && "apiKeyScope" in access) return false;
   if (role === null) return false;
   if (access === "signed-in") return true;
   return access.includes(role);

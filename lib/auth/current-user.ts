@@ -3,7 +3,7 @@ import { cookies, headers } from "next/headers";
 import { forbidden, redirect } from "next/navigation";
 import { getPrisma } from "@/lib/db/client";
 import { getEnv } from "@/lib/env";
-import { actionPolicy, isAllowed, pagePolicy, routePolicy, type ActionName, type PageName, type RouteName } from "@/lib/auth/access-policy";
+import { actionPolicy, isAllowed, pagePolicy, routePolicy, type Access, type ActionName, type PageName, type RouteName } from "@/lib/auth/access-policy";
 import { getSessionUser, revokeSession, type SessionPolicy, type SessionUser } from "@/lib/auth/sessions";
 
 export const SESSION_COOKIE = "calsync_session";
@@ -64,8 +64,8 @@ export async function authorizeAction(action: ActionName): Promise<ActionCaller>
 }
 
 export async function authorizeRoute(route: RouteName): Promise<ActionCaller> {
-  const access = routePolicy[route] as (typeof routePolicy)[RouteName] | readonly string[];
+  const access: Access = routePolicy[route];
   if (access === "public") return { allowed: true, user: await getCurrentUser() };
   const user = await getCurrentUser();
-  return user && isAllowed(routePolicy[route], user.role) ? { allowed: true, user } : { allowed: false, signedIn: user !== null };
+  return user && isAllowed(access, user.role) ? { allowed: true, user } : { allowed: false, signedIn: user !== null };
 }
