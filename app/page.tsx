@@ -8,6 +8,8 @@ import { getPrisma } from "@/lib/db/client";
 export default async function HomePage() {
   if (!(await hasAdministrator(await getPrisma()))) redirect("/setup");
   const user = (await authorizePage("/", "/"))!;
+  // The status board is where helpdesk works.
+  if (user.role === "helpdesk") redirect("/status");
   return (
     <section className="space-y-4">
       <h1 className="text-2xl font-semibold">Welcome, {user.displayName}</h1>

@@ -5,6 +5,7 @@ import { roleLabels, type Role } from "@/lib/auth/roles";
 
 const navigation: ReadonlyArray<{ href: string; label: string; roles: readonly Role[] }> = [
   { href: "/", label: "Home", roles: ["admin", "helpdesk", "member"] },
+  { href: "/status", label: "Status", roles: ["admin", "helpdesk"] },
   { href: "/connections", label: "Connections", roles: ["admin", "helpdesk"] },
   { href: "/users", label: "Users", roles: ["admin"] },
   { href: "/audit", label: "Audit log", roles: ["admin", "helpdesk"] },

@@ -1,7 +1,7 @@
 import { appendFileSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { test as base, expect, type Page } from "@playwright/test";
-import { CAPTURE_DIR, SCREENSHOT_DIR, SERVER_LOG, SECRETS_FILE } from "./server";
+import { CAPTURE_DIR, SCREENSHOT_DIR, SERVER_LOG, SECRETS_FILE, SIMULATOR_FILE } from "./server";
 
 /**
  * Every HTML page and RSC payload the browser receives is kept, so the secrets spec can prove that
@@ -50,4 +50,11 @@ export function rememberSecret(value: string): void {
     // first secret
   }
   writeFileSync(SECRETS_FILE, JSON.stringify([...new Set([...secrets, value])]));
+}
+
+/** Changes an app in the simulated tenant, as an admin would in the portal (e.g. withdraws consent). */
+export async function changeSimulatedApp(clientId: string, patch: Record<string, unknown>): Promise<void> {
+  const { control } = JSON.parse(readFileSync(SIMULATOR_FILE, "utf8")) as { control: string };
+  const response = await fetch(`${control}/apps/${clientId}`, { method: "POST", body: JSON.stringify(patch) });
+  if (response.status !== 204) throw new Error(`simulator control answered ${response.status}`);
 }

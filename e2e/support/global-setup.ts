@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { createServer } from "node:http";
 import { createWriteStream, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { demo } from "../simulator/demo-ids";
 import { loadDemoScenario } from "../simulator/scenario";
@@ -25,7 +26,27 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   const healthy = scenario.tenants.flatMap((tenant) => tenant.apps).find((app) => app.clientId === demo.apps.healthy.clientId)!;
   healthy.secrets.push({ ...healthy.secrets[0]!, id: "11111111-1111-4111-8111-bbbbbbbbbbbb", value: ROTATED_SECRET, displayName: "rotated" });
   const simulator = await startSimulator({ scenario });
-  writeFileSync(SIMULATOR_FILE, JSON.stringify({ origin: simulator.origin }));
+  // Specs run in worker processes; this loopback endpoint lets them change the simulated tenant
+  // (withdraw consent, disable an app) the way an admin would in the real portal.
+  const control = createServer((request, response) => {
+    let body = "";
+    request.on("data", (chunk: Buffer) => (body += chunk.toString()));
+    request.on("end", () => {
+      const clientId = /^\/apps\/([0-9a-f-]{36})$/.exec(request.url ?? "")?.[1];
+      const next = structuredClone(simulator.scenario);
+      const app = next.tenants.flatMap((tenant) => tenant.apps).find((candidate) => candidate.clientId === clientId);
+      if (request.method !== "POST" || !app) {
+        response.writeHead(404).end();
+        return;
+      }
+      Object.assign(app, JSON.parse(body) as object);
+      simulator.setScenario(next);
+      response.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => control.listen(0, "127.0.0.1", resolve));
+  const controlPort = (control.address() as { port: number }).port;
+  writeFileSync(SIMULATOR_FILE, JSON.stringify({ origin: simulator.origin, control: `http://127.0.0.1:${controlPort}` }));
 
   const log = createWriteStream(SERVER_LOG);
   const server = spawn(process.execPath, ["scripts/start.mjs"], {
@@ -53,6 +74,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     } catch {
       // already gone
     }
+    control.close();
     await simulator.close();
   };
   const deadline = Date.now() + 180_000;

@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { z } from "zod";
 import { ActionForm, Field } from "@/components/action-form";
+import { FailureExplanation } from "@/components/failure-explanation";
 import { LiveChecklist } from "@/components/live-checklist";
 import { deleteConnectionAction, rotateSecretAction, updateConnectionAction } from "@/app/connections/[id]/actions";
 import { authorizePage } from "@/lib/auth/current-user";
@@ -9,6 +10,10 @@ import { getConnection } from "@/lib/connections/connections";
 import { connectionStateLabels } from "@/lib/connections/state";
 import { getPrisma } from "@/lib/db/client";
 import { resolveCloud } from "@/lib/entra/cloud-config";
+import { getEnv } from "@/lib/env";
+import { headlineCheck } from "@/lib/monitoring/check-runs";
+import { getTimeline } from "@/lib/monitoring/timeline";
+import { publicUrl } from "@/lib/startup";
 
 export const metadata: Metadata = { title: "Connection" };
 
@@ -25,8 +30,11 @@ export default async function ConnectionPage({
   const { id } = await params;
   const user = (await authorizePage("/connections/[id]", `/connections/${encodeURIComponent(id)}`))!;
   if (!z.uuid().safeParse(id).success) notFound();
-  const connection = await getConnection(await getPrisma(), id);
+  const db = await getPrisma();
+  const connection = await getConnection(db, id);
   if (!connection) notFound();
+  const timeline = await getTimeline(db, id);
+  const headline = connection.lastReport ? headlineCheck(connection.lastReport) : undefined;
   const query = await searchParams;
   const isAdmin = user.role === "admin";
   const cloud = resolveCloud(connection.cloud);
@@ -43,6 +51,8 @@ export default async function ConnectionPage({
           State: <strong>{connectionStateLabels[connection.state]}</strong> since {dateTimeFormat.format(connection.stateSince)} UTC
         </p>
       </header>
+
+      {headline && <FailureExplanation check={headline} connectionName={connection.name} connectionUrl={`${publicUrl(getEnv())}/connections/${connection.id}`} />}
 
       <section className="space-y-2">
         <h2 className="text-lg font-semibold">Settings</h2>
@@ -75,6 +85,44 @@ export default async function ConnectionPage({
       <section className="space-y-3">
         <h2 className="text-lg font-semibold">Checks</h2>
         <LiveChecklist endpoint={`/api/connections/${connection.id}/checks`} buttonLabel="Run checks now" initialReport={connection.lastReport} />
+      </section>
+
+      <section className="space-y-3">
+        <h2 className="text-lg font-semibold">Timeline</h2>
+        {timeline.length === 0 ? (
+          <p className="text-sm">Nothing has happened yet.</p>
+        ) : (
+          <ol className="space-y-2 text-sm" aria-label="Timeline, newest first">
+            {timeline.map((entry) => (
+              <li key={entry.id} className="rounded border border-slate-300 bg-white p-2">
+                <span className="mr-2 font-mono text-xs text-slate-600">{dateTimeFormat.format(entry.at)} UTC</span>
+                {entry.kind === "check" && (
+                  <>
+                    <strong>Check run</strong> ({entry.trigger}): {entry.ok ? "no check failed" : `failed at “${entry.failedCheck}”`}
+                    {entry.code ? ` (${entry.code})` : ""} · {entry.durationMs} ms
+                  </>
+                )}
+                {entry.kind === "state" && (
+                  <>
+                    <strong>
+                      State changed from {connectionStateLabels[entry.from]} to {connectionStateLabels[entry.to]}
+                    </strong>
+                    : {entry.cause}
+                  </>
+                )}
+                {entry.kind === "engine" && (
+                  <>
+                    <strong>Sync engine reported {entry.outcome}</strong>
+                    {entry.itemsSynced !== null ? `: ${entry.itemsSynced} synced` : ""}
+                    {entry.itemsFailed ? `, ${entry.itemsFailed} failed` : ""}
+                    {entry.errorCode ? ` (${entry.errorCode})` : ""}
+                    {entry.message ? ` — ${entry.message}` : ""}
+                  </>
+                )}
+              </li>
+            ))}
+          </ol>
+        )}
       </section>
 
       {isAdmin && (

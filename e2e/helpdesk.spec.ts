@@ -1,0 +1,83 @@
+import { demo } from "./simulator/demo-ids";
+import { storageStatePath } from "./support/server";
+import { changeSimulatedApp, expect, test } from "./support/fixtures";
+import { completeStep, expectAccessible, fillIds, fillSecret, startOrganisationWizard, verify } from "./support/wizard";
+
+/**
+ * Helpdesk triage: a connection breaks after it was set up (consent withdrawn in the tenant); helpdesk
+ * finds it from the tiles, reads why it fails and who must fix it, re-runs the checks, and can reach
+ * neither its secret nor its settings.
+ */
+
+test.describe.configure({ mode: "serial" });
+
+const app = demo.apps.calendarsOnly;
+const name = "Fabrikam calendars";
+
+test.describe("as admin", () => {
+  test.use({ storageState: storageStatePath("admin") });
+
+  test("a connection that later loses its consent turns failing", async ({ page }) => {
+    await startOrganisationWizard(page);
+    await fillSecret(page, app.secret);
+    await completeStep(page, "copy-ids");
+    await fillIds(page, { name, tenant: demo.contoso.domain, clientId: app.clientId });
+    await completeStep(page, "mailbox-scope");
+    await page.getByLabel("Only the mailboxes listed below").check();
+    await page.getByLabel("Mailboxes (one per line)").fill(`${demo.users.adele.upn}\n${demo.users.megan.upn}`);
+    await page.getByLabel("Test mailbox").fill(demo.users.adele.upn);
+    await completeStep(page, "verify");
+    // Without User.Read.All a fixed mailbox list still works, with a warning.
+    await expect(await verify(page)).toHaveText(/passed with 1 warning/);
+    await page.getByLabel(/Type “save with warnings”/).fill("save with warnings");
+    await page.getByRole("button", { name: "Save with warnings" }).click();
+    await expect(page).toHaveURL(/\/connections\/[0-9a-f-]{36}\?saved=1$/);
+
+    await changeSimulatedApp(app.clientId, { grantedRoles: [] });
+    await page.getByRole("button", { name: "Run checks now" }).click();
+    await expect(page.getByRole("status").filter({ hasText: /checks? failed/ })).toBeVisible();
+  });
+});
+
+test.describe("as helpdesk", () => {
+  test.use({ storageState: storageStatePath("helpdesk") });
+
+  test("helpdesk triages the failing connection from the tiles to the checks", async ({ page, shot }) => {
+    await page.goto("/");
+    await expect(page).toHaveURL(/\/status$/);
+    await expectAccessible(page);
+    await shot("helpdesk-01-status");
+    const failingTile = page.getByRole("list", { name: "Connections per state" }).getByRole("link", { name: /Failing/ });
+    await expect(failingTile).toContainText("1");
+    await failingTile.click();
+    await expect(page).toHaveURL(/\/status\?state=failing$/);
+    await expect(page.getByRole("status").filter({ hasText: "1 connection in state “Failing”" })).toBeVisible();
+    await shot("helpdesk-02-filtered");
+
+    // The filter state lives in the URL, so the link can be shared as it is.
+    await page.goto("/status?state=failing&q=fabrikam&sort=name&dir=asc");
+    await expect(page.getByRole("link", { name })).toBeVisible();
+    await page.getByRole("link", { name }).click();
+
+    await expect(page.getByRole("heading", { name: /Why it fails/ })).toBeVisible();
+    await expect(page.getByRole("region", { name: /Why it fails/ })).toContainText("Who must fix it: a Global Administrator");
+    await expect(page.getByText("stored, sealed")).toBeVisible();
+    await expect(page.getByText(/ends in …/)).toHaveCount(0);
+    for (const control of ["Verify and save", "Verify and replace the secret", `Delete “${name}”`]) {
+      await expect(page.getByRole("button", { name: control })).toHaveCount(0);
+    }
+    await expect(page.getByRole("list", { name: "Timeline, newest first" })).toContainText("State changed from Warning to Failing");
+    await page.getByText("What to tell them").click();
+    await expect(page.getByLabel("Message to send")).toContainText(name);
+    await expectAccessible(page);
+    await shot("helpdesk-03-explanation");
+
+    await page.getByRole("button", { name: "Run checks now" }).click();
+    await expect(page.getByRole("status").filter({ hasText: /checks? failed/ })).toBeVisible();
+    await expect(page.locator('[data-check-id="permissions"]')).toHaveAttribute("data-status", "fail");
+    await shot("helpdesk-04-checks");
+
+    // Neither the wizard nor the settings are reachable for helpdesk.
+    expect((await page.goto("/connections/new"))?.status()).toBe(403);
+  });
+});

@@ -1,0 +1,123 @@
+import "server-only";
+import { z } from "zod";
+import { connectionStates, type ConnectionState } from "@/lib/connections/state";
+import type { DbClient } from "@/lib/db/types";
+import { Prisma } from "@/lib/db/generated/client";
+
+/**
+ * The helpdesk status board: tiles per state and a filtered, searched, sorted and paginated table,
+ * all done by the database so the page stays fast with tens of thousands of connections. It reads
+ * only the connections table (each row carries its current state and last check), never the check
+ * history.
+ */
+
+export const STATUS_PAGE_SIZE = 50;
+export const EXPIRY_WINDOW_DAYS = 30;
+
+const sortColumns = ["name", "state", "stateSince", "lastCheckedAt", "secretExpiresAt", "tenant"] as const;
+// Connections never checked, or without an expiry date, go last whichever way the column is sorted.
+const nullableSorts = new Set<string>(["lastCheckedAt", "secretExpiresAt"]);
+
+export const statusFilterSchema = z.object({
+  state: z.enum(connectionStates).optional().catch(undefined),
+  kind: z.enum(["organization", "mailbox"]).optional().catch(undefined),
+  cloud: z.string().max(20).optional().catch(undefined),
+  q: z.string().trim().max(200).optional().catch(undefined),
+  expiring: z.enum(["30"]).optional().catch(undefined),
+  sort: z.enum(sortColumns).default("stateSince").catch("stateSince"),
+  dir: z.enum(["asc", "desc"]).default("desc").catch("desc"),
+  page: z.coerce.number().int().min(1).max(100_000).default(1).catch(1),
+});
+export type StatusFilter = z.infer<typeof statusFilterSchema>;
+
+export type StatusTiles = Record<ConnectionState, number> & { expiringSoon: number; total: number };
+
+export type StatusRow = {
+  id: string;
+  name: string;
+  kind: "organization" | "mailbox";
+  tenant: string;
+  cloud: string;
+  state: ConnectionState;
+  stateSince: Date;
+  lastCheckedAt: Date | null;
+  secretExpiresAt: Date | null;
+};
+
+function expiryCutoff(now: Date): Date {
+  return new Date(now.getTime() + EXPIRY_WINDOW_DAYS * 86_400_000);
+}
+
+export async function getStatusTiles(db: DbClient, now = new Date()): Promise<StatusTiles> {
+  const [groups, expiringSoon] = await Promise.all([
+    db.connection.groupBy({ by: ["state"], _count: { _all: true } }),
+    db.connection.count({ where: { secretExpiresAt: { not: null, lte: expiryCutoff(now) } } }),
+  ]);
+  const tiles = { healthy: 0, warning: 0, failing: 0, needs_reauth: 0, never_checked: 0, expiringSoon, total: 0 };
+  for (const group of groups) {
+    tiles[group.state as ConnectionState] = group._count._all;
+    tiles.total += group._count._all;
+  }
+  return tiles;
+}
+
+function whereFor(filter: StatusFilter, now: Date): Prisma.ConnectionWhereInput {
+  return {
+    ...(filter.state ? { state: filter.state } : {}),
+    ...(filter.kind ? { kind: filter.kind } : {}),
+    ...(filter.cloud ? { cloud: filter.cloud } : {}),
+    ...(filter.expiring ? { secretExpiresAt: { not: null, lte: expiryCutoff(now) } } : {}),
+    ...(filter.q
+      ? {
+          OR: [
+            { name: { contains: filter.q, mode: "insensitive" } },
+            { tenant: { contains: filter.q, mode: "insensitive" } },
+            { tenantId: { contains: filter.q.toLowerCase() } },
+            { clientId: { contains: filter.q.toLowerCase() } },
+          ],
+        }
+      : {}),
+  };
+}
+
+export async function listStatusRows(
+  db: DbClient,
+  filter: StatusFilter,
+  now = new Date(),
+): Promise<{ rows: StatusRow[]; total: number; page: number; pageCount: number }> {
+  const where = whereFor(filter, now);
+  const [total, rows] = await Promise.all([
+    db.connection.count({ where }),
+    db.connection.findMany({
+      where,
+      // The id breaks ties so that paging is stable when many rows share a value.
+      orderBy: [
+        { [filter.sort]: nullableSorts.has(filter.sort) ? { sort: filter.dir, nulls: "last" } : filter.dir },
+        { id: "asc" },
+      ],
+      skip: (filter.page - 1) * STATUS_PAGE_SIZE,
+      take: STATUS_PAGE_SIZE,
+      select: { id: true, name: true, kind: true, tenant: true, cloud: true, state: true, stateSince: true, lastCheckedAt: true, secretExpiresAt: true },
+    }),
+  ]);
+  return {
+    rows: rows.map((row) => ({ ...row, state: row.state as ConnectionState })),
+    total,
+    page: filter.page,
+    pageCount: Math.max(1, Math.ceil(total / STATUS_PAGE_SIZE)),
+  };
+}
+
+/** The URL of the board with some filters changed; everything else stays, so links can be shared. */
+export function statusHref(filter: StatusFilter, change: Partial<Record<keyof StatusFilter, string | number | undefined>>): string {
+  const merged: Record<string, string | number | undefined> = { ...filter, ...change };
+  const params = new URLSearchParams();
+  for (const key of ["state", "kind", "cloud", "q", "expiring", "sort", "dir", "page"] as const) {
+    const value = merged[key];
+    if (value === undefined || value === "") continue;
+    if ((key === "sort" && value === "stateSince") || (key === "dir" && value === "desc") || (key === "page" && value === 1)) continue;
+    params.set(key, String(value));
+  }
+  const query = params.toString();
+  return query ? `/status?${query}` : "/status";
+}
