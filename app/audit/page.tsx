@@ -3,10 +3,10 @@ import Link from "next/link";
 import { auditFilterSchema, listAuditEvents, type AuditFilter } from "@/lib/audit/audit";
 import { authorizePage } from "@/lib/auth/current-user";
 import { getPrisma } from "@/lib/db/client";
+import { formatDateTimeSeconds } from "@/lib/format";
 
 export const metadata: Metadata = { title: "Audit log" };
 
-const dateFormat = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "medium", timeZone: "UTC" });
 
 function pageHref(filter: AuditFilter, page: number): string {
   const params = new URLSearchParams();
@@ -73,7 +73,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
         <tbody>
           {events.map((event) => (
             <tr key={event.id} className="border-b border-slate-200 align-top">
-              <td className="py-2 pr-3 whitespace-nowrap">{dateFormat.format(event.occurredAt)}</td>
+              <td className="py-2 pr-3 whitespace-nowrap">{formatDateTimeSeconds(event.occurredAt)}</td>
               <td className="py-2 pr-3">{event.actorEmail ?? "system"}</td>
               <td className="py-2 pr-3 font-mono text-xs">{event.action}</td>
               <td className="py-2 pr-3">{event.targetLabel ?? "—"}</td>

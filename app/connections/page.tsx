@@ -4,11 +4,10 @@ import { authorizePage } from "@/lib/auth/current-user";
 import { listConnections } from "@/lib/connections/connections";
 import { connectionStateLabels } from "@/lib/connections/state";
 import { getPrisma } from "@/lib/db/client";
+import { formatDateTime, formatDay } from "@/lib/format";
 
 export const metadata: Metadata = { title: "Connections" };
 
-const dateFormat = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeZone: "UTC" });
-const dateTimeFormat = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
 
 export default async function ConnectionsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const user = (await authorizePage("/connections", "/connections"))!;
@@ -52,8 +51,8 @@ export default async function ConnectionsPage({ searchParams }: { searchParams: 
                 <td className="py-2 pr-3">{connection.tenant}</td>
                 <td className="py-2 pr-3">{connection.cloud}</td>
                 <td className="py-2 pr-3">{connectionStateLabels[connection.state]}</td>
-                <td className="py-2 pr-3">{connection.lastCheckedAt ? dateTimeFormat.format(connection.lastCheckedAt) : "Never"}</td>
-                <td className="py-2">{connection.secretExpiresAt ? dateFormat.format(connection.secretExpiresAt) : "—"}</td>
+                <td className="py-2 pr-3">{connection.lastCheckedAt ? formatDateTime(connection.lastCheckedAt) : "Never"}</td>
+                <td className="py-2">{connection.secretExpiresAt ? formatDay(connection.secretExpiresAt) : "—"}</td>
               </tr>
             ))}
           </tbody>

@@ -4,11 +4,10 @@ import { authorizePage } from "@/lib/auth/current-user";
 import { connectionStateLabels, connectionStates } from "@/lib/connections/state";
 import { getPrisma } from "@/lib/db/client";
 import { getStatusTiles, listStatusRows, statusFilterSchema, statusHref, EXPIRY_WINDOW_DAYS, type StatusFilter } from "@/lib/monitoring/status";
+import { formatDateTime, formatDay } from "@/lib/format";
 
 export const metadata: Metadata = { title: "Status" };
 
-const dateFormat = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeZone: "UTC" });
-const dateTimeFormat = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
 
 const tileStyles: Record<string, string> = {
   healthy: "border-green-400",
@@ -131,9 +130,9 @@ export default async function StatusPage({ searchParams }: { searchParams: Promi
               <td className="py-2 pr-3">{row.tenant}</td>
               <td className="py-2 pr-3">{row.cloud}</td>
               <td className="py-2 pr-3">{connectionStateLabels[row.state]}</td>
-              <td className="py-2 pr-3">{dateTimeFormat.format(row.stateSince)}</td>
-              <td className="py-2 pr-3">{row.lastCheckedAt ? dateTimeFormat.format(row.lastCheckedAt) : "Never"}</td>
-              <td className="py-2">{row.secretExpiresAt ? dateFormat.format(row.secretExpiresAt) : "—"}</td>
+              <td className="py-2 pr-3">{formatDateTime(row.stateSince)}</td>
+              <td className="py-2 pr-3">{row.lastCheckedAt ? formatDateTime(row.lastCheckedAt) : "Never"}</td>
+              <td className="py-2">{row.secretExpiresAt ? formatDay(row.secretExpiresAt) : "—"}</td>
             </tr>
           ))}
         </tbody>

@@ -6,11 +6,11 @@ import { MIN_PASSWORD_LENGTH } from "@/lib/auth/password-policy";
 import { roleLabels, roles } from "@/lib/auth/roles";
 import { listUsers } from "@/lib/auth/users";
 import { getPrisma } from "@/lib/db/client";
+import { formatDateTime } from "@/lib/format";
 
 export const metadata: Metadata = { title: "Users" };
 
 const roleOptions = roles.map((role) => ({ value: role, label: roleLabels[role] }));
-const dateFormat = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
 
 export default async function UsersPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const me = (await authorizePage("/users", "/users"))!;
@@ -43,7 +43,7 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
                 <td className="py-2 pr-4">{user.email}</td>
                 <td className="py-2 pr-4">{roleLabels[user.role]}</td>
                 <td className="py-2 pr-4">{user.active ? "Active" : "Deactivated"}</td>
-                <td className="py-2 pr-4">{user.lastSignInAt ? dateFormat.format(user.lastSignInAt) : "Never"}</td>
+                <td className="py-2 pr-4">{user.lastSignInAt ? formatDateTime(user.lastSignInAt) : "Never"}</td>
                 <td className="space-y-2 py-2">
                   <ActionForm action={changeUserRoleAction} submitLabel={`Change role of ${user.email}`} submitVariant="secondary" className="space-y-2" hidden={{ userId: user.id }}>
                     <Field name="role" label={`Role for ${user.email}`} type="select" defaultValue={user.role} options={roleOptions} />

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { FixStep } from "@/lib/checks/schema";
+import { fixStepSchema, type FixStep } from "@/lib/checks/schema";
 import { consentPropagationNote } from "@/lib/entra/admin-consent";
 import type { Cloud } from "@/lib/entra/clouds";
 import { graphPermissions } from "@/lib/entra/permissions";
@@ -23,17 +23,8 @@ import { isGuid } from "@/lib/checks/format";
  * Routes are `/connections/new/<id>`; `/connections/new` itself (cloud and path) is not a step.
  */
 
-export const wizardStepIdSchema = z.enum([
-  "register-app",
-  "account-types",
-  "redirect-uri",
-  "api-permissions",
-  "admin-consent",
-  "client-secret",
-  "copy-ids",
-  "mailbox-scope",
-  "verify",
-]);
+// The fix steps a failed check can point at are, in order, the wizard's steps; verifying comes last.
+export const wizardStepIdSchema = z.enum([...fixStepSchema.options, "verify"]);
 export type WizardStepId = z.infer<typeof wizardStepIdSchema>;
 
 /** In order. */

@@ -14,11 +14,10 @@ import { getEnv } from "@/lib/env";
 import { headlineCheck } from "@/lib/monitoring/check-runs";
 import { getTimeline } from "@/lib/monitoring/timeline";
 import { publicUrl } from "@/lib/startup";
+import { formatDateTime, formatLongDay } from "@/lib/format";
 
 export const metadata: Metadata = { title: "Connection" };
 
-const dateFormat = new Intl.DateTimeFormat("en-GB", { dateStyle: "long", timeZone: "UTC" });
-const dateTimeFormat = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
 
 export default async function ConnectionPage({
   params,
@@ -48,7 +47,7 @@ export default async function ConnectionPage({
         )}
         <h1 className="text-2xl font-semibold">{connection.name}</h1>
         <p>
-          State: <strong>{connectionStateLabels[connection.state]}</strong> since {dateTimeFormat.format(connection.stateSince)} UTC
+          State: <strong>{connectionStateLabels[connection.state]}</strong> since {formatDateTime(connection.stateSince)} UTC
         </p>
       </header>
 
@@ -69,7 +68,7 @@ export default async function ConnectionPage({
           <dt className="font-medium">Client secret</dt>
           <dd>
             {isAdmin && connection.secretHint ? `ends in …${connection.secretHint}` : "stored, sealed"}
-            {connection.secretExpiresAt ? `, expires on ${dateFormat.format(connection.secretExpiresAt)}` : ""}
+            {connection.secretExpiresAt ? `, expires on ${formatLongDay(connection.secretExpiresAt)}` : ""}
           </dd>
           <dt className="font-medium">Mailboxes</dt>
           <dd>{connection.mailboxScope.kind === "list" ? connection.mailboxScope.mailboxes.join(", ") : "All users"}</dd>
@@ -95,7 +94,7 @@ export default async function ConnectionPage({
           <ol className="space-y-2 text-sm" aria-label="Timeline, newest first">
             {timeline.map((entry) => (
               <li key={entry.id} className="rounded border border-slate-300 bg-white p-2">
-                <span className="mr-2 font-mono text-xs text-slate-600">{dateTimeFormat.format(entry.at)} UTC</span>
+                <span className="mr-2 font-mono text-xs text-slate-600">{formatDateTime(entry.at)} UTC</span>
                 {entry.kind === "check" && (
                   <>
                     <strong>Check run</strong> ({entry.trigger}): {entry.ok ? "no check failed" : `failed at “${entry.failedCheck}”`}
