@@ -8,6 +8,7 @@ import { sealContext, type KeyRing } from "@/lib/crypto/seal";
 import type { CloudId } from "@/lib/entra/clouds";
 import type { AppPrismaClient, DbClient } from "@/lib/db/types";
 import { Prisma } from "@/lib/db/generated/client";
+import { getEnv } from "@/lib/env";
 import { UserFacingError } from "@/lib/errors";
 
 /**
@@ -145,6 +146,8 @@ export async function createConnection(
         writeTest: input.writeTest,
         state: "never_checked",
         stateSince: now,
+        // It was verified a moment ago: the first scheduled check is one interval away.
+        nextCheckAt: new Date(now.getTime() + getEnv().CALSYNC_CHECK_INTERVAL_MINUTES * 60_000),
         createdById: context.actor.id,
       },
       select: { id: true },
