@@ -12,6 +12,8 @@ for (const role of Object.keys(gated) as RoleName[]) {
     test.use({ storageState: storageStatePath(role) });
 
     test(`reaches ${gated[role].allowed} and is refused elsewhere`, async ({ page, shot }) => {
+      await page.goto("/");
+      await shot(`role-${role}-home`);
       await page.goto(gated[role].allowed);
       await expect(page.getByRole("heading", { name: gated[role].heading, exact: true })).toBeVisible();
       await shot(`role-${role}-allowed`);

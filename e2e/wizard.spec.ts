@@ -196,6 +196,22 @@ test("secret rotation replaces the secret only after the new one verifies", asyn
   await expect(page.getByRole("status").filter({ hasText: "All checks passed" })).toBeVisible();
 });
 
+test("editing settings re-verifies them, and a failing change is refused", async ({ page }) => {
+  await page.goto("/connections");
+  await page.getByRole("link", { name: "Contoso calendars" }).click();
+  const edit = page.getByRole("heading", { name: "Edit settings" }).locator("..");
+  await edit.getByLabel("Test mailbox").fill(demo.users.noMailbox.upn);
+  await edit.getByRole("button", { name: "Verify and save" }).click();
+  await expect(edit.getByText(/Not saved: the verification failed/)).toBeVisible();
+  await page.reload();
+  await expect(page.getByRole("definition").filter({ hasText: demo.users.adele.upn })).toBeVisible();
+  await edit.getByLabel("Test mailbox").fill(demo.users.megan.upn);
+  await edit.getByRole("button", { name: "Verify and save" }).click();
+  await expect(edit.getByText("Saved and verified.")).toBeVisible();
+  await page.reload();
+  await expect(page.getByRole("definition").filter({ hasText: demo.users.megan.upn })).toBeVisible();
+});
+
 test("deleting a connection needs its name", async ({ page, shot }) => {
   await page.goto("/connections");
   await page.getByRole("link", { name: "Contoso calendars" }).click();
