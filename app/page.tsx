@@ -1,12 +1,13 @@
 import Link from "next/link";
 import { redirect } from "next/navigation";
-import { authorizePage } from "@/lib/auth/current-user";
+import { authorizePage, getCurrentUser } from "@/lib/auth/current-user";
 import { roleDescriptions, roleLabels } from "@/lib/auth/roles";
 import { hasAdministrator } from "@/lib/auth/setup";
 import { getPrisma } from "@/lib/db/client";
 
 export default async function HomePage() {
-  if (!(await hasAdministrator(await getPrisma()))) redirect("/setup");
+  // Before the console is claimed, everyone who arrives is sent to the setup page.
+  if (!(await getCurrentUser()) && !(await hasAdministrator(await getPrisma()))) redirect("/setup");
   const user = (await authorizePage("/", "/"))!;
   // The status board is where helpdesk works.
   if (user.role === "helpdesk") redirect("/status");

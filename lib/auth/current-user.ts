@@ -1,5 +1,6 @@
 import "server-only";
 import { cookies, headers } from "next/headers";
+import { cache } from "react";
 import { forbidden, redirect } from "next/navigation";
 import { getPrisma } from "@/lib/db/client";
 import { getEnv } from "@/lib/env";
@@ -28,11 +29,12 @@ export async function requestContext(): Promise<{ ip: string | null; userAgent: 
   };
 }
 
-export async function getCurrentUser(): Promise<SessionUser | null> {
+// The layout and the page both ask who is signing in; React's per-request cache makes that one lookup.
+export const getCurrentUser = cache(async (): Promise<SessionUser | null> => {
   const token = (await cookies()).get(SESSION_COOKIE)?.value;
   if (!token) return null;
   return getSessionUser(await getPrisma(), token, sessionPolicy());
-}
+});
 
 export async function setSessionCookie(token: string, expiresAt: Date): Promise<void> {
   const { secure } = await requestContext();
