@@ -8,6 +8,8 @@ const navigation: ReadonlyArray<{ href: string; label: string; roles: readonly R
   { href: "/status", label: "Status", roles: ["admin", "helpdesk"] },
   { href: "/connections", label: "Connections", roles: ["admin", "helpdesk"] },
   { href: "/users", label: "Users", roles: ["admin"] },
+  { href: "/settings/api-keys", label: "API keys", roles: ["admin"] },
+  { href: "/settings/notifications", label: "Alerts", roles: ["admin"] },
   { href: "/audit", label: "Audit log", roles: ["admin", "helpdesk"] },
   { href: "/account", label: "Account", roles: ["admin", "helpdesk", "member"] },
 ];

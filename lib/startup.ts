@@ -1,15 +1,11 @@
 import "server-only";
 import { loadKeyRing, setKeyRing } from "@/lib/crypto/key-store";
 import { describeTarget, getDatabase } from "@/lib/db/client";
-import { getEnv, type Env } from "@/lib/env";
+import { getEnv } from "@/lib/env";
+import { ensureScheduler } from "@/lib/jobs/scheduler";
+import { publicUrl } from "@/lib/public-url";
 import { issueSetupCode } from "@/lib/auth/setup";
 import { log } from "@/lib/log";
-
-export function publicUrl(env: Env): string {
-  if (env.CALSYNC_PUBLIC_URL) return env.CALSYNC_PUBLIC_URL;
-  const host = env.HOST === "0.0.0.0" || env.HOST === "::" ? "localhost" : env.HOST;
-  return `http://${host.includes(":") ? `[${host}]` : host}:${env.PORT}`;
-}
 
 /**
  * Runs once per server process before it takes requests: configuration, database and migrations,
@@ -20,6 +16,12 @@ export async function startConsole(): Promise<void> {
   const env = getEnv();
   const database = await getDatabase();
   setKeyRing(await loadKeyRing(env, database.sql));
+  // Scheduled checks and alerts; a no-op with CALSYNC_SCHEDULER=off. On SIGTERM, running checks hand
+  // their leases back before the process exits, so another instance can take them at once.
+  const scheduler = ensureScheduler();
+  process.once("SIGTERM", () => {
+    void scheduler.stop().finally(() => process.exit(0));
+  });
   const url = publicUrl(env);
   const code = await issueSetupCode(database.prisma);
   log.info("Calsync Console is ready", { url, database: describeTarget(database.target) });

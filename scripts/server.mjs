@@ -33,6 +33,5 @@ createServer((req, res) => {
   })
   .listen(port, host);
 
-for (const signal of ["SIGINT", "SIGTERM"]) {
-  process.on(signal, () => process.exit(0));
-}
+// SIGTERM is handled at start-up (lib/startup.ts), where the scheduler hands its work back first.
+process.on("SIGINT", () => process.exit(0));

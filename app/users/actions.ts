@@ -9,7 +9,7 @@ import { runAction } from "@/lib/auth/run-action";
 import { changeUserRole, createUser, setUserActive } from "@/lib/auth/users";
 import { getPrisma } from "@/lib/db/client";
 import { getEnv } from "@/lib/env";
-import { publicUrl } from "@/lib/startup";
+import { publicUrl } from "@/lib/public-url";
 
 export async function createUserAction(_state: ActionState, formData: FormData): Promise<ActionState> {
   return runAction("createUserAction", createUserSchema, formData, async (values, caller) => {

@@ -2,11 +2,14 @@ import "server-only";
 import type { CheckReport } from "@/lib/checks/schema";
 import { stateFromReport, type ConnectionState } from "@/lib/connections/state";
 import type { DbClient } from "@/lib/db/types";
+import { enqueueStateChangeAlerts } from "@/lib/jobs/alerts";
 
 /**
  * Records one check run of a connection: the run itself (for the timeline), the connection's new
  * state, and, when the state changed, a state change with its cause in words. Callers pass a
- * transaction when the run belongs to a larger change (saving, editing, rotating).
+ * transaction when the run belongs to a larger change (saving, editing, rotating). A state change
+ * queues its alerts in the same call, so with a transaction the alert exists exactly when the change
+ * is committed.
  */
 
 export type CheckTrigger = "scheduled" | "manual" | "wizard" | "edit" | "rotation";
@@ -63,5 +66,6 @@ export async function recordCheckRun(
     data: { connectionId: input.connectionId, occurredAt: now, fromState: previous, toState: state, cause, code, checkRunId: run.id },
     select: { id: true },
   });
+  await enqueueStateChangeAlerts(tx, { id: change.id, connectionId: input.connectionId, from: previous, to: state, cause, code, occurredAt: now });
   return { checkRunId: run.id, state, stateChange: { id: change.id, from: previous, to: state, cause, code } };
 }

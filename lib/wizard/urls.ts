@@ -1,6 +1,6 @@
 import "server-only";
 import { getEnv } from "@/lib/env";
-import { publicUrl } from "@/lib/startup";
+import { publicUrl } from "@/lib/public-url";
 
 /** Where Microsoft sends the admin back after tenant-wide consent; it must be registered on the app. */
 export function consentRedirectUri(): string {

@@ -13,7 +13,7 @@ import { resolveCloud } from "@/lib/entra/cloud-config";
 import { getEnv } from "@/lib/env";
 import { headlineCheck } from "@/lib/monitoring/check-runs";
 import { getTimeline } from "@/lib/monitoring/timeline";
-import { publicUrl } from "@/lib/startup";
+import { publicUrl } from "@/lib/public-url";
 import { formatDateTime, formatLongDay } from "@/lib/format";
 
 export const metadata: Metadata = { title: "Connection" };

@@ -3,7 +3,7 @@ import { authorizeRoute } from "@/lib/auth/current-user";
 import { recordAudit } from "@/lib/audit/audit";
 import { getPrisma } from "@/lib/db/client";
 import { getEnv } from "@/lib/env";
-import { publicUrl } from "@/lib/startup";
+import { publicUrl } from "@/lib/public-url";
 import { parseAdminConsentCallback } from "@/lib/entra/admin-consent";
 import { completeAdminConsent, pendingConsentState } from "@/lib/wizard/drafts";
 

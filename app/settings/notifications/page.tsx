@@ -1,0 +1,91 @@
+import type { Metadata } from "next";
+import { ActionForm, Field } from "@/components/action-form";
+import { createNotificationChannelAction, deleteNotificationChannelAction, testNotificationChannelAction } from "@/app/settings/notifications/actions";
+import { authorizePage } from "@/lib/auth/current-user";
+import { getPrisma } from "@/lib/db/client";
+import { channelKindLabels, channelKinds } from "@/lib/jobs/channel-schemas";
+import { listNotificationChannels, type ChannelView } from "@/lib/jobs/notification-channels";
+
+export const metadata: Metadata = { title: "Notifications" };
+
+const dateFormat = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
+const kindOptions = channelKinds.map((kind) => ({ value: kind, label: channelKindLabels[kind] }));
+
+function firesOn(channel: ChannelView): string {
+  return [channel.onStateChange ? "State changes" : null, channel.onExpiry ? "Secret expiry" : null].filter(Boolean).join(", ") || "Nothing";
+}
+
+function lastDelivery(channel: ChannelView): string {
+  const last = channel.lastDelivery;
+  if (!last) return "Nothing sent yet";
+  const when = dateFormat.format(last.at);
+  if (last.status === "delivered") return `Delivered ${when}`;
+  if (last.status === "failed") return `Failed after ${last.attempts} attempt${last.attempts === 1 ? "" : "s"}: ${last.lastError ?? "unknown error"}`;
+  return last.attempts === 0 ? `Queued ${when}` : `Retrying (attempt ${last.attempts} failed: ${last.lastError ?? "unknown error"})`;
+}
+
+export default async function NotificationsPage() {
+  await authorizePage("/settings/notifications", "/settings/notifications");
+  const channels = await listNotificationChannels(await getPrisma());
+  return (
+    <div className="space-y-10">
+      <section className="space-y-4">
+        <h1 className="text-2xl font-semibold">Notifications</h1>
+        <p className="text-sm text-slate-700">
+          Alerts go out when a connection changes state (one alert per change, not per check) and 30, 14, 7 and 1 days before a client secret expires.
+          Webhooks receive signed JSON: verify <code>X-Calsync-Signature</code> (<code>sha256=</code> HMAC-SHA256 of{" "}
+          <code>X-Calsync-Timestamp + &quot;.&quot; + body</code>) with the channel&apos;s signing secret. Failed deliveries are retried five times over about
+          an hour.
+        </p>
+        {channels.length === 0 ? (
+          <p className="text-sm text-slate-700">No channels yet: nobody is alerted. Add one below.</p>
+        ) : (
+          <table className="w-full border-collapse text-sm">
+            <caption className="sr-only">Notification channels</caption>
+            <thead>
+              <tr className="border-b border-slate-300 text-left">
+                <th scope="col" className="py-2 pr-4">Name</th>
+                <th scope="col" className="py-2 pr-4">Kind</th>
+                <th scope="col" className="py-2 pr-4">Target</th>
+                <th scope="col" className="py-2 pr-4">Fires on</th>
+                <th scope="col" className="py-2 pr-4">Enabled</th>
+                <th scope="col" className="py-2 pr-4">Last delivery (UTC)</th>
+                <th scope="col" className="py-2">Actions</th>
+              </tr>
+            </thead>
+            <tbody>
+              {channels.map((channel) => (
+                <tr key={channel.id} className="border-b border-slate-200 align-top">
+                  <td className="py-2 pr-4">{channel.name}</td>
+                  <td className="py-2 pr-4">{channelKindLabels[channel.kind]}</td>
+                  <td className="break-all py-2 pr-4">{channel.target}</td>
+                  <td className="py-2 pr-4">{firesOn(channel)}</td>
+                  <td className="py-2 pr-4">{channel.enabled ? "Yes" : "No"}</td>
+                  <td className="py-2 pr-4">{lastDelivery(channel)}</td>
+                  <td className="space-y-3 py-2">
+                    <ActionForm action={testNotificationChannelAction} submitLabel={`Send test to ${channel.name}`} submitVariant="secondary" className="space-y-2" hidden={{ id: channel.id }} />
+                    <ActionForm action={deleteNotificationChannelAction} submitLabel={`Delete ${channel.name}`} submitVariant="danger" className="space-y-2" hidden={{ id: channel.id }}>
+                      <Field name="confirmName" label={`Type “${channel.name}” to confirm`} autoComplete="off" />
+                    </ActionForm>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+
+      <section className="max-w-xl space-y-4">
+        <h2 className="text-lg font-semibold">Add a channel</h2>
+        <p className="text-sm text-slate-700">A webhook gets a signing secret, shown once after you add it. Email is sent through the console&apos;s SMTP server (CALSYNC_SMTP_URL).</p>
+        <ActionForm action={createNotificationChannelAction} submitLabel="Add channel">
+          <Field name="kind" label="Kind" type="select" defaultValue="webhook" options={kindOptions} />
+          <Field name="name" label="Name" autoComplete="off" hint="Shown in this list, e.g. “Ops on-call”" />
+          <Field name="target" label="Webhook URL or email addresses" autoComplete="off" hint="An https:// URL, or email addresses separated by commas" />
+          <Field name="onStateChange" label="Alert when a connection changes state" type="checkbox" defaultChecked />
+          <Field name="onExpiry" label="Warn before a client secret expires" type="checkbox" defaultChecked />
+        </ActionForm>
+      </section>
+    </div>
+  );
+}

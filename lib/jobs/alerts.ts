@@ -1,0 +1,128 @@
+import "server-only";
+import { connectionStateLabels, type ConnectionState } from "@/lib/connections/state";
+import type { DbClient } from "@/lib/db/types";
+import { getEnv } from "@/lib/env";
+import type { AlertPayload } from "@/lib/jobs/channel-schemas";
+import { publicUrl } from "@/lib/public-url";
+
+/**
+ * Turns events into queued deliveries, one row per channel. The unique (channel, event key) index is
+ * the de-duplication: enqueueing the same event again (a second instance, a retried tick) inserts
+ * nothing, so an alert goes out once per change, never once per check.
+ */
+
+export const EXPIRY_THRESHOLDS_DAYS = [30, 14, 7, 1] as const;
+const DAY_MS = 86_400_000;
+
+type ConnectionRef = { id: string; name: string; tenant: string; tenantId: string };
+
+function connectionPart(connection: ConnectionRef): NonNullable<AlertPayload["connection"]> {
+  return { ...connection, url: `${publicUrl(getEnv())}/connections/${connection.id}` };
+}
+
+export function stateChangeEventKey(stateChangeId: bigint): string {
+  return `state:${stateChangeId}`;
+}
+
+export function expiryEventKey(connectionId: string, expiresAt: Date, threshold: number): string {
+  return `expiry:${connectionId}:${expiresAt.toISOString().slice(0, 10)}:${threshold}`;
+}
+
+async function enqueue(db: DbClient, channelIds: string[], eventKey: string, payload: AlertPayload): Promise<number> {
+  if (channelIds.length === 0) return 0;
+  const { count } = await db.notificationDelivery.createMany({
+    data: channelIds.map((channelId) => ({ channelId, eventKey, payload })),
+    skipDuplicates: true,
+  });
+  return count;
+}
+
+/**
+ * Queues one alert per channel for a state change. Called by recordCheckRun inside the transaction
+ * that records the change, so an alert exists exactly when the change does. A connection's first
+ * result (from "never checked") is not alerted: the person who created it has just seen it.
+ */
+export async function enqueueStateChangeAlerts(
+  tx: DbClient,
+  change: { id: bigint; connectionId: string; from: ConnectionState; to: ConnectionState; cause: string; code: string | null; occurredAt: Date },
+): Promise<number> {
+  if (change.from === "never_checked") return 0;
+  const channels = await tx.notificationChannel.findMany({ where: { enabled: true, onStateChange: true }, select: { id: true } });
+  if (channels.length === 0) return 0;
+  const connection = await tx.connection.findUnique({
+    where: { id: change.connectionId },
+    select: { id: true, name: true, tenant: true, tenantId: true },
+  });
+  if (!connection) return 0;
+  const eventKey = stateChangeEventKey(change.id);
+  const payload: AlertPayload = {
+    type: "connection.state_changed",
+    eventKey,
+    occurredAt: change.occurredAt.toISOString(),
+    summary: `${connection.name}: ${connectionStateLabels[change.from]} → ${connectionStateLabels[change.to]}. ${change.cause}`.slice(0, 1200),
+    connection: connectionPart(connection),
+    stateChange: { from: change.from, to: change.to, cause: change.cause, code: change.code },
+  };
+  return enqueue(
+    tx,
+    channels.map((channel) => channel.id),
+    eventKey,
+    payload,
+  );
+}
+
+function startOfUtcDay(date: Date): number {
+  return Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate());
+}
+
+/** Whole days from today (UTC) to the expiry date; 0 on the day it expires. */
+export function daysUntil(expiresAt: Date, now: Date): number {
+  return Math.round((startOfUtcDay(expiresAt) - startOfUtcDay(now)) / DAY_MS);
+}
+
+/**
+ * The warning due now: the smallest threshold not below the days left. A secret entered with 5 days
+ * left warns once at 7 (not at 30 and 14 as well), then at 1. Expired secrets get none: the checks
+ * fail and the state change alerts instead.
+ */
+export function expiryThreshold(expiresAt: Date, now: Date): number | null {
+  const days = daysUntil(expiresAt, now);
+  if (days < 0) return null;
+  const due = EXPIRY_THRESHOLDS_DAYS.filter((threshold) => days <= threshold);
+  return due.length ? Math.min(...due) : null;
+}
+
+/** Queues the expiry warnings that are due; safe to call every tick and from every instance. */
+export async function enqueueExpiryWarnings(db: DbClient, { now = new Date() }: { now?: Date } = {}): Promise<number> {
+  const channels = await db.notificationChannel.findMany({ where: { enabled: true, onExpiry: true }, select: { id: true } });
+  if (channels.length === 0) return 0;
+  const today = new Date(startOfUtcDay(now));
+  const connections = await db.connection.findMany({
+    where: { secretExpiresAt: { gte: today, lte: new Date(today.getTime() + EXPIRY_THRESHOLDS_DAYS[0] * DAY_MS) } },
+    select: { id: true, name: true, tenant: true, tenantId: true, secretExpiresAt: true },
+  });
+  let queued = 0;
+  for (const { secretExpiresAt, ...connection } of connections) {
+    if (!secretExpiresAt) continue;
+    const threshold = expiryThreshold(secretExpiresAt, now);
+    if (threshold === null) continue;
+    const daysLeft = daysUntil(secretExpiresAt, now);
+    const expiresAt = secretExpiresAt.toISOString().slice(0, 10);
+    const eventKey = expiryEventKey(connection.id, secretExpiresAt, threshold);
+    const payload: AlertPayload = {
+      type: "connection.secret_expiring",
+      eventKey,
+      occurredAt: now.toISOString(),
+      summary: `${connection.name}: the client secret expires ${daysLeft === 0 ? "today" : `in ${daysLeft} day${daysLeft === 1 ? "" : "s"}`} (${expiresAt}). Rotate it before then.`,
+      connection: connectionPart(connection),
+      expiry: { expiresAt, daysLeft, threshold },
+    };
+    queued += await enqueue(
+      db,
+      channels.map((channel) => channel.id),
+      eventKey,
+      payload,
+    );
+  }
+  return queued;
+}
