@@ -1,0 +1,46 @@
+import { createHmac } from "node:crypto";
+import { createServer, type IncomingHttpHeaders } from "node:http";
+import { storageStatePath } from "./support/server";
+import { expect, test } from "./support/fixtures";
+import { expectAccessible } from "./support/wizard";
+
+/** The admin settings a sync-engine operator needs: alert channels (and their test button). */
+
+test.use({ storageState: storageStatePath("admin") });
+
+test("an admin adds a signed webhook and the test button delivers to it", async ({ page, shot }) => {
+  const received: Array<{ headers: IncomingHttpHeaders; body: string }> = [];
+  const receiver = createServer((request, response) => {
+    let body = "";
+    request.on("data", (chunk: Buffer) => (body += chunk.toString()));
+    request.on("end", () => {
+      received.push({ headers: request.headers, body });
+      response.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
+  const port = (receiver.address() as { port: number }).port;
+  try {
+    await page.goto("/settings/notifications");
+    await expectAccessible(page);
+    const form = page.getByRole("heading", { name: "Add a channel" }).locator("..");
+    await form.getByLabel("Name").fill("Ops webhook");
+    await form.getByLabel("Webhook URL or email addresses").fill(`http://127.0.0.1:${port}/calsync`);
+    await form.getByRole("button", { name: "Add channel" }).click();
+    const secret = (await form.locator("code").textContent())!.trim();
+    expect(secret.length).toBeGreaterThanOrEqual(32);
+    await page.reload();
+    await expect(page.getByText(secret)).toHaveCount(0);
+
+    await page.getByRole("button", { name: "Send test to Ops webhook" }).click();
+    await expect(page.getByText(/sent|delivered/i).first()).toBeVisible();
+    await expect.poll(() => received.length).toBe(1);
+    const [delivery] = received;
+    const expected = createHmac("sha256", secret).update(`${delivery!.headers["x-calsync-timestamp"]}.${delivery!.body}`).digest("hex");
+    expect(delivery!.headers["x-calsync-signature"]).toBe(`sha256=${expected}`);
+    expect(JSON.parse(delivery!.body)).toMatchObject({ type: expect.any(String) });
+    await shot("settings-notifications");
+  } finally {
+    receiver.close();
+  }
+});

@@ -1,0 +1,142 @@
+import "server-only";
+import { createHash } from "node:crypto";
+import type { AccessToken, MicrosoftProblem } from "@/lib/api/schemas";
+import { explainError, microsoftFirstLine } from "@/lib/checks/error-catalog";
+import { connectionCheckInput } from "@/lib/connections/connections";
+import type { KeyRing } from "@/lib/crypto/seal";
+import type { DbClient } from "@/lib/db/types";
+import { resolveCloud } from "@/lib/entra/cloud-config";
+import { graphDefaultScope } from "@/lib/entra/clouds";
+import { createRetryBudget } from "@/lib/entra/http-transport";
+import { acquireAppToken } from "@/lib/entra/msal-client";
+
+/**
+ * The token broker: the console mints Graph app tokens for a connection so the engine never holds
+ * the client secret. Tokens are cached in memory per process until REFRESH_MARGIN_MS before they
+ * expire, keyed by everything that decides the token (connection, cloud, tenant, app and a hash of
+ * the secret), so a rotated secret or an edited connection can never be answered from the cache.
+ */
+
+export const REFRESH_MARGIN_MS = 5 * 60_000;
+const TOKEN_TIMEOUT_MS = 20_000;
+const MAX_CACHED_TOKENS = 10_000;
+
+type CachedToken = { accessToken: string; expiresOn: Date; scope: string };
+
+export type BrokerResult =
+  | { ok: true; token: AccessToken; cached: boolean }
+  | { ok: false; reason: "not-found" }
+  | { ok: false; reason: "no-secret" }
+  | { ok: false; reason: "microsoft"; problem: Omit<MicrosoftProblem, "type" | "title" | "status" | "instance"> };
+
+type TokenCache = { entries: Map<string, CachedToken>; inflight: Map<string, Promise<BrokerResult>> };
+
+// Shared across the bundles Next.js may load this module into, like the database handle.
+const globalCache = globalThis as typeof globalThis & { __calsyncTokenCache?: TokenCache };
+
+function cache(): TokenCache {
+  globalCache.__calsyncTokenCache ??= { entries: new Map(), inflight: new Map() };
+  return globalCache.__calsyncTokenCache;
+}
+
+/** Forgets every cached token; for tests. */
+export function clearTokenCache(): void {
+  cache().entries.clear();
+  cache().inflight.clear();
+}
+
+/**
+ * Graph tokens are JWTs, and acquireAppToken hands back only the token, so its lifetime is read from
+ * the `exp` claim. A token whose expiry cannot be read is returned but not cached.
+ */
+export function tokenExpiry(accessToken: string): Date | null {
+  const payload = accessToken.split(".")[1];
+  if (!payload) return null;
+  try {
+    const claims: unknown = JSON.parse(Buffer.from(payload, "base64url").toString("utf8"));
+    const exp = typeof claims === "object" && claims !== null && "exp" in claims ? claims.exp : undefined;
+    return typeof exp === "number" && Number.isFinite(exp) ? new Date(exp * 1000) : null;
+  } catch {
+    return null;
+  }
+}
+
+function store(key: string, token: CachedToken, now: number): void {
+  const { entries } = cache();
+  if (entries.size >= MAX_CACHED_TOKENS) {
+    for (const [candidate, value] of entries) if (value.expiresOn.getTime() - REFRESH_MARGIN_MS <= now) entries.delete(candidate);
+    // Still full: drop the oldest insertions (Map keeps insertion order).
+    for (const candidate of entries.keys()) {
+      if (entries.size < MAX_CACHED_TOKENS) break;
+      entries.delete(candidate);
+    }
+  }
+  entries.set(key, token);
+}
+
+const toAccessToken = (token: CachedToken): AccessToken => ({
+  accessToken: token.accessToken,
+  tokenType: "Bearer",
+  expiresOn: token.expiresOn.toISOString(),
+  scope: token.scope,
+});
+
+export async function issueConnectionToken(db: DbClient, ring: KeyRing, connectionId: string, now = () => Date.now()): Promise<BrokerResult> {
+  const input = await connectionCheckInput(db, ring, connectionId);
+  if (!input) return { ok: false, reason: "not-found" };
+  if (!input.clientSecret) return { ok: false, reason: "no-secret" };
+  const cloud = resolveCloud(input.cloud);
+  if (!cloud) throw new Error(`Cloud "${input.cloud}" is not configured on this server`);
+  const scope = graphDefaultScope(cloud);
+  const key = createHash("sha256")
+    .update([connectionId, cloud.id, cloud.authorityHost, input.tenant, input.clientId, input.clientSecret].join("\0"))
+    .digest("base64url");
+
+  const { entries, inflight } = cache();
+  const hit = entries.get(key);
+  if (hit && hit.expiresOn.getTime() - REFRESH_MARGIN_MS > now()) return { ok: true, token: toAccessToken(hit), cached: true };
+  // Concurrent misses for one connection share a single request to Microsoft.
+  const pending = inflight.get(key);
+  if (pending) return pending;
+
+  const acquire = (async (): Promise<BrokerResult> => {
+    // Not tied to the caller's request: a shared acquisition must not fail because one caller left.
+    const result = await acquireAppToken({
+      cloud,
+      tenant: input.tenant,
+      clientId: input.clientId,
+      clientSecret: input.clientSecret,
+      policy: { signal: AbortSignal.timeout(TOKEN_TIMEOUT_MS), retry: createRetryBudget() },
+      scope,
+    });
+    if (!result.ok) {
+      const { failure } = result;
+      const explanation = explainError(failure.code, { message: failure.description, cloud });
+      const microsoftMessage = microsoftFirstLine(failure.description, [input.clientSecret]);
+      return {
+        ok: false,
+        reason: "microsoft",
+        problem: {
+          detail: [`${explanation.title}.`, explanation.explanation, explanation.fix?.text].filter(Boolean).join(" "),
+          code: explanation.code,
+          who: explanation.who,
+          ...(failure.correlationId ? { correlationId: failure.correlationId } : {}),
+          ...(explanation.fix ? { fix: explanation.fix } : {}),
+          ...(explanation.helpUrl ? { helpUrl: explanation.helpUrl } : {}),
+          ...(microsoftMessage ? { microsoftMessage } : {}),
+        },
+      };
+    }
+    const expiresOn = tokenExpiry(result.accessToken);
+    // Without a readable expiry the token is reported as short-lived, so the engine comes back soon.
+    const token: CachedToken = { accessToken: result.accessToken, expiresOn: expiresOn ?? new Date(now() + REFRESH_MARGIN_MS), scope };
+    if (expiresOn) store(key, token, now());
+    return { ok: true, token: toAccessToken(token), cached: false };
+  })();
+  inflight.set(key, acquire);
+  try {
+    return await acquire;
+  } finally {
+    inflight.delete(key);
+  }
+}

@@ -1,0 +1,233 @@
+/**
+ * `npm run bench:api`: throughput and p99 latency of GET /api/v1/connections/{id} (with a valid API
+ * key) on a real production console server on loopback, next to a plain Node `http` server that
+ * answers the same JSON from memory on the same machine. Target: the console reaches at least 25% of
+ * the plain server's requests per second.
+ *
+ *   npm run bench:api [-- --duration 10 --connections 10 --database pglite|postgres]
+ *
+ * A third row answers 401 to a request without a key: the same route with no database work, i.e.
+ * the framework's floor on this machine, which shows how much of the gap is ours.
+ *
+ * The data folder is seeded before the server starts because PGlite allows one process at a time;
+ * `--database postgres` uses a throwaway cluster (test-support/postgres-cluster.ts) instead.
+ * Each autocannon connection gets its own API key, so the per-key rate limit (at most 100 000 a
+ * minute) measures nothing here. Needs a build (`npm run build`); one is made when it is missing.
+ * Exit code 0 when the target is met, 1 otherwise.
+ */
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import autocannon from "autocannon";
+import { createApiKey } from "@/lib/api/api-keys";
+import type { CheckReport } from "@/lib/checks/schema";
+import { createConnection } from "@/lib/connections/connections";
+import { loadKeyRing } from "@/lib/crypto/key-store";
+import { openDatabase } from "@/lib/db/client";
+import { parseEnv } from "@/lib/env";
+import { startPostgresCluster, type PostgresCluster } from "@/test-support/postgres-cluster";
+
+const TARGET_RATIO = 0.25;
+const root = fileURLToPath(new URL("..", import.meta.url));
+const { values: args } = parseArgs({
+  options: { duration: { type: "string", default: "10" }, connections: { type: "string", default: "10" }, database: { type: "string", default: "pglite" } },
+});
+if (args.database !== "pglite" && args.database !== "postgres") throw new Error("--database must be pglite or postgres");
+const duration = Number(args.duration);
+const connections = Number(args.connections);
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+    });
+  });
+}
+
+/** The build must contain the API; the lead may be building at the same moment, so retry a few times. */
+async function ensureBuild(): Promise<void> {
+  const routeFile = path.join(root, ".next/server/app/api/v1/connections/[id]/route.js");
+  for (let attempt = 1; attempt <= 3; attempt += 1) {
+    if (existsSync(path.join(root, ".next/BUILD_ID")) && existsSync(routeFile)) return;
+    console.log(`No production build with the API yet; building (attempt ${attempt})…`);
+    const result = spawnSync(process.execPath, ["scripts/start.mjs", "--build"], { cwd: root, stdio: "inherit" });
+    if (result.status === 0 && existsSync(routeFile)) return;
+    await new Promise((resolve) => setTimeout(resolve, 15_000));
+  }
+  throw new Error("Could not produce a build containing /api/v1; run `npm run build` and try again.");
+}
+
+const report: CheckReport = {
+  ok: true,
+  cancelled: false,
+  tenantId: "7a1c2e3f-4b5d-4c6e-8f70-819a2b3c4d5e",
+  cloud: "global",
+  startedAt: new Date().toISOString(),
+  durationMs: 1,
+  checks: [{ id: "token", status: "pass", title: "App signed in", detail: "bench", durationMs: 1 }],
+};
+
+async function seed(dataDir: string, postgres: { url: string; sealKeys: string } | null): Promise<{ connectionId: string; keys: string[] }> {
+  const db = await openDatabase(postgres ? { kind: "postgres", url: postgres.url } : { kind: "pglite", dataDir: path.join(dataDir, "pglite") });
+  try {
+    const ring = await loadKeyRing(
+      parseEnv(postgres ? { CALSYNC_DATA_DIR: dataDir, DATABASE_URL: postgres.url, CALSYNC_SEAL_KEYS: postgres.sealKeys } : { CALSYNC_DATA_DIR: dataDir }),
+      db.sql,
+    );
+    const actor = await db.prisma.user.create({ data: { email: "bench@example.com", displayName: "Bench", role: "admin" }, select: { id: true, email: true } });
+    const connection = await createConnection(
+      db.prisma,
+      ring,
+      {
+        name: "Bench connection",
+        cloud: "global",
+        tenant: "contoso.com",
+        clientId: "11111111-1111-4111-8111-111111111111",
+        clientSecret: "bench~secret~value~000000000000000000",
+        secretExpiresAt: new Date("2027-01-01T00:00:00Z"),
+        mailboxScope: { kind: "all" },
+        testMailbox: null,
+        outOfScopeMailbox: null,
+        writeTest: false,
+        report,
+      },
+      { actor },
+    );
+    const keys: string[] = [];
+    for (let index = 0; index < connections; index += 1) {
+      keys.push((await createApiKey(db.prisma, { name: `bench ${index}`, scopes: ["connections:read"], expiresAt: null }, { actor })).key);
+    }
+    return { connectionId: connection.id, keys };
+  } finally {
+    await db.close();
+  }
+}
+
+async function waitForHealth(origin: string, child: ChildProcess): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`The console exited with code ${child.exitCode}`);
+    try {
+      if ((await fetch(`${origin}/api/health`)).ok) return;
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error("The console did not become healthy within 60 seconds");
+}
+
+/** A plain Node server answering the same bytes, in its own process like the console. */
+function startPlainServer(port: number, body: string): ChildProcess {
+  const source = `
+    const body = Buffer.from(process.env.BENCH_BODY);
+    require("node:http").createServer((req, res) => {
+      res.writeHead(200, { "content-type": "application/json", "content-length": body.length });
+      res.end(body);
+    }).listen(${port}, "127.0.0.1", () => process.stdout.write("ready\\n"));`;
+  return spawn(process.execPath, ["-e", source], { env: { ...process.env, BENCH_BODY: body }, stdio: ["ignore", "pipe", "inherit"] });
+}
+
+async function load(url: string, keys: string[], seconds: number): Promise<autocannon.Result> {
+  let next = 0;
+  return autocannon({
+    url,
+    connections,
+    duration: seconds,
+    setupClient: (client) => {
+      if (keys.length) client.setHeaders({ authorization: `Bearer ${keys[next++ % keys.length]}` });
+    },
+  });
+}
+
+function stop(child: ChildProcess | undefined): void {
+  if (child && child.exitCode === null && child.pid) process.kill(child.pid, "SIGTERM");
+}
+
+async function main(): Promise<number> {
+  await ensureBuild();
+  const dataDir = await mkdtemp(path.join(tmpdir(), "calsync-bench-api-"));
+  let consoleServer: ChildProcess | undefined;
+  let plainServer: ChildProcess | undefined;
+  let cluster: PostgresCluster | undefined;
+  try {
+    let postgres: { url: string; sealKeys: string } | null = null;
+    if (args.database === "postgres") {
+      cluster = await startPostgresCluster();
+      postgres = { url: cluster.url, sealKeys: `bench:${randomBytes(32).toString("base64")}` };
+    }
+    const { connectionId, keys } = await seed(dataDir, postgres);
+    const [consolePort, plainPort] = [await freePort(), await freePort()];
+    consoleServer = spawn(process.execPath, ["scripts/server.mjs"], {
+      cwd: root,
+      env: {
+        ...process.env,
+        PORT: String(consolePort),
+        HOST: "127.0.0.1",
+        NODE_ENV: "production",
+        CALSYNC_DATA_DIR: dataDir,
+        CALSYNC_SCHEDULER: "off",
+        CALSYNC_LOG_LEVEL: "warn",
+        CALSYNC_API_RATE_LIMIT_PER_MINUTE: "100000",
+        DATABASE_URL: postgres?.url ?? "",
+        CALSYNC_SEAL_KEYS: postgres?.sealKeys ?? "",
+      },
+      stdio: ["ignore", "ignore", "inherit"],
+    });
+    const origin = `http://127.0.0.1:${consolePort}`;
+    await waitForHealth(origin, consoleServer);
+    const url = `${origin}/api/v1/connections/${connectionId}`;
+    const sample = await fetch(url, { headers: { authorization: `Bearer ${keys[0]}` } });
+    if (sample.status !== 200) throw new Error(`The console answered ${sample.status}: ${await sample.text()}`);
+    const body = await sample.text();
+
+    plainServer = startPlainServer(plainPort, body);
+    await new Promise<void>((resolve, reject) => {
+      plainServer!.stdout!.once("data", () => resolve());
+      plainServer!.once("exit", (code) => reject(new Error(`The plain server exited with code ${code}`)));
+    });
+    const plainUrl = `http://127.0.0.1:${plainPort}/`;
+
+    console.log(`Warming up both servers (2 s each), then ${duration} s each with ${connections} connections…`);
+    await load(url, keys, 2);
+    await load(plainUrl, [], 2);
+    const consoleResult = await load(url, keys, duration);
+    const plainResult = await load(plainUrl, [], duration);
+    const floorResult = await load(url, [], duration);
+
+    const ratio = consoleResult.requests.average / plainResult.requests.average;
+    const row = (label: string, result: autocannon.Result) =>
+      `${label.padEnd(44)} ${result.requests.average.toFixed(0).padStart(8)} req/s   p99 ${String(result.latency.p99).padStart(4)} ms   non-2xx ${result.non2xx}   errors ${result.errors}`;
+    console.log(`\nDatabase: ${args.database}, ${connections} connections, ${duration} s each`);
+    console.log(row("console GET /api/v1/connections/{id}", consoleResult));
+    console.log(row("plain node:http, same JSON from memory", plainResult));
+    console.log(row("console, same route, 401 without a key (floor)", floorResult).replace(/non-2xx \d+/, "(all 401)"));
+    console.log(`\nconsole / plain throughput: ${(ratio * 100).toFixed(1)}% (target ≥ ${TARGET_RATIO * 100}%)  ${ratio >= TARGET_RATIO ? "ok" : "BELOW TARGET"}`);
+    if (consoleResult.non2xx > 0) console.log("Some console answers were not 2xx: the figure is not valid.");
+    return ratio >= TARGET_RATIO && consoleResult.non2xx === 0 ? 0 : 1;
+  } finally {
+    stop(consoleServer);
+    stop(plainServer);
+    // The console must be gone before its database.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    cluster?.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  },
+);
