@@ -44,3 +44,29 @@ test("an admin adds a signed webhook and the test button delivers to it", async 
     receiver.close();
   }
 });
+
+test("an admin creates an API key that is shown once and works for the sync engine", async ({ page, baseURL, shot }) => {
+  await page.goto("/settings/api-keys");
+  await expectAccessible(page);
+  const form = page.getByRole("heading", { name: "Create an API key" }).locator("..");
+  await form.getByLabel("Name").fill("Engine on sync-01");
+  await form.getByRole("button", { name: "Create API key" }).click();
+  const key = (await form.locator("code").textContent())!.trim();
+  expect(key).toMatch(/^csk_[a-z0-9]{8}_[A-Za-z0-9_-]{43}$/);
+  await page.reload();
+  await expect(page.getByText(key)).toHaveCount(0);
+  await expect(page.getByRole("cell", { name: key.slice(0, 12) })).toBeVisible();
+  await shot("settings-api-keys");
+
+  const list = await fetch(`${baseURL}/api/v1/connections`, { headers: { authorization: `Bearer ${key}` } });
+  expect(list.status).toBe(200);
+  const body = (await list.json()) as { data: unknown[] };
+  expect(Array.isArray(body.data)).toBe(true);
+  expect(JSON.stringify(body)).not.toMatch(/secret~value/);
+  const wrong = await fetch(`${baseURL}/api/v1/connections`, { headers: { authorization: `Bearer ${key.slice(0, -1)}x` } });
+  expect(wrong.status).toBe(401);
+  expect(wrong.headers.get("content-type")).toContain("application/problem+json");
+
+  await page.getByRole("button", { name: "Revoke Engine on sync-01" }).click();
+  await expect.poll(async () => (await fetch(`${baseURL}/api/v1/connections`, { headers: { authorization: `Bearer ${key}` } })).status).toBe(401);
+});
