@@ -19,7 +19,7 @@ import { parseArgs } from "node:util";
 import { defaultStateDir, ensureCa, startSimulator } from "@/e2e/simulator/server";
 import { runChecks } from "@/lib/checks/run-checks";
 import type { CheckInput, CheckReport } from "@/lib/checks/schema";
-import { appIds, benchAppId, contosoId, secret, testScenario } from "@/lib/checks/test-scenario";
+import { appIds, benchAppId, contosoId, secret, testScenario } from "@/test-support/check-scenario";
 import { customCloud } from "@/lib/entra/clouds";
 
 const concurrency = 20;

@@ -3,7 +3,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSimulator, type Simulator } from "@/e2e/simulator/server";
 import { checkReportSchema } from "@/lib/checks/schema";
-import { appIds, contosoId, secret, testScenario } from "@/lib/checks/test-scenario";
+import { appIds, contosoId, secret, testScenario } from "@/test-support/check-scenario";
 
 /** Spawns the real CLI (tsx, react-server condition) against the simulator through the custom cloud. */
 

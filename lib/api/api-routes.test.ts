@@ -13,7 +13,7 @@ import { MAX_BODY_BYTES } from "@/lib/api/schemas";
 import { clearTokenCache } from "@/lib/api/token-broker";
 import type { ApiScope } from "@/lib/auth/access-policy";
 import type { CheckReport } from "@/lib/checks/schema";
-import { appIds, assertSimulatorCaTrusted, contosoId, secret, testScenario } from "@/lib/checks/test-scenario";
+import { appIds, assertSimulatorCaTrusted, contosoId, secret, testScenario } from "@/test-support/check-scenario";
 import { createConnection } from "@/lib/connections/connections";
 import { setKeyRing } from "@/lib/crypto/key-store";
 import { KeyRing, sealContext } from "@/lib/crypto/seal";

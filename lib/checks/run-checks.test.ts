@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startSimulator, type FaultInput, type Simulator } from "@/e2e/simulator/server";
 import { runChecks, type RunChecksOptions } from "@/lib/checks/run-checks";
 import { checkReportSchema, type Check, type CheckId, type CheckInput } from "@/lib/checks/schema";
-import { appIds, assertSimulatorCaTrusted, contosoId, fabrikamGovId, secret, testScenario } from "@/lib/checks/test-scenario";
+import { appIds, assertSimulatorCaTrusted, contosoId, fabrikamGovId, secret, testScenario } from "@/test-support/check-scenario";
 import { customCloud, type Cloud } from "@/lib/entra/clouds";
 
 /**

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { estsErrorBody, ests, newEstsCorrelation } from "@/e2e/simulator/errors";
 import { startSimulator, type Simulator } from "@/e2e/simulator/server";
 import { explainError } from "@/lib/checks/error-catalog";
-import { appIds, assertSimulatorCaTrusted, contosoId, secret, testScenario } from "@/lib/checks/test-scenario";
+import { appIds, assertSimulatorCaTrusted, contosoId, secret, testScenario } from "@/test-support/check-scenario";
 
 assertSimulatorCaTrusted();
 import { cloudOfTenant, customCloud, errorLookupUrl, knownClouds, tenantMatchesCloud, type Cloud } from "@/lib/entra/clouds";

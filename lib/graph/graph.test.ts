@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSimulator, type Simulator } from "@/e2e/simulator/server";
 import { explainError } from "@/lib/checks/error-catalog";
-import { appIds, assertSimulatorCaTrusted, contosoId, testScenario } from "@/lib/checks/test-scenario";
+import { appIds, assertSimulatorCaTrusted, contosoId, testScenario } from "@/test-support/check-scenario";
 
 assertSimulatorCaTrusted();
 import { customCloud } from "@/lib/entra/clouds";

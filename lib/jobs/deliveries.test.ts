@@ -3,7 +3,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { SMTPServer } from "smtp-server";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { secret as clientSecret } from "@/lib/checks/test-scenario";
+import { secret as clientSecret } from "@/test-support/check-scenario";
 import { KeyRing } from "@/lib/crypto/seal";
 import type { Database } from "@/lib/db/client";
 import { alertPayloadSchema, createChannelSchema } from "@/lib/jobs/channel-schemas";

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { CheckReport } from "@/lib/checks/schema";
-import { appIds, contosoId, secret } from "@/lib/checks/test-scenario";
+import { appIds, contosoId, secret } from "@/test-support/check-scenario";
 import type { ConnectionState } from "@/lib/connections/state";
 import { sealContext, type KeyRing } from "@/lib/crypto/seal";
 import type { DbClient } from "@/lib/db/types";

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startSimulator, type Simulator } from "@/e2e/simulator/server";
-import { assertSimulatorCaTrusted, testScenario } from "@/lib/checks/test-scenario";
+import { assertSimulatorCaTrusted, testScenario } from "@/test-support/check-scenario";
 import { KeyRing } from "@/lib/crypto/seal";
 import { openDatabase, type Database } from "@/lib/db/client";
 import { insertConnection } from "@/lib/jobs/test-helpers";
