@@ -45,6 +45,7 @@ if (!dev) {
   if (!built || buildOnly) {
     console.log("Building the console (first start, or the sources changed)…");
     run(["node_modules/next/dist/bin/next", "build"]);
+    run(["scripts/build-api-fast-path.mjs"]);
     writeFileSync(stampFile, stamp);
   }
 }

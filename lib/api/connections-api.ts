@@ -5,6 +5,7 @@ import type { ApiConnection, ConnectionPage, ConnectionWithCredentials, EngineRe
 import { recordAudit } from "@/lib/audit/audit";
 import { mailboxScopeSchema } from "@/lib/checks/schema";
 import { connectionCheckInput } from "@/lib/connections/connections";
+import { readThrough } from "@/lib/connections/read-cache";
 import { cloudIdSchema } from "@/lib/entra/clouds";
 import type { KeyRing } from "@/lib/crypto/seal";
 import type { DbClient } from "@/lib/db/types";
@@ -83,6 +84,11 @@ export async function listApiConnections(db: DbClient, options: { limit: number;
 export async function getApiConnection(db: DbClient, id: string): Promise<ApiConnection | null> {
   const row = await db.connection.findUnique({ where: { id }, select: apiConnectionSelect });
   return row ? toApiConnection(row) : null;
+}
+
+/** The engines' polling read, through the one-second read cache (see lib/connections/read-cache.ts). */
+export function getPolledApiConnection(db: DbClient, id: string): Promise<ApiConnection | null> {
+  return readThrough(id, () => getApiConnection(db, id));
 }
 
 /**

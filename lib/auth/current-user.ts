@@ -4,15 +4,12 @@ import { cache } from "react";
 import { forbidden, redirect } from "next/navigation";
 import { getPrisma } from "@/lib/db/client";
 import { getEnv } from "@/lib/env";
+import { CLIENT_IP_HEADER, CLIENT_PROTO_HEADER } from "@/lib/request-headers";
 import { actionPolicy, isAllowed, pagePolicy, routePolicy, type Access, type ActionName, type PageName, type RouteName } from "@/lib/auth/access-policy";
 import { getSessionUser, revokeSession, type SessionPolicy, type SessionUser } from "@/lib/auth/sessions";
 
 export const SESSION_COOKIE = "calsync_session";
 
-// scripts/server.mjs overwrites these on every request from the socket (or from a trusted proxy), so
-// a client cannot forge them.
-export const CLIENT_IP_HEADER = "x-calsync-client-ip";
-export const CLIENT_PROTO_HEADER = "x-calsync-proto";
 
 export function sessionPolicy(): SessionPolicy {
   const env = getEnv();

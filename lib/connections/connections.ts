@@ -4,6 +4,7 @@ import { recordAudit, type AuditActor } from "@/lib/audit/audit";
 import { checkReportSchema, mailboxScopeSchema, type CheckInput, type CheckReport, type MailboxScope } from "@/lib/checks/schema";
 import { secretHint, stateFromReport, type ConnectionState } from "@/lib/connections/state";
 import { recordCheckRun } from "@/lib/monitoring/check-runs";
+import { forgetConnectionRead } from "@/lib/connections/read-cache";
 import { sealContext, type KeyRing } from "@/lib/crypto/seal";
 import type { CloudId } from "@/lib/entra/clouds";
 import type { AppPrismaClient, DbClient } from "@/lib/db/types";
@@ -194,6 +195,7 @@ export async function connectionCheckInput(
 }
 
 async function applyVersioned(tx: DbClient, id: string, expectedVersion: number, data: Prisma.ConnectionUpdateManyMutationInput): Promise<void> {
+  forgetConnectionRead(id);
   const { count } = await tx.connection.updateMany({ where: { id, version: expectedVersion }, data: { ...data, version: { increment: 1 } } });
   if (count === 0) {
     const exists = await tx.connection.count({ where: { id } });
@@ -274,6 +276,7 @@ export async function deleteConnection(
       throw new UserFacingError(`Type the connection's name, “${current.name}”, to confirm.`, { confirmName: `Type “${current.name}” exactly` });
     }
     await tx.connection.delete({ where: { id }, select: { id: true } });
+    forgetConnectionRead(id);
     await recordAudit(tx, {
       actor: context.actor,
       action: "connection.delete",

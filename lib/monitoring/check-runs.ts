@@ -1,5 +1,6 @@
 import "server-only";
 import type { CheckReport } from "@/lib/checks/schema";
+import { forgetConnectionRead } from "@/lib/connections/read-cache";
 import { stateFromReport, type ConnectionState } from "@/lib/connections/state";
 import type { DbClient } from "@/lib/db/types";
 import { enqueueStateChangeAlerts } from "@/lib/jobs/alerts";
@@ -55,6 +56,7 @@ export async function recordCheckRun(
     select: { id: true },
   });
   const now = new Date();
+  forgetConnectionRead(input.connectionId);
   await tx.connection.update({
     where: { id: input.connectionId },
     data: { lastReport: input.report, lastCheckedAt: now, state, ...(state !== previous ? { stateSince: now } : {}) },

@@ -1,8 +1,8 @@
 import { authorizeApiKey } from "@/lib/api/authorize";
-import { getApiConnection, readConnectionWithCredentials } from "@/lib/api/connections-api";
+import { getPolledApiConnection, readConnectionWithCredentials } from "@/lib/api/connections-api";
 import { notFound, parseConnectionId } from "@/lib/api/request";
 import { jsonResponse, runApiRequest } from "@/lib/api/respond";
-import { CLIENT_IP_HEADER } from "@/lib/auth/current-user";
+import { CLIENT_IP_HEADER } from "@/lib/request-headers";
 import { getKeyRing } from "@/lib/crypto/key-store";
 import { getPrisma } from "@/lib/db/client";
 
@@ -23,7 +23,7 @@ export async function GET(request: Request, { params }: { params: Promise<{ id: 
       const connection = await readConnectionWithCredentials(db, getKeyRing(), id.data, caller.key, { ip: request.headers.get(CLIENT_IP_HEADER) });
       return connection ? jsonResponse(request, connection) : notFound(request);
     }
-    const connection = await getApiConnection(db, id.data);
+    const connection = await getPolledApiConnection(db, id.data);
     return connection ? jsonResponse(request, connection, { conditional: true }) : notFound(request);
   });
 }

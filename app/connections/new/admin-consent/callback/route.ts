@@ -4,6 +4,7 @@ import { recordAudit } from "@/lib/audit/audit";
 import { getPrisma } from "@/lib/db/client";
 import { getEnv } from "@/lib/env";
 import { publicUrl } from "@/lib/public-url";
+import { CLIENT_IP_HEADER } from "@/lib/request-headers";
 import { parseAdminConsentCallback } from "@/lib/entra/admin-consent";
 import { completeAdminConsent, pendingConsentState } from "@/lib/wizard/drafts";
 
@@ -44,7 +45,7 @@ export async function GET(request: Request): Promise<Response> {
     action: "wizard.admin-consent",
     target: { type: "wizard", id: user.id, label: "admin consent" },
     summary: result.outcome === "granted" ? "Admin consent granted through the consent link" : `Admin consent not granted (${result.outcome})`,
-    ip: request.headers.get("x-calsync-client-ip"),
+    ip: request.headers.get(CLIENT_IP_HEADER),
   });
   return NextResponse.redirect(back);
 }
