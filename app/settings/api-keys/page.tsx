@@ -6,11 +6,10 @@ import { listApiKeys, type ApiKeyStatus } from "@/lib/api/api-keys";
 import { apiScopes } from "@/lib/auth/access-policy";
 import { authorizePage } from "@/lib/auth/current-user";
 import { getPrisma } from "@/lib/db/client";
+import { formatDateTime, formatDay } from "@/lib/format";
 
 export const metadata: Metadata = { title: "API keys" };
 
-const dateFormat = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
-const dayFormat = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeZone: "UTC" });
 const statusLabels: Record<ApiKeyStatus, string> = { active: "Active", revoked: "Revoked", expired: "Expired" };
 
 export default async function ApiKeysPage() {
@@ -49,12 +48,12 @@ export default async function ApiKeysPage() {
                     <code>{key.prefix}</code>
                   </td>
                   <td className="py-2 pr-4">{key.scopes.join(", ")}</td>
-                  <td className="py-2 pr-4">{dateFormat.format(key.createdAt)}</td>
-                  <td className="py-2 pr-4">{key.expiresAt ? dateFormat.format(key.expiresAt) : "Never"}</td>
-                  <td className="py-2 pr-4">{key.lastUsedAt ? dateFormat.format(key.lastUsedAt) : "Never"}</td>
+                  <td className="py-2 pr-4">{formatDateTime(key.createdAt)}</td>
+                  <td className="py-2 pr-4">{key.expiresAt ? formatDateTime(key.expiresAt) : "Never"}</td>
+                  <td className="py-2 pr-4">{key.lastUsedAt ? formatDateTime(key.lastUsedAt) : "Never"}</td>
                   <td className="py-2 pr-4">
                     {statusLabels[key.status]}
-                    {key.revokedAt && <span className="block text-xs text-slate-600">{dayFormat.format(key.revokedAt)}</span>}
+                    {key.revokedAt && <span className="block text-xs text-slate-600">{formatDay(key.revokedAt)}</span>}
                   </td>
                   <td className="py-2">
                     {key.status !== "revoked" && (

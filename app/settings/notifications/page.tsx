@@ -5,10 +5,10 @@ import { authorizePage } from "@/lib/auth/current-user";
 import { getPrisma } from "@/lib/db/client";
 import { channelKindLabels, channelKinds } from "@/lib/jobs/channel-schemas";
 import { listNotificationChannels, type ChannelView } from "@/lib/jobs/notification-channels";
+import { formatDateTime } from "@/lib/format";
 
 export const metadata: Metadata = { title: "Notifications" };
 
-const dateFormat = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
 const kindOptions = channelKinds.map((kind) => ({ value: kind, label: channelKindLabels[kind] }));
 
 function firesOn(channel: ChannelView): string {
@@ -18,7 +18,7 @@ function firesOn(channel: ChannelView): string {
 function lastDelivery(channel: ChannelView): string {
   const last = channel.lastDelivery;
   if (!last) return "Nothing sent yet";
-  const when = dateFormat.format(last.at);
+  const when = formatDateTime(last.at);
   if (last.status === "delivered") return `Delivered ${when}`;
   if (last.status === "failed") return `Failed after ${last.attempts} attempt${last.attempts === 1 ? "" : "s"}: ${last.lastError ?? "unknown error"}`;
   return last.attempts === 0 ? `Queued ${when}` : `Retrying (attempt ${last.attempts} failed: ${last.lastError ?? "unknown error"})`;
