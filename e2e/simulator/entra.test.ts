@@ -1,17 +1,16 @@
 import { createHash, randomBytes } from "node:crypto";
 import { ConfidentialClientApplication, InteractionRequiredAuthError, ServerError, type AccountInfo, type AuthenticationResult } from "@azure/msal-node";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createClientCertificate, ensureCa } from "./certs";
 import { demo } from "./demo-ids";
-import { loadDemoScenario, parseScenario, type Scenario } from "./scenario";
-import { defaultStateDir, startSimulator, type Simulator } from "./server";
-import { assertCaTrusted } from "./test-trust";
+import { parseScenario } from "./scenario";
+import { defaultStateDir } from "./server";
+import { startDemoSimulatorForFile } from "./test-trust";
 
 // Drives the real @azure/msal-node against the simulator. Run with
 // NODE_EXTRA_CA_CERTS=<repo>/.tmp/simulator-ca/ca.pem (see server.ts).
 
-let sim: Simulator;
-let pristine: Scenario;
+const { sim, pristine } = startDemoSimulatorForFile();
 const graphDefault = "https://graph.microsoft.com/.default";
 
 function cca(clientId: string, secret: string, tenant: string = demo.contoso.domain): ConfidentialClientApplication {
@@ -37,21 +36,6 @@ async function captureError(promise: Promise<unknown>): Promise<unknown> {
   }
   throw new Error("expected the call to fail");
 }
-
-beforeAll(async () => {
-  pristine = await loadDemoScenario();
-  sim = await startSimulator({ scenario: structuredClone(pristine) });
-  assertCaTrusted(sim.caCertPath, sim.caCertPem);
-});
-
-afterAll(async () => {
-  await sim.close();
-});
-
-beforeEach(() => {
-  sim.setScenario(structuredClone(pristine));
-  sim.clearRequests();
-});
 
 describe("client credentials", () => {
   it("issues an app token with roles after OpenID discovery, never logging the secret", async () => {
@@ -390,7 +374,7 @@ describe("authorization code + PKCE", () => {
 
 describe("token endpoint details", () => {
   it("honours the scenario's token lifetime and Conditional Access for workload identities", async () => {
-    const scenario = structuredClone(pristine);
+    const scenario = pristine();
     scenario.settings.accessTokenLifetimeSeconds = 120;
     const blocked = scenario.tenants[0]?.apps.find((a) => a.clientId === demo.apps.extraRoles.clientId);
     if (blocked) blocked.conditionalAccessBlocked = true;

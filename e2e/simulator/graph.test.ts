@@ -1,15 +1,12 @@
 import { ConfidentialClientApplication, type AuthenticationResult } from "@azure/msal-node";
 import { Client, GraphError } from "@microsoft/microsoft-graph-client";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { demo } from "./demo-ids";
-import { loadDemoScenario, type Scenario } from "./scenario";
-import { startSimulator, type Simulator } from "./server";
-import { assertCaTrusted } from "./test-trust";
+import { startDemoSimulatorForFile } from "./test-trust";
 
 // Drives the real @microsoft/microsoft-graph-client (and msal-node for the tokens) against the simulator.
 
-let sim: Simulator;
-let pristine: Scenario;
+const { sim } = startDemoSimulatorForFile();
 
 async function appToken(clientId: string, secret: string): Promise<string> {
   const cca = new ConfidentialClientApplication({
@@ -38,21 +35,6 @@ interface Page<T> {
   value: T[];
   "@odata.nextLink"?: string;
 }
-
-beforeAll(async () => {
-  pristine = await loadDemoScenario();
-  sim = await startSimulator({ scenario: structuredClone(pristine) });
-  assertCaTrusted(sim.caCertPath, sim.caCertPem);
-});
-
-afterAll(async () => {
-  await sim.close();
-});
-
-beforeEach(() => {
-  sim.setScenario(structuredClone(pristine));
-  sim.clearRequests();
-});
 
 describe("Graph with an app token", () => {
   it("lists users with $top/$select and follows @odata.nextLink", async () => {

@@ -1,5 +1,8 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
+import { afterAll, beforeAll, beforeEach } from "vitest";
+import { loadDemoScenario, type Scenario } from "./scenario";
+import { startSimulator, type Simulator } from "./server";
 
 /**
  * Fails fast with instructions when this process cannot trust the simulator: Node reads
@@ -19,4 +22,27 @@ export function assertCaTrusted(caCertPath: string, caCertPem: string): void {
         `(or add e2e/simulator/vitest-global-setup.ts to Vitest's globalSetup). Current value: ${configured ?? "(unset)"}`,
     );
   }
+}
+
+/**
+ * One simulator with the demo scenario for a whole test file, reset to the pristine scenario (and an
+ * empty request log) before each test. The returned `sim` forwards to the running instance.
+ */
+export function startDemoSimulatorForFile(): { sim: Simulator; pristine: () => Scenario } {
+  let running: Simulator | undefined;
+  let pristine: Scenario | undefined;
+  beforeAll(async () => {
+    pristine = await loadDemoScenario();
+    running = await startSimulator({ scenario: structuredClone(pristine) });
+    assertCaTrusted(running.caCertPath, running.caCertPem);
+  });
+  afterAll(async () => {
+    await running?.close();
+  });
+  beforeEach(() => {
+    running!.setScenario(structuredClone(pristine!));
+    running!.clearRequests();
+  });
+  const sim = new Proxy({} as Simulator, { get: (_target, key) => Reflect.get(running!, key) });
+  return { sim, pristine: () => structuredClone(pristine!) };
 }
