@@ -16,6 +16,9 @@ export const checkIdSchema = z.enum([
   "calendar",
   "calendar-write",
   "mailbox-scope",
+  // A connected mailbox (delegated sign-in): the saved sign-in still renews, and the account is readable.
+  "session",
+  "profile",
 ]);
 export type CheckId = z.infer<typeof checkIdSchema>;
 

@@ -13,6 +13,9 @@ export const SEALED_COLUMNS: ReadonlyArray<{ table: string; column: string; idCo
   { table: "connections", column: "client_secret_sealed", idColumn: "id" },
   { table: "wizard_drafts", column: "client_secret_sealed", idColumn: "id" },
   { table: "notification_channels", column: "secret_sealed", idColumn: "id" },
+  { table: "connections", column: "token_cache_sealed", idColumn: "id" },
+  { table: "delegated_apps", column: "credential_sealed", idColumn: "id" },
+  { table: "delegated_sign_ins", column: "code_verifier_sealed", idColumn: "id" },
 ];
 
 export class KeyConfigError extends Error {

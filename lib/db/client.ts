@@ -26,7 +26,9 @@ export class DatabaseUnavailableError extends Error {
 // Sealed columns are never part of a default select: code that needs one asks for it by name.
 const omitSealedColumns = {
   sealKeyCanary: { sealed: true },
-  connection: { clientSecretSealed: true },
+  connection: { clientSecretSealed: true, tokenCacheSealed: true },
+  delegatedApp: { credentialSealed: true },
+  delegatedSignIn: { codeVerifierSealed: true },
   wizardDraft: { clientSecretSealed: true },
   notificationChannel: { secretSealed: true },
 } as const;

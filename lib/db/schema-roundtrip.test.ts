@@ -44,6 +44,7 @@ const samples: Record<Prisma.ModelName, Record<string, unknown>> = {
     lastCheckedAt: at("2026-08-02T00:00:00.000Z"), lastReport: { ok: true, checks: [] }, version: 3, createdById: userId,
     createdAt: at("2026-08-01T00:00:00.000Z"), updatedAt: at("2026-08-03T00:00:00.000Z"), checkIntervalMinutes: 60,
     nextCheckAt: at("2026-08-04T00:00:00.000Z"), leaseOwner: "instance-1", leaseExpiresAt: at("2026-08-04T00:05:00.000Z"),
+    ownerId: userId, accountUpn: "ada@contoso.com", accountHomeId: "oid.tid", tokenCacheSealed: "cs1.k1.i.j",
   },
   CheckRun: {
     id: 11n, connectionId, startedAt: at("2026-08-02T00:00:00.000Z"), durationMs: 120, trigger: "scheduled", ok: false, state: "failing",
@@ -72,6 +73,22 @@ const samples: Record<Prisma.ModelName, Record<string, unknown>> = {
     nextAttemptAt: at("2026-08-02T01:00:00.000Z"), lastError: "HTTP 502", createdAt: at("2026-08-02T00:00:02.000Z"),
     deliveredAt: at("2026-08-02T00:10:00.000Z"), leaseOwner: "instance-2", leaseExpiresAt: at("2026-08-02T00:11:00.000Z"),
   },
+  DelegatedApp: {
+    id: 1, cloud: "global", clientId: "66666666-7777-4888-9999-000000000000", homeTenant: "contoso.com", audience: "organizations",
+    credentialKind: "certificate", credentialSealed: "cs1.k1.k.l", credentialHint: "AB".repeat(32), certificatePem: "-----BEGIN CERTIFICATE-----",
+    credentialExpiresAt: at("2027-01-01T00:00:00.000Z"), verifiedAt: at("2026-10-01T00:00:00.000Z"), verification: { ok: true }, version: 4,
+    updatedById: userId, updatedAt: at("2026-10-02T00:00:00.000Z"),
+  },
+  DelegatedSignIn: {
+    id: "4d5e6f7a-8b9c-4d0e-8f1a-2b3c4d5e6f09", stateHash: "e".repeat(64), nonce: "n-1", codeVerifierSealed: "cs1.k1.m.n", userId, connectionId,
+    createdAt: at("2026-10-03T00:00:00.000Z"), expiresAt: at("2026-10-03T00:10:00.000Z"), completedAt: at("2026-10-03T00:01:00.000Z"),
+    outcome: { code: "AADSTS90094" }, resultConnectionId: connectionId,
+  },
+  ConnectLink: {
+    id: "5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a10", tokenHash: "9".repeat(64), email: "bob@example.com", connectionId, createdById: userId,
+    createdAt: at("2026-10-04T00:00:00.000Z"), expiresAt: at("2026-10-11T00:00:00.000Z"), usedAt: at("2026-10-05T00:00:00.000Z"),
+    revokedAt: at("2026-10-06T00:00:00.000Z"),
+  },
   WizardDraft: {
     id: "3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e05", userId, cloud: "usgov", currentStep: "client-secret", completedSteps: ["register-app"],
     fields: { tenant: "contoso.com" }, clientSecretSealed: "cs1.k1.e.f", secretHint: "wxyz", consentState: "state-1",
@@ -96,6 +113,9 @@ const scalarFields: Record<Prisma.ModelName, Record<string, string>> = {
   ApiKey: Prisma.ApiKeyScalarFieldEnum,
   NotificationChannel: Prisma.NotificationChannelScalarFieldEnum,
   NotificationDelivery: Prisma.NotificationDeliveryScalarFieldEnum,
+  DelegatedApp: Prisma.DelegatedAppScalarFieldEnum,
+  DelegatedSignIn: Prisma.DelegatedSignInScalarFieldEnum,
+  ConnectLink: Prisma.ConnectLinkScalarFieldEnum,
 };
 
 describe("schema samples", () => {
