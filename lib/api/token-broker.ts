@@ -5,8 +5,11 @@ import { explainError, microsoftFirstLine } from "@/lib/checks/error-catalog";
 import { connectionCheckInput } from "@/lib/connections/connections";
 import type { KeyRing } from "@/lib/crypto/seal";
 import type { DbClient } from "@/lib/db/types";
+import { REAUTH_CODES } from "@/lib/connections/state";
+import { mailboxAccessToken } from "@/lib/delegated/mailbox-token";
 import { resolveCloud } from "@/lib/entra/cloud-config";
-import { graphDefaultScope } from "@/lib/entra/clouds";
+import { graphDefaultScope, type Cloud } from "@/lib/entra/clouds";
+import type { TokenFailure } from "@/lib/entra/token-error";
 import { createRetryBudget } from "@/lib/entra/http-transport";
 import { acquireAppToken } from "@/lib/entra/msal-client";
 
@@ -26,6 +29,7 @@ type CachedToken = { accessToken: string; expiresOn: Date; scope: string };
 export type BrokerResult =
   | { ok: true; token: AccessToken; cached: boolean }
   | { ok: false; reason: "not-found" }
+  /** No credential to mint with: an organisation connection without a secret, or mailbox sign-in not set up. */
   | { ok: false; reason: "no-secret" }
   | { ok: false; reason: "microsoft"; problem: Omit<MicrosoftProblem, "type" | "title" | "status" | "instance"> };
 
@@ -81,7 +85,43 @@ const toAccessToken = (token: CachedToken): AccessToken => ({
   scope: token.scope,
 });
 
+function microsoftRefusal(failure: TokenFailure, cloud: Cloud, secrets: string[], nextStep?: string): BrokerResult {
+  const explanation = explainError(failure.code, { message: failure.description, cloud });
+  const microsoftMessage = microsoftFirstLine(failure.description, secrets);
+  return {
+    ok: false,
+    reason: "microsoft",
+    problem: {
+      detail: [`${explanation.title}.`, explanation.explanation, nextStep ?? explanation.fix?.text].filter(Boolean).join(" "),
+      code: explanation.code,
+      who: explanation.who,
+      ...(failure.correlationId ? { correlationId: failure.correlationId } : {}),
+      ...(explanation.fix && !nextStep ? { fix: explanation.fix } : {}),
+      ...(explanation.helpUrl ? { helpUrl: explanation.helpUrl } : {}),
+      ...(microsoftMessage ? { microsoftMessage } : {}),
+    },
+  };
+}
+
+/**
+ * A mailbox connection's delegated token, from its sealed msal cache (msal hands back the cached
+ * access token until shortly before it expires, then renews it). Only the access token leaves.
+ */
+async function issueMailboxToken(db: DbClient, ring: KeyRing, connectionId: string): Promise<BrokerResult> {
+  const token = await mailboxAccessToken(db, ring, connectionId, { policy: { signal: AbortSignal.timeout(TOKEN_TIMEOUT_MS), retry: createRetryBudget() } });
+  if (!token.ok) {
+    if (!token.app) return { ok: false, reason: "no-secret" };
+    const reauth = REAUTH_CODES.has(token.failure.code);
+    return microsoftRefusal(token.failure, token.app.cloud, [], reauth ? "The mailbox's owner must reconnect it in Calsync Console; helpdesk can send them a reconnect link." : undefined);
+  }
+  const scope = token.scopes.join(" ");
+  return { ok: true, token: { accessToken: token.accessToken, tokenType: "Bearer", expiresOn: token.expiresOn.toISOString(), scope }, cached: false };
+}
+
 export async function issueConnectionToken(db: DbClient, ring: KeyRing, connectionId: string, now = () => Date.now()): Promise<BrokerResult> {
+  const row = await db.connection.findUnique({ where: { id: connectionId }, select: { kind: true } });
+  if (!row) return { ok: false, reason: "not-found" };
+  if (row.kind === "mailbox") return issueMailboxToken(db, ring, connectionId);
   const input = await connectionCheckInput(db, ring, connectionId);
   if (!input) return { ok: false, reason: "not-found" };
   if (!input.clientSecret) return { ok: false, reason: "no-secret" };
@@ -109,24 +149,7 @@ export async function issueConnectionToken(db: DbClient, ring: KeyRing, connecti
       policy: { signal: AbortSignal.timeout(TOKEN_TIMEOUT_MS), retry: createRetryBudget() },
       scope,
     });
-    if (!result.ok) {
-      const { failure } = result;
-      const explanation = explainError(failure.code, { message: failure.description, cloud });
-      const microsoftMessage = microsoftFirstLine(failure.description, [input.clientSecret]);
-      return {
-        ok: false,
-        reason: "microsoft",
-        problem: {
-          detail: [`${explanation.title}.`, explanation.explanation, explanation.fix?.text].filter(Boolean).join(" "),
-          code: explanation.code,
-          who: explanation.who,
-          ...(failure.correlationId ? { correlationId: failure.correlationId } : {}),
-          ...(explanation.fix ? { fix: explanation.fix } : {}),
-          ...(explanation.helpUrl ? { helpUrl: explanation.helpUrl } : {}),
-          ...(microsoftMessage ? { microsoftMessage } : {}),
-        },
-      };
-    }
+    if (!result.ok) return microsoftRefusal(result.failure, cloud, [input.clientSecret]);
     const expiresOn = tokenExpiry(result.accessToken);
     // Without a readable expiry the token is reported as short-lived, so the engine comes back soon.
     const token: CachedToken = { accessToken: result.accessToken, expiresOn: expiresOn ?? new Date(now() + REFRESH_MARGIN_MS), scope };

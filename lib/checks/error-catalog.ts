@@ -81,6 +81,21 @@ export const ownErrorCatalog: Readonly<Record<string, ErrorEntryWithVariants>> =
     explanation: "Calsync created a test event but could not delete it.",
     who: "exchange-admin",
   },
+  "no-saved-sign-in": {
+    title: "No saved sign-in",
+    explanation: "Calsync holds no Microsoft sign-in for this mailbox any more (it was disconnected), so it cannot reach the calendar.",
+    who: "user",
+  },
+  "mailbox-app-missing": {
+    title: "Mailbox sign-in is not set up",
+    explanation: "The app registration members sign in through has not been configured (or its cloud is not configured on this server).",
+    who: "global-admin",
+  },
+  nonce_mismatch: {
+    title: "Sign-in could not be verified",
+    explanation: "The answer from Microsoft did not belong to the sign-in Calsync started (its nonce did not match), so it was refused.",
+    who: "user",
+  },
 };
 
 export type ErrorExplanation = {

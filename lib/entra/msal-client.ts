@@ -56,7 +56,7 @@ type NetworkObservation = {
 };
 
 /** msal's network module, routed through the validation's transport (timeout, cancel, bounded retry). */
-class PolicyNetworkClient implements INetworkModule {
+export class PolicyNetworkClient implements INetworkModule {
   readonly observed: NetworkObservation = { requests: 0 };
   constructor(private readonly policy: RequestPolicy) {}
 
@@ -95,6 +95,40 @@ class PolicyNetworkClient implements INetworkModule {
   }
 }
 
+/**
+ * Authority settings for msal. Known Microsoft hosts are covered by msal's built-in metadata; a custom
+ * host (the simulator, a sovereign test cloud) must be described, or msal would ask the global cloud.
+ */
+export function msalAuthorityOptions(cloud: Cloud, tenant: string) {
+  return {
+    authority: `${cloud.authorityHost}/${tenant}`,
+    ...(cloud.id === "custom"
+      ? {
+          authorityMetadata: authorityMetadataFor(cloud, tenant),
+          cloudDiscoveryMetadata: cloudDiscoveryMetadataFor(cloud, tenant),
+          knownAuthorities: [new URL(cloud.authorityHost).host],
+        }
+      : {}),
+  };
+}
+
+/** Logs can carry request bodies and tokens; nothing of msal's reaches ours. */
+export const silentMsalLogger = { logLevel: LogLevel.Error, piiLoggingEnabled: false, loggerCallback: () => undefined };
+
+/** The most faithful account of a failed msal call: transport failure, raw ESTS body, then msal's own error. */
+export function tokenFailureOf(observed: PolicyNetworkClient["observed"], error: unknown, correlationId: string): Extract<AppTokenResult, { ok: false }> {
+  if (observed.transportFailure) {
+    return { ok: false, failure: { code: observed.transportFailure.kind, correlationId }, transport: observed.transportFailure };
+  }
+  if (observed.unexpectedBody) {
+    return { ok: false, failure: { code: "unexpected-response", correlationId, status: observed.unexpectedBody.status }, unexpectedResponse: true };
+  }
+  // msal's error is the fallback (e.g. throttle replays, nonce mismatch, which never reach the network).
+  const fromBody = observed.errorBody ? parseEstsErrorBody(observed.errorBody.body, observed.errorBody.status) : undefined;
+  const failure = fromBody ?? parseMsalError(error);
+  return { ok: false, failure: { correlationId, ...failure } };
+}
+
 export type AppTokenResult =
   | { ok: true; accessToken: string; correlationId: string }
   | {
@@ -105,40 +139,39 @@ export type AppTokenResult =
       unexpectedResponse?: boolean;
     };
 
+/** How an app proves who it is: a client secret, or a certificate (private key signs a client assertion). */
+export type ClientCredential =
+  | { kind: "secret"; secret: string }
+  | { kind: "certificate"; privateKeyPem: string; certificatePem: string; thumbprintSha256: string };
+
+export function msalCredentialOptions(credential: ClientCredential) {
+  return credential.kind === "secret"
+    ? { clientSecret: credential.secret }
+    : { clientCertificate: { thumbprintSha256: credential.thumbprintSha256, privateKey: credential.privateKeyPem, x5c: credential.certificatePem } };
+}
+
 export async function acquireAppToken(options: {
   cloud: Cloud;
   tenant: string;
   clientId: string;
-  clientSecret: string;
+  /** A client secret; `credential` instead for a certificate. */
+  clientSecret?: string;
+  credential?: ClientCredential;
   policy: RequestPolicy;
   /** Defaults to the cloud's Graph `/.default`; tests pass malformed scopes to reach Microsoft's scope errors. */
   scope?: string;
 }): Promise<AppTokenResult> {
   const { cloud, tenant } = options;
   const networkClient = new PolicyNetworkClient(options.policy);
-  // Known Microsoft hosts are covered by msal's built-in metadata; a custom host must be described.
-  const discovery =
-    cloud.id === "custom"
-      ? {
-          authorityMetadata: authorityMetadataFor(cloud, tenant),
-          cloudDiscoveryMetadata: cloudDiscoveryMetadataFor(cloud, tenant),
-          knownAuthorities: [new URL(cloud.authorityHost).host],
-        }
-      : {};
   const correlationId = randomUUID();
   try {
     const app = new ConfidentialClientApplication({
       auth: {
         clientId: options.clientId,
-        clientSecret: options.clientSecret,
-        authority: `${cloud.authorityHost}/${tenant}`,
-        ...discovery,
+        ...msalCredentialOptions(options.credential ?? { kind: "secret", secret: options.clientSecret ?? "" }),
+        ...msalAuthorityOptions(cloud, tenant),
       },
-      system: {
-        networkClient,
-        // Logs can carry request bodies; the secret must never reach a log.
-        loggerOptions: { logLevel: LogLevel.Error, piiLoggingEnabled: false, loggerCallback: () => undefined },
-      },
+      system: { networkClient, loggerOptions: silentMsalLogger },
     });
     const result = await app.acquireTokenByClientCredential({
       scopes: [options.scope ?? graphDefaultScope(cloud)],
@@ -150,16 +183,6 @@ export async function acquireAppToken(options: {
     }
     return { ok: true, accessToken: result.accessToken, correlationId };
   } catch (error) {
-    const observed = networkClient.observed;
-    if (observed.transportFailure) {
-      return { ok: false, failure: { code: observed.transportFailure.kind, correlationId }, transport: observed.transportFailure };
-    }
-    if (observed.unexpectedBody) {
-      return { ok: false, failure: { code: "unexpected-response", correlationId, status: observed.unexpectedBody.status }, unexpectedResponse: true };
-    }
-    // The raw ESTS body is the most faithful source; msal's error is the fallback (e.g. throttle replays).
-    const fromBody = observed.errorBody ? parseEstsErrorBody(observed.errorBody.body, observed.errorBody.status) : undefined;
-    const failure = fromBody ?? parseMsalError(error);
-    return { ok: false, failure: { correlationId, ...failure } };
+    return tokenFailureOf(networkClient.observed, error, correlationId);
   }
 }

@@ -21,6 +21,14 @@ export type DirectoryUser = z.infer<typeof userSchema>;
 
 export type UserPage = { users: DirectoryUser[]; more: boolean };
 
+/** Stands for the signed-in user (`/me`) where a mailbox is expected: delegated tokens reach only their own. */
+export const SIGNED_IN_USER = "me";
+
+/** `/me` for a delegated token, `/users/{upn}` for an app-only one. A UPN always has an `@`, so they cannot collide. */
+function mailboxPath(mailbox: string): string {
+  return mailbox === SIGNED_IN_USER ? "/me" : `/users/${encodeURIComponent(mailbox)}`;
+}
+
 function parsed<T>(result: GraphResult<unknown>, schema: z.ZodType<T>): GraphResult<T> {
   if (!result.ok) return result;
   const value = schema.safeParse(result.value);
@@ -36,12 +44,17 @@ export async function listUsers(session: GraphSession, top = 100): Promise<Graph
   return result.ok ? { ok: true, value: { users: result.value.value, more: Boolean(result.value["@odata.nextLink"]) } } : result;
 }
 
+/** The signed-in user's profile (proves the delegated token works and names the account). */
+export async function readProfile(session: GraphSession): Promise<GraphResult<DirectoryUser>> {
+  return parsed(await session.call((client) => client.api("/me").select(["id", "userPrincipalName", "mail", "displayName"]).get()), userSchema);
+}
+
 const calendarSchema = z.object({ id: z.string(), name: z.string().nullish() }).loose();
 export type CalendarInfo = z.infer<typeof calendarSchema>;
 
 /** The mailbox's default calendar (proves Calendars.Read* reaches this mailbox). */
 export async function readCalendar(session: GraphSession, mailbox: string): Promise<GraphResult<CalendarInfo>> {
-  return parsed(await session.call((client) => client.api(`/users/${encodeURIComponent(mailbox)}/calendar`).get()), calendarSchema);
+  return parsed(await session.call((client) => client.api(`${mailboxPath(mailbox)}/calendar`).get()), calendarSchema);
 }
 
 const eventSchema = z.object({ id: z.string(), subject: z.string().nullish() }).loose();
@@ -54,7 +67,7 @@ export async function createTestEvent(session: GraphSession, mailbox: string, su
   const iso = (date: Date) => date.toISOString().replace("Z", "");
   const result = parsed(
     await session.call((client) =>
-      client.api(`/users/${encodeURIComponent(mailbox)}/events`).post({
+      client.api(`${mailboxPath(mailbox)}/events`).post({
         subject,
         body: { contentType: "text", content: "Created by Calsync Console to test write access; it is deleted right away." },
         start: { dateTime: iso(start), timeZone: "UTC" },
@@ -70,6 +83,6 @@ export async function createTestEvent(session: GraphSession, mailbox: string, su
 }
 
 export async function deleteEvent(session: GraphSession, mailbox: string, eventId: string): Promise<GraphResult<null>> {
-  const result = await session.call((client) => client.api(`/users/${encodeURIComponent(mailbox)}/events/${encodeURIComponent(eventId)}`).delete());
+  const result = await session.call((client) => client.api(`${mailboxPath(mailbox)}/events/${encodeURIComponent(eventId)}`).delete());
   return result.ok ? { ok: true, value: null } : result;
 }

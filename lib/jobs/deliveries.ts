@@ -122,18 +122,27 @@ function smtpError(error: unknown): string {
   return `Sending the email failed${err.code ? ` (${err.code})` : ""}.`;
 }
 
-async function sendEmail(channel: SendableChannel, payload: AlertPayload, smtp: SmtpSettings | null, timeoutMs: number): Promise<SendResult> {
+/** One plain-text email through CALSYNC_SMTP_URL; alerts and "connect your calendar" links both go this way. */
+export async function sendMail(
+  smtp: SmtpSettings | null,
+  message: { to: string[]; subject: string; text: string; headers?: Record<string, string> },
+  timeoutMs: number = DEFAULT_TIMEOUT_MS,
+): Promise<SendResult> {
   if (!smtp) return { ok: false, error: "Email is not configured on this console: set CALSYNC_SMTP_URL and CALSYNC_SMTP_FROM." };
   const transport = nodemailer.createTransport({ url: smtp.url, connectionTimeout: timeoutMs, greetingTimeout: timeoutMs, socketTimeout: timeoutMs });
   try {
-    const { subject, text } = emailText(payload);
-    await transport.sendMail({ from: smtp.from, to: emailRecipients(channel.target), subject, text, headers: { "X-Calsync-Event": payload.type } });
+    await transport.sendMail({ from: smtp.from, ...message });
     return { ok: true };
   } catch (error) {
     return { ok: false, error: smtpError(error) };
   } finally {
     transport.close();
   }
+}
+
+function sendEmail(channel: SendableChannel, payload: AlertPayload, smtp: SmtpSettings | null, timeoutMs: number): Promise<SendResult> {
+  const { subject, text } = emailText(payload);
+  return sendMail(smtp, { to: emailRecipients(channel.target), subject, text, headers: { "X-Calsync-Event": payload.type } }, timeoutMs);
 }
 
 export async function sendAlert(channel: SendableChannel, deliveryId: string, payload: AlertPayload, options: SendOptions = {}): Promise<SendResult> {

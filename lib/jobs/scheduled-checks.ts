@@ -1,7 +1,6 @@
 import "server-only";
-import { runChecks } from "@/lib/checks/run-checks";
-import type { CheckInput, CheckReport } from "@/lib/checks/schema";
-import { connectionCheckInput } from "@/lib/connections/connections";
+import type { CheckReport } from "@/lib/checks/schema";
+import { runStoredConnectionChecks, type OrganizationCheckRunner } from "@/lib/connections/stored-checks";
 import type { ConnectionState } from "@/lib/connections/state";
 import type { KeyRing } from "@/lib/crypto/seal";
 import { Prisma } from "@/lib/db/generated/client";
@@ -27,9 +26,8 @@ export const DEFAULT_THROTTLE_BACKOFF_MS = 15 * MINUTE_MS;
 
 export type ConnectionLease = { id: string; tenantId: string; nextCheckAt: Date; checkIntervalMinutes: number | null };
 
-export type CheckRunner = (input: CheckInput, options: { signal: AbortSignal; timeoutMs: number }) => Promise<CheckReport>;
-
-export const defaultCheckRunner: CheckRunner = (input, options) => runChecks(input, options);
+/** Runs an organisation connection's checks; tests pass canned ones. Mailbox connections always run their own. */
+export type CheckRunner = OrganizationCheckRunner;
 
 /** The interval in ms spread uniformly by ±10%, so connections added together drift apart. */
 export function jitteredIntervalMs(intervalMinutes: number, random: () => number = Math.random): number {
@@ -127,10 +125,13 @@ export type ScheduledCheckOutcome =
 /** Runs one leased check and records it, unless the lease was lost meanwhile. */
 export async function runScheduledCheck(db: AppPrismaClient, ring: KeyRing, lease: ConnectionLease, options: ScheduledCheckOptions): Promise<ScheduledCheckOutcome> {
   const now = options.now ?? (() => new Date());
-  const input = await connectionCheckInput(db, ring, lease.id);
-  if (!input) return { outcome: "gone" };
   const signal = options.signal ?? new AbortController().signal;
-  const report = await (options.runCheck ?? defaultCheckRunner)(input, { signal, timeoutMs: options.checkTimeoutMs ?? 15_000 });
+  const report = await runStoredConnectionChecks(db, ring, lease.id, {
+    signal,
+    timeoutMs: options.checkTimeoutMs ?? 15_000,
+    ...(options.runCheck ? { runOrganizationChecks: options.runCheck } : {}),
+  });
+  if (!report) return { outcome: "gone" };
   if (report.cancelled || signal.aborted) {
     // Shutting down: hand the slot back at once so another instance (or the next start) runs it.
     await deferScheduledCheck(db, { id: lease.id, instanceId: options.instanceId, until: lease.nextCheckAt });

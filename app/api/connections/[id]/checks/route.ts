@@ -1,9 +1,8 @@
 import { NextResponse } from "next/server";
 import { z } from "zod";
 import { authorizeRoute } from "@/lib/auth/current-user";
-import { runChecks } from "@/lib/checks/run-checks";
 import { streamCheckRun } from "@/lib/checks/stream";
-import { connectionCheckInput } from "@/lib/connections/connections";
+import { runStoredConnectionChecks } from "@/lib/connections/stored-checks";
 import { recordCheckRun } from "@/lib/monitoring/check-runs";
 import { getKeyRing } from "@/lib/crypto/key-store";
 import { getPrisma } from "@/lib/db/client";
@@ -13,19 +12,31 @@ export const dynamic = "force-dynamic";
 
 const paramsSchema = z.object({ id: z.uuid() });
 
-/** "Run checks now": re-verifies a stored connection, streaming the checklist. Helpdesk may run it; it changes no settings. */
+const notFound = () => NextResponse.json({ error: "not-found", message: "No such connection." }, { status: 404 });
+
+/**
+ * "Run checks now": re-verifies a stored connection, streaming the checklist. Helpdesk may run it on
+ * any connection (it changes no settings); a member only on a mailbox they connected themselves.
+ */
 export async function POST(request: Request, { params }: { params: Promise<{ id: string }> }): Promise<Response> {
   const caller = await authorizeRoute("POST /api/connections/[id]/checks");
   if (!caller.allowed) return deniedResponse(caller);
   if (!isSameOrigin(request)) return NextResponse.json({ error: "bad-origin", message: "Cross-site requests are refused." }, { status: 403 });
   const parsed = paramsSchema.safeParse(await params);
-  if (!parsed.success) return NextResponse.json({ error: "not-found", message: "No such connection." }, { status: 404 });
+  if (!parsed.success) return notFound();
   const db = await getPrisma();
-  const input = await connectionCheckInput(db, getKeyRing(), parsed.data.id);
-  if (!input) return NextResponse.json({ error: "not-found", message: "No such connection." }, { status: 404 });
+  const connection = await db.connection.findUnique({ where: { id: parsed.data.id }, select: { kind: true, ownerId: true } });
+  // A member learns nothing about other connections, not even that they exist.
+  const mayRun = connection && (caller.user?.role !== "member" || (connection.kind === "mailbox" && connection.ownerId === caller.user.id));
+  if (!mayRun) return notFound();
+  const ring = getKeyRing();
   return streamCheckRun(
     request,
-    ({ signal, onProgress }) => runChecks(input, { signal, onProgress }),
+    async ({ signal, onProgress }) => {
+      const report = await runStoredConnectionChecks(db, ring, parsed.data.id, { signal, onProgress });
+      if (!report) throw new Error("The connection was deleted during its checks");
+      return report;
+    },
     async (report) => {
       await db.$transaction((tx) => recordCheckRun(tx, { connectionId: parsed.data.id, report, trigger: "manual" }));
     },

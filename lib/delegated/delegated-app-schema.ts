@@ -1,0 +1,38 @@
+import { z } from "zod";
+import { cloudIdSchema } from "@/lib/entra/clouds";
+
+/** The operator's form for the mailbox sign-in app. Pure: the settings page renders these labels. */
+
+export const delegatedAudiences = ["organization", "organizations", "organizations-and-personal"] as const;
+export type DelegatedAudience = (typeof delegatedAudiences)[number];
+
+export const delegatedAudienceLabels: Record<DelegatedAudience, { label: string; registration: string }> = {
+  organization: {
+    label: "Only accounts in the app's own organisation",
+    registration: "Accounts in this organizational directory only (single tenant)",
+  },
+  organizations: {
+    label: "Work accounts from any organisation",
+    registration: "Accounts in any organizational directory (multitenant)",
+  },
+  "organizations-and-personal": {
+    label: "Work accounts and personal Microsoft accounts",
+    registration: "Accounts in any organizational directory and personal Microsoft accounts",
+  },
+};
+
+const isoDate = z.union([z.literal("").transform(() => undefined), z.iso.date({ message: "Use the date shown in the Expires column (YYYY-MM-DD)" }).transform((value) => new Date(`${value}T00:00:00Z`))]);
+
+export const delegatedAppFormSchema = z.object({
+  cloud: cloudIdSchema,
+  clientId: z.string().trim().max(300),
+  homeTenant: z.string().trim().max(300),
+  audience: z.enum(delegatedAudiences, { message: "Choose who may sign in" }),
+  credentialKind: z.enum(["secret", "certificate"], { message: "Choose a client secret or a certificate" }),
+  clientSecret: z.string().max(1000).optional().transform((value) => value?.trim() || undefined),
+  secretExpiresAt: isoDate.optional(),
+  certificatePem: z.string().max(20_000).optional().transform((value) => value?.trim() || undefined),
+  expectedVersion: z.coerce.number().int().nonnegative(),
+});
+export type DelegatedAppForm = z.output<typeof delegatedAppFormSchema>;
+export type DelegatedAppInput = DelegatedAppForm;

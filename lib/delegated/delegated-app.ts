@@ -1,0 +1,262 @@
+import "server-only";
+import { createPrivateKey, X509Certificate } from "node:crypto";
+import { recordAudit, type AuditActor } from "@/lib/audit/audit";
+import { checkTitles, DEFAULT_CHECK_TIMEOUT_MS, explained, timed, type CheckContext } from "@/lib/checks/check-kit";
+import type { Check } from "@/lib/checks/schema";
+import { secretHint } from "@/lib/connections/state";
+import { sealContext, type KeyRing } from "@/lib/crypto/seal";
+import type { DbClient } from "@/lib/db/types";
+import { resolveCloud } from "@/lib/entra/cloud-config";
+import type { Cloud, CloudId } from "@/lib/entra/clouds";
+import { createRetryBudget } from "@/lib/entra/http-transport";
+import { acquireAppToken, type ClientCredential } from "@/lib/entra/msal-client";
+import { fetchTenantMetadata } from "@/lib/entra/tenant-metadata";
+import { UserFacingError } from "@/lib/errors";
+import type { DelegatedAppInput, DelegatedAudience } from "@/lib/delegated/delegated-app-schema";
+
+/**
+ * The app registration members sign in through to connect their own mailbox. One per console: it is
+ * the operator's choice, like the console's own URL. The credential is sealed; its hint (last four
+ * characters of a secret, or a certificate's thumbprint) is all anyone sees after entry.
+ */
+
+export type DelegatedAppConfig = {
+  cloud: Cloud;
+  cloudId: CloudId;
+  clientId: string;
+  homeTenant: string;
+  audience: DelegatedAudience;
+  credential: ClientCredential;
+  version: number;
+};
+
+export type DelegatedAppView = {
+  cloudId: CloudId;
+  clientId: string;
+  homeTenant: string;
+  audience: DelegatedAudience;
+  credentialKind: ClientCredential["kind"];
+  credentialHint: string;
+  credentialExpiresAt: Date | null;
+  verifiedAt: Date | null;
+  verification: Check[] | null;
+  version: number;
+  updatedAt: Date;
+};
+
+/** The msal Microsoft tenant of personal accounts: a `tid` of this value is an outlook.com/live.com account. */
+export const PERSONAL_ACCOUNT_TENANT_ID = "9188040d-6c67-4c5b-b112-36a304b66dad";
+
+/** Where members sign in: the home tenant alone, any work account, or any work or personal account. */
+export function signInTenant(config: Pick<DelegatedAppConfig, "audience" | "homeTenant">): string {
+  switch (config.audience) {
+    case "organization":
+      return config.homeTenant;
+    case "organizations":
+      return "organizations";
+    case "organizations-and-personal":
+      return "common";
+  }
+}
+
+const credentialContext = () => sealContext("delegated_apps", "credential_sealed", 1);
+
+const viewSelect = {
+  cloud: true,
+  clientId: true,
+  homeTenant: true,
+  audience: true,
+  credentialKind: true,
+  credentialHint: true,
+  credentialExpiresAt: true,
+  verifiedAt: true,
+  verification: true,
+  version: true,
+  updatedAt: true,
+} as const;
+
+export async function getDelegatedAppView(db: DbClient): Promise<DelegatedAppView | null> {
+  const row = await db.delegatedApp.findUnique({ where: { id: 1 }, select: viewSelect });
+  if (!row) return null;
+  return {
+    cloudId: row.cloud as CloudId,
+    clientId: row.clientId,
+    homeTenant: row.homeTenant,
+    audience: row.audience as DelegatedAudience,
+    credentialKind: row.credentialKind as ClientCredential["kind"],
+    credentialHint: row.credentialHint,
+    credentialExpiresAt: row.credentialExpiresAt,
+    verifiedAt: row.verifiedAt,
+    verification: Array.isArray(row.verification) ? (row.verification as Check[]) : null,
+    version: row.version,
+    updatedAt: row.updatedAt,
+  };
+}
+
+/** The configuration with its credential opened, or null when none is saved (or its cloud is not configured here). */
+export async function getDelegatedApp(db: DbClient, ring: KeyRing): Promise<DelegatedAppConfig | null> {
+  const row = await db.delegatedApp.findUnique({ where: { id: 1 }, select: { ...viewSelect, credentialSealed: true, certificatePem: true } });
+  if (!row) return null;
+  const cloud = resolveCloud(row.cloud as CloudId);
+  if (!cloud) return null;
+  const opened = ring.open(row.credentialSealed, credentialContext());
+  const credential: ClientCredential =
+    row.credentialKind === "certificate"
+      ? { kind: "certificate", privateKeyPem: opened, certificatePem: row.certificatePem ?? "", thumbprintSha256: row.credentialHint }
+      : { kind: "secret", secret: opened };
+  return {
+    cloud,
+    cloudId: row.cloud as CloudId,
+    clientId: row.clientId,
+    homeTenant: row.homeTenant,
+    audience: row.audience as DelegatedAudience,
+    credential,
+    version: row.version,
+  };
+}
+
+type ParsedCertificate = { privateKeyPem: string; certificatePem: string; thumbprintSha256: string; expiresAt: Date };
+
+/**
+ * A PEM bundle with the private key and its certificate (what `az ad app credential reset --create-cert`
+ * and `openssl req -x509` give). Entra keeps only the certificate; the key signs the client assertion.
+ */
+export function parseCertificateBundle(pem: string, now = new Date()): ParsedCertificate {
+  const certificateMatch = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.exec(pem);
+  const keyMatch = /-----BEGIN (?:RSA |EC )?PRIVATE KEY-----[\s\S]+?-----END (?:RSA |EC )?PRIVATE KEY-----/.exec(pem);
+  if (!certificateMatch) throw new UserFacingError("The PEM has no certificate.", { certificatePem: "Paste the certificate (BEGIN CERTIFICATE) together with its private key." });
+  if (!keyMatch) throw new UserFacingError("The PEM has no private key.", { certificatePem: "Paste the private key (BEGIN PRIVATE KEY) together with the certificate." });
+  let certificate: X509Certificate;
+  try {
+    certificate = new X509Certificate(certificateMatch[0]);
+  } catch {
+    throw new UserFacingError("The certificate cannot be read.", { certificatePem: "The certificate is not a valid X.509 certificate in PEM form." });
+  }
+  let matches = false;
+  try {
+    matches = certificate.checkPrivateKey(createPrivateKey(keyMatch[0]));
+  } catch {
+    throw new UserFacingError("The private key cannot be read.", { certificatePem: "The private key is not a valid unencrypted PEM key (encrypted keys are not supported)." });
+  }
+  if (!matches) throw new UserFacingError("The private key does not belong to the certificate.", { certificatePem: "The private key does not belong to this certificate." });
+  const expiresAt = new Date(certificate.validTo);
+  if (expiresAt <= now) throw new UserFacingError("The certificate has expired.", { certificatePem: `This certificate expired on ${expiresAt.toISOString().slice(0, 10)}.` });
+  return {
+    privateKeyPem: keyMatch[0],
+    certificatePem: certificateMatch[0],
+    thumbprintSha256: certificate.fingerprint256.replaceAll(":", "").toUpperCase(),
+    expiresAt,
+  };
+}
+
+/**
+ * Proves a configuration before it is saved: the sign-in authority's OpenID metadata answers, and the
+ * app gets a token at its home tenant with this credential (client credentials: the one token request
+ * an app can make without a user, and it fails exactly when the client ID or credential is wrong).
+ */
+export async function verifyDelegatedApp(
+  config: Pick<DelegatedAppConfig, "cloud" | "clientId" | "homeTenant" | "audience" | "credential">,
+  options: { timeoutMs?: number; signal?: AbortSignal } = {},
+): Promise<{ ok: boolean; checks: Check[] }> {
+  const secrets = config.credential.kind === "secret" ? [config.credential.secret] : [];
+  const ctx: CheckContext = {
+    cloud: config.cloud,
+    options: options.signal ? { signal: options.signal } : {},
+    retry: createRetryBudget(),
+    secrets,
+    timeoutMs: options.timeoutMs ?? DEFAULT_CHECK_TIMEOUT_MS,
+  };
+  const authority = signInTenant(config);
+  const [tenant, token] = await Promise.all([
+    timed(ctx, "tenant", async (policy) => {
+      const metadata = await fetchTenantMetadata({ cloud: config.cloud, tenant: authority, policy });
+      if (!metadata.ok) return explained(ctx, "fail", metadata.failure);
+      return { status: "pass", title: "Sign-in authority found", detail: `Microsoft's sign-in metadata for "${authority}" answered in ${config.cloud.label}.` };
+    }),
+    timed(ctx, "token", async (policy) => {
+      const result = await acquireAppToken({ cloud: config.cloud, tenant: config.homeTenant, clientId: config.clientId, credential: config.credential, policy });
+      if (!result.ok) return explained(ctx, "fail", result.failure);
+      return {
+        status: "pass",
+        title: checkTitles.token,
+        detail: `Microsoft accepted this client ID and ${config.credential.kind === "secret" ? "client secret" : "certificate"} in tenant ${config.homeTenant}.`,
+        correlationId: result.correlationId,
+      };
+    }),
+  ]);
+  const checks = [tenant, token];
+  return { ok: checks.every((check) => check.status !== "fail"), checks };
+}
+
+export type SaveDelegatedAppResult = { saved: true; checks: Check[] } | { saved: false; checks: Check[] };
+
+/**
+ * Verifies, then saves. A failed verification saves nothing: a wrong client ID or secret here would
+ * break every member's next sign-in. Leaving the credential empty keeps the stored one.
+ */
+export async function saveDelegatedApp(
+  db: DbClient,
+  ring: KeyRing,
+  input: DelegatedAppInput,
+  context: { actor: AuditActor & object; ip?: string | null },
+  options: { timeoutMs?: number } = {},
+): Promise<SaveDelegatedAppResult> {
+  const cloud = resolveCloud(input.cloud);
+  if (!cloud) throw new UserFacingError("This cloud is not configured on the server.", { cloud: "The custom cloud needs CALSYNC_AUTHORITY_HOST and CALSYNC_GRAPH_HOST." });
+  const current = await getDelegatedApp(db, ring);
+  const currentVersion = current?.version ?? 0;
+  if (input.expectedVersion !== currentVersion) {
+    throw new UserFacingError("Someone changed these settings while you were editing them. Reload the page and try again.");
+  }
+  let credential: ClientCredential;
+  let expiresAt: Date | null = null;
+  if (input.credentialKind === "secret") {
+    if (input.clientSecret) credential = { kind: "secret", secret: input.clientSecret };
+    else if (current?.credential.kind === "secret") credential = current.credential;
+    else throw new UserFacingError("Enter the client secret.", { clientSecret: "Enter the client secret's value (not its ID)." });
+    expiresAt = input.secretExpiresAt ?? null;
+  } else if (input.certificatePem) {
+    const parsed = parseCertificateBundle(input.certificatePem);
+    credential = { kind: "certificate", privateKeyPem: parsed.privateKeyPem, certificatePem: parsed.certificatePem, thumbprintSha256: parsed.thumbprintSha256 };
+    expiresAt = parsed.expiresAt;
+  } else if (current?.credential.kind === "certificate") {
+    credential = current.credential;
+  } else {
+    throw new UserFacingError("Paste the certificate and its private key.", { certificatePem: "Paste the certificate and its private key (PEM)." });
+  }
+
+  const verification = await verifyDelegatedApp({ cloud, clientId: input.clientId, homeTenant: input.homeTenant, audience: input.audience, credential }, options);
+  if (!verification.ok) return { saved: false, checks: verification.checks };
+
+  const hint = credential.kind === "secret" ? secretHint(credential.secret) : credential.thumbprintSha256;
+  const sealed = ring.seal(credential.kind === "secret" ? credential.secret : credential.privateKeyPem, credentialContext());
+  const now = new Date();
+  const data = {
+    cloud: input.cloud,
+    clientId: input.clientId,
+    homeTenant: input.homeTenant,
+    audience: input.audience,
+    credentialKind: credential.kind,
+    credentialSealed: sealed,
+    credentialHint: hint,
+    certificatePem: credential.kind === "certificate" ? credential.certificatePem : null,
+    credentialExpiresAt: credential.kind === "certificate" && credential === current?.credential ? undefined : expiresAt,
+    verifiedAt: now,
+    verification: verification.checks,
+    updatedById: context.actor.id,
+  };
+  if (current) {
+    const { count } = await db.delegatedApp.updateMany({ where: { id: 1, version: currentVersion }, data: { ...data, version: { increment: 1 } } });
+    if (count === 0) throw new UserFacingError("Someone changed these settings while you were editing them. Reload the page and try again.");
+  } else {
+    await db.delegatedApp.create({ data: { id: 1, ...data, credentialExpiresAt: data.credentialExpiresAt ?? null } });
+  }
+  await recordAudit(db, {
+    actor: context.actor,
+    action: "delegated-app.save",
+    target: { type: "delegated-app", id: "1", label: input.clientId },
+    summary: `Set the mailbox sign-in app to ${input.clientId} (${input.audience}, ${input.cloud}); ${credential.kind === "secret" ? `secret ends in …${hint}` : `certificate ${hint.slice(0, 16)}…`}`,
+    ip: context.ip,
+  });
+  return { saved: true, checks: verification.checks };
+}

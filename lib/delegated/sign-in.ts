@@ -1,0 +1,190 @@
+import "server-only";
+import { z } from "zod";
+import type { AuditActor } from "@/lib/audit/audit";
+import { sealContext, type KeyRing } from "@/lib/crypto/seal";
+import { generateToken, hashToken } from "@/lib/crypto/tokens";
+import type { AppPrismaClient } from "@/lib/db/types";
+import { createRetryBudget, type RequestPolicy } from "@/lib/entra/http-transport";
+import { parseEstsErrorBody, type TokenFailure } from "@/lib/entra/token-error";
+import { UserFacingError } from "@/lib/errors";
+import { getDelegatedApp, PERSONAL_ACCOUNT_TENANT_ID } from "@/lib/delegated/delegated-app";
+import { connectMailbox } from "@/lib/delegated/mailbox-connections";
+import { authorizationUrl, newPkcePair, redeemCode } from "@/lib/delegated/msal-delegated";
+import { delegatedRedirectUri } from "@/lib/wizard/urls";
+
+/**
+ * "Connect my calendar": the authorization code flow with PKCE. Starting stores the attempt with a
+ * hashed `state`, the `nonce` and the sealed PKCE verifier; the callback must present that `state`
+ * from the same console user, once, within ten minutes. Microsoft's refusals are stored on the
+ * attempt, so the result page explains them without putting Microsoft's text in a URL.
+ */
+
+export const SIGN_IN_TTL_MS = 10 * 60_000;
+const MICROSOFT_TIMEOUT_MS = 20_000;
+
+export const NOT_CONFIGURED_MESSAGE =
+  "Connecting a mailbox is not set up on this console yet. Ask an administrator to configure the mailbox sign-in app under Settings.";
+
+function verifierContext(signInId: string): string {
+  return sealContext("delegated_sign_ins", "code_verifier_sealed", signInId);
+}
+
+function microsoftPolicy(): RequestPolicy {
+  return { signal: AbortSignal.timeout(MICROSOFT_TIMEOUT_MS), retry: createRetryBudget() };
+}
+
+/** A refusal kept on the attempt: Microsoft's facts, never a token or a code. */
+export const signInOutcomeSchema = z.object({
+  code: z.string(),
+  error: z.string().optional(),
+  description: z.string().optional(),
+  correlationId: z.string().optional(),
+  traceId: z.string().optional(),
+  timestamp: z.string().optional(),
+  /** The account that signed in, when the refusal came after sign-in. */
+  account: z.string().optional(),
+});
+export type SignInOutcome = z.infer<typeof signInOutcomeSchema>;
+
+export async function startMailboxSignIn(
+  db: AppPrismaClient,
+  ring: KeyRing,
+  input: { userId: string; reconnectId?: string | null; loginHint?: string },
+  now = new Date(),
+): Promise<{ url: string; signInId: string }> {
+  const app = await getDelegatedApp(db, ring);
+  if (!app) throw new UserFacingError(NOT_CONFIGURED_MESSAGE);
+  let loginHint = input.loginHint;
+  if (input.reconnectId) {
+    const target = await db.connection.findFirst({ where: { id: input.reconnectId, kind: "mailbox", ownerId: input.userId }, select: { accountUpn: true } });
+    if (!target) throw new UserFacingError("This mailbox connection is not yours, or it no longer exists.");
+    loginHint = target.accountUpn ?? loginHint;
+  }
+  const state = generateToken();
+  const nonce = generateToken(16);
+  const pkce = await newPkcePair();
+  const url = await authorizationUrl(
+    app,
+    { redirectUri: delegatedRedirectUri(), state, nonce, codeChallenge: pkce.challenge, ...(loginHint ? { loginHint } : {}) },
+    microsoftPolicy(),
+  );
+  const id = crypto.randomUUID();
+  await db.delegatedSignIn.create({
+    data: {
+      id,
+      stateHash: hashToken(state),
+      nonce,
+      codeVerifierSealed: ring.seal(pkce.verifier, verifierContext(id)),
+      userId: input.userId,
+      connectionId: input.reconnectId ?? null,
+      createdAt: now,
+      expiresAt: new Date(now.getTime() + SIGN_IN_TTL_MS),
+    },
+    select: { id: true },
+  });
+  return { url, signInId: id };
+}
+
+export type CallbackOutcome =
+  | { kind: "connected"; connectionId: string; reconnected: boolean }
+  | { kind: "refused"; signInId: string }
+  /** No attempt of this user matches the `state`: forged, replayed, expired or from another browser. */
+  | { kind: "bad-state" };
+
+const callbackSchema = z.object({
+  state: z.string().min(1).max(200),
+  code: z.string().min(1).max(8000).optional(),
+  error: z.string().max(200).optional(),
+  error_description: z.string().max(4000).optional(),
+  error_subcode: z.string().max(200).optional(),
+  error_codes: z.string().max(200).optional(),
+  correlation_id: z.string().max(100).optional(),
+  trace_id: z.string().max(100).optional(),
+  timestamp: z.string().max(100).optional(),
+});
+
+function outcomeOf(failure: TokenFailure, extra: { subcode?: string; account?: string } = {}): SignInOutcome {
+  // MSAL's recorded shape for "the user pressed Cancel": access_denied with subcode cancel.
+  const code = failure.code === "access_denied" && extra.subcode === "cancel" ? "access_denied" : failure.code;
+  return {
+    code,
+    ...(failure.error ? { error: failure.error } : {}),
+    ...(failure.description ? { description: failure.description.split("\n")[0]!.slice(0, 500) } : {}),
+    ...(failure.correlationId ? { correlationId: failure.correlationId } : {}),
+    ...(failure.traceId ? { traceId: failure.traceId } : {}),
+    ...(failure.timestamp ? { timestamp: failure.timestamp } : {}),
+    ...(extra.account ? { account: extra.account } : {}),
+  };
+}
+
+export async function completeMailboxSignIn(
+  db: AppPrismaClient,
+  ring: KeyRing,
+  input: { userId: string; params: URLSearchParams; actor: AuditActor & object; ip?: string | null },
+  now = new Date(),
+): Promise<CallbackOutcome> {
+  const parsed = callbackSchema.safeParse(Object.fromEntries(input.params));
+  if (!parsed.success) return { kind: "bad-state" };
+  const params = parsed.data;
+  const attempt = await db.delegatedSignIn.findUnique({
+    where: { stateHash: hashToken(params.state) },
+    select: { id: true, userId: true, nonce: true, codeVerifierSealed: true, connectionId: true, expiresAt: true, completedAt: true },
+  });
+  if (!attempt || attempt.userId !== input.userId || attempt.completedAt || attempt.expiresAt <= now) return { kind: "bad-state" };
+  // Claim the attempt before anything else: a replayed callback racing this one finds it used.
+  const claimed = await db.delegatedSignIn.updateMany({ where: { id: attempt.id, completedAt: null }, data: { completedAt: now } });
+  if (claimed.count !== 1) return { kind: "bad-state" };
+  const refuse = async (outcome: SignInOutcome): Promise<CallbackOutcome> => {
+    await db.delegatedSignIn.update({ where: { id: attempt.id }, data: { outcome }, select: { id: true } });
+    return { kind: "refused", signInId: attempt.id };
+  };
+
+  if (params.error || !params.code) {
+    const failure = parseEstsErrorBody(
+      {
+        error: params.error ?? "invalid_request",
+        ...(params.error_description ? { error_description: params.error_description } : {}),
+        ...(params.error_codes ? { error_codes: params.error_codes.split(",").map((code) => code.trim()) } : {}),
+        ...(params.correlation_id ? { correlation_id: params.correlation_id } : {}),
+        ...(params.trace_id ? { trace_id: params.trace_id } : {}),
+        ...(params.timestamp ? { timestamp: params.timestamp } : {}),
+      },
+    ) ?? { code: "invalid_request" };
+    return refuse(outcomeOf(failure, { ...(params.error_subcode ? { subcode: params.error_subcode } : {}) }));
+  }
+
+  const app = await getDelegatedApp(db, ring);
+  if (!app) return refuse({ code: "mailbox-app-missing" });
+  const redeemed = await redeemCode(
+    app,
+    { code: params.code, codeVerifier: ring.open(attempt.codeVerifierSealed, verifierContext(attempt.id)), nonce: attempt.nonce, redirectUri: delegatedRedirectUri() },
+    microsoftPolicy(),
+  );
+  if (!redeemed.ok) return refuse(outcomeOf(redeemed.failure));
+  const { account } = redeemed;
+  if (account.tenantId === PERSONAL_ACCOUNT_TENANT_ID && app.audience !== "organizations-and-personal") {
+    return refuse({ code: "personal-account-not-allowed", account: account.username });
+  }
+  try {
+    const connected = await db.$transaction((tx) =>
+      connectMailbox(
+        tx,
+        ring,
+        { ownerId: input.userId, account, cacheJson: redeemed.cacheJson, cloudId: app.cloudId, clientId: app.clientId, reconnectId: attempt.connectionId },
+        { actor: input.actor, ip: input.ip ?? null },
+      ),
+    );
+    await db.delegatedSignIn.update({ where: { id: attempt.id }, data: { resultConnectionId: connected.id }, select: { id: true } });
+    return { kind: "connected", connectionId: connected.id, reconnected: connected.reconnected };
+  } catch (error) {
+    if (error instanceof UserFacingError) return refuse({ code: "connect-refused", description: error.message, account: account.username });
+    throw error;
+  }
+}
+
+export async function getSignInAttempt(db: AppPrismaClient, userId: string, id: string): Promise<{ outcome: SignInOutcome | null; connectionId: string | null; createdAt: Date } | null> {
+  const row = await db.delegatedSignIn.findFirst({ where: { id, userId }, select: { outcome: true, connectionId: true, createdAt: true } });
+  if (!row) return null;
+  const outcome = signInOutcomeSchema.safeParse(row.outcome);
+  return { outcome: outcome.success ? outcome.data : null, connectionId: row.connectionId, createdAt: row.createdAt };
+}
