@@ -1,7 +1,7 @@
 "use client";
 
 import { useRouter } from "next/navigation";
-import { useRef, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { CheckList } from "@/components/check-list";
 import type { Check, CheckReport } from "@/lib/checks/schema";
 import { fixHref } from "@/lib/wizard/fix-target";
@@ -17,12 +17,15 @@ export function LiveChecklist({
   buttonLabel,
   initialReport,
   wizardFixLinks = false,
+  autoStart = false,
 }: {
   endpoint: string;
   buttonLabel: string;
   initialReport: CheckReport | null;
   /** In the wizard, each failure links back to the step that fixes it, with the field highlighted. */
   wizardFixLinks?: boolean;
+  /** Start at once, e.g. right after a mailbox was connected, so the result shows without a click. */
+  autoStart?: boolean;
 }) {
   const router = useRouter();
   const [checks, setChecks] = useState<Check[]>(initialReport?.checks ?? []);
@@ -69,6 +72,15 @@ export function LiveChecklist({
       setRunning(false);
     }
   }
+
+  const started = useRef(false);
+  useEffect(() => {
+    if (!autoStart || started.current) return;
+    started.current = true;
+    void run();
+    // run() is recreated each render; starting once on mount is the point.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [autoStart]);
 
   return (
     <div className="space-y-3">

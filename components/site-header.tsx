@@ -6,10 +6,13 @@ import { roleLabels, type Role } from "@/lib/auth/roles";
 const navigation: ReadonlyArray<{ href: string; label: string; roles: readonly Role[] }> = [
   { href: "/", label: "Home", roles: ["admin", "helpdesk", "member"] },
   { href: "/status", label: "Status", roles: ["admin", "helpdesk"] },
+  { href: "/connect", label: "My calendar", roles: ["admin", "helpdesk", "member"] },
+  { href: "/connect/invite", label: "Invite to connect", roles: ["admin", "helpdesk"] },
   { href: "/connections", label: "Connections", roles: ["admin", "helpdesk"] },
   { href: "/users", label: "Users", roles: ["admin"] },
   { href: "/settings/api-keys", label: "API keys", roles: ["admin"] },
   { href: "/settings/notifications", label: "Alerts", roles: ["admin"] },
+  { href: "/settings/mailbox-sign-in", label: "Mailbox sign-in", roles: ["admin"] },
   { href: "/audit", label: "Audit log", roles: ["admin", "helpdesk"] },
   { href: "/account", label: "Account", roles: ["admin", "helpdesk", "member"] },
 ];

@@ -27,6 +27,7 @@ const columns: ReadonlyArray<{ key: StatusFilter["sort"] | null; label: string }
   { key: "stateSince", label: "Since (UTC)" },
   { key: "lastCheckedAt", label: "Last check (UTC)" },
   { key: "secretExpiresAt", label: "Secret expires" },
+  { key: null, label: "Next step" },
 ];
 
 export default async function StatusPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
@@ -126,13 +127,17 @@ export default async function StatusPage({ searchParams }: { searchParams: Promi
               <td className="py-2 pr-3">
                 <Link href={`/connections/${row.id}`}>{row.name}</Link>
               </td>
-              <td className="py-2 pr-3">{row.kind === "organization" ? "Organisation" : "Mailbox"}</td>
+              <td className="py-2 pr-3">
+                {row.kind === "organization" ? "Organisation" : "Mailbox"}
+                {row.owner && <span className="block text-xs text-slate-600">Owner: {row.owner}</span>}
+              </td>
               <td className="py-2 pr-3">{row.tenant}</td>
               <td className="py-2 pr-3">{row.cloud}</td>
               <td className="py-2 pr-3">{connectionStateLabels[row.state]}</td>
               <td className="py-2 pr-3">{formatDateTime(row.stateSince)}</td>
               <td className="py-2 pr-3">{row.lastCheckedAt ? formatDateTime(row.lastCheckedAt) : "Never"}</td>
-              <td className="py-2">{row.secretExpiresAt ? formatDay(row.secretExpiresAt) : "—"}</td>
+              <td className="py-2 pr-3">{row.secretExpiresAt ? formatDay(row.secretExpiresAt) : "—"}</td>
+              <td className="py-2">{row.nextStep ?? "—"}</td>
             </tr>
           ))}
         </tbody>

@@ -30,6 +30,13 @@ export const pagePolicy = {
   "/status": ["admin", "helpdesk"],
   "/settings/api-keys": ["admin"],
   "/settings/notifications": ["admin"],
+  "/settings/mailbox-sign-in": ["admin"],
+  "/connect": "signed-in",
+  "/connect/[id]": "signed-in",
+  "/connect/attempts/[id]": "signed-in",
+  "/connect/link/[token]": "public",
+  "/connect/approved": "public",
+  "/connect/invite": ["admin", "helpdesk"],
 } as const satisfies Record<string, Access>;
 
 export const actionPolicy = {
@@ -55,13 +62,23 @@ export const actionPolicy = {
   createNotificationChannelAction: ["admin"],
   deleteNotificationChannelAction: ["admin"],
   testNotificationChannelAction: ["admin"],
+  saveMailboxSignInAction: ["admin"],
+  startConnectAction: "signed-in",
+  disconnectMailboxAction: "signed-in",
+  connectFromLinkAction: "signed-in",
+  createAccountFromLinkAction: "public",
+  createConnectLinkAction: ["admin", "helpdesk"],
 } as const satisfies Record<string, Access>;
 
 export const routePolicy = {
   "GET /api/health": "public",
   "POST /api/wizard/verify": ["admin"],
   "GET /connections/new/admin-consent/callback": ["admin"],
-  "POST /api/connections/[id]/checks": ["admin", "helpdesk"],
+  // Members may run the checks of a mailbox they connected; the handler refuses any other connection.
+  "POST /api/connections/[id]/checks": "signed-in",
+  // Public because Microsoft also returns an administrator here after approving the app; the handler
+  // requires a console session for everything else.
+  "GET /connect/callback": "public",
   "GET /api/v1/openapi.json": "public",
   "GET /api/v1/connections": { apiKeyScope: "connections:read" },
   "GET /api/v1/connections/[id]": { apiKeyScope: "connections:read" },

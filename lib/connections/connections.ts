@@ -38,6 +38,9 @@ export type ConnectionView = {
   version: number;
   createdAt: Date;
   updatedAt: Date;
+  /** Mailbox connections: the Microsoft account and the console member who connected it. */
+  accountUpn: string | null;
+  owner: { id: string; email: string; displayName: string } | null;
 };
 
 const connectionSelect = {
@@ -61,6 +64,8 @@ const connectionSelect = {
   version: true,
   createdAt: true,
   updatedAt: true,
+  accountUpn: true,
+  owner: { select: { id: true, email: true, displayName: true } },
 } as const;
 
 type ConnectionRow = Prisma.ConnectionGetPayload<{ select: typeof connectionSelect }>;

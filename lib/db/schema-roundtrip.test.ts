@@ -80,7 +80,7 @@ const samples: Record<Prisma.ModelName, Record<string, unknown>> = {
     updatedById: userId, updatedAt: at("2026-10-02T00:00:00.000Z"),
   },
   DelegatedSignIn: {
-    id: "4d5e6f7a-8b9c-4d0e-8f1a-2b3c4d5e6f09", stateHash: "e".repeat(64), nonce: "n-1", codeVerifierSealed: "cs1.k1.m.n", userId, connectionId,
+    id: "4d5e6f7a-8b9c-4d0e-8f1a-2b3c4d5e6f09", stateHash: "e".repeat(64), nonce: "n-1", codeVerifierSealed: "cs1.k1.m.n", userId, connectionId, writeTest: true,
     createdAt: at("2026-10-03T00:00:00.000Z"), expiresAt: at("2026-10-03T00:10:00.000Z"), completedAt: at("2026-10-03T00:01:00.000Z"),
     outcome: { code: "AADSTS90094" }, resultConnectionId: connectionId,
   },

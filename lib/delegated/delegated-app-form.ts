@@ -1,6 +1,6 @@
 import "server-only";
 import { checkFormat } from "@/lib/checks/format";
-import type { DelegatedAppForm } from "@/lib/delegated/delegated-app-schema";
+import type { DelegatedAppInput } from "@/lib/delegated/delegated-app-schema";
 import { UserFacingError } from "@/lib/errors";
 
 // Stands in for fields the format check needs but this form does not have; it trips none of its rules.
@@ -10,7 +10,7 @@ const NEUTRAL_SECRET = "Neutral~placeholder~secret~value~0000000";
  * The same format check the wizard runs, so a Secret ID pasted as the secret, an object ID as the
  * client ID or a consumer domain as the tenant is named before anything reaches Microsoft.
  */
-export function cleanDelegatedAppForm(form: DelegatedAppForm): DelegatedAppForm {
+export function cleanDelegatedAppForm(form: DelegatedAppInput): DelegatedAppInput {
   const result = checkFormat({
     cloud: form.cloud,
     tenant: form.homeTenant,

@@ -23,7 +23,8 @@ export const delegatedAudienceLabels: Record<DelegatedAudience, { label: string;
 
 const isoDate = z.union([z.literal("").transform(() => undefined), z.iso.date({ message: "Use the date shown in the Expires column (YYYY-MM-DD)" }).transform((value) => new Date(`${value}T00:00:00Z`))]);
 
-export const delegatedAppFormSchema = z.object({
+export const delegatedAppFormSchema = z
+  .object({
   cloud: cloudIdSchema,
   clientId: z.string().trim().max(300),
   homeTenant: z.string().trim().max(300),
@@ -31,8 +32,16 @@ export const delegatedAppFormSchema = z.object({
   credentialKind: z.enum(["secret", "certificate"], { message: "Choose a client secret or a certificate" }),
   clientSecret: z.string().max(1000).optional().transform((value) => value?.trim() || undefined),
   secretExpiresAt: isoDate.optional(),
-  certificatePem: z.string().max(20_000).optional().transform((value) => value?.trim() || undefined),
+  // The field's name says "key" so that a rejected form never echoes the private key back (run-action.ts).
+  certificateKeyPem: z.string().max(20_000).optional().transform((value) => value?.trim() || undefined),
   expectedVersion: z.coerce.number().int().nonnegative(),
-});
+  })
+  .transform(({ certificateKeyPem, ...rest }) => ({ ...rest, certificatePem: certificateKeyPem }));
 export type DelegatedAppForm = z.output<typeof delegatedAppFormSchema>;
-export type DelegatedAppInput = DelegatedAppForm;
+
+/** What saving needs; the form's output fits it, and callers without a form leave the optional parts out. */
+export type DelegatedAppInput = Pick<DelegatedAppForm, "cloud" | "clientId" | "homeTenant" | "audience" | "credentialKind" | "expectedVersion"> & {
+  clientSecret?: string | undefined;
+  secretExpiresAt?: Date | undefined;
+  certificatePem?: string | undefined;
+};

@@ -124,23 +124,23 @@ type ParsedCertificate = { privateKeyPem: string; certificatePem: string; thumbp
 export function parseCertificateBundle(pem: string, now = new Date()): ParsedCertificate {
   const certificateMatch = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.exec(pem);
   const keyMatch = /-----BEGIN (?:RSA |EC )?PRIVATE KEY-----[\s\S]+?-----END (?:RSA |EC )?PRIVATE KEY-----/.exec(pem);
-  if (!certificateMatch) throw new UserFacingError("The PEM has no certificate.", { certificatePem: "Paste the certificate (BEGIN CERTIFICATE) together with its private key." });
-  if (!keyMatch) throw new UserFacingError("The PEM has no private key.", { certificatePem: "Paste the private key (BEGIN PRIVATE KEY) together with the certificate." });
+  if (!certificateMatch) throw new UserFacingError("The PEM has no certificate.", { certificateKeyPem: "Paste the certificate (BEGIN CERTIFICATE) together with its private key." });
+  if (!keyMatch) throw new UserFacingError("The PEM has no private key.", { certificateKeyPem: "Paste the private key (BEGIN PRIVATE KEY) together with the certificate." });
   let certificate: X509Certificate;
   try {
     certificate = new X509Certificate(certificateMatch[0]);
   } catch {
-    throw new UserFacingError("The certificate cannot be read.", { certificatePem: "The certificate is not a valid X.509 certificate in PEM form." });
+    throw new UserFacingError("The certificate cannot be read.", { certificateKeyPem: "The certificate is not a valid X.509 certificate in PEM form." });
   }
   let matches = false;
   try {
     matches = certificate.checkPrivateKey(createPrivateKey(keyMatch[0]));
   } catch {
-    throw new UserFacingError("The private key cannot be read.", { certificatePem: "The private key is not a valid unencrypted PEM key (encrypted keys are not supported)." });
+    throw new UserFacingError("The private key cannot be read.", { certificateKeyPem: "The private key is not a valid unencrypted PEM key (encrypted keys are not supported)." });
   }
-  if (!matches) throw new UserFacingError("The private key does not belong to the certificate.", { certificatePem: "The private key does not belong to this certificate." });
+  if (!matches) throw new UserFacingError("The private key does not belong to the certificate.", { certificateKeyPem: "The private key does not belong to this certificate." });
   const expiresAt = new Date(certificate.validTo);
-  if (expiresAt <= now) throw new UserFacingError("The certificate has expired.", { certificatePem: `This certificate expired on ${expiresAt.toISOString().slice(0, 10)}.` });
+  if (expiresAt <= now) throw new UserFacingError("The certificate has expired.", { certificateKeyPem: `This certificate expired on ${expiresAt.toISOString().slice(0, 10)}.` });
   return {
     privateKeyPem: keyMatch[0],
     certificatePem: certificateMatch[0],
@@ -222,7 +222,7 @@ export async function saveDelegatedApp(
   } else if (current?.credential.kind === "certificate") {
     credential = current.credential;
   } else {
-    throw new UserFacingError("Paste the certificate and its private key.", { certificatePem: "Paste the certificate and its private key (PEM)." });
+    throw new UserFacingError("Paste the certificate and its private key.", { certificateKeyPem: "Paste the certificate and its private key (PEM)." });
   }
 
   const verification = await verifyDelegatedApp({ cloud, clientId: input.clientId, homeTenant: input.homeTenant, audience: input.audience, credential }, options);

@@ -49,7 +49,7 @@ export type SignInOutcome = z.infer<typeof signInOutcomeSchema>;
 export async function startMailboxSignIn(
   db: AppPrismaClient,
   ring: KeyRing,
-  input: { userId: string; reconnectId?: string | null; loginHint?: string },
+  input: { userId: string; reconnectId?: string | null; loginHint?: string; writeTest?: boolean },
   now = new Date(),
 ): Promise<{ url: string; signInId: string }> {
   const app = await getDelegatedApp(db, ring);
@@ -77,6 +77,7 @@ export async function startMailboxSignIn(
       codeVerifierSealed: ring.seal(pkce.verifier, verifierContext(id)),
       userId: input.userId,
       connectionId: input.reconnectId ?? null,
+      writeTest: input.writeTest ?? false,
       createdAt: now,
       expiresAt: new Date(now.getTime() + SIGN_IN_TTL_MS),
     },
@@ -128,7 +129,7 @@ export async function completeMailboxSignIn(
   const params = parsed.data;
   const attempt = await db.delegatedSignIn.findUnique({
     where: { stateHash: hashToken(params.state) },
-    select: { id: true, userId: true, nonce: true, codeVerifierSealed: true, connectionId: true, expiresAt: true, completedAt: true },
+    select: { id: true, userId: true, nonce: true, codeVerifierSealed: true, connectionId: true, writeTest: true, expiresAt: true, completedAt: true },
   });
   if (!attempt || attempt.userId !== input.userId || attempt.completedAt || attempt.expiresAt <= now) return { kind: "bad-state" };
   // Claim the attempt before anything else: a replayed callback racing this one finds it used.
@@ -170,7 +171,16 @@ export async function completeMailboxSignIn(
       connectMailbox(
         tx,
         ring,
-        { ownerId: input.userId, account, cacheJson: redeemed.cacheJson, cloudId: app.cloudId, clientId: app.clientId, reconnectId: attempt.connectionId },
+        {
+          ownerId: input.userId,
+          account,
+          cacheJson: redeemed.cacheJson,
+          cloudId: app.cloudId,
+          clientId: app.clientId,
+          reconnectId: attempt.connectionId,
+          // A reconnect keeps the connection's own choice unless the write test was asked for again.
+          ...(attempt.writeTest || !attempt.connectionId ? { writeTest: attempt.writeTest } : {}),
+        },
         { actor: input.actor, ip: input.ip ?? null },
       ),
     );

@@ -1,5 +1,5 @@
 import "server-only";
-import { customCloud, knownClouds, type Cloud, type CloudId } from "@/lib/entra/clouds";
+import { cloudIdSchema, customCloud, knownClouds, type Cloud, type CloudId } from "@/lib/entra/clouds";
 import { getEnv } from "@/lib/env";
 
 /** The cloud chosen by `CALSYNC_CLOUD`, used when a caller does not pick one. */
@@ -16,4 +16,12 @@ export function resolveCloud(id: CloudId): Cloud | undefined {
   const env = getEnv();
   if (!env.CALSYNC_AUTHORITY_HOST || !env.CALSYNC_GRAPH_HOST) return undefined;
   return customCloud({ authorityHost: env.CALSYNC_AUTHORITY_HOST, graphHost: env.CALSYNC_GRAPH_HOST });
+}
+
+/** The clouds this server can reach, as form options (custom only when its hosts are configured). */
+export function configuredCloudOptions(): { value: CloudId; label: string }[] {
+  return cloudIdSchema.options.flatMap((id) => {
+    const cloud = resolveCloud(id);
+    return cloud ? [{ value: id, label: cloud.label }] : [];
+  });
 }

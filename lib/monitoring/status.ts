@@ -1,6 +1,8 @@
 import "server-only";
 import { z } from "zod";
+import { checkReportSchema, type WhoCanFix } from "@/lib/checks/schema";
 import { connectionStates, type ConnectionState } from "@/lib/connections/state";
+import { headlineCheck } from "@/lib/monitoring/check-runs";
 import type { DbClient } from "@/lib/db/types";
 import { Prisma } from "@/lib/db/generated/client";
 
@@ -42,7 +44,28 @@ export type StatusRow = {
   stateSince: Date;
   lastCheckedAt: Date | null;
   secretExpiresAt: Date | null;
+  /** Mailbox connections: who connected it (console account and Microsoft account). */
+  owner: string | null;
+  /** Who must act and on what, for a failing, warning or re-authentication row. */
+  nextStep: string | null;
 };
+
+const whoShort: Record<WhoCanFix, string> = {
+  "global-admin": "Global admin",
+  "exchange-admin": "Exchange admin",
+  user: "Whoever set it up",
+  us: "Nobody (outage): wait and re-check",
+};
+
+function nextStepOf(row: { kind: string; state: string; lastReport: unknown }, owner: string | null): string | null {
+  if (row.state === "needs_reauth") return `${owner ?? "The owner"} must reconnect: send a reconnect link`;
+  if (row.state !== "failing" && row.state !== "warning") return null;
+  const report = checkReportSchema.safeParse(row.lastReport);
+  const headline = report.success ? headlineCheck(report.data) : undefined;
+  if (!headline) return null;
+  const who = headline.who === "user" && row.kind === "mailbox" ? "The owner" : headline.who ? whoShort[headline.who] : "An administrator";
+  return `${who}: ${headline.title}`;
+}
 
 function expiryCutoff(now: Date): Date {
   return new Date(now.getTime() + EXPIRY_WINDOW_DAYS * 86_400_000);
@@ -74,6 +97,7 @@ function whereFor(filter: StatusFilter, now: Date): Prisma.ConnectionWhereInput 
             { tenant: { contains: filter.q, mode: "insensitive" } },
             { tenantId: { contains: filter.q.toLowerCase() } },
             { clientId: { contains: filter.q.toLowerCase() } },
+            { accountUpn: { contains: filter.q, mode: "insensitive" } },
           ],
         }
       : {}),
@@ -97,11 +121,27 @@ export async function listStatusRows(
       ],
       skip: (filter.page - 1) * STATUS_PAGE_SIZE,
       take: STATUS_PAGE_SIZE,
-      select: { id: true, name: true, kind: true, tenant: true, cloud: true, state: true, stateSince: true, lastCheckedAt: true, secretExpiresAt: true },
+      select: {
+        id: true,
+        name: true,
+        kind: true,
+        tenant: true,
+        cloud: true,
+        state: true,
+        stateSince: true,
+        lastCheckedAt: true,
+        secretExpiresAt: true,
+        accountUpn: true,
+        lastReport: true,
+        owner: { select: { displayName: true, email: true } },
+      },
     }),
   ]);
   return {
-    rows: rows.map((row) => ({ ...row, state: row.state as ConnectionState })),
+    rows: rows.map(({ accountUpn, lastReport, owner: account, ...row }) => {
+      const owner = row.kind === "mailbox" ? (account ? `${account.displayName} (${account.email})` : accountUpn) : null;
+      return { ...row, state: row.state as ConnectionState, owner, nextStep: nextStepOf({ ...row, lastReport }, owner) };
+    }),
     total,
     page: filter.page,
     pageCount: Math.max(1, Math.ceil(total / STATUS_PAGE_SIZE)),

@@ -4,13 +4,16 @@ import { z } from "zod";
 import { ActionForm, Field } from "@/components/action-form";
 import { FailureExplanation } from "@/components/failure-explanation";
 import { LiveChecklist } from "@/components/live-checklist";
+import { ConnectLinkForm } from "@/components/connect-link-form";
 import { deleteConnectionAction, rotateSecretAction, updateConnectionAction } from "@/app/connections/[id]/actions";
+import { disconnectMailboxAction } from "@/app/connect/actions";
 import { authorizePage } from "@/lib/auth/current-user";
 import { getConnection } from "@/lib/connections/connections";
 import { connectionStateLabels } from "@/lib/connections/state";
 import { getPrisma } from "@/lib/db/client";
 import { resolveCloud } from "@/lib/entra/cloud-config";
 import { getEnv } from "@/lib/env";
+import { smtpFromEnv } from "@/lib/jobs/deliveries";
 import { headlineCheck } from "@/lib/monitoring/check-runs";
 import { getTimeline } from "@/lib/monitoring/timeline";
 import { publicUrl } from "@/lib/public-url";
@@ -37,6 +40,7 @@ export default async function ConnectionPage({
   const query = await searchParams;
   const isAdmin = user.role === "admin";
   const cloud = resolveCloud(connection.cloud);
+  const isMailbox = connection.kind === "mailbox";
   return (
     <div className="space-y-8">
       <header className="space-y-2">
@@ -56,6 +60,16 @@ export default async function ConnectionPage({
       <section className="space-y-2">
         <h2 className="text-lg font-semibold">Settings</h2>
         <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-1 rounded border border-slate-300 bg-white p-4 text-sm">
+          <dt className="font-medium">Kind</dt>
+          <dd>{isMailbox ? "Single mailbox (the owner's Microsoft sign-in)" : "Organisation (app registration)"}</dd>
+          {isMailbox && (
+            <>
+              <dt className="font-medium">Account</dt>
+              <dd>{connection.accountUpn ?? "—"}</dd>
+              <dt className="font-medium">Owner</dt>
+              <dd>{connection.owner ? `${connection.owner.displayName} (${connection.owner.email})` : "No console account any more"}</dd>
+            </>
+          )}
           <dt className="font-medium">Cloud</dt>
           <dd>{cloud?.label ?? connection.cloud}</dd>
           <dt className="font-medium">Tenant</dt>
@@ -65,11 +79,20 @@ export default async function ConnectionPage({
           </dd>
           <dt className="font-medium">Client ID</dt>
           <dd>{connection.clientId}</dd>
-          <dt className="font-medium">Client secret</dt>
-          <dd>
-            {isAdmin && connection.secretHint ? `ends in …${connection.secretHint}` : "stored, sealed"}
-            {connection.secretExpiresAt ? `, expires on ${formatLongDay(connection.secretExpiresAt)}` : ""}
-          </dd>
+          {isMailbox ? (
+            <>
+              <dt className="font-medium">Sign-in</dt>
+              <dd>saved Microsoft sign-in, sealed</dd>
+            </>
+          ) : (
+            <>
+              <dt className="font-medium">Client secret</dt>
+              <dd>
+                {isAdmin && connection.secretHint ? `ends in …${connection.secretHint}` : "stored, sealed"}
+                {connection.secretExpiresAt ? `, expires on ${formatLongDay(connection.secretExpiresAt)}` : ""}
+              </dd>
+            </>
+          )}
           <dt className="font-medium">Mailboxes</dt>
           <dd>{connection.mailboxScope.kind === "list" ? connection.mailboxScope.mailboxes.join(", ") : "All users"}</dd>
           <dt className="font-medium">Test mailbox</dt>
@@ -124,7 +147,26 @@ export default async function ConnectionPage({
         )}
       </section>
 
-      {isAdmin && (
+      {isMailbox && (
+        <section className="max-w-xl space-y-3">
+          <h2 className="text-lg font-semibold">Send a reconnect link</h2>
+          <p className="text-sm text-slate-700">
+            Only the owner can repair a mailbox connection, by signing in with Microsoft again. The link leads them straight there; the connection keeps its
+            ID, so the sync engine needs no change.
+          </p>
+          <ConnectLinkForm emailConfigured={smtpFromEnv() !== null} connectionId={connection.id} email={connection.owner?.email} />
+        </section>
+      )}
+
+      {isAdmin && isMailbox && (
+        <section className="max-w-xl space-y-3 rounded border border-red-300 p-4">
+          <h2 className="text-lg font-semibold">Disconnect this mailbox</h2>
+          <p className="text-sm">The saved Microsoft sign-in is deleted and the sync engine loses access at once. The owner can connect it again.</p>
+          <ActionForm action={disconnectMailboxAction} submitLabel={`Disconnect ${connection.accountUpn ?? connection.name}`} submitVariant="danger" hidden={{ connectionId: connection.id }} />
+        </section>
+      )}
+
+      {isAdmin && !isMailbox && (
         <>
           <section className="max-w-xl space-y-3">
             <h2 className="text-lg font-semibold">Edit settings</h2>

@@ -20,11 +20,8 @@ import { nextStep } from "@/lib/wizard/steps";
 
 export async function startWizardAction(_state: ActionState, formData: FormData): Promise<ActionState> {
   return runAction("startWizardAction", startWizardSchema, formData, async (values, caller) => {
-    if (values.path === "mailbox") {
-      throw new UserFacingError("Connecting a single mailbox with a Microsoft sign-in is not available on this console yet.", {
-        path: "Not available yet: choose the whole organisation",
-      });
-    }
+    // A single mailbox is connected by its owner signing in; the admin sets up the sign-in app once.
+    if (values.path === "mailbox") redirect("/settings/mailbox-sign-in");
     if (!resolveCloud(values.cloud)) throw new UserFacingError("That cloud is not configured on this console.", { cloud: "Choose another cloud" });
     await startDraft(await getPrisma(), caller!.id, values.cloud);
     redirect("/connections/new/register-app");

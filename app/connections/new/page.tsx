@@ -4,8 +4,7 @@ import { ActionForm, Field } from "@/components/action-form";
 import { discardDraftAction, startWizardAction } from "@/app/connections/new/actions";
 import { authorizePage } from "@/lib/auth/current-user";
 import { getPrisma } from "@/lib/db/client";
-import { defaultCloudId, resolveCloud } from "@/lib/entra/cloud-config";
-import { cloudIdSchema } from "@/lib/entra/clouds";
+import { configuredCloudOptions, defaultCloudId, resolveCloud } from "@/lib/entra/cloud-config";
 import { getDraft } from "@/lib/wizard/drafts";
 import { stepContent } from "@/lib/wizard/steps";
 import { delegatedRedirectUri } from "@/lib/wizard/urls";
@@ -15,10 +14,7 @@ export const metadata: Metadata = { title: "New connection" };
 export default async function NewConnectionPage() {
   const user = (await authorizePage("/connections/new", "/connections/new"))!;
   const draft = await getDraft(await getPrisma(), user.id);
-  const clouds = cloudIdSchema.options.flatMap((id) => {
-    const cloud = resolveCloud(id);
-    return cloud ? [{ value: id, label: cloud.label }] : [];
-  });
+  const clouds = configuredCloudOptions();
   const draftCloud = draft ? resolveCloud(draft.cloud) : undefined;
   return (
     <section className="max-w-2xl space-y-8">
@@ -55,7 +51,7 @@ export default async function NewConnectionPage() {
             defaultValue="organization"
             options={[
               { value: "organization", label: "The whole organisation (recommended)", description: "An administrator registers one app; the sync engine reaches every mailbox in scope." },
-              { value: "mailbox", label: "A single mailbox", description: "Sign in with Microsoft to connect just your own calendar, as in Outlook." },
+              { value: "mailbox", label: "Single mailboxes", description: "People sign in with Microsoft to connect their own calendar, as in Outlook. You set up the sign-in app once." },
             ]}
           />
         </ActionForm>

@@ -33,6 +33,7 @@ CREATE TABLE "delegated_sign_ins" (
     "code_verifier_sealed" TEXT NOT NULL,
     "user_id" UUID NOT NULL,
     "connection_id" UUID,
+    "write_test" BOOLEAN NOT NULL DEFAULT false,
     "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "expires_at" TIMESTAMPTZ(3) NOT NULL,
     "completed_at" TIMESTAMPTZ(3),

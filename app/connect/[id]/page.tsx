@@ -1,0 +1,76 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound, redirect } from "next/navigation";
+import { z } from "zod";
+import { ActionForm } from "@/components/action-form";
+import { LiveChecklist } from "@/components/live-checklist";
+import { disconnectMailboxAction, startConnectAction } from "@/app/connect/actions";
+import { authorizePage } from "@/lib/auth/current-user";
+import { getConnection } from "@/lib/connections/connections";
+import { connectionStateLabels } from "@/lib/connections/state";
+import { getPrisma } from "@/lib/db/client";
+import { getOwnedMailbox } from "@/lib/delegated/mailbox-connections";
+import { formatDateTime } from "@/lib/format";
+
+export const metadata: Metadata = { title: "My calendar connection" };
+
+export default async function MailboxConnectionPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ id: string }>;
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
+  const { id } = await params;
+  const user = (await authorizePage("/connect/[id]", `/connect/${encodeURIComponent(id)}`))!;
+  if (!z.uuid().safeParse(id).success) notFound();
+  const db = await getPrisma();
+  const mailbox = await getOwnedMailbox(db, user.id, id);
+  if (!mailbox) {
+    // Staff look at other people's connections on the connection page; members learn nothing.
+    if (user.role !== "member") redirect(`/connections/${id}`);
+    notFound();
+  }
+  const connection = (await getConnection(db, id))!;
+  const query = await searchParams;
+  const verify = query.verify === "1";
+  return (
+    <div className="space-y-8">
+      <header className="space-y-2">
+        {verify && (
+          <p role="status" className="rounded border border-green-300 bg-green-50 p-2 text-sm">
+            {query.reconnected === "1" ? "Reconnected" : "Connected"} {mailbox.accountUpn}. Calsync is now checking that it can reach your calendar.
+          </p>
+        )}
+        <p className="text-sm">
+          <Link href="/connect">← My calendars</Link>
+        </p>
+        <h1 className="text-2xl font-semibold">{mailbox.accountUpn ?? mailbox.name}</h1>
+        <p>
+          State: <strong>{connectionStateLabels[connection.state]}</strong> since {formatDateTime(connection.stateSince)} UTC
+        </p>
+      </header>
+
+      {connection.state === "needs_reauth" && (
+        <section aria-label="Reconnect" className="space-y-2 rounded border border-red-400 bg-red-50 p-4">
+          <h2 className="text-lg font-semibold">Sign in again to reconnect</h2>
+          <p>Your saved Microsoft sign-in no longer works, so this calendar is not being synchronised. Reconnecting keeps everything else as it is.</p>
+          <ActionForm action={startConnectAction} submitLabel="Reconnect" hidden={{ reconnectId: mailbox.id }} />
+        </section>
+      )}
+
+      <section className="space-y-3" aria-labelledby="checks-heading">
+        <h2 id="checks-heading" className="text-lg font-semibold">
+          Checks
+        </h2>
+        <LiveChecklist endpoint={`/api/connections/${mailbox.id}/checks`} buttonLabel="Run checks now" initialReport={verify ? null : connection.lastReport} autoStart={verify} />
+      </section>
+
+      <section className="max-w-xl space-y-2">
+        <h2 className="text-lg font-semibold">Disconnect</h2>
+        <p className="text-sm text-slate-700">Calsync deletes your saved Microsoft sign-in and stops synchronising this calendar. You can connect it again at any time.</p>
+        <ActionForm action={disconnectMailboxAction} submitLabel="Disconnect this calendar" submitVariant="danger" hidden={{ connectionId: mailbox.id }} />
+      </section>
+    </div>
+  );
+}

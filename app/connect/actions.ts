@@ -1,0 +1,117 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import { redirect } from "next/navigation";
+import { z } from "zod";
+import type { ActionState } from "@/lib/action-state";
+import { requestContext, sessionPolicy, setSessionCookie } from "@/lib/auth/current-user";
+import { acceptInviteSchema } from "@/lib/auth/form-schemas";
+import { emailSchema } from "@/lib/auth/password-policy";
+import { runAction } from "@/lib/auth/run-action";
+import { createSession } from "@/lib/auth/sessions";
+import { getKeyRing } from "@/lib/crypto/key-store";
+import { getPrisma } from "@/lib/db/client";
+import { connectLinkPath, createAccountFromConnectLink, createConnectLink, emailConnectLink, redeemConnectLink } from "@/lib/delegated/connect-links";
+import { cleanDelegatedAppForm } from "@/lib/delegated/delegated-app-form";
+import { delegatedAppFormSchema } from "@/lib/delegated/delegated-app-schema";
+import { saveDelegatedApp } from "@/lib/delegated/delegated-app";
+import { disconnectMailbox } from "@/lib/delegated/mailbox-connections";
+import { startMailboxSignIn } from "@/lib/delegated/sign-in";
+import { getEnv } from "@/lib/env";
+import { UserFacingError } from "@/lib/errors";
+import { publicUrl } from "@/lib/public-url";
+
+const startConnectSchema = z.object({
+  reconnectId: z.uuid({ message: "Unknown connection" }).optional(),
+  writeTest: z.literal("on").optional(),
+});
+
+/** Sends the member to Microsoft; the callback (app/connect/callback) finishes the connection. */
+export async function startConnectAction(_state: ActionState, formData: FormData): Promise<ActionState> {
+  return runAction("startConnectAction", startConnectSchema, formData, async (values, caller) => {
+    const { url } = await startMailboxSignIn(await getPrisma(), getKeyRing(), {
+      userId: caller!.id,
+      reconnectId: values.reconnectId ?? null,
+      writeTest: values.writeTest === "on",
+    });
+    redirect(url);
+  });
+}
+
+const disconnectSchema = z.object({ connectionId: z.uuid({ message: "Unknown connection" }) });
+
+export async function disconnectMailboxAction(_state: ActionState, formData: FormData): Promise<ActionState> {
+  return runAction("disconnectMailboxAction", disconnectSchema, formData, async (values, caller) => {
+    const { ip } = await requestContext();
+    const db = await getPrisma();
+    // A member disconnects only their own mailbox; an administrator may disconnect any.
+    const ownerId = caller!.role === "admin" ? undefined : caller!.id;
+    await db.$transaction((tx) => disconnectMailbox(tx, values.connectionId, { actor: caller!, ip, ...(ownerId ? { ownerId } : {}) }));
+    revalidatePath("/connect");
+    redirect("/connect?disconnected=1");
+  });
+}
+
+const linkTokenSchema = z.object({ token: z.string().min(1).max(200) });
+
+/** A signed-in person opened their link: it is used up, and Microsoft's sign-in starts. */
+export async function connectFromLinkAction(_state: ActionState, formData: FormData): Promise<ActionState> {
+  return runAction("connectFromLinkAction", linkTokenSchema, formData, async (values, caller) => {
+    const db = await getPrisma();
+    const link = await redeemConnectLink(db, values.token, caller!);
+    const { url } = await startMailboxSignIn(db, getKeyRing(), { userId: caller!.id, reconnectId: link.connectionId });
+    redirect(url);
+  });
+}
+
+/** A person without an account creates a member account from their link, and goes on to Microsoft. */
+export async function createAccountFromLinkAction(_state: ActionState, formData: FormData): Promise<ActionState> {
+  return runAction("createAccountFromLinkAction", acceptInviteSchema, formData, async (values) => {
+    const db = await getPrisma();
+    const context = await requestContext();
+    const user = await createAccountFromConnectLink(db, { token: values.token, displayName: values.displayName, password: values.password, ip: context.ip });
+    const session = await createSession(db, { userId: user.userId, ip: context.ip, userAgent: context.userAgent }, sessionPolicy());
+    await setSessionCookie(session.token, session.expiresAt);
+    const link = await redeemConnectLink(db, values.token, user);
+    const { url } = await startMailboxSignIn(db, getKeyRing(), { userId: user.userId, reconnectId: link.connectionId });
+    redirect(url);
+  });
+}
+
+const createLinkSchema = z.object({
+  email: emailSchema,
+  connectionId: z.uuid({ message: "Unknown connection" }).optional(),
+  delivery: z.enum(["email", "copy"], { message: "Choose how to send the link" }),
+});
+
+export async function createConnectLinkAction(_state: ActionState, formData: FormData): Promise<ActionState> {
+  return runAction("createConnectLinkAction", createLinkSchema, formData, async (values, caller) => {
+    const { ip } = await requestContext();
+    const db = await getPrisma();
+    const { token, expiresAt } = await createConnectLink(db, { email: values.email, connectionId: values.connectionId ?? null }, { actor: caller!, ip });
+    const url = `${publicUrl(getEnv())}${connectLinkPath(token)}`;
+    const what = values.connectionId ? "reconnect link" : "link";
+    if (values.delivery === "email") {
+      const sent = await emailConnectLink({ email: values.email, url, reconnect: Boolean(values.connectionId), sender: caller!.displayName, expiresAt });
+      if (!sent.ok) {
+        return { status: "success", message: `The ${what} was created, but the email could not be sent: ${sent.error} Copy the link and send it yourself.`, reveal: { label: "Link", value: url } };
+      }
+      return { status: "success", message: `Emailed the ${what} to ${values.email}. It works once, for 7 days.` };
+    }
+    return { status: "success", message: `Created a ${what} for ${values.email}. It works once, for 7 days; send it to them yourself.`, reveal: { label: "Link", value: url } };
+  });
+}
+
+export async function saveMailboxSignInAction(_state: ActionState, formData: FormData): Promise<ActionState> {
+  return runAction("saveMailboxSignInAction", delegatedAppFormSchema, formData, async (values, caller) => {
+    const { ip } = await requestContext();
+    const db = await getPrisma();
+    const result = await saveDelegatedApp(db, getKeyRing(), cleanDelegatedAppForm(values), { actor: caller!, ip });
+    revalidatePath("/settings/mailbox-sign-in");
+    if (!result.saved) {
+      const failed = result.checks.find((check) => check.status === "fail");
+      throw new UserFacingError(`Not saved: ${failed ? `${failed.title}. ${failed.detail}` : "Microsoft did not accept these settings."}`);
+    }
+    return { status: "success", message: "Saved and verified with Microsoft. Members can now connect their calendars." };
+  });
+}

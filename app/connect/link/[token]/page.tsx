@@ -1,0 +1,63 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { ActionForm, Field } from "@/components/action-form";
+import { connectFromLinkAction, createAccountFromLinkAction } from "@/app/connect/actions";
+import { authorizePage } from "@/lib/auth/current-user";
+import { MIN_PASSWORD_LENGTH } from "@/lib/auth/password-policy";
+import { getPrisma } from "@/lib/db/client";
+import { CONNECT_LINK_PROBLEMS, connectLinkPath, getConnectLinkStatus } from "@/lib/delegated/connect-links";
+import { formatDay } from "@/lib/format";
+
+export const metadata: Metadata = { title: "Connect your calendar" };
+
+/** A "connect your calendar" link: sign in (or create a member account), then on to Microsoft. */
+export default async function ConnectLinkPage({ params }: { params: Promise<{ token: string }> }) {
+  const { token } = await params;
+  const user = await authorizePage("/connect/link/[token]");
+  const status = await getConnectLinkStatus(await getPrisma(), token);
+  if (status.state !== "valid") {
+    return (
+      <div className="max-w-xl space-y-4">
+        <h1 className="text-2xl font-semibold">Connect your calendar</h1>
+        <p role="alert" className="rounded border border-red-300 bg-red-50 p-3">
+          {CONNECT_LINK_PROBLEMS[status.state]}
+        </p>
+      </div>
+    );
+  }
+  const heading = status.connectionId ? "Reconnect your calendar" : "Connect your calendar";
+  const intro = status.connectionId
+    ? "Your saved Microsoft sign-in has expired. Sign in with Microsoft again and your calendar is synchronised as before."
+    : "You have been asked to connect your Microsoft 365 calendar so it can be synchronised. You sign in with your Microsoft work account; Calsync never sees your password.";
+  return (
+    <div className="max-w-xl space-y-4">
+      <h1 className="text-2xl font-semibold">{heading}</h1>
+      <p>{intro}</p>
+      <p className="text-sm text-slate-700">
+        This link is for <strong>{status.email}</strong> and works once, until {formatDay(status.expiresAt)}.
+      </p>
+      {user ? (
+        user.email.toLowerCase() === status.email.toLowerCase() ? (
+          <ActionForm action={connectFromLinkAction} submitLabel="Continue to Microsoft sign-in" hidden={{ token }} />
+        ) : (
+          <p role="alert" className="rounded border border-red-300 bg-red-50 p-3">
+            You are signed in to the console as {user.email}. Sign out, then open this link again as {status.email}.
+          </p>
+        )
+      ) : status.accountExists ? (
+        <p>
+          You already have an account. <Link href={`/sign-in?next=${encodeURIComponent(connectLinkPath(token))}`}>Sign in to continue</Link>.
+        </p>
+      ) : (
+        <>
+          <p>First, create your console account. You will then continue to Microsoft&apos;s sign-in.</p>
+          <ActionForm action={createAccountFromLinkAction} submitLabel="Create account and continue" hidden={{ token }}>
+            <Field name="displayName" label="Your name" autoComplete="name" />
+            <Field name="password" label="Password" type="password" autoComplete="new-password" hint={`At least ${MIN_PASSWORD_LENGTH} characters`} />
+            <Field name="confirmPassword" label="Repeat the password" type="password" autoComplete="new-password" />
+          </ActionForm>
+        </>
+      )}
+    </div>
+  );
+}
