@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { CAPTURE_DIR, E2E_DATA_DIR, SECRETS_FILE, SERVER_LOG, storageStatePath } from "./support/server";
-import { expect, test } from "./support/fixtures";
+import { expect, issuedRefreshTokens, test } from "./support/fixtures";
 
 /**
  * Runs after every other spec: no password, session token, setup code or seal key that the run
@@ -18,6 +18,10 @@ test("no secret reached a browser, the server log or the audit log", async ({ pa
   }
 
   const secrets = JSON.parse(readFileSync(SECRETS_FILE, "utf8")) as string[];
+  // The refresh tokens Microsoft (the simulator) issued for connected mailboxes.
+  const refreshTokens = await issuedRefreshTokens();
+  expect(refreshTokens.length).toBeGreaterThan(0);
+  secrets.push(...refreshTokens);
   const keyFile = readFileSync(path.join(E2E_DATA_DIR, "seal-keys"), "utf8").trim();
   for (const entry of keyFile.split(",")) secrets.push(entry.split(":")[1]!);
   expect(secrets.length).toBeGreaterThanOrEqual(3 + 1 + 3 + 1);
@@ -31,4 +35,7 @@ test("no secret reached a browser, the server log or the audit log", async ({ pa
       expect(text.includes(secret), `a secret (${secret.slice(0, 3)}…) appears in ${file}`).toBe(false);
     }
   }
+  // Access and ID tokens are JWTs: none may show up anywhere, whoever minted it.
+  const jwt = /eyJ[\w-]{10,}\.eyJ[\w-]{10,}\.[\w-]{10,}/;
+  for (const [file, text] of corpus) expect(jwt.exec(text)?.[0].slice(0, 12), `a token appears in ${file}`).toBeUndefined();
 });

@@ -61,6 +61,8 @@ export interface Simulator {
   mintAccessToken(options: MintAccessTokenOptions): string;
   /** Invalidates every refresh token issued so far for a user (AADSTS50173 on next use). */
   revokeRefreshTokens(userIdOrUpn: string): void;
+  /** Every refresh token issued so far: tests search for them where they must never appear. */
+  issuedRefreshTokens(): string[];
   /** Key id of the token-signing key, as published on the JWKS. */
   signingKeyId: string;
   close(): Promise<void>;
@@ -126,6 +128,9 @@ export async function startSimulator(options: StartSimulatorOptions): Promise<Si
     },
     mintAccessToken(tokenOptions) {
       return mintAccessToken({ state, signingKey, origin }, tokenOptions);
+    },
+    issuedRefreshTokens() {
+      return [...state.refreshTokens.keys()];
     },
     revokeRefreshTokens(userIdOrUpn) {
       const needle = userIdOrUpn.toLowerCase();

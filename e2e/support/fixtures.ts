@@ -52,9 +52,29 @@ export function rememberSecret(value: string): void {
   writeFileSync(SECRETS_FILE, JSON.stringify([...new Set([...secrets, value])]));
 }
 
+async function simulatorControl(path: string, init: RequestInit = {}): Promise<Response> {
+  const { control } = JSON.parse(readFileSync(SIMULATOR_FILE, "utf8")) as { control: string };
+  const response = await fetch(`${control}${path}`, init);
+  if (!response.ok) throw new Error(`simulator control answered ${response.status} to ${path}`);
+  return response;
+}
+
 /** Changes an app in the simulated tenant, as an admin would in the portal (e.g. withdraws consent). */
 export async function changeSimulatedApp(clientId: string, patch: Record<string, unknown>): Promise<void> {
-  const { control } = JSON.parse(readFileSync(SIMULATOR_FILE, "utf8")) as { control: string };
-  const response = await fetch(`${control}/apps/${clientId}`, { method: "POST", body: JSON.stringify(patch) });
-  if (response.status !== 204) throw new Error(`simulator control answered ${response.status}`);
+  await simulatorControl(`/apps/${clientId}`, { method: "POST", body: JSON.stringify(patch) });
+}
+
+/** Changes a simulated user (e.g. `refreshTokenState`). */
+export async function changeSimulatedUser(upn: string, patch: Record<string, unknown>): Promise<void> {
+  await simulatorControl(`/users/${encodeURIComponent(upn)}`, { method: "POST", body: JSON.stringify(patch) });
+}
+
+/** Invalidates a user's refresh tokens, as a password change or "revoke sessions" does (AADSTS50173). */
+export async function revokeSimulatedSessions(upn: string): Promise<void> {
+  await simulatorControl(`/users/${encodeURIComponent(upn)}/revoke`, { method: "POST" });
+}
+
+/** Every refresh token the simulator issued during the run. */
+export async function issuedRefreshTokens(): Promise<string[]> {
+  return (await (await simulatorControl("/refresh-tokens")).json()) as string[];
 }

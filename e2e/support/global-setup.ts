@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { createServer } from "node:http";
 import { createWriteStream, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { demo } from "../simulator/demo-ids";
-import { loadDemoScenario } from "../simulator/scenario";
+import { loadDemoScenario, parseScenario } from "../simulator/scenario";
 import { startSimulator } from "../simulator/server";
 import { REPO_ROOT, ROTATED_SECRET, CAPTURE_DIR, E2E_BASE_URL, E2E_DATA_DIR, E2E_PORT, E2E_ROOT, SCREENSHOT_DIR, SERVER_LOG, SIMULATOR_FILE, STATE_DIR } from "./server";
 
@@ -32,15 +32,38 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     let body = "";
     request.on("data", (chunk: Buffer) => (body += chunk.toString()));
     request.on("end", () => {
-      const clientId = /^\/apps\/([0-9a-f-]{36})$/.exec(request.url ?? "")?.[1];
-      const next = structuredClone(simulator.scenario);
-      const app = next.tenants.flatMap((tenant) => tenant.apps).find((candidate) => candidate.clientId === clientId);
-      if (request.method !== "POST" || !app) {
+      const url = request.url ?? "";
+      const live = simulator.scenario;
+      if (request.method === "GET" && url === "/refresh-tokens") {
+        response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(simulator.issuedRefreshTokens()));
+        return;
+      }
+      const revoke = /^\/users\/([^/]+)\/revoke$/.exec(url)?.[1];
+      if (request.method === "POST" && revoke) {
+        simulator.revokeRefreshTokens(decodeURIComponent(revoke));
+        response.writeHead(204).end();
+        return;
+      }
+      // Patches change the live scenario in place (validated on a copy first), so that tokens already
+      // issued stay valid, as they do when an admin changes a setting in the portal.
+      const clientId = /^\/apps\/([0-9a-f-]{36})$/.exec(url)?.[1];
+      const upn = /^\/users\/([^/]+)$/.exec(url)?.[1];
+      const find = (scenario: typeof live) =>
+        clientId
+          ? scenario.tenants.flatMap((tenant) => tenant.apps).find((candidate) => candidate.clientId === clientId)
+          : upn
+            ? scenario.tenants.flatMap((tenant) => tenant.users).find((user) => user.upn.toLowerCase() === decodeURIComponent(upn).toLowerCase())
+            : undefined;
+      const target = find(live);
+      if (request.method !== "POST" || !target) {
         response.writeHead(404).end();
         return;
       }
-      Object.assign(app, JSON.parse(body) as object);
-      simulator.setScenario(next);
+      const patch = JSON.parse(body) as object;
+      const copy = structuredClone(live);
+      Object.assign(find(copy)!, patch);
+      parseScenario(copy);
+      Object.assign(target, patch);
       response.writeHead(204).end();
     });
   });

@@ -35,7 +35,7 @@ export const pagePolicy = {
   "/connect/[id]": "signed-in",
   "/connect/attempts/[id]": "signed-in",
   "/connect/link/[token]": "public",
-  "/connect/approved": "public",
+  "/connect/callback/approved": "public",
   "/connect/invite": ["admin", "helpdesk"],
 } as const satisfies Record<string, Access>;
 
@@ -76,9 +76,7 @@ export const routePolicy = {
   "GET /connections/new/admin-consent/callback": ["admin"],
   // Members may run the checks of a mailbox they connected; the handler refuses any other connection.
   "POST /api/connections/[id]/checks": "signed-in",
-  // Public because Microsoft also returns an administrator here after approving the app; the handler
-  // requires a console session for everything else.
-  "GET /connect/callback": "public",
+  "GET /connect/callback": "signed-in",
   "GET /api/v1/openapi.json": "public",
   "GET /api/v1/connections": { apiKeyScope: "connections:read" },
   "GET /api/v1/connections/[id]": { apiKeyScope: "connections:read" },

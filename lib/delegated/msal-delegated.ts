@@ -45,9 +45,9 @@ export async function authorizationUrl(
     codeChallenge: request.codeChallenge,
     codeChallengeMethod: "S256",
     responseMode: "query",
-    // Someone may be signed in to Microsoft as another account (their admin account, a colleague's).
-    prompt: "select_account",
-    ...(request.loginHint ? { loginHint: request.loginHint } : {}),
+    // Someone may be signed in to Microsoft as another account (their admin account, a colleague's), so
+    // they choose; a reconnect names its account instead (msal drops login_hint under select_account).
+    ...(request.loginHint ? { loginHint: request.loginHint } : { prompt: "select_account" }),
   });
 }
 

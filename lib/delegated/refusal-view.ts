@@ -33,8 +33,10 @@ export async function refusalView(db: DbClient, ring: KeyRing, user: SessionUser
   const explanation = explainRefusal(code, { ...(app ? { cloud: app.cloud } : {}), ...(outcome?.description ? { message: outcome.description } : {}) });
   if (explanation.kind !== "admin-approval" || !app) return { ...explanation, ...(outcome ? { outcome } : {}) };
   const tenant = consentTenant(app.audience, app.homeTenant, user.email);
-  // The state only has to be unguessable: the console takes no action on the administrator's return.
-  const url = adminConsentUrl({ cloud: app.cloud, tenant: isGuid(tenant) ? tenant : tenant.toLowerCase(), clientId: app.clientId, redirectUri: delegatedRedirectUri(), state: generateToken(16) });
+  // Microsoft accepts extra path segments below a registered redirect URI for admin consent, so the
+  // administrator returns to a public thank-you page under the registered callback. The state only
+  // has to be unguessable: the console takes no action on that return.
+  const url = adminConsentUrl({ cloud: app.cloud, tenant: isGuid(tenant) ? tenant : tenant.toLowerCase(), clientId: app.clientId, redirectUri: `${delegatedRedirectUri()}/approved`, state: generateToken(16) });
   return {
     ...explanation,
     ...(outcome ? { outcome } : {}),

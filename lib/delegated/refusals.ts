@@ -34,6 +34,7 @@ const kinds: Record<string, RefusalKind> = {
   AADSTS50079: "blocked",
   AADSTS50078: "blocked",
   AADSTS50105: "blocked",
+  AADSTS500121: "blocked",
   access_denied: "cancelled",
   AADSTS65004: "cancelled",
   "bad-state": "forged",

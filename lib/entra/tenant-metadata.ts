@@ -13,10 +13,11 @@ const openIdDocumentSchema = z
   .object({
     issuer: z.string(),
     token_endpoint: z.string(),
-    cloud_instance_name: z.string().optional(),
-    msgraph_host: z.string().optional(),
-    tenant_region_scope: z.string().optional(),
-    tenant_region_sub_scope: z.string().optional(),
+    // The multi-tenant documents (/organizations, /common) send null for the tenant-specific ones.
+    cloud_instance_name: z.string().nullish(),
+    msgraph_host: z.string().nullish(),
+    tenant_region_scope: z.string().nullish(),
+    tenant_region_sub_scope: z.string().nullish(),
   })
   .loose();
 

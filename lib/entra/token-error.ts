@@ -41,13 +41,18 @@ export function parseEstsErrorBody(body: unknown, status?: number): TokenFailure
   const first = value.error_codes?.[0];
   const fromDescription = value.error_description ? aadstsPrefix.exec(value.error_description)?.[1] : undefined;
   const number = first !== undefined ? String(first) : fromDescription;
+  // Redirect errors carry these facts only inside the description's trailing lines.
+  const described = (pattern: RegExp) => (value.error_description ? pattern.exec(value.error_description)?.[1] : undefined);
+  const correlationId = value.correlation_id ?? described(/Correlation ID:\s*([0-9a-f-]{36})/i);
+  const traceId = value.trace_id ?? described(/Trace ID:\s*([0-9a-f-]{36})/i);
+  const timestamp = value.timestamp ?? described(/Timestamp:\s*(\d{4}-\d{2}-\d{2}[ T][0-9:.]+Z?)/);
   return {
     code: number ? `AADSTS${number}` : (value.error ?? "unknown_error"),
     ...(value.error ? { error: value.error } : {}),
     ...(value.error_description ? { description: value.error_description } : {}),
-    ...(value.correlation_id ? { correlationId: value.correlation_id } : {}),
-    ...(value.trace_id ? { traceId: value.trace_id } : {}),
-    ...(value.timestamp ? { timestamp: value.timestamp } : {}),
+    ...(correlationId ? { correlationId } : {}),
+    ...(traceId ? { traceId } : {}),
+    ...(timestamp ? { timestamp } : {}),
     ...(status !== undefined ? { status } : {}),
   };
 }

@@ -1,9 +1,10 @@
 import { NextResponse } from "next/server";
-import { authorizeRoute, getCurrentUser, requestContext } from "@/lib/auth/current-user";
+import { authorizeRoute, requestContext } from "@/lib/auth/current-user";
 import { getKeyRing } from "@/lib/crypto/key-store";
 import { getPrisma } from "@/lib/db/client";
 import { completeMailboxSignIn } from "@/lib/delegated/sign-in";
 import { getEnv } from "@/lib/env";
+import { deniedResponse } from "@/lib/http";
 import { publicUrl } from "@/lib/public-url";
 
 export const dynamic = "force-dynamic";
@@ -13,17 +14,15 @@ function to(path: string): NextResponse {
 }
 
 /**
- * Microsoft's answer to "connect my calendar". Everything here needs the console session that started
- * the sign-in; the one exception is an administrator coming back from approving the app for their
- * organisation (admin_consent, no code), who may have no console account and is only thanked.
+ * Microsoft's answer to "connect my calendar", for the console user who started the sign-in. (An
+ * administrator approving the app for their organisation returns to /connect/callback/approved.)
  */
 export async function GET(request: Request): Promise<Response> {
   const caller = await authorizeRoute("GET /connect/callback");
-  if (!caller.allowed) return to("/sign-in");
+  // A session that ended while the person was at Microsoft: sign in again, then start over.
+  if (!caller.allowed) return caller.signedIn ? deniedResponse(caller) : to(`/sign-in?next=${encodeURIComponent("/connect")}`);
+  const user = caller.user!;
   const params = new URL(request.url).searchParams;
-  if (params.has("admin_consent") && !params.has("code")) return to(`/connect/approved${params.has("error") ? "?declined=1" : ""}`);
-  const user = await getCurrentUser();
-  if (!user) return to(`/sign-in?next=${encodeURIComponent("/connect")}`);
   const { ip } = await requestContext();
   const outcome = await completeMailboxSignIn(await getPrisma(), getKeyRing(), { userId: user.id, params, actor: user, ip });
   switch (outcome.kind) {

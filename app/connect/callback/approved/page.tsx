@@ -5,8 +5,9 @@ export const metadata: Metadata = { title: "Calsync approved" };
 
 /** Where Microsoft returns an administrator who approved (or declined) Calsync for their organisation. */
 export default async function AdminApprovedPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  await authorizePage("/connect/approved");
-  const declined = (await searchParams).declined === "1";
+  await authorizePage("/connect/callback/approved");
+  // Microsoft adds `error` when the administrator cancelled; the console takes no action either way.
+  const declined = typeof (await searchParams).error === "string";
   return (
     <div className="max-w-xl space-y-4">
       <h1 className="text-2xl font-semibold">{declined ? "Calsync was not approved" : "Calsync is approved"}</h1>

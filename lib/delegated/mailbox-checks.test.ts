@@ -1,0 +1,281 @@
+import { randomBytes } from "node:crypto";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { demo } from "@/e2e/simulator/demo-ids";
+import type { Scenario, ScenarioUser } from "@/e2e/simulator/scenario";
+import { startDemoSimulatorForFile } from "@/e2e/simulator/test-trust";
+import { checkReportSchema, type CheckId, type CheckReport } from "@/lib/checks/schema";
+import { stateFromReport } from "@/lib/connections/state";
+import { runStoredConnectionChecks } from "@/lib/connections/stored-checks";
+import { KeyRing } from "@/lib/crypto/seal";
+import type { Database } from "@/lib/db/client";
+import { saveDelegatedApp } from "@/lib/delegated/delegated-app";
+import { runMailboxChecks } from "@/lib/delegated/mailbox-checks";
+import { disconnectMailbox, openTokenCache } from "@/lib/delegated/mailbox-connections";
+import { completeMailboxSignIn, startMailboxSignIn } from "@/lib/delegated/sign-in";
+import { resetEnvCache } from "@/lib/env";
+import { leaseDueConnections, runScheduledCheck } from "@/lib/jobs/scheduled-checks";
+import { testEngines } from "@/test-support/databases";
+
+/**
+ * The checks of a connected mailbox against the simulator, with the real msal-node renewing the
+ * member's saved sign-in and the real graph-client reading their calendar. Connections are made by
+ * the real sign-in flow (the /authorize pages played with fetch).
+ */
+
+const { sim, pristine } = startDemoSimulatorForFile();
+
+const ring = new KeyRing([{ id: "t1", key: randomBytes(32) }]);
+const PUBLIC_URL = "https://calsync.example.test";
+const CALLBACK = `${PUBLIC_URL}/connect/callback`;
+const savedEnv = { ...process.env };
+
+beforeAll(() => {
+  process.env.CALSYNC_CLOUD = "custom";
+  process.env.CALSYNC_AUTHORITY_HOST = sim.origin;
+  process.env.CALSYNC_GRAPH_HOST = sim.origin;
+  process.env.CALSYNC_PUBLIC_URL = PUBLIC_URL;
+  resetEnvCache();
+});
+afterAll(() => {
+  process.env = savedEnv;
+  resetEnvCache();
+});
+
+beforeEach(() => {
+  const scenario: Scenario = pristine();
+  scenario.tenants[0]!.apps.find((app) => app.clientId === demo.apps.healthy.clientId)!.redirectUris.push(CALLBACK);
+  sim.setScenario(scenario);
+});
+
+/** The live simulator user (changes apply to the next request, and keep issued refresh tokens). */
+function liveUser(upn: string): ScenarioUser {
+  const user = sim.scenario.tenants[0]!.users.find((candidate) => candidate.upn === upn);
+  if (!user) throw new Error(`no user ${upn}`);
+  return user;
+}
+
+function formAction(html: string): string {
+  const action = /<form method="post" action="([^"]+)"/.exec(html)?.[1]?.replace(/&amp;/g, "&");
+  if (!action) throw new Error(`no form on the page: ${html.slice(0, 400)}`);
+  return action;
+}
+
+/** Plays the browser at Microsoft's sign-in page and returns the callback's query. */
+async function microsoftSignIn(url: string, login: string): Promise<URLSearchParams> {
+  const page = await fetch(url, { redirect: "manual" });
+  expect(page.status).toBe(200);
+  const response = await fetch(new URL(formAction(await page.text()), sim.origin), {
+    method: "POST",
+    body: new URLSearchParams({ login, passwd: demo.password, action: "signin" }),
+    redirect: "manual",
+  });
+  if (response.status !== 302) throw new Error(`sign-in as ${login} did not redirect: ${(await response.text()).slice(0, 400)}`);
+  return new URL(response.headers.get("location")!).searchParams;
+}
+
+function secretsOf(cacheJson: string): string[] {
+  const cache = JSON.parse(cacheJson) as Record<string, Record<string, { secret?: string }> | undefined>;
+  return ["RefreshToken", "AccessToken"].flatMap((section) => Object.values(cache[section] ?? {}).map((entry) => entry.secret ?? ""));
+}
+
+describe.each(testEngines())("mailbox checks on $name", (engine) => {
+  let database: Database;
+  let member: { id: string; email: string };
+
+  beforeAll(async () => {
+    database = await engine.open();
+    const admin = await database.prisma.user.create({ data: { email: "admin@example.com", displayName: "Admin", role: "admin" }, select: { id: true, email: true } });
+    member = await database.prisma.user.create({ data: { email: "alice@example.com", displayName: "Alice Member", role: "member" }, select: { id: true, email: true } });
+    const saved = await saveDelegatedApp(
+      database.prisma,
+      ring,
+      {
+        cloud: "custom",
+        clientId: demo.apps.healthy.clientId,
+        homeTenant: demo.contoso.id,
+        audience: "organization",
+        credentialKind: "secret",
+        clientSecret: demo.apps.healthy.secret,
+        expectedVersion: 0,
+      },
+      { actor: admin },
+    );
+    expect(saved.saved).toBe(true);
+  });
+  afterAll(async () => {
+    await database.close();
+  });
+  beforeEach(async () => {
+    await database.prisma.connection.deleteMany();
+  });
+
+  async function connect(login: string): Promise<string> {
+    const started = await startMailboxSignIn(database.prisma, ring, { userId: member.id });
+    const outcome = await completeMailboxSignIn(database.prisma, ring, { userId: member.id, params: await microsoftSignIn(started.url, login), actor: member });
+    if (outcome.kind !== "connected") throw new Error(`could not connect ${login}: ${JSON.stringify(outcome)}`);
+    return outcome.connectionId;
+  }
+
+  async function check(id: string, options: { retryBudgetMs?: number } = {}) {
+    const report = await runMailboxChecks(database.prisma, ring, id, { timeoutMs: 10_000, ...options });
+    if (!report) throw new Error("no report");
+    expect(checkReportSchema.parse(report)).toEqual(report);
+    // Neither the refresh token nor an access token ever reaches a report.
+    const cache = await openTokenCache(database.prisma, ring, id);
+    for (const secret of cache ? secretsOf(cache.cacheJson) : []) expect(JSON.stringify(report)).not.toContain(secret);
+    const byId = (checkId: CheckId) => {
+      const found = report.checks.find((candidate) => candidate.id === checkId);
+      if (!found) throw new Error(`no ${checkId} check in ${JSON.stringify(report.checks.map((c) => c.id))}`);
+      return found;
+    };
+    return { report, byId };
+  }
+
+  const statuses = (report: CheckReport) => report.checks.map((entry) => [entry.id, entry.status]);
+
+  it("passes a healthy mailbox, renewing the saved sign-in and sealing the renewed cache", async () => {
+    const id = await connect(demo.users.adele.upn);
+    const before = await openTokenCache(database.prisma, ring, id);
+    sim.clearRequests();
+    const { report, byId } = await check(id);
+    expect(statuses(report)).toEqual([
+      ["session", "pass"],
+      ["permissions", "pass"],
+      ["profile", "pass"],
+      ["calendar", "pass"],
+    ]);
+    expect(report).toMatchObject({ ok: true, cancelled: false, tenantId: demo.contoso.id, cloud: "custom" });
+    expect(stateFromReport(report)).toBe("healthy");
+    expect(byId("permissions").detail).toMatch(/Calendars\.ReadWrite/);
+    expect(byId("profile").detail).toContain(demo.users.adele.upn);
+    // The session check really went to Microsoft with the refresh token, and Graph was asked as /me.
+    expect(sim.requests.filter((request) => request.form?.grant_type === "refresh_token")).toHaveLength(1);
+    expect(sim.requests.some((request) => request.path === "/v1.0/me/calendar")).toBe(true);
+    // The renewed cache (a new refresh token) was sealed back to the row.
+    const after = await openTokenCache(database.prisma, ring, id);
+    expect(after!.sealed).not.toBe(before!.sealed);
+    expect(secretsOf(after!.cacheJson)).not.toEqual(secretsOf(before!.cacheJson));
+  });
+
+  it("writes and removes a test event when the write test is on", async () => {
+    const id = await connect(demo.users.adele.upn);
+    await database.prisma.connection.update({ where: { id }, data: { writeTest: true } });
+    const { report, byId } = await check(id);
+    expect(statuses(report)).toEqual([
+      ["session", "pass"],
+      ["permissions", "pass"],
+      ["profile", "pass"],
+      ["calendar", "pass"],
+      ["calendar-write", "pass"],
+    ]);
+    expect(byId("calendar-write").detail).toContain(demo.users.adele.upn);
+    expect(sim.requests.some((request) => request.method === "POST" && request.path === "/v1.0/me/events")).toBe(true);
+    expect(liveUser(demo.users.adele.upn).events.some((event) => event.subject.startsWith("Calsync Console write test"))).toBe(false);
+  });
+
+  it.each([
+    ["a member without a mailbox", demo.users.noMailbox.upn],
+    ["a B2B guest", demo.users.guest.upn],
+  ])("fails the calendar of %s (MailboxNotEnabledForRESTAPI), not the sign-in", async (_label, upn) => {
+    const id = await connect(upn);
+    await database.prisma.connection.update({ where: { id }, data: { writeTest: true } });
+    const { report, byId } = await check(id);
+    expect(byId("session").status).toBe("pass");
+    expect(byId("calendar")).toMatchObject({ status: "fail", code: "MailboxNotEnabledForRESTAPI" });
+    expect(byId("calendar").detail).toContain(upn);
+    expect(byId("calendar-write").status).toBe("skip");
+    expect(report.ok).toBe(false);
+    expect(stateFromReport(report)).toBe("failing");
+  });
+
+  it.each<[string, string, (upn: string) => void]>([
+    ["an expired refresh token", "AADSTS70008", (upn) => (liveUser(upn).refreshTokenState = "expired")],
+    ["a refresh token unused for 90 days", "AADSTS700082", (upn) => (liveUser(upn).refreshTokenState = "inactive")],
+    ["revoked sessions", "AADSTS50173", (upn) => sim.revokeRefreshTokens(upn)],
+    ["expired MFA", "AADSTS50078", (upn) => (liveUser(upn).refreshMfaError = 50078)],
+    ["MFA enrolment required", "AADSTS50079", (upn) => (liveUser(upn).refreshMfaError = 50079)],
+    ["a Conditional Access block", "AADSTS53003", (upn) => (liveUser(upn).conditionalAccessBlocked = true)],
+  ])("puts a mailbox whose renewal meets %s in needs re-authentication (%s)", async (_label, code, breakIt) => {
+    const id = await connect(demo.users.adele.upn);
+    breakIt(demo.users.adele.upn);
+    const { report, byId } = await check(id);
+    expect(byId("session")).toMatchObject({ status: "fail", code });
+    expect(byId("session").detail).toContain("Alice Member (alice@example.com) must sign in again");
+    expect(report.checks.filter((entry) => entry.id !== "session").every((entry) => entry.status === "skip")).toBe(true);
+    expect(report.ok).toBe(false);
+    expect(stateFromReport(report)).toBe("needs_reauth");
+    // Graph was never called without a valid sign-in.
+    expect(sim.requests.some((request) => request.path.startsWith("/v1.0/"))).toBe(false);
+  });
+
+  it("puts a connection without a saved sign-in in needs re-authentication", async () => {
+    const id = await connect(demo.users.adele.upn);
+    await database.prisma.connection.update({ where: { id }, data: { tokenCacheSealed: null } });
+    sim.clearRequests();
+    const { report, byId } = await check(id);
+    expect(byId("session")).toMatchObject({ status: "fail", code: "no-saved-sign-in" });
+    expect(stateFromReport(report)).toBe("needs_reauth");
+    expect(sim.requests).toHaveLength(0);
+  });
+
+  it("has nothing to check once the mailbox is disconnected", async () => {
+    const id = await connect(demo.users.adele.upn);
+    await disconnectMailbox(database.prisma, id, { actor: member, ownerId: member.id });
+    expect(await runMailboxChecks(database.prisma, ring, id)).toBeNull();
+    expect(await runStoredConnectionChecks(database.prisma, ring, id)).toBeNull();
+  });
+
+  it("treats a Microsoft outage as failing, not as needing re-authentication", async () => {
+    const id = await connect(demo.users.adele.upn);
+    const before = await openTokenCache(database.prisma, ring, id);
+    sim.setFaults([{ kind: "unavailable", path: "*/oauth2/v2.0/token", status: 503, retryAfterSeconds: 0 }]);
+    const { report, byId } = await check(id, { retryBudgetMs: 200 });
+    expect(byId("session").status).toBe("fail");
+    expect(byId("session").code).toBe("AADSTS90033");
+    expect(report.ok).toBe(false);
+    expect(stateFromReport(report)).toBe("failing");
+    // The saved sign-in is untouched: it works again once Microsoft does.
+    expect((await openTokenCache(database.prisma, ring, id))!.sealed).toBe(before!.sealed);
+    sim.setFaults([]);
+    expect(stateFromReport((await check(id)).report)).toBe("healthy");
+  });
+
+  it("is what runStoredConnectionChecks runs for a mailbox connection", async () => {
+    const id = await connect(demo.users.adele.upn);
+    const report = await runStoredConnectionChecks(database.prisma, ring, id, {
+      timeoutMs: 10_000,
+      runOrganizationChecks: () => Promise.reject(new Error("organisation checks must not run for a mailbox")),
+    });
+    expect(report?.checks.map((entry) => entry.id)).toEqual(["session", "permissions", "profile", "calendar"]);
+  });
+
+  it("runs scheduled checks of mailbox connections and moves a revoked one to needs re-authentication", async () => {
+    const id = await connect(demo.users.adele.upn);
+    const now = new Date();
+    await database.prisma.connection.update({ where: { id }, data: { nextCheckAt: new Date(now.getTime() - 60_000), state: "healthy" } });
+    sim.revokeRefreshTokens(demo.users.adele.upn);
+
+    const leases = await leaseDueConnections(database.prisma, { instanceId: "i1", now, leaseMs: 60_000, limit: 10 });
+    expect(leases.map((lease) => lease.id)).toEqual([id]);
+    expect(leases[0]!.tenantId).toBe(demo.contoso.id);
+    const outcome = await runScheduledCheck(database.prisma, ring, leases[0]!, {
+      instanceId: "i1",
+      now: () => now,
+      defaultIntervalMinutes: 360,
+      random: () => 0.5,
+      checkTimeoutMs: 10_000,
+      runCheck: () => Promise.reject(new Error("organisation checks must not run for a mailbox")),
+    });
+    expect(outcome).toMatchObject({ outcome: "recorded", throttled: false, run: { state: "needs_reauth", stateChange: { from: "healthy", to: "needs_reauth", code: "AADSTS50173" } } });
+    if (outcome.outcome !== "recorded") return;
+    expect(outcome.nextCheckAt.getTime()).toBe(now.getTime() + 360 * 60_000);
+
+    const connection = await database.prisma.connection.findUniqueOrThrow({ where: { id } });
+    expect(connection).toMatchObject({ state: "needs_reauth", leaseOwner: null, leaseExpiresAt: null });
+    const runs = await database.prisma.checkRun.findMany({ where: { connectionId: id } });
+    expect(runs).toHaveLength(1);
+    expect(runs[0]).toMatchObject({ trigger: "scheduled", ok: false, state: "needs_reauth", failedCheck: "session", code: "AADSTS50173" });
+    const changes = await database.prisma.stateChange.findMany({ where: { connectionId: id } });
+    expect(changes.map((change) => [change.fromState, change.toState])).toEqual([["healthy", "needs_reauth"]]);
+  });
+});
