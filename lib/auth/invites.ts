@@ -1,6 +1,6 @@
 import "server-only";
 import { recordAudit, type AuditActor } from "@/lib/audit/audit";
-import { generateToken, hashToken } from "@/lib/crypto/tokens";
+import { generateToken, hashToken, isWellFormedToken, oneTimeLinkState } from "@/lib/crypto/tokens";
 import type { AppPrismaClient, DbClient } from "@/lib/db/types";
 import { UserFacingError } from "@/lib/errors";
 import { hashPassword } from "@/lib/auth/passwords";
@@ -41,15 +41,13 @@ export async function createInvite(
 }
 
 export async function getInviteStatus(db: DbClient, token: string, now = new Date()): Promise<InviteStatus> {
-  if (!/^[A-Za-z0-9_-]{20,100}$/.test(token)) return { state: "unknown" };
+  if (!isWellFormedToken(token)) return { state: "unknown" };
   const invite = await db.invite.findUnique({
     where: { tokenHash: hashToken(token) },
     select: { email: true, role: true, expiresAt: true, acceptedAt: true, revokedAt: true },
   });
-  if (!invite) return { state: "unknown" };
-  if (invite.acceptedAt || invite.revokedAt) return { state: "used" };
-  if (invite.expiresAt <= now) return { state: "expired" };
-  return { state: "valid", email: invite.email, role: invite.role, expiresAt: invite.expiresAt };
+  const state = oneTimeLinkState(invite && { ...invite, usedAt: invite.acceptedAt }, now);
+  return state === "valid" ? { state, email: invite!.email, role: invite!.role, expiresAt: invite!.expiresAt } : { state };
 }
 
 export const INVITE_PROBLEMS: Record<Exclude<InviteStatus["state"], "valid">, string> = {

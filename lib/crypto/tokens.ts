@@ -19,3 +19,17 @@ export function constantTimeEqual(a: string, b: string): boolean {
   const right = Buffer.from(b);
   return left.length === right.length && timingSafeEqual(left, right);
 }
+
+/** Only something generateToken could have made is worth a database lookup. */
+export function isWellFormedToken(token: string): boolean {
+  return /^[A-Za-z0-9_-]{20,100}$/.test(token);
+}
+
+export type OneTimeLinkState = "valid" | "expired" | "used" | "unknown";
+
+/** Invitation and connect links: used (or replaced) beats expired, so the message says what happened. */
+export function oneTimeLinkState(link: { usedAt: Date | null; revokedAt: Date | null; expiresAt: Date } | null, now: Date): OneTimeLinkState {
+  if (!link) return "unknown";
+  if (link.usedAt || link.revokedAt) return "used";
+  return link.expiresAt <= now ? "expired" : "valid";
+}

@@ -1,7 +1,7 @@
 import "server-only";
 import { recordAudit, type AuditActor } from "@/lib/audit/audit";
 import { hashPassword } from "@/lib/auth/passwords";
-import { generateToken, hashToken } from "@/lib/crypto/tokens";
+import { generateToken, hashToken, isWellFormedToken, oneTimeLinkState } from "@/lib/crypto/tokens";
 import type { AppPrismaClient, DbClient } from "@/lib/db/types";
 import { UserFacingError } from "@/lib/errors";
 import { sendMail, smtpFromEnv, type SendResult } from "@/lib/jobs/deliveries";
@@ -64,16 +64,15 @@ export async function createConnectLink(
 }
 
 export async function getConnectLinkStatus(db: DbClient, token: string, now = new Date()): Promise<ConnectLinkStatus> {
-  if (!/^[A-Za-z0-9_-]{20,100}$/.test(token)) return { state: "unknown" };
+  if (!isWellFormedToken(token)) return { state: "unknown" };
   const link = await db.connectLink.findUnique({
     where: { tokenHash: hashToken(token) },
     select: { id: true, email: true, connectionId: true, expiresAt: true, usedAt: true, revokedAt: true },
   });
-  if (!link) return { state: "unknown" };
-  if (link.usedAt || link.revokedAt) return { state: "used" };
-  if (link.expiresAt <= now) return { state: "expired" };
-  const account = await db.user.findUnique({ where: { email: link.email }, select: { id: true } });
-  return { state: "valid", id: link.id, email: link.email, connectionId: link.connectionId, accountExists: account !== null, expiresAt: link.expiresAt };
+  const state = oneTimeLinkState(link, now);
+  if (state !== "valid") return { state };
+  const account = await db.user.findUnique({ where: { email: link!.email }, select: { id: true } });
+  return { state, id: link!.id, email: link!.email, connectionId: link!.connectionId, accountExists: account !== null, expiresAt: link!.expiresAt };
 }
 
 /** Marks a valid link used by the person it was made for; returns what it leads to. */
