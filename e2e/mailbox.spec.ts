@@ -1,7 +1,7 @@
 import type { Browser, Page } from "@playwright/test";
 import { demo } from "./simulator/demo-ids";
 import { accounts, storageStatePath } from "./support/server";
-import { changeSimulatedApp, expect, rememberSecret, revokeSimulatedSessions, test } from "./support/fixtures";
+import { changeSimulatedApp, changeSimulatedUser, expect, rememberSecret, test } from "./support/fixtures";
 import { expectAccessible, tabTo } from "./support/wizard";
 
 /**
@@ -193,12 +193,13 @@ test.describe("invitations and re-authentication", () => {
   test("an expired sign-in needs re-authentication, and reconnecting keeps the connection id", async ({ page, browser, shot }) => {
     expect(adeleConnectionUrl).toMatch(/^\/connect\/[0-9a-f-]{36}$/);
     const connectionId = adeleConnectionUrl.split("/").pop()!;
-    await revokeSimulatedSessions(adele);
+    // Microsoft expires every refresh token of the account (AADSTS70008).
+    await changeSimulatedUser(adele, { refreshTokenState: "expired" });
 
     await page.goto(`/connections/${connectionId}`);
     await page.getByRole("button", { name: "Run checks now" }).click();
     await expectChecks(page, /checks? failed/);
-    await expect(page.locator('[data-check-id="session"]')).toContainText("AADSTS50173");
+    await expect(page.locator('[data-check-id="session"]')).toContainText("AADSTS70008");
     await page.reload();
     await expect(page.getByText(/State: Needs re-authentication/)).toBeVisible();
     await expect(page.getByRole("definition").filter({ hasText: `${accounts.member.displayName} (${accounts.member.email})` })).toBeVisible();
@@ -217,6 +218,8 @@ test.describe("invitations and re-authentication", () => {
     const link = await page.getByRole("status").locator("code").textContent();
     expect(link).toMatch(/\/connect\/link\//);
 
+    // The person signs in again; Microsoft issues fresh tokens.
+    await changeSimulatedUser(adele, { refreshTokenState: "valid" });
     const member = await newMemberPage(browser);
     await member.goto("/");
     await expect(member.getByRole("alert").filter({ hasText: "no longer synchronised" })).toContainText(`Your calendar ${adele} is no longer synchronised`);

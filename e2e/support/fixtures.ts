@@ -69,11 +69,6 @@ export async function changeSimulatedUser(upn: string, patch: Record<string, unk
   await simulatorControl(`/users/${encodeURIComponent(upn)}`, { method: "POST", body: JSON.stringify(patch) });
 }
 
-/** Invalidates a user's refresh tokens, as a password change or "revoke sessions" does (AADSTS50173). */
-export async function revokeSimulatedSessions(upn: string): Promise<void> {
-  await simulatorControl(`/users/${encodeURIComponent(upn)}/revoke`, { method: "POST" });
-}
-
 /** Every refresh token the simulator issued during the run. */
 export async function issuedRefreshTokens(): Promise<string[]> {
   return (await (await simulatorControl("/refresh-tokens")).json()) as string[];

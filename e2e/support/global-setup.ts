@@ -38,12 +38,6 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
         response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(simulator.issuedRefreshTokens()));
         return;
       }
-      const revoke = /^\/users\/([^/]+)\/revoke$/.exec(url)?.[1];
-      if (request.method === "POST" && revoke) {
-        simulator.revokeRefreshTokens(decodeURIComponent(revoke));
-        response.writeHead(204).end();
-        return;
-      }
       // Patches change the live scenario in place (validated on a copy first), so that tokens already
       // issued stay valid, as they do when an admin changes a setting in the portal.
       const clientId = /^\/apps\/([0-9a-f-]{36})$/.exec(url)?.[1];
