@@ -26,7 +26,7 @@ export function RefusalExplanation({ refusal }: { refusal: RefusalView }) {
       {refusal.adminApproval && (
         <div className="space-y-2">
           <h3 className="font-semibold">Message for your administrator</h3>
-          <pre className="whitespace-pre-wrap rounded bg-white p-3 text-sm" tabIndex={0} aria-label="Message for your administrator">
+          <pre className="whitespace-pre-wrap break-all rounded bg-white p-3 text-sm" tabIndex={0} aria-label="Message for your administrator">
             {refusal.adminApproval.message}
           </pre>
           <p className="flex flex-wrap items-center gap-3">

@@ -60,7 +60,7 @@ export default async function StatusPage({ searchParams }: { searchParams: Promi
 
       <form method="get" className="grid gap-3 rounded border border-slate-300 bg-white p-4 text-sm md:grid-cols-5" aria-label="Filter connections">
         <label className="flex flex-col md:col-span-2">
-          Search name, tenant or client ID
+          Search name, tenant, client ID or mailbox
           <input name="q" type="search" defaultValue={filter.q ?? ""} className="mt-1 rounded border border-slate-400 px-2 py-1" />
         </label>
         <label className="flex flex-col">

@@ -24,8 +24,8 @@ export function stateChangeEventKey(stateChangeId: bigint): string {
   return `state:${stateChangeId}`;
 }
 
-export function expiryEventKey(connectionId: string, expiresAt: Date, threshold: number): string {
-  return `expiry:${connectionId}:${expiresAt.toISOString().slice(0, 10)}:${threshold}`;
+export function expiryEventKey(subject: string, expiresAt: Date, threshold: number): string {
+  return `expiry:${subject}:${expiresAt.toISOString().slice(0, 10)}:${threshold}`;
 }
 
 async function enqueue(db: DbClient, channelIds: string[], eventKey: string, payload: AlertPayload): Promise<number> {
@@ -101,28 +101,44 @@ export async function enqueueExpiryWarnings(db: DbClient, { now = new Date() }: 
     where: { secretExpiresAt: { gte: today, lte: new Date(today.getTime() + EXPIRY_THRESHOLDS_DAYS[0] * DAY_MS) } },
     select: { id: true, name: true, tenant: true, tenantId: true, secretExpiresAt: true },
   });
+  const channelIds = channels.map((channel) => channel.id);
   let queued = 0;
   for (const { secretExpiresAt, ...connection } of connections) {
     if (!secretExpiresAt) continue;
-    const threshold = expiryThreshold(secretExpiresAt, now);
-    if (threshold === null) continue;
-    const daysLeft = daysUntil(secretExpiresAt, now);
-    const expiresAt = secretExpiresAt.toISOString().slice(0, 10);
-    const eventKey = expiryEventKey(connection.id, secretExpiresAt, threshold);
-    const payload: AlertPayload = {
+    const warning = expiryWarning(secretExpiresAt, now);
+    if (!warning) continue;
+    const eventKey = expiryEventKey(connection.id, secretExpiresAt, warning.threshold);
+    queued += await enqueue(db, channelIds, eventKey, {
       type: "connection.secret_expiring",
       eventKey,
       occurredAt: now.toISOString(),
-      summary: `${connection.name}: the client secret expires ${daysLeft === 0 ? "today" : `in ${daysLeft} day${daysLeft === 1 ? "" : "s"}`} (${expiresAt}). Rotate it before then.`,
+      summary: `${connection.name}: the client secret expires ${warning.when} (${warning.expiresAt}). Rotate it before then.`,
       connection: connectionPart(connection),
-      expiry: { expiresAt, daysLeft, threshold },
-    };
-    queued += await enqueue(
-      db,
-      channels.map((channel) => channel.id),
+      expiry: { expiresAt: warning.expiresAt, daysLeft: warning.daysLeft, threshold: warning.threshold },
+    });
+  }
+  // Every mailbox connection signs in through the one mailbox sign-in app: its credential expiring
+  // stops them all at once.
+  const signInApp = await db.delegatedApp.findUnique({ where: { id: 1 }, select: { credentialKind: true, credentialExpiresAt: true } });
+  const appWarning = signInApp?.credentialExpiresAt ? expiryWarning(signInApp.credentialExpiresAt, now) : null;
+  if (signInApp?.credentialExpiresAt && appWarning) {
+    const eventKey = expiryEventKey("mailbox-sign-in-app", signInApp.credentialExpiresAt, appWarning.threshold);
+    const credential = signInApp.credentialKind === "certificate" ? "certificate" : "client secret";
+    queued += await enqueue(db, channelIds, eventKey, {
+      type: "mailbox_sign_in.credential_expiring",
       eventKey,
-      payload,
-    );
+      occurredAt: now.toISOString(),
+      summary: `The mailbox sign-in app's ${credential} expires ${appWarning.when} (${appWarning.expiresAt}). Renew it under Mailbox sign-in before then, or mailbox connections stop syncing.`,
+      connection: null,
+      expiry: { expiresAt: appWarning.expiresAt, daysLeft: appWarning.daysLeft, threshold: appWarning.threshold },
+    });
   }
   return queued;
+}
+
+function expiryWarning(expiresAt: Date, now: Date): { threshold: number; daysLeft: number; expiresAt: string; when: string } | null {
+  const threshold = expiryThreshold(expiresAt, now);
+  if (threshold === null) return null;
+  const daysLeft = daysUntil(expiresAt, now);
+  return { threshold, daysLeft, expiresAt: expiresAt.toISOString().slice(0, 10), when: daysLeft === 0 ? "today" : `in ${daysLeft} day${daysLeft === 1 ? "" : "s"}` };
 }

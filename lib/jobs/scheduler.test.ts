@@ -46,6 +46,7 @@ describe.each(testEngines())("scheduler on $name", (engine) => {
   beforeEach(async () => {
     await database.prisma.notificationChannel.deleteMany();
     await database.prisma.connection.deleteMany();
+    await database.prisma.delegatedApp.deleteMany();
   });
 
   const runnerFor = (kinds: Record<string, "pass" | "fail" | "throttled">, calls: string[] = []): CheckRunner => {
@@ -233,6 +234,20 @@ describe.each(testEngines())("scheduler on $name", (engine) => {
     expect(deliveries.map((delivery) => delivery.eventKey)).toEqual([30, 14, 7, 1].map((threshold) => `expiry:${id}:2027-03-01:${threshold}`));
     expect(deliveries.map((delivery) => (delivery.payload as { expiry: { daysLeft: number } }).expiry.daysLeft)).toEqual([30, 14, 7, 1]);
     expect(deliveries[0]!.payload).toMatchObject({ type: "connection.secret_expiring", expiry: { expiresAt: "2027-03-01", threshold: 30 } });
+  });
+
+  it("the mailbox sign-in app's expiring credential is warned about too, once per threshold", async () => {
+    await database.prisma.notificationChannel.create({ data: { kind: "email", name: "mail", target: "ops@example.com" }, select: { id: true } });
+    const expires = new Date("2027-04-01T00:00:00Z");
+    await database.prisma.delegatedApp.create({
+      data: { cloud: "global", clientId: "c", homeTenant: "contoso.com", audience: "organizations", credentialKind: "secret", credentialSealed: "x", credentialHint: "abcd", credentialExpiresAt: expires },
+    });
+    for (let at = expires.getTime() - 10 * DAY; at <= expires.getTime(); at += 12 * 3_600_000) {
+      await enqueueExpiryWarnings(database.prisma, { now: new Date(at) });
+    }
+    const deliveries = await database.prisma.notificationDelivery.findMany({ select: { eventKey: true, payload: true }, orderBy: { id: "asc" } });
+    expect(deliveries.map((delivery) => delivery.eventKey)).toEqual([14, 7, 1].map((threshold) => `expiry:mailbox-sign-in-app:2027-04-01:${threshold}`));
+    expect(deliveries[0]!.payload).toMatchObject({ type: "mailbox_sign_in.credential_expiring", connection: null, expiry: { daysLeft: 10, threshold: 14 } });
   });
 
   it("prunes old check runs in batches but keeps each connection's latest run and runs behind state changes", async () => {
