@@ -6,8 +6,19 @@ import type { Check } from "@/lib/checks/schema";
  * The latest failure in plain words for helpdesk: what is wrong, who must fix it, a message ready to
  * send them, and Microsoft's correlation id and timestamp for a support ticket.
  */
-export function FailureExplanation({ check, connectionName, connectionUrl }: { check: Check; connectionName: string; connectionUrl: string }) {
-  const who = check.who ? whoLabels[check.who] : "an administrator";
+export function FailureExplanation({
+  check,
+  connectionName,
+  connectionUrl,
+  owner,
+}: {
+  check: Check;
+  connectionName: string;
+  connectionUrl: string;
+  /** A mailbox connection's owner: the "user" who can fix what only they can (signing in again). */
+  owner?: string;
+}) {
+  const who = check.who === "user" && owner ? `the mailbox's owner, ${owner}` : check.who ? whoLabels[check.who] : "an administrator";
   const reference = check.correlationId ? `Microsoft correlation ID ${check.correlationId}${check.timestamp ? `, timestamp ${check.timestamp}` : ""}` : null;
   const message = [
     `Hello,`,

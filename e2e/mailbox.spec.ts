@@ -202,6 +202,7 @@ test.describe("invitations and re-authentication", () => {
     await expect(page.locator('[data-check-id="session"]')).toContainText("AADSTS70008");
     await page.reload();
     await expect(page.getByText(/State: Needs re-authentication/)).toBeVisible();
+    await expect(page.getByRole("region", { name: /Why it fails/ })).toContainText(`Who must fix it: the mailbox's owner, ${accounts.member.displayName}`);
     await expect(page.getByRole("definition").filter({ hasText: `${accounts.member.displayName} (${accounts.member.email})` })).toBeVisible();
     await expect(page.getByRole("button", { name: "Verify and replace the secret" })).toHaveCount(0);
 

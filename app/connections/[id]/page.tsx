@@ -55,7 +55,14 @@ export default async function ConnectionPage({
         </p>
       </header>
 
-      {headline && <FailureExplanation check={headline} connectionName={connection.name} connectionUrl={`${publicUrl(getEnv())}/connections/${connection.id}`} />}
+      {headline && (
+        <FailureExplanation
+          check={headline}
+          connectionName={connection.name}
+          connectionUrl={`${publicUrl(getEnv())}/connections/${connection.id}`}
+          {...(connection.owner ? { owner: `${connection.owner.displayName} (${connection.owner.email})` } : {})}
+        />
+      )}
 
       <section className="space-y-2">
         <h2 className="text-lg font-semibold">Settings</h2>
