@@ -1,9 +1,6 @@
 import { randomUUID } from "node:crypto";
-import type { AddressInfo } from "node:net";
-import { SMTPServer } from "smtp-server";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { verifyPassword } from "@/lib/auth/passwords";
-import type { Database } from "@/lib/db/client";
 import {
   CONNECT_LINK_PROBLEMS,
   CONNECT_LINK_TTL_DAYS,
@@ -16,7 +13,10 @@ import {
 } from "@/lib/delegated/connect-links";
 import { resetEnvCache } from "@/lib/env";
 import { UserFacingError } from "@/lib/errors";
+import { createUserForSuite } from "@/test-support/console-users";
 import { testEngines } from "@/test-support/databases";
+import { openDatabaseForSuite } from "@/test-support/engine-database";
+import { startSmtpSink, type SinkMail, type SmtpSink } from "@/test-support/smtp-sink";
 
 /** One-time "connect your calendar" links: newest wins, one use, for one person, seven days. */
 
@@ -24,16 +24,9 @@ const DAY_MS = 86_400_000;
 const contosoId = "7a1c2e3f-4b5d-4c6e-8f70-819a2b3c4d5e";
 
 describe.each(testEngines())("connect links on $name", (engine) => {
-  let database: Database;
-  let helpdesk: { id: string; email: string };
+  const database = openDatabaseForSuite(engine);
+  const helpdesk = createUserForSuite(database, "helpdesk@example.com", "Helpdesk", "helpdesk");
 
-  beforeAll(async () => {
-    database = await engine.open();
-    helpdesk = await database.prisma.user.create({ data: { email: "helpdesk@example.com", displayName: "Helpdesk", role: "helpdesk" }, select: { id: true, email: true } });
-  });
-  afterAll(async () => {
-    await database.close();
-  });
   beforeEach(async () => {
     await database.prisma.connectLink.deleteMany();
     await database.prisma.connection.deleteMany();
@@ -175,34 +168,22 @@ describe.each(testEngines())("connect links on $name", (engine) => {
 });
 
 describe("emailConnectLink", () => {
-  const mails: { to: string[]; data: string }[] = [];
-  let sink: SMTPServer;
+  let sink: SmtpSink;
+  let mails: SinkMail[];
   const savedEnv = { ...process.env };
 
   beforeAll(async () => {
-    sink = new SMTPServer({
-      authOptional: true,
-      disabledCommands: ["STARTTLS", "AUTH"],
-      logger: false,
-      onData(stream, session, callback) {
-        let data = "";
-        stream.on("data", (chunk: Buffer) => (data += chunk.toString()));
-        stream.on("end", () => {
-          mails.push({ to: session.envelope.rcptTo.map((rcpt) => rcpt.address), data });
-          callback();
-        });
-      },
-    });
-    await new Promise<void>((resolve) => sink.listen(0, "127.0.0.1", resolve));
+    sink = await startSmtpSink();
+    mails = sink.mails;
   });
   afterAll(async () => {
     process.env = savedEnv;
     resetEnvCache();
-    await new Promise<void>((resolve) => sink.close(() => resolve()));
+    await sink.close();
   });
   beforeEach(() => {
     mails.length = 0;
-    process.env.CALSYNC_SMTP_URL = `smtp://127.0.0.1:${(sink.server.address() as AddressInfo).port}`;
+    process.env.CALSYNC_SMTP_URL = sink.url;
     process.env.CALSYNC_SMTP_FROM = "calsync@example.com";
     resetEnvCache();
   });

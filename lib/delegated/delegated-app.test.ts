@@ -1,17 +1,19 @@
 import { randomBytes, webcrypto, X509Certificate } from "node:crypto";
 import { createClientCertificate } from "@/e2e/simulator/certs";
 import * as x509 from "@peculiar/x509";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { demo } from "@/e2e/simulator/demo-ids";
-import type { Scenario } from "@/e2e/simulator/scenario";
 import { startDemoSimulatorForFile } from "@/e2e/simulator/test-trust";
 import { KeyRing } from "@/lib/crypto/seal";
-import type { Database } from "@/lib/db/client";
 import { getDelegatedApp, getDelegatedAppView, parseCertificateBundle, saveDelegatedApp, signInTenant } from "@/lib/delegated/delegated-app";
 import type { DelegatedAppInput } from "@/lib/delegated/delegated-app-schema";
-import { resetEnvCache } from "@/lib/env";
 import { UserFacingError } from "@/lib/errors";
+import { signInAppInput } from "@/test-support/connect-mailbox";
+import { createUserForSuite } from "@/test-support/console-users";
 import { testEngines } from "@/test-support/databases";
+import { openDatabaseForSuite } from "@/test-support/engine-database";
+import { simulatorCloudForFile } from "@/test-support/simulator-cloud";
+import { healthyApp } from "@/test-support/simulator-scenario";
 
 /**
  * The operator's mailbox sign-in app: verified at Microsoft (the simulator, real msal-node) before
@@ -19,23 +21,11 @@ import { testEngines } from "@/test-support/databases";
  */
 
 const { sim, pristine } = startDemoSimulatorForFile();
+simulatorCloudForFile(sim);
 
 const ring = new KeyRing([{ id: "t1", key: randomBytes(32) }]);
 const DAY_MS = 86_400_000;
-const savedEnv = { ...process.env };
 const { clientId, secret } = demo.apps.healthy;
-
-beforeAll(() => {
-  process.env.CALSYNC_CLOUD = "custom";
-  process.env.CALSYNC_AUTHORITY_HOST = sim.origin;
-  process.env.CALSYNC_GRAPH_HOST = sim.origin;
-  process.env.CALSYNC_PUBLIC_URL = "https://calsync.example.test";
-  resetEnvCache();
-});
-afterAll(() => {
-  process.env = savedEnv;
-  resetEnvCache();
-});
 
 type Bundle = { certPem: string; privateKeyPem: string; thumbprintSha256: string };
 let certificate: Bundle;
@@ -63,21 +53,12 @@ async function expiredBundle(): Promise<string> {
 }
 
 function withCertificateOnApp(pem: string): void {
-  const scenario: Scenario = pristine();
-  scenario.tenants[0]!.apps.find((app) => app.clientId === clientId)!.certificates.push({ pem });
+  const scenario = pristine();
+  healthyApp(scenario).certificates.push({ pem });
   sim.setScenario(scenario);
 }
 
-const input = (patch: Partial<DelegatedAppInput> = {}): DelegatedAppInput => ({
-  cloud: "custom",
-  clientId,
-  homeTenant: demo.contoso.id,
-  audience: "organization",
-  credentialKind: "secret",
-  clientSecret: secret,
-  expectedVersion: 0,
-  ...patch,
-});
+const input = (patch: Partial<DelegatedAppInput> = {}): DelegatedAppInput => ({ ...signInAppInput, ...patch });
 
 describe("signInTenant", () => {
   it("signs members in at the home tenant, any organisation, or any account", () => {
@@ -135,16 +116,9 @@ describe("parseCertificateBundle", () => {
 });
 
 describe.each(testEngines())("saveDelegatedApp on $name", (engine) => {
-  let database: Database;
-  let admin: { id: string; email: string };
+  const database = openDatabaseForSuite(engine);
+  const admin = createUserForSuite(database, "admin@example.com", "Admin", "admin");
 
-  beforeAll(async () => {
-    database = await engine.open();
-    admin = await database.prisma.user.create({ data: { email: "admin@example.com", displayName: "Admin", role: "admin" }, select: { id: true, email: true } });
-  });
-  afterAll(async () => {
-    await database.close();
-  });
   beforeEach(async () => {
     await database.prisma.delegatedApp.deleteMany();
   });

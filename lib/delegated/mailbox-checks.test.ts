@@ -1,20 +1,21 @@
 import { randomBytes } from "node:crypto";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { demo } from "@/e2e/simulator/demo-ids";
-import type { Scenario, ScenarioUser } from "@/e2e/simulator/scenario";
+import type { ScenarioUser } from "@/e2e/simulator/scenario";
 import { startDemoSimulatorForFile } from "@/e2e/simulator/test-trust";
 import { checkReportSchema, type CheckId, type CheckReport } from "@/lib/checks/schema";
 import { stateFromReport } from "@/lib/connections/state";
 import { runStoredConnectionChecks } from "@/lib/connections/stored-checks";
 import { KeyRing } from "@/lib/crypto/seal";
-import type { Database } from "@/lib/db/client";
-import { saveDelegatedApp } from "@/lib/delegated/delegated-app";
 import { runMailboxChecks } from "@/lib/delegated/mailbox-checks";
 import { disconnectMailbox, openTokenCache } from "@/lib/delegated/mailbox-connections";
-import { completeMailboxSignIn, startMailboxSignIn } from "@/lib/delegated/sign-in";
-import { resetEnvCache } from "@/lib/env";
 import { leaseDueConnections, runScheduledCheck } from "@/lib/jobs/scheduled-checks";
+import { connectMailbox, saveSignInAppForSuite } from "@/test-support/connect-mailbox";
+import { createUserForSuite } from "@/test-support/console-users";
 import { testEngines } from "@/test-support/databases";
+import { openDatabaseForSuite } from "@/test-support/engine-database";
+import { simulatorCloudForFile } from "@/test-support/simulator-cloud";
+import { signInScenarioBeforeEach } from "@/test-support/simulator-scenario";
 
 /**
  * The checks of a connected mailbox against the simulator, with the real msal-node renewing the
@@ -23,29 +24,10 @@ import { testEngines } from "@/test-support/databases";
  */
 
 const { sim, pristine } = startDemoSimulatorForFile();
+simulatorCloudForFile(sim);
+signInScenarioBeforeEach(sim, pristine);
 
 const ring = new KeyRing([{ id: "t1", key: randomBytes(32) }]);
-const PUBLIC_URL = "https://calsync.example.test";
-const CALLBACK = `${PUBLIC_URL}/connect/callback`;
-const savedEnv = { ...process.env };
-
-beforeAll(() => {
-  process.env.CALSYNC_CLOUD = "custom";
-  process.env.CALSYNC_AUTHORITY_HOST = sim.origin;
-  process.env.CALSYNC_GRAPH_HOST = sim.origin;
-  process.env.CALSYNC_PUBLIC_URL = PUBLIC_URL;
-  resetEnvCache();
-});
-afterAll(() => {
-  process.env = savedEnv;
-  resetEnvCache();
-});
-
-beforeEach(() => {
-  const scenario: Scenario = pristine();
-  scenario.tenants[0]!.apps.find((app) => app.clientId === demo.apps.healthy.clientId)!.redirectUris.push(CALLBACK);
-  sim.setScenario(scenario);
-});
 
 /** The live simulator user (changes apply to the next request, and keep issued refresh tokens). */
 function liveUser(upn: string): ScenarioUser {
@@ -54,67 +36,22 @@ function liveUser(upn: string): ScenarioUser {
   return user;
 }
 
-function formAction(html: string): string {
-  const action = /<form method="post" action="([^"]+)"/.exec(html)?.[1]?.replace(/&amp;/g, "&");
-  if (!action) throw new Error(`no form on the page: ${html.slice(0, 400)}`);
-  return action;
-}
-
-/** Plays the browser at Microsoft's sign-in page and returns the callback's query. */
-async function microsoftSignIn(url: string, login: string): Promise<URLSearchParams> {
-  const page = await fetch(url, { redirect: "manual" });
-  expect(page.status).toBe(200);
-  const response = await fetch(new URL(formAction(await page.text()), sim.origin), {
-    method: "POST",
-    body: new URLSearchParams({ login, passwd: demo.password, action: "signin" }),
-    redirect: "manual",
-  });
-  if (response.status !== 302) throw new Error(`sign-in as ${login} did not redirect: ${(await response.text()).slice(0, 400)}`);
-  return new URL(response.headers.get("location")!).searchParams;
-}
-
 function secretsOf(cacheJson: string): string[] {
   const cache = JSON.parse(cacheJson) as Record<string, Record<string, { secret?: string }> | undefined>;
   return ["RefreshToken", "AccessToken"].flatMap((section) => Object.values(cache[section] ?? {}).map((entry) => entry.secret ?? ""));
 }
 
 describe.each(testEngines())("mailbox checks on $name", (engine) => {
-  let database: Database;
-  let member: { id: string; email: string };
+  const database = openDatabaseForSuite(engine);
+  const admin = createUserForSuite(database, "admin@example.com", "Admin", "admin");
+  const member = createUserForSuite(database, "alice@example.com", "Alice Member", "member");
+  saveSignInAppForSuite(database, ring, admin);
 
-  beforeAll(async () => {
-    database = await engine.open();
-    const admin = await database.prisma.user.create({ data: { email: "admin@example.com", displayName: "Admin", role: "admin" }, select: { id: true, email: true } });
-    member = await database.prisma.user.create({ data: { email: "alice@example.com", displayName: "Alice Member", role: "member" }, select: { id: true, email: true } });
-    const saved = await saveDelegatedApp(
-      database.prisma,
-      ring,
-      {
-        cloud: "custom",
-        clientId: demo.apps.healthy.clientId,
-        homeTenant: demo.contoso.id,
-        audience: "organization",
-        credentialKind: "secret",
-        clientSecret: demo.apps.healthy.secret,
-        expectedVersion: 0,
-      },
-      { actor: admin },
-    );
-    expect(saved.saved).toBe(true);
-  });
-  afterAll(async () => {
-    await database.close();
-  });
   beforeEach(async () => {
     await database.prisma.connection.deleteMany();
   });
 
-  async function connect(login: string): Promise<string> {
-    const started = await startMailboxSignIn(database.prisma, ring, { userId: member.id });
-    const outcome = await completeMailboxSignIn(database.prisma, ring, { userId: member.id, params: await microsoftSignIn(started.url, login), actor: member });
-    if (outcome.kind !== "connected") throw new Error(`could not connect ${login}: ${JSON.stringify(outcome)}`);
-    return outcome.connectionId;
-  }
+  const connect = async (login: string): Promise<string> => (await connectMailbox(database.prisma, ring, member, login)).connectionId;
 
   async function check(id: string, options: { retryBudgetMs?: number } = {}) {
     const report = await runMailboxChecks(database.prisma, ring, id, { timeoutMs: 10_000, ...options });
@@ -132,18 +69,19 @@ describe.each(testEngines())("mailbox checks on $name", (engine) => {
   }
 
   const statuses = (report: CheckReport) => report.checks.map((entry) => [entry.id, entry.status]);
+  const healthyMailbox = [
+    ["session", "pass"],
+    ["permissions", "pass"],
+    ["profile", "pass"],
+    ["calendar", "pass"],
+  ];
 
   it("passes a healthy mailbox, renewing the saved sign-in and sealing the renewed cache", async () => {
     const id = await connect(demo.users.adele.upn);
     const before = await openTokenCache(database.prisma, ring, id);
     sim.clearRequests();
     const { report, byId } = await check(id);
-    expect(statuses(report)).toEqual([
-      ["session", "pass"],
-      ["permissions", "pass"],
-      ["profile", "pass"],
-      ["calendar", "pass"],
-    ]);
+    expect(statuses(report)).toEqual(healthyMailbox);
     expect(report).toMatchObject({ ok: true, cancelled: false, tenantId: demo.contoso.id, cloud: "custom" });
     expect(stateFromReport(report)).toBe("healthy");
     expect(byId("permissions").detail).toMatch(/Calendars\.ReadWrite/);
@@ -161,13 +99,7 @@ describe.each(testEngines())("mailbox checks on $name", (engine) => {
     const id = await connect(demo.users.adele.upn);
     await database.prisma.connection.update({ where: { id }, data: { writeTest: true } });
     const { report, byId } = await check(id);
-    expect(statuses(report)).toEqual([
-      ["session", "pass"],
-      ["permissions", "pass"],
-      ["profile", "pass"],
-      ["calendar", "pass"],
-      ["calendar-write", "pass"],
-    ]);
+    expect(statuses(report)).toEqual([...healthyMailbox, ["calendar-write", "pass"]]);
     expect(byId("calendar-write").detail).toContain(demo.users.adele.upn);
     expect(sim.requests.some((request) => request.method === "POST" && request.path === "/v1.0/me/events")).toBe(true);
     expect(liveUser(demo.users.adele.upn).events.some((event) => event.subject.startsWith("Calsync Console write test"))).toBe(false);

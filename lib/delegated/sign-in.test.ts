@@ -1,17 +1,19 @@
 import { randomBytes } from "node:crypto";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { demo } from "@/e2e/simulator/demo-ids";
-import type { Scenario } from "@/e2e/simulator/scenario";
 import { startDemoSimulatorForFile } from "@/e2e/simulator/test-trust";
 import { KeyRing } from "@/lib/crypto/seal";
-import type { Database } from "@/lib/db/client";
-import { saveDelegatedApp } from "@/lib/delegated/delegated-app";
 import { openTokenCache } from "@/lib/delegated/mailbox-connections";
 import { explainRefusal } from "@/lib/delegated/refusals";
 import { completeMailboxSignIn, getSignInAttempt, SIGN_IN_TTL_MS, startMailboxSignIn } from "@/lib/delegated/sign-in";
-import { resetEnvCache } from "@/lib/env";
 import { UserFacingError } from "@/lib/errors";
+import { connectMailbox, saveSignInAppForSuite, signInAtMicrosoft } from "@/test-support/connect-mailbox";
+import { createUserForSuite, type ConsoleUser } from "@/test-support/console-users";
 import { testEngines } from "@/test-support/databases";
+import { openDatabaseForSuite } from "@/test-support/engine-database";
+import { microsoftSignIn } from "@/test-support/microsoft-sign-in";
+import { CALLBACK, simulatorCloudForFile } from "@/test-support/simulator-cloud";
+import { healthyApp, patchScenario, signInScenarioBeforeEach } from "@/test-support/simulator-scenario";
 
 /**
  * "Connect my calendar" end to end: startMailboxSignIn → the simulator's real /authorize pages
@@ -20,73 +22,10 @@ import { testEngines } from "@/test-support/databases";
  */
 
 const { sim, pristine } = startDemoSimulatorForFile();
+simulatorCloudForFile(sim);
+signInScenarioBeforeEach(sim, pristine);
 
 const ring = new KeyRing([{ id: "t1", key: randomBytes(32) }]);
-const PUBLIC_URL = "https://calsync.example.test";
-const CALLBACK = `${PUBLIC_URL}/connect/callback`;
-const savedEnv = { ...process.env };
-
-beforeAll(() => {
-  process.env.CALSYNC_CLOUD = "custom";
-  process.env.CALSYNC_AUTHORITY_HOST = sim.origin;
-  process.env.CALSYNC_GRAPH_HOST = sim.origin;
-  process.env.CALSYNC_PUBLIC_URL = PUBLIC_URL;
-  resetEnvCache();
-});
-afterAll(() => {
-  process.env = savedEnv;
-  resetEnvCache();
-});
-
-const healthyApp = (scenario: Scenario) => scenario.tenants[0]!.apps.find((app) => app.clientId === demo.apps.healthy.clientId)!;
-
-/** Applies a change to the live scenario (resets the simulator's codes and refresh tokens too). */
-function patchScenario(mutate: (scenario: Scenario) => void): void {
-  const next = structuredClone(sim.scenario);
-  mutate(next);
-  sim.setScenario(next);
-}
-
-beforeEach(() => {
-  // The console's callback must be registered on the sign-in app, exactly.
-  const scenario = pristine();
-  healthyApp(scenario).redirectUris.push(CALLBACK);
-  sim.setScenario(scenario);
-});
-
-function formAction(html: string): string {
-  const action = /<form method="post" action="([^"]+)"/.exec(html)?.[1]?.replace(/&amp;/g, "&");
-  if (!action) throw new Error(`no form on the page: ${html.slice(0, 400)}`);
-  return action;
-}
-
-/**
- * Plays the browser at Microsoft: GET the sign-in page, POST the form, answer an MFA prompt, and
- * return the query of the redirect to the console's callback.
- */
-async function microsoftSignIn(
-  url: string,
-  login: string,
-  options: { action?: "signin" | "cancel"; mfa?: "mfa-approve" | "mfa-deny" } = {},
-): Promise<URLSearchParams> {
-  const page = await fetch(url, { redirect: "manual" });
-  expect(page.status).toBe(200);
-  let response = await fetch(new URL(formAction(await page.text()), sim.origin), {
-    method: "POST",
-    body: new URLSearchParams({ login, passwd: demo.password, action: options.action ?? "signin" }),
-    redirect: "manual",
-  });
-  if (response.status === 200) {
-    const html = await response.text();
-    if (!html.includes('value="mfa-approve"') || !options.mfa) throw new Error(`unexpected page at Microsoft: ${html.slice(0, 600)}`);
-    const flow = /name="flow" value="([^"]+)"/.exec(html)?.[1] ?? "";
-    response = await fetch(new URL(formAction(html), sim.origin), { method: "POST", body: new URLSearchParams({ flow, action: options.mfa }), redirect: "manual" });
-  }
-  expect(response.status).toBe(302);
-  const location = new URL(response.headers.get("location") ?? "about:blank");
-  expect(`${location.origin}${location.pathname}`).toBe(CALLBACK);
-  return location.searchParams;
-}
 
 type CacheSecrets = { refreshTokens: string[]; accessTokens: string[]; idTokens: string[] };
 
@@ -97,56 +36,22 @@ function secretsOf(cacheJson: string): CacheSecrets {
 }
 
 describe.each(testEngines())("mailbox sign-in on $name", (engine) => {
-  let database: Database;
-  let alice: { id: string; email: string };
-  let bob: { id: string; email: string };
+  const database = openDatabaseForSuite(engine);
+  const admin = createUserForSuite(database, "admin@example.com", "Admin", "admin");
+  const alice = createUserForSuite(database, "alice@example.com", "Alice", "member");
+  const bob = createUserForSuite(database, "bob@example.com", "Bob", "member");
+  // Verified against the simulator's pristine scenario (client credentials at the home tenant).
+  saveSignInAppForSuite(database, ring, admin);
 
-  beforeAll(async () => {
-    database = await engine.open();
-    const admin = await database.prisma.user.create({ data: { email: "admin@example.com", displayName: "Admin", role: "admin" }, select: { id: true, email: true } });
-    alice = await database.prisma.user.create({ data: { email: "alice@example.com", displayName: "Alice", role: "member" }, select: { id: true, email: true } });
-    bob = await database.prisma.user.create({ data: { email: "bob@example.com", displayName: "Bob", role: "member" }, select: { id: true, email: true } });
-    // Verified against the simulator's pristine scenario (client credentials at the home tenant).
-    const saved = await saveDelegatedApp(
-      database.prisma,
-      ring,
-      {
-        cloud: "custom",
-        clientId: demo.apps.healthy.clientId,
-        homeTenant: demo.contoso.id,
-        audience: "organization",
-        credentialKind: "secret",
-        clientSecret: demo.apps.healthy.secret,
-        expectedVersion: 0,
-      },
-      { actor: admin },
-    );
-    expect(saved.saved).toBe(true);
-  });
-  afterAll(async () => {
-    await database.close();
-  });
   beforeEach(async () => {
     await database.prisma.connection.deleteMany();
     await database.prisma.delegatedSignIn.deleteMany();
   });
 
-  const complete = (user: { id: string; email: string }, params: URLSearchParams, now?: Date) =>
-    completeMailboxSignIn(database.prisma, ring, { userId: user.id, params, actor: user, ip: "203.0.113.7" }, now);
-
-  /** Starts a sign-in as `user` and signs in at Microsoft as `login`. */
-  async function signIn(user: { id: string }, login: string, options: Parameters<typeof microsoftSignIn>[2] & { reconnectId?: string } = {}) {
-    const started = await startMailboxSignIn(database.prisma, ring, { userId: user.id, ...(options.reconnectId ? { reconnectId: options.reconnectId } : {}) });
-    const params = await microsoftSignIn(started.url, login, options);
-    return { ...started, params };
-  }
-
-  async function connect(user: { id: string; email: string }, login: string, options: { reconnectId?: string; mfa?: "mfa-approve" } = {}) {
-    const { params } = await signIn(user, login, options);
-    const outcome = await complete(user, params);
-    if (outcome.kind !== "connected") throw new Error(`expected a connection, got ${JSON.stringify(outcome)}`);
-    return outcome;
-  }
+  const ip = "203.0.113.7";
+  const complete = (user: ConsoleUser, params: URLSearchParams, now?: Date) => completeMailboxSignIn(database.prisma, ring, { userId: user.id, params, actor: user, ip }, now);
+  const signIn = (user: ConsoleUser, login: string, options: Parameters<typeof signInAtMicrosoft>[4] = {}) => signInAtMicrosoft(database.prisma, ring, user, login, options);
+  const connect = (user: ConsoleUser, login: string, options: { reconnectId?: string; mfa?: "mfa-approve" } = {}) => connectMailbox(database.prisma, ring, user, login, { ...options, ip });
 
   async function rawConnection(id: string): Promise<Record<string, unknown>> {
     const rows = await database.sql.query<Record<string, unknown>>("SELECT * FROM connections WHERE id = $1", [id]);
@@ -327,7 +232,7 @@ describe.each(testEngines())("mailbox sign-in on $name", (engine) => {
   });
 
   it("explains an organisation that needs admin approval (AADSTS90094)", async () => {
-    patchScenario((scenario) => {
+    patchScenario(sim, (scenario) => {
       const app = healthyApp(scenario);
       app.grantedScopes = [];
       app.userConsentAllowed = false;

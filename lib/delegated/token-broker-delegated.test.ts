@@ -1,17 +1,17 @@
 import { randomBytes } from "node:crypto";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { demo } from "@/e2e/simulator/demo-ids";
-import type { Scenario } from "@/e2e/simulator/scenario";
 import { startDemoSimulatorForFile } from "@/e2e/simulator/test-trust";
 import { accessTokenSchema } from "@/lib/api/schemas";
 import { issueConnectionToken, type BrokerResult } from "@/lib/api/token-broker";
 import { KeyRing } from "@/lib/crypto/seal";
-import type { Database } from "@/lib/db/client";
-import { saveDelegatedApp } from "@/lib/delegated/delegated-app";
 import { openTokenCache, storeRenewedTokenCache } from "@/lib/delegated/mailbox-connections";
-import { completeMailboxSignIn, startMailboxSignIn } from "@/lib/delegated/sign-in";
-import { resetEnvCache } from "@/lib/env";
+import { connectMailbox, saveSignInApp } from "@/test-support/connect-mailbox";
+import { createUserForSuite } from "@/test-support/console-users";
 import { testEngines } from "@/test-support/databases";
+import { openDatabaseForSuite } from "@/test-support/engine-database";
+import { simulatorCloudForFile } from "@/test-support/simulator-cloud";
+import { signInScenario, signInScenarioBeforeEach } from "@/test-support/simulator-scenario";
 
 /**
  * The token broker for mailbox connections: the engine gets a delegated access token minted from the
@@ -19,56 +19,15 @@ import { testEngines } from "@/test-support/databases";
  */
 
 const { sim, pristine } = startDemoSimulatorForFile();
+simulatorCloudForFile(sim);
+signInScenarioBeforeEach(sim, pristine);
 
 const ring = new KeyRing([{ id: "t1", key: randomBytes(32) }]);
-const PUBLIC_URL = "https://calsync.example.test";
-const CALLBACK = `${PUBLIC_URL}/connect/callback`;
 const HOUR_MS = 3_600_000;
-const savedEnv = { ...process.env };
 
-beforeAll(() => {
-  process.env.CALSYNC_CLOUD = "custom";
-  process.env.CALSYNC_AUTHORITY_HOST = sim.origin;
-  process.env.CALSYNC_GRAPH_HOST = sim.origin;
-  process.env.CALSYNC_PUBLIC_URL = PUBLIC_URL;
-  resetEnvCache();
-});
-afterAll(() => {
-  process.env = savedEnv;
-  resetEnvCache();
-});
-
-function scenarioWith(patch: (scenario: Scenario) => void = () => undefined): Scenario {
-  const scenario = pristine();
-  scenario.tenants[0]!.apps.find((app) => app.clientId === demo.apps.healthy.clientId)!.redirectUris.push(CALLBACK);
-  patch(scenario);
-  return scenario;
-}
-
-beforeEach(() => {
-  sim.setScenario(scenarioWith());
-});
 afterEach(() => {
   vi.useRealTimers();
 });
-
-function formAction(html: string): string {
-  const action = /<form method="post" action="([^"]+)"/.exec(html)?.[1]?.replace(/&amp;/g, "&");
-  if (!action) throw new Error(`no form on the page: ${html.slice(0, 400)}`);
-  return action;
-}
-
-async function microsoftSignIn(url: string, login: string): Promise<URLSearchParams> {
-  const page = await fetch(url, { redirect: "manual" });
-  expect(page.status).toBe(200);
-  const response = await fetch(new URL(formAction(await page.text()), sim.origin), {
-    method: "POST",
-    body: new URLSearchParams({ login, passwd: demo.password, action: "signin" }),
-    redirect: "manual",
-  });
-  if (response.status !== 302) throw new Error(`sign-in as ${login} did not redirect: ${(await response.text()).slice(0, 400)}`);
-  return new URL(response.headers.get("location")!).searchParams;
-}
 
 function refreshTokensOf(cacheJson: string): string[] {
   const cache = JSON.parse(cacheJson) as { RefreshToken?: Record<string, { secret: string }> };
@@ -82,40 +41,17 @@ function claimsOf(jwt: string): Record<string, unknown> {
 const tokenRequests = () => sim.requests.filter((request) => request.method === "POST" && request.path.endsWith("/oauth2/v2.0/token"));
 
 describe.each(testEngines())("token broker for mailbox connections on $name", (engine) => {
-  let database: Database;
-  let member: { id: string; email: string };
-  let admin: { id: string; email: string };
+  const database = openDatabaseForSuite(engine);
+  const admin = createUserForSuite(database, "admin@example.com", "Admin", "admin");
+  const member = createUserForSuite(database, "alice@example.com", "Alice", "member");
 
-  const appInput = {
-    cloud: "custom" as const,
-    clientId: demo.apps.healthy.clientId,
-    homeTenant: demo.contoso.id,
-    audience: "organization" as const,
-    credentialKind: "secret" as const,
-    clientSecret: demo.apps.healthy.secret,
-  };
-
-  beforeAll(async () => {
-    database = await engine.open();
-    admin = await database.prisma.user.create({ data: { email: "admin@example.com", displayName: "Admin", role: "admin" }, select: { id: true, email: true } });
-    member = await database.prisma.user.create({ data: { email: "alice@example.com", displayName: "Alice", role: "member" }, select: { id: true, email: true } });
-  });
-  afterAll(async () => {
-    await database.close();
-  });
   beforeEach(async () => {
     await database.prisma.connection.deleteMany();
-    if ((await database.prisma.delegatedApp.count()) === 0) {
-      expect((await saveDelegatedApp(database.prisma, ring, { ...appInput, expectedVersion: 0 }, { actor: admin })).saved).toBe(true);
-    }
+    // One test deletes the app; the others need it back.
+    if ((await database.prisma.delegatedApp.count()) === 0) await saveSignInApp(database.prisma, ring, admin);
   });
 
-  async function connect(login = demo.users.adele.upn): Promise<string> {
-    const started = await startMailboxSignIn(database.prisma, ring, { userId: member.id });
-    const outcome = await completeMailboxSignIn(database.prisma, ring, { userId: member.id, params: await microsoftSignIn(started.url, login), actor: member });
-    if (outcome.kind !== "connected") throw new Error(`could not connect ${login}: ${JSON.stringify(outcome)}`);
-    return outcome.connectionId;
-  }
+  const connect = async (login = demo.users.adele.upn): Promise<string> => (await connectMailbox(database.prisma, ring, member, login)).connectionId;
 
   async function refreshTokenOf(id: string): Promise<string> {
     const cache = await openTokenCache(database.prisma, ring, id);
@@ -168,7 +104,7 @@ describe.each(testEngines())("token broker for mailbox connections on $name", (e
 
   it("renews a short-lived token with the refresh token and seals the renewed cache", async () => {
     // Tokens that live less than msal's five-minute margin are renewed on every request.
-    sim.setScenario(scenarioWith((scenario) => (scenario.settings.accessTokenLifetimeSeconds = 120)));
+    sim.setScenario(signInScenario(pristine(), (scenario) => (scenario.settings.accessTokenLifetimeSeconds = 120)));
     const id = await connect();
     const before = await openTokenCache(database.prisma, ring, id);
     const refreshToken = refreshTokensOf(before!.cacheJson)[0]!;
@@ -205,7 +141,7 @@ describe.each(testEngines())("token broker for mailbox connections on $name", (e
   });
 
   it("reports an outage at Microsoft without asking the owner to reconnect", async () => {
-    sim.setScenario(scenarioWith((scenario) => (scenario.settings.accessTokenLifetimeSeconds = 120)));
+    sim.setScenario(signInScenario(pristine(), (scenario) => (scenario.settings.accessTokenLifetimeSeconds = 120)));
     const id = await connect();
     sim.setFaults([{ kind: "unavailable", path: "*/oauth2/v2.0/token", status: 503, retryAfterSeconds: 0 }]);
     const result = await issueConnectionToken(database.prisma, ring, id);

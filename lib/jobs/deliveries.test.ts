@@ -1,7 +1,6 @@
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { SMTPServer } from "smtp-server";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { secret as clientSecret } from "@/test-support/check-scenario";
 import { KeyRing } from "@/lib/crypto/seal";
@@ -12,6 +11,7 @@ import { createNotificationChannel, deleteNotificationChannel, listNotificationC
 import { cannedReport, insertConnection } from "@/lib/jobs/test-helpers";
 import { recordCheckRun } from "@/lib/monitoring/check-runs";
 import { testEngines } from "@/test-support/databases";
+import { startSmtpSink } from "@/test-support/smtp-sink";
 
 const ring = new KeyRing([{ id: "t1", key: randomBytes(32) }]);
 
@@ -207,26 +207,9 @@ describe.each(testEngines())("notifications on $name", (engine) => {
   });
 
   it("sends email through SMTP (a real local SMTP sink)", async () => {
-    const mails: { from: string; to: string[]; data: string }[] = [];
-    const sink = new SMTPServer({
-      authOptional: true,
-      disabledCommands: ["STARTTLS", "AUTH"],
-      logger: false,
-      onData(stream, session, callback) {
-        let data = "";
-        stream.on("data", (chunk: Buffer) => (data += chunk.toString()));
-        stream.on("end", () => {
-          mails.push({
-            from: session.envelope.mailFrom ? session.envelope.mailFrom.address : "",
-            to: session.envelope.rcptTo.map((rcpt) => rcpt.address),
-            data,
-          });
-          callback();
-        });
-      },
-    });
-    await new Promise<void>((resolve) => sink.listen(0, "127.0.0.1", resolve));
-    const smtp = { url: `smtp://127.0.0.1:${(sink.server.address() as AddressInfo).port}`, from: "calsync@example.com" };
+    const sink = await startSmtpSink();
+    const mails = sink.mails;
+    const smtp = { url: sink.url, from: "calsync@example.com" };
     try {
       const channel = await createNotificationChannel(database.prisma, ring, form({ kind: "email", name: "ops mail", target: "ops@example.com, oncall@example.com" }), { actor });
       expect(channel.signingSecret).toBeNull();
@@ -247,7 +230,7 @@ describe.each(testEngines())("notifications on $name", (engine) => {
       expect(mails).toHaveLength(2);
       expect(mails[1]!.data).toContain("Test alert from Calsync Console");
     } finally {
-      await new Promise<void>((resolve) => sink.close(() => resolve()));
+      await sink.close();
     }
   });
 

@@ -1,0 +1,27 @@
+import { afterAll, beforeAll } from "vitest";
+import type { Simulator } from "@/e2e/simulator/server";
+import { resetEnvCache } from "@/lib/env";
+
+const PUBLIC_URL = "https://calsync.example.test";
+/** Where Microsoft sends a mailbox sign-in back to; the sign-in app must list it exactly. */
+export const CALLBACK = `${PUBLIC_URL}/connect/callback`;
+
+/**
+ * Points the console's "custom" cloud (sign-in and Graph) at this file's simulator, and puts the
+ * environment back after the file. The origin is known only once the simulator listens, hence
+ * beforeAll; the console caches its environment, hence resetEnvCache.
+ */
+export function simulatorCloudForFile(sim: Pick<Simulator, "origin">): void {
+  const savedEnv = { ...process.env };
+  beforeAll(() => {
+    process.env.CALSYNC_CLOUD = "custom";
+    process.env.CALSYNC_AUTHORITY_HOST = sim.origin;
+    process.env.CALSYNC_GRAPH_HOST = sim.origin;
+    process.env.CALSYNC_PUBLIC_URL = PUBLIC_URL;
+    resetEnvCache();
+  });
+  afterAll(() => {
+    process.env = savedEnv;
+    resetEnvCache();
+  });
+}
