@@ -36,7 +36,12 @@ import { startPostgresCluster, type PostgresCluster } from "@/test-support/postg
 const TARGET_RATIO = 0.25;
 const root = fileURLToPath(new URL("..", import.meta.url));
 const { values: args } = parseArgs({
-  options: { duration: { type: "string", default: "10" }, connections: { type: "string", default: "10" }, database: { type: "string", default: "pglite" } },
+  options: {
+    duration: { type: "string", default: "10" },
+    connections: { type: "string", default: "10" },
+    database: { type: "string", default: "pglite" },
+    "cpu-prof": { type: "string" },
+  },
 });
 if (args.database !== "pglite" && args.database !== "postgres") throw new Error("--database must be pglite or postgres");
 const duration = Number(args.duration);
@@ -167,7 +172,8 @@ async function main(): Promise<number> {
     }
     const { connectionId, keys } = await seed(dataDir, postgres);
     const [consolePort, plainPort] = [await freePort(), await freePort()];
-    consoleServer = spawn(process.execPath, ["scripts/server.mjs"], {
+    const profile = args["cpu-prof"] ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(args["cpu-prof"])}`] : [];
+    consoleServer = spawn(process.execPath, [...profile, "scripts/server.mjs"], {
       cwd: root,
       env: {
         ...process.env,
