@@ -53,9 +53,9 @@ const apiKeySelect = {
 
 type ApiKeyRow = Prisma.ApiKeyGetPayload<{ select: typeof apiKeySelect }>;
 
-export function apiKeyStatus(key: { revokedAt: Date | null; expiresAt: Date | null }, now = new Date()): ApiKeyStatus {
+export function apiKeyStatus(key: { revokedAt: Date | null; expiresAt: Date | null }, now: Date | number = new Date()): ApiKeyStatus {
   if (key.revokedAt) return "revoked";
-  if (key.expiresAt && key.expiresAt.getTime() <= now.getTime()) return "expired";
+  if (key.expiresAt && key.expiresAt.getTime() <= (typeof now === "number" ? now : now.getTime())) return "expired";
   return "active";
 }
 
@@ -118,11 +118,21 @@ export function forgetCachedApiKeys(prefix?: string): void {
   else keyCache().delete(prefix);
 }
 
+/**
+ * The cached row for `prefix` while it is fresh, without touching the database: on the engines' hot
+ * path this lets authentication finish without waiting for anything.
+ */
+export function cachedApiKeyForRequest(prefix: string, now: number): ApiKeyRecord | undefined {
+  const hit = keyCache().get(prefix);
+  if (hit && now - hit.loadedAt < KEY_CACHE_TTL_MS) return { ...hit.record, status: apiKeyStatus(hit.record, now) };
+  return undefined;
+}
+
 /** getApiKeyByPrefix through the short-lived cache; unknown prefixes are not cached. */
 export async function findApiKeyForRequest(db: DbClient, prefix: string, now = new Date()): Promise<ApiKeyRecord | null> {
+  const hit = cachedApiKeyForRequest(prefix, now.getTime());
+  if (hit) return hit;
   const cache = keyCache();
-  const hit = cache.get(prefix);
-  if (hit && now.getTime() - hit.loadedAt < KEY_CACHE_TTL_MS) return { ...hit.record, status: apiKeyStatus(hit.record, now) };
   const record = await getApiKeyByPrefix(db, prefix, now);
   if (!record) {
     cache.delete(prefix);
@@ -137,12 +147,17 @@ export async function findApiKeyForRequest(db: DbClient, prefix: string, now = n
   return record;
 }
 
+/** Whether updateApiKeyLastUsed would write, so callers can skip it (and the database) when not. */
+export function lastUseIsDue(key: { lastUsedAt: Date | null }, now: number): boolean {
+  return !key.lastUsedAt || now - key.lastUsedAt.getTime() >= LAST_USED_RESOLUTION_MS;
+}
+
 /**
  * Records that a key was used, at most once per LAST_USED_RESOLUTION_MS: the condition makes
  * concurrent requests (even on other instances) write the row once, not once each.
  */
 export async function updateApiKeyLastUsed(db: DbClient, key: { id: string; prefix: string; lastUsedAt: Date | null }, now = new Date()): Promise<void> {
-  if (key.lastUsedAt && now.getTime() - key.lastUsedAt.getTime() < LAST_USED_RESOLUTION_MS) return;
+  if (!lastUseIsDue(key, now.getTime())) return;
   await db.apiKey.updateMany({
     where: { id: key.id, OR: [{ lastUsedAt: null }, { lastUsedAt: { lt: new Date(now.getTime() - LAST_USED_RESOLUTION_MS) } }] },
     data: { lastUsedAt: now },
