@@ -37,16 +37,20 @@ async function* bodyOf(req) {
   }
 }
 
-function writeAnswer(res, answer) {
-  if (answer.body !== undefined) answer.headers["content-length"] = Buffer.byteLength(answer.body);
-  res.writeHead(answer.status, answer.headers);
-  res.end(answer.body);
-}
-
 function writeFailure(res, error) {
   console.error(`API request failed: ${error instanceof Error ? error.name : "error"}`);
   if (!res.headersSent) res.writeHead(500, { "content-type": "application/problem+json" });
   res.end(JSON.stringify({ type: "about:blank", title: "Internal Server Error", status: 500 }));
+}
+
+function writeAnswer(res, answer) {
+  try {
+    if (answer.body !== undefined) answer.headers["content-length"] = Buffer.byteLength(answer.body);
+    res.writeHead(answer.status, answer.headers);
+    res.end(answer.body);
+  } catch (error) {
+    writeFailure(res, error);
+  }
 }
 
 createServer((req, res) => {
@@ -57,7 +61,10 @@ createServer((req, res) => {
     const method = req.method ?? "GET";
     const answer = api.dispatchApiRequest({ method, url: req.url, headers: req.headers, clientIp, body: method === "GET" || method === "HEAD" ? undefined : bodyOf(req) });
     if (answer) {
-      answer.then((served) => writeAnswer(res, served)).catch((error) => writeFailure(res, error));
+      answer.then(
+        (served) => writeAnswer(res, served),
+        (error) => writeFailure(res, error),
+      );
       return;
     }
   }

@@ -102,7 +102,7 @@ export async function getApiKeyByPrefix(db: DbClient, prefix: string, now = new 
 export const KEY_CACHE_TTL_MS = 5_000;
 const MAX_CACHED_KEYS = 1_000;
 
-type CachedKey = { record: Omit<ApiKeyRecord, "status">; loadedAt: number };
+type CachedKey = { record: ApiKeyRecord; loadedAt: number };
 
 // Shared across the bundles Next.js may load this module into (route handlers and server actions).
 const globalKeys = globalThis as typeof globalThis & { __calsyncApiKeyCache?: Map<string, CachedKey> };
@@ -122,14 +122,16 @@ export function forgetCachedApiKeys(prefix?: string): void {
  * The cached row for `prefix` while it is fresh, without touching the database: on the engines' hot
  * path this lets authentication finish without waiting for anything.
  */
-export function cachedApiKeyForRequest(prefix: string, now: number): ApiKeyRecord | undefined {
+export function cachedApiKeyForRequest(prefix: string, now: number): Readonly<ApiKeyRecord> | undefined {
   const hit = keyCache().get(prefix);
-  if (hit && now - hit.loadedAt < KEY_CACHE_TTL_MS) return { ...hit.record, status: apiKeyStatus(hit.record, now) };
-  return undefined;
+  if (!hit || now - hit.loadedAt >= KEY_CACHE_TTL_MS) return undefined;
+  // Copied only once an active key has expired, so a hit allocates nothing.
+  const status = apiKeyStatus(hit.record, now);
+  return status === hit.record.status ? hit.record : { ...hit.record, status };
 }
 
 /** getApiKeyByPrefix through the short-lived cache; unknown prefixes are not cached. */
-export async function findApiKeyForRequest(db: DbClient, prefix: string, now = new Date()): Promise<ApiKeyRecord | null> {
+export async function findApiKeyForRequest(db: DbClient, prefix: string, now = new Date()): Promise<Readonly<ApiKeyRecord> | null> {
   const hit = cachedApiKeyForRequest(prefix, now.getTime());
   if (hit) return hit;
   const cache = keyCache();
@@ -142,8 +144,7 @@ export async function findApiKeyForRequest(db: DbClient, prefix: string, now = n
     for (const [candidate, entry] of cache) if (now.getTime() - entry.loadedAt >= KEY_CACHE_TTL_MS) cache.delete(candidate);
     if (cache.size >= MAX_CACHED_KEYS) cache.clear();
   }
-  const { status: _status, ...stored } = record;
-  cache.set(prefix, { record: stored, loadedAt: now.getTime() });
+  cache.set(prefix, { record, loadedAt: now.getTime() });
   return record;
 }
 
