@@ -52,23 +52,3 @@ export function internalErrorResponse(request: ApiRequest, route: string, error:
   log.error("API request failed", { route, requestId, error: error instanceof Error ? `${error.name}: ${error.message.split("\n")[0]?.slice(0, 200)}` : "non-error thrown" });
   return problemResponse(problem("internal", request, `The request could not be completed. Quote request id ${requestId} when you report it.`, { requestId }), headers);
 }
-
-/**
- * Runs an authorised handler: adds the key's rate-limit headers to whatever it answers, and turns an
- * unexpected failure into a 500 problem with a request id instead of Next's HTML error page.
- */
-export async function runApiRequest(
-  request: ApiRequest,
-  route: string,
-  caller: { headers: Record<string, string> },
-  handler: () => Promise<ApiResponse>,
-): Promise<ApiResponse> {
-  let response: ApiResponse;
-  try {
-    response = await handler();
-  } catch (error) {
-    return internalErrorResponse(request, route, error, caller.headers);
-  }
-  Object.assign(response.headers, caller.headers);
-  return response;
-}
