@@ -53,9 +53,9 @@ const apiKeySelect = {
 
 type ApiKeyRow = Prisma.ApiKeyGetPayload<{ select: typeof apiKeySelect }>;
 
-export function apiKeyStatus(key: { revokedAt: Date | null; expiresAt: Date | null }, now = new Date()): ApiKeyStatus {
+export function apiKeyStatus(key: { revokedAt: Date | null; expiresAt: Date | null }, now: Date | number = new Date()): ApiKeyStatus {
   if (key.revokedAt) return "revoked";
-  if (key.expiresAt && key.expiresAt.getTime() <= now.getTime()) return "expired";
+  if (key.expiresAt && key.expiresAt.getTime() <= (typeof now === "number" ? now : now.getTime())) return "expired";
   return "active";
 }
 
@@ -102,7 +102,7 @@ export async function getApiKeyByPrefix(db: DbClient, prefix: string, now = new 
 export const KEY_CACHE_TTL_MS = 5_000;
 const MAX_CACHED_KEYS = 1_000;
 
-type CachedKey = { record: Omit<ApiKeyRecord, "status">; loadedAt: number };
+type CachedKey = { record: ApiKeyRecord; loadedAt: number };
 
 // Shared across the bundles Next.js may load this module into (route handlers and server actions).
 const globalKeys = globalThis as typeof globalThis & { __calsyncApiKeyCache?: Map<string, CachedKey> };
@@ -118,11 +118,23 @@ export function forgetCachedApiKeys(prefix?: string): void {
   else keyCache().delete(prefix);
 }
 
+/**
+ * The cached row for `prefix` while it is fresh, without touching the database: on the engines' hot
+ * path this lets authentication finish without waiting for anything.
+ */
+export function cachedApiKeyForRequest(prefix: string, now: number): Readonly<ApiKeyRecord> | undefined {
+  const hit = keyCache().get(prefix);
+  if (!hit || now - hit.loadedAt >= KEY_CACHE_TTL_MS) return undefined;
+  // Copied only once an active key has expired, so a hit allocates nothing.
+  const status = apiKeyStatus(hit.record, now);
+  return status === hit.record.status ? hit.record : { ...hit.record, status };
+}
+
 /** getApiKeyByPrefix through the short-lived cache; unknown prefixes are not cached. */
-export async function findApiKeyForRequest(db: DbClient, prefix: string, now = new Date()): Promise<ApiKeyRecord | null> {
+export async function findApiKeyForRequest(db: DbClient, prefix: string, now = new Date()): Promise<Readonly<ApiKeyRecord> | null> {
+  const hit = cachedApiKeyForRequest(prefix, now.getTime());
+  if (hit) return hit;
   const cache = keyCache();
-  const hit = cache.get(prefix);
-  if (hit && now.getTime() - hit.loadedAt < KEY_CACHE_TTL_MS) return { ...hit.record, status: apiKeyStatus(hit.record, now) };
   const record = await getApiKeyByPrefix(db, prefix, now);
   if (!record) {
     cache.delete(prefix);
@@ -132,9 +144,13 @@ export async function findApiKeyForRequest(db: DbClient, prefix: string, now = n
     for (const [candidate, entry] of cache) if (now.getTime() - entry.loadedAt >= KEY_CACHE_TTL_MS) cache.delete(candidate);
     if (cache.size >= MAX_CACHED_KEYS) cache.clear();
   }
-  const { status: _status, ...stored } = record;
-  cache.set(prefix, { record: stored, loadedAt: now.getTime() });
+  cache.set(prefix, { record, loadedAt: now.getTime() });
   return record;
+}
+
+/** Whether updateApiKeyLastUsed would write, so callers can skip it (and the database) when not. */
+export function lastUseIsDue(key: { lastUsedAt: Date | null }, now: number): boolean {
+  return !key.lastUsedAt || now - key.lastUsedAt.getTime() >= LAST_USED_RESOLUTION_MS;
 }
 
 /**
@@ -142,7 +158,7 @@ export async function findApiKeyForRequest(db: DbClient, prefix: string, now = n
  * concurrent requests (even on other instances) write the row once, not once each.
  */
 export async function updateApiKeyLastUsed(db: DbClient, key: { id: string; prefix: string; lastUsedAt: Date | null }, now = new Date()): Promise<void> {
-  if (key.lastUsedAt && now.getTime() - key.lastUsedAt.getTime() < LAST_USED_RESOLUTION_MS) return;
+  if (!lastUseIsDue(key, now.getTime())) return;
   await db.apiKey.updateMany({
     where: { id: key.id, OR: [{ lastUsedAt: null }, { lastUsedAt: { lt: new Date(now.getTime() - LAST_USED_RESOLUTION_MS) } }] },
     data: { lastUsedAt: now },

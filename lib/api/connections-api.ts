@@ -1,6 +1,7 @@
 import "server-only";
 import { z } from "zod";
 import type { ApiCaller } from "@/lib/api/authorize";
+import { serializeJson, type SerializedJson } from "@/lib/api/respond";
 import type { ApiConnection, ConnectionPage, ConnectionWithCredentials, EngineReport, EngineReportInput } from "@/lib/api/schemas";
 import { recordAudit } from "@/lib/audit/audit";
 import { mailboxScopeSchema } from "@/lib/checks/schema";
@@ -86,9 +87,16 @@ export async function getApiConnection(db: DbClient, id: string): Promise<ApiCon
   return row ? toApiConnection(row) : null;
 }
 
-/** The engines' polling read, through the one-second read cache (see lib/connections/read-cache.ts). */
-export function getPolledApiConnection(db: DbClient, id: string): Promise<ApiConnection | null> {
-  return readThrough(id, () => getApiConnection(db, id));
+/**
+ * The engines' polling read, through the one-second read cache (see lib/connections/read-cache.ts).
+ * The cache keeps the answer's body already serialised with its ETag, and the database is opened only
+ * on a miss, so a hit does no work but the lookup.
+ */
+export function getPolledApiConnection(db: () => Promise<DbClient>, id: string): Promise<SerializedJson | null> {
+  return readThrough(id, async () => {
+    const connection = await getApiConnection(await db(), id);
+    return connection ? serializeJson(connection) : null;
+  });
 }
 
 /**

@@ -1,5 +1,6 @@
 import "server-only";
 import type { z } from "zod";
+import { pathOf, type ApiRequest, type ApiResponse } from "@/lib/api/http";
 import type { FieldError, MicrosoftProblem, Problem, ValidationProblem } from "@/lib/api/schemas";
 
 /**
@@ -22,31 +23,25 @@ export type ProblemKind = keyof typeof problemTypes;
 
 export const PROBLEM_CONTENT_TYPE = "application/problem+json";
 
-function instanceOf(request: Request): string {
-  return new URL(request.url).pathname;
-}
-
-export function problem(kind: ProblemKind, request: Request, detail: string, extra: { requestId?: string } = {}): Problem {
+export function problem(kind: ProblemKind, request: ApiRequest, detail: string, extra: { requestId?: string } = {}): Problem {
   const { type, title, status } = problemTypes[kind];
-  return { type, title, status, detail, instance: instanceOf(request), ...extra };
+  return { type, title, status, detail, instance: pathOf(request), ...extra };
 }
 
-export function validationProblem(request: Request, errors: FieldError[], detail = "Correct the fields named in `errors` and send the request again."): ValidationProblem {
+export function validationProblem(request: ApiRequest, errors: FieldError[], detail = "Correct the fields named in `errors` and send the request again."): ValidationProblem {
   const { type, title, status } = problemTypes.invalid;
-  return { type, title, status, detail, instance: instanceOf(request), errors };
+  return { type, title, status, detail, instance: pathOf(request), errors };
 }
 
 /** `title` stays the problem type's (RFC 9457); the catalog's own title for the code leads `detail`. */
-export function microsoftProblem(request: Request, fields: Omit<MicrosoftProblem, "type" | "title" | "status" | "instance">): MicrosoftProblem {
+export function microsoftProblem(request: ApiRequest, fields: Omit<MicrosoftProblem, "type" | "title" | "status" | "instance">): MicrosoftProblem {
   const { type, title, status } = problemTypes.microsoft;
-  return { type, title, status, instance: instanceOf(request), ...fields };
+  return { type, title, status, instance: pathOf(request), ...fields };
 }
 
-export function problemResponse(body: Problem | ValidationProblem | MicrosoftProblem, headers: HeadersInit = {}): Response {
-  const merged = new Headers(headers);
-  merged.set("content-type", PROBLEM_CONTENT_TYPE);
-  merged.set("cache-control", "no-store");
-  return new Response(JSON.stringify(body), { status: body.status, headers: merged });
+/** `headers` must have lower-case names (see ApiResponse). */
+export function problemResponse(body: Problem | ValidationProblem | MicrosoftProblem, headers: Record<string, string> = {}): ApiResponse {
+  return { status: body.status, headers: { ...headers, "content-type": PROBLEM_CONTENT_TYPE, "cache-control": "no-store" }, body: JSON.stringify(body) };
 }
 
 /**

@@ -3,11 +3,15 @@
  * read costs no database round trip while it is fresh. Writes in this process forget the entry at
  * once; another instance's write shows here within the second. It lives on globalThis because the
  * API's fast path (scripts/server.mjs) and Next.js load this module separately in one process.
+ *
+ * The entry is the load's promise, stored before it settles: a hit hands back that same promise (no
+ * new one per request), requests arriving while a load is under way share it instead of each reading
+ * the row, and a write that forgets the entry meanwhile cannot have the older load put it back.
  */
 const TTL_MS = 1_000;
 const MAX_ENTRIES = 20_000;
 
-type Entry = { value: unknown; loadedAt: number };
+type Entry = { value: Promise<unknown>; loadedAt: number };
 const store = globalThis as typeof globalThis & { __calsyncConnectionReads?: Map<string, Entry> };
 
 function entries(): Map<string, Entry> {
@@ -15,13 +19,18 @@ function entries(): Map<string, Entry> {
   return store.__calsyncConnectionReads;
 }
 
-export async function readThrough<T>(id: string, load: () => Promise<T>, now = Date.now()): Promise<T> {
-  const hit = entries().get(id);
-  if (hit && now - hit.loadedAt < TTL_MS) return hit.value as T;
-  const value = await load();
+export function readThrough<T>(id: string, load: () => Promise<T>, now = Date.now()): Promise<T> {
   const map = entries();
+  const hit = map.get(id);
+  if (hit && now - hit.loadedAt < TTL_MS) return hit.value as Promise<T>;
+  const value = load();
   if (map.size >= MAX_ENTRIES) map.clear();
-  map.set(id, { value, loadedAt: now });
+  const entry: Entry = { value, loadedAt: now };
+  map.set(id, entry);
+  // A failed read is not remembered: the next request tries again.
+  value.catch(() => {
+    if (map.get(id) === entry) map.delete(id);
+  });
   return value;
 }
 

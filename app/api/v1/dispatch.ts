@@ -1,34 +1,38 @@
-import { GET as getConnection } from "@/app/api/v1/connections/[id]/route";
-import { POST as reportSyncRun } from "@/app/api/v1/connections/[id]/reports/route";
-import { POST as issueToken } from "@/app/api/v1/connections/[id]/token/route";
-import { GET as listConnections } from "@/app/api/v1/connections/route";
-import type { RouteName } from "@/lib/auth/access-policy";
+import { engineRoutes, type EngineHandler } from "@/lib/api/engine-routes";
+import { pathOf, type ApiRequest, type ApiResponse } from "@/lib/api/http";
 
 /**
- * The sync engine's API as plain request → response functions, for scripts/server.mjs to call without
- * Next.js's page machinery: engines poll these routes, and Next's per-request overhead alone would cap
- * them far below what the console can serve. They are the very same route handlers Next serves (and
- * serves itself when the fast path is not built), so behaviour cannot drift between the two.
+ * The sync engine's API for scripts/server.mjs, which calls it without Next.js's page machinery and
+ * without Fetch objects: engines poll these routes, and that overhead alone would cap them far below
+ * what the console can serve. The handlers are the ones Next serves (lib/api/engine-routes.ts, and
+ * Next serves them itself when this bundle is not built), so behaviour cannot drift between the two.
  */
 
-type Handler = (request: Request, context: { params: Promise<{ id: string }> }) => Promise<Response>;
+export type { ApiRequest, ApiResponse };
 
-export const fastPathRoutes = {
-  "GET /api/v1/connections": (request) => listConnections(request),
-  "GET /api/v1/connections/[id]": getConnection,
-  "POST /api/v1/connections/[id]/token": issueToken,
-  "POST /api/v1/connections/[id]/reports": reportSyncRun,
-} satisfies Partial<Record<RouteName, Handler>>;
+export const fastPathRoutes = engineRoutes;
 
 const routePattern = /^\/api\/v1\/connections(?:\/([^/]+)(?:\/(token|reports))?)?\/?$/;
 
-/** Answers an engine request, or returns null for anything else (which then goes to Next.js). */
-export async function dispatchApiRequest(request: Request): Promise<Response | null> {
-  const match = routePattern.exec(new URL(request.url).pathname);
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    // A malformed escape cannot name a connection; the handler answers it like an unknown id.
+    return segment;
+  }
+}
+
+/**
+ * Answers an engine request, or returns null for anything else (which then goes to Next.js). The
+ * null comes synchronously, before anything of the request is read.
+ */
+export function dispatchApiRequest(request: ApiRequest): Promise<ApiResponse> | null {
+  const match = routePattern.exec(pathOf(request));
   if (!match) return null;
   const [, id, action] = match;
   const name = `${request.method} /api/v1/connections${id !== undefined ? "/[id]" : ""}${action ? `/${action}` : ""}`;
-  const handler: Handler | undefined = (fastPathRoutes as Record<string, Handler>)[name];
+  const handler: EngineHandler | undefined = (engineRoutes as Record<string, EngineHandler>)[name];
   if (!handler) return null;
-  return handler(request, { params: Promise.resolve({ id: id === undefined ? "" : decodeURIComponent(id) }) });
+  return handler(request, { id: id === undefined ? "" : decodeSegment(id) });
 }
