@@ -43,6 +43,8 @@ async function seed(baseUrl: string, name: string, connections: number, runsPerC
            (ARRAY['healthy','warning','failing','needs_reauth','never_checked'])[1 + n % 5]::"ConnectionState",
            now() - (n || ' minutes')::interval, now() - (n || ' seconds')::interval, (current_date + (n % 400))::date, now()
     FROM generate_series(1, ${connections}) AS n`);
+  // Failing rows carry a real-sized report: the board reads it for each row's next step.
+  await database.sql.query(`UPDATE connections SET last_report = $1::jsonb WHERE state = 'failing'`, [JSON.stringify(failingReport)]);
   await database.sql.exec(`
     INSERT INTO check_runs (connection_id, started_at, duration_ms, trigger, ok, state, failed_check, code, report)
     SELECT c.id, now() - (r || ' hours')::interval, 180, 'scheduled', c.state <> 'failing', c.state,
@@ -53,6 +55,23 @@ async function seed(baseUrl: string, name: string, connections: number, runsPerC
   await database.close();
   return { url: url.toString(), token };
 }
+
+const failingReport = {
+  ok: false,
+  cancelled: false,
+  tenantId: "x",
+  cloud: "global",
+  startedAt: "2026-01-01T00:00:00Z",
+  durationMs: 180,
+  checks: ["format", "tenant", "token", "permissions", "directory", "calendar"].map((id) => ({
+    id,
+    status: id === "token" ? "fail" : id === "format" || id === "tenant" ? "pass" : "skip",
+    title: id === "token" ? "Client secret is wrong" : id,
+    detail: id === "token" ? "Microsoft did not accept the client secret. It may have been mistyped, or the Secret ID copied instead of its Value." : "Skipped.",
+    durationMs: 12,
+    ...(id === "token" ? { code: "AADSTS7000215", who: "global-admin", fix: { step: "client-secret", text: "Create a new client secret and paste its Value." } } : {}),
+  })),
+};
 
 async function startConsole(databaseUrl: string): Promise<{ origin: string; process: ChildProcess }> {
   const port = await freePort();
