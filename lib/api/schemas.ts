@@ -68,7 +68,7 @@ export type ConnectionPage = z.infer<typeof connectionPageSchema>;
 export const connectionWithCredentialsSchema = apiConnectionSchema
   .extend({
     credentials: z
-      .object({ clientSecret: z.string().nullable().describe("Null when the connection holds no client secret.") })
+      .object({ clientSecret: z.string().nullable().describe("Null when the connection holds no client secret. Mailbox connections never do: get their delegated access tokens from the token endpoint.") })
       .describe("Present only for keys with the credentials:read scope; every such read is audited."),
   })
   .register(apiSchemaRegistry, { id: "ConnectionWithCredentials" });

@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { beforeEach, describe, expect, it } from "vitest";
 import { demo } from "@/e2e/simulator/demo-ids";
 import type { ScenarioUser } from "@/e2e/simulator/scenario";
@@ -148,6 +148,22 @@ describe.each(testEngines())("mailbox checks on $name", (engine) => {
     expect(byId("session")).toMatchObject({ status: "fail", code: "no-saved-sign-in" });
     expect(stateFromReport(report)).toBe("needs_reauth");
     expect(sim.requests).toHaveLength(0);
+  });
+
+  it("disconnect deletes the tokens and is audited, by the owner only", async () => {
+    const id = await connect(demo.users.adele.upn);
+    const cache = (await openTokenCache(database.prisma, ring, id))!;
+    const refreshToken = Object.values((JSON.parse(cache.cacheJson) as { RefreshToken: Record<string, { secret: string }> }).RefreshToken)[0]!.secret;
+    const stranger = { id: randomUUID(), email: "stranger@example.com" };
+    await expect(disconnectMailbox(database.prisma, id, { actor: stranger, ownerId: stranger.id })).rejects.toThrow("no longer exists");
+    expect(await openTokenCache(database.prisma, ring, id)).not.toBeNull();
+
+    await disconnectMailbox(database.prisma, id, { actor: member, ownerId: member.id, ip: "192.0.2.9" });
+    expect(await database.prisma.connection.count({ where: { id } })).toBe(0);
+    const audit = await database.prisma.auditEvent.findMany({ where: { action: "mailbox.disconnect", targetId: id } });
+    expect(audit).toHaveLength(1);
+    expect(audit[0]).toMatchObject({ actorId: member.id, ip: "192.0.2.9", targetLabel: demo.users.adele.upn });
+    expect(JSON.stringify(audit, (_key, value: unknown) => (typeof value === "bigint" ? String(value) : value))).not.toContain(refreshToken);
   });
 
   it("has nothing to check once the mailbox is disconnected", async () => {

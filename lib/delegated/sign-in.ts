@@ -1,4 +1,5 @@
 import "server-only";
+import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import type { AuditActor } from "@/lib/audit/audit";
 import { sealContext, type KeyRing } from "@/lib/crypto/seal";
@@ -68,7 +69,7 @@ export async function startMailboxSignIn(
     { redirectUri: delegatedRedirectUri(), state, nonce, codeChallenge: pkce.challenge, ...(loginHint ? { loginHint } : {}) },
     microsoftPolicy(),
   );
-  const id = crypto.randomUUID();
+  const id = randomUUID();
   await db.delegatedSignIn.create({
     data: {
       id,
