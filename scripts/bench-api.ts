@@ -34,12 +34,12 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
 import { createApiKey } from "@/lib/api/api-keys";
-import type { CheckReport } from "@/lib/checks/schema";
 import { createConnection } from "@/lib/connections/connections";
 import { loadKeyRing } from "@/lib/crypto/key-store";
 import { openDatabase } from "@/lib/db/client";
 import { parseEnv } from "@/lib/env";
 import { startPostgresCluster, type PostgresCluster } from "@/test-support/postgres-cluster";
+import { cannedReport } from "@/lib/jobs/test-helpers";
 
 const TARGET_RATIO = 0.25;
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -82,15 +82,7 @@ async function ensureBuild(): Promise<void> {
   throw new Error("Could not produce a build containing /api/v1; run `npm run build` and try again.");
 }
 
-const report: CheckReport = {
-  ok: true,
-  cancelled: false,
-  tenantId: "7a1c2e3f-4b5d-4c6e-8f70-819a2b3c4d5e",
-  cloud: "global",
-  startedAt: new Date().toISOString(),
-  durationMs: 1,
-  checks: [{ id: "token", status: "pass", title: "App signed in", detail: "bench", durationMs: 1 }],
-};
+const report = cannedReport("pass");
 
 async function seed(dataDir: string, postgres: { url: string; sealKeys: string } | null): Promise<{ connectionId: string; keys: string[] }> {
   const db = await openDatabase(postgres ? { kind: "postgres", url: postgres.url } : { kind: "pglite", dataDir: path.join(dataDir, "pglite") });

@@ -15,6 +15,7 @@ import { KeyRing } from "@/lib/crypto/seal";
 import { useDatabase, type Database } from "@/lib/db/client";
 import { resetEnvCache } from "@/lib/env";
 import { testEngines } from "@/test-support/databases";
+import { cannedReport } from "@/lib/jobs/test-helpers";
 
 /**
  * The engine handlers answer the same whether Next calls them through the Fetch adapter or
@@ -104,15 +105,7 @@ describe.each(testEngines())("engine handlers, plain and through Next, on $name"
           testMailbox: null,
           outOfScopeMailbox: null,
           writeTest: false,
-          report: {
-            ok: true,
-            cancelled: false,
-            tenantId: "7a1c2e3f-4b5d-4c6e-8f70-819a2b3c4d5e",
-            cloud: "global",
-            startedAt: new Date().toISOString(),
-            durationMs: 1,
-            checks: [{ id: "token", status: "pass", title: "App signed in", detail: "ok", durationMs: 1 }],
-          },
+          report: cannedReport("pass"),
         },
         { actor },
       )
