@@ -158,6 +158,7 @@ test.describe("invitations and re-authentication", () => {
 
   test("an invitation link leads a new person through to a connected mailbox", async ({ page, browser, shot }) => {
     await page.goto("/connect/invite");
+    await expectAccessible(page);
     await page.getByLabel("Their email address").fill("megan@contoso.example");
     await page.getByLabel("Show me the link to copy").check();
     await page.getByRole("button", { name: "Create the link" }).click();

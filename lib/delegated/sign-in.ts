@@ -64,11 +64,17 @@ export async function startMailboxSignIn(
   const state = generateToken();
   const nonce = generateToken(16);
   const pkce = await newPkcePair();
-  const url = await authorizationUrl(
-    app,
-    { redirectUri: delegatedRedirectUri(), state, nonce, codeChallenge: pkce.challenge, ...(loginHint ? { loginHint } : {}) },
-    microsoftPolicy(),
-  );
+  let url: string;
+  try {
+    url = await authorizationUrl(
+      app,
+      { redirectUri: delegatedRedirectUri(), state, nonce, codeChallenge: pkce.challenge, ...(loginHint ? { loginHint } : {}) },
+      microsoftPolicy(),
+    );
+  } catch {
+    // msal may look up the authority's metadata first; that is the only way building a URL fails.
+    throw new UserFacingError(`Microsoft's sign-in service (${app.cloud.label}) could not be reached, so nothing was started. Try again in a few minutes.`);
+  }
   const id = randomUUID();
   await db.delegatedSignIn.create({
     data: {
