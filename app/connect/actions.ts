@@ -11,12 +11,21 @@ import { runAction } from "@/lib/auth/run-action";
 import { createSession } from "@/lib/auth/sessions";
 import { getKeyRing } from "@/lib/crypto/key-store";
 import { getPrisma } from "@/lib/db/client";
-import { connectLinkPath, createAccountFromConnectLink, createConnectLink, emailConnectLink, redeemConnectLink } from "@/lib/delegated/connect-links";
+import {
+  CONNECT_LINK_PROBLEMS,
+  connectLinkPath,
+  createAccountFromConnectLink,
+  createConnectLink,
+  emailConnectLink,
+  getConnectLinkStatus,
+  redeemConnectLink,
+  revokeConnectLink,
+} from "@/lib/delegated/connect-links";
 import { cleanDelegatedAppForm } from "@/lib/delegated/delegated-app-form";
 import { delegatedAppFormSchema } from "@/lib/delegated/delegated-app-schema";
-import { saveDelegatedApp } from "@/lib/delegated/delegated-app";
+import { getDelegatedAppView, saveDelegatedApp } from "@/lib/delegated/delegated-app";
 import { disconnectMailbox } from "@/lib/delegated/mailbox-connections";
-import { startMailboxSignIn } from "@/lib/delegated/sign-in";
+import { NOT_CONFIGURED_MESSAGE, startMailboxSignIn } from "@/lib/delegated/sign-in";
 import { getEnv } from "@/lib/env";
 import { UserFacingError } from "@/lib/errors";
 import { publicUrl } from "@/lib/public-url";
@@ -54,27 +63,36 @@ export async function disconnectMailboxAction(_state: ActionState, formData: For
 
 const linkTokenSchema = z.object({ token: z.string().min(1).max(200) });
 
-/** A signed-in person opened their link: it is used up, and Microsoft's sign-in starts. */
+/**
+ * A signed-in person opened their link: Microsoft's sign-in starts, and only then is the link used up
+ * (if Microsoft cannot be reached, the link still works for the next try).
+ */
 export async function connectFromLinkAction(_state: ActionState, formData: FormData): Promise<ActionState> {
   return runAction("connectFromLinkAction", linkTokenSchema, formData, async (values, caller) => {
     const db = await getPrisma();
-    const link = await redeemConnectLink(db, values.token, caller!);
-    const { url } = await startMailboxSignIn(db, getKeyRing(), { userId: caller!.id, reconnectId: link.connectionId });
-    redirect(url);
+    redirect(await startFromLink(db, values.token, caller!));
   });
+}
+
+async function startFromLink(db: Awaited<ReturnType<typeof getPrisma>>, token: string, user: { id: string; email: string }): Promise<string> {
+  const status = await getConnectLinkStatus(db, token);
+  if (status.state !== "valid") throw new UserFacingError(CONNECT_LINK_PROBLEMS[status.state]);
+  const { url } = await startMailboxSignIn(db, getKeyRing(), { userId: user.id, reconnectId: status.connectionId });
+  await redeemConnectLink(db, token, user);
+  return url;
 }
 
 /** A person without an account creates a member account from their link, and goes on to Microsoft. */
 export async function createAccountFromLinkAction(_state: ActionState, formData: FormData): Promise<ActionState> {
   return runAction("createAccountFromLinkAction", acceptInviteSchema, formData, async (values) => {
     const db = await getPrisma();
+    // An account made for a console that cannot connect anything yet would only be a dead end.
+    if (!(await getDelegatedAppView(db))) throw new UserFacingError(NOT_CONFIGURED_MESSAGE);
     const context = await requestContext();
     const user = await createAccountFromConnectLink(db, { token: values.token, displayName: values.displayName, password: values.password, ip: context.ip });
     const session = await createSession(db, { userId: user.userId, ip: context.ip, userAgent: context.userAgent }, sessionPolicy());
     await setSessionCookie(session.token, session.expiresAt);
-    const link = await redeemConnectLink(db, values.token, user);
-    const { url } = await startMailboxSignIn(db, getKeyRing(), { userId: user.userId, reconnectId: link.connectionId });
-    redirect(url);
+    redirect(await startFromLink(db, values.token, { id: user.userId, email: user.email }));
   });
 }
 
@@ -88,13 +106,23 @@ export async function createConnectLinkAction(_state: ActionState, formData: For
   return runAction("createConnectLinkAction", createLinkSchema, formData, async (values, caller) => {
     const { ip } = await requestContext();
     const db = await getPrisma();
-    const { token, expiresAt } = await createConnectLink(db, { email: values.email, connectionId: values.connectionId ?? null }, { actor: caller!, ip });
+    const isAdmin = caller!.role === "admin";
+    const { token, expiresAt, accountExists } = await createConnectLink(
+      db,
+      { email: values.email, connectionId: values.connectionId ?? null },
+      { actor: caller!, ip, allowNewAccount: isAdmin || values.delivery === "email" },
+    );
     const url = `${publicUrl(getEnv())}${connectLinkPath(token)}`;
     const what = values.connectionId ? "reconnect link" : "link";
     if (values.delivery === "email") {
       const sent = await emailConnectLink({ email: values.email, url, reconnect: Boolean(values.connectionId), sender: caller!.displayName, expiresAt });
       if (!sent.ok) {
-        return { status: "success", message: `The ${what} was created, but the email could not be sent: ${sent.error} Copy the link and send it yourself.`, reveal: { label: "Link", value: url } };
+        if (isAdmin || accountExists) {
+          return { status: "success", message: `The ${what} was created, but the email could not be sent: ${sent.error} Copy the link and send it yourself.`, reveal: { label: "Link", value: url } };
+        }
+        // Shown instead, this link would let its viewer create an account for someone else's address.
+        await revokeConnectLink(db, token);
+        throw new UserFacingError(`The email could not be sent: ${sent.error} The link was withdrawn, because ${values.email} has no console account yet; ask an administrator.`);
       }
       return { status: "success", message: `Emailed the ${what} to ${values.email}. It works once, for 7 days.` };
     }

@@ -28,6 +28,8 @@ export const REAUTH_CODES: ReadonlySet<string> = new Set([
   "AADSTS53003",
   "AADSTS65001",
   "no-saved-sign-in",
+  // msal finds no refresh token for the current sign-in app (the operator switched apps).
+  "no_tokens_found",
 ]);
 
 export function needsReauthentication(report: Pick<CheckReport, "checks">): boolean {

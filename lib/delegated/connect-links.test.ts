@@ -10,6 +10,7 @@ import {
   emailConnectLink,
   getConnectLinkStatus,
   redeemConnectLink,
+  revokeConnectLink,
 } from "@/lib/delegated/connect-links";
 import { resetEnvCache } from "@/lib/env";
 import { UserFacingError } from "@/lib/errors";
@@ -34,12 +35,19 @@ describe.each(testEngines())("connect links on $name", (engine) => {
   });
 
   const create = (email: string, connectionId?: string, now?: Date) =>
-    createConnectLink(database.prisma, { email, ...(connectionId ? { connectionId } : {}) }, { actor: helpdesk, ip: "192.0.2.10" }, now);
+    createConnectLink(database.prisma, { email, ...(connectionId ? { connectionId } : {}) }, { actor: helpdesk, ip: "192.0.2.10", allowNewAccount: true }, now);
 
+  /** A connection owned by dana@example.com (reconnect links go to the owner only). */
   async function mailboxConnection(kind: "mailbox" | "organization" = "mailbox"): Promise<string> {
     const id = randomUUID();
+    const owner = await database.prisma.user.upsert({
+      where: { email: "dana@example.com" },
+      create: { email: "dana@example.com", displayName: "Dana", role: "member" },
+      update: {},
+      select: { id: true },
+    });
     await database.prisma.connection.create({
-      data: { id, name: `Mailbox ${id.slice(0, 6)}`, kind, cloud: "global", tenant: contosoId, tenantId: contosoId, clientId: randomUUID(), mailboxScope: { kind: "all" } },
+      data: { id, name: `Mailbox ${id.slice(0, 6)}`, kind, cloud: "global", tenant: contosoId, tenantId: contosoId, clientId: randomUUID(), mailboxScope: { kind: "all" }, ownerId: owner.id },
       select: { id: true },
     });
     return id;
@@ -157,6 +165,28 @@ describe.each(testEngines())("connect links on $name", (engine) => {
     const organization = await mailboxConnection("organization");
     expect((await rejection(create("dana@example.com", organization))).message).toMatch(/only for mailbox connections/);
     expect(await database.prisma.connectLink.count()).toBe(0);
+  });
+
+  it("sends a reconnect link only to the mailbox's owner", async () => {
+    const connectionId = await mailboxConnection();
+    const error = await rejection(create("mallory@example.com", connectionId));
+    expect(error.fieldErrors?.email).toBe("A reconnect link can only go to its owner, dana@example.com.");
+    expect(await database.prisma.connectLink.count()).toBe(0);
+  });
+
+  it("lets a link create an account only where allowed (helpdesk's copied links may not)", async () => {
+    const copied = (email: string) => createConnectLink(database.prisma, { email }, { actor: helpdesk, allowNewAccount: false });
+    const error = await rejection(copied("ceo@example.com"));
+    expect(error.fieldErrors?.email).toMatch(/No console account has this address yet/);
+    expect(await database.prisma.connectLink.count()).toBe(0);
+    await database.prisma.user.create({ data: { email: "erin@example.com", displayName: "Erin", role: "member" } });
+    expect(await copied("erin@example.com")).toMatchObject({ accountExists: true });
+  });
+
+  it("withdraws a link that could not be delivered", async () => {
+    const { token } = await create("dana@example.com");
+    await revokeConnectLink(database.prisma, token);
+    expect((await getConnectLinkStatus(database.prisma, token)).state).toBe("used");
   });
 
   it("deletes a mailbox's reconnect links with the mailbox", async () => {

@@ -28,21 +28,35 @@ export function connectLinkPath(token: string): string {
   return `/connect/link/${token}`;
 }
 
+/**
+ * `allowNewAccount`: whether the link may create a console account for an address that has none.
+ * Only administrators create accounts; helpdesk's links may do so only when emailed, so that only
+ * the owner of the address can open them.
+ */
 export async function createConnectLink(
   db: AppPrismaClient,
   input: { email: string; connectionId?: string | null },
-  context: { actor: AuditActor & object; ip?: string | null },
+  context: { actor: AuditActor & object; ip?: string | null; allowNewAccount: boolean },
   now = new Date(),
-): Promise<{ token: string; expiresAt: Date }> {
+): Promise<{ token: string; expiresAt: Date; accountExists: boolean }> {
   const token = generateToken();
   const expiresAt = new Date(now.getTime() + CONNECT_LINK_TTL_DAYS * 86_400_000);
-  await db.$transaction(async (tx) => {
+  const accountExists = await db.$transaction(async (tx) => {
     if (input.connectionId) {
-      const connection = await tx.connection.findFirst({ where: { id: input.connectionId, kind: "mailbox" }, select: { id: true } });
+      const connection = await tx.connection.findFirst({ where: { id: input.connectionId, kind: "mailbox" }, select: { owner: { select: { email: true } } } });
       if (!connection) throw new UserFacingError("Reconnect links are only for mailbox connections.");
+      if (!connection.owner || connection.owner.email.toLowerCase() !== input.email.toLowerCase()) {
+        const owner = connection.owner ? `its owner, ${connection.owner.email}` : "its owner, who no longer has a console account";
+        throw new UserFacingError("Only the mailbox's owner can reconnect it.", { email: `A reconnect link can only go to ${owner}.` });
+      }
     }
     const user = await tx.user.findUnique({ where: { email: input.email }, select: { active: true } });
     if (user && !user.active) throw new UserFacingError("This person's account is deactivated. Reactivate it under Users first.", { email: "This account is deactivated" });
+    if (!user && !context.allowNewAccount) {
+      throw new UserFacingError(`${input.email} has no console account yet.`, {
+        email: "No console account has this address yet: email the link (only its owner can open it), or ask an administrator.",
+      });
+    }
     // Only the newest link for a person (and mailbox) works.
     await tx.connectLink.updateMany({
       where: { email: input.email, connectionId: input.connectionId ?? null, usedAt: null, revokedAt: null },
@@ -59,8 +73,14 @@ export async function createConnectLink(
       summary: `${input.connectionId ? "Created a reconnect link" : "Invited"} ${input.email} to connect their calendar (link valid ${CONNECT_LINK_TTL_DAYS} days)`,
       ip: context.ip,
     });
+    return user !== null;
   });
-  return { token, expiresAt };
+  return { token, expiresAt, accountExists };
+}
+
+/** Withdraws a link that could not be delivered and must not be shown instead. */
+export async function revokeConnectLink(db: DbClient, token: string, now = new Date()): Promise<void> {
+  await db.connectLink.updateMany({ where: { tokenHash: hashToken(token), usedAt: null }, data: { revokedAt: now } });
 }
 
 export async function getConnectLinkStatus(db: DbClient, token: string, now = new Date()): Promise<ConnectLinkStatus> {

@@ -6,7 +6,7 @@ import { startDemoSimulatorForFile } from "@/e2e/simulator/test-trust";
 import { checkReportSchema, type CheckId, type CheckReport } from "@/lib/checks/schema";
 import { stateFromReport } from "@/lib/connections/state";
 import { runStoredConnectionChecks } from "@/lib/connections/stored-checks";
-import { KeyRing } from "@/lib/crypto/seal";
+import { KeyRing, sealContext } from "@/lib/crypto/seal";
 import { runMailboxChecks } from "@/lib/delegated/mailbox-checks";
 import { disconnectMailbox, openTokenCache } from "@/lib/delegated/mailbox-connections";
 import { leaseDueConnections, runScheduledCheck } from "@/lib/jobs/scheduled-checks";
@@ -14,8 +14,8 @@ import { connectMailbox, saveSignInAppForSuite } from "@/test-support/connect-ma
 import { createUserForSuite } from "@/test-support/console-users";
 import { testEngines } from "@/test-support/databases";
 import { openDatabaseForSuite } from "@/test-support/engine-database";
-import { simulatorCloudForFile } from "@/test-support/simulator-cloud";
-import { signInScenarioBeforeEach } from "@/test-support/simulator-scenario";
+import { CALLBACK, simulatorCloudForFile } from "@/test-support/simulator-cloud";
+import { patchScenario, signInScenarioBeforeEach } from "@/test-support/simulator-scenario";
 
 /**
  * The checks of a connected mailbox against the simulator, with the real msal-node renewing the
@@ -164,6 +164,28 @@ describe.each(testEngines())("mailbox checks on $name", (engine) => {
     expect(audit).toHaveLength(1);
     expect(audit[0]).toMatchObject({ actorId: member.id, ip: "192.0.2.9", targetLabel: demo.users.adele.upn });
     expect(JSON.stringify(audit, (_key, value: unknown) => (typeof value === "bigint" ? String(value) : value))).not.toContain(refreshToken);
+  });
+
+  it("needs re-authentication, not a new connection, after the operator switches sign-in apps", async () => {
+    const other = demo.apps.calendarsOnly;
+    patchScenario(sim, (scenario) => scenario.tenants[0]!.apps.find((app) => app.clientId === other.clientId)!.redirectUris.push(CALLBACK));
+    const id = await connect(demo.users.adele.upn);
+    const original = await database.prisma.delegatedApp.findUniqueOrThrow({ where: { id: 1 }, select: { clientId: true, credentialSealed: true } });
+    await database.prisma.delegatedApp.update({
+      where: { id: 1 },
+      data: { clientId: other.clientId, credentialSealed: ring.seal(other.secret, sealContext("delegated_apps", "credential_sealed", 1)) },
+    });
+    try {
+      const { report, byId } = await check(id);
+      expect(byId("session")).toMatchObject({ status: "fail", code: "no_tokens_found" });
+      expect(stateFromReport(report)).toBe("needs_reauth");
+      // Reconnecting through the new app keeps the connection (and moves it to that app).
+      const again = await connectMailbox(database.prisma, ring, member, demo.users.adele.upn, { reconnectId: id });
+      expect(again.connectionId).toBe(id);
+      expect(await database.prisma.connection.findUniqueOrThrow({ where: { id }, select: { clientId: true } })).toEqual({ clientId: other.clientId });
+    } finally {
+      await database.prisma.delegatedApp.update({ where: { id: 1 }, data: original });
+    }
   });
 
   it("has nothing to check once the mailbox is disconnected", async () => {

@@ -19,7 +19,6 @@ import type { DbClient } from "@/lib/db/types";
 import { resolveCloud } from "@/lib/entra/cloud-config";
 import { knownClouds, type CloudId } from "@/lib/entra/clouds";
 import { createRetryBudget } from "@/lib/entra/http-transport";
-import { decodeAccessTokenClaims } from "@/lib/graph/access-token";
 import { createGraphSession } from "@/lib/graph/graph-client";
 import { createTestEvent, deleteEvent, readCalendar, readProfile, SIGNED_IN_USER } from "@/lib/graph/probes";
 import { mailboxAccessToken } from "@/lib/delegated/mailbox-token";
@@ -81,6 +80,7 @@ export async function runMailboxChecks(db: DbClient, ring: KeyRing, connectionId
   const account = connection.accountUpn ?? "the mailbox";
 
   let accessToken: string | undefined;
+  let grantedScopes: string[] = [];
   const session = await timed(ctx, "session", async (policy): Promise<CheckBody> => {
     const token = await mailboxAccessToken(db, ring, connectionId, { policy, forceRefresh: true });
     if (!token.ok) {
@@ -93,6 +93,7 @@ export async function runMailboxChecks(db: DbClient, ring: KeyRing, connectionId
       );
     }
     accessToken = token.accessToken;
+    grantedScopes = token.scopes;
     return { status: "pass", title: checkTitles.session, detail: `Renewed the saved Microsoft sign-in of ${account}.`, correlationId: token.correlationId };
   });
   emit(session);
@@ -101,7 +102,9 @@ export async function runMailboxChecks(db: DbClient, ring: KeyRing, connectionId
     return finish();
   }
 
-  const scopes = (decodeAccessTokenClaims(accessToken)?.scp ?? "").split(" ").filter(Boolean);
+  // From msal's answer, not the token: personal accounts' Graph tokens are not JWTs. Scopes may come
+  // resource-qualified (https://graph.microsoft.com/Calendars.ReadWrite).
+  const scopes = grantedScopes.map((scope) => scope.slice(scope.lastIndexOf("/") + 1));
   const missing = REQUIRED_SCOPES.filter((scope) => !scopes.some((granted) => granted.toLowerCase() === scope.toLowerCase()));
   emit(
     await timed(ctx, "permissions", async () =>

@@ -19,9 +19,12 @@ export function tokenCacheContext(connectionId: string): string {
   return sealContext("connections", "token_cache_sealed", connectionId);
 }
 
-/** One connection per Microsoft account and app: signing in again with the same account reconnects it. */
-export function mailboxDedupeKey(account: Pick<SignedInAccount, "tenantId" | "objectId">, clientId: string): string {
-  return `mailbox:${account.tenantId}:${account.objectId}:${clientId}`;
+/**
+ * One connection per Microsoft account: signing in again with the same account reconnects it, also
+ * after the operator switched to another sign-in app (the reconnect then moves it to that app).
+ */
+export function mailboxDedupeKey(account: Pick<SignedInAccount, "tenantId" | "objectId">): string {
+  return `mailbox:${account.tenantId}:${account.objectId}`;
 }
 
 export type MailboxConnectionSummary = {
@@ -71,7 +74,7 @@ export async function connectMailbox(
   input: ConnectMailboxInput,
   context: { actor: AuditActor & object; ip?: string | null },
 ): Promise<{ id: string; reconnected: boolean }> {
-  const key = mailboxDedupeKey(input.account, input.clientId);
+  const key = mailboxDedupeKey(input.account);
   const byAccount = await tx.connection.findUnique({ where: { dedupeKey: key }, select: { id: true, ownerId: true, accountUpn: true } });
   let targetId: string | null = null;
   if (input.reconnectId) {

@@ -28,6 +28,7 @@ describe("refusals of a mailbox sign-in", () => {
   it("falls back to the error catalog, and to Microsoft's own words for unknown codes", () => {
     expect(explainRefusal("AADSTS700016")).toMatchObject({ kind: "other", title: "App not found in this tenant" });
     expect(explainRefusal("AADSTS999999", { message: "Something new" })).toMatchObject({ kind: "other", code: "AADSTS999999" });
+    expect(explainRefusal("sign-in-failed")).toMatchObject({ who: "us", title: "Your calendar could not be connected" });
     expect(explainRefusal("connect-refused", { message: "You signed in as a, but this connection is for b." }).explanation).toContain("this connection is for b");
   });
 

@@ -88,6 +88,16 @@ const texts: Record<Exclude<RefusalKind, "other">, Omit<RefusalExplanation, "cod
 export function explainRefusal(code: string, options: { cloud?: Cloud; message?: string } = {}): RefusalExplanation {
   const kind = kinds[code] ?? "other";
   if (kind !== "other") return { kind, code, ...texts[kind] };
+  if (code === "sign-in-failed") {
+    return {
+      kind,
+      code,
+      title: "Your calendar could not be connected",
+      explanation: "Something went wrong on our side while saving the sign-in (for example the database did not answer). Nothing was connected.",
+      nextStep: "Try again in a few minutes. If it keeps failing, tell helpdesk when it happened.",
+      who: "us",
+    };
+  }
   if (code === "connect-refused") {
     return {
       kind,

@@ -7,7 +7,9 @@ import { generateToken, hashToken } from "@/lib/crypto/tokens";
 import type { AppPrismaClient } from "@/lib/db/types";
 import { createRetryBudget, type RequestPolicy } from "@/lib/entra/http-transport";
 import { parseEstsErrorBody, type TokenFailure } from "@/lib/entra/token-error";
+import { Prisma } from "@/lib/db/generated/client";
 import { UserFacingError } from "@/lib/errors";
+import { log } from "@/lib/log";
 import { getDelegatedApp, PERSONAL_ACCOUNT_TENANT_ID } from "@/lib/delegated/delegated-app";
 import { connectMailbox } from "@/lib/delegated/mailbox-connections";
 import { authorizationUrl, newPkcePair, redeemCode } from "@/lib/delegated/msal-delegated";
@@ -21,6 +23,10 @@ import { delegatedRedirectUri } from "@/lib/wizard/urls";
  */
 
 export const SIGN_IN_TTL_MS = 10 * 60_000;
+/** Attempts a person may start per ten minutes: enough for every retry, not for filling the table. */
+export const MAX_SIGN_INS_PER_WINDOW = 20;
+/** An attempt's page explains a refusal for this long; then the row goes. */
+export const SIGN_IN_RETENTION_DAYS = 30;
 const MICROSOFT_TIMEOUT_MS = 20_000;
 
 export const NOT_CONFIGURED_MESSAGE =
@@ -55,6 +61,8 @@ export async function startMailboxSignIn(
 ): Promise<{ url: string; signInId: string }> {
   const app = await getDelegatedApp(db, ring);
   if (!app) throw new UserFacingError(NOT_CONFIGURED_MESSAGE);
+  const recent = await db.delegatedSignIn.count({ where: { userId: input.userId, createdAt: { gt: new Date(now.getTime() - SIGN_IN_TTL_MS) } } });
+  if (recent >= MAX_SIGN_INS_PER_WINDOW) throw new UserFacingError("You started many sign-ins in the last ten minutes. Wait a few minutes, then try again.");
   let loginHint = input.loginHint;
   if (input.reconnectId) {
     const target = await db.connection.findFirst({ where: { id: input.reconnectId, kind: "mailbox", ownerId: input.userId }, select: { accountUpn: true } });
@@ -97,7 +105,9 @@ export type CallbackOutcome =
   | { kind: "connected"; connectionId: string; reconnected: boolean }
   | { kind: "refused"; signInId: string }
   /** No attempt of this user matches the `state`: forged, replayed, expired or from another browser. */
-  | { kind: "bad-state" };
+  | { kind: "bad-state" }
+  /** Something on our side failed after the attempt was used, and not even the outcome could be kept. */
+  | { kind: "failed" };
 
 const callbackSchema = z.object({
   state: z.string().min(1).max(200),
@@ -147,6 +157,29 @@ export async function completeMailboxSignIn(
     return { kind: "refused", signInId: attempt.id };
   };
 
+  try {
+    return await finishSignIn(db, ring, input, params, attempt, refuse);
+  } catch (error) {
+    // The attempt is used up: record why, so its page explains it instead of "not finished".
+    log.error("A mailbox sign-in could not be completed", { signInId: attempt.id, error: error instanceof Error ? `${error.name}: ${error.message.split("\n")[0]?.slice(0, 200)}` : "non-error thrown" });
+    try {
+      return await refuse({ code: "sign-in-failed" });
+    } catch {
+      return { kind: "failed" };
+    }
+  }
+}
+
+type ClaimedAttempt = { id: string; nonce: string; codeVerifierSealed: string; connectionId: string | null; writeTest: boolean };
+
+async function finishSignIn(
+  db: AppPrismaClient,
+  ring: KeyRing,
+  input: { userId: string; actor: AuditActor & object; ip?: string | null },
+  params: z.infer<typeof callbackSchema>,
+  attempt: ClaimedAttempt,
+  refuse: (outcome: SignInOutcome) => Promise<CallbackOutcome>,
+): Promise<CallbackOutcome> {
   if (params.error || !params.code) {
     const failure = parseEstsErrorBody(
       {
@@ -173,8 +206,8 @@ export async function completeMailboxSignIn(
   if (account.tenantId === PERSONAL_ACCOUNT_TENANT_ID && app.audience !== "organizations-and-personal") {
     return refuse({ code: "personal-account-not-allowed", account: account.username });
   }
-  try {
-    const connected = await db.$transaction((tx) =>
+  const connect = () =>
+    db.$transaction((tx) =>
       connectMailbox(
         tx,
         ring,
@@ -191,12 +224,26 @@ export async function completeMailboxSignIn(
         { actor: input.actor, ip: input.ip ?? null },
       ),
     );
+  try {
+    let connected: Awaited<ReturnType<typeof connect>>;
+    try {
+      connected = await connect();
+    } catch (error) {
+      // The same new account connecting in two tabs at once: the loser finds the winner's connection.
+      if (!(error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002")) throw error;
+      connected = await connect();
+    }
     await db.delegatedSignIn.update({ where: { id: attempt.id }, data: { resultConnectionId: connected.id }, select: { id: true } });
     return { kind: "connected", connectionId: connected.id, reconnected: connected.reconnected };
   } catch (error) {
     if (error instanceof UserFacingError) return refuse({ code: "connect-refused", description: error.message, account: account.username });
     throw error;
   }
+}
+
+export async function pruneSignInAttempts(db: AppPrismaClient, now = new Date()): Promise<number> {
+  const { count } = await db.delegatedSignIn.deleteMany({ where: { createdAt: { lt: new Date(now.getTime() - SIGN_IN_RETENTION_DAYS * 86_400_000) } } });
+  return count;
 }
 
 export async function getSignInAttempt(db: AppPrismaClient, userId: string, id: string): Promise<{ outcome: SignInOutcome | null; connectionId: string | null; createdAt: Date } | null> {

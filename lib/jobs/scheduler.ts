@@ -8,6 +8,7 @@ import type { AppPrismaClient } from "@/lib/db/types";
 import { getEnv } from "@/lib/env";
 import { enqueueExpiryWarnings } from "@/lib/jobs/alerts";
 import { deliverPendingNotifications, type DeliveryOptions, type DeliveryRunSummary } from "@/lib/jobs/deliveries";
+import { pruneSignInAttempts } from "@/lib/delegated/sign-in";
 import { pruneCheckRuns } from "@/lib/jobs/retention";
 import {
   deferScheduledCheck,
@@ -183,6 +184,8 @@ export function startScheduler(options: StartSchedulerOptions = {}): SchedulerHa
       lastPrune = now().getTime();
       const { deleted } = await pruneCheckRuns(db, { now: now(), retentionDays: options.retentionDays ?? env.CALSYNC_RETENTION_DAYS });
       if (deleted > 0) log.info("Pruned old check runs", { deleted });
+      const attempts = await pruneSignInAttempts(db, now());
+      if (attempts > 0) log.info("Pruned old mailbox sign-in attempts", { deleted: attempts });
     }
   });
 

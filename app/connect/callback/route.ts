@@ -4,6 +4,7 @@ import { getKeyRing } from "@/lib/crypto/key-store";
 import { getPrisma } from "@/lib/db/client";
 import { completeMailboxSignIn } from "@/lib/delegated/sign-in";
 import { getEnv } from "@/lib/env";
+import { log } from "@/lib/log";
 import { deniedResponse } from "@/lib/http";
 import { publicUrl } from "@/lib/public-url";
 
@@ -24,7 +25,14 @@ export async function GET(request: Request): Promise<Response> {
   const user = caller.user!;
   const params = new URL(request.url).searchParams;
   const { ip } = await requestContext();
-  const outcome = await completeMailboxSignIn(await getPrisma(), getKeyRing(), { userId: user.id, params, actor: user, ip });
+  let outcome: Awaited<ReturnType<typeof completeMailboxSignIn>>;
+  try {
+    outcome = await completeMailboxSignIn(await getPrisma(), getKeyRing(), { userId: user.id, params, actor: user, ip });
+  } catch (error) {
+    // Before the attempt was even found (the database did not answer): nothing was connected or used.
+    log.error("The mailbox sign-in callback failed", { error: error instanceof Error ? error.name : "non-error thrown" });
+    return to("/connect?refusal=sign-in-failed");
+  }
   switch (outcome.kind) {
     case "connected":
       return to(`/connect/${outcome.connectionId}?verify=1${outcome.reconnected ? "&reconnected=1" : ""}`);
@@ -32,5 +40,7 @@ export async function GET(request: Request): Promise<Response> {
       return to(`/connect/attempts/${outcome.signInId}`);
     case "bad-state":
       return to("/connect?refusal=bad-state");
+    case "failed":
+      return to("/connect?refusal=sign-in-failed");
   }
 }

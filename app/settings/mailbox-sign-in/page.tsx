@@ -82,6 +82,12 @@ export default async function MailboxSignInSettingsPage() {
           {app ? "Change the settings" : "Set up mailbox sign-in"}
         </h2>
         <p className="text-sm text-slate-700">Saving first proves the settings with Microsoft: the sign-in metadata answers and the app gets a token with this credential. Nothing is saved if that fails.</p>
+        {app && (
+          <p role="note" className="rounded border border-amber-400 bg-amber-50 p-3 text-sm">
+            Changing the client ID or the cloud means every connected mailbox needs re-authentication: each owner signs in again (their connection keeps its
+            ID). A new secret or certificate for the same app changes nothing for them.
+          </p>
+        )}
         <ActionForm action={saveMailboxSignInAction} submitLabel="Verify and save" hidden={{ expectedVersion: String(app?.version ?? 0) }}>
           <Field name="cloud" type="select" label="Microsoft cloud" options={configuredCloudOptions()} defaultValue={app?.cloudId ?? defaultCloudId()} />
           <Field name="clientId" label="Application (client) ID" autoComplete="off" defaultValue={app?.clientId} hint="From the app registration's Overview page" />
