@@ -153,8 +153,8 @@ test.describe("as member", () => {
   });
 });
 
-test.describe("invitations and re-authentication", () => {
-  test.use({ storageState: storageStatePath("helpdesk") });
+test.describe("invitations", () => {
+  test.use({ storageState: storageStatePath("admin") });
 
   test("an invitation link leads a new person through to a connected mailbox", async ({ page, browser, shot }) => {
     await page.goto("/connect/invite");
@@ -189,6 +189,19 @@ test.describe("invitations and re-authentication", () => {
     await expect(person.getByRole("alert").filter({ hasText: "already been used" })).toBeVisible();
     await context.close();
     await shot("mailbox-07-invite");
+  });
+});
+
+test.describe("as helpdesk", () => {
+  test.use({ storageState: storageStatePath("helpdesk") });
+
+  test("helpdesk cannot copy a link that would create an account for someone else's address", async ({ page }) => {
+    await page.goto("/connect/invite");
+    await page.getByLabel("Their email address").fill("ceo@contoso.example");
+    await page.getByLabel("Show me the link to copy").check();
+    await page.getByRole("button", { name: "Create the link" }).click();
+    await expect(page.getByText(/No console account has this address yet/)).toBeVisible();
+    await expect(page.getByRole("status").locator("code")).toHaveCount(0);
   });
 
   test("an expired sign-in needs re-authentication, and reconnecting keeps the connection id", async ({ page, browser, shot }) => {

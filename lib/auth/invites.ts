@@ -56,33 +56,54 @@ export const INVITE_PROBLEMS: Record<Exclude<InviteStatus["state"], "valid">, st
   unknown: "This invitation link is not valid. Check that you copied the whole link.",
 };
 
-export async function acceptInvite(
+export type LinkAccountInput = { token: string; displayName: string; password: string; ip: string | null };
+
+/**
+ * Creates the console account a one-time link was made for (an invitation, or a "connect your
+ * calendar" link): `check` reads the link inside the same serializable transaction and returns the
+ * address and role, or throws why it cannot be used; `consume` marks it used when that is part of it.
+ */
+export async function createAccountFromLink(
   db: AppPrismaClient,
-  input: { token: string; displayName: string; password: string; ip: string | null },
-  now = new Date(),
+  input: LinkAccountInput,
+  link: {
+    check: (tx: DbClient) => Promise<{ email: string; role: Role }>;
+    consume?: (tx: DbClient) => Promise<void>;
+    audit: { action: string; summary: (role: Role) => string };
+  },
 ): Promise<{ userId: string; email: string }> {
   const passwordHash = await hashPassword(input.password);
   return db.$transaction(
     async (tx) => {
-      const status = await getInviteStatus(tx, input.token, now);
-      if (status.state !== "valid") throw new UserFacingError(INVITE_PROBLEMS[status.state]);
-      const existing = await tx.user.findUnique({ where: { email: status.email }, select: { id: true } });
+      const { email, role } = await link.check(tx);
+      const existing = await tx.user.findUnique({ where: { email }, select: { id: true } });
       if (existing) throw new UserFacingError("An account with this email already exists. Sign in instead.");
-      const user = await tx.user.create({
-        data: { email: status.email, displayName: input.displayName, role: status.role, passwordHash },
-        select: { id: true, email: true },
-      });
-      await tx.invite.update({ where: { tokenHash: hashToken(input.token) }, data: { acceptedAt: now }, select: { id: true } });
+      const user = await tx.user.create({ data: { email, displayName: input.displayName, role, passwordHash }, select: { id: true, email: true } });
+      await link.consume?.(tx);
       const actor: AuditActor = { id: user.id, email: user.email };
       await recordAudit(tx, {
         actor,
-        action: "user.invite-accept",
+        action: link.audit.action,
         target: { type: "user", id: user.id, label: user.email },
-        summary: `Accepted an invitation and created a ${status.role} account`,
+        summary: link.audit.summary(role),
         ip: input.ip,
       });
       return { userId: user.id, email: user.email };
     },
     { isolationLevel: "Serializable" },
   );
+}
+
+export async function acceptInvite(db: AppPrismaClient, input: LinkAccountInput, now = new Date()): Promise<{ userId: string; email: string }> {
+  return createAccountFromLink(db, input, {
+    check: async (tx) => {
+      const status = await getInviteStatus(tx, input.token, now);
+      if (status.state !== "valid") throw new UserFacingError(INVITE_PROBLEMS[status.state]);
+      return status;
+    },
+    consume: async (tx) => {
+      await tx.invite.update({ where: { tokenHash: hashToken(input.token) }, data: { acceptedAt: now }, select: { id: true } });
+    },
+    audit: { action: "user.invite-accept", summary: (role) => `Accepted an invitation and created a ${role} account` },
+  });
 }

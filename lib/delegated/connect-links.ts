@@ -1,6 +1,6 @@
 import "server-only";
 import { recordAudit, type AuditActor } from "@/lib/audit/audit";
-import { hashPassword } from "@/lib/auth/passwords";
+import { createAccountFromLink, type LinkAccountInput } from "@/lib/auth/invites";
 import { generateToken, hashToken, isWellFormedToken, oneTimeLinkState } from "@/lib/crypto/tokens";
 import type { AppPrismaClient, DbClient } from "@/lib/db/types";
 import { UserFacingError } from "@/lib/errors";
@@ -113,32 +113,15 @@ export async function redeemConnectLink(
 }
 
 /** A person without a console account creates a member account from the link (the link stays valid to connect). */
-export async function createAccountFromConnectLink(
-  db: AppPrismaClient,
-  input: { token: string; displayName: string; password: string; ip: string | null },
-  now = new Date(),
-): Promise<{ userId: string; email: string }> {
-  const passwordHash = await hashPassword(input.password);
-  return db.$transaction(
-    async (tx) => {
+export async function createAccountFromConnectLink(db: AppPrismaClient, input: LinkAccountInput, now = new Date()): Promise<{ userId: string; email: string }> {
+  return createAccountFromLink(db, input, {
+    check: async (tx) => {
       const status = await getConnectLinkStatus(tx, input.token, now);
       if (status.state !== "valid") throw new UserFacingError(CONNECT_LINK_PROBLEMS[status.state]);
-      if (status.accountExists) throw new UserFacingError("An account with this email already exists. Sign in instead.");
-      const user = await tx.user.create({
-        data: { email: status.email, displayName: input.displayName, role: "member", passwordHash },
-        select: { id: true, email: true },
-      });
-      await recordAudit(tx, {
-        actor: { id: user.id, email: user.email },
-        action: "user.connect-link-accept",
-        target: { type: "user", id: user.id, label: user.email },
-        summary: "Created a member account from a \"connect your calendar\" link",
-        ip: input.ip,
-      });
-      return { userId: user.id, email: user.email };
+      return { email: status.email, role: "member" };
     },
-    { isolationLevel: "Serializable" },
-  );
+    audit: { action: "user.connect-link-accept", summary: () => "Created a member account from a \"connect your calendar\" link" },
+  });
 }
 
 export async function emailConnectLink(input: { email: string; url: string; reconnect: boolean; sender: string; expiresAt: Date }): Promise<SendResult> {
