@@ -39,6 +39,10 @@ const personalDomains = new Set([
   "live.co.uk",
 ]);
 
+export function isPersonalMailDomain(domain: string): boolean {
+  return personalDomains.has(domain.toLowerCase());
+}
+
 /** Tenant-independent authority segments that cannot carry an app-only token. */
 const multiTenantAliases = new Set(["common", "organizations", "consumers"]);
 

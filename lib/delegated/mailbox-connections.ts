@@ -45,13 +45,6 @@ export async function listOwnedMailboxes(db: DbClient, ownerId: string): Promise
   });
 }
 
-export async function getOwnedMailbox(db: DbClient, ownerId: string, id: string): Promise<MailboxConnectionSummary | null> {
-  return db.connection.findFirst({
-    where: { id, kind: "mailbox", ownerId },
-    select: { id: true, name: true, accountUpn: true, state: true, stateSince: true, lastCheckedAt: true, createdAt: true },
-  });
-}
-
 export type ConnectMailboxInput = {
   ownerId: string;
   account: SignedInAccount;

@@ -1,6 +1,6 @@
 import "server-only";
 import type { SessionUser } from "@/lib/auth/sessions";
-import { isGuid } from "@/lib/checks/format";
+import { isGuid, isPersonalMailDomain } from "@/lib/checks/format";
 import type { KeyRing } from "@/lib/crypto/seal";
 import type { DbClient } from "@/lib/db/types";
 import { adminConsentUrl } from "@/lib/entra/admin-consent";
@@ -16,8 +16,6 @@ export type RefusalView = RefusalExplanation & {
   adminApproval?: { url: string; message: string; tenant: string };
 };
 
-const consumerDomains = /^(outlook|hotmail|live|msn|gmail|yahoo|icloud)\./i;
-
 /**
  * The administrator to ask is the member's own organisation's: the app's home tenant when only that
  * organisation may sign in, otherwise the domain of the member's email (their work address).
@@ -25,7 +23,7 @@ const consumerDomains = /^(outlook|hotmail|live|msn|gmail|yahoo|icloud)\./i;
 function consentTenant(audience: string, homeTenant: string, email: string): string {
   if (audience === "organization") return homeTenant;
   const domain = email.split("@")[1] ?? "";
-  return domain && !consumerDomains.test(domain) ? domain : homeTenant;
+  return domain && !isPersonalMailDomain(domain) ? domain : homeTenant;
 }
 
 export async function refusalView(db: DbClient, ring: KeyRing, user: SessionUser, code: string, outcome?: SignInOutcome): Promise<RefusalView> {

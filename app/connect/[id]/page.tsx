@@ -9,7 +9,6 @@ import { authorizePage } from "@/lib/auth/current-user";
 import { getConnection } from "@/lib/connections/connections";
 import { connectionStateLabels } from "@/lib/connections/state";
 import { getPrisma } from "@/lib/db/client";
-import { getOwnedMailbox } from "@/lib/delegated/mailbox-connections";
 import { formatDateTime } from "@/lib/format";
 
 export const metadata: Metadata = { title: "My calendar connection" };
@@ -25,13 +24,12 @@ export default async function MailboxConnectionPage({
   const user = (await authorizePage("/connect/[id]", `/connect/${encodeURIComponent(id)}`))!;
   if (!z.uuid().safeParse(id).success) notFound();
   const db = await getPrisma();
-  const mailbox = await getOwnedMailbox(db, user.id, id);
-  if (!mailbox) {
+  const connection = await getConnection(db, id);
+  if (!connection || connection.kind !== "mailbox" || connection.owner?.id !== user.id) {
     // Staff look at other people's connections on the connection page; members learn nothing.
-    if (user.role !== "member") redirect(`/connections/${id}`);
+    if (connection && user.role !== "member") redirect(`/connections/${id}`);
     notFound();
   }
-  const connection = (await getConnection(db, id))!;
   const query = await searchParams;
   const verify = query.verify === "1";
   return (
@@ -39,13 +37,13 @@ export default async function MailboxConnectionPage({
       <header className="space-y-2">
         {verify && (
           <p role="status" className="rounded border border-green-300 bg-green-50 p-2 text-sm">
-            {query.reconnected === "1" ? "Reconnected" : "Connected"} {mailbox.accountUpn}. Calsync is now checking that it can reach your calendar.
+            {query.reconnected === "1" ? "Reconnected" : "Connected"} {connection.accountUpn}. Calsync is now checking that it can reach your calendar.
           </p>
         )}
         <p className="text-sm">
           <Link href="/connect">← My calendars</Link>
         </p>
-        <h1 className="text-2xl font-semibold">{mailbox.accountUpn ?? mailbox.name}</h1>
+        <h1 className="text-2xl font-semibold">{connection.accountUpn ?? connection.name}</h1>
         <p>
           State: <strong>{connectionStateLabels[connection.state]}</strong> since {formatDateTime(connection.stateSince)} UTC
         </p>
@@ -55,7 +53,7 @@ export default async function MailboxConnectionPage({
         <section aria-label="Reconnect" className="space-y-2 rounded border border-red-400 bg-red-50 p-4">
           <h2 className="text-lg font-semibold">Sign in again to reconnect</h2>
           <p>Your saved Microsoft sign-in no longer works, so this calendar is not being synchronised. Reconnecting keeps everything else as it is.</p>
-          <ActionForm action={startConnectAction} submitLabel="Reconnect" hidden={{ reconnectId: mailbox.id }} />
+          <ActionForm action={startConnectAction} submitLabel="Reconnect" hidden={{ reconnectId: connection.id }} />
         </section>
       )}
 
@@ -63,13 +61,13 @@ export default async function MailboxConnectionPage({
         <h2 id="checks-heading" className="text-lg font-semibold">
           Checks
         </h2>
-        <LiveChecklist endpoint={`/api/connections/${mailbox.id}/checks`} buttonLabel="Run checks now" initialReport={verify ? null : connection.lastReport} autoStart={verify} />
+        <LiveChecklist endpoint={`/api/connections/${connection.id}/checks`} buttonLabel="Run checks now" initialReport={verify ? null : connection.lastReport} autoStart={verify} />
       </section>
 
       <section className="max-w-xl space-y-2">
         <h2 className="text-lg font-semibold">Disconnect</h2>
         <p className="text-sm text-slate-700">Calsync deletes your saved Microsoft sign-in and stops synchronising this calendar. You can connect it again at any time.</p>
-        <ActionForm action={disconnectMailboxAction} submitLabel="Disconnect this calendar" submitVariant="danger" hidden={{ connectionId: mailbox.id }} />
+        <ActionForm action={disconnectMailboxAction} submitLabel="Disconnect this calendar" submitVariant="danger" hidden={{ connectionId: connection.id }} />
       </section>
     </div>
   );
