@@ -1,5 +1,5 @@
 import { defineConfig } from "@playwright/test";
-import { E2E_BASE_URL } from "./e2e/support/server";
+import { E2E_BASE_URL } from "./test-support/e2e/server";
 
 const isCI = process.env.CI === "true";
 
@@ -13,7 +13,7 @@ export default defineConfig({
   timeout: 60_000,
   expect: { timeout: 15_000 },
   reporter: [["list"], ["json", { outputFile: "test-results/playwright-results.json" }]],
-  globalSetup: "./e2e/support/global-setup.ts",
+  globalSetup: "./test-support/e2e/global-setup.ts",
   use: {
     baseURL: E2E_BASE_URL,
     trace: "retain-on-failure",

@@ -12,12 +12,12 @@ export default defineConfig({
     },
   },
   test: {
-    include: ["lib/**/*.test.ts", "scripts/**/*.test.ts", "test-support/**/*.test.ts", "e2e/simulator/**/*.test.ts"],
+    include: ["lib/**/*.test.ts", "scripts/**/*.test.ts", "test-support/**/*.test.ts", "simulator/**/*.test.ts"],
     environment: "node",
     pool: "forks",
     testTimeout: 30_000,
     hookTimeout: 120_000,
     // The simulator CA must be trusted before workers start (NODE_EXTRA_CA_CERTS is read at start).
-    globalSetup: ["./e2e/simulator/vitest-global-setup.ts", "./test-support/global-setup.ts"],
+    globalSetup: ["./test-support/simulator-global-setup.ts", "./test-support/global-setup.ts"],
   },
 });

@@ -3,8 +3,8 @@ import path from "node:path";
 import { request, type APIRequestContext, type Browser } from "@playwright/test";
 import { actionPolicy, isAllowed, pagePolicy, routePolicy } from "../lib/auth/access-policy";
 import type { Role } from "../lib/auth/roles";
-import { accounts, E2E_BASE_URL, REPO_ROOT } from "./support/server";
-import { expect, test } from "./support/fixtures";
+import { accounts, E2E_BASE_URL, REPO_ROOT } from "../test-support/e2e/server";
+import { expect, test } from "../test-support/e2e/fixtures";
 
 /**
  * Asserts allow or deny for every page, route handler and server action, for every role and for

@@ -1,5 +1,5 @@
-import { accounts, storageStatePath } from "./support/server";
-import { expect, rememberSecret, setupCodeFromLog, test } from "./support/fixtures";
+import { accounts, storageStatePath } from "../test-support/e2e/server";
+import { expect, rememberSecret, setupCodeFromLog, test } from "../test-support/e2e/fixtures";
 
 test("a new administrator claims the console with the setup code and brings in colleagues", async ({ page, shot, browser }) => {
   const code = setupCodeFromLog();

@@ -1,7 +1,7 @@
-import { demo } from "./simulator/demo-ids";
-import { storageStatePath } from "./support/server";
-import { changeSimulatedApp, expect, test } from "./support/fixtures";
-import { completeStep, expectAccessible, fillIds, fillSecret, startOrganisationWizard, verify } from "./support/wizard";
+import { demo } from "../simulator/demo-ids";
+import { storageStatePath } from "../test-support/e2e/server";
+import { changeSimulatedApp, expect, test } from "../test-support/e2e/fixtures";
+import { completeStep, expectAccessible, fillIds, fillSecret, startOrganisationWizard, verify } from "../test-support/e2e/wizard";
 
 /**
  * Helpdesk triage: a connection breaks after it was set up (consent withdrawn in the tenant); helpdesk

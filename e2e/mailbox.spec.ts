@@ -1,8 +1,8 @@
 import type { Browser, Page } from "@playwright/test";
-import { demo } from "./simulator/demo-ids";
-import { accounts, storageStatePath } from "./support/server";
-import { changeSimulatedApp, changeSimulatedUser, expect, rememberSecret, test } from "./support/fixtures";
-import { expectAccessible, tabTo } from "./support/wizard";
+import { demo } from "../simulator/demo-ids";
+import { accounts, storageStatePath } from "../test-support/e2e/server";
+import { changeSimulatedApp, changeSimulatedUser, expect, rememberSecret, test } from "../test-support/e2e/fixtures";
+import { expectAccessible, tabTo } from "../test-support/e2e/wizard";
 
 /**
  * Single mailboxes: people connect their own Microsoft 365 calendar by signing in at Microsoft (the

@@ -1,5 +1,5 @@
-import { accounts, storageStatePath, type RoleName } from "./support/server";
-import { expect, test } from "./support/fixtures";
+import { accounts, storageStatePath, type RoleName } from "../test-support/e2e/server";
+import { expect, test } from "../test-support/e2e/fixtures";
 
 const gated: Record<RoleName, { allowed: string; heading: string; denied: string[] }> = {
   admin: { allowed: "/users", heading: "Users", denied: [] },

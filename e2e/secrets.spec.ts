@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { CAPTURE_DIR, E2E_DATA_DIR, SECRETS_FILE, SERVER_LOG, storageStatePath } from "./support/server";
-import { expect, issuedRefreshTokens, test } from "./support/fixtures";
+import { CAPTURE_DIR, E2E_DATA_DIR, SECRETS_FILE, SERVER_LOG, storageStatePath } from "../test-support/e2e/server";
+import { expect, issuedRefreshTokens, test } from "../test-support/e2e/fixtures";
 
 /**
  * Runs after every other spec: no password, session token, setup code or seal key that the run

@@ -1,8 +1,8 @@
 import { createHmac } from "node:crypto";
 import { createServer, type IncomingHttpHeaders } from "node:http";
-import { storageStatePath } from "./support/server";
-import { expect, test } from "./support/fixtures";
-import { expectAccessible } from "./support/wizard";
+import { storageStatePath } from "../test-support/e2e/server";
+import { expect, test } from "../test-support/e2e/fixtures";
+import { expectAccessible } from "../test-support/e2e/wizard";
 
 /** The admin settings a sync-engine operator needs: alert channels (and their test button). */
 

@@ -1,7 +1,7 @@
-import { demo } from "./simulator/demo-ids";
-import { ROTATED_SECRET, storageStatePath } from "./support/server";
-import { expect, rememberSecret, test } from "./support/fixtures";
-import { completeStep, expectAccessible, fillIds, fillSecret, startOrganisationWizard, tabTo, verify } from "./support/wizard";
+import { demo } from "../simulator/demo-ids";
+import { ROTATED_SECRET, storageStatePath } from "../test-support/e2e/server";
+import { expect, rememberSecret, test } from "../test-support/e2e/fixtures";
+import { completeStep, expectAccessible, fillIds, fillSecret, startOrganisationWizard, tabTo, verify } from "../test-support/e2e/wizard";
 
 /**
  * The organisation wizard in Chromium against the Entra ID + Graph simulator, as a new admin would

@@ -39,7 +39,7 @@ import { loadKeyRing } from "@/lib/crypto/key-store";
 import { openDatabase } from "@/lib/db/client";
 import { parseEnv } from "@/lib/env";
 import { startPostgresCluster, type PostgresCluster } from "@/test-support/postgres-cluster";
-import { cannedReport } from "@/lib/jobs/test-helpers";
+import { cannedReport } from "@/test-support/jobs";
 
 const TARGET_RATIO = 0.25;
 const root = fileURLToPath(new URL("..", import.meta.url));

@@ -16,7 +16,8 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { defaultStateDir, ensureCa, startSimulator } from "@/e2e/simulator/server";
+import { ensureCa, startSimulator } from "@/simulator/server";
+import { testSimulatorStateDir } from "@/test-support/simulator-ca";
 import { runChecks } from "@/lib/checks/run-checks";
 import type { CheckInput, CheckReport } from "@/lib/checks/schema";
 import { appIds, benchAppId, contosoId, secret, testScenario } from "@/test-support/check-scenario";
@@ -30,7 +31,7 @@ const concurrency = 20;
  * concern of this script, which is why it reads process.env directly rather than through lib/env.ts.)
  */
 async function reexecWithCa(): Promise<number> {
-  const ca = await ensureCa(defaultStateDir);
+  const ca = await ensureCa(testSimulatorStateDir);
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
       stdio: "inherit",
@@ -47,7 +48,7 @@ const scenarioFor = (latencyMs: number) => ({ ...testScenario(concurrency), faul
 
 /** Child mode: serve the simulator and answer "count" / "clear" lines on stdin with one line each. */
 async function serveSimulator(latencyMs: number): Promise<number> {
-  const sim = await startSimulator({ scenario: scenarioFor(latencyMs) });
+  const sim = await startSimulator({ scenario: scenarioFor(latencyMs), stateDir: testSimulatorStateDir });
   process.stdout.write(`${JSON.stringify({ origin: sim.origin })}\n`);
   for await (const line of createInterface({ input: process.stdin })) {
     if (line === "count") process.stdout.write(`${sim.requests.length}\n`);
@@ -90,7 +91,7 @@ async function startChildSimulator(latencyMs: number): Promise<RunningSimulator>
 }
 
 async function startInProcessSimulator(latencyMs: number): Promise<RunningSimulator> {
-  const sim = await startSimulator({ scenario: scenarioFor(latencyMs) });
+  const sim = await startSimulator({ scenario: scenarioFor(latencyMs), stateDir: testSimulatorStateDir });
   return {
     origin: sim.origin,
     requestCount: async () => sim.requests.length,
@@ -184,7 +185,7 @@ async function bench(): Promise<number> {
 }
 
 // The variable may already point elsewhere (a system bundle); only the simulator's CA will do.
-const caPath = path.join(defaultStateDir, "ca.pem");
+const caPath = path.join(testSimulatorStateDir, "ca.pem");
 const run = process.env.NODE_EXTRA_CA_CERTS === caPath || process.env.CALSYNC_BENCH_REEXEC === "1" ? bench : reexecWithCa;
 run().then(
   (code) => {

@@ -1,9 +1,10 @@
 import { spawn } from "node:child_process";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startSimulator, type Simulator } from "@/e2e/simulator/server";
+import { startSimulator, type Simulator } from "@/simulator/server";
 import { checkReportSchema } from "@/lib/checks/schema";
 import { appIds, contosoId, secret, testScenario } from "@/test-support/check-scenario";
+import { testSimulatorStateDir } from "@/test-support/simulator-ca";
 
 /** Spawns the real CLI (tsx, react-server condition) against the simulator through the custom cloud. */
 
@@ -11,7 +12,7 @@ const root = path.resolve(import.meta.dirname, "..");
 let sim: Simulator;
 
 beforeAll(async () => {
-  sim = await startSimulator({ scenario: testScenario() });
+  sim = await startSimulator({ scenario: testScenario(), stateDir: testSimulatorStateDir });
 });
 afterAll(async () => {
   await sim?.close();

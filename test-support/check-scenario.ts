@@ -1,6 +1,6 @@
 import path from "node:path";
-import type { ScenarioInput } from "@/e2e/simulator/scenario";
-import { defaultStateDir } from "@/e2e/simulator/server";
+import type { ScenarioInput } from "@/simulator/scenario";
+import { testSimulatorStateDir } from "@/test-support/simulator-ca";
 
 /**
  * Simulator scenario for the validation tests and the benchmark: one global tenant with an app per
@@ -87,7 +87,7 @@ export function testScenario(benchApps = 0): ScenarioInput {
  * often preset to the system bundle, so being set is not enough.)
  */
 export function assertSimulatorCaTrusted(): void {
-  const expected = path.join(defaultStateDir, "ca.pem");
+  const expected = path.join(testSimulatorStateDir, "ca.pem");
   if (process.env.NODE_EXTRA_CA_CERTS !== expected) {
     throw new Error(`Run these tests with NODE_EXTRA_CA_CERTS=${expected} (the simulator CA); it is ${process.env.NODE_EXTRA_CA_CERTS ?? "unset"}.`);
   }

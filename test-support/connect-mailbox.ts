@@ -1,5 +1,5 @@
 import { beforeAll, expect } from "vitest";
-import { demo } from "@/e2e/simulator/demo-ids";
+import { demo } from "@/simulator/demo-ids";
 import type { KeyRing } from "@/lib/crypto/seal";
 import type { Database } from "@/lib/db/client";
 import type { AppPrismaClient } from "@/lib/db/types";

@@ -1,5 +1,5 @@
 import { expect } from "vitest";
-import { demo } from "@/e2e/simulator/demo-ids";
+import { demo } from "@/simulator/demo-ids";
 import { CALLBACK } from "@/test-support/simulator-cloud";
 
 export type MicrosoftSignInOptions = { action?: "signin" | "cancel"; mfa?: "mfa-approve" | "mfa-deny" };

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll } from "vitest";
-import type { Simulator } from "@/e2e/simulator/server";
+import type { Simulator } from "@/simulator/server";
 import { resetEnvCache } from "@/lib/env";
 
 const PUBLIC_URL = "https://calsync.example.test";

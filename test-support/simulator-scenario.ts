@@ -1,7 +1,7 @@
 import { beforeEach } from "vitest";
-import { demo } from "@/e2e/simulator/demo-ids";
-import type { Scenario, ScenarioApp } from "@/e2e/simulator/scenario";
-import type { Simulator } from "@/e2e/simulator/server";
+import { demo } from "@/simulator/demo-ids";
+import type { Scenario, ScenarioApp } from "@/simulator/scenario";
+import type { Simulator } from "@/simulator/server";
 import { CALLBACK } from "@/test-support/simulator-cloud";
 
 /** The demo tenant's healthy app: the one the suites configure as the mailbox sign-in app. */

@@ -4,7 +4,7 @@ import { GET as listConnectionsRoute } from "@/app/api/v1/connections/route";
 import { GET as getConnectionRoute } from "@/app/api/v1/connections/[id]/route";
 import { POST as createReportRoute } from "@/app/api/v1/connections/[id]/reports/route";
 import { POST as issueTokenRoute } from "@/app/api/v1/connections/[id]/token/route";
-import { startSimulator, type Simulator } from "@/e2e/simulator/server";
+import { startSimulator, type Simulator } from "@/simulator/server";
 import { createApiKey, forgetCachedApiKeys, revokeApiKey, updateApiKeyLastUsed } from "@/lib/api/api-keys";
 import { INVALID_KEY_DETAIL } from "@/lib/api/authorize";
 import { assertDocumented, documentedAnswers } from "@/lib/api/openapi-conformance";
@@ -20,6 +20,7 @@ import { KeyRing, sealContext } from "@/lib/crypto/seal";
 import { useDatabase, type Database } from "@/lib/db/client";
 import { resetEnvCache } from "@/lib/env";
 import { testEngines } from "@/test-support/databases";
+import { testSimulatorStateDir } from "@/test-support/simulator-ca";
 
 /**
  * The sync-engine API through its route handlers, against PGlite and PostgreSQL, with the token
@@ -38,7 +39,7 @@ let sim: Simulator;
 const output: string[] = [];
 
 beforeAll(async () => {
-  sim = await startSimulator({ scenario: testScenario() });
+  sim = await startSimulator({ scenario: testScenario(), stateDir: testSimulatorStateDir });
   process.env.CALSYNC_CLOUD = "custom";
   process.env.CALSYNC_AUTHORITY_HOST = sim.origin;
   process.env.CALSYNC_GRAPH_HOST = sim.origin;

@@ -15,7 +15,7 @@ import { KeyRing } from "@/lib/crypto/seal";
 import { useDatabase, type Database } from "@/lib/db/client";
 import { resetEnvCache } from "@/lib/env";
 import { testEngines } from "@/test-support/databases";
-import { cannedReport } from "@/lib/jobs/test-helpers";
+import { cannedReport } from "@/test-support/jobs";
 
 /**
  * The engine handlers answer the same whether Next calls them through the Fetch adapter or

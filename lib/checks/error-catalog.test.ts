@@ -1,9 +1,9 @@
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { explainError, microsoftFirstLine, normaliseErrorCode } from "@/lib/checks/error-catalog";
 import { fixStepSchema, whoCanFixSchema } from "@/lib/checks/schema";
 import { knownClouds } from "@/lib/entra/clouds";
 import { parseEstsErrorBody, parseMsalError } from "@/lib/entra/token-error";
+import recordedTokenErrors from "@/simulator/recorded/token-errors.json";
 
 const required = [
   90002, 900023, 700016, 7000215, 7000222, 7000112, 65001, 500011, 70011, 1002012, 50034, 50126, 50076, 50079, 53003, 50020, 50011,
@@ -77,7 +77,7 @@ describe("error catalog", () => {
 type Recorded = { aadsts: string; http_status: number; body: Record<string, unknown>; msal_node_7_2_1?: { client_credentials?: Record<string, unknown> } };
 
 describe("token error parsing (recorded bodies from the reference corpus)", () => {
-  const corpus = JSON.parse(readFileSync("/work/shared/reference/token-errors.json", "utf8")) as Recorded[];
+  const corpus = recordedTokenErrors as Recorded[];
 
   it.each(corpus.map((entry) => [entry.aadsts, entry] as const))("%s from the raw body and from msal's error", (code, entry) => {
     const fromBody = parseEstsErrorBody(entry.body, entry.http_status);

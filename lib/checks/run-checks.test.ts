@@ -3,11 +3,12 @@ import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { startSimulator, type FaultInput, type Simulator } from "@/e2e/simulator/server";
+import { startSimulator, type FaultInput, type Simulator } from "@/simulator/server";
 import { runChecks, type RunChecksOptions } from "@/lib/checks/run-checks";
 import { checkReportSchema, type Check, type CheckId, type CheckInput } from "@/lib/checks/schema";
 import { appIds, assertSimulatorCaTrusted, contosoId, fabrikamGovId, secret, testScenario } from "@/test-support/check-scenario";
 import { customCloud, type Cloud } from "@/lib/entra/clouds";
+import { testSimulatorStateDir } from "@/test-support/simulator-ca";
 
 /**
  * End to end through the simulator with the real msal-node and graph-client (nothing mocked).
@@ -20,7 +21,7 @@ let sim: Simulator;
 let cloud: Cloud;
 
 beforeAll(async () => {
-  sim = await startSimulator({ scenario: testScenario() });
+  sim = await startSimulator({ scenario: testScenario(), stateDir: testSimulatorStateDir });
   cloud = customCloud({ authorityHost: sim.origin, graphHost: sim.origin });
 });
 afterAll(async () => {

@@ -1,9 +1,9 @@
 import { randomBytes, webcrypto, X509Certificate } from "node:crypto";
-import { createClientCertificate } from "@/e2e/simulator/certs";
+import { createClientCertificate } from "@/simulator/certs";
 import * as x509 from "@peculiar/x509";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { demo } from "@/e2e/simulator/demo-ids";
-import { startDemoSimulatorForFile } from "@/e2e/simulator/test-trust";
+import { demo } from "@/simulator/demo-ids";
+import { startDemoSimulatorForFile } from "@/test-support/simulator-trust";
 import { KeyRing } from "@/lib/crypto/seal";
 import { getDelegatedApp, getDelegatedAppView, parseCertificateBundle, saveDelegatedApp, signInTenant } from "@/lib/delegated/delegated-app";
 import type { DelegatedAppInput } from "@/lib/delegated/delegated-app-schema";

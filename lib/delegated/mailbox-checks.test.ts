@@ -1,8 +1,8 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { beforeEach, describe, expect, it } from "vitest";
-import { demo } from "@/e2e/simulator/demo-ids";
-import type { ScenarioUser } from "@/e2e/simulator/scenario";
-import { startDemoSimulatorForFile } from "@/e2e/simulator/test-trust";
+import { demo } from "@/simulator/demo-ids";
+import type { ScenarioUser } from "@/simulator/scenario";
+import { startDemoSimulatorForFile } from "@/test-support/simulator-trust";
 import { checkReportSchema, type CheckId, type CheckReport } from "@/lib/checks/schema";
 import { stateFromReport } from "@/lib/connections/state";
 import { runStoredConnectionChecks } from "@/lib/connections/stored-checks";

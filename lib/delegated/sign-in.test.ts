@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { beforeEach, describe, expect, it } from "vitest";
-import { demo } from "@/e2e/simulator/demo-ids";
-import { startDemoSimulatorForFile } from "@/e2e/simulator/test-trust";
+import { demo } from "@/simulator/demo-ids";
+import { startDemoSimulatorForFile } from "@/test-support/simulator-trust";
 import { KeyRing } from "@/lib/crypto/seal";
 import { openTokenCache } from "@/lib/delegated/mailbox-connections";
 import { explainRefusal } from "@/lib/delegated/refusals";

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { demo } from "@/e2e/simulator/demo-ids";
-import { startDemoSimulatorForFile } from "@/e2e/simulator/test-trust";
+import { demo } from "@/simulator/demo-ids";
+import { startDemoSimulatorForFile } from "@/test-support/simulator-trust";
 import { accessTokenSchema } from "@/lib/api/schemas";
 import { issueConnectionToken, type BrokerResult } from "@/lib/api/token-broker";
 import { KeyRing } from "@/lib/crypto/seal";

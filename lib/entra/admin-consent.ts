@@ -6,7 +6,7 @@ import type { Cloud } from "@/lib/entra/clouds";
 /**
  * The tenant-wide admin consent link (`/{tenant}/adminconsent`) and the reading of Microsoft's answer
  * on the redirect URI. Pure: the wizard shows the link in the browser, and the callback route parses
- * the query string with it. Protocol facts: /work/shared/reference/entra-graph-protocol.md §3.
+ * the query string with it. Protocol facts: simulator/recorded/entra-graph-protocol.md §3.
  */
 
 /** Said next to the consent result: Microsoft needs a little time before tokens carry new roles. */

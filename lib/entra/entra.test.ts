@@ -2,8 +2,8 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { ConfidentialClientApplication } from "@azure/msal-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { estsErrorBody, ests, newEstsCorrelation } from "@/e2e/simulator/errors";
-import { startSimulator, type Simulator } from "@/e2e/simulator/server";
+import { estsErrorBody, ests, newEstsCorrelation } from "@/simulator/errors";
+import { startSimulator, type Simulator } from "@/simulator/server";
 import { explainError } from "@/lib/checks/error-catalog";
 import { appIds, assertSimulatorCaTrusted, contosoId, secret, testScenario } from "@/test-support/check-scenario";
 
@@ -14,6 +14,7 @@ import { acquireAppToken, authorityMetadataFor, cloudDiscoveryMetadataFor } from
 import { graphPermissions, requiredResourceAccess } from "@/lib/entra/permissions";
 import { fetchTenantMetadata } from "@/lib/entra/tenant-metadata";
 import { parseEstsErrorBody, parseMsalError } from "@/lib/entra/token-error";
+import { testSimulatorStateDir } from "@/test-support/simulator-ca";
 
 describe("cloud catalog", () => {
   it("holds the national clouds' hosts and portals", () => {
@@ -110,7 +111,7 @@ describe("msal client and tenant metadata against the simulator", () => {
   const policy = (): RequestPolicy => ({ signal: AbortSignal.timeout(5_000), retry: createRetryBudget(1_000) });
 
   beforeAll(async () => {
-    sim = await startSimulator({ scenario: testScenario() });
+    sim = await startSimulator({ scenario: testScenario(), stateDir: testSimulatorStateDir });
     cloud = customCloud({ authorityHost: sim.origin, graphHost: sim.origin });
   });
   afterAll(async () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startSimulator, type Simulator } from "@/e2e/simulator/server";
+import { startSimulator, type Simulator } from "@/simulator/server";
 import { explainError } from "@/lib/checks/error-catalog";
 import { appIds, assertSimulatorCaTrusted, contosoId, testScenario } from "@/test-support/check-scenario";
 
@@ -9,11 +9,12 @@ import { createRetryBudget } from "@/lib/entra/http-transport";
 import { decodeAccessTokenClaims } from "@/lib/graph/access-token";
 import { createGraphSession } from "@/lib/graph/graph-client";
 import { deleteEvent, listUsers, readCalendar } from "@/lib/graph/probes";
+import { testSimulatorStateDir } from "@/test-support/simulator-ca";
 
 describe("Graph probes against the simulator (real graph-client)", () => {
   let sim: Simulator;
   beforeAll(async () => {
-    sim = await startSimulator({ scenario: testScenario() });
+    sim = await startSimulator({ scenario: testScenario(), stateDir: testSimulatorStateDir });
   });
   afterAll(async () => {
     await sim?.close();

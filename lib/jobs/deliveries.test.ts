@@ -8,7 +8,7 @@ import type { Database } from "@/lib/db/client";
 import { alertPayloadSchema, createChannelSchema } from "@/lib/jobs/channel-schemas";
 import { deliverPendingNotifications, sendTestNotification } from "@/lib/jobs/deliveries";
 import { createNotificationChannel, deleteNotificationChannel, listNotificationChannels } from "@/lib/jobs/notification-channels";
-import { cannedReport, insertConnection } from "@/lib/jobs/test-helpers";
+import { cannedReport, insertConnection } from "@/test-support/jobs";
 import { recordCheckRun } from "@/lib/monitoring/check-runs";
 import { testEngines } from "@/test-support/databases";
 import { startSmtpSink } from "@/test-support/smtp-sink";

@@ -8,7 +8,7 @@ import { enqueueExpiryWarnings, expiryThreshold } from "@/lib/jobs/alerts";
 import { pruneCheckRuns } from "@/lib/jobs/retention";
 import { runDueChecks, startScheduler } from "@/lib/jobs/scheduler";
 import { JITTER_FRACTION, jitteredIntervalMs, leaseDueConnections, runScheduledCheck, type CheckRunner } from "@/lib/jobs/scheduled-checks";
-import { cannedReport, insertConnection } from "@/lib/jobs/test-helpers";
+import { cannedReport, insertConnection } from "@/test-support/jobs";
 import { testEngines } from "@/test-support/databases";
 
 const ring = new KeyRing([{ id: "t1", key: randomBytes(32) }]);

@@ -4,12 +4,13 @@ import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { startSimulator, type Simulator } from "@/e2e/simulator/server";
+import { startSimulator, type Simulator } from "@/simulator/server";
 import { assertSimulatorCaTrusted, testScenario } from "@/test-support/check-scenario";
 import { KeyRing } from "@/lib/crypto/seal";
 import { openDatabase, type Database } from "@/lib/db/client";
-import { insertConnection } from "@/lib/jobs/test-helpers";
+import { insertConnection } from "@/test-support/jobs";
 import { testEngines } from "@/test-support/databases";
+import { testSimulatorStateDir } from "@/test-support/simulator-ca";
 
 /**
  * Several console instances on one PostgreSQL: two real worker processes (scripts/jobs-worker.ts)
@@ -47,7 +48,7 @@ describe.skipIf(!postgres)("two worker processes on PostgreSQL", () => {
   // One database and one pair of workers for both tests (starting a worker costs seconds): the first
   // test leaves every connection scheduled hours ahead, so the second one's connection is the only work.
   beforeAll(async () => {
-    sim = await startSimulator({ scenario: testScenario() });
+    sim = await startSimulator({ scenario: testScenario(), stateDir: testSimulatorStateDir });
     const dataDir = await mkdtemp(path.join(tmpdir(), "calsync-jobs-"));
     const target = await postgres!.target();
     if (target.kind !== "postgres") throw new Error("expected PostgreSQL");

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { escapeHtml, sendHtml, sendJson, type RequestContext } from "./http";
 
 /**
- * Microsoft's error shapes, rebuilt from the recorded bodies in /work/shared/reference
+ * Microsoft's error shapes, rebuilt from the recorded bodies in simulator/recorded/
  * (token-errors.json, graph-errors.json). Field order, status codes, headers and the 2023+
  * description suffix (" Trace ID: … Correlation ID: … Timestamp: …") follow those recordings.
  */

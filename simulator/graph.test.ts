@@ -2,7 +2,7 @@ import { ConfidentialClientApplication, type AuthenticationResult } from "@azure
 import { Client, GraphError } from "@microsoft/microsoft-graph-client";
 import { describe, expect, it } from "vitest";
 import { demo } from "./demo-ids";
-import { startDemoSimulatorForFile } from "./test-trust";
+import { startDemoSimulatorForFile } from "@/test-support/simulator-trust";
 
 // Drives the real @microsoft/microsoft-graph-client (and msal-node for the tokens) against the simulator.
 

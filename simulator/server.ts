@@ -4,8 +4,8 @@
  *
  * TLS trust, the chosen route: NODE_EXTRA_CA_CERTS. msal-node 7 and graph-client both use Node's global
  * fetch, and Node reads NODE_EXTRA_CA_CERTS once at process start, so the CA lives in a stable folder
- * (default `<repo>/.tmp/simulator-ca/ca.pem`) that `ensureCa()` creates and every later start reuses.
- * Start test processes with `NODE_EXTRA_CA_CERTS=<repo>/.tmp/simulator-ca/ca.pem`. `caCertPem` is
+ * that the caller names (`stateDir`); `ensureCa()` creates it and every later start reuses it. Start
+ * the processes that talk to the simulator with `NODE_EXTRA_CA_CERTS=<stateDir>/ca.pem`. `caCertPem` is
  * exported too, for callers that configure trust themselves (an undici Agent, `https.request({ ca })`,
  * Playwright's `ignoreHTTPSErrors`, a child process env).
  *
@@ -15,7 +15,6 @@
 import { createServer, type Server } from "node:https";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
-import { fileURLToPath } from "node:url";
 import { createServerCertificate } from "./certs";
 import { applyFaults } from "./faults";
 import { handleAuthorize, handleAdminConsent, handleLogout } from "./authorize";
@@ -37,8 +36,8 @@ export interface StartSimulatorOptions {
   port?: number;
   /** Listen address; default 127.0.0.1. The origin still says `localhost`. */
   host?: string;
-  /** Where the CA is cached; default `<repo>/.tmp/simulator-ca`. */
-  stateDir?: string;
+  /** Where the CA is kept (created when missing, reused afterwards). */
+  stateDir: string;
   /** Oldest entries of `requests` are dropped beyond this (a long demo run must not grow forever). Default 50 000. */
   maxRecordedRequests?: number;
 }
@@ -68,16 +67,12 @@ export interface Simulator {
   close(): Promise<void>;
 }
 
-/** `<repo>/.tmp/simulator-ca`, resolved from this file so it does not depend on the working directory. */
-export const defaultStateDir: string = fileURLToPath(new URL("../../.tmp/simulator-ca", import.meta.url));
-
 function hostOf(host: string): string {
   return host.includes(":") ? `[${host}]` : host;
 }
 
 export async function startSimulator(options: StartSimulatorOptions): Promise<Simulator> {
-  const stateDir = options.stateDir ?? defaultStateDir;
-  const [certificate, signingKey] = await Promise.all([createServerCertificate(stateDir), createSigningKey()]);
+  const [certificate, signingKey] = await Promise.all([createServerCertificate(options.stateDir), createSigningKey()]);
   const state = new SimulatorState(parseScenario(options.scenario));
   const requests: RecordedRequest[] = [];
   const sockets = new Set<Socket>();

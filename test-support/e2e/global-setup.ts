@@ -1,9 +1,10 @@
 import { spawn } from "node:child_process";
 import { createServer } from "node:http";
 import { createWriteStream, mkdirSync, rmSync, writeFileSync } from "node:fs";
-import { demo } from "../simulator/demo-ids";
-import { loadDemoScenario, parseScenario } from "../simulator/scenario";
-import { startSimulator } from "../simulator/server";
+import { demo } from "../../simulator/demo-ids";
+import { loadDemoScenario, parseScenario } from "../../simulator/scenario";
+import { startSimulator } from "../../simulator/server";
+import { testSimulatorStateDir } from "../simulator-ca";
 import { REPO_ROOT, ROTATED_SECRET, CAPTURE_DIR, E2E_BASE_URL, E2E_DATA_DIR, E2E_PORT, E2E_ROOT, SCREENSHOT_DIR, SERVER_LOG, SIMULATOR_FILE, STATE_DIR } from "./server";
 
 /**
@@ -25,7 +26,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   // A second valid secret for the healthy app, so that secret rotation has somewhere to go.
   const healthy = scenario.tenants.flatMap((tenant) => tenant.apps).find((app) => app.clientId === demo.apps.healthy.clientId)!;
   healthy.secrets.push({ ...healthy.secrets[0]!, id: "11111111-1111-4111-8111-bbbbbbbbbbbb", value: ROTATED_SECRET, displayName: "rotated" });
-  const simulator = await startSimulator({ scenario });
+  const simulator = await startSimulator({ scenario, stateDir: testSimulatorStateDir });
   // Specs run in worker processes; this loopback endpoint lets them change the simulated tenant
   // (withdraw consent, disable an app) the way an admin would in the real portal.
   const control = createServer((request, response) => {

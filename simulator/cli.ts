@@ -1,6 +1,8 @@
 /**
  * Runs the simulator as a process:
- *   tsx e2e/simulator/cli.ts --scenario <file> [--port N] [--host H] [--state-dir DIR]
+ *   tsx simulator/cli.ts --state-dir DIR [--scenario <file>] [--port N] [--host H] [--verbose]
+ * The state folder keeps the CA (and its key) between runs, so a browser or process that trusts it once
+ * keeps trusting it.
  * Prints one JSON line `{"origin":…,"caCertPath":…}` on stdout once listening, then runs until
  * SIGTERM/SIGINT. Logs go to stderr and never contain secrets (the request log redacts them).
  */
@@ -19,12 +21,17 @@ async function main(): Promise<void> {
     },
     strict: true,
   });
+  const stateDir = values["state-dir"];
+  if (!stateDir) {
+    process.stderr.write("usage: simulator --state-dir DIR [--scenario FILE] [--port N] [--host H] [--verbose]\n");
+    process.exit(2);
+  }
   const scenario = await loadScenarioFile(values.scenario ?? demoScenarioPath);
   const port = values.port ? Number.parseInt(values.port, 10) : undefined;
   if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) {
     throw new Error(`--port must be a port number, got ${values.port}`);
   }
-  const simulator = await startSimulator({ scenario, port, host: values.host, stateDir: values["state-dir"] });
+  const simulator = await startSimulator({ scenario, port, host: values.host, stateDir });
   process.stdout.write(`${JSON.stringify({ origin: simulator.origin, caCertPath: simulator.caCertPath })}\n`);
 
   if (values.verbose) {

@@ -3,13 +3,20 @@ import { once } from "node:events";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { expect, it } from "vitest";
+import { testSimulatorStateDir } from "@/test-support/simulator-ca";
 import { demo } from "./demo-ids";
 
-const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
-const tsx = fileURLToPath(new URL("../../node_modules/.bin/tsx", import.meta.url));
+const repoRoot = fileURLToPath(new URL("..", import.meta.url));
+const tsx = fileURLToPath(new URL("../node_modules/.bin/tsx", import.meta.url));
+
+it("refuses to start without a state folder", async () => {
+  const child = spawn(tsx, ["simulator/cli.ts", "--port", "0"], { cwd: repoRoot, stdio: ["ignore", "ignore", "pipe"] });
+  const [code] = (await once(child, "exit")) as [number | null];
+  expect(code).toBe(2);
+});
 
 it("prints origin and CA path when ready and exits cleanly on SIGTERM", async () => {
-  const child = spawn(tsx, ["e2e/simulator/cli.ts", "--scenario", "e2e/simulator/scenarios/demo.json", "--port", "0"], {
+  const child = spawn(tsx, ["simulator/cli.ts", "--scenario", "simulator/scenarios/demo.json", "--port", "0", "--state-dir", testSimulatorStateDir], {
     cwd: repoRoot,
     stdio: ["ignore", "pipe", "pipe"],
   });

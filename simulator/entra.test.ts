@@ -4,8 +4,8 @@ import { describe, expect, it } from "vitest";
 import { createClientCertificate, ensureCa } from "./certs";
 import { demo } from "./demo-ids";
 import { parseScenario } from "./scenario";
-import { defaultStateDir } from "./server";
-import { startDemoSimulatorForFile } from "./test-trust";
+import { testSimulatorStateDir } from "@/test-support/simulator-ca";
+import { startDemoSimulatorForFile } from "@/test-support/simulator-trust";
 
 // Drives the real @azure/msal-node against the simulator. Run with
 // NODE_EXTRA_CA_CERTS=<repo>/.tmp/simulator-ca/ca.pem (see server.ts).
@@ -468,7 +468,7 @@ describe("scenario and CA", () => {
   });
 
   it("reuses the cached CA", async () => {
-    const again = await ensureCa(defaultStateDir);
+    const again = await ensureCa(testSimulatorStateDir);
     expect(again).toEqual({ caCertPath: sim.caCertPath, caCertPem: sim.caCertPem });
   });
 });

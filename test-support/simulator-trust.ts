@@ -1,8 +1,9 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, beforeEach } from "vitest";
-import { loadDemoScenario, type Scenario } from "./scenario";
-import { startSimulator, type Simulator } from "./server";
+import { loadDemoScenario, type Scenario } from "../simulator/scenario";
+import { startSimulator, type Simulator } from "../simulator/server";
+import { testSimulatorStateDir } from "./simulator-ca";
 
 /**
  * Fails fast with instructions when this process cannot trust the simulator: Node reads
@@ -19,7 +20,7 @@ export function assertCaTrusted(caCertPath: string, caCertPem: string): void {
   if (!configured || (path.resolve(configured) !== path.resolve(caCertPath) && !configuredPem.includes(caCertPem.trim()))) {
     throw new Error(
       `The simulator's CA is not trusted by this process. Start the test runner with NODE_EXTRA_CA_CERTS=${caCertPath} ` +
-        `(or add e2e/simulator/vitest-global-setup.ts to Vitest's globalSetup). Current value: ${configured ?? "(unset)"}`,
+        `(or add test-support/simulator-global-setup.ts to Vitest's globalSetup). Current value: ${configured ?? "(unset)"}`,
     );
   }
 }
@@ -33,7 +34,7 @@ export function startDemoSimulatorForFile(): { sim: Simulator; pristine: () => S
   let pristine: Scenario | undefined;
   beforeAll(async () => {
     pristine = await loadDemoScenario();
-    running = await startSimulator({ scenario: structuredClone(pristine) });
+    running = await startSimulator({ scenario: structuredClone(pristine), stateDir: testSimulatorStateDir });
     assertCaTrusted(running.caCertPath, running.caCertPem);
   });
   afterAll(async () => {

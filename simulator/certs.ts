@@ -1,7 +1,7 @@
 import { randomBytes, webcrypto, X509Certificate as NodeX509Certificate } from "node:crypto";
 import { mkdir, readFile, rename, stat, unlink, writeFile } from "node:fs/promises";
 import path from "node:path";
-import "./reflect-metadata-shim";
+import "reflect-metadata";
 import * as x509 from "@peculiar/x509";
 
 /**

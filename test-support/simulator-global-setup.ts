@@ -1,5 +1,5 @@
-import { ensureCa } from "./certs";
-import { defaultStateDir } from "./server";
+import { ensureCa } from "../simulator/certs";
+import { testSimulatorStateDir } from "./simulator-ca";
 
 /**
  * Vitest globalSetup for suites that talk to the simulator in-process: creates (or reuses) the CA
@@ -8,7 +8,7 @@ import { defaultStateDir } from "./server";
  * inherit the env at fork time; worker threads would not re-read it).
  */
 export default async function setup(): Promise<void> {
-  const { caCertPath } = await ensureCa(defaultStateDir);
+  const { caCertPath } = await ensureCa(testSimulatorStateDir);
   // Overrides any value from the machine: test processes only need to trust the simulator.
   process.env.NODE_EXTRA_CA_CERTS = caCertPath;
 }
