@@ -1,4 +1,4 @@
-import { randomBytes, webcrypto, X509Certificate as NodeX509Certificate } from "node:crypto";
+import { randomBytes, X509Certificate as NodeX509Certificate } from "node:crypto";
 import { mkdir, readFile, rename, stat, unlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import "reflect-metadata";
@@ -13,7 +13,7 @@ import * as x509 from "@peculiar/x509";
  * simulator; it is cheap (P-256) and that avoids sharing private keys between parallel workers.
  */
 
-x509.cryptoProvider.set(webcrypto as Crypto);
+x509.cryptoProvider.set(crypto);
 
 const ecdsa = { name: "ECDSA", namedCurve: "P-256", hash: "SHA-256" } as const;
 const CA_FILE = "ca.pem";
@@ -57,7 +57,7 @@ function serialNumber(): string {
 }
 
 async function generateCa(): Promise<{ certPem: string; keyPem: string }> {
-  const keys = await webcrypto.subtle.generateKey(ecdsa, true, ["sign", "verify"]);
+  const keys = await crypto.subtle.generateKey(ecdsa, true, ["sign", "verify"]);
   const now = Date.now();
   const certificate = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: serialNumber(),
@@ -72,7 +72,7 @@ async function generateCa(): Promise<{ certPem: string; keyPem: string }> {
       await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
     ],
   });
-  const keyDer = await webcrypto.subtle.exportKey("pkcs8", keys.privateKey);
+  const keyDer = await crypto.subtle.exportKey("pkcs8", keys.privateKey);
   return { certPem: certificate.toString("pem") + "\n", keyPem: toPem(keyDer, "PRIVATE KEY") };
 }
 
@@ -91,12 +91,12 @@ async function readCa(dir: string): Promise<CaMaterial | null> {
     const [caCertPem, keyPem] = await Promise.all([readFile(caCertPath, "utf8"), readFile(path.join(dir, CA_KEY_FILE), "utf8")]);
     const certificate = new x509.X509Certificate(caCertPem);
     if (certificate.notAfter.getTime() < Date.now() + 30 * DAY_MS) return null;
-    const privateKey = await webcrypto.subtle.importKey("pkcs8", fromPem(keyPem), ecdsa, false, ["sign"]);
+    const privateKey = await crypto.subtle.importKey("pkcs8", fromPem(keyPem), ecdsa, false, ["sign"]);
     // A cert and key written by two racing processes must not be mixed up.
     const probe = new TextEncoder().encode("calsync-ca-probe");
-    const signature = await webcrypto.subtle.sign(ecdsa, privateKey, probe);
+    const signature = await crypto.subtle.sign(ecdsa, privateKey, probe);
     const publicKey = await certificate.publicKey.export(ecdsa, ["verify"]);
-    if (!(await webcrypto.subtle.verify(ecdsa, publicKey, signature, probe))) return null;
+    if (!(await crypto.subtle.verify(ecdsa, publicKey, signature, probe))) return null;
     return { caCertPath, caCertPem, certificate, privateKey };
   } catch {
     return null;
@@ -152,7 +152,7 @@ export async function ensureCa(dir: string): Promise<CaFiles> {
 /** A leaf for `localhost` and `127.0.0.1` (plus `::1`), signed by the cached CA. */
 export async function createServerCertificate(dir: string): Promise<ServerCertificate> {
   const ca = await loadOrCreateCa(dir);
-  const keys = await webcrypto.subtle.generateKey(ecdsa, true, ["sign", "verify"]);
+  const keys = await crypto.subtle.generateKey(ecdsa, true, ["sign", "verify"]);
   const now = Date.now();
   const certificate = await x509.X509CertificateGenerator.create({
     serialNumber: serialNumber(),
@@ -176,7 +176,7 @@ export async function createServerCertificate(dir: string): Promise<ServerCertif
       await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
     ],
   });
-  const keyDer = await webcrypto.subtle.exportKey("pkcs8", keys.privateKey);
+  const keyDer = await crypto.subtle.exportKey("pkcs8", keys.privateKey);
   return {
     certPem: certificate.toString("pem") + "\n",
     keyPem: toPem(keyDer, "PRIVATE KEY"),
@@ -196,7 +196,7 @@ export async function createClientCertificate(subject = "CN=calsync-sim-client")
   thumbprintSha256: string;
 }> {
   const alg = { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256", publicExponent: new Uint8Array([1, 0, 1]), modulusLength: 2048 };
-  const keys = await webcrypto.subtle.generateKey(alg, true, ["sign", "verify"]);
+  const keys = await crypto.subtle.generateKey(alg, true, ["sign", "verify"]);
   const now = Date.now();
   const certificate = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: serialNumber(),
@@ -208,7 +208,7 @@ export async function createClientCertificate(subject = "CN=calsync-sim-client")
   });
   const certPem = certificate.toString("pem") + "\n";
   const node = new NodeX509Certificate(certPem);
-  const keyDer = await webcrypto.subtle.exportKey("pkcs8", keys.privateKey);
+  const keyDer = await crypto.subtle.exportKey("pkcs8", keys.privateKey);
   return {
     certPem,
     privateKeyPem: toPem(keyDer, "PRIVATE KEY"),

@@ -1,4 +1,4 @@
-import { randomBytes, webcrypto, X509Certificate } from "node:crypto";
+import { randomBytes, X509Certificate } from "node:crypto";
 import { createClientCertificate } from "@/simulator/certs";
 import * as x509 from "@peculiar/x509";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -37,9 +37,9 @@ beforeAll(async () => {
 
 /** A self-signed RSA certificate whose validity ended yesterday, with its key. */
 async function expiredBundle(): Promise<string> {
-  x509.cryptoProvider.set(webcrypto as Crypto);
+  x509.cryptoProvider.set(crypto);
   const alg = { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256", publicExponent: new Uint8Array([1, 0, 1]), modulusLength: 2048 };
-  const keys = await webcrypto.subtle.generateKey(alg, true, ["sign", "verify"]);
+  const keys = await crypto.subtle.generateKey(alg, true, ["sign", "verify"]);
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: "01",
     name: "CN=expired",
@@ -48,7 +48,7 @@ async function expiredBundle(): Promise<string> {
     keys,
     signingAlgorithm: alg,
   });
-  const keyDer = Buffer.from(await webcrypto.subtle.exportKey("pkcs8", keys.privateKey)).toString("base64");
+  const keyDer = Buffer.from(await crypto.subtle.exportKey("pkcs8", keys.privateKey)).toString("base64");
   return `${cert.toString("pem")}\n-----BEGIN PRIVATE KEY-----\n${keyDer.match(/.{1,64}/g)!.join("\n")}\n-----END PRIVATE KEY-----\n`;
 }
 
