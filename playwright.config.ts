@@ -1,5 +1,6 @@
 import { defineConfig } from "@playwright/test";
 import { E2E_BASE_URL } from "./test-support/e2e/server";
+import { chromiumExecutable } from "./test-support/system-tools";
 
 const isCI = process.env.CI === "true";
 
@@ -21,7 +22,7 @@ export default defineConfig({
     ignoreHTTPSErrors: true,
     screenshot: "only-on-failure",
     launchOptions: {
-      executablePath: "/usr/bin/chromium",
+      executablePath: chromiumExecutable(),
       args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
     },
   },

@@ -1,20 +1,20 @@
 /**
  * `npm run bench:api`: throughput and p99 latency of GET /api/v1/connections/{id} (with a valid API
  * key) on a real production console server on loopback, next to a plain Node `http` server that
- * answers the same JSON from memory on the same machine. Target: the console reaches at least 25% of
+ * answers the same JSON from memory on the same host. Target: the console reaches at least 25% of
  * the plain server's requests per second.
  *
  *   npm run bench:api [-- --duration 10 --connections 10 --rounds 3 --database pglite|postgres --cpu-prof DIR]
  *
  * Both servers get the same autocannon settings (`--duration` seconds, `--connections` connections)
  * in each of `--rounds` rounds, alternating which goes first, and the verdict is the median of the
- * rounds' console ÷ plain ratios. On a two-core machine shared with other work a single pair of runs
+ * rounds' console ÷ plain ratios. When the CPU is shared with other work, a single pair of runs
  * can land one server in a busy spell and the other in a quiet one (the plain figure alone has varied
  * from 19,000 to 42,000 req/s between runs); pairing each console run with the adjacent plain run and
  * taking the median keeps one such spell from deciding the result. Every round is printed.
  *
  * A last row answers 401 to a request without a key: the same route without a key lookup or a read,
- * i.e. the HTTP floor of the console process on this machine, which shows how much of the gap is ours.
+ * i.e. the HTTP floor of the console process on the host it runs on, which shows how much of the gap is ours.
  *
  * The data folder is seeded before the server starts because PGlite allows one process at a time;
  * `--database postgres` uses a throwaway cluster (test-support/postgres-cluster.ts) instead.

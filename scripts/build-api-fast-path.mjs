@@ -14,7 +14,7 @@ export async function buildApiFastPath() {
     bundle: true,
     platform: "node",
     format: "esm",
-    target: "node20",
+    target: "node24",
     packages: "external",
     tsconfig: "tsconfig.json",
     logLevel: "warning",

@@ -1,5 +1,6 @@
 // `prisma generate` needs no schema engine, but the CLI still tries to download one unless
-// PRISMA_SCHEMA_ENGINE_BINARY names an existing file; on offline machines that download fails.
+// PRISMA_SCHEMA_ENGINE_BINARY names an existing file. The download comes from Prisma's own server
+// (binaries.prisma.sh), not the npm registry, so it fails wherever only the registry is reachable.
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 

@@ -1,5 +1,6 @@
 import type { TestProject } from "vitest/node";
-import { postgresAvailable, startPostgresCluster, type PostgresCluster } from "./postgres-cluster";
+import { startPostgresCluster, type PostgresCluster } from "./postgres-cluster";
+import { findPostgresBin } from "./system-tools";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -14,13 +15,19 @@ export default async function setup(project: TestProject): Promise<() => void> {
   const required = process.env.CI === "true";
   if (process.env.CALSYNC_TEST_POSTGRES === "off" && !required) {
     project.provide("postgresUrl", null);
-  } else if (postgresAvailable()) {
+    return () => undefined;
+  }
+  const postgres = findPostgresBin();
+  if (postgres.found) {
     cluster = await startPostgresCluster();
     project.provide("postgresUrl", cluster.url);
+  } else if (!postgres.installable) {
+    // A PG_BIN that names the wrong folder is a mistake to fix, not a reason to skip the suite.
+    throw new Error(postgres.problem);
   } else if (required) {
-    throw new Error("CI=true requires the PostgreSQL suite, but /usr/lib/postgresql/15/bin is missing. Install it: apt-get install -y postgresql-15");
+    throw new Error(`CI=true requires the PostgreSQL suite. ${postgres.problem}`);
   } else {
-    process.stdout.write("\nNOTE: PostgreSQL 15 binaries not found; the database suites run against PGlite only (CI runs both).\n\n");
+    process.stdout.write(`\nNOTE: the database suites run against PGlite only (CI runs both). ${postgres.problem}\n\n`);
     project.provide("postgresUrl", null);
   }
   return () => cluster?.stop();

@@ -9,6 +9,6 @@ import { testSimulatorStateDir } from "./simulator-ca";
  */
 export default async function setup(): Promise<void> {
   const { caCertPath } = await ensureCa(testSimulatorStateDir);
-  // Overrides any value from the machine: test processes only need to trust the simulator.
+  // Overrides any value from the caller's environment: test processes only need to trust the simulator.
   process.env.NODE_EXTRA_CA_CERTS = caCertPath;
 }

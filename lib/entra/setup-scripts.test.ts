@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { delimiter, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { customCloud, knownClouds, type Cloud } from "@/lib/entra/clouds";
 import { graphPermissions, graphResourceAppId } from "@/lib/entra/permissions";
@@ -13,6 +13,7 @@ import {
   signInAudienceSchema,
   type SetupScriptOptions,
 } from "@/lib/entra/setup-scripts";
+import { runShellcheck } from "@/test-support/system-tools";
 
 const custom = customCloud({ authorityHost: "https://login.sim.test:8443", graphHost: "https://graph.sim.test:8443" });
 const clouds: Cloud[] = [...(Object.values(knownClouds) as Cloud[]), custom];
@@ -28,13 +29,6 @@ function writeScript(text: string): string {
   const file = join(work, `script-${++fileCount}.sh`);
   writeFileSync(file, text);
   return file;
-}
-
-// The unit test command installs ShellCheck (scripts/test-all.sh); a missing one is a broken test setup, not a skip.
-const shellcheck = ["/usr/bin/shellcheck", "/usr/local/bin/shellcheck"].find((path) => existsSync(path));
-function runShellcheck(file: string) {
-  if (!shellcheck) throw new Error("ShellCheck is not installed: run `apt-get install shellcheck` (scripts/test-all.sh installs it).");
-  return spawnSync(shellcheck, ["--shell=bash", "--severity=style", file], { encoding: "utf8" });
 }
 
 /** Hosts of every other cloud (that this cloud does not share), which must not appear in its scripts. */
@@ -273,8 +267,8 @@ esac
     const run = spawnSync("bash", [setupScriptFileNames.azureCli], {
       cwd: dir,
       encoding: "utf8",
-      // A bare environment: the stand-in az first on PATH, nothing inherited that could change the run.
-      env: { NODE_ENV: "test", PATH: `${join(dir, "bin")}:/usr/local/bin:/usr/bin:/bin`, AZ_LOG: log, HOME: dir },
+      // Only PATH is inherited, behind the stand-in az, so that a real az or a variable of the caller cannot change the run.
+      env: { NODE_ENV: "test", PATH: [join(dir, "bin"), process.env.PATH ?? ""].join(delimiter), AZ_LOG: log, HOME: dir },
     });
     expect(run.stderr).toBe("");
     expect(run.status).toBe(0);
