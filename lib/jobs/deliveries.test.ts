@@ -261,7 +261,7 @@ describe.each(testEngines())("notifications on $name", (engine) => {
     try {
       const good = await createNotificationChannel(database.prisma, ring, form({ kind: "webhook", name: "good", target: hook.url }), { actor });
       const bad = await createNotificationChannel(database.prisma, ring, form({ kind: "webhook", name: "bad", target: down.url }), { actor });
-      const internal = await createNotificationChannel(database.prisma, ring, form({ kind: "webhook", name: "internal", target: `http://localhost:${hook.port}/` }), { actor });
+      const internal = await createNotificationChannel(database.prisma, ring, form({ kind: "webhook", name: "internal", target: `http://[::1]:${hook.port}/` }), { actor });
       const context = { actor, publicUrl: "http://localhost:3000" };
       expect(await sendTestNotification(database.prisma, ring, good.id, context)).toEqual({ ok: true, channelName: "good" });
       expect(verifySignature(good.signingSecret!, hook.received[0]!)).toBe(true);
@@ -270,7 +270,7 @@ describe.each(testEngines())("notifications on $name", (engine) => {
       expect(failed).toMatchObject({ ok: false, error: expect.stringMatching(/^Could not connect to 127\.0\.0\.1:\d+: the connection was refused/) });
       // Not a port probe: a private target that is not allow-listed is refused before any connection.
       const refused = await sendTestNotification(database.prisma, ring, internal.id, context);
-      expect(refused).toMatchObject({ ok: false, error: expect.stringMatching(/^Refused: private address\. localhost:\d+ is or resolves to/) });
+      expect(refused).toMatchObject({ ok: false, error: expect.stringMatching(/^Refused: private address\. \[::1\]:\d+ is or resolves to/) });
       expect(hook.received).toHaveLength(1);
       const views = Object.fromEntries((await listNotificationChannels(database.prisma)).map((channel) => [channel.name, channel.lastDelivery]));
       expect(views.good).toMatchObject({ status: "delivered", attempts: 1 });
