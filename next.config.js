@@ -7,7 +7,7 @@ const nextConfig = {
   // `forbidden()` answers 403 to signed-in users who lack the role for a page.
   experimental: { authInterrupts: true },
   // Native and WASM packages load from node_modules at run time instead of being bundled.
-  serverExternalPackages: ["@electric-sql/pglite", "pglite-prisma-adapter", "@node-rs/argon2", "@azure/msal-node", "pg"],
+  serverExternalPackages: ["@electric-sql/pglite", "pglite-prisma-adapter", "@node-rs/argon2", "@azure/msal-node", "pg", "undici"],
   async headers() {
     return [
       {

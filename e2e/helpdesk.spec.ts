@@ -80,4 +80,14 @@ test.describe("as helpdesk", () => {
     // Neither the wizard nor the settings are reachable for helpdesk.
     expect((await page.goto("/connections/new"))?.status()).toBe(403);
   });
+
+  test("a NUL byte or a LIKE wildcard in the status search is no server error and matches literally", async ({ page }) => {
+    expect((await page.goto("/status?q=%00"))?.status()).toBe(200);
+    await expect(page.getByRole("alert").filter({ hasText: "The search was ignored: it cannot contain control characters" })).toBeVisible();
+    await expect(page.getByRole("link", { name })).toBeVisible();
+    // Unescaped, "%_" would be a pattern matching every name.
+    expect((await page.goto("/status?q=%25_"))?.status()).toBe(200);
+    await expect(page.getByRole("searchbox")).toHaveValue("%_");
+    await expect(page.getByRole("link", { name })).toHaveCount(0);
+  });
 });

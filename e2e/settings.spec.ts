@@ -45,6 +45,30 @@ test("an admin adds a signed webhook and the test button delivers to it", async 
   }
 });
 
+test("Send test refuses a loopback target that CALSYNC_WEBHOOK_ALLOW_HOSTS does not list, without connecting", async ({ page }) => {
+  const received: string[] = [];
+  const receiver = createServer((request, response) => {
+    received.push(request.url ?? "");
+    response.writeHead(204).end();
+  });
+  // The e2e console allows 127.0.0.1 only; [::1] is loopback too and must stay refused.
+  await new Promise<void>((resolve) => receiver.listen(0, "::1", resolve));
+  const port = (receiver.address() as { port: number }).port;
+  try {
+    await page.goto("/settings/notifications");
+    const form = page.getByRole("heading", { name: "Add a channel" }).locator("..");
+    await form.getByLabel("Name").fill("Internal hook");
+    await form.getByLabel("Webhook URL or email addresses").fill(`http://[::1]:${port}/calsync`);
+    await form.getByRole("button", { name: "Add channel" }).click();
+    await expect(form.locator("code")).toBeVisible();
+    await page.getByRole("button", { name: "Send test to Internal hook" }).click();
+    await expect(page.getByText(/The test alert to “Internal hook” was not delivered: Refused: private address\./).first()).toBeVisible();
+    expect(received).toEqual([]);
+  } finally {
+    receiver.close();
+  }
+});
+
 test("an admin creates an API key that is shown once and works for the sync engine", async ({ page, baseURL, shot }) => {
   await page.goto("/settings/api-keys");
   await expectAccessible(page);

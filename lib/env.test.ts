@@ -18,9 +18,24 @@ describe("parseEnv", () => {
     [{ CALSYNC_CLOUD: "custom" }, /CALSYNC_AUTHORITY_HOST is required when CALSYNC_CLOUD=custom/],
     [{ CALSYNC_CLOUD: "custom", CALSYNC_AUTHORITY_HOST: "http://x", CALSYNC_GRAPH_HOST: "https://y/path" }, /CALSYNC_AUTHORITY_HOST must be an https:\/\/host\[:port\] URL without a path[\s\S]*CALSYNC_GRAPH_HOST must be/],
     [{ CALSYNC_TRUST_PROXY: "maybe" }, /CALSYNC_TRUST_PROXY must be true or false/],
+    [{ CALSYNC_WEBHOOK_ALLOW_HOSTS: "hooks.example.com, http://10.0.0.1/" }, /CALSYNC_WEBHOOK_ALLOW_HOSTS must be a comma-separated list of host names, IP addresses or CIDR ranges[\s\S]*"http:\/\/10\.0\.0\.1\/"/],
+    [{ CALSYNC_WEBHOOK_ALLOW_HOSTS: "10.0.0.0/33" }, /CALSYNC_WEBHOOK_ALLOW_HOSTS must be a comma-separated list/],
+    [{ CALSYNC_WEBHOOK_ALLOW_HOSTS: "under_score.example" }, /CALSYNC_WEBHOOK_ALLOW_HOSTS must be a comma-separated list/],
   ])("names the variable and the problem for %j", (source, message) => {
     expect(() => parseEnv(source)).toThrow(EnvError);
     expect(() => parseEnv(source)).toThrow(message);
+  });
+
+  it("webhook targets are public unless CALSYNC_WEBHOOK_ALLOW_HOSTS lists names, addresses or ranges", () => {
+    expect(parseEnv({}).CALSYNC_WEBHOOK_ALLOW_HOSTS).toEqual([]);
+    expect(parseEnv({ CALSYNC_WEBHOOK_ALLOW_HOSTS: "" }).CALSYNC_WEBHOOK_ALLOW_HOSTS).toEqual([]);
+    expect(parseEnv({ CALSYNC_WEBHOOK_ALLOW_HOSTS: " Hooks.Internal.example. , 127.0.0.1,[::1], 10.20.0.0/16 ,fd00::/8" }).CALSYNC_WEBHOOK_ALLOW_HOSTS).toEqual([
+      { kind: "host", name: "hooks.internal.example" },
+      { kind: "address", address: "127.0.0.1", prefix: 32, family: "ipv4" },
+      { kind: "address", address: "::1", prefix: 128, family: "ipv6" },
+      { kind: "address", address: "10.20.0.0", prefix: 16, family: "ipv4" },
+      { kind: "address", address: "fd00::", prefix: 8, family: "ipv6" },
+    ]);
   });
 
   it("never echoes the value of a bad secret", () => {

@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import path from "node:path";
 import { z } from "zod";
 
@@ -33,6 +34,46 @@ const httpsOrigin = z
   .transform((value) => new URL(value).origin);
 
 const emptyAsUndefined = (value: unknown) => (value === "" ? undefined : value);
+
+/** One CALSYNC_WEBHOOK_ALLOW_HOSTS entry: a host name as written in a webhook URL, or an address range. */
+export type WebhookAllowEntry = { kind: "host"; name: string } | { kind: "address"; address: string; prefix: number; family: "ipv4" | "ipv6" };
+
+const hostNamePattern = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
+
+/** Parses `hooks.internal.example`, `10.0.0.5`, `[::1]` or `10.20.0.0/16`; null when it is none of these. */
+export function parseWebhookAllowEntry(raw: string): WebhookAllowEntry | null {
+  const entry = raw.trim().toLowerCase();
+  const [base = "", prefixText, extra] = entry.split("/");
+  if (extra !== undefined) return null;
+  const address = base.startsWith("[") && base.endsWith("]") ? base.slice(1, -1) : base;
+  const version = isIP(address);
+  if (version !== 0) {
+    const bits = version === 4 ? 32 : 128;
+    const prefix = prefixText === undefined ? bits : /^\d{1,3}$/.test(prefixText) ? Number(prefixText) : -1;
+    if (prefix < 0 || prefix > bits) return null;
+    return { kind: "address", address, prefix, family: version === 4 ? "ipv4" : "ipv6" };
+  }
+  const name = base.replace(/\.$/, "");
+  return prefixText === undefined && hostNamePattern.test(name) ? { kind: "host", name } : null;
+}
+
+const webhookAllowHosts = z
+  .string()
+  .transform((value, ctx) => {
+    const entries: WebhookAllowEntry[] = [];
+    for (const raw of value.split(",").filter((item) => item.trim())) {
+      const entry = parseWebhookAllowEntry(raw);
+      if (!entry) {
+        ctx.addIssue({
+          code: "custom",
+          message: `must be a comma-separated list of host names, IP addresses or CIDR ranges (such as hooks.internal.example, 10.0.0.5, 10.20.0.0/16); "${raw.trim()}" is none of these`,
+        });
+        return z.NEVER;
+      }
+      entries.push(entry);
+    }
+    return entries;
+  });
 
 const envSchema = z
   .object({
@@ -87,6 +128,7 @@ const envSchema = z
     ),
     CALSYNC_SMTP_FROM: z.preprocess(emptyAsUndefined, z.email({ message: "must be an email address" }).optional()),
     CALSYNC_API_RATE_LIMIT_PER_MINUTE: positiveInt(100_000).default(600),
+    CALSYNC_WEBHOOK_ALLOW_HOSTS: webhookAllowHosts.default([]),
   })
   .superRefine((value, ctx) => {
     if (value.CALSYNC_CLOUD === "custom") {

@@ -4,6 +4,7 @@ import { auditFilterSchema, listAuditEvents, type AuditFilter } from "@/lib/audi
 import { authorizePage } from "@/lib/auth/current-user";
 import { getPrisma } from "@/lib/db/client";
 import { formatDateTimeSeconds } from "@/lib/format";
+import { rejectedSearch } from "@/lib/validation/text";
 
 export const metadata: Metadata = { title: "Audit log" };
 
@@ -17,11 +18,18 @@ function pageHref(filter: AuditFilter, page: number): string {
 
 export default async function AuditPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   await authorizePage("/audit", "/audit");
-  const filter = auditFilterSchema.parse(await searchParams);
+  const params = await searchParams;
+  const filter = auditFilterSchema.parse(params);
+  const searchNotice = rejectedSearch(params);
   const { events, total, page, pageCount, actions } = await listAuditEvents(await getPrisma(), filter);
   return (
     <section className="space-y-6">
       <h1 className="text-2xl font-semibold">Audit log</h1>
+      {searchNotice ? (
+        <p role="alert" className="rounded border border-red-300 bg-red-50 p-3 text-sm">
+          {searchNotice}
+        </p>
+      ) : null}
       <form method="get" className="grid gap-3 rounded border border-slate-300 bg-white p-4 text-sm md:grid-cols-6" aria-label="Filter the audit log">
         <label className="flex flex-col">
           Action

@@ -5,6 +5,7 @@ import { connectionStateLabels, connectionStates } from "@/lib/connections/state
 import { getPrisma } from "@/lib/db/client";
 import { getStatusTiles, listStatusRows, statusFilterSchema, statusHref, EXPIRY_WINDOW_DAYS, type StatusFilter } from "@/lib/monitoring/status";
 import { formatDateTime, formatDay } from "@/lib/format";
+import { rejectedSearch } from "@/lib/validation/text";
 
 export const metadata: Metadata = { title: "Status" };
 
@@ -32,7 +33,9 @@ const columns: ReadonlyArray<{ key: StatusFilter["sort"] | null; label: string }
 
 export default async function StatusPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   await authorizePage("/status", "/status");
-  const filter = statusFilterSchema.parse(await searchParams);
+  const params = await searchParams;
+  const filter = statusFilterSchema.parse(params);
+  const searchNotice = rejectedSearch(params);
   const db = await getPrisma();
   const [tiles, { rows, total, page, pageCount }] = await Promise.all([getStatusTiles(db), listStatusRows(db, filter)]);
   const tileList = [
@@ -58,6 +61,11 @@ export default async function StatusPage({ searchParams }: { searchParams: Promi
         ))}
       </ul>
 
+      {searchNotice ? (
+        <p role="alert" className="rounded border border-red-300 bg-red-50 p-3 text-sm">
+          {searchNotice}
+        </p>
+      ) : null}
       <form method="get" className="grid gap-3 rounded border border-slate-300 bg-white p-4 text-sm md:grid-cols-5" aria-label="Filter connections">
         <label className="flex flex-col md:col-span-2">
           Search name, tenant, client ID or mailbox

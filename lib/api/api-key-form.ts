@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { apiScopes, type ApiScope } from "@/lib/auth/access-policy";
+import { plainText } from "@/lib/validation/text";
 
 /**
  * The API-key forms' schemas, shared by the settings page (field names, labels) and its actions.
@@ -29,7 +30,8 @@ export const createApiKeySchema = z
       .string()
       .trim()
       .min(1, { message: "Name the key after the engine or host that will use it" })
-      .max(MAX_KEY_NAME, { message: `Use at most ${MAX_KEY_NAME} characters` }),
+      .max(MAX_KEY_NAME, { message: `Use at most ${MAX_KEY_NAME} characters` })
+      .check(plainText("The key name")),
     expiresOn: z.preprocess(
       (value) => (value === "" ? undefined : value),
       z.iso.date({ message: "Enter the expiry as a date (YYYY-MM-DD), or leave it empty" }).optional(),

@@ -3,6 +3,7 @@ import { apiScopes } from "@/lib/auth/access-policy";
 import { mailboxScopeSchema } from "@/lib/checks/schema";
 import { connectionStates } from "@/lib/connections/state";
 import { cloudIdSchema } from "@/lib/entra/clouds";
+import { plainText } from "@/lib/validation/text";
 
 /**
  * The sync-engine API's wire shapes, written once: the route handlers parse requests and type their
@@ -99,8 +100,8 @@ export const engineReportInputSchema = z
     finishedAt: z.iso.datetime({ offset: true, message: "must be an RFC 3339 timestamp" }).optional(),
     itemsSynced: count.optional(),
     itemsFailed: count.optional(),
-    errorCode: z.string().trim().min(1).max(200).optional(),
-    message: z.string().max(4000, { message: "must be at most 4000 characters" }).optional(),
+    errorCode: z.string().trim().min(1).max(200).check(plainText("The error code")).optional(),
+    message: z.string().max(4000, { message: "must be at most 4000 characters" }).check(plainText("The message", { multiLine: true })).optional(),
   })
   .strict()
   .refine((value) => !value.startedAt || !value.finishedAt || Date.parse(value.finishedAt) >= Date.parse(value.startedAt), {

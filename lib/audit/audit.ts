@@ -1,6 +1,8 @@
 import "server-only";
 import { z } from "zod";
+import { likeLiteral } from "@/lib/db/like";
 import type { DbClient } from "@/lib/db/types";
+import { plainText, searchQuerySchema } from "@/lib/validation/text";
 
 /**
  * The audit log is append-only (a database trigger enforces it). Summaries describe what changed in
@@ -36,9 +38,9 @@ export async function recordAudit(db: DbClient, entry: AuditEntry): Promise<void
 export const AUDIT_PAGE_SIZE = 50;
 
 export const auditFilterSchema = z.object({
-  action: z.string().trim().max(100).optional().catch(undefined),
-  actor: z.string().trim().max(254).optional().catch(undefined),
-  q: z.string().trim().max(200).optional().catch(undefined),
+  action: z.string().trim().max(100).check(plainText("The action")).optional().catch(undefined),
+  actor: z.string().trim().max(254).check(plainText("The actor")).optional().catch(undefined),
+  q: searchQuerySchema.optional().catch(undefined),
   from: z.iso.date().optional().catch(undefined),
   to: z.iso.date().optional().catch(undefined),
   page: z.coerce.number().int().min(1).max(100_000).default(1).catch(1),
@@ -62,12 +64,12 @@ export async function listAuditEvents(
 ): Promise<{ events: AuditEventView[]; total: number; page: number; pageCount: number; actions: string[] }> {
   const where = {
     ...(filter.action ? { action: filter.action } : {}),
-    ...(filter.actor ? { actorEmail: { contains: filter.actor.toLowerCase() } } : {}),
+    ...(filter.actor ? { actorEmail: { contains: likeLiteral(filter.actor.toLowerCase()) } } : {}),
     ...(filter.q
       ? {
           OR: [
-            { summary: { contains: filter.q, mode: "insensitive" as const } },
-            { targetLabel: { contains: filter.q, mode: "insensitive" as const } },
+            { summary: { contains: likeLiteral(filter.q), mode: "insensitive" as const } },
+            { targetLabel: { contains: likeLiteral(filter.q), mode: "insensitive" as const } },
           ],
         }
       : {}),

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { plainText } from "@/lib/validation/text";
 
 // A short built-in list of passwords that pass the length rule but appear at the top of breach lists.
 const commonPasswords = new Set([
@@ -22,10 +23,12 @@ export const emailSchema = z
   .string()
   .trim()
   .toLowerCase()
+  .check(plainText("The email address"))
   .pipe(z.email({ message: "Enter a valid email address, such as name@example.com" }).max(254));
 
 export const displayNameSchema = z
   .string()
   .trim()
   .min(1, { message: "Enter a name" })
-  .max(120, { message: "Use at most 120 characters" });
+  .max(120, { message: "Use at most 120 characters" })
+  .check(plainText("The name"));

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { Cloud, CloudId, KnownCloudId } from "@/lib/entra/clouds";
 import { graphResourceAppId, requiredApplicationPermissions, requiredResourceAccess, type GraphPermission } from "@/lib/entra/permissions";
+import { plainText } from "@/lib/validation/text";
 
 /**
  * The command-line path of the wizard: an Azure CLI (Bash) script and a Microsoft Graph PowerShell
@@ -31,7 +32,7 @@ export const setupScriptOptionsSchema = z.object({
     .trim()
     .min(1, "Enter a name for the app.")
     .max(120, "App names can have at most 120 characters.")
-    .regex(/^\P{Cc}+$/u, "The app name cannot contain control characters.")
+    .check(plainText("The app name"))
     .default("CalendarSync"),
   signInAudience: signInAudienceSchema.default("AzureADMyOrg"),
   // The portal allows at most 24 months, and shorter-lived secrets are safer.

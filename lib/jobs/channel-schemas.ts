@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { plainText } from "@/lib/validation/text";
 
 /**
  * Notification channel forms and the alert payload, shared by the settings page, its actions and
@@ -37,8 +38,8 @@ function isWebhookUrl(value: string): boolean {
 export const createChannelSchema = z
   .object({
     kind: z.enum(channelKinds, { message: "Choose webhook or email" }),
-    name: z.string().trim().min(1, { message: "Give the channel a name" }).max(100),
-    target: z.string().trim().min(1, { message: "Enter where alerts go" }).max(2000),
+    name: z.string().trim().min(1, { message: "Give the channel a name" }).max(100).check(plainText("The channel name")),
+    target: z.string().trim().min(1, { message: "Enter where alerts go" }).max(2000).check(plainText("The webhook URL or email addresses")),
     onStateChange: checkbox,
     onExpiry: checkbox,
   })
@@ -59,7 +60,7 @@ export type CreateChannelInput = z.output<typeof createChannelSchema>;
 
 export const deleteChannelSchema = z.object({
   id: z.uuid({ message: "Unknown channel" }),
-  confirmName: z.string().trim().max(100),
+  confirmName: z.string().trim().max(100).check(plainText("The confirmation")),
 });
 
 export const testChannelSchema = z.object({ id: z.uuid({ message: "Unknown channel" }) });

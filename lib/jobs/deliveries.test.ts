@@ -5,9 +5,11 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { secret as clientSecret } from "@/test-support/check-scenario";
 import { KeyRing } from "@/lib/crypto/seal";
 import type { Database } from "@/lib/db/client";
-import { alertPayloadSchema, createChannelSchema } from "@/lib/jobs/channel-schemas";
-import { deliverPendingNotifications, sendTestNotification } from "@/lib/jobs/deliveries";
-import { createNotificationChannel, deleteNotificationChannel, listNotificationChannels } from "@/lib/jobs/notification-channels";
+import { alertPayloadSchema, createChannelSchema, type AlertPayload } from "@/lib/jobs/channel-schemas";
+import { resetEnvCache } from "@/lib/env";
+import { deliverPendingNotifications, sendAlert, sendTestNotification } from "@/lib/jobs/deliveries";
+import { createNotificationChannel, deleteNotificationChannel, listNotificationChannels, type SendableChannel } from "@/lib/jobs/notification-channels";
+import type { Resolve } from "@/lib/jobs/webhook-target";
 import { cannedReport, insertConnection } from "@/test-support/jobs";
 import { recordCheckRun } from "@/lib/monitoring/check-runs";
 import { testEngines } from "@/test-support/databases";
@@ -17,8 +19,11 @@ const ring = new KeyRing([{ id: "t1", key: randomBytes(32) }]);
 
 type Received = { headers: IncomingHttpHeaders; body: string };
 
+type Answer = number | "hang" | { status: number; reason: string; body: string };
+
 /** A local webhook receiver: answers with `status()` (or never, for "hang") and keeps what it got. */
-async function receiver(status: () => number | "hang" = () => 204) {
+async function receiver(status: () => Answer = () => 204, listen: { host?: string; port?: number } = {}) {
+  const host = listen.host ?? "127.0.0.1";
   const received: Received[] = [];
   const server: Server = createServer((req, res) => {
     let body = "";
@@ -27,13 +32,16 @@ async function receiver(status: () => number | "hang" = () => 204) {
       received.push({ headers: req.headers, body });
       const answer = status();
       if (answer === "hang") return;
-      res.writeHead(answer).end();
+      if (typeof answer === "number") res.writeHead(answer).end();
+      else res.writeHead(answer.status, answer.reason).end(answer.body);
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks/calsync`;
+  await new Promise<void>((resolve) => server.listen(listen.port ?? 0, host, resolve));
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}/hooks/calsync`;
   return {
     url,
+    port,
     received,
     close: () =>
       new Promise<void>((resolve) => {
@@ -51,8 +59,18 @@ function verifySignature(signingSecret: string, received: Received): boolean {
   return actual.length === expected.length && timingSafeEqual(Buffer.from(actual), Buffer.from(expected));
 }
 
+/** Sets CALSYNC_WEBHOOK_ALLOW_HOSTS for the sender, as an operator would. */
+function allowHosts(value: string | undefined): void {
+  if (value === undefined) delete process.env.CALSYNC_WEBHOOK_ALLOW_HOSTS;
+  else process.env.CALSYNC_WEBHOOK_ALLOW_HOSTS = value;
+  resetEnvCache();
+}
+
 const actor = null;
 const form = (values: Record<string, string>) => createChannelSchema.parse({ onStateChange: "on", onExpiry: "on", ...values });
+
+const savedAllowHosts = process.env.CALSYNC_WEBHOOK_ALLOW_HOSTS;
+afterAll(() => allowHosts(savedAllowHosts));
 
 describe.each(testEngines())("notifications on $name", (engine) => {
   let database: Database;
@@ -62,6 +80,8 @@ describe.each(testEngines())("notifications on $name", (engine) => {
   afterAll(async () => {
     await database.close();
   });
+  // The receivers listen on loopback, which the sender refuses unless the operator allows it.
+  beforeEach(() => allowHosts("127.0.0.1"));
   beforeEach(async () => {
     await database.prisma.notificationChannel.deleteMany();
     await database.prisma.connection.deleteMany();
@@ -174,7 +194,7 @@ describe.each(testEngines())("notifications on $name", (engine) => {
       expect(await row()).toMatchObject({ attempts: 2, nextAttemptAt: new Date(clock + 4_000) });
       clock += 4_000;
       expect(await deliver()).toEqual({ delivered: 0, retrying: 0, failed: 1 });
-      expect(await row()).toMatchObject({ status: "failed", attempts: 3, lastError: "The webhook answered HTTP 500 Internal Server Error; it must answer with a 2xx status." });
+      expect(await row()).toMatchObject({ status: "failed", attempts: 3, lastError: "The webhook answered HTTP 500; it must answer with a 2xx status." });
       expect(hook.received).toHaveLength(3);
       clock += 3_600_000;
       expect(await deliver()).toEqual({ delivered: 0, retrying: 0, failed: 0 });
@@ -241,14 +261,20 @@ describe.each(testEngines())("notifications on $name", (engine) => {
     try {
       const good = await createNotificationChannel(database.prisma, ring, form({ kind: "webhook", name: "good", target: hook.url }), { actor });
       const bad = await createNotificationChannel(database.prisma, ring, form({ kind: "webhook", name: "bad", target: down.url }), { actor });
+      const internal = await createNotificationChannel(database.prisma, ring, form({ kind: "webhook", name: "internal", target: `http://[::1]:${hook.port}/` }), { actor });
       const context = { actor, publicUrl: "http://localhost:3000" };
       expect(await sendTestNotification(database.prisma, ring, good.id, context)).toEqual({ ok: true, channelName: "good" });
       expect(verifySignature(good.signingSecret!, hook.received[0]!)).toBe(true);
       expect(hook.received[0]!.headers["x-calsync-event"]).toBe("test");
       const failed = await sendTestNotification(database.prisma, ring, bad.id, context);
       expect(failed).toMatchObject({ ok: false, error: expect.stringMatching(/^Could not connect to 127\.0\.0\.1:\d+: the connection was refused/) });
+      // Not a port probe: a private target that is not allow-listed is refused before any connection.
+      const refused = await sendTestNotification(database.prisma, ring, internal.id, context);
+      expect(refused).toMatchObject({ ok: false, error: expect.stringMatching(/^Refused: private address\. \[::1\]:\d+ is or resolves to/) });
+      expect(hook.received).toHaveLength(1);
       const views = Object.fromEntries((await listNotificationChannels(database.prisma)).map((channel) => [channel.name, channel.lastDelivery]));
       expect(views.good).toMatchObject({ status: "delivered", attempts: 1 });
+      expect(views.internal).toMatchObject({ status: "failed", lastError: refused.ok ? null : refused.error });
       expect(views.bad).toMatchObject({ status: "failed", lastError: failed.ok ? null : failed.error });
       const audit = await database.prisma.auditEvent.findMany({ where: { action: "notification_channel.test", targetId: { in: [good.id, bad.id] } }, select: { summary: true }, orderBy: { id: "asc" } });
       expect(audit.map((event) => event.summary)).toEqual(['Sent a test alert to “good”', expect.stringContaining("Test alert to “bad” failed: Could not connect")]);
@@ -256,6 +282,98 @@ describe.each(testEngines())("notifications on $name", (engine) => {
       expect(await deliverPendingNotifications(database.prisma, ring, { instanceId: "i1" })).toEqual({ delivered: 0, retrying: 0, failed: 0 });
     } finally {
       await hook.close();
+    }
+  });
+});
+
+describe("webhook targets", () => {
+  const channel = (target: string): SendableChannel => ({ id: "c1", kind: "webhook", name: "hook", target, secret: "whsec_test", enabled: true });
+  const payload: AlertPayload = { type: "test", eventKey: "test:1", occurredAt: new Date(0).toISOString(), summary: "Test", connection: null };
+  const send = (target: string, options: Parameters<typeof sendAlert>[3] = {}) => sendAlert(channel(target), "1", payload, { timeoutMs: 2_000, ...options });
+
+  it("refuses loopback in every spelling, and localhost, without connecting", async () => {
+    allowHosts(undefined);
+    const [v4, v6] = await Promise.all([receiver(), receiver(() => 204, { host: "::1" })]);
+    try {
+      for (const target of [
+        v4.url,
+        `http://localhost:${v4.port}/`,
+        `http://0x7f000001:${v4.port}/`,
+        `http://2130706433:${v4.port}/`,
+        `http://017700000001:${v4.port}/`,
+        `http://127.1:${v4.port}/`,
+        `http://[::ffff:127.0.0.1]:${v4.port}/`,
+        v6.url,
+      ]) {
+        expect({ target, result: await send(target) }).toEqual({ target, result: { ok: false, error: expect.stringMatching(/^Refused: private address\. /) } });
+      }
+      expect(v4.received).toEqual([]);
+      expect(v6.received).toEqual([]);
+    } finally {
+      await Promise.all([v4.close(), v6.close()]);
+    }
+  });
+
+  it("CALSYNC_WEBHOOK_ALLOW_HOSTS is the only way through: by address or by name", async () => {
+    const hook = await receiver();
+    try {
+      allowHosts("127.0.0.1");
+      expect(await send(hook.url)).toEqual({ ok: true });
+      expect(await send(`http://localhost:${hook.port}/`)).toEqual({ ok: true });
+      allowHosts("localhost");
+      expect(await send(`http://localhost:${hook.port}/`)).toEqual({ ok: true });
+      expect(await send(hook.url)).toMatchObject({ ok: false, error: expect.stringMatching(/^Refused: private address/) });
+      expect(hook.received).toHaveLength(3);
+    } finally {
+      await hook.close();
+    }
+  });
+
+  it("reports the HTTP status only, never the remote's reason phrase or body", async () => {
+    allowHosts("127.0.0.1");
+    const hook = await receiver(() => ({ status: 503, reason: "Redis at 10.0.0.7 refused AUTH", body: "ERR invalid password for user default" }));
+    try {
+      expect(await send(hook.url)).toEqual({ ok: false, error: "The webhook answered HTTP 503; it must answer with a 2xx status." });
+    } finally {
+      await hook.close();
+    }
+  });
+
+  it("connects to the address it checked: a DNS answer that rebinds afterwards is never used", async () => {
+    allowHosts("127.0.0.1");
+    const checked = await receiver();
+    const rebound = await receiver(() => 204, { host: "127.0.0.2", port: checked.port });
+    const answers = ["127.0.0.1", "127.0.0.2"];
+    let lookups = 0;
+    const resolve: Resolve = async () => [{ address: answers[Math.min(lookups++, 1)]!, family: 4 }];
+    try {
+      expect(await send(`http://localhost:${checked.port}/hooks/calsync`, { resolve })).toEqual({ ok: true });
+      expect(lookups).toBe(1);
+      expect(checked.received).toHaveLength(1);
+      expect(rebound.received).toEqual([]);
+      // Had the second answer been used, it would have been refused rather than delivered.
+      lookups = 1;
+      expect(await send(`http://localhost:${checked.port}/hooks/calsync`, { resolve })).toMatchObject({ ok: false, error: expect.stringMatching(/^Refused: private address/) });
+      expect(rebound.received).toEqual([]);
+    } finally {
+      await Promise.all([checked.close(), rebound.close()]);
+    }
+  });
+
+  it("keeps its plain words for DNS, refused connections and timeouts", async () => {
+    allowHosts("127.0.0.1");
+    const hanging = await receiver(() => "hang");
+    const closed = await receiver();
+    await closed.close();
+    const notFound: Resolve = async () => {
+      throw Object.assign(new Error("getaddrinfo ENOTFOUND hooks.invalid"), { code: "ENOTFOUND" });
+    };
+    try {
+      expect(await send("https://hooks.invalid/x", { resolve: notFound })).toEqual({ ok: false, error: "The host name hooks.invalid could not be found." });
+      expect(await send(closed.url)).toMatchObject({ ok: false, error: expect.stringMatching(/^Could not connect to 127\.0\.0\.1:\d+: the connection was refused/) });
+      expect(await send(hanging.url, { timeoutMs: 300 })).toMatchObject({ ok: false, error: expect.stringMatching(/^No answer from 127\.0\.0\.1:\d+ within 0\.3 s\.$/) });
+    } finally {
+      await hanging.close();
     }
   });
 });

@@ -1,6 +1,7 @@
 import "server-only";
 import { createHmac, randomUUID } from "node:crypto";
 import nodemailer from "nodemailer";
+import { request } from "undici";
 import { recordAudit, type AuditActor } from "@/lib/audit/audit";
 import type { KeyRing } from "@/lib/crypto/seal";
 import { Prisma } from "@/lib/db/generated/client";
@@ -9,6 +10,7 @@ import { getEnv } from "@/lib/env";
 import { UserFacingError } from "@/lib/errors";
 import { alertPayloadSchema, emailRecipients, type AlertPayload } from "@/lib/jobs/channel-schemas";
 import { getSendableChannels, type SendableChannel } from "@/lib/jobs/notification-channels";
+import { PRIVATE_ADDRESS_CODE, refusesLiteralHost, webhookDispatcher, webhookPolicy, type Resolve } from "@/lib/jobs/webhook-target";
 import { log } from "@/lib/log";
 
 /**
@@ -24,6 +26,8 @@ export type SendOptions = {
   timeoutMs?: number;
   /** Defaults to CALSYNC_SMTP_URL / CALSYNC_SMTP_FROM; null when email is not configured. */
   smtp?: SmtpSettings | null;
+  /** Defaults to the system resolver; tests answer with a rebinding DNS. */
+  resolve?: Resolve;
 };
 
 export type DeliveryOptions = SendOptions & {
@@ -56,26 +60,37 @@ function seconds(ms: number): string {
   return `${Math.round(ms / 100) / 10} s`;
 }
 
-/** Node's fetch hides the real reason in `cause`; this names it in words for the admin. */
+function refusedMessage(url: URL): string {
+  return `Refused: private address. ${url.host} is or resolves to a loopback, private, link-local or cloud-metadata address; alerts go there only when CALSYNC_WEBHOOK_ALLOW_HOSTS lists it.`;
+}
+
+/** Names the failure in words for the admin, from Node's and undici's error codes only: nothing the remote sent. */
 function networkError(error: unknown, url: URL, timeoutMs: number): string {
   if (error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError")) return `No answer from ${url.host} within ${seconds(timeoutMs)}.`;
-  const cause = error instanceof Error && error.cause instanceof Error ? (error.cause as NodeJS.ErrnoException) : undefined;
-  const code = cause?.code ?? "";
+  const err = error as NodeJS.ErrnoException | undefined;
+  const code = err?.code ?? (err?.cause as NodeJS.ErrnoException | undefined)?.code ?? "";
+  if (code === PRIVATE_ADDRESS_CODE) return refusedMessage(url);
+  if (code === "UND_ERR_CONNECT_TIMEOUT" || code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_BODY_TIMEOUT") return `No answer from ${url.host} within ${seconds(timeoutMs)}.`;
   if (code === "ECONNREFUSED") return `Could not connect to ${url.host}: the connection was refused (nothing listening there?).`;
-  if (code === "ENOTFOUND" || code === "EAI_AGAIN") return `The host name ${url.hostname} could not be found.`;
-  if (code === "ECONNRESET" || code === "UND_ERR_SOCKET") return `${url.host} closed the connection before answering.`;
+  if (code === "ENOTFOUND" || code === "EAI_AGAIN" || code === "ENODATA") return `The host name ${url.hostname} could not be found.`;
+  if (code === "ECONNRESET" || code === "UND_ERR_SOCKET" || code === "UND_ERR_CLOSED") return `${url.host} closed the connection before answering.`;
   if (/CERT|SSL|TLS/i.test(code)) return `The TLS certificate of ${url.host} is not trusted (${code}).`;
   return `Could not reach ${url.host}${code ? ` (${code})` : ""}.`;
 }
 
-async function sendWebhook(channel: SendableChannel, deliveryId: string, payload: AlertPayload, timeoutMs: number): Promise<SendResult> {
+async function sendWebhook(channel: SendableChannel, deliveryId: string, payload: AlertPayload, timeoutMs: number, resolve?: Resolve): Promise<SendResult> {
   if (!channel.secret) return { ok: false, error: "This webhook has no signing secret; delete it and add it again." };
   const url = new URL(channel.target);
+  const policy = webhookPolicy(getEnv().CALSYNC_WEBHOOK_ALLOW_HOSTS);
+  if (refusesLiteralHost(url, policy)) return { ok: false, error: refusedMessage(url) };
   const body = JSON.stringify(payload);
   const timestamp = String(Math.floor(Date.now() / 1000));
+  const dispatcher = webhookDispatcher(policy, resolve);
   try {
-    const response = await fetch(url, {
+    // undici's request follows no redirect, which could carry the signed body to a host the admin never configured.
+    const response = await request(url, {
       method: "POST",
+      dispatcher,
       headers: {
         "content-type": "application/json",
         "user-agent": "Calsync-Console-Webhook/1",
@@ -85,15 +100,16 @@ async function sendWebhook(channel: SendableChannel, deliveryId: string, payload
         "x-calsync-signature": webhookSignature(channel.secret, timestamp, body),
       },
       body,
-      // A redirect could carry the signed body to a host the admin never configured.
-      redirect: "manual",
       signal: AbortSignal.timeout(timeoutMs),
     });
-    await response.body?.cancel().catch(() => undefined);
-    if (response.status >= 200 && response.status < 300) return { ok: true };
-    return { ok: false, error: `The webhook answered HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ""}; it must answer with a 2xx status.` };
+    await response.body.dump().catch(() => undefined);
+    if (response.statusCode >= 200 && response.statusCode < 300) return { ok: true };
+    // The reason phrase and body are the remote's words; echoing them would make this a service probe.
+    return { ok: false, error: `The webhook answered HTTP ${response.statusCode}; it must answer with a 2xx status.` };
   } catch (error) {
     return { ok: false, error: networkError(error, url, timeoutMs) };
+  } finally {
+    await dispatcher.destroy().catch(() => undefined);
   }
 }
 
@@ -148,7 +164,7 @@ function sendEmail(channel: SendableChannel, payload: AlertPayload, smtp: SmtpSe
 export async function sendAlert(channel: SendableChannel, deliveryId: string, payload: AlertPayload, options: SendOptions = {}): Promise<SendResult> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   return channel.kind === "webhook"
-    ? sendWebhook(channel, deliveryId, payload, timeoutMs)
+    ? sendWebhook(channel, deliveryId, payload, timeoutMs, options.resolve)
     : sendEmail(channel, payload, options.smtp === undefined ? smtpFromEnv() : options.smtp, timeoutMs);
 }
 

@@ -5,6 +5,8 @@ import { connectionStates, type ConnectionState } from "@/lib/connections/state"
 import { headlineCheck } from "@/lib/monitoring/check-runs";
 import type { DbClient } from "@/lib/db/types";
 import { Prisma } from "@/lib/db/generated/client";
+import { likeLiteral } from "@/lib/db/like";
+import { plainText, searchQuerySchema } from "@/lib/validation/text";
 
 /**
  * The helpdesk status board: tiles per state and a filtered, searched, sorted and paginated table,
@@ -23,8 +25,8 @@ const nullableSorts = new Set<string>(["lastCheckedAt", "secretExpiresAt"]);
 export const statusFilterSchema = z.object({
   state: z.enum(connectionStates).optional().catch(undefined),
   kind: z.enum(["organization", "mailbox"]).optional().catch(undefined),
-  cloud: z.string().max(20).optional().catch(undefined),
-  q: z.string().trim().max(200).optional().catch(undefined),
+  cloud: z.string().max(20).check(plainText("The cloud")).optional().catch(undefined),
+  q: searchQuerySchema.optional().catch(undefined),
   expiring: z.enum(["30"]).optional().catch(undefined),
   sort: z.enum(sortColumns).default("stateSince").catch("stateSince"),
   dir: z.enum(["asc", "desc"]).default("desc").catch("desc"),
@@ -84,23 +86,23 @@ export async function getStatusTiles(db: DbClient, now = new Date()): Promise<St
   return tiles;
 }
 
+function searchConditions(pattern: string): Prisma.ConnectionWhereInput[] {
+  return [
+    { name: { contains: pattern, mode: "insensitive" } },
+    { tenant: { contains: pattern, mode: "insensitive" } },
+    { tenantId: { contains: pattern.toLowerCase() } },
+    { clientId: { contains: pattern.toLowerCase() } },
+    { accountUpn: { contains: pattern, mode: "insensitive" } },
+  ];
+}
+
 function whereFor(filter: StatusFilter, now: Date): Prisma.ConnectionWhereInput {
   return {
     ...(filter.state ? { state: filter.state } : {}),
     ...(filter.kind ? { kind: filter.kind } : {}),
     ...(filter.cloud ? { cloud: filter.cloud } : {}),
     ...(filter.expiring ? { secretExpiresAt: { not: null, lte: expiryCutoff(now) } } : {}),
-    ...(filter.q
-      ? {
-          OR: [
-            { name: { contains: filter.q, mode: "insensitive" } },
-            { tenant: { contains: filter.q, mode: "insensitive" } },
-            { tenantId: { contains: filter.q.toLowerCase() } },
-            { clientId: { contains: filter.q.toLowerCase() } },
-            { accountUpn: { contains: filter.q, mode: "insensitive" } },
-          ],
-        }
-      : {}),
+    ...(filter.q ? { OR: searchConditions(likeLiteral(filter.q)) } : {}),
   };
 }
 

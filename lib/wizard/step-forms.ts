@@ -8,6 +8,7 @@ import type { DbClient } from "@/lib/db/types";
 import { UserFacingError } from "@/lib/errors";
 import { isoDateSchema, isPastDate, splitMailboxList, type DraftFields } from "@/lib/wizard/draft-fields";
 import type { DraftView } from "@/lib/wizard/drafts";
+import { plainText } from "@/lib/validation/text";
 import { wizardStepIdSchema, type WizardStepId } from "@/lib/wizard/steps";
 
 /**
@@ -19,7 +20,7 @@ import { wizardStepIdSchema, type WizardStepId } from "@/lib/wizard/steps";
 export const stepFormSchema = z.object({
   step: wizardStepIdSchema,
   done: z.literal("on").optional(),
-  name: z.string().max(200).optional(),
+  name: z.string().max(200).check(plainText("The connection name")).optional(),
   tenant: z.string().max(300).optional(),
   clientId: z.string().max(300).optional(),
   clientSecret: z.string().max(1000).optional(),

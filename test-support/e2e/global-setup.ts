@@ -80,6 +80,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
       CALSYNC_AUTHORITY_HOST: simulator.origin,
       CALSYNC_GRAPH_HOST: simulator.origin,
       NODE_EXTRA_CA_CERTS: simulator.caCertPath,
+      // The webhook receivers of the e2e specs listen on loopback, which the console refuses by default.
+      CALSYNC_WEBHOOK_ALLOW_HOSTS: "127.0.0.1",
     },
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,

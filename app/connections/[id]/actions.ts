@@ -7,32 +7,15 @@ import type { ActionState } from "@/lib/action-state";
 import { requestContext } from "@/lib/auth/current-user";
 import { runAction } from "@/lib/auth/run-action";
 import { connectionCheckInput, deleteConnection, getConnection, rotateConnectionSecret, updateConnectionSettings } from "@/lib/connections/connections";
+import { deleteConnectionSchema, updateConnectionSchema } from "@/lib/connections/form-schemas";
 import { verifyConnectionChange } from "@/lib/connections/verify-change";
 import { getKeyRing } from "@/lib/crypto/key-store";
 import { getPrisma } from "@/lib/db/client";
 import { UserFacingError } from "@/lib/errors";
 import { isoDateSchema, isPastDate, splitMailboxList } from "@/lib/wizard/draft-fields";
 
-const optionalDate = z
-  .string()
-  .trim()
-  .transform((value) => value || undefined)
-  .pipe(isoDateSchema.optional());
-
-const updateSchema = z.object({
-  id: z.uuid(),
-  version: z.coerce.number().int().min(1),
-  name: z.string().trim().min(1, { message: "Give the connection a name" }).max(120),
-  mailboxScopeKind: z.enum(["all", "list"], { message: "Choose all users or a list" }),
-  mailboxes: z.string().max(20_000).optional(),
-  testMailbox: z.string().trim().max(320).optional(),
-  outOfScopeMailbox: z.string().trim().max(320).optional(),
-  writeTest: z.literal("on").optional(),
-  secretExpiresAt: optionalDate,
-});
-
 export async function updateConnectionAction(_state: ActionState, formData: FormData): Promise<ActionState> {
-  return runAction("updateConnectionAction", updateSchema, formData, async (values, caller) => {
+  return runAction("updateConnectionAction", updateConnectionSchema, formData, async (values, caller) => {
     const db = await getPrisma();
     const mailboxScope = values.mailboxScopeKind === "list" ? { kind: "list" as const, mailboxes: splitMailboxList(values.mailboxes ?? "") } : { kind: "all" as const };
     const change = {
@@ -89,10 +72,8 @@ export async function rotateSecretAction(_state: ActionState, formData: FormData
   });
 }
 
-const deleteSchema = z.object({ id: z.uuid(), confirmName: z.string().max(200) });
-
 export async function deleteConnectionAction(_state: ActionState, formData: FormData): Promise<ActionState> {
-  return runAction("deleteConnectionAction", deleteSchema, formData, async (values, caller) => {
+  return runAction("deleteConnectionAction", deleteConnectionSchema, formData, async (values, caller) => {
     const db = await getPrisma();
     if (!(await getConnection(db, values.id))) throw new UserFacingError("This connection no longer exists.");
     const { ip } = await requestContext();

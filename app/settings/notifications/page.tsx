@@ -81,7 +81,7 @@ export default async function NotificationsPage() {
         <ActionForm action={createNotificationChannelAction} submitLabel="Add channel">
           <Field name="kind" label="Kind" type="select" defaultValue="webhook" options={kindOptions} />
           <Field name="name" label="Name" autoComplete="off" hint="Shown in this list, e.g. “Ops on-call”" />
-          <Field name="target" label="Webhook URL or email addresses" autoComplete="off" hint="An https:// URL, or email addresses separated by commas" />
+          <Field name="target" label="Webhook URL or email addresses" autoComplete="off" hint="A public https:// URL (private and loopback addresses are refused unless CALSYNC_WEBHOOK_ALLOW_HOSTS lists them), or email addresses separated by commas" />
           <Field name="onStateChange" label="Alert when a connection changes state" type="checkbox" defaultChecked />
           <Field name="onExpiry" label="Warn before a client secret expires" type="checkbox" defaultChecked />
         </ActionForm>
