@@ -33,7 +33,7 @@ function download(name: string, text: string, type: string) {
 
 export default async function WizardStepPage({ params, searchParams }: Props) {
   const { step: rawStep } = await params;
-  const user = (await authorizePage("/connections/new/[step]", `/connections/new/${encodeURIComponent(rawStep)}`))!;
+  const user = await authorizePage("/connections/new/[step]", `/connections/new/${encodeURIComponent(rawStep)}`);
   const parsedStep = wizardStepIdSchema.safeParse(rawStep);
   if (!parsedStep.success) notFound();
   const step: WizardStepId = parsedStep.data;
