@@ -9,6 +9,7 @@ import { acceptInviteSchema } from "@/lib/auth/form-schemas";
 import { emailSchema } from "@/lib/auth/password-policy";
 import { runAction } from "@/lib/auth/run-action";
 import { createSession } from "@/lib/auth/sessions";
+import { mailboxDisconnectScope } from "@/lib/connections/access";
 import { getKeyRing } from "@/lib/crypto/key-store";
 import { getPrisma } from "@/lib/db/client";
 import {
@@ -53,9 +54,7 @@ export async function disconnectMailboxAction(_state: ActionState, formData: For
   return runAction("disconnectMailboxAction", disconnectSchema, formData, async (values, caller) => {
     const { ip } = await requestContext();
     const db = await getPrisma();
-    // A member disconnects only their own mailbox; an administrator may disconnect any.
-    const ownerId = caller.role === "admin" ? undefined : caller.id;
-    await db.$transaction((tx) => disconnectMailbox(tx, values.connectionId, { actor: caller, ip, ...(ownerId ? { ownerId } : {}) }));
+    await db.$transaction((tx) => disconnectMailbox(tx, values.connectionId, { actor: caller, ip, ...mailboxDisconnectScope(caller) }));
     revalidatePath("/connect");
     redirect("/connect?disconnected=1");
   });
