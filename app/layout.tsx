@@ -10,6 +10,14 @@ export const dynamic = "force-dynamic";
 export const metadata: Metadata = {
   title: { default: "Calsync Console", template: "%s · Calsync Console" },
   description: "Connect Microsoft 365 calendars to the sync engine, verified and monitored.",
+  // Rendered from public/icon.svg by scripts/make-icons.mjs.
+  icons: {
+    icon: [
+      { url: "/favicon.ico", sizes: "16x16 32x32 48x48" },
+      { url: "/icon.svg", type: "image/svg+xml" },
+    ],
+    apple: "/apple-touch-icon.png",
+  },
 };
 
 export default async function RootLayout({ children }: { children: ReactNode }) {

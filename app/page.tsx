@@ -9,7 +9,7 @@ import { listOwnedMailboxes } from "@/lib/delegated/mailbox-connections";
 export default async function HomePage() {
   // Before the console is claimed, everyone who arrives is sent to the setup page.
   if (!(await getCurrentUser()) && !(await hasAdministrator(await getPrisma()))) redirect("/setup");
-  const user = (await authorizePage("/", "/"))!;
+  const user = await authorizePage("/", "/");
   // The status board is where helpdesk works.
   if (user.role === "helpdesk") redirect("/status");
   const expired = (await listOwnedMailboxes(await getPrisma(), user.id)).filter((mailbox) => mailbox.state === "needs_reauth");

@@ -1,6 +1,6 @@
 import type { Browser, Page } from "@playwright/test";
 import { demo } from "../simulator/demo-ids";
-import { accounts, storageStatePath } from "../test-support/e2e/server";
+import { accounts, E2E_BASE_URL, storageStatePath } from "../test-support/e2e/server";
 import { changeSimulatedApp, changeSimulatedUser, expect, rememberSecret, test } from "../test-support/e2e/fixtures";
 import { expectAccessible, tabTo } from "../test-support/e2e/wizard";
 
@@ -39,7 +39,7 @@ test.describe("as admin", () => {
 
   test("the administrator sets up mailbox sign-in, verified with Microsoft", async ({ page, shot }) => {
     await page.goto("/settings/mailbox-sign-in");
-    await expect(page.getByText("http://127.0.0.1:3217/connect/callback")).toBeVisible();
+    await expect(page.getByText(`${E2E_BASE_URL}/connect/callback`)).toBeVisible();
     await page.getByLabel("Microsoft cloud").selectOption("custom");
     await page.getByLabel("Application (client) ID").fill(signInApp.clientId);
     await page.getByLabel("Directory (tenant) ID of the app registration").fill(demo.contoso.domain);

@@ -1,6 +1,6 @@
 import "server-only";
 import { NextResponse } from "next/server";
-import type { ActionCaller } from "@/lib/auth/current-user";
+import type { AccessDenied } from "@/lib/auth/current-user";
 
 /**
  * Browser-facing route handlers that change state accept only same-origin requests. The session
@@ -17,7 +17,7 @@ export function isSameOrigin(request: Request): boolean {
   }
 }
 
-export function deniedResponse(caller: Extract<ActionCaller, { allowed: false }>): NextResponse {
+export function deniedResponse(caller: AccessDenied): NextResponse {
   return caller.signedIn
     ? NextResponse.json({ error: "forbidden", message: "You do not have permission to do this." }, { status: 403 })
     : NextResponse.json({ error: "unauthenticated", message: "Sign in first." }, { status: 401 });

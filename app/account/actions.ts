@@ -12,7 +12,7 @@ export async function changePasswordAction(_state: ActionState, formData: FormDa
     const { ip } = await requestContext();
     await changePassword(
       await getPrisma(),
-      { userId: caller!.id, currentPassword: values.currentPassword, newPassword: values.password, keepSessionId: caller!.sessionId },
+      { userId: caller.id, currentPassword: values.currentPassword, newPassword: values.password, keepSessionId: caller.sessionId },
       { ip },
     );
     return { status: "success", message: "Your password has been changed. Your other sessions have been signed out." };

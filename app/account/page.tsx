@@ -8,7 +8,7 @@ import { roleLabels } from "@/lib/auth/roles";
 export const metadata: Metadata = { title: "Account" };
 
 export default async function AccountPage() {
-  const user = (await authorizePage("/account", "/account"))!;
+  const user = await authorizePage("/account", "/account");
   return (
     <section className="max-w-md space-y-6">
       <h1 className="text-2xl font-semibold">Your account</h1>

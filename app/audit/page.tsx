@@ -11,7 +11,10 @@ export const metadata: Metadata = { title: "Audit log" };
 
 function pageHref(filter: AuditFilter, page: number): string {
   const params = new URLSearchParams();
-  for (const key of ["action", "actor", "q", "from", "to"] as const) if (filter[key]) params.set(key, filter[key]!);
+  for (const key of ["action", "actor", "q", "from", "to"] as const) {
+    const value = filter[key];
+    if (value) params.set(key, value);
+  }
   params.set("page", String(page));
   return `/audit?${params.toString()}`;
 }

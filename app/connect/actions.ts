@@ -9,6 +9,7 @@ import { acceptInviteSchema } from "@/lib/auth/form-schemas";
 import { emailSchema } from "@/lib/auth/password-policy";
 import { runAction } from "@/lib/auth/run-action";
 import { createSession } from "@/lib/auth/sessions";
+import { mailboxDisconnectScope } from "@/lib/connections/access";
 import { getKeyRing } from "@/lib/crypto/key-store";
 import { getPrisma } from "@/lib/db/client";
 import {
@@ -39,7 +40,7 @@ const startConnectSchema = z.object({
 export async function startConnectAction(_state: ActionState, formData: FormData): Promise<ActionState> {
   return runAction("startConnectAction", startConnectSchema, formData, async (values, caller) => {
     const { url } = await startMailboxSignIn(await getPrisma(), getKeyRing(), {
-      userId: caller!.id,
+      userId: caller.id,
       reconnectId: values.reconnectId ?? null,
       writeTest: values.writeTest === "on",
     });
@@ -53,9 +54,7 @@ export async function disconnectMailboxAction(_state: ActionState, formData: For
   return runAction("disconnectMailboxAction", disconnectSchema, formData, async (values, caller) => {
     const { ip } = await requestContext();
     const db = await getPrisma();
-    // A member disconnects only their own mailbox; an administrator may disconnect any.
-    const ownerId = caller!.role === "admin" ? undefined : caller!.id;
-    await db.$transaction((tx) => disconnectMailbox(tx, values.connectionId, { actor: caller!, ip, ...(ownerId ? { ownerId } : {}) }));
+    await db.$transaction((tx) => disconnectMailbox(tx, values.connectionId, { actor: caller, ip, ...mailboxDisconnectScope(caller) }));
     revalidatePath("/connect");
     redirect("/connect?disconnected=1");
   });
@@ -70,7 +69,7 @@ const linkTokenSchema = z.object({ token: z.string().min(1).max(200) });
 export async function connectFromLinkAction(_state: ActionState, formData: FormData): Promise<ActionState> {
   return runAction("connectFromLinkAction", linkTokenSchema, formData, async (values, caller) => {
     const db = await getPrisma();
-    redirect(await startFromLink(db, values.token, caller!));
+    redirect(await startFromLink(db, values.token, caller));
   });
 }
 
@@ -106,16 +105,16 @@ export async function createConnectLinkAction(_state: ActionState, formData: For
   return runAction("createConnectLinkAction", createLinkSchema, formData, async (values, caller) => {
     const { ip } = await requestContext();
     const db = await getPrisma();
-    const isAdmin = caller!.role === "admin";
+    const isAdmin = caller.role === "admin";
     const { token, expiresAt, accountExists } = await createConnectLink(
       db,
       { email: values.email, connectionId: values.connectionId ?? null },
-      { actor: caller!, ip, allowNewAccount: isAdmin || values.delivery === "email" },
+      { actor: caller, ip, allowNewAccount: isAdmin || values.delivery === "email" },
     );
     const url = `${publicUrl(getEnv())}${connectLinkPath(token)}`;
     const what = values.connectionId ? "reconnect link" : "link";
     if (values.delivery === "email") {
-      const sent = await emailConnectLink({ email: values.email, url, reconnect: Boolean(values.connectionId), sender: caller!.displayName, expiresAt });
+      const sent = await emailConnectLink({ email: values.email, url, reconnect: Boolean(values.connectionId), sender: caller.displayName, expiresAt });
       if (!sent.ok) {
         if (isAdmin || accountExists) {
           return { status: "success", message: `The ${what} was created, but the email could not be sent: ${sent.error} Copy the link and send it yourself.`, reveal: { label: "Link", value: url } };
@@ -134,7 +133,7 @@ export async function saveMailboxSignInAction(_state: ActionState, formData: For
   return runAction("saveMailboxSignInAction", delegatedAppFormSchema, formData, async (values, caller) => {
     const { ip } = await requestContext();
     const db = await getPrisma();
-    const result = await saveDelegatedApp(db, getKeyRing(), cleanDelegatedAppForm(values), { actor: caller!, ip });
+    const result = await saveDelegatedApp(db, getKeyRing(), cleanDelegatedAppForm(values), { actor: caller, ip });
     revalidatePath("/settings/mailbox-sign-in");
     if (!result.saved) {
       const failed = result.checks.find((check) => check.status === "fail");

@@ -23,7 +23,7 @@ const querySchema = z.object({
 });
 
 export default async function ConnectPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  const user = (await authorizePage("/connect", "/connect"))!;
+  const user = await authorizePage("/connect", "/connect");
   const query = querySchema.parse(await searchParams);
   const db = await getPrisma();
   const [app, mailboxes] = await Promise.all([getDelegatedAppView(db), listOwnedMailboxes(db, user.id)]);

@@ -10,7 +10,7 @@ export const metadata: Metadata = { title: "Connections" };
 
 
 export default async function ConnectionsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  const user = (await authorizePage("/connections", "/connections"))!;
+  const user = await authorizePage("/connections", "/connections");
   const [connections, params] = await Promise.all([listConnections(await getPrisma()), searchParams]);
   return (
     <section className="space-y-6">

@@ -23,7 +23,7 @@ export async function createUserAction(_state: ActionState, formData: FormData):
 export async function inviteUserAction(_state: ActionState, formData: FormData): Promise<ActionState> {
   return runAction("inviteUserAction", inviteUserSchema, formData, async (values, caller) => {
     const { ip } = await requestContext();
-    const invite = await createInvite(await getPrisma(), values, { actor: caller!, ip });
+    const invite = await createInvite(await getPrisma(), values, { actor: caller, ip });
     revalidatePath("/audit");
     return {
       status: "success",

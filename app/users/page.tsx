@@ -13,7 +13,7 @@ export const metadata: Metadata = { title: "Users" };
 const roleOptions = roles.map((role) => ({ value: role, label: roleLabels[role] }));
 
 export default async function UsersPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  const me = (await authorizePage("/users", "/users"))!;
+  const me = await authorizePage("/users", "/users");
   const [users, params] = await Promise.all([listUsers(await getPrisma()), searchParams]);
   return (
     <div className="space-y-10">

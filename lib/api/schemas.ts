@@ -1,5 +1,4 @@
 import { z } from "zod";
-import { apiScopes } from "@/lib/auth/access-policy";
 import { mailboxScopeSchema } from "@/lib/checks/schema";
 import { connectionStates } from "@/lib/connections/state";
 import { cloudIdSchema } from "@/lib/entra/clouds";
@@ -21,7 +20,6 @@ export const MAX_PAGE_SIZE = 200;
 
 const timestamp = z.iso.datetime().describe("UTC timestamp (RFC 3339)");
 
-export const apiScopeSchema = z.enum(apiScopes);
 
 export const connectionIdParamsSchema = z.object({ id: z.uuid({ message: "must be a connection id (UUID)" }) });
 

@@ -12,6 +12,7 @@ import { graphDefaultScope, type Cloud } from "@/lib/entra/clouds";
 import type { TokenFailure } from "@/lib/entra/token-error";
 import { createRetryBudget } from "@/lib/entra/http-transport";
 import { acquireAppToken } from "@/lib/entra/msal-client";
+import { decodeAccessTokenClaims } from "@/lib/graph/access-token";
 
 /**
  * The token broker: the console mints Graph app tokens for a connection so the engine never holds
@@ -53,16 +54,9 @@ export function clearTokenCache(): void {
  * Graph tokens are JWTs, and acquireAppToken hands back only the token, so its lifetime is read from
  * the `exp` claim. A token whose expiry cannot be read is returned but not cached.
  */
-export function tokenExpiry(accessToken: string): Date | null {
-  const payload = accessToken.split(".")[1];
-  if (!payload) return null;
-  try {
-    const claims: unknown = JSON.parse(Buffer.from(payload, "base64url").toString("utf8"));
-    const exp = typeof claims === "object" && claims !== null && "exp" in claims ? claims.exp : undefined;
-    return typeof exp === "number" && Number.isFinite(exp) ? new Date(exp * 1000) : null;
-  } catch {
-    return null;
-  }
+function tokenExpiry(accessToken: string): Date | null {
+  const exp = decodeAccessTokenClaims(accessToken)?.exp;
+  return exp === undefined ? null : new Date(exp * 1000);
 }
 
 function store(key: string, token: CachedToken, now: number): void {

@@ -1,8 +1,10 @@
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { describe, expect, it } from "vitest";
+import { describe, expect, expectTypeOf, it } from "vitest";
 import { actionPolicy, pagePolicy, routePolicy } from "@/lib/auth/access-policy";
+import type { CallerFor } from "@/lib/auth/current-user";
+import type { SessionUser } from "@/lib/auth/sessions";
 
 /**
  * Completeness: every page, route handler and server action in app/ must be listed in the access
@@ -85,5 +87,17 @@ describe("access policy", () => {
       const file = files.find((candidate) => /\/page\.tsx?$/.test(candidate) && routeOf(candidate) === page)!;
       expect(readFileSync(file, "utf8"), `${page} must call authorizePage("${page}")`).toContain(`authorizePage("${page}"`);
     }
+  });
+
+  // Checked by the type checker (`npm run typecheck` covers tests): authorisation hands pages, actions
+  // and handlers a non-null user wherever the entry is not public, so app/ needs no `user!`.
+  it("types the caller by its policy entry", () => {
+    expectTypeOf<CallerFor<(typeof pagePolicy)["/sign-in"]>>().toEqualTypeOf<SessionUser | null>();
+    expectTypeOf<CallerFor<(typeof pagePolicy)["/account"]>>().toEqualTypeOf<SessionUser>();
+    expectTypeOf<CallerFor<(typeof pagePolicy)["/users"]>>().toEqualTypeOf<SessionUser>();
+    expectTypeOf<CallerFor<(typeof actionPolicy)["claimConsoleAction"]>>().toEqualTypeOf<SessionUser | null>();
+    expectTypeOf<CallerFor<(typeof actionPolicy)["createConnectLinkAction"]>>().toEqualTypeOf<SessionUser>();
+    expectTypeOf<CallerFor<(typeof routePolicy)["GET /api/health"]>>().toEqualTypeOf<SessionUser | null>();
+    expectTypeOf<CallerFor<(typeof routePolicy)["POST /api/connections/[id]/checks"]>>().toEqualTypeOf<SessionUser>();
   });
 });

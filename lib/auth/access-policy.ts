@@ -74,7 +74,8 @@ export const routePolicy = {
   "GET /api/health": "public",
   "POST /api/wizard/verify": ["admin"],
   "GET /connections/new/admin-consent/callback": ["admin"],
-  // Members may run the checks of a mailbox they connected; the handler refuses any other connection.
+  // Members may run the checks of a mailbox they connected; the handler refuses any other connection
+  // (mayRunConnectionChecks in lib/connections/access.ts).
   "POST /api/connections/[id]/checks": "signed-in",
   "GET /connect/callback": "signed-in",
   "GET /api/v1/openapi.json": "public",

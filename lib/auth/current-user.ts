@@ -10,7 +10,6 @@ import { getSessionUser, revokeSession, type SessionPolicy, type SessionUser } f
 
 export const SESSION_COOKIE = "calsync_session";
 
-
 export function sessionPolicy(): SessionPolicy {
   const env = getEnv();
   return { idleMinutes: env.CALSYNC_SESSION_IDLE_MINUTES, absoluteHours: env.CALSYNC_SESSION_ABSOLUTE_HOURS };
@@ -45,26 +44,30 @@ export async function endCurrentSession(): Promise<void> {
   jar.delete(SESSION_COOKIE);
 }
 
+/** Who a policy entry lets through: anyone, signed in or not, where it is public; otherwise a signed-in user. */
+export type CallerFor<A extends Access> = A extends "public" ? SessionUser | null : SessionUser;
+
+export type AccessDenied = { allowed: false; signedIn: boolean };
+export type AccessDecision<A extends Access> = { allowed: true; user: CallerFor<A> } | AccessDenied;
+
+function decide<A extends Access>(access: A, user: SessionUser | null): AccessDecision<A> {
+  if (!isAllowed(access, user?.role ?? null)) return { allowed: false, signedIn: user !== null };
+  // isAllowed admits a signed-out visitor only to a public entry, which is what CallerFor says.
+  return { allowed: true, user: user as CallerFor<A> };
+}
+
 /** For pages: sends visitors to sign-in and answers 403 to signed-in users without the role. */
-export async function authorizePage(page: PageName, returnTo?: string): Promise<SessionUser | null> {
-  const access = pagePolicy[page];
-  if (access === "public") return getCurrentUser();
-  const user = await getCurrentUser();
-  if (!user) redirect(`/sign-in${returnTo ? `?next=${encodeURIComponent(returnTo)}` : ""}`);
-  if (!isAllowed(access, user.role)) forbidden();
-  return user;
+export async function authorizePage<P extends PageName>(page: P, returnTo?: string): Promise<CallerFor<(typeof pagePolicy)[P]>> {
+  const decision = decide(pagePolicy[page], await getCurrentUser());
+  if (decision.allowed) return decision.user;
+  if (!decision.signedIn) redirect(`/sign-in${returnTo ? `?next=${encodeURIComponent(returnTo)}` : ""}`);
+  forbidden();
 }
 
-export type ActionCaller = { allowed: true; user: SessionUser | null } | { allowed: false; signedIn: boolean };
-
-export async function authorizeAction(action: ActionName): Promise<ActionCaller> {
-  const user = await getCurrentUser();
-  return isAllowed(actionPolicy[action], user?.role ?? null) ? { allowed: true, user } : { allowed: false, signedIn: user !== null };
+export async function authorizeAction<N extends ActionName>(action: N): Promise<AccessDecision<(typeof actionPolicy)[N]>> {
+  return decide(actionPolicy[action], await getCurrentUser());
 }
 
-export async function authorizeRoute(route: RouteName): Promise<ActionCaller> {
-  const access: Access = routePolicy[route];
-  if (access === "public") return { allowed: true, user: await getCurrentUser() };
-  const user = await getCurrentUser();
-  return user && isAllowed(access, user.role) ? { allowed: true, user } : { allowed: false, signedIn: user !== null };
+export async function authorizeRoute<R extends RouteName>(route: R): Promise<AccessDecision<(typeof routePolicy)[R]>> {
+  return decide(routePolicy[route], await getCurrentUser());
 }

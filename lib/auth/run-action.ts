@@ -5,9 +5,8 @@ import type { z } from "zod";
 import type { ActionState } from "@/lib/action-state";
 import { UserFacingError } from "@/lib/errors";
 import { log } from "@/lib/log";
-import type { ActionName } from "@/lib/auth/access-policy";
-import { authorizeAction } from "@/lib/auth/current-user";
-import type { SessionUser } from "@/lib/auth/sessions";
+import type { actionPolicy, ActionName } from "@/lib/auth/access-policy";
+import { authorizeAction, type CallerFor } from "@/lib/auth/current-user";
 
 export const FORBIDDEN_MESSAGE = "You do not have permission to do this.";
 export const UNAUTHENTICATED_MESSAGE = "Your session has ended. Sign in again.";
@@ -41,21 +40,21 @@ function echoValues(input: FormData | unknown): Record<string, string> | undefin
  * the action's own schema, run the handler, and turn failures into an ActionState that never carries
  * anything but a UserFacingError's message.
  */
-export async function runAction<Schema extends z.ZodType>(
-  name: ActionName,
+export async function runAction<Name extends ActionName, Schema extends z.ZodType>(
+  name: Name,
   schema: Schema,
   input: FormData | unknown,
-  handler: (values: z.output<Schema>, caller: SessionUser | null) => Promise<ActionState>,
+  handler: (values: z.output<Schema>, caller: CallerFor<(typeof actionPolicy)[Name]>) => Promise<ActionState>,
 ): Promise<ActionState> {
   const state = await runAuthorizedAction(name, schema, input, handler);
   return state.status === "error" && state.code !== "forbidden" && state.code !== "unauthenticated" ? { ...state, values: echoValues(input) } : state;
 }
 
-async function runAuthorizedAction<Schema extends z.ZodType>(
-  name: ActionName,
+async function runAuthorizedAction<Name extends ActionName, Schema extends z.ZodType>(
+  name: Name,
   schema: Schema,
   input: FormData | unknown,
-  handler: (values: z.output<Schema>, caller: SessionUser | null) => Promise<ActionState>,
+  handler: (values: z.output<Schema>, caller: CallerFor<(typeof actionPolicy)[Name]>) => Promise<ActionState>,
 ): Promise<ActionState> {
   const caller = await authorizeAction(name);
   if (!caller.allowed) {

@@ -29,14 +29,6 @@ export async function listUsers(db: DbClient): Promise<UserView[]> {
   return db.user.findMany({ select: userViewSelect, orderBy: [{ active: "desc" }, { email: "asc" }] });
 }
 
-export async function getUserById(db: DbClient, id: string): Promise<UserView | null> {
-  return db.user.findUnique({ where: { id }, select: userViewSelect });
-}
-
-export async function countActiveAdmins(db: DbClient): Promise<number> {
-  return db.user.count({ where: { role: "admin", active: true } });
-}
-
 export async function createUser(
   db: AppPrismaClient,
   input: { email: string; displayName: string; role: Role; password: string },

@@ -170,11 +170,6 @@ export function explainError(code: string | number, options: { message?: string;
   };
 }
 
-/** Every code the catalog explains; tests use it to prove each one is reachable. */
-export function catalogCodes(): string[] {
-  return [aadstsCatalog, graphErrorCatalog, ownErrorCatalog, oauthErrorCatalog].flatMap((catalog) => Object.keys(catalog));
-}
-
 /**
  * Microsoft's first line, trimmed of the trace/correlation/timestamp trailer and the `AADSTSnnn:`
  * prefix, for display as "Microsoft said: …". `redact` removes any value that must never be shown.

@@ -61,7 +61,12 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
     const pglite = target.dataDir ? new PGlite(target.dataDir) : new PGlite();
     await pglite.waitReady;
     const sql = pgliteConnection(pglite);
-    await migrate(sql);
+    try {
+      await migrate(sql);
+    } catch (error) {
+      await pglite.close();
+      throw error;
+    }
     const prisma = createPrismaClient(new PrismaPGlite(pglite));
     return {
       target,

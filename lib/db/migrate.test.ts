@@ -1,9 +1,10 @@
+import { createHash } from "node:crypto";
 import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { openDatabase, type Database } from "@/lib/db/client";
-import { listMigrations, migrate, MigrationError } from "@/lib/db/migrate";
+import { listMigrations, migrate, MigrationError, type MigrationFile } from "@/lib/db/migrate";
 import { testEngines } from "@/test-support/databases";
 
 async function migrationsFolder(files: Record<string, string>): Promise<string> {
@@ -13,6 +14,13 @@ async function migrationsFolder(files: Record<string, string>): Promise<string> 
     await writeFile(path.join(dir, name, "migration.sql"), sql);
   }
   return dir;
+}
+
+const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
+
+function editedCopy(file: MigrationFile): MigrationFile {
+  const sql = `${file.sql}\n-- edited after it was applied\n`;
+  return { ...file, sql, checksum: sha256(sql) };
 }
 
 describe.each(testEngines())("migration runner on $name", (engine) => {
@@ -57,10 +65,52 @@ describe.each(testEngines())("migration runner on $name", (engine) => {
     expect(recorded.map((row) => row.migration_name)).toEqual(["20990101000000_good"]);
   });
 
-  it("reports migrations whose file changed after they were applied", async () => {
+  it("refuses to migrate, naming it, when an applied migration's file was changed, and applies nothing", async () => {
     database = await openDatabase(await engine.target());
-    const [first] = await listMigrations();
-    const result = await migrate(database.sql, { migrations: [{ ...first!, checksum: "0".repeat(64) }] });
-    expect(result.checksumMismatches).toEqual([first!.name]);
+    const [first, second, ...rest] = await listMigrations();
+    const pending = await listMigrations(await migrationsFolder({ "20990101000000_pending": `CREATE TABLE "pending_table" (id int);` }));
+    const edited = editedCopy(second!);
+
+    const failure = await migrate(database.sql, { migrations: [first!, edited, ...rest, ...pending] }).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(MigrationError);
+    expect((failure as MigrationError).migrationName).toBe(second!.name);
+    expect((failure as Error).message).toBe(
+      `Migration ${second!.name} was changed after it was applied to this database: prisma/migrations/${second!.name}/migration.sql no longer matches ` +
+        "the checksum recorded in _prisma_migrations. Nothing was migrated. Restore the applied file from version control and put the change in a new migration.",
+    );
+    const tables = await database.sql.query(`SELECT table_name FROM information_schema.tables WHERE table_name = 'pending_table'`);
+    expect(tables).toEqual([]);
+    const recorded = await database.sql.query(`SELECT migration_name FROM _prisma_migrations WHERE migration_name LIKE '2099%'`);
+    expect(recorded).toEqual([]);
+  });
+
+  it("names every changed migration", async () => {
+    database = await openDatabase(await engine.target());
+    const [first, second] = await listMigrations();
+    const failure = await migrate(database.sql, { migrations: [first!, second!].map(editedCopy) }).catch((error: unknown) => error);
+    expect((failure as MigrationError).migrationName).toBe(first!.name);
+    expect((failure as Error).message).toMatch(new RegExp(`^Migrations ${first!.name}, ${second!.name} were changed after they were applied`));
+  });
+
+  it("does not mistake a checkout with Windows line endings for a change", async () => {
+    database = await openDatabase(await engine.target());
+    const files = await listMigrations();
+    const crlf = files.map((file) => {
+      const sql = file.sql.replace(/\n/g, "\r\n");
+      return { ...file, sql, checksum: sha256(sql) };
+    });
+    expect(crlf.every((file, index) => file.checksum !== files[index]!.checksum)).toBe(true);
+    const result = await migrate(database.sql, { migrations: crlf });
+    expect(result.alreadyApplied).toEqual(files.map((file) => file.name));
+  });
+
+  it("refuses to open a database whose applied migration was changed", async () => {
+    // An in-memory PGlite lives only as long as its handle; a data folder survives the reopen.
+    const target = engine.name === "pglite" ? { kind: "pglite" as const, dataDir: await mkdtemp(path.join(tmpdir(), "calsync-pglite-")) } : await engine.target();
+    const first = await openDatabase(target);
+    const [applied] = await listMigrations();
+    await first.sql.query(`UPDATE _prisma_migrations SET checksum = $1 WHERE migration_name = $2`, ["f".repeat(64), applied!.name]);
+    await first.close();
+    await expect(openDatabase(target)).rejects.toThrow(`Migration ${applied!.name} was changed after it was applied`);
   });
 });

@@ -31,16 +31,45 @@ CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
 
 export type MigrationFile = { name: string; sql: string; checksum: string };
 
-export type MigrationResult = { applied: string[]; alreadyApplied: string[]; checksumMismatches: string[] };
+export type MigrationResult = { applied: string[]; alreadyApplied: string[] };
 
+/** Stops the migration run; `migrationName` is the migration the message is about. */
 export class MigrationError extends Error {
   override name = "MigrationError";
   constructor(
     readonly migrationName: string,
-    readonly reason: string,
+    message: string,
   ) {
-    super(`Migration ${migrationName} failed and was rolled back; the database is unchanged. Cause: ${reason}`);
+    super(message);
   }
+}
+
+function failedMigration(name: string, reason: string): MigrationError {
+  return new MigrationError(name, `Migration ${name} failed and was rolled back; the database is unchanged. Cause: ${reason}`);
+}
+
+// The database was built by the file as it was when applied, so its schema is not the one the edited
+// file describes; migrating on would build later migrations and Prisma's client on a guess.
+function editedMigrations(names: string[]): MigrationError {
+  const one = names.length === 1;
+  return new MigrationError(
+    names[0]!,
+    `${one ? "Migration" : "Migrations"} ${names.join(", ")} ${one ? "was" : "were"} changed after ${one ? "it was" : "they were"} applied to this database: ` +
+      `${names.map((name) => `prisma/migrations/${name}/migration.sql`).join(", ")} no longer ${one ? "matches" : "match"} the checksum recorded in _prisma_migrations. ` +
+      "Nothing was migrated. Restore the applied file from version control and put the change in a new migration.",
+  );
+}
+
+function sha256(text: string): string {
+  return createHash("sha256").update(text).digest("hex");
+}
+
+// A checkout with Windows line endings is the same migration, so either ending matches, as with
+// Prisma's own check.
+function isUnchanged(file: MigrationFile, recordedChecksum: string): boolean {
+  if (recordedChecksum === file.checksum) return true;
+  const lf = file.sql.replace(/\r\n/g, "\n");
+  return recordedChecksum === sha256(lf) || recordedChecksum === sha256(lf.replace(/\n/g, "\r\n"));
 }
 
 export async function listMigrations(migrationsDir = DEFAULT_MIGRATIONS_DIR): Promise<MigrationFile[]> {
@@ -52,7 +81,7 @@ export async function listMigrations(migrationsDir = DEFAULT_MIGRATIONS_DIR): Pr
   return Promise.all(
     names.map(async (name) => {
       const sql = await readFile(/*turbopackIgnore: true*/ path.join(migrationsDir, name, "migration.sql"), "utf8");
-      return { name, sql, checksum: createHash("sha256").update(sql).digest("hex") };
+      return { name, sql, checksum: sha256(sql) };
     }),
   );
 }
@@ -64,7 +93,7 @@ export async function migrate(
   { migrationsDir = DEFAULT_MIGRATIONS_DIR, migrations }: { migrationsDir?: string; migrations?: MigrationFile[] } = {},
 ): Promise<MigrationResult> {
   const files = migrations ?? (await listMigrations(migrationsDir));
-  const result: MigrationResult = { applied: [], alreadyApplied: [], checksumMismatches: [] };
+  const result: MigrationResult = { applied: [], alreadyApplied: [] };
   const locked = connection.engine === "postgres";
   if (locked) await connection.query("SELECT pg_advisory_lock($1)", [PRISMA_ADVISORY_LOCK_KEY]);
   try {
@@ -79,14 +108,17 @@ export async function migrate(
     if (unfinished) {
       throw new MigrationError(
         unfinished.migration_name,
-        "an earlier run left it marked as started but not finished in _prisma_migrations; resolve it with `prisma migrate resolve` before migrating again",
+        `Migration ${unfinished.migration_name} is marked as started but not finished in _prisma_migrations by an earlier run; resolve it with \`prisma migrate resolve\` before migrating again.`,
       );
     }
-    for (const file of files) {
+    const edited = files.filter((file) => {
       const existing = applied.get(file.name);
-      if (existing) {
+      return existing !== undefined && !isUnchanged(file, existing.checksum);
+    });
+    if (edited.length > 0) throw editedMigrations(edited.map((file) => file.name));
+    for (const file of files) {
+      if (applied.has(file.name)) {
         result.alreadyApplied.push(file.name);
-        if (existing.checksum !== file.checksum) result.checksumMismatches.push(file.name);
         continue;
       }
       const startedAt = new Date();
@@ -100,7 +132,7 @@ export async function migrate(
           );
         });
       } catch (error) {
-        throw new MigrationError(file.name, error instanceof Error ? error.message : String(error));
+        throw failedMigration(file.name, error instanceof Error ? error.message : String(error));
       }
       result.applied.push(file.name);
     }

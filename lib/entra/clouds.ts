@@ -89,10 +89,6 @@ export function customCloud(hosts: { authorityHost: string; graphHost: string })
   };
 }
 
-export function isKnownCloudId(id: CloudId): id is KnownCloudId {
-  return id !== "custom";
-}
-
 /** The client-credentials scope for Microsoft Graph on this cloud. */
 export function graphDefaultScope(cloud: Cloud): string {
   return `${cloud.graphHost}/.default`;

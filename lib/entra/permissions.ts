@@ -57,8 +57,6 @@ export const graphPermissions = {
   },
 } as const satisfies Record<string, GraphPermission>;
 
-export type GraphPermissionKey = keyof typeof graphPermissions;
-
 /** Application permissions the sync engine needs, by mailbox scope. */
 export function requiredApplicationPermissions(scope: "all" | "list"): GraphPermission[] {
   return scope === "all"

@@ -1,9 +1,11 @@
 import { z } from "zod";
 
 /**
- * Reads the claims of an access token issued for Microsoft Graph. We never validate the signature:
- * the token is meant for Graph, not for us (Microsoft says clients must not validate it); we only
- * read what Entra granted, to explain it. Pure.
+ * The console's one JWT decoder. It reads the claims of an access token that Entra ID has just issued
+ * to the console for Microsoft Graph, and deliberately does not verify the signature: Microsoft
+ * validates the token when Graph receives it, and says clients must not validate tokens meant for
+ * another resource. We only read what Entra granted (to explain it) and when the token expires (to
+ * cache it). Never use it to trust a token someone else hands us. Pure.
  */
 
 const claimsSchema = z
@@ -15,6 +17,7 @@ const claimsSchema = z
     appid: z.string().optional(),
     azp: z.string().optional(),
     idtyp: z.string().optional(),
+    exp: z.number().optional(),
   })
   .loose();
 

@@ -128,7 +128,10 @@ export async function discardDraft(db: DbClient, userId: string): Promise<void> 
   await db.wizardDraft.deleteMany({ where: { userId } });
 }
 
-/** Records a step's answers; `done` marks it complete and moves the draft on to `nextStep`. */
+/**
+ * Records a step's answers and where the admin is, which is where a reload or another browser resumes:
+ * `done` marks the step complete and moves the draft on to `nextStep`; otherwise it stays at this step.
+ */
 export async function saveDraftStep(
   db: AppPrismaClient,
   ring: KeyRing,
@@ -156,10 +159,6 @@ export async function saveDraftStep(
     });
     return toView(updated, updated.clientSecretSealed);
   });
-}
-
-export async function setCurrentStep(db: DbClient, userId: string, step: WizardStepId): Promise<void> {
-  await db.wizardDraft.updateMany({ where: { userId }, data: { currentStep: step } });
 }
 
 /** The inputs for a verification, with the secret opened; only the verify handler calls this. */

@@ -21,7 +21,7 @@ export default async function MailboxConnectionPage({
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
   const { id } = await params;
-  const user = (await authorizePage("/connect/[id]", `/connect/${encodeURIComponent(id)}`))!;
+  const user = await authorizePage("/connect/[id]", `/connect/${encodeURIComponent(id)}`);
   if (!z.uuid().safeParse(id).success) notFound();
   const db = await getPrisma();
   const connection = await getConnection(db, id);

@@ -22,7 +22,7 @@ export async function GET(request: Request): Promise<Response> {
   const caller = await authorizeRoute("GET /connect/callback");
   // A session that ended while the person was at Microsoft: sign in again, then start over.
   if (!caller.allowed) return caller.signedIn ? deniedResponse(caller) : to(`/sign-in?next=${encodeURIComponent("/connect")}`);
-  const user = caller.user!;
+  const user = caller.user;
   const params = new URL(request.url).searchParams;
   const { ip } = await requestContext();
   let outcome: Awaited<ReturnType<typeof completeMailboxSignIn>>;

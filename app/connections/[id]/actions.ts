@@ -35,7 +35,7 @@ export async function updateConnectionAction(_state: ActionState, formData: Form
     if (!input) throw new UserFacingError("This connection no longer exists.");
     const { report } = await verifyConnectionChange(input);
     const { ip } = await requestContext();
-    await updateConnectionSettings(db, values.id, values.version, change, report, { actor: caller!, ip });
+    await updateConnectionSettings(db, values.id, values.version, change, report, { actor: caller, ip });
     revalidatePath(`/connections/${values.id}`);
     return { status: "success", message: "Saved and verified." };
   });
@@ -65,7 +65,7 @@ export async function rotateSecretAction(_state: ActionState, formData: FormData
       values.id,
       values.version,
       { clientSecret: cleanedSecret, secretExpiresAt: new Date(`${values.secretExpiresAt}T00:00:00Z`), report },
-      { actor: caller!, ip },
+      { actor: caller, ip },
     );
     revalidatePath(`/connections/${values.id}`);
     return { status: "success", message: "The new secret verified and replaced the old one." };
@@ -77,7 +77,7 @@ export async function deleteConnectionAction(_state: ActionState, formData: Form
     const db = await getPrisma();
     if (!(await getConnection(db, values.id))) throw new UserFacingError("This connection no longer exists.");
     const { ip } = await requestContext();
-    const { name } = await deleteConnection(db, values.id, values.confirmName, { actor: caller!, ip });
+    const { name } = await deleteConnection(db, values.id, values.confirmName, { actor: caller, ip });
     redirect(`/connections?deleted=${encodeURIComponent(name)}`);
   });
 }

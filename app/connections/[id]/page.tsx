@@ -30,7 +30,7 @@ export default async function ConnectionPage({
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
   const { id } = await params;
-  const user = (await authorizePage("/connections/[id]", `/connections/${encodeURIComponent(id)}`))!;
+  const user = await authorizePage("/connections/[id]", `/connections/${encodeURIComponent(id)}`);
   if (!z.uuid().safeParse(id).success) notFound();
   const db = await getPrisma();
   const connection = await getConnection(db, id);

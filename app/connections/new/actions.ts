@@ -23,7 +23,7 @@ export async function startWizardAction(_state: ActionState, formData: FormData)
     // A single mailbox is connected by its owner signing in; the admin sets up the sign-in app once.
     if (values.path === "mailbox") redirect("/settings/mailbox-sign-in");
     if (!resolveCloud(values.cloud)) throw new UserFacingError("That cloud is not configured on this console.", { cloud: "Choose another cloud" });
-    await startDraft(await getPrisma(), caller!.id, values.cloud);
+    await startDraft(await getPrisma(), caller.id, values.cloud);
     redirect("/connections/new/register-app");
   });
 }
@@ -31,12 +31,12 @@ export async function startWizardAction(_state: ActionState, formData: FormData)
 export async function saveWizardStepAction(_state: ActionState, formData: FormData): Promise<ActionState> {
   return runAction("saveWizardStepAction", stepFormSchema, formData, async (values, caller) => {
     const db = await getPrisma();
-    const draft = await getDraft(db, caller!.id);
+    const draft = await getDraft(db, caller.id);
     if (!draft) redirect("/connections/new");
     const parsed = await parseStepForm(db, draft, values);
     const done = values.done === "on";
     const following = nextStep(values.step) ?? values.step;
-    await saveDraftStep(db, getKeyRing(), { userId: caller!.id, step: values.step, done, nextStep: following, ...parsed });
+    await saveDraftStep(db, getKeyRing(), { userId: caller.id, step: values.step, done, nextStep: following, ...parsed });
     if (done && following !== values.step) redirect(`/connections/new/${following}`);
     return { status: "success", message: done ? "Saved." : "Saved. Tick “I have done this step” when you have finished it." };
   });
@@ -44,7 +44,7 @@ export async function saveWizardStepAction(_state: ActionState, formData: FormDa
 
 export async function discardDraftAction(_state: ActionState, formData: FormData): Promise<ActionState> {
   return runAction("discardDraftAction", z.object({}), formData, async (_values, caller) => {
-    await discardDraft(await getPrisma(), caller!.id);
+    await discardDraft(await getPrisma(), caller.id);
     redirect("/connections/new");
   });
 }
@@ -52,14 +52,14 @@ export async function discardDraftAction(_state: ActionState, formData: FormData
 export async function beginAdminConsentAction(_state: ActionState, formData: FormData): Promise<ActionState> {
   return runAction("beginAdminConsentAction", z.object({}), formData, async (_values, caller) => {
     const db = await getPrisma();
-    const draft = await getDraft(db, caller!.id);
+    const draft = await getDraft(db, caller.id);
     if (!draft) redirect("/connections/new");
     const cloud = resolveCloud(draft.cloud);
     if (!cloud || !draft.fields.tenant || !draft.fields.clientId) {
       throw new UserFacingError("Enter the tenant and client ID first (step “Copy the IDs”), then come back to grant consent here.");
     }
     const state = randomBytes(24).toString("base64url");
-    await beginAdminConsent(db, caller!.id, state);
+    await beginAdminConsent(db, caller.id, state);
     redirect(adminConsentUrl({ cloud, tenant: draft.fields.tenant, clientId: draft.fields.clientId, redirectUri: consentRedirectUri(), state }));
   });
 }
@@ -70,7 +70,7 @@ export async function saveConnectionAction(_state: ActionState, formData: FormDa
   return runAction("saveConnectionAction", saveSchema, formData, async (values, caller) => {
     const { ip } = await requestContext();
     const confirmWarnings = (values.confirmWarnings ?? "").trim().toLowerCase() === "save with warnings";
-    const connection = await saveDraftAsConnection(await getPrisma(), getKeyRing(), caller!.id, { confirmWarnings }, { actor: caller!, ip });
+    const connection = await saveDraftAsConnection(await getPrisma(), getKeyRing(), caller.id, { confirmWarnings }, { actor: caller, ip });
     redirect(`/connections/${connection.id}?saved=1`);
   });
 }

@@ -12,7 +12,7 @@ import { delegatedRedirectUri } from "@/lib/wizard/urls";
 export const metadata: Metadata = { title: "New connection" };
 
 export default async function NewConnectionPage() {
-  const user = (await authorizePage("/connections/new", "/connections/new"))!;
+  const user = await authorizePage("/connections/new", "/connections/new");
   const draft = await getDraft(await getPrisma(), user.id);
   const clouds = configuredCloudOptions();
   const draftCloud = draft ? resolveCloud(draft.cloud) : undefined;

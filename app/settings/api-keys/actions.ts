@@ -12,7 +12,7 @@ export async function createApiKeyAction(_state: ActionState, formData: FormData
   return runAction("createApiKeyAction", createApiKeySchema, formData, async (values, caller) => {
     const { ip } = await requestContext();
     const db = await getPrisma();
-    const { key, view } = await db.$transaction((tx) => createApiKey(tx, values, { actor: caller!, ip }));
+    const { key, view } = await db.$transaction((tx) => createApiKey(tx, values, { actor: caller, ip }));
     revalidatePath("/settings/api-keys");
     return {
       status: "success",
@@ -25,7 +25,7 @@ export async function createApiKeyAction(_state: ActionState, formData: FormData
 export async function revokeApiKeyAction(_state: ActionState, formData: FormData): Promise<ActionState> {
   return runAction("revokeApiKeyAction", revokeApiKeySchema, formData, async (values, caller) => {
     const { ip } = await requestContext();
-    const view = await (await getPrisma()).$transaction((tx) => revokeApiKey(tx, values.keyId, { actor: caller!, ip }));
+    const view = await (await getPrisma()).$transaction((tx) => revokeApiKey(tx, values.keyId, { actor: caller, ip }));
     revalidatePath("/settings/api-keys");
     return { status: "success", message: `Revoked “${view.name}” (${view.prefix}). Engines using it are refused from now on.` };
   });

@@ -15,7 +15,7 @@ export async function POST(request: Request): Promise<Response> {
   if (!caller.allowed) return deniedResponse(caller);
   if (!isSameOrigin(request)) return NextResponse.json({ error: "bad-origin", message: "Cross-site requests are refused." }, { status: 403 });
   const db = await getPrisma();
-  const prepared = await draftCheckInput(db, getKeyRing(), caller.user!.id);
+  const prepared = await draftCheckInput(db, getKeyRing(), caller.user.id);
   if (!prepared) return NextResponse.json({ error: "no-draft", message: "There is no wizard draft to verify. Start the wizard again." }, { status: 404 });
   return streamCheckRun(
     request,

@@ -16,7 +16,7 @@ export const metadata: Metadata = { title: "Calendar not connected" };
 /** The outcome of one sign-in at Microsoft that did not end in a connection; only its own user sees it. */
 export default async function SignInAttemptPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
-  const user = (await authorizePage("/connect/attempts/[id]", "/connect"))!;
+  const user = await authorizePage("/connect/attempts/[id]", "/connect");
   if (!z.uuid().safeParse(id).success) notFound();
   const db = await getPrisma();
   const attempt = await getSignInAttempt(db, user.id, id);

@@ -12,7 +12,7 @@ import { getPrisma } from "@/lib/db/client";
 import { resolveCloud } from "@/lib/entra/cloud-config";
 import { graphPermissions } from "@/lib/entra/permissions";
 import { azureCliScript, powerShellScript, requiredResourceAccessJson, setupScriptFileNames } from "@/lib/entra/setup-scripts";
-import { getDraft, setCurrentStep } from "@/lib/wizard/drafts";
+import { getDraft } from "@/lib/wizard/drafts";
 import { accountTypeOptions, previousStep, stepContent, wizardFieldSchema, wizardStepIdSchema, wizardSteps, type WizardStepId } from "@/lib/wizard/steps";
 import { consentRedirectUri, delegatedRedirectUri } from "@/lib/wizard/urls";
 
@@ -33,19 +33,16 @@ function download(name: string, text: string, type: string) {
 
 export default async function WizardStepPage({ params, searchParams }: Props) {
   const { step: rawStep } = await params;
-  const user = (await authorizePage("/connections/new/[step]", `/connections/new/${encodeURIComponent(rawStep)}`))!;
+  const user = await authorizePage("/connections/new/[step]", `/connections/new/${encodeURIComponent(rawStep)}`);
   const parsedStep = wizardStepIdSchema.safeParse(rawStep);
   if (!parsedStep.success) notFound();
   const step: WizardStepId = parsedStep.data;
   const query = await searchParams;
   const highlight = wizardFieldSchema.safeParse(query.highlight).data;
-  const db = await getPrisma();
-  const draft = await getDraft(db, user.id);
+  const draft = await getDraft(await getPrisma(), user.id);
   if (!draft) redirect("/connections/new");
   const cloud = resolveCloud(draft.cloud);
   if (!cloud) redirect("/connections/new");
-  // Visiting a step is where the admin is: a reload or another browser resumes here.
-  if (draft.currentStep !== step) await setCurrentStep(db, user.id, step);
 
   const context = { cloud, clientId: draft.fields.clientId, tenant: draft.fields.tenant, redirectUri: delegatedRedirectUri() };
   const content = stepContent(step, context);

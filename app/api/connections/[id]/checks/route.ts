@@ -2,6 +2,7 @@ import { NextResponse } from "next/server";
 import { z } from "zod";
 import { authorizeRoute } from "@/lib/auth/current-user";
 import { streamCheckRun } from "@/lib/checks/stream";
+import { mayRunConnectionChecks } from "@/lib/connections/access";
 import { runStoredConnectionChecks } from "@/lib/connections/stored-checks";
 import { recordCheckRun } from "@/lib/monitoring/check-runs";
 import { getKeyRing } from "@/lib/crypto/key-store";
@@ -14,10 +15,7 @@ const paramsSchema = z.object({ id: z.uuid() });
 
 const notFound = () => NextResponse.json({ error: "not-found", message: "No such connection." }, { status: 404 });
 
-/**
- * "Run checks now": re-verifies a stored connection, streaming the checklist. Helpdesk may run it on
- * any connection (it changes no settings); a member only on a mailbox they connected themselves.
- */
+/** "Run checks now": re-verifies a stored connection, streaming the checklist. */
 export async function POST(request: Request, { params }: { params: Promise<{ id: string }> }): Promise<Response> {
   const caller = await authorizeRoute("POST /api/connections/[id]/checks");
   if (!caller.allowed) return deniedResponse(caller);
@@ -25,10 +23,7 @@ export async function POST(request: Request, { params }: { params: Promise<{ id:
   const parsed = paramsSchema.safeParse(await params);
   if (!parsed.success) return notFound();
   const db = await getPrisma();
-  const connection = await db.connection.findUnique({ where: { id: parsed.data.id }, select: { kind: true, ownerId: true } });
-  // A member learns nothing about other connections, not even that they exist.
-  const mayRun = connection && (caller.user?.role !== "member" || (connection.kind === "mailbox" && connection.ownerId === caller.user.id));
-  if (!mayRun) return notFound();
+  if (!(await mayRunConnectionChecks(db, caller.user, parsed.data.id))) return notFound();
   const ring = getKeyRing();
   return streamCheckRun(
     request,

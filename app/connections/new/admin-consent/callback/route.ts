@@ -23,7 +23,7 @@ export async function GET(request: Request): Promise<Response> {
       ? NextResponse.json({ error: "forbidden", message: "You do not have permission to do this." }, { status: 403 })
       : NextResponse.redirect(new URL(`/sign-in?next=${encodeURIComponent(back.pathname)}`, origin));
   }
-  const user = caller.user!;
+  const user = caller.user;
   const db = await getPrisma();
   const expected = (await pendingConsentState(db, user.id)) ?? "";
   const result = parseAdminConsentCallback(url.searchParams, expected);
