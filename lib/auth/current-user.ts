@@ -62,9 +62,13 @@ export async function authorizeAction(action: ActionName): Promise<ActionCaller>
   return isAllowed(actionPolicy[action], user?.role ?? null) ? { allowed: true, user } : { allowed: false, signedIn: user !== null };
 }
 
+/**
+ * Public routes never look at the session: resolving a user needs the database, and the health check
+ * must answer exactly when the database does not.
+ */
 export async function authorizeRoute(route: RouteName): Promise<ActionCaller> {
   const access: Access = routePolicy[route];
-  if (access === "public") return { allowed: true, user: await getCurrentUser() };
+  if (access === "public") return { allowed: true, user: null };
   const user = await getCurrentUser();
   return user && isAllowed(access, user.role) ? { allowed: true, user } : { allowed: false, signedIn: user !== null };
 }

@@ -5,6 +5,7 @@ import { PGlite } from "@electric-sql/pglite";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import { getEnv, type Env } from "@/lib/env";
+import { errorReason } from "@/lib/errors";
 import { PrismaClient } from "@/lib/db/generated/client";
 import type { AppPrismaClient } from "@/lib/db/types";
 import { migrate } from "@/lib/db/migrate";
@@ -77,8 +78,7 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   try {
     sql = await postgresConnection(target.url);
   } catch (error) {
-    const reason = error instanceof Error ? error.message.replace(target.url, "<DATABASE_URL>") : String(error);
-    throw new DatabaseUnavailableError(`Cannot reach the ${describeTarget(target)}: ${reason}`);
+    throw new DatabaseUnavailableError(`Cannot reach the ${describeTarget(target)}: ${errorReason(error)}`);
   }
   try {
     await migrate(sql);
