@@ -1,5 +1,4 @@
 import "server-only";
-import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { PrismaPg } from "@prisma/adapter-pg";
@@ -8,9 +7,11 @@ import { getEnv, type Env } from "@/lib/env";
 import { errorReason } from "@/lib/errors";
 import { PrismaClient } from "@/lib/db/generated/client";
 import type { AppPrismaClient } from "@/lib/db/types";
+import { prepareDataFolder, tightenDataFolder } from "@/lib/db/data-folder";
 import { migrate } from "@/lib/db/migrate";
 import { pgliteConnection, postgresConnection, type SqlConnection } from "@/lib/db/sql-connection";
 
+/** `dataDir` of the embedded database is its pglite/ folder inside the console's data folder. */
 export type DatabaseTarget = { kind: "pglite"; dataDir?: string } | { kind: "postgres"; url: string };
 
 export type Database = {
@@ -58,11 +59,12 @@ export function describeTarget(target: DatabaseTarget): string {
 /** Opens the database and brings its schema up to date. */
 export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   if (target.kind === "pglite") {
-    if (target.dataDir) await mkdir(target.dataDir, { recursive: true });
+    if (target.dataDir) await prepareDataFolder(target.dataDir);
     const pglite = target.dataDir ? new PGlite(target.dataDir) : new PGlite();
     await pglite.waitReady;
     const sql = pgliteConnection(pglite);
     await migrate(sql);
+    if (target.dataDir) await tightenDataFolder(target.dataDir);
     const prisma = createPrismaClient(new PrismaPGlite(pglite));
     return {
       target,
