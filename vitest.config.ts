@@ -12,7 +12,7 @@ export default defineConfig({
     },
   },
   test: {
-    include: ["lib/**/*.test.ts", "scripts/**/*.test.ts", "test-support/**/*.test.ts", "simulator/**/*.test.ts"],
+    include: ["lib/**/*.test.ts", "app/**/*.test.ts", "scripts/**/*.test.ts", "test-support/**/*.test.ts", "simulator/**/*.test.ts"],
     environment: "node",
     pool: "forks",
     testTimeout: 30_000,

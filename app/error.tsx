@@ -1,13 +1,8 @@
 "use client";
 
-export default function ErrorPage({ error, reset }: { error: Error & { digest?: string }; reset: () => void }) {
-  return (
-    <section className="space-y-4" role="alert">
-      <h1 className="text-2xl font-semibold">Something went wrong</h1>
-      <p>The console could not show this page. {error.digest ? `Quote reference ${error.digest} if you report it.` : ""}</p>
-      <button type="button" onClick={reset} className="rounded border border-slate-400 px-3 py-1.5">
-        Try again
-      </button>
-    </section>
-  );
+import { PageError } from "@/components/page-error";
+
+// `retry` fetches the page from the server again; `reset` would only re-render what already failed.
+export default function ErrorPage({ error, retry }: { error: Error & { digest?: string }; retry: () => void }) {
+  return <PageError error={error} retry={retry} />;
 }

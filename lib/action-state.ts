@@ -6,7 +6,7 @@ export type ActionState =
       status: "error";
       message: string;
       fieldErrors?: Record<string, string>;
-      code?: "forbidden" | "unauthenticated" | "invalid" | "failed";
+      code?: "forbidden" | "unauthenticated" | "invalid" | "failed" | "unavailable";
       /** What the person typed, so a rejected form keeps it; secret-like fields are never echoed. */
       values?: Record<string, string>;
     };

@@ -88,6 +88,9 @@ const envSchema = z
         })
         .optional(),
     ),
+    CALSYNC_DB_QUERY_TIMEOUT_SECONDS: positiveInt(3600).default(15),
+    CALSYNC_DB_CONNECT_TIMEOUT_SECONDS: positiveInt(600).default(5),
+    CALSYNC_DB_IDLE_TIMEOUT_SECONDS: positiveInt(3600).default(10),
     HOST: z.string().min(1).default("127.0.0.1"),
     PORT: z.coerce.number({ message: "must be a port number" }).int().min(1).max(65535).default(3000),
     CALSYNC_PUBLIC_URL: z.preprocess(

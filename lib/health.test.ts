@@ -1,8 +1,19 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { DatabaseUnavailableError, openDatabase, useDatabase } from "@/lib/db/client";
+import { PrismaPg } from "@prisma/adapter-pg";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { GET as healthRoute } from "@/app/api/health/route";
+import { SESSION_COOKIE } from "@/lib/auth/current-user";
+import { createPrismaClient, DatabaseUnavailableError, openDatabase, useDatabase } from "@/lib/db/client";
 import { resetEnvCache } from "@/lib/env";
 import { checkHealth } from "@/lib/health";
 import { testEngines } from "@/test-support/databases";
+
+// The request carries a session cookie. Health must answer without ever asking for it: resolving a
+// user needs the database, which is exactly what may be down.
+const sessionCookie = vi.hoisted(() => vi.fn(() => ({ name: "calsync_session", value: "a-session-token" })));
+vi.mock("next/headers", () => ({
+  cookies: async () => ({ get: sessionCookie }),
+  headers: async () => new Headers(),
+}));
 
 const unreachable = "postgresql://calsync:hunter2-db-password@127.0.0.1:9/calsync";
 
@@ -11,6 +22,7 @@ describe("health and an unreachable database", () => {
     delete process.env.DATABASE_URL;
     resetEnvCache();
     useDatabase(undefined);
+    sessionCookie.mockClear();
   });
 
   it("names the host but never the password when the database cannot be reached at start", async () => {
@@ -31,11 +43,45 @@ describe("health and an unreachable database", () => {
     expect(JSON.stringify(health)).not.toContain("hunter2");
   });
 
+  it("answers 503 with a JSON body, never looking at the session, when a session cookie comes with the request", async () => {
+    expect(SESSION_COOKIE).toBe("calsync_session");
+    process.env.DATABASE_URL = unreachable;
+    resetEnvCache();
+    useDatabase(undefined);
+    const response = await healthRoute();
+    expect(response.status).toBe(503);
+    expect(response.headers.get("content-type")).toContain("application/json");
+    const body = (await response.json()) as { live: boolean; ready: boolean; checks: { database: { ok: boolean; reason: string } } };
+    expect(body).toMatchObject({ live: true, ready: false, checks: { database: { ok: false } } });
+    expect(body.checks.database.reason).toMatch(/^database unavailable: \S/);
+    expect(JSON.stringify(body)).not.toContain("hunter2");
+    expect(sessionCookie).not.toHaveBeenCalled();
+  });
+
+  it("gives a reason when the database goes away after start and the driver's error has no first line", async () => {
+    // Prisma's error for a server that stopped answering starts with a blank line.
+    const goneAway = createPrismaClient(new PrismaPg({ connectionString: unreachable }));
+    const started = await openDatabase({ kind: "pglite" });
+    useDatabase({ ...started, prisma: goneAway });
+    try {
+      const health = await checkHealth();
+      expect(health.ready).toBe(false);
+      expect(health.checks.database.reason).toMatch(/^database unavailable: \S/);
+      expect(JSON.stringify(health)).not.toContain("hunter2");
+    } finally {
+      await goneAway.$disconnect();
+      await started.close();
+    }
+  });
+
   it.each(testEngines())("reports ready on a working $name database", async (engine) => {
     const database = await engine.open();
     useDatabase(database);
     try {
       expect(await checkHealth()).toMatchObject({ live: true, ready: true, checks: { database: { ok: true } } });
+      const response = await healthRoute();
+      expect(response.status).toBe(200);
+      expect(sessionCookie).not.toHaveBeenCalled();
     } finally {
       await database.close();
     }

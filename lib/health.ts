@@ -1,5 +1,6 @@
 import "server-only";
 import { getDatabase } from "@/lib/db/client";
+import { errorReason } from "@/lib/errors";
 
 export type Health = { live: true; ready: boolean; checks: { database: { ok: boolean; reason?: string; latencyMs?: number } } };
 
@@ -15,7 +16,6 @@ export async function checkHealth(): Promise<Health> {
     ]);
     return { live: true, ready: true, checks: { database: { ok: true, latencyMs: Math.round(performance.now() - started) } } };
   } catch (error) {
-    const reason = error instanceof Error ? error.message.split("\n")[0]!.replace(/postgres(ql)?:\/\/[^\s]*/g, "<DATABASE_URL>") : "unknown error";
-    return { live: true, ready: false, checks: { database: { ok: false, reason: `database unavailable: ${reason}` } } };
+    return { live: true, ready: false, checks: { database: { ok: false, reason: `database unavailable: ${errorReason(error)}` } } };
   }
 }

@@ -9,7 +9,8 @@ import { openDatabase, type Database, type DatabaseTarget } from "@/lib/db/clien
  */
 export type TestEngine = { name: "pglite" | "postgres"; target(): Promise<DatabaseTarget>; open(): Promise<Database> };
 
-async function freshPostgresDatabase(baseUrl: string): Promise<string> {
+/** A new, empty database on the cluster at `baseUrl`; returns its URL. */
+export async function freshPostgresDatabase(baseUrl: string): Promise<string> {
   const name = `t_${randomBytes(6).toString("hex")}`;
   const admin = new pg.Client({ connectionString: baseUrl });
   await admin.connect();

@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from "node:child_process";
-import { chmodSync, mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -13,7 +13,11 @@ import { postgresBin } from "./system-tools";
  * every command runs as the `postgres` OS user.
  */
 
-export type PostgresCluster = { url: string; stop(): void };
+/**
+ * `pause` freezes every process of the cluster (SIGSTOP), as a hung server or a dead network link would
+ * look to the console: connections stay open and nothing answers. `resume` lets them go on (SIGCONT).
+ */
+export type PostgresCluster = { url: string; stop(): void; pause(): void; resume(): void };
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -35,6 +39,18 @@ function asPostgres(bin: string, command: string, args: string[]): void {
   if (result.status !== 0) throw new Error(`${command} failed: ${result.stderr || result.stdout}`);
 }
 
+function postmasterPid(dataDir: string): number {
+  const pid = Number(readFileSync(path.join(dataDir, "postmaster.pid"), "utf8").split("\n")[0]);
+  if (!Number.isInteger(pid) || pid <= 0) throw new Error(`No postmaster pid in ${dataDir}/postmaster.pid`);
+  return pid;
+}
+
+function childrenOf(pid: number): number[] {
+  // pgrep exits 1 when there are none.
+  const result = spawnSync("pgrep", ["-P", String(pid)], { encoding: "utf8" });
+  return result.stdout.split("\n").filter(Boolean).map(Number);
+}
+
 export async function startPostgresCluster(): Promise<PostgresCluster> {
   const bin = postgresBin();
   const dir = mkdtempSync(path.join(tmpdir(), "calsync-pg-"));
@@ -50,6 +66,17 @@ export async function startPostgresCluster(): Promise<PostgresCluster> {
   ]);
   return {
     url: `postgresql://postgres@127.0.0.1:${port}/postgres`,
+    pause() {
+      const postmaster = postmasterPid(dataDir);
+      // The postmaster first, so that it cannot start a backend after the others are listed.
+      process.kill(postmaster, "SIGSTOP");
+      for (const child of childrenOf(postmaster)) process.kill(child, "SIGSTOP");
+    },
+    resume() {
+      const postmaster = postmasterPid(dataDir);
+      for (const child of childrenOf(postmaster)) process.kill(child, "SIGCONT");
+      process.kill(postmaster, "SIGCONT");
+    },
     stop() {
       try {
         asPostgres(bin, "pg_ctl", ["-D", dataDir, "-m", "immediate", "-w", "stop"]);

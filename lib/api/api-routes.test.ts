@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from "node:crypto";
+import { PrismaPg } from "@prisma/adapter-pg";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { GET as listConnectionsRoute } from "@/app/api/v1/connections/route";
 import { GET as getConnectionRoute } from "@/app/api/v1/connections/[id]/route";
@@ -17,7 +18,7 @@ import { appIds, assertSimulatorCaTrusted, contosoId, secret, testScenario } fro
 import { createConnection } from "@/lib/connections/connections";
 import { setKeyRing } from "@/lib/crypto/key-store";
 import { KeyRing, sealContext } from "@/lib/crypto/seal";
-import { useDatabase, type Database } from "@/lib/db/client";
+import { createPrismaClient, useDatabase, type Database } from "@/lib/db/client";
 import { resetEnvCache } from "@/lib/env";
 import { testEngines } from "@/test-support/databases";
 import { testSimulatorStateDir } from "@/test-support/simulator-ca";
@@ -504,6 +505,39 @@ describe.each(testEngines())("sync-engine API on $name", (engine) => {
 
     it("answers 404 for an unknown connection", async () => {
       expect((await call("POST /api/v1/connections/[id]/reports", { key: keys.reports.key, id: randomUUID(), body: `{"outcome":"success"}` })).response.status).toBe(404);
+    });
+  });
+
+  describe("while the database is not answering", () => {
+    const bodies: Partial<Record<RouteName, string>> = { "POST /api/v1/connections/[id]/reports": `{"outcome":"success"}` };
+    const keyFor: Record<RouteName, keyof typeof keys> = {
+      "GET /api/v1/connections": "read",
+      "GET /api/v1/connections/[id]": "read",
+      "POST /api/v1/connections/[id]/token": "tokens",
+      "POST /api/v1/connections/[id]/reports": "reports",
+    };
+
+    it("answers 503 with a problem document on every route, whether the key was cached or not", async () => {
+      const goneAway = createPrismaClient(new PrismaPg({ connectionString: "postgresql://calsync:hunter2-db-password@127.0.0.1:9/calsync" }));
+      try {
+        forgetCachedApiKeys();
+        useDatabase({ ...database, prisma: goneAway });
+        for (const route of routes) {
+          const { response, json } = await call(route, { key: keys[keyFor[route]].key, body: bodies[route] });
+          expect(response.status, route).toBe(503);
+          expect(await json()).toMatchObject({ type: "urn:calsync:problem:database-unavailable", status: 503, detail: expect.stringMatching(/^The database is not answering/) });
+        }
+        // A key looked up a moment ago passes without the database; the handler's own query then fails.
+        useDatabase(database);
+        expect((await call("GET /api/v1/connections")).response.status).toBe(200);
+        useDatabase({ ...database, prisma: goneAway });
+        const { response } = await call("GET /api/v1/connections");
+        expect(response.status).toBe(503);
+        expect(response.headers.get("ratelimit")).not.toBeNull();
+      } finally {
+        useDatabase(database);
+        await goneAway.$disconnect();
+      }
     });
   });
 

@@ -1,16 +1,9 @@
-import { describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { GET as openApiRoute } from "@/app/api/v1/openapi.json/route";
 import { openApiDocument } from "@/lib/api/openapi";
 import { apiSchemaRegistry, connectionPageSchema, engineReportInputSchema, problemSchema } from "@/lib/api/schemas";
 import { routePolicy } from "@/lib/auth/access-policy";
-
-// The public route asks who is signed in (cookies) like every route; outside a Next request there is
-// no cookie store, so an anonymous visitor's one stands in for it.
-vi.mock("next/headers", () => ({
-  cookies: async () => ({ get: () => undefined }),
-  headers: async () => new Headers(),
-}));
 
 type Document = {
   openapi: string;

@@ -129,6 +129,7 @@ const commonResponses: Record<number, ResponseSpec> = {
   403: { description: "The key is valid but lacks the scope this operation needs.", schema: problemSchema, problem: true, headers: limited },
   429: { description: "The key used up its requests for this window.", schema: problemSchema, problem: true, headers: [...limited, "Retry-After"] },
   500: { description: "An unexpected failure; `requestId` identifies it in the server log.", schema: problemSchema, problem: true },
+  503: { description: "The database is not answering; try again later. A change sent with the request may still be applied when it answers again.", schema: problemSchema, problem: true },
 };
 
 const componentRef = (id: string) => `#/components/schemas/${id}`;

@@ -17,6 +17,7 @@ export const problemTypes = {
   "rate-limited": { type: "urn:calsync:problem:rate-limited", title: "Too many requests", status: 429 },
   internal: { type: "urn:calsync:problem:internal", title: "Something went wrong on our side", status: 500 },
   microsoft: { type: "urn:calsync:problem:microsoft-error", title: "Microsoft refused to issue a token", status: 502 },
+  "database-unavailable": { type: "urn:calsync:problem:database-unavailable", title: "The database is not answering", status: 503 },
 } as const;
 
 export type ProblemKind = keyof typeof problemTypes;

@@ -2,6 +2,8 @@ import "server-only";
 import { createHash, randomUUID } from "node:crypto";
 import type { ApiRequest, ApiResponse } from "@/lib/api/http";
 import { problem, problemResponse } from "@/lib/api/problem";
+import { databaseUnavailableText, isDatabaseUnavailable } from "@/lib/db/unavailable";
+import { errorReason } from "@/lib/errors";
 import { log } from "@/lib/log";
 
 /** JSON answers of the sync-engine API, with conditional GET, and the last-resort error answer. */
@@ -46,7 +48,12 @@ export function conditionalJsonResponse(request: ApiRequest, body: SerializedJso
   return { status, headers: { etag: body.etag, "cache-control": "private, no-cache", "content-type": "application/json" }, body: body.text };
 }
 
+/** The answer to a request that failed: 503 when the database is not answering, else 500 with a request id. */
 export function internalErrorResponse(request: ApiRequest, route: string, error: unknown, headers: Record<string, string> = {}): ApiResponse {
+  if (isDatabaseUnavailable(error)) {
+    log.warn("API request failed: the database is not answering", { route, error: errorReason(error) });
+    return problemResponse(problem("database-unavailable", request, databaseUnavailableText.api), headers);
+  }
   const requestId = randomUUID();
   // Only the first line: ORM and MSAL errors go on to echo arguments, which may hold secrets.
   log.error("API request failed", { route, requestId, error: error instanceof Error ? `${error.name}: ${error.message.split("\n")[0]?.slice(0, 200)}` : "non-error thrown" });

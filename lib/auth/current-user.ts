@@ -68,6 +68,10 @@ export async function authorizeAction<N extends ActionName>(action: N): Promise<
   return decide(actionPolicy[action], await getCurrentUser());
 }
 
+/**
+ * Public routes never look at the session: resolving a user needs the database, and the health check
+ * must answer exactly when the database does not.
+ */
 export async function authorizeRoute<R extends RouteName>(route: R): Promise<AccessDecision<(typeof routePolicy)[R]>> {
-  return decide(routePolicy[route], await getCurrentUser());
+  return decide(routePolicy[route], routePolicy[route] === "public" ? null : await getCurrentUser());
 }

@@ -3,7 +3,8 @@ import { randomUUID } from "node:crypto";
 import { unstable_rethrow } from "next/navigation";
 import type { z } from "zod";
 import type { ActionState } from "@/lib/action-state";
-import { UserFacingError } from "@/lib/errors";
+import { isDatabaseUnavailable, databaseUnavailableText } from "@/lib/db/unavailable";
+import { errorReason, UserFacingError } from "@/lib/errors";
 import { log } from "@/lib/log";
 import type { actionPolicy, ActionName } from "@/lib/auth/access-policy";
 import { authorizeAction, type CallerFor } from "@/lib/auth/current-user";
@@ -56,27 +57,32 @@ async function runAuthorizedAction<Name extends ActionName, Schema extends z.Zod
   input: FormData | unknown,
   handler: (values: z.output<Schema>, caller: CallerFor<(typeof actionPolicy)[Name]>) => Promise<ActionState>,
 ): Promise<ActionState> {
-  const caller = await authorizeAction(name);
-  if (!caller.allowed) {
-    return caller.signedIn
-      ? { status: "error", code: "forbidden", message: FORBIDDEN_MESSAGE }
-      : { status: "error", code: "unauthenticated", message: UNAUTHENTICATED_MESSAGE };
-  }
-  const parsed = schema.safeParse(input instanceof FormData ? formDataToObject(input) : input);
-  if (!parsed.success) {
-    const fieldErrors: Record<string, string> = {};
-    for (const issue of parsed.error.issues) {
-      const field = issue.path.join(".") || "form";
-      fieldErrors[field] ??= issue.message;
-    }
-    return { status: "error", code: "invalid", message: "Check the highlighted fields.", fieldErrors };
-  }
   try {
+    // Inside the try: finding out who is calling needs the database too.
+    const caller = await authorizeAction(name);
+    if (!caller.allowed) {
+      return caller.signedIn
+        ? { status: "error", code: "forbidden", message: FORBIDDEN_MESSAGE }
+        : { status: "error", code: "unauthenticated", message: UNAUTHENTICATED_MESSAGE };
+    }
+    const parsed = schema.safeParse(input instanceof FormData ? formDataToObject(input) : input);
+    if (!parsed.success) {
+      const fieldErrors: Record<string, string> = {};
+      for (const issue of parsed.error.issues) {
+        const field = issue.path.join(".") || "form";
+        fieldErrors[field] ??= issue.message;
+      }
+      return { status: "error", code: "invalid", message: "Check the highlighted fields.", fieldErrors };
+    }
     return await handler(parsed.data, caller.user);
   } catch (error) {
     unstable_rethrow(error);
     if (error instanceof UserFacingError) {
       return { status: "error", code: "failed", message: error.message, fieldErrors: error.fieldErrors };
+    }
+    if (isDatabaseUnavailable(error)) {
+      log.warn("Action failed: the database is not answering", { action: name, error: errorReason(error) });
+      return { status: "error", code: "unavailable", message: databaseUnavailableText.action };
     }
     const requestId = randomUUID();
     // Only the first line: ORM errors go on to echo query arguments, which may hold secrets.

@@ -1,16 +1,23 @@
 import "server-only";
-import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import { getEnv, type Env } from "@/lib/env";
-import { PrismaClient } from "@/lib/db/generated/client";
+import { errorReason } from "@/lib/errors";
+import { Prisma, PrismaClient } from "@/lib/db/generated/client";
 import type { AppPrismaClient } from "@/lib/db/types";
+import { prepareDataFolder, tightenDataFolder } from "@/lib/db/data-folder";
 import { migrate } from "@/lib/db/migrate";
+import { createPostgresPool, DEFAULT_DATABASE_TIMEOUTS, type DatabaseTimeouts } from "@/lib/db/postgres-pool";
+import { asDatabaseUnavailable, DatabaseUnavailableError } from "@/lib/db/unavailable";
 import { pgliteConnection, postgresConnection, type SqlConnection } from "@/lib/db/sql-connection";
 
-export type DatabaseTarget = { kind: "pglite"; dataDir?: string } | { kind: "postgres"; url: string };
+/**
+ * `dataDir` of the embedded database is its pglite/ folder inside the console's data folder. PostgreSQL
+ * takes the default timeouts unless the target names its own.
+ */
+export type DatabaseTarget = { kind: "pglite"; dataDir?: string } | { kind: "postgres"; url: string; timeouts?: DatabaseTimeouts };
 
 export type Database = {
   target: DatabaseTarget;
@@ -19,9 +26,7 @@ export type Database = {
   close(): Promise<void>;
 };
 
-export class DatabaseUnavailableError extends Error {
-  override name = "DatabaseUnavailableError";
-}
+export { DatabaseUnavailableError };
 
 // Sealed columns are never part of a default select: code that needs one asks for it by name.
 const omitSealedColumns = {
@@ -33,14 +38,35 @@ const omitSealedColumns = {
   notificationChannel: { secretSealed: true },
 } as const;
 
+// Every query that fails because the database is not answering throws DatabaseUnavailableError, which
+// the error pages, runAction and the route handlers recognise.
+const reportUnavailableDatabase = Prisma.defineExtension({
+  name: "report-unavailable-database",
+  query: {
+    async $allOperations({ args, query }) {
+      try {
+        return await query(args);
+      } catch (error) {
+        throw asDatabaseUnavailable(error) ?? error;
+      }
+    },
+  },
+});
+
 export function createPrismaClient(adapter: PrismaPg | PrismaPGlite) {
-  return new PrismaClient({ adapter, omit: omitSealedColumns });
+  return new PrismaClient({ adapter, omit: omitSealedColumns }).$extends(reportUnavailableDatabase);
 }
 
-export function databaseTargetFromEnv(env: Pick<Env, "DATABASE_URL" | "dataDir">): DatabaseTarget {
-  return env.DATABASE_URL
-    ? { kind: "postgres", url: env.DATABASE_URL }
-    : { kind: "pglite", dataDir: path.join(env.dataDir, "pglite") };
+type TimeoutSettings = Pick<Env, "CALSYNC_DB_QUERY_TIMEOUT_SECONDS" | "CALSYNC_DB_CONNECT_TIMEOUT_SECONDS" | "CALSYNC_DB_IDLE_TIMEOUT_SECONDS">;
+
+export function databaseTargetFromEnv(env: Pick<Env, "DATABASE_URL" | "dataDir"> & TimeoutSettings): DatabaseTarget {
+  if (!env.DATABASE_URL) return { kind: "pglite", dataDir: path.join(env.dataDir, "pglite") };
+  const timeouts: DatabaseTimeouts = {
+    queryMs: env.CALSYNC_DB_QUERY_TIMEOUT_SECONDS * 1000,
+    connectMs: env.CALSYNC_DB_CONNECT_TIMEOUT_SECONDS * 1000,
+    idleMs: env.CALSYNC_DB_IDLE_TIMEOUT_SECONDS * 1000,
+  };
+  return { kind: "postgres", url: env.DATABASE_URL, timeouts };
 }
 
 /** Names the database for messages without ever including a password. */
@@ -57,12 +83,13 @@ export function describeTarget(target: DatabaseTarget): string {
 /** Opens the database and brings its schema up to date. */
 export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   if (target.kind === "pglite") {
-    if (target.dataDir) await mkdir(target.dataDir, { recursive: true });
+    if (target.dataDir) await prepareDataFolder(target.dataDir);
     const pglite = target.dataDir ? new PGlite(target.dataDir) : new PGlite();
     await pglite.waitReady;
     const sql = pgliteConnection(pglite);
     try {
       await migrate(sql);
+      if (target.dataDir) await tightenDataFolder(target.dataDir);
     } catch (error) {
       await pglite.close();
       throw error;
@@ -78,12 +105,12 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
       },
     };
   }
+  const timeouts = target.timeouts ?? DEFAULT_DATABASE_TIMEOUTS;
   let sql: SqlConnection;
   try {
-    sql = await postgresConnection(target.url);
+    sql = await postgresConnection(target.url, timeouts);
   } catch (error) {
-    const reason = error instanceof Error ? error.message.replace(target.url, "<DATABASE_URL>") : String(error);
-    throw new DatabaseUnavailableError(`Cannot reach the ${describeTarget(target)}: ${reason}`);
+    throw new DatabaseUnavailableError(`Cannot reach the ${describeTarget(target)}: ${errorReason(error)}`);
   }
   try {
     await migrate(sql);
@@ -91,7 +118,7 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
     await sql.close();
     throw error;
   }
-  const prisma = createPrismaClient(new PrismaPg({ connectionString: target.url, connectionTimeoutMillis: 5_000 }));
+  const prisma = createPrismaClient(new PrismaPg(createPostgresPool(target.url, timeouts), { disposeExternalPool: true }));
   return {
     target,
     prisma,

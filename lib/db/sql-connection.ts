@@ -1,6 +1,8 @@
 import "server-only";
 import type { PGlite } from "@electric-sql/pglite";
-import pg from "pg";
+import type pg from "pg";
+import { createPostgresPool, DEFAULT_DATABASE_TIMEOUTS, type DatabaseTimeouts } from "@/lib/db/postgres-pool";
+import { asDatabaseUnavailable, isDatabaseUnavailable } from "@/lib/db/unavailable";
 
 /**
  * The few raw-SQL operations the migration runner and key rotation need, over either engine. Prisma
@@ -49,33 +51,60 @@ export function pgliteConnection(db: PGlite, { closeDatabase = false } = {}): Sq
   });
 }
 
-export async function postgresConnection(connectionString: string): Promise<SqlConnection> {
-  const client = new pg.Client({ connectionString, connectionTimeoutMillis: 10_000 });
-  await client.connect();
-  const queryable = (inTransaction: boolean): SqlConnection => ({
+/**
+ * One pooled connection at most (migrations hold a session-level advisory lock across their
+ * statements), with the query and connect timeouts; after a connection is lost or discarded the next
+ * statement opens a new one, so the same object works again once the database answers.
+ */
+export async function postgresConnection(connectionString: string, timeouts: DatabaseTimeouts = DEFAULT_DATABASE_TIMEOUTS): Promise<SqlConnection> {
+  const pool = createPostgresPool(connectionString, timeouts, { max: 1 });
+  try {
+    // Connecting once now reports an unreachable database at start rather than at first use.
+    (await pool.connect()).release();
+  } catch (error) {
+    await pool.end().catch(() => undefined);
+    throw error;
+  }
+  const queryable = (client: pg.Pool | pg.PoolClient, inTransaction: boolean): SqlConnection => ({
     engine: "postgres",
     async exec(sql) {
-      await client.query(sql);
+      await reportingUnavailable(() => client.query(sql));
     },
     async query<Row extends Record<string, unknown>>(sql: string, params: unknown[] = []) {
-      const result = await client.query<Row>(sql, params);
+      const result = await reportingUnavailable(() => client.query<Row>(sql, params));
       return result.rows;
     },
     async transaction(fn) {
       if (inTransaction) throw new Error("nested transactions are not supported");
-      await client.query("BEGIN");
+      const connection = await reportingUnavailable(() => pool.connect());
+      let broken: Error | undefined;
       try {
-        const value = await fn(queryable(true));
-        await client.query("COMMIT");
+        await reportingUnavailable(() => connection.query("BEGIN"));
+        const value = await fn(queryable(connection, true));
+        await reportingUnavailable(() => connection.query("COMMIT"));
         return value;
       } catch (error) {
-        await client.query("ROLLBACK").catch(() => undefined);
+        await connection.query("ROLLBACK").catch((rollbackError: Error) => {
+          broken = rollbackError;
+        });
+        if (isDatabaseUnavailable(error)) broken ??= error as Error;
         throw error;
+      } finally {
+        // A connection whose state is unknown is closed rather than handed out again.
+        connection.release(broken);
       }
     },
     async close() {
-      await client.end();
+      await pool.end();
     },
   });
-  return queryable(false);
+  return queryable(pool, false);
+}
+
+async function reportingUnavailable<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw asDatabaseUnavailable(error) ?? error;
+  }
 }

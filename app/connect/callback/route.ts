@@ -5,7 +5,7 @@ import { getPrisma } from "@/lib/db/client";
 import { completeMailboxSignIn } from "@/lib/delegated/sign-in";
 import { getEnv } from "@/lib/env";
 import { log } from "@/lib/log";
-import { deniedResponse } from "@/lib/http";
+import { consoleRoute, deniedResponse } from "@/lib/http";
 import { publicUrl } from "@/lib/public-url";
 
 export const dynamic = "force-dynamic";
@@ -18,7 +18,7 @@ function to(path: string): NextResponse {
  * Microsoft's answer to "connect my calendar", for the console user who started the sign-in. (An
  * administrator approving the app for their organisation returns to /connect/callback/approved.)
  */
-export async function GET(request: Request): Promise<Response> {
+export const GET = consoleRoute("GET /connect/callback", async (request: Request): Promise<Response> => {
   const caller = await authorizeRoute("GET /connect/callback");
   // A session that ended while the person was at Microsoft: sign in again, then start over.
   if (!caller.allowed) return caller.signedIn ? deniedResponse(caller) : to(`/sign-in?next=${encodeURIComponent("/connect")}`);
@@ -43,4 +43,4 @@ export async function GET(request: Request): Promise<Response> {
     case "failed":
       return to("/connect?refusal=sign-in-failed");
   }
-}
+});

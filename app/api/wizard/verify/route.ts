@@ -4,13 +4,13 @@ import { runChecks } from "@/lib/checks/run-checks";
 import { streamCheckRun } from "@/lib/checks/stream";
 import { getKeyRing } from "@/lib/crypto/key-store";
 import { getPrisma } from "@/lib/db/client";
-import { deniedResponse, isSameOrigin } from "@/lib/http";
+import { consoleRoute, deniedResponse, isSameOrigin } from "@/lib/http";
 import { draftCheckInput, recordDraftReport } from "@/lib/wizard/drafts";
 
 export const dynamic = "force-dynamic";
 
 /** Verifies the caller's wizard draft against Microsoft, streaming each check as it finishes. */
-export async function POST(request: Request): Promise<Response> {
+export const POST = consoleRoute("POST /api/wizard/verify", async (request: Request): Promise<Response> => {
   const caller = await authorizeRoute("POST /api/wizard/verify");
   if (!caller.allowed) return deniedResponse(caller);
   if (!isSameOrigin(request)) return NextResponse.json({ error: "bad-origin", message: "Cross-site requests are refused." }, { status: 403 });
@@ -22,4 +22,4 @@ export async function POST(request: Request): Promise<Response> {
     ({ signal, onProgress }) => runChecks(prepared.input, { signal, onProgress }),
     (report) => recordDraftReport(db, prepared.draftId, report, prepared.fingerprint),
   );
-}
+});

@@ -7,7 +7,7 @@ import { runStoredConnectionChecks } from "@/lib/connections/stored-checks";
 import { recordCheckRun } from "@/lib/monitoring/check-runs";
 import { getKeyRing } from "@/lib/crypto/key-store";
 import { getPrisma } from "@/lib/db/client";
-import { deniedResponse, isSameOrigin } from "@/lib/http";
+import { consoleRoute, deniedResponse, isSameOrigin } from "@/lib/http";
 
 export const dynamic = "force-dynamic";
 
@@ -15,8 +15,11 @@ const paramsSchema = z.object({ id: z.uuid() });
 
 const notFound = () => NextResponse.json({ error: "not-found", message: "No such connection." }, { status: 404 });
 
-/** "Run checks now": re-verifies a stored connection, streaming the checklist. */
-export async function POST(request: Request, { params }: { params: Promise<{ id: string }> }): Promise<Response> {
+/**
+ * "Run checks now": re-verifies a stored connection, streaming the checklist. Helpdesk may run it on
+ * any connection (it changes no settings); a member only on a mailbox they connected themselves.
+ */
+export const POST = consoleRoute("POST /api/connections/[id]/checks", async (request: Request, { params }: { params: Promise<{ id: string }> }): Promise<Response> => {
   const caller = await authorizeRoute("POST /api/connections/[id]/checks");
   if (!caller.allowed) return deniedResponse(caller);
   if (!isSameOrigin(request)) return NextResponse.json({ error: "bad-origin", message: "Cross-site requests are refused." }, { status: 403 });
@@ -36,4 +39,4 @@ export async function POST(request: Request, { params }: { params: Promise<{ id:
       await db.$transaction((tx) => recordCheckRun(tx, { connectionId: parsed.data.id, report, trigger: "manual" }));
     },
   );
-}
+});

@@ -2,6 +2,7 @@ import { NextResponse } from "next/server";
 import { authorizeRoute } from "@/lib/auth/current-user";
 import { recordAudit } from "@/lib/audit/audit";
 import { getPrisma } from "@/lib/db/client";
+import { consoleRoute } from "@/lib/http";
 import { getEnv } from "@/lib/env";
 import { publicUrl } from "@/lib/public-url";
 import { CLIENT_IP_HEADER } from "@/lib/request-headers";
@@ -11,7 +12,7 @@ import { completeAdminConsent, pendingConsentState } from "@/lib/wizard/drafts";
 export const dynamic = "force-dynamic";
 
 /** Microsoft redirects here after the admin consent page; the outcome is recorded on the draft. */
-export async function GET(request: Request): Promise<Response> {
+export const GET = consoleRoute("GET /connections/new/admin-consent/callback", async (request: Request): Promise<Response> => {
   const url = new URL(request.url);
   // Redirects use the configured public origin: behind a proxy (or with Next's own host rewriting)
   // the request URL's host is not the one the browser holds its session cookie for.
@@ -48,4 +49,4 @@ export async function GET(request: Request): Promise<Response> {
     ip: request.headers.get(CLIENT_IP_HEADER),
   });
   return NextResponse.redirect(back);
-}
+});
