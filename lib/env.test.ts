@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { EnvError, parseEnv } from "@/lib/env";
 
+const customCloud = { CALSYNC_CLOUD: "custom", CALSYNC_AUTHORITY_HOST: "https://localhost:8443", CALSYNC_GRAPH_HOST: "https://localhost:8443" };
+
 describe("parseEnv", () => {
   it("applies defaults for the embedded database", () => {
     const env = parseEnv({});
@@ -18,9 +20,21 @@ describe("parseEnv", () => {
     [{ CALSYNC_CLOUD: "custom" }, /CALSYNC_AUTHORITY_HOST is required when CALSYNC_CLOUD=custom/],
     [{ CALSYNC_CLOUD: "custom", CALSYNC_AUTHORITY_HOST: "http://x", CALSYNC_GRAPH_HOST: "https://y/path" }, /CALSYNC_AUTHORITY_HOST must be an https:\/\/host\[:port\] URL without a path[\s\S]*CALSYNC_GRAPH_HOST must be/],
     [{ CALSYNC_TRUST_PROXY: "maybe" }, /CALSYNC_TRUST_PROXY must be true or false/],
+    [{ ...customCloud, CALSYNC_AUTHORITY_BROWSER_HOST: "http://sim.example.com:8080" }, /CALSYNC_AUTHORITY_BROWSER_HOST must be an https:\/\/host\[:port\] URL without a path \(http:\/\/ only for localhost/],
+    [{ ...customCloud, CALSYNC_AUTHORITY_BROWSER_HOST: "http://127.0.0.1:8080/login" }, /CALSYNC_AUTHORITY_BROWSER_HOST must be/],
+    [{ CALSYNC_AUTHORITY_BROWSER_HOST: "http://127.0.0.1:8080" }, /CALSYNC_AUTHORITY_BROWSER_HOST is only for CALSYNC_CLOUD=custom/],
+    [{ CALSYNC_DEMO: "sure" }, /CALSYNC_DEMO must be true or false/],
   ])("names the variable and the problem for %j", (source, message) => {
     expect(() => parseEnv(source)).toThrow(EnvError);
     expect(() => parseEnv(source)).toThrow(message);
+  });
+
+  it("takes a plain-http browser authority on loopback only, and the demo flag", () => {
+    const env = parseEnv({ ...customCloud, CALSYNC_AUTHORITY_BROWSER_HOST: "http://127.0.0.1:8080/", CALSYNC_DEMO: "true" });
+    expect(env.CALSYNC_AUTHORITY_BROWSER_HOST).toBe("http://127.0.0.1:8080");
+    expect(env.CALSYNC_DEMO).toBe(true);
+    expect(parseEnv({ ...customCloud, CALSYNC_AUTHORITY_BROWSER_HOST: "https://login.example.com" }).CALSYNC_AUTHORITY_BROWSER_HOST).toBe("https://login.example.com");
+    expect(parseEnv({}).CALSYNC_DEMO).toBe(false);
   });
 
   it("never echoes the value of a bad secret", () => {
