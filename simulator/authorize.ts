@@ -81,7 +81,8 @@ function allowsPersonal(app: ScenarioApp): boolean {
 // ---------------------------------------------------------------------------------------------
 // Pages
 
-function userTraits(user: ScenarioUser): string[] {
+/** What makes a test account special, in words (its sign-in page and the demo's start-up list say it). */
+export function userTraits(user: ScenarioUser): string[] {
   const traits: string[] = [];
   if (user.isAdmin) traits.push("administrator: may grant admin consent");
   if (user.mfaRequired) traits.push("asks for MFA approval");
