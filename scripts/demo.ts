@@ -21,8 +21,9 @@ import { loadDemoScenario } from "../simulator/scenario";
 const root = fileURLToPath(new URL("..", import.meta.url));
 const tsx = path.join(root, "node_modules", ".bin", "tsx");
 const STATE_FILE = "demo-state.json";
+const LOCK_FILE = "running.pid";
 /** What a demo folder may hold; --reset and a failed first run delete only folders made of these. */
-const DEMO_ENTRIES = new Set([STATE_FILE, "pglite", "seal-keys", "simulator", "console.log", "simulator.log"]);
+const DEMO_ENTRIES = new Set([STATE_FILE, LOCK_FILE, "pglite", "seal-keys", "simulator", "console.log", "simulator.log"]);
 const HEALTH_DEADLINE_MS = 15 * 60_000;
 
 const accountSchema = z.object({ role: z.enum(["admin", "helpdesk", "member"]), email: z.string(), displayName: z.string(), password: z.string() });
@@ -53,6 +54,24 @@ function isFree(port: number): Promise<boolean> {
     probe.once("error", () => resolve(false));
     probe.listen(port, "127.0.0.1", () => probe.close(() => resolve(true)));
   });
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The embedded database opens in one process at a time: a second demo on the same folder must not start. */
+function refuseSecondDemo(lockFile: string): void {
+  if (!existsSync(lockFile)) return;
+  const pid = Number(readFileSync(lockFile, "utf8"));
+  if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isRunning(pid)) {
+    fail(`a demo is already running from ${path.dirname(lockFile)} (process ${pid}). Stop it with Ctrl-C first, or set CALSYNC_DEMO_DIR to another folder.`);
+  }
 }
 
 function readState(file: string): DemoState | undefined {
@@ -208,11 +227,14 @@ async function main(): Promise<void> {
   const stateFile = path.join(dir, STATE_FILE);
   const simulatorDir = path.join(dir, "simulator");
 
+  const lockFile = path.join(dir, LOCK_FILE);
+  refuseSecondDemo(lockFile);
   if (values.reset) removeDemoFolder(dir);
   let state = readState(stateFile);
   // A first run that failed half-way left a folder without a state file: start it again from scratch.
   if (!state) removeDemoFolder(dir);
   mkdirSync(simulatorDir, { recursive: true });
+  writeFileSync(lockFile, String(process.pid));
 
   if (!(await isFree(consolePort))) fail(`port ${consolePort} is in use. Stop what uses it, or run PORT=3001 npm run demo`);
   let simulatorPort = 0;
@@ -230,10 +252,15 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     process.stdout.write("\nStopping the demo…\n");
-    void stopAll().then(() => process.exit(0));
+    void stopAll().then(() => {
+      rmSync(lockFile, { force: true });
+      process.exit(0);
+    });
   };
-  process.once("SIGINT", stop);
-  process.once("SIGTERM", stop);
+  // `on`, not `once`: Ctrl-C reaches this process twice (from the terminal and relayed by tsx), and the
+  // second must not cut the clean-up short.
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
 
   const url = `http://127.0.0.1:${consolePort}`;
   const consoleLog = path.join(dir, "console.log");
@@ -292,6 +319,7 @@ async function main(): Promise<void> {
     process.stdout.write(`${lines.join("\n")}\n`);
   } catch (error) {
     await stopAll();
+    rmSync(lockFile, { force: true });
     fail(error instanceof Error ? error.message : String(error));
   }
 }
