@@ -1,5 +1,5 @@
 import { defineConfig } from "@playwright/test";
-import { E2E_BASE_URL } from "./test-support/e2e/server";
+import { DEMO_E2E_BASE_URL, E2E_BASE_URL } from "./test-support/e2e/server";
 import { chromiumExecutable } from "./test-support/system-tools";
 
 const isCI = process.env.CI === "true";
@@ -28,7 +28,9 @@ export default defineConfig({
   },
   projects: [
     { name: "setup", testMatch: /first-run\.setup\.ts/ },
-    { name: "console", testMatch: /.*\.spec\.ts/, testIgnore: /secrets\.spec\.ts/, dependencies: ["setup"] },
+    { name: "console", testMatch: /.*\.spec\.ts/, testIgnore: /(secrets|demo)\.spec\.ts/, dependencies: ["setup"] },
+    // `npm run demo` as a newcomer runs it, in a browser that trusts no test CA.
+    { name: "demo", testMatch: /demo\.spec\.ts/, use: { baseURL: DEMO_E2E_BASE_URL, ignoreHTTPSErrors: false } },
     { name: "secrets", testMatch: /secrets\.spec\.ts/, dependencies: ["console"] },
   ],
 });

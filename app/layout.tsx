@@ -1,7 +1,9 @@
 import type { Metadata } from "next";
 import type { ReactNode } from "react";
+import { DemoBanner } from "@/components/demo-banner";
 import { SiteHeader } from "@/components/site-header";
 import { getCurrentUser } from "@/lib/auth/current-user";
+import { getEnv } from "@/lib/env";
 import "./globals.css";
 
 // Every page depends on who is signed in; nothing may be prerendered (or touch the database) at build time.
@@ -29,6 +31,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
         <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:bg-white focus:p-2">
           Skip to content
         </a>
+        {getEnv().CALSYNC_DEMO && <DemoBanner />}
         <SiteHeader user={user} />
         <main id="main" className="mx-auto max-w-5xl px-4 py-8">
           {children}

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { EnvError, parseEnv } from "@/lib/env";
 
+const customCloud = { CALSYNC_CLOUD: "custom", CALSYNC_AUTHORITY_HOST: "https://localhost:8443", CALSYNC_GRAPH_HOST: "https://localhost:8443" };
+
 describe("parseEnv", () => {
   it("applies defaults for the embedded database", () => {
     const env = parseEnv({});
@@ -21,6 +23,10 @@ describe("parseEnv", () => {
     [{ CALSYNC_WEBHOOK_ALLOW_HOSTS: "hooks.example.com, http://10.0.0.1/" }, /CALSYNC_WEBHOOK_ALLOW_HOSTS must be a comma-separated list of host names, IP addresses or CIDR ranges[\s\S]*"http:\/\/10\.0\.0\.1\/"/],
     [{ CALSYNC_WEBHOOK_ALLOW_HOSTS: "10.0.0.0/33" }, /CALSYNC_WEBHOOK_ALLOW_HOSTS must be a comma-separated list/],
     [{ CALSYNC_WEBHOOK_ALLOW_HOSTS: "under_score.example" }, /CALSYNC_WEBHOOK_ALLOW_HOSTS must be a comma-separated list/],
+    [{ ...customCloud, CALSYNC_AUTHORITY_BROWSER_HOST: "http://sim.example.com:8080" }, /CALSYNC_AUTHORITY_BROWSER_HOST must be an https:\/\/host\[:port\] URL without a path \(http:\/\/ only for localhost/],
+    [{ ...customCloud, CALSYNC_AUTHORITY_BROWSER_HOST: "http://127.0.0.1:8080/login" }, /CALSYNC_AUTHORITY_BROWSER_HOST must be/],
+    [{ CALSYNC_AUTHORITY_BROWSER_HOST: "http://127.0.0.1:8080" }, /CALSYNC_AUTHORITY_BROWSER_HOST is only for CALSYNC_CLOUD=custom/],
+    [{ CALSYNC_DEMO: "sure" }, /CALSYNC_DEMO must be true or false/],
   ])("names the variable and the problem for %j", (source, message) => {
     expect(() => parseEnv(source)).toThrow(EnvError);
     expect(() => parseEnv(source)).toThrow(message);
@@ -36,6 +42,14 @@ describe("parseEnv", () => {
       { kind: "address", address: "10.20.0.0", prefix: 16, family: "ipv4" },
       { kind: "address", address: "fd00::", prefix: 8, family: "ipv6" },
     ]);
+  });
+
+  it("takes a plain-http browser authority on loopback only, and the demo flag", () => {
+    const env = parseEnv({ ...customCloud, CALSYNC_AUTHORITY_BROWSER_HOST: "http://127.0.0.1:8080/", CALSYNC_DEMO: "true" });
+    expect(env.CALSYNC_AUTHORITY_BROWSER_HOST).toBe("http://127.0.0.1:8080");
+    expect(env.CALSYNC_DEMO).toBe(true);
+    expect(parseEnv({ ...customCloud, CALSYNC_AUTHORITY_BROWSER_HOST: "https://login.example.com" }).CALSYNC_AUTHORITY_BROWSER_HOST).toBe("https://login.example.com");
+    expect(parseEnv({}).CALSYNC_DEMO).toBe(false);
   });
 
   it("never echoes the value of a bad secret", () => {

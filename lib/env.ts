@@ -33,6 +33,25 @@ const httpsOrigin = z
   )
   .transform((value) => new URL(value).origin);
 
+const loopbackHostnames = new Set(["localhost", "127.0.0.1", "[::1]"]);
+
+/** Where browsers are sent to sign in: https, or plain http on loopback only (a local simulator). */
+const browserOrigin = z
+  .string()
+  .refine(
+    (value) => {
+      try {
+        const url = new URL(value);
+        const secure = url.protocol === "https:" || (url.protocol === "http:" && loopbackHostnames.has(url.hostname));
+        return secure && (url.pathname === "/" || url.pathname === "") && !url.search && !url.hash;
+      } catch {
+        return false;
+      }
+    },
+    { message: "must be an https://host[:port] URL without a path (http:// only for localhost, 127.0.0.1 or [::1])" },
+  )
+  .transform((value) => new URL(value).origin);
+
 const emptyAsUndefined = (value: unknown) => (value === "" ? undefined : value);
 
 /** One CALSYNC_WEBHOOK_ALLOW_HOSTS entry: a host name as written in a webhook URL, or an address range. */
@@ -118,6 +137,8 @@ const envSchema = z
     CALSYNC_CLOUD: z.enum(["global", "usgov", "usgov-dod", "china", "custom"]).default("global"),
     CALSYNC_AUTHORITY_HOST: z.preprocess(emptyAsUndefined, httpsOrigin.optional()),
     CALSYNC_GRAPH_HOST: z.preprocess(emptyAsUndefined, httpsOrigin.optional()),
+    CALSYNC_AUTHORITY_BROWSER_HOST: z.preprocess(emptyAsUndefined, browserOrigin.optional()),
+    CALSYNC_DEMO: booleanFlag.default(false),
     CALSYNC_SCHEDULER: z.enum(["on", "off"], { message: "must be on or off" }).default("on"),
     CALSYNC_CHECK_INTERVAL_MINUTES: positiveInt(60 * 24 * 7).default(360),
     CALSYNC_CHECK_CONCURRENCY: positiveInt(64).default(4),
@@ -138,6 +159,8 @@ const envSchema = z
       for (const key of ["CALSYNC_AUTHORITY_HOST", "CALSYNC_GRAPH_HOST"] as const) {
         if (!value[key]) ctx.addIssue({ code: "custom", path: [key], message: "is required when CALSYNC_CLOUD=custom" });
       }
+    } else if (value.CALSYNC_AUTHORITY_BROWSER_HOST) {
+      ctx.addIssue({ code: "custom", path: ["CALSYNC_AUTHORITY_BROWSER_HOST"], message: "is only for CALSYNC_CLOUD=custom" });
     }
   });
 

@@ -81,7 +81,46 @@ function allowsPersonal(app: ScenarioApp): boolean {
 // ---------------------------------------------------------------------------------------------
 // Pages
 
-function signInPage(action: string, options: { title: string; heading: string; hint?: string; loginHint?: string; error?: string; submitLabel?: string }): string {
+/** What makes a test account special, in words (its sign-in page and the demo's start-up list say it). */
+export function userTraits(user: ScenarioUser): string[] {
+  const traits: string[] = [];
+  if (user.isAdmin) traits.push("administrator: may grant admin consent");
+  if (user.mfaRequired) traits.push("asks for MFA approval");
+  if (user.guest) traits.push("guest without a mailbox");
+  else if (!user.hasMailbox) traits.push("no mailbox");
+  if (user.personalAccount) traits.push("personal Microsoft account");
+  if (user.conditionalAccessBlocked) traits.push("blocked by Conditional Access");
+  if (user.refreshTokenState !== "valid") traits.push(`refresh tokens ${user.refreshTokenState}`);
+  return traits;
+}
+
+/** Demo mode: who can sign in here, so nobody has to guess simulated passwords. */
+function testAccounts(ctx: RequestContext, tenant: ScenarioTenant): string {
+  if (!ctx.showAccounts) return "";
+  const items = tenant.users
+    .map((user) => {
+      const traits = userTraits(user);
+      return `<li><code>${escapeHtml(user.upn)}</code>, password <code>${escapeHtml(user.password)}</code><br>${escapeHtml(user.displayName)}${traits.length ? ` (${escapeHtml(traits.join("; "))})` : ""}</li>`;
+    })
+    .join("\n");
+  return `<aside class="accounts" aria-labelledby="test-accounts">
+<h2 id="test-accounts">Test accounts of ${escapeHtml(tenant.displayName)}</h2>
+<p>This is the Calsync demo's Microsoft simulator, not Microsoft: sign in with one of these simulated accounts.</p>
+<ul>
+${items}
+</ul>
+</aside>`;
+}
+
+/** The simulator's session cookie; the plain-http listener cannot set a `Secure` one. */
+function sessionCookie(ctx: RequestContext, value: string, extra = ""): string {
+  return `${SESSION_COOKIE}=${value}; path=/; httponly; ${ctx.plainHttp ? "samesite=lax" : "secure; samesite=none"}${extra}`;
+}
+
+function signInPage(
+  action: string,
+  options: { title: string; heading: string; hint?: string; loginHint?: string; error?: string; submitLabel?: string; accounts?: string },
+): string {
   const errorId = "signin-error";
   const described = options.error ? ` aria-describedby="${errorId}" aria-invalid="true"` : "";
   return page(
@@ -99,7 +138,8 @@ ${options.error ? `<p id="${errorId}" class="error" role="alert" aria-live="asse
 <button type="submit" name="action" value="signin" class="primary">${escapeHtml(options.submitLabel ?? "Sign in")}</button>
 <button type="submit" name="action" value="cancel" formnovalidate>Cancel</button>
 </div>
-</form>`,
+</form>
+${options.accounts ?? ""}`,
   );
 }
 
@@ -275,7 +315,7 @@ function continueSignIn(
   });
   const sessionId = opaqueToken("");
   ctx.state.sessions.set(sessionId, { tenantId: tenant.id, userId: user.id, mfaDone });
-  ctx.res.setHeader("set-cookie", `${SESSION_COOKIE}=${sessionId}; path=/; secure; httponly; samesite=none`);
+  ctx.res.setHeader("set-cookie", sessionCookie(ctx, sessionId));
   deliverToClient(ctx, request, { code, state: request.state, session_state: randomUUID() });
 }
 
@@ -295,6 +335,7 @@ export async function handleAuthorize(ctx: RequestContext, segment: string): Pro
   if (!request) return;
   const action = ctx.url.pathname + ctx.url.search;
   const heading = `Sign in to ${request.target.app.displayName}`;
+  const accounts = testAccounts(ctx, request.target.tenant ?? request.target.appTenant);
 
   if (ctx.record.method === "GET") {
     if (request.prompt === "none") {
@@ -312,7 +353,7 @@ export async function handleAuthorize(ctx: RequestContext, segment: string): Pro
       continueSignIn(ctx, request, tenant, user, session.mfaDone, { interactive: false });
       return;
     }
-    sendHtml(ctx, 200, signInPage(action, { title: "Sign in to your account", heading, loginHint: request.loginHint }));
+    sendHtml(ctx, 200, signInPage(action, { title: "Sign in to your account", heading, loginHint: request.loginHint , accounts }));
     return;
   }
 
@@ -327,7 +368,7 @@ export async function handleAuthorize(ctx: RequestContext, segment: string): Pro
   if (choice === "mfa-approve" || choice === "mfa-deny" || choice === "consent-accept" || choice === "consent-decline") {
     const flow = takeFlow(ctx, form.get("flow"));
     if (!flow) {
-      sendHtml(ctx, 200, signInPage(action, { title: "Sign in to your account", heading, error: "Your sign-in session expired. Sign in again." }));
+      sendHtml(ctx, 200, signInPage(action, { title: "Sign in to your account", heading, error: "Your sign-in session expired. Sign in again." , accounts }));
       return;
     }
     if (choice === "mfa-deny") {
@@ -352,13 +393,13 @@ export async function handleAuthorize(ctx: RequestContext, segment: string): Pro
     const tenantName = request.target.tenant?.displayName ?? request.target.appTenant.displayName;
     const err = ests.userNotFound(tenantName);
     ctx.record.errorCode = `AADSTS${err.code}`;
-    sendHtml(ctx, 200, signInPage(action, { title: "Sign in to your account", heading, loginHint: login, error: `AADSTS${err.code}: ${err.message}` }));
+    sendHtml(ctx, 200, signInPage(action, { title: "Sign in to your account", heading, loginHint: login, error: `AADSTS${err.code}: ${err.message}`, accounts }));
     return;
   }
   if (found.user.password !== password) {
     const err = ests.badPassword();
     ctx.record.errorCode = `AADSTS${err.code}`;
-    sendHtml(ctx, 200, signInPage(action, { title: "Sign in to your account", heading, loginHint: login, error: `AADSTS${err.code}: ${err.message}` }));
+    sendHtml(ctx, 200, signInPage(action, { title: "Sign in to your account", heading, loginHint: login, error: `AADSTS${err.code}: ${err.message}`, accounts }));
     return;
   }
   if (found.user.personalAccount && !allowsPersonal(request.target.app)) {
@@ -397,9 +438,10 @@ export async function handleAdminConsent(ctx: RequestContext, segment: string): 
   const permissions = [...app.requestedRoles, ...app.requestedScopes];
   const hint = `${app.displayName} requests these permissions for your whole organization: ${permissions.join(", ") || "(none)"}. Sign in as an administrator to accept.`;
   const heading = `Grant admin consent to ${app.displayName}`;
+  const accounts = testAccounts(ctx, resolved.value.tenant ?? resolved.value.appTenant);
 
   if (ctx.record.method === "GET") {
-    sendHtml(ctx, 200, signInPage(action, { title: "Permissions requested", heading, hint, submitLabel: "Accept" }));
+    sendHtml(ctx, 200, signInPage(action, { title: "Permissions requested", heading, hint, submitLabel: "Accept", accounts }));
     return;
   }
   const form = new URLSearchParams(await readBody(ctx.req));
@@ -415,7 +457,7 @@ export async function handleAdminConsent(ctx: RequestContext, segment: string): 
   if (!found || formError) {
     const err = formError ?? ests.badPassword();
     ctx.record.errorCode = `AADSTS${err.code}`;
-    sendHtml(ctx, 200, signInPage(action, { title: "Permissions requested", heading, hint, loginHint: login, error: `AADSTS${err.code}: ${err.message}`, submitLabel: "Accept" }));
+    sendHtml(ctx, 200, signInPage(action, { title: "Permissions requested", heading, hint, loginHint: login, error: `AADSTS${err.code}: ${err.message}`, submitLabel: "Accept", accounts }));
     return;
   }
   const tenantApp = ctx.state.findApp(found.tenant, app.clientId);
@@ -439,7 +481,7 @@ export async function handleAdminConsent(ctx: RequestContext, segment: string): 
 export function handleLogout(ctx: RequestContext): void {
   const session = cookieValue(ctx, SESSION_COOKIE);
   if (session) ctx.state.sessions.delete(session);
-  ctx.res.setHeader("set-cookie", `${SESSION_COOKIE}=; path=/; secure; httponly; samesite=none; max-age=0`);
+  ctx.res.setHeader("set-cookie", sessionCookie(ctx, "", "; max-age=0"));
   const target = ctx.url.searchParams.get("post_logout_redirect_uri");
   // Entra only returns to URIs registered on the app; the simulator accepts any http(s) URI, enough for tests.
   if (target && /^https?:\/\//i.test(target)) {

@@ -4,8 +4,9 @@
  */
 export const demo = {
   password: "Passw0rd!",
-  redirectUri: "http://localhost:3000/api/auth/callback",
-  consentRedirectUri: "http://localhost:3000/api/consent/callback",
+  /** The console's mailbox sign-in callback on its default address; every demo app registers it. */
+  redirectUri: "http://localhost:3000/connect/callback",
+  consentRedirectUri: "http://localhost:3000/connections/new/admin-consent/callback",
   contoso: {
     id: "7a1c2e3f-4b5d-4c6e-8f70-819a2b3c4d5e",
     domain: "contoso.onmicrosoft.com",
@@ -25,6 +26,11 @@ export const demo = {
     mailboxScoped: { clientId: "77777777-7777-4777-8777-777777777777", secret: "scoped~secret~value~0000000000007" },
     userConsentBlocked: { clientId: "88888888-8888-4888-8888-888888888888", secret: "blocked~secret~value~000000000008" },
     usgov: { clientId: "99999999-9999-4999-8999-999999999999", secret: "gov~secret~value~000000000000000009" },
+    consentRemoved: { clientId: "aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa", secret: "removed~secret~value~0000000000000a" },
+    secretExpiring: { clientId: "bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb", secret: "expiring~secret~value~000000000000b" },
+    newOffice: { clientId: "cccccccc-cccc-4ccc-8ccc-cccccccccccc", secret: "newoffice~secret~value~00000000000c" },
+    mailboxSignIn: { clientId: "dddddddd-dddd-4ddd-8ddd-dddddddddddd", secret: "signin~secret~value~00000000000000d" },
+    identityTools: { clientId: "eeeeeeee-eeee-4eee-8eee-eeeeeeeeeeee", secret: "tools~secret~value~000000000000000e" },
   },
   users: {
     admin: { id: "a0000000-0000-4000-8000-000000000001", upn: "admin@contoso.onmicrosoft.com" },
@@ -34,6 +40,7 @@ export const demo = {
     noMailbox: { id: "a0000000-0000-4000-8000-000000000005", upn: "lee.gu@contoso.com" },
     caBlocked: { id: "a0000000-0000-4000-8000-000000000006", upn: "diego.siciliani@contoso.com" },
     personal: { id: "a0000000-0000-4000-8000-000000000007", upn: "pat@outlook.com" },
+    lynne: { id: "a0000000-0000-4000-8000-000000000008", upn: "lynne.robbins@contoso.com" },
     usgovAdmin: { id: "b0000000-0000-4000-8000-000000000001", upn: "admin@fabrikamgov.onmicrosoft.us" },
   },
 } as const;

@@ -375,6 +375,9 @@ button.primary{background:#0067b8;color:#fff}
 button:focus-visible,input:focus-visible{outline:3px solid #000;outline-offset:2px}
 .error{color:#a80000}
 .banner{font-size:.85rem;color:#444}
+.accounts{margin-top:2rem;border-top:1px solid #ccc;font-size:.9rem}
+.accounts h2{font-size:1rem}
+.accounts li{margin-bottom:.5rem;overflow-wrap:anywhere}
 </style>
 </head>
 <body>

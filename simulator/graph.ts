@@ -15,6 +15,8 @@ const ODATA_JSON = "application/json;odata.metadata=minimal;odata.streaming=true
 const DIRECTORY_READ_ROLES = ["User.Read.All", "User.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All", "User.ReadBasic.All"];
 const DIRECTORY_READ_SCOPES = ["User.ReadBasic.All", "User.Read.All", "User.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All", "Directory.AccessAsUser.All"];
 const SELF_READ_SCOPES = ["User.Read", "User.ReadWrite", ...DIRECTORY_READ_SCOPES];
+// Graph documents User.RevokeSessions.All as least privileged; the broader write permissions also allow it.
+const REVOKE_SESSIONS = ["User.RevokeSessions.All", "User.ReadWrite.All", "Directory.ReadWrite.All"];
 const CALENDAR_READ = ["Calendars.Read", "Calendars.ReadWrite"];
 const CALENDAR_WRITE = ["Calendars.ReadWrite"];
 const DEFAULT_USER_PROPERTIES = [
@@ -485,6 +487,14 @@ export async function handleGraph(ctx: RequestContext, segments: string[]): Prom
       return ok(ctx, 200, { "@odata.context": `${ctx.origin}/v1.0/$metadata#users/$entity`, ...project(userResource(user), select) });
     }
     return getUser(ctx, caller, user, idOrUpn);
+  }
+  if (resource === "revokeSignInSessions" && method === "POST") {
+    if (!hasAny(caller, REVOKE_SESSIONS)) return error(ctx, 403, "Authorization_RequestDenied", messages.insufficientPrivileges);
+    if (!user) {
+      return error(ctx, 404, "Request_ResourceNotFound", `Resource '${idOrUpn}' does not exist or one of its queried reference-property objects are not present.`);
+    }
+    ctx.state.revokeUserSessions(user.id);
+    return ok(ctx, 200, { "@odata.context": `${ctx.origin}/v1.0/$metadata#Edm.Boolean`, value: true });
   }
   if (resource === "calendar" && method === "GET") {
     if (!authorizeMailbox(ctx, caller, user, idOrUpn, false, false)) return;

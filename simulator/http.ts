@@ -31,6 +31,10 @@ export interface RequestContext {
   state: SimulatorState;
   signingKey: SigningKey;
   record: RecordedRequest;
+  /** Served on the plain-http browser listener: cookies cannot be `Secure` there. */
+  plainHttp: boolean;
+  /** Demo mode: sign-in pages list the test accounts. */
+  showAccounts: boolean;
 }
 
 const SENSITIVE = new Set([

@@ -1,5 +1,6 @@
 import {
   createHash,
+  createPrivateKey,
   createPublicKey,
   generateKeyPair,
   sign as cryptoSign,
@@ -30,8 +31,11 @@ export interface DecodedJwt {
 
 const generateKeyPairAsync = promisify(generateKeyPair);
 
-export async function createSigningKey(): Promise<SigningKey> {
-  const { privateKey, publicKey } = await generateKeyPairAsync("rsa", { modulusLength: 2048 });
+/** A fresh key, or the one in `privateKeyPem` (a persisted simulator keeps signing as before its restart). */
+export async function createSigningKey(privateKeyPem?: string): Promise<SigningKey> {
+  const { privateKey, publicKey } = privateKeyPem
+    ? { privateKey: createPrivateKey(privateKeyPem), publicKey: createPublicKey(createPrivateKey(privateKeyPem)) }
+    : await generateKeyPairAsync("rsa", { modulusLength: 2048 });
   const exported = publicKey.export({ format: "jwk" });
   const n = typeof exported.n === "string" ? exported.n : "";
   const e = typeof exported.e === "string" ? exported.e : "AQAB";

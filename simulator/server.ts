@@ -13,7 +13,7 @@
  * Authorization header for hosts in `customHosts`, which takes bare hostnames.
  */
 import { createServer, type Server } from "node:https";
-import type { IncomingMessage, ServerResponse } from "node:http";
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import { createServerCertificate } from "./certs";
 import { applyFaults } from "./faults";
@@ -24,6 +24,7 @@ import { handleGraph } from "./graph";
 import { redact, sendHtml, type RecordedRequest, type RequestContext } from "./http";
 import { createSigningKey, type SigningKey } from "./jwt";
 import { parseFaults, parseScenario, type FaultInput, type Scenario, type ScenarioInput } from "./scenario";
+import { loadPersistedState, loadSigningKeyPem, savePersistedState, saveSigningKeyPem } from "./persistence";
 import { SimulatorState } from "./state";
 import { handleToken, issueAuthCode, mintAccessToken, type IssueAuthCodeOptions, type MintAccessTokenOptions } from "./token-endpoint";
 
@@ -40,11 +41,25 @@ export interface StartSimulatorOptions {
   stateDir: string;
   /** Oldest entries of `requests` are dropped beyond this (a long demo run must not grow forever). Default 50 000. */
   maxRecordedRequests?: number;
+  /**
+   * Keep the live state (scenario changes, refresh tokens, signing key) in `stateDir` and resume from
+   * it: when a kept state exists, it wins over `scenario`.
+   */
+  persist?: boolean;
+  /**
+   * Also serve the browser-facing pages (/authorize, /adminconsent, /logout) over plain http on this
+   * loopback port (0: a free one), for browsers that do not trust the simulator's CA.
+   */
+  browserHttpPort?: number;
+  /** The sign-in pages list the tenant's test accounts and their passwords (demo mode). */
+  showAccounts?: boolean;
 }
 
 export interface Simulator {
   /** e.g. "https://localhost:43123"; authority = `${origin}/${tenant}`, Graph base = `${origin}/`. */
   origin: string;
+  /** e.g. "http://127.0.0.1:43124" when `browserHttpPort` was given: the same sign-in pages over plain http. */
+  browserOrigin?: string;
   caCertPath: string;
   caCertPem: string;
   /** Live state: admin consent, created events and deleted events change it. */
@@ -71,38 +86,92 @@ function hostOf(host: string): string {
   return host.includes(":") ? `[${host}]` : host;
 }
 
-export async function startSimulator(options: StartSimulatorOptions): Promise<Simulator> {
-  const [certificate, signingKey] = await Promise.all([createServerCertificate(options.stateDir), createSigningKey()]);
-  const state = new SimulatorState(parseScenario(options.scenario));
-  const requests: RecordedRequest[] = [];
-  const sockets = new Set<Socket>();
-  let origin = "";
+const loopbackHosts = new Set(["127.0.0.1", "::1", "localhost", "0.0.0.0", "::"]);
 
-  const server: Server = createServer({ cert: certificate.certPem, key: certificate.keyPem }, (req, res) => {
-    void handleRequest(req, res, { origin, state, signingKey, requests, maxRecorded: options.maxRecordedRequests ?? 50_000 });
-  });
-  server.on("connection", (socket: Socket) => {
-    sockets.add(socket);
-    socket.on("close", () => sockets.delete(socket));
-  });
-  // Keep-alive sockets from fetch would otherwise keep close() waiting.
-  server.keepAliveTimeout = 5_000;
-
-  const host = options.host ?? "127.0.0.1";
+async function listen(server: Server | ReturnType<typeof createHttpServer>, port: number, host: string): Promise<number> {
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(options.port ?? 0, host, () => {
+    server.listen(port, host, () => {
       server.off("error", reject);
       resolve();
     });
   });
   const address = server.address();
   if (address === null || typeof address === "string") throw new Error("simulator did not get a TCP port");
-  const loopback = host === "127.0.0.1" || host === "::1" || host === "localhost" || host === "0.0.0.0" || host === "::";
-  origin = `https://${loopback ? "localhost" : hostOf(host)}:${address.port}`;
+  return address.port;
+}
+
+function trackSockets(server: Server | ReturnType<typeof createHttpServer>, sockets: Set<Socket>): void {
+  server.on("connection", (socket: Socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+  });
+  // Keep-alive sockets from fetch would otherwise keep close() waiting.
+  server.keepAliveTimeout = 5_000;
+}
+
+/** Paths a browser visits; the plain-http listener serves only these. */
+function isBrowserFacing(pathname: string): boolean {
+  return pathname === "/" || pathname === "/error" || /^\/[^/]+\/(oauth2\/v2\.0\/(authorize|logout)|adminconsent)$/.test(pathname);
+}
+
+export async function startSimulator(options: StartSimulatorOptions): Promise<Simulator> {
+  const kept = options.persist ? loadPersistedState(options.stateDir) : undefined;
+  const keptKey = options.persist ? loadSigningKeyPem(options.stateDir) : undefined;
+  const [certificate, signingKey] = await Promise.all([createServerCertificate(options.stateDir), createSigningKey(keptKey)]);
+  if (options.persist && !keptKey) saveSigningKeyPem(options.stateDir, signingKey.privateKey.export({ format: "pem", type: "pkcs8" }).toString());
+  const state = new SimulatorState(kept?.scenario ?? parseScenario(options.scenario));
+  for (const [token, record] of kept?.refreshTokens ?? []) state.refreshTokens.set(token, record);
+  const persist = (): void => {
+    if (options.persist) savePersistedState(options.stateDir, state);
+  };
+  persist();
+  const requests: RecordedRequest[] = [];
+  const sockets = new Set<Socket>();
+  let origin = "";
+  const deps = (plainHttp: boolean): ServerDeps => ({
+    origin,
+    state,
+    signingKey,
+    requests,
+    maxRecorded: options.maxRecordedRequests ?? 50_000,
+    plainHttp,
+    showAccounts: options.showAccounts ?? false,
+    // Only requests that can change the state are followed by a save.
+    afterChange: persist,
+  });
+
+  const server: Server = createServer({ cert: certificate.certPem, key: certificate.keyPem }, (req, res) => {
+    void handleRequest(req, res, deps(false));
+  });
+  trackSockets(server, sockets);
+  const host = options.host ?? "127.0.0.1";
+  const port = await listen(server, options.port ?? 0, host);
+  const loopback = loopbackHosts.has(host);
+  origin = `https://${loopback ? "localhost" : hostOf(host)}:${port}`;
+
+  let browserServer: ReturnType<typeof createHttpServer> | undefined;
+  let browserOrigin: string | undefined;
+  if (options.browserHttpPort !== undefined) {
+    // Plain http is only acceptable where nothing leaves the machine.
+    if (!loopback) throw new Error("browserHttpPort needs a loopback host");
+    browserServer = createHttpServer((req, res) => {
+      const pathname = new URL(req.url ?? "/", "http://localhost").pathname;
+      if (!isBrowserFacing(pathname)) {
+        res.writeHead(404, { "content-type": "text/plain; charset=utf-8" }).end(`This address serves only the sign-in pages; everything else is at ${origin}.\n`);
+        return;
+      }
+      void handleRequest(req, res, deps(true));
+    });
+    trackSockets(browserServer, sockets);
+    const listenHost = host === "localhost" || host === "0.0.0.0" ? "127.0.0.1" : host === "::" ? "::1" : host;
+    const browserPort = await listen(browserServer, options.browserHttpPort, listenHost);
+    browserOrigin = `http://${hostOf(listenHost)}:${browserPort}`;
+  }
 
   return {
     origin,
+    browserOrigin,
     caCertPath: certificate.caCertPath,
     caCertPem: certificate.caCertPem,
     get scenario() {
@@ -110,9 +179,11 @@ export async function startSimulator(options: StartSimulatorOptions): Promise<Si
     },
     setScenario(scenario) {
       state.replaceScenario(parseScenario(scenario));
+      persist();
     },
     setFaults(faults) {
       state.replaceFaults(parseFaults(faults));
+      persist();
     },
     requests,
     clearRequests() {
@@ -136,14 +207,21 @@ export async function startSimulator(options: StartSimulatorOptions): Promise<Si
           if (record.userId === user.id) record.revoked = true;
         }
       }
+      persist();
     },
     signingKeyId: signingKey.kid,
-    close() {
-      return new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        // Hung requests (fault "hang") and idle keep-alive sockets must not block shutdown.
-        for (const socket of sockets) socket.destroy();
-      });
+    async close() {
+      persist();
+      const closed = [server, browserServer].map(
+        (listener) =>
+          new Promise<void>((resolve) => {
+            if (!listener) return resolve();
+            listener.close(() => resolve());
+          }),
+      );
+      // Hung requests (fault "hang") and idle keep-alive sockets must not block shutdown.
+      for (const socket of sockets) socket.destroy();
+      await Promise.all(closed);
     },
   };
 }
@@ -154,6 +232,9 @@ interface ServerDeps {
   signingKey: SigningKey;
   requests: RecordedRequest[];
   maxRecorded: number;
+  plainHttp: boolean;
+  showAccounts: boolean;
+  afterChange: () => void;
 }
 
 async function handleRequest(req: IncomingMessage, res: ServerResponse, deps: ServerDeps): Promise<void> {
@@ -173,8 +254,19 @@ async function handleRequest(req: IncomingMessage, res: ServerResponse, deps: Se
   if (deps.requests.length > deps.maxRecorded) deps.requests.splice(0, deps.requests.length - deps.maxRecorded);
   res.on("finish", () => {
     record.durationMs = Date.now() - started;
+    if (record.method !== "GET" && record.method !== "HEAD") deps.afterChange();
   });
-  const ctx: RequestContext = { req, res, url, origin: deps.origin, state: deps.state, signingKey: deps.signingKey, record };
+  const ctx: RequestContext = {
+    req,
+    res,
+    url,
+    origin: deps.origin,
+    state: deps.state,
+    signingKey: deps.signingKey,
+    record,
+    plainHttp: deps.plainHttp,
+    showAccounts: deps.showAccounts,
+  };
   try {
     if (await applyFaults(ctx)) return;
     await route(ctx);

@@ -164,6 +164,16 @@ export class SimulatorState {
     return tenant.users.find((user) => user.id === needle || user.upn.toLowerCase() === needle);
   }
 
+  /** Invalidates every refresh token and browser session of a user, as revoking sign-in sessions does. */
+  revokeUserSessions(userId: string): void {
+    for (const record of this.refreshTokens.values()) {
+      if (record.userId === userId) record.revoked = true;
+    }
+    for (const [id, session] of this.sessions) {
+      if (session.userId === userId) this.sessions.delete(id);
+    }
+  }
+
   /** For the multi-tenant authorities (/common, /organizations) a user is located by UPN across tenants. */
   findUserAnywhere(upn: string): { tenant: ScenarioTenant; user: ScenarioUser } | undefined {
     for (const tenant of this.scenario.tenants) {

@@ -122,43 +122,72 @@ export type NewConnection = {
   report: CheckReport;
 };
 
+type ConnectionRowInput = Omit<NewConnection, "report"> & { tenantId: string; state: ConnectionState; now: Date; nextCheckAt: Date };
+
+function newConnectionRow(ring: KeyRing, id: string, input: ConnectionRowInput, createdById: string) {
+  return {
+    id,
+    name: input.name,
+    kind: "organization" as const,
+    cloud: input.cloud,
+    tenant: input.tenant,
+    tenantId: input.tenantId,
+    clientId: input.clientId,
+    dedupeKey: dedupeKey(input.tenantId, input.clientId),
+    clientSecretSealed: ring.seal(input.clientSecret, secretContext(id)),
+    secretHint: secretHint(input.clientSecret),
+    secretExpiresAt: input.secretExpiresAt,
+    mailboxScope: input.mailboxScope,
+    testMailbox: input.testMailbox,
+    outOfScopeMailbox: input.outOfScopeMailbox,
+    writeTest: input.writeTest,
+    state: input.state,
+    stateSince: input.now,
+    nextCheckAt: input.nextCheckAt,
+    createdAt: input.now,
+    createdById,
+  };
+}
+
+async function rethrowDuplicate(tx: DbClient, error: unknown, app: { tenantId: string; clientId: string; name: string }): Promise<never> {
+  // Two saves racing past the duplicate check meet the unique index instead.
+  if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
+    const winner = await findConnectionByApp(tx, app.tenantId, app.clientId);
+    throw new UserFacingError(duplicateMessage(winner ?? { name: app.name }));
+  }
+  throw error;
+}
+
+/** `options.now` places the creation in the past; only the demo's seed does that, to give it a history. */
 export async function createConnection(
   tx: DbClient,
   ring: KeyRing,
   input: NewConnection,
   context: { actor: AuditActor & object; ip?: string | null },
+  options: { now?: Date } = {},
 ): Promise<ConnectionView> {
   const id = randomUUID();
   const existing = await findConnectionByApp(tx, input.report.tenantId, input.clientId);
   if (existing) throw new UserFacingError(duplicateMessage(existing));
-  const now = new Date();
+  const now = options.now ?? new Date();
   try {
     await tx.connection.create({
-      data: {
+      data: newConnectionRow(
+        ring,
         id,
-        name: input.name,
-        kind: "organization",
-        cloud: input.cloud,
-        tenant: input.tenant,
-        tenantId: input.report.tenantId,
-        clientId: input.clientId,
-        dedupeKey: dedupeKey(input.report.tenantId, input.clientId),
-        clientSecretSealed: ring.seal(input.clientSecret, secretContext(id)),
-        secretHint: secretHint(input.clientSecret),
-        secretExpiresAt: input.secretExpiresAt,
-        mailboxScope: input.mailboxScope,
-        testMailbox: input.testMailbox,
-        outOfScopeMailbox: input.outOfScopeMailbox,
-        writeTest: input.writeTest,
-        state: "never_checked",
-        stateSince: now,
-        // It was verified a moment ago: the first scheduled check is one interval away.
-        nextCheckAt: new Date(now.getTime() + getEnv().CALSYNC_CHECK_INTERVAL_MINUTES * 60_000),
-        createdById: context.actor.id,
-      },
+        {
+          ...input,
+          tenantId: input.report.tenantId,
+          state: "never_checked",
+          now,
+          // It was verified a moment ago: the first scheduled check is one interval away.
+          nextCheckAt: new Date(now.getTime() + getEnv().CALSYNC_CHECK_INTERVAL_MINUTES * 60_000),
+        },
+        context.actor.id,
+      ),
       select: { id: true },
     });
-    await recordCheckRun(tx, { connectionId: id, report: input.report, trigger: "wizard", previousState: "never_checked" });
+    await recordCheckRun(tx, { connectionId: id, report: input.report, trigger: "wizard", previousState: "never_checked", recordedAt: now });
     await recordAudit(tx, {
       actor: context.actor,
       action: "connection.create",
@@ -168,13 +197,38 @@ export async function createConnection(
     });
     return toView(await tx.connection.findUniqueOrThrow({ where: { id }, select: connectionSelect }));
   } catch (error) {
-    // Two saves racing past the check above meet the unique index instead.
-    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
-      const winner = await findConnectionByApp(tx, input.report.tenantId, input.clientId);
-      throw new UserFacingError(duplicateMessage(winner ?? { name: input.name }));
-    }
-    throw error;
+    return rethrowDuplicate(tx, error, { tenantId: input.report.tenantId, clientId: input.clientId, name: input.name });
   }
+}
+
+/**
+ * A connection taken over without verifying it (the demo's seed: one that was never checked). Its
+ * first check runs at `firstCheckAt`.
+ */
+export async function importUncheckedConnection(
+  tx: DbClient,
+  ring: KeyRing,
+  input: Omit<NewConnection, "report"> & { tenantId: string; firstCheckAt: Date },
+  context: { actor: AuditActor & object },
+): Promise<ConnectionView> {
+  const id = randomUUID();
+  const existing = await findConnectionByApp(tx, input.tenantId, input.clientId);
+  if (existing) throw new UserFacingError(duplicateMessage(existing));
+  try {
+    await tx.connection.create({
+      data: newConnectionRow(ring, id, { ...input, state: "never_checked", now: new Date(), nextCheckAt: input.firstCheckAt }, context.actor.id),
+      select: { id: true },
+    });
+  } catch (error) {
+    await rethrowDuplicate(tx, error, input);
+  }
+  await recordAudit(tx, {
+    actor: context.actor,
+    action: "connection.import",
+    target: { type: "connection", id, label: input.name },
+    summary: `Imported app ${input.clientId} in tenant ${input.tenantId} (${input.cloud}) unverified; first check at ${input.firstCheckAt.toISOString()}`,
+  });
+  return toView(await tx.connection.findUniqueOrThrow({ where: { id }, select: connectionSelect }));
 }
 
 /** Check inputs for a stored connection; `overrides` lets edits and rotation verify before saving. */

@@ -1,7 +1,7 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
 import { ConfidentialClientApplication, CryptoProvider, type AccountInfo } from "@azure/msal-node";
-import type { Cloud } from "@/lib/entra/clouds";
+import { browserFacingUrl, type Cloud } from "@/lib/entra/clouds";
 import type { TransportError, RequestPolicy } from "@/lib/entra/http-transport";
 import { msalAuthorityOptions, msalCredentialOptions, PolicyNetworkClient, silentMsalLogger, tokenFailureOf } from "@/lib/entra/msal-client";
 import type { TokenFailure } from "@/lib/entra/token-error";
@@ -37,7 +37,7 @@ export async function authorizationUrl(
   policy: RequestPolicy,
 ): Promise<string> {
   const app = delegatedClient(config, signInTenant(config), new PolicyNetworkClient(policy));
-  return app.getAuthCodeUrl({
+  const url = await app.getAuthCodeUrl({
     scopes: delegatedScopes(config.cloud),
     redirectUri: request.redirectUri,
     state: request.state,
@@ -49,6 +49,7 @@ export async function authorizationUrl(
     // they choose; a reconnect names its account instead (msal drops login_hint under select_account).
     ...(request.loginHint ? { loginHint: request.loginHint } : { prompt: "select_account" }),
   });
+  return browserFacingUrl(config.cloud, url);
 }
 
 export type SignedInAccount = {

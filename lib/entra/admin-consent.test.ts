@@ -17,6 +17,13 @@ describe("adminConsentUrl", () => {
     expect(Object.fromEntries(url.searchParams)).toEqual({ client_id: clientId, redirect_uri: redirectUri, state });
   });
 
+  it("sends browsers to the custom cloud's browser-facing sign-in origin when it has one", () => {
+    const demoCloud = customCloud({ authorityHost: "https://localhost:8443", graphHost: "https://localhost:8443", browserAuthorityHost: "http://127.0.0.1:8080" });
+    const url = new URL(adminConsentUrl({ cloud: demoCloud, tenant: tenantId, clientId, redirectUri, state }));
+    expect(url.origin).toBe("http://127.0.0.1:8080");
+    expect(url.pathname).toBe(`/${tenantId}/adminconsent`);
+  });
+
   it("URL-encodes the redirect URI and state", () => {
     const href = adminConsentUrl({
       cloud: knownClouds.global,

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { isGuid } from "@/lib/checks/format";
 import { explainError, microsoftFirstLine, normaliseErrorCode } from "@/lib/checks/error-catalog";
-import type { Cloud } from "@/lib/entra/clouds";
+import { browserFacingUrl, type Cloud } from "@/lib/entra/clouds";
 
 /**
  * The tenant-wide admin consent link (`/{tenant}/adminconsent`) and the reading of Microsoft's answer
@@ -47,7 +47,7 @@ export function adminConsentUrl(input: { cloud: Cloud } & AdminConsentRequest): 
   url.searchParams.set("client_id", clientId.toLowerCase());
   url.searchParams.set("redirect_uri", redirectUri);
   url.searchParams.set("state", state);
-  return url.toString();
+  return browserFacingUrl(input.cloud, url.toString());
 }
 
 export type AdminConsentResult =

@@ -15,7 +15,11 @@ export function resolveCloud(id: CloudId): Cloud | undefined {
   if (id !== "custom") return knownClouds[id];
   const env = getEnv();
   if (!env.CALSYNC_AUTHORITY_HOST || !env.CALSYNC_GRAPH_HOST) return undefined;
-  return customCloud({ authorityHost: env.CALSYNC_AUTHORITY_HOST, graphHost: env.CALSYNC_GRAPH_HOST });
+  return customCloud({
+    authorityHost: env.CALSYNC_AUTHORITY_HOST,
+    graphHost: env.CALSYNC_GRAPH_HOST,
+    ...(env.CALSYNC_AUTHORITY_BROWSER_HOST ? { browserAuthorityHost: env.CALSYNC_AUTHORITY_BROWSER_HOST } : {}),
+  });
 }
 
 /** The clouds this server can reach, as form options (custom only when its hosts are configured). */

@@ -17,6 +17,11 @@ export type Cloud = {
   authorityHost: string;
   /** Microsoft Graph origin, e.g. `https://graph.microsoft.com`. */
   graphHost: string;
+  /**
+   * `custom` only, when browsers reach the sign-in pages at another origin than the server does (the
+   * demo's simulator serves them over plain http on loopback). Only URLs handed to a browser use it.
+   */
+  browserAuthorityHost?: string;
   /** Entra admin center (portal) origin for deep links; absent for `custom`. */
   portalOrigin?: string;
   /**
@@ -76,7 +81,7 @@ export type KnownCloudId = keyof typeof knownClouds;
  * A private or test endpoint. It stands in for the global cloud (a simulator or proxy in front of
  * it), so tenants that describe themselves as global, or by the custom hosts, belong to it.
  */
-export function customCloud(hosts: { authorityHost: string; graphHost: string }): Cloud {
+export function customCloud(hosts: { authorityHost: string; graphHost: string; browserAuthorityHost?: string }): Cloud {
   const authorityHost = new URL(hosts.authorityHost).origin;
   const graphHost = new URL(hosts.graphHost).origin;
   return {
@@ -84,9 +89,16 @@ export function customCloud(hosts: { authorityHost: string; graphHost: string })
     label: `Custom endpoints (${new URL(authorityHost).host})`,
     authorityHost,
     graphHost,
+    ...(hosts.browserAuthorityHost ? { browserAuthorityHost: new URL(hosts.browserAuthorityHost).origin } : {}),
     cloudInstanceNames: [...knownClouds.global.cloudInstanceNames, new URL(authorityHost).hostname],
     msgraphHosts: [...knownClouds.global.msgraphHosts, new URL(graphHost).host, new URL(graphHost).hostname],
   };
+}
+
+/** A sign-in URL as a browser must open it: on the browser-facing origin when the cloud has one. */
+export function browserFacingUrl(cloud: Cloud, url: string): string {
+  if (!cloud.browserAuthorityHost || !url.startsWith(`${cloud.authorityHost}/`)) return url;
+  return `${cloud.browserAuthorityHost}${url.slice(cloud.authorityHost.length)}`;
 }
 
 /** The client-credentials scope for Microsoft Graph on this cloud. */
@@ -100,7 +112,7 @@ export function graphDefaultScope(cloud: Cloud): string {
  */
 export function errorLookupUrl(cloud: Cloud, code: string | number): string {
   const digits = String(code).replace(/^AADSTS/i, "");
-  return `${cloud.authorityHost}/error?code=${encodeURIComponent(digits)}`;
+  return browserFacingUrl(cloud, `${cloud.authorityHost}/error?code=${encodeURIComponent(digits)}`);
 }
 
 export type TenantCloudHints = {

@@ -8,7 +8,7 @@ import { explainError } from "@/lib/checks/error-catalog";
 import { appIds, assertSimulatorCaTrusted, contosoId, secret, testScenario } from "@/test-support/check-scenario";
 
 assertSimulatorCaTrusted();
-import { cloudOfTenant, customCloud, errorLookupUrl, knownClouds, tenantMatchesCloud, type Cloud } from "@/lib/entra/clouds";
+import { browserFacingUrl, cloudOfTenant, customCloud, errorLookupUrl, knownClouds, tenantMatchesCloud, type Cloud } from "@/lib/entra/clouds";
 import { createRetryBudget, parseRetryAfter, type RequestPolicy } from "@/lib/entra/http-transport";
 import { acquireAppToken, authorityMetadataFor, cloudDiscoveryMetadataFor } from "@/lib/entra/msal-client";
 import { graphPermissions, requiredResourceAccess } from "@/lib/entra/permissions";
@@ -34,6 +34,15 @@ describe("cloud catalog", () => {
     const custom = customCloud({ authorityHost: "https://sim.test:8443", graphHost: "https://sim.test:8443" });
     expect(tenantMatchesCloud(custom, { msgraph_host: "graph.microsoft.com" })).toBe(true);
     expect(tenantMatchesCloud(custom, { msgraph_host: "graph.microsoft.us" })).toBe(false);
+  });
+
+  it("moves only browser-facing sign-in URLs to the browser authority", () => {
+    const demoCloud = customCloud({ authorityHost: "https://localhost:8443", graphHost: "https://localhost:8443", browserAuthorityHost: "http://127.0.0.1:8080/" });
+    expect(browserFacingUrl(demoCloud, "https://localhost:8443/contoso.com/oauth2/v2.0/authorize?x=1")).toBe("http://127.0.0.1:8080/contoso.com/oauth2/v2.0/authorize?x=1");
+    expect(errorLookupUrl(demoCloud, "AADSTS50011")).toBe("http://127.0.0.1:8080/error?code=50011");
+    // Another host, or a prefix that is not a whole origin, is left alone.
+    expect(browserFacingUrl(demoCloud, "https://localhost:84430/x")).toBe("https://localhost:84430/x");
+    expect(browserFacingUrl(knownClouds.global, "https://login.microsoftonline.com/common/oauth2/v2.0/authorize")).toBe("https://login.microsoftonline.com/common/oauth2/v2.0/authorize");
   });
 
   it("is the only place in lib/entra, lib/graph and lib/checks that names a Microsoft host", () => {

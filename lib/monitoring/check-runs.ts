@@ -34,7 +34,7 @@ export function causeOf(report: Pick<CheckReport, "checks">): { cause: string; c
 
 export async function recordCheckRun(
   tx: DbClient,
-  input: { connectionId: string; report: CheckReport; trigger: CheckTrigger; previousState?: ConnectionState },
+  input: { connectionId: string; report: CheckReport; trigger: CheckTrigger; previousState?: ConnectionState; recordedAt?: Date },
 ): Promise<RecordedRun> {
   const previous =
     input.previousState ??
@@ -55,7 +55,8 @@ export async function recordCheckRun(
     },
     select: { id: true },
   });
-  const now = new Date();
+  // Only the demo's seed records a run at another time than now: its history of past weeks.
+  const now = input.recordedAt ?? new Date();
   forgetConnectionRead(input.connectionId);
   await tx.connection.update({
     where: { id: input.connectionId },

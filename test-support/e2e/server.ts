@@ -17,6 +17,11 @@ export const SIMULATOR_FILE = path.join(E2E_ROOT, "simulator.json");
 
 export const REPO_ROOT = repoRoot;
 
+/** The demo spec runs `npm run demo` on its own port and folder, beside the e2e console. */
+export const DEMO_E2E_PORT = Number(process.env.CALSYNC_DEMO_E2E_PORT ?? E2E_PORT + 100);
+export const DEMO_E2E_BASE_URL = `http://127.0.0.1:${DEMO_E2E_PORT}`;
+export const DEMO_E2E_DIR = path.join(E2E_ROOT, "demo");
+
 /** A second valid secret the e2e scenario adds to the demo's healthy app. */
 export const ROTATED_SECRET = "healthy~rotated~secret~value~00000002";
 
