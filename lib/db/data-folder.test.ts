@@ -1,4 +1,4 @@
-import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
@@ -75,6 +75,16 @@ describe("the embedded database's data folder", () => {
     expect(modeOf(dataDir).toString(8)).toBe("700");
     expect(modeOf(path.join(dataDir, "pglite")).toString(8)).toBe("700");
     if (runningAsRoot) expect(accessesByOtherAccount(tree(dataDir))).toEqual([]);
+  });
+
+  it("refuses a shared sticky folder such as /tmp as the data folder, changing nothing", async () => {
+    mkdirSync(dataDir, { mode: 0o777 });
+    chmodSync(dataDir, 0o1777);
+    const failure = await getDatabase().catch((error: unknown) => error);
+    expect((failure as Error).message).toMatch(/is a shared folder \(sticky bit set, like \/tmp\)/);
+    expect(modeOf(dataDir).toString(8)).toBe("777");
+    expect(statSync(dataDir).mode & 0o7777).toBe(0o1777);
+    expect(existsSync(path.join(dataDir, "pglite"))).toBe(false);
   });
 
   it("refuses to start, changing nothing, when the data folder belongs to another user", { timeout: 180_000 }, async () => {

@@ -28,6 +28,13 @@ async function privateFolder(folder: string): Promise<void> {
         "Nothing was changed. Start the console as the folder's owner, give the folder to the console's account (chown -R), or set CALSYNC_DATA_DIR to a folder of its own.",
     );
   }
+  // A sticky folder is shared by design (/tmp, /var/tmp): making it private would break every other
+  // account on the host, so it is refused rather than tightened.
+  if (stats.mode & 0o1000) {
+    throw new DataFolderError(
+      `The data folder ${folder} is a shared folder (sticky bit set, like /tmp). Nothing was changed. Set CALSYNC_DATA_DIR to a folder of its own, such as ${path.join(folder, "calsync")}.`,
+    );
+  }
   if ((stats.mode & 0o777) !== PRIVATE_FOLDER) await chmod(folder, PRIVATE_FOLDER);
 }
 

@@ -105,8 +105,10 @@ describe.each(testEngines())("migration runner on $name", (engine) => {
   });
 
   it("refuses to open a database whose applied migration was changed", async () => {
-    // An in-memory PGlite lives only as long as its handle; a data folder survives the reopen.
-    const target = engine.name === "pglite" ? { kind: "pglite" as const, dataDir: await mkdtemp(path.join(tmpdir(), "calsync-pglite-")) } : await engine.target();
+    // An in-memory PGlite lives only as long as its handle; a data folder survives the reopen. The
+    // PGlite folder sits inside a folder of its own: the console makes its parent private.
+    const pgliteDir = path.join(await mkdtemp(path.join(tmpdir(), "calsync-data-")), "pglite");
+    const target = engine.name === "pglite" ? { kind: "pglite" as const, dataDir: pgliteDir } : await engine.target();
     const first = await openDatabase(target);
     const [applied] = await listMigrations();
     await first.sql.query(`UPDATE _prisma_migrations SET checksum = $1 WHERE migration_name = $2`, ["f".repeat(64), applied!.name]);
