@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { dispatchApiRequest } from "@/app/api/v1/dispatch";
+import { dispatchApiRequest } from "@/lib/api/dispatch";
 import { createApiKey } from "@/lib/api/api-keys";
 import type { ApiKeyRouteName } from "@/lib/api/authorize";
 import { engineRoutes } from "@/lib/api/engine-routes";
