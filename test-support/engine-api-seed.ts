@@ -5,7 +5,9 @@ import { createApiKey } from "@/lib/api/api-keys";
 import type { ApiScope } from "@/lib/auth/access-policy";
 import { createConnection } from "@/lib/connections/connections";
 import { loadKeyRing } from "@/lib/crypto/key-store";
+import type { KeyRing } from "@/lib/crypto/seal";
 import { openDatabase } from "@/lib/db/client";
+import type { DbClient } from "@/lib/db/types";
 import { parseEnv } from "@/lib/env";
 import { cannedReport } from "@/test-support/jobs";
 
@@ -26,6 +28,35 @@ export type EngineApiSeed = { connectionId: string; keys: Record<string, string>
 
 export type SeedTarget = { dataDir: string; postgres?: { url: string; sealKeys: string } };
 
+/** Into an open database, with the ring the console will hold. */
+export async function seedEngineApiData(db: DbClient, ring: KeyRing, keyScopes: Record<string, ApiScope[]>): Promise<EngineApiSeed> {
+  const actor = await db.user.create({ data: { email: "seed@example.com", displayName: "Seed", role: "admin" }, select: { id: true, email: true } });
+  const connection = await createConnection(
+    db,
+    ring,
+    {
+      name: "Seeded connection",
+      cloud: "global",
+      tenant: "contoso.com",
+      clientId: "11111111-1111-4111-8111-111111111111",
+      clientSecret: SEEDED_CLIENT_SECRET,
+      secretExpiresAt: new Date("2027-01-01T00:00:00Z"),
+      mailboxScope: { kind: "all" },
+      testMailbox: null,
+      outOfScopeMailbox: null,
+      writeTest: false,
+      report: cannedReport("pass"),
+    },
+    { actor },
+  );
+  const keys: Record<string, string> = {};
+  for (const [name, scopes] of Object.entries(keyScopes)) {
+    keys[name] = (await createApiKey(db, { name, scopes, expiresAt: null }, { actor })).key;
+  }
+  return { connectionId: connection.id, keys };
+}
+
+/** Into a console's database before it starts. */
 export async function seedEngineApi(target: SeedTarget, keyScopes: Record<string, ApiScope[]>): Promise<EngineApiSeed> {
   const { dataDir, postgres } = target;
   const db = await openDatabase(postgres ? { kind: "postgres", url: postgres.url } : { kind: "pglite", dataDir: path.join(dataDir, "pglite") });
@@ -34,30 +65,7 @@ export async function seedEngineApi(target: SeedTarget, keyScopes: Record<string
       parseEnv(postgres ? { CALSYNC_DATA_DIR: dataDir, DATABASE_URL: postgres.url, CALSYNC_SEAL_KEYS: postgres.sealKeys } : { CALSYNC_DATA_DIR: dataDir }),
       db.sql,
     );
-    const actor = await db.prisma.user.create({ data: { email: "seed@example.com", displayName: "Seed", role: "admin" }, select: { id: true, email: true } });
-    const connection = await createConnection(
-      db.prisma,
-      ring,
-      {
-        name: "Seeded connection",
-        cloud: "global",
-        tenant: "contoso.com",
-        clientId: "11111111-1111-4111-8111-111111111111",
-        clientSecret: SEEDED_CLIENT_SECRET,
-        secretExpiresAt: new Date("2027-01-01T00:00:00Z"),
-        mailboxScope: { kind: "all" },
-        testMailbox: null,
-        outOfScopeMailbox: null,
-        writeTest: false,
-        report: cannedReport("pass"),
-      },
-      { actor },
-    );
-    const keys: Record<string, string> = {};
-    for (const [name, scopes] of Object.entries(keyScopes)) {
-      keys[name] = (await createApiKey(db.prisma, { name, scopes, expiresAt: null }, { actor })).key;
-    }
-    return { connectionId: connection.id, keys };
+    return await seedEngineApiData(db.prisma, ring, keyScopes);
   } finally {
     await db.close();
   }
