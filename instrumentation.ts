@@ -1,5 +1,5 @@
 // Next.js calls register() once when a server process starts, before it serves requests, in
-// development and production alike; scripts/server.mjs waits for the engine API offered here.
+// development and production alike; from the offer on, scripts/server.mjs answers the engine API.
 export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
   const { startConsoleOrExit } = await import("@/lib/startup");

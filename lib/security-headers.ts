@@ -5,8 +5,8 @@
  *
  * A header that Next.js (or proxy.ts) sets on a response replaces the one put here: a page's
  * nonce-based Content-Security-Policy is built with `contentSecurityPolicy([...its directives])`, so
- * it keeps the base directives. A header that depends on the deployment (Strict-Transport-Security for an
- * https public URL) is added to `securityHeaders`' options, never set somewhere else.
+ * it keeps the base directives. A header that depends on the deployment (Strict-Transport-Security
+ * for an https public URL) becomes an option of `securityHeaders`, not a header set elsewhere.
  *
  * scripts/server.mjs loads this file with Node's type stripping: erasable TypeScript, no imports.
  */

@@ -22,13 +22,11 @@ const { default: next } = await import("next");
 const app = next({ dev, dir: appFolder, hostname: env.HOST, port: env.PORT });
 const handle = app.getRequestHandler();
 await app.prepare();
-// Offered by instrumentation.ts once the console has started (database, key ring); until then
-// nothing listens, so no request can find the console half ready.
-const engineApi = await engineApiOffered();
 
 const listener = createRequestListener({
   trustProxy: env.CALSYNC_TRUST_PROXY,
-  engineApi,
+  // instrumentation.ts offers it once the console has started (database, key ring).
+  engineApi: engineApiOffered(),
   next: handle,
   securityHeaders: securityHeaders(),
   testRouteHeader: env.CALSYNC_TEST_ROUTE_HEADER === "on",

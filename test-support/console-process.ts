@@ -126,7 +126,7 @@ export async function startConsoleProcess(options: ConsoleProcessOptions): Promi
     clearTimeout(killed);
   }
 
-  // A build on first start takes minutes on a small machine.
+  // `npm start` builds first when the sources changed, which can take minutes.
   const deadline = Date.now() + (options.readyWithinMs ?? 300_000);
   for (;;) {
     if (child.exitCode !== null || child.signalCode !== null) throw new Error(`The console exited during start: ${describe()}`);

@@ -3,9 +3,10 @@ import type { ApiRequest, ApiResponse } from "../api/http.ts";
 /**
  * How the sync-engine API compiled by Next.js reaches scripts/server.mjs, which is plain Node and
  * cannot import Next's build output. instrumentation.ts, which Next compiles and runs once when the
- * app starts (in development and production alike), offers the dispatcher here; the server waits
- * for it before it listens. Both load this file, the server natively and Next inside its bundle,
- * so the two copies meet on a registered symbol of globalThis.
+ * app starts (in development and production alike), offers the dispatcher here once the console
+ * has started; until then the server leaves engine requests to Next. Both load this file, the
+ * server natively and Next inside its bundle, so the two copies meet on a registered symbol of
+ * globalThis.
  *
  * scripts/server.mjs loads this file with Node's type stripping: erasable TypeScript, relative
  * imports with their extension.

@@ -34,7 +34,7 @@ async function listen(options: Partial<RequestListenerOptions> & { dispatch?: En
   const server = createServer(
     createRequestListener({
       trustProxy: false,
-      engineApi,
+      engineApi: Promise.resolve(engineApi),
       next: (req, res) => {
         res.writeHead(200, { "content-type": "application/json" });
         res.end(JSON.stringify(req.headers));
@@ -131,6 +131,12 @@ describe("the server's request listener", () => {
     expect(bodies).toEqual([`{"outcome":"success"}`]);
     const put = await send(`${origin}/api/v1/connections/x`, { method: "PUT" });
     expect(JSON.parse(put.body)).toHaveProperty(CLIENT_IP_HEADER, "127.0.0.1");
+  });
+
+  it("leaves engine requests to Next until the engine API is offered", async () => {
+    const pending = await listen({ engineApi: new Promise<EngineApi>(() => undefined) });
+    expect(JSON.parse((await send(`${pending.origin}/api/v1/connections`)).body)).toHaveProperty(CLIENT_IP_HEADER, "127.0.0.1");
+    expect(pending.seen).toHaveLength(0);
   });
 
   it("lets a request choose Next's route files only when the test setting is on", async () => {

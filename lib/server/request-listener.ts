@@ -28,7 +28,11 @@ export const TEST_ROUTE_HEADER = "x-calsync-test-route";
 
 export type RequestListenerOptions = {
   trustProxy: boolean;
-  engineApi: EngineApi;
+  /**
+   * Offered once the console has started. Until then engine requests go to Next's route files,
+   * which wait for the start like every page does.
+   */
+  engineApi: Promise<EngineApi>;
   next: (req: IncomingMessage, res: ServerResponse) => unknown;
   securityHeaders: Readonly<Record<string, string>>;
   /** Tests only: lets a request choose Next's route files over the fast path, to compare the two. */
@@ -66,15 +70,17 @@ function write(res: ServerResponse, answer: ApiResponse): void {
 }
 
 export function createRequestListener(options: RequestListenerOptions): (req: IncomingMessage, res: ServerResponse) => void {
-  const { trustProxy, engineApi, next, testRouteHeader } = options;
+  const { trustProxy, next, testRouteHeader } = options;
   const securityHeaders = Object.entries(options.securityHeaders);
+  let engineApi: EngineApi | undefined;
+  void options.engineApi.then((offered) => (engineApi = offered));
 
-  function answer(res: ServerResponse, request: ApiRequest, served: ApiResponse): void {
+  function answer(res: ServerResponse, api: EngineApi, request: ApiRequest, served: ApiResponse): void {
     try {
       write(res, served);
     } catch (error) {
       if (res.headersSent) res.destroy();
-      else write(res, engineApi.failed(request, error));
+      else write(res, api.failed(request, error));
     }
   }
 
@@ -83,14 +89,15 @@ export function createRequestListener(options: RequestListenerOptions): (req: In
     const clientIp = clientIpOf(req, trustProxy);
     if (!trustProxy) dropForwarding(req.headers);
     const url = req.url ?? "/";
-    if (url.startsWith(API_PREFIX) && !(testRouteHeader && req.headers[TEST_ROUTE_HEADER] === "next")) {
+    if (engineApi && url.startsWith(API_PREFIX) && !(testRouteHeader && req.headers[TEST_ROUTE_HEADER] === "next")) {
+      const api = engineApi;
       const method = req.method ?? "GET";
       const request: ApiRequest = { method, url, headers: req.headers as ApiRequest["headers"], clientIp, body: method === "GET" || method === "HEAD" ? undefined : bodyOf(req) };
-      const served = engineApi.dispatch(request);
+      const served = api.dispatch(request);
       if (served) {
         served.then(
-          (result) => answer(res, request, result),
-          (error: unknown) => answer(res, request, engineApi.failed(request, error)),
+          (result) => answer(res, api, request, result),
+          (error: unknown) => answer(res, api, request, api.failed(request, error)),
         );
         return;
       }
