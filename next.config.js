@@ -8,19 +8,7 @@ const nextConfig = {
   experimental: { authInterrupts: true },
   // Native and WASM packages load from node_modules at run time instead of being bundled.
   serverExternalPackages: ["@electric-sql/pglite", "pglite-prisma-adapter", "@node-rs/argon2", "@azure/msal-node", "pg", "undici"],
-  async headers() {
-    return [
-      {
-        source: "/:path*",
-        headers: [
-          { key: "X-Frame-Options", value: "DENY" },
-          { key: "X-Content-Type-Options", value: "nosniff" },
-          { key: "Referrer-Policy", value: "same-origin" },
-          { key: "Content-Security-Policy", value: "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'" },
-        ],
-      },
-    ];
-  },
+  // Security headers are set by scripts/server.mjs on every response (lib/security-headers.ts).
 };
 
 export default nextConfig;

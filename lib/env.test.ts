@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { EnvError, parseEnv } from "@/lib/env";
+import { configurationWarnings, EnvError, parseEnv } from "@/lib/env";
 
 const customCloud = { CALSYNC_CLOUD: "custom", CALSYNC_AUTHORITY_HOST: "https://localhost:8443", CALSYNC_GRAPH_HOST: "https://localhost:8443" };
 
@@ -27,6 +27,9 @@ describe("parseEnv", () => {
     [{ ...customCloud, CALSYNC_AUTHORITY_BROWSER_HOST: "http://127.0.0.1:8080/login" }, /CALSYNC_AUTHORITY_BROWSER_HOST must be/],
     [{ CALSYNC_AUTHORITY_BROWSER_HOST: "http://127.0.0.1:8080" }, /CALSYNC_AUTHORITY_BROWSER_HOST is only for CALSYNC_CLOUD=custom/],
     [{ CALSYNC_DEMO: "sure" }, /CALSYNC_DEMO must be true or false/],
+    [{ NEXT_SERVER_ACTIONS_ENCRYPTION_KEY: Buffer.alloc(20).toString("base64") }, /NEXT_SERVER_ACTIONS_ENCRYPTION_KEY must be 16, 24 or 32 bytes in base64/],
+    [{ NEXT_SERVER_ACTIONS_ENCRYPTION_KEY: "not base64!" }, /NEXT_SERVER_ACTIONS_ENCRYPTION_KEY must be 16, 24 or 32 bytes/],
+    [{ CALSYNC_TEST_ROUTE_HEADER: "yes" }, /CALSYNC_TEST_ROUTE_HEADER must be on or off/],
   ])("names the variable and the problem for %j", (source, message) => {
     expect(() => parseEnv(source)).toThrow(EnvError);
     expect(() => parseEnv(source)).toThrow(message);
@@ -55,5 +58,16 @@ describe("parseEnv", () => {
   it("never echoes the value of a bad secret", () => {
     const secret = "k1:ThisIsNotBase64ButSecret!!";
     expect(() => parseEnv({ CALSYNC_SEAL_KEYS: secret })).toThrow(expect.objectContaining({ message: expect.not.stringContaining("ThisIsNot") }));
+  });
+});
+
+describe("configurationWarnings", () => {
+  const key = Buffer.alloc(32, 7).toString("base64");
+  const postgres = { DATABASE_URL: "postgresql://calsync@db.example.com/calsync" };
+
+  it("warns on PostgreSQL without a fixed server-action key, and only there", () => {
+    expect(configurationWarnings(parseEnv(postgres))).toEqual([expect.stringMatching(/^NEXT_SERVER_ACTIONS_ENCRYPTION_KEY is not set\. .*several instances/)]);
+    expect(configurationWarnings(parseEnv({ ...postgres, NEXT_SERVER_ACTIONS_ENCRYPTION_KEY: key }))).toEqual([]);
+    expect(configurationWarnings(parseEnv({}))).toEqual([]);
   });
 });

@@ -5,6 +5,9 @@ import { z } from "zod";
 /**
  * The one place that reads process.env. Everything is validated with zod, and a bad value stops
  * start-up with a message that names the variable and says what is wrong.
+ *
+ * scripts/start.mjs and scripts/server.mjs load this file with Node's type stripping, before Next.js
+ * exists in the process: keep it erasable TypeScript with no `@/` imports.
  */
 
 const booleanFlag = z
@@ -153,6 +156,16 @@ const envSchema = z
     CALSYNC_SMTP_FROM: z.preprocess(emptyAsUndefined, z.email({ message: "must be an email address" }).optional()),
     CALSYNC_API_RATE_LIMIT_PER_MINUTE: positiveInt(100_000).default(600),
     CALSYNC_WEBHOOK_ALLOW_HOSTS: webhookAllowHosts.default([]),
+    NEXT_SERVER_ACTIONS_ENCRYPTION_KEY: z.preprocess(
+      emptyAsUndefined,
+      z
+        .string()
+        .refine((value) => /^[A-Za-z0-9+/]+={0,2}$/.test(value) && [16, 24, 32].includes(Buffer.from(value, "base64").length), {
+          message: "must be 16, 24 or 32 bytes in base64 (e.g. from: openssl rand -base64 32)",
+        })
+        .optional(),
+    ),
+    CALSYNC_TEST_ROUTE_HEADER: z.enum(["on", "off"], { message: "must be on or off" }).default("off"),
   })
   .superRefine((value, ctx) => {
     if (value.CALSYNC_CLOUD === "custom") {
@@ -196,6 +209,21 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     throw new EnvError(`Invalid configuration:\n${lines.join("\n")}\nSee .env.example for every variable.`);
   }
   return { ...result.data, dataDir: path.resolve(result.data.CALSYNC_DATA_DIR) };
+}
+
+/**
+ * Settings that are valid but will hurt in the deployment they describe; `npm start` prints them.
+ * Several instances share a PostgreSQL database, and Next.js embeds a random server-action key in
+ * each build unless this variable fixes it, so a form rendered by one instance fails on another.
+ */
+export function configurationWarnings(env: Env): string[] {
+  const warnings: string[] = [];
+  if (env.DATABASE_URL && !env.NEXT_SERVER_ACTIONS_ENCRYPTION_KEY) {
+    warnings.push(
+      "NEXT_SERVER_ACTIONS_ENCRYPTION_KEY is not set. With PostgreSQL you may run several instances; give every build the same key (openssl rand -base64 32), or forms fail when a request reaches an instance other than the one that rendered them.",
+    );
+  }
+  return warnings;
 }
 
 let cached: Env | undefined;

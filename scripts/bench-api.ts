@@ -27,19 +27,17 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
-import { createApiKey } from "@/lib/api/api-keys";
-import { createConnection } from "@/lib/connections/connections";
-import { loadKeyRing } from "@/lib/crypto/key-store";
-import { openDatabase } from "@/lib/db/client";
-import { parseEnv } from "@/lib/env";
+import { loadEnvFiles } from "@/lib/env-files";
+import { freePort, startConsoleProcess, type ConsoleProcess } from "@/test-support/console-process";
+import { seedEngineApi } from "@/test-support/engine-api-seed";
 import { startPostgresCluster, type PostgresCluster } from "@/test-support/postgres-cluster";
-import { cannedReport } from "@/test-support/jobs";
+
+loadEnvFiles();
 
 const TARGET_RATIO = 0.25;
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -58,17 +56,6 @@ const connections = Number(args.connections);
 const rounds = Number(args.rounds);
 if (!(rounds >= 1)) throw new Error("--rounds must be at least 1");
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
-    });
-  });
-}
-
 /** The build must contain the API; the lead may be building at the same moment, so retry a few times. */
 async function ensureBuild(): Promise<void> {
   const routeFile = path.join(root, ".next/server/app/api/v1/connections/[id]/route.js");
@@ -82,57 +69,11 @@ async function ensureBuild(): Promise<void> {
   throw new Error("Could not produce a build containing /api/v1; run `npm run build` and try again.");
 }
 
-const report = cannedReport("pass");
-
+/** A set of keys for the warm-up and one for each round, all with connections:read only. */
 async function seed(dataDir: string, postgres: { url: string; sealKeys: string } | null): Promise<{ connectionId: string; keys: string[] }> {
-  const db = await openDatabase(postgres ? { kind: "postgres", url: postgres.url } : { kind: "pglite", dataDir: path.join(dataDir, "pglite") });
-  try {
-    const ring = await loadKeyRing(
-      parseEnv(postgres ? { CALSYNC_DATA_DIR: dataDir, DATABASE_URL: postgres.url, CALSYNC_SEAL_KEYS: postgres.sealKeys } : { CALSYNC_DATA_DIR: dataDir }),
-      db.sql,
-    );
-    const actor = await db.prisma.user.create({ data: { email: "bench@example.com", displayName: "Bench", role: "admin" }, select: { id: true, email: true } });
-    const connection = await createConnection(
-      db.prisma,
-      ring,
-      {
-        name: "Bench connection",
-        cloud: "global",
-        tenant: "contoso.com",
-        clientId: "11111111-1111-4111-8111-111111111111",
-        clientSecret: "bench~secret~value~000000000000000000",
-        secretExpiresAt: new Date("2027-01-01T00:00:00Z"),
-        mailboxScope: { kind: "all" },
-        testMailbox: null,
-        outOfScopeMailbox: null,
-        writeTest: false,
-        report,
-      },
-      { actor },
-    );
-    const keys: string[] = [];
-    // A set of keys for the warm-up and one for each round.
-    for (let index = 0; index < connections * (rounds + 1); index += 1) {
-      keys.push((await createApiKey(db.prisma, { name: `bench ${index}`, scopes: ["connections:read"], expiresAt: null }, { actor })).key);
-    }
-    return { connectionId: connection.id, keys };
-  } finally {
-    await db.close();
-  }
-}
-
-async function waitForHealth(origin: string, child: ChildProcess): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`The console exited with code ${child.exitCode}`);
-    try {
-      if ((await fetch(`${origin}/api/health`)).ok) return;
-    } catch {
-      // Not listening yet.
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error("The console did not become healthy within 60 seconds");
+  const names = Array.from({ length: connections * (rounds + 1) }, (_, index) => `bench ${index}`);
+  const seeded = await seedEngineApi({ dataDir, postgres: postgres ?? undefined }, Object.fromEntries(names.map((name) => [name, ["connections:read" as const]])));
+  return { connectionId: seeded.connectionId, keys: names.map((name) => seeded.keys[name]!) };
 }
 
 /** A plain Node server answering the same bytes, in its own process like the console. */
@@ -165,7 +106,7 @@ function stop(child: ChildProcess | undefined): void {
 async function main(): Promise<number> {
   await ensureBuild();
   const dataDir = await mkdtemp(path.join(tmpdir(), "calsync-bench-api-"));
-  let consoleServer: ChildProcess | undefined;
+  let consoleServer: ConsoleProcess | undefined;
   let plainServer: ChildProcess | undefined;
   let cluster: PostgresCluster | undefined;
   try {
@@ -177,8 +118,10 @@ async function main(): Promise<number> {
     const { connectionId, keys } = await seed(dataDir, postgres);
     const [consolePort, plainPort] = [await freePort(), await freePort()];
     const profile = args["cpu-prof"] ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(args["cpu-prof"])}`] : [];
-    consoleServer = spawn(process.execPath, [...profile, "scripts/server.mjs"], {
-      cwd: root,
+    consoleServer = await startConsoleProcess({
+      entry: "server",
+      port: consolePort,
+      nodeArgs: profile,
       env: {
         ...process.env,
         PORT: String(consolePort),
@@ -191,10 +134,8 @@ async function main(): Promise<number> {
         DATABASE_URL: postgres?.url ?? "",
         CALSYNC_SEAL_KEYS: postgres?.sealKeys ?? "",
       },
-      stdio: ["ignore", "ignore", "inherit"],
     });
-    const origin = `http://127.0.0.1:${consolePort}`;
-    await waitForHealth(origin, consoleServer);
+    const origin = consoleServer.origin;
     const url = `${origin}/api/v1/connections/${connectionId}`;
     const sample = await fetch(url, { headers: { authorization: `Bearer ${keys[0]}` } });
     if (sample.status !== 200) throw new Error(`The console answered ${sample.status}: ${await sample.text()}`);
@@ -238,10 +179,9 @@ async function main(): Promise<number> {
     if (invalid) console.log("Some console answers were not 2xx: the figure is not valid.");
     return ratio >= TARGET_RATIO && !invalid ? 0 : 1;
   } finally {
-    stop(consoleServer);
     stop(plainServer);
     // The console must be gone before its database.
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await consoleServer?.stop();
     cluster?.stop();
     await rm(dataDir, { recursive: true, force: true });
   }

@@ -2,26 +2,18 @@
 // 10,000 connections and 1,000,000 stored check results, divided by the same with 100 connections
 // (and 10,000 check results). Target: ≤ 2. Needs a production build (`npm run build`) and the
 // PostgreSQL 15 binaries; it starts its own throwaway cluster and console instances on loopback.
-import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
-import { createServer } from "node:net";
 import pg from "pg";
 import { hashToken } from "@/lib/crypto/tokens";
 import { openDatabase } from "@/lib/db/client";
+import { loadEnvFiles } from "@/lib/env-files";
+import { freePort, startConsoleProcess, type ConsoleProcess } from "@/test-support/console-process";
 import { startPostgresCluster } from "@/test-support/postgres-cluster";
+
+loadEnvFiles();
 
 const ROUNDS = 30;
 const WARMUP = 5;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
 
 async function seed(baseUrl: string, name: string, connections: number, runsPerConnection: number): Promise<{ url: string; token: string }> {
   const admin = new pg.Client({ connectionString: baseUrl });
@@ -73,9 +65,11 @@ const failingReport = {
   })),
 };
 
-async function startConsole(databaseUrl: string): Promise<{ origin: string; process: ChildProcess }> {
+async function startConsole(databaseUrl: string): Promise<ConsoleProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, ["scripts/server.mjs"], {
+  return startConsoleProcess({
+    entry: "server",
+    port,
     env: {
       ...process.env,
       NODE_ENV: "production",
@@ -86,19 +80,7 @@ async function startConsole(databaseUrl: string): Promise<{ origin: string; proc
       CALSYNC_SCHEDULER: "off",
       CALSYNC_LOG_LEVEL: "warn",
     },
-    stdio: ["ignore", "ignore", "inherit"],
   });
-  const origin = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    try {
-      if ((await fetch(`${origin}/api/health`)).ok) return { origin, process: child };
-    } catch {
-      // not yet listening
-    }
-    if (Date.now() > deadline || child.exitCode !== null) throw new Error("the console did not start");
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
 }
 
 async function medianPageTime(origin: string, token: string): Promise<{ median: number; rows: number }> {
@@ -126,11 +108,11 @@ async function main(): Promise<void> {
     console.log(`  seeded in ${((performance.now() - seedStarted) / 1000).toFixed(1)} s`);
     const results: Array<{ label: string; median: number; rows: number }> = [];
     for (const [label, target] of [["10,000 connections / 1,000,000 results", large], ["100 connections / 10,000 results", small]] as const) {
-      const { origin, process: child } = await startConsole(target.url);
+      const consoleProcess = await startConsole(target.url);
       try {
-        results.push({ label, ...(await medianPageTime(origin, target.token)) });
+        results.push({ label, ...(await medianPageTime(consoleProcess.origin, target.token)) });
       } finally {
-        child.kill("SIGTERM");
+        await consoleProcess.stop();
       }
     }
     console.log(`\n/status?state=failing, median of ${ROUNDS} requests after ${WARMUP} warm-up requests`);

@@ -22,6 +22,9 @@ import { runChecks } from "@/lib/checks/run-checks";
 import type { CheckInput, CheckReport } from "@/lib/checks/schema";
 import { appIds, benchAppId, contosoId, secret, testScenario } from "@/test-support/check-scenario";
 import { customCloud } from "@/lib/entra/clouds";
+import { loadEnvFiles } from "@/lib/env-files";
+
+loadEnvFiles();
 
 const concurrency = 20;
 

@@ -2,6 +2,9 @@
 // The server also migrates on start; this is for deployments that migrate as a separate step.
 import { describeTarget, databaseTargetFromEnv, openDatabase } from "@/lib/db/client";
 import { getEnv } from "@/lib/env";
+import { loadEnvFiles } from "@/lib/env-files";
+
+loadEnvFiles();
 
 async function main(): Promise<void> {
   const target = databaseTargetFromEnv(getEnv());

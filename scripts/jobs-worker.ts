@@ -13,6 +13,9 @@ import { KeyRing } from "@/lib/crypto/seal";
 import { getDatabase } from "@/lib/db/client";
 import { getEnv, parseKeyRing } from "@/lib/env";
 import { startScheduler } from "@/lib/jobs/scheduler";
+import { loadEnvFiles } from "@/lib/env-files";
+
+loadEnvFiles();
 
 const { values } = parseArgs({
   options: {

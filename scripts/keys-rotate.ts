@@ -8,6 +8,9 @@ import { keyFilePath, loadKeyRing, resealAll, writeKeyFile } from "@/lib/crypto/
 import { KeyRing } from "@/lib/crypto/seal";
 import { databaseTargetFromEnv, describeTarget, openDatabase } from "@/lib/db/client";
 import { getEnv } from "@/lib/env";
+import { loadEnvFiles } from "@/lib/env-files";
+
+loadEnvFiles();
 
 async function main(): Promise<void> {
   const env = getEnv();

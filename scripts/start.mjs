@@ -5,10 +5,16 @@ import { createHash } from "node:crypto";
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { loadConfigurationOrExit } from "../lib/env-files.ts";
+import { configurationWarnings } from "../lib/env.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const dev = process.argv.includes("--dev");
 const buildOnly = process.argv.includes("--build");
+
+// Before the build too: Next embeds NEXT_SERVER_ACTIONS_ENCRYPTION_KEY in it.
+const env = loadConfigurationOrExit({ dev });
+for (const warning of configurationWarnings(env)) console.warn(`Warning: ${warning}`);
 const stampFile = path.join(root, ".next", "calsync-build-stamp");
 const inputs = ["app", "components", "lib", "public", "prisma/schema.prisma", "instrumentation.ts", "next.config.js", "postcss.config.mjs", "package-lock.json", "tsconfig.json"];
 
@@ -26,9 +32,11 @@ function* files(entry) {
   }
 }
 
+// The server-action key is part of the build, so a new key needs a new build; only its hash is kept.
 function sourceStamp() {
   const hash = createHash("sha256");
   for (const input of inputs) for (const [file, stat] of files(input)) hash.update(`${file}:${stat.size}:${stat.mtimeMs}\n`);
+  hash.update(`server-action-key:${env.NEXT_SERVER_ACTIONS_ENCRYPTION_KEY ?? ""}\n`);
   return hash.digest("hex");
 }
 
@@ -45,7 +53,6 @@ if (!dev) {
   if (!built || buildOnly) {
     console.log("Building the console (first start, or the sources changed)…");
     run(["node_modules/next/dist/bin/next", "build"]);
-    run(["scripts/build-api-fast-path.mjs"]);
     writeFileSync(stampFile, stamp);
   }
 }

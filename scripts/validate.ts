@@ -14,6 +14,9 @@ import { runChecks } from "@/lib/checks/run-checks";
 import type { Check, CheckInput, CheckReport } from "@/lib/checks/schema";
 import { defaultCloudId, resolveCloud } from "@/lib/entra/cloud-config";
 import { cloudIdSchema, type Cloud } from "@/lib/entra/clouds";
+import { loadEnvFiles } from "@/lib/env-files";
+
+loadEnvFiles();
 
 const usage = `Usage: npm run validate -- --tenant <id|domain> --client-id <guid> (--secret-stdin | --secret-env NAME)
        [--cloud global|usgov|usgov-dod|china|custom] [--mailbox <upn>] [--out-of-scope-mailbox <upn>]

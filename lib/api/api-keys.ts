@@ -104,7 +104,8 @@ const MAX_CACHED_KEYS = 1_000;
 
 type CachedKey = { record: ApiKeyRecord; loadedAt: number };
 
-// Shared across the bundles Next.js may load this module into (route handlers and server actions).
+// On globalThis because a key revoked by a server action (the app's module instance) must be
+// forgotten at once by the engine API's fast path, which runs in instrumentation.ts's instance.
 const globalKeys = globalThis as typeof globalThis & { __calsyncApiKeyCache?: Map<string, CachedKey> };
 
 function keyCache(): Map<string, CachedKey> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { fastPathRoutes } from "@/app/api/v1/dispatch";
+import { fastPathRoutes } from "@/lib/api/dispatch";
 import { routePolicy } from "@/lib/auth/access-policy";
 
 describe("the API fast path", () => {

@@ -12,8 +12,9 @@ import { getPrisma } from "@/lib/db/client";
 
 /**
  * The sync engine's API, one handler per route of the access policy. These are the only
- * implementation: Next.js serves them through lib/api/next-adapter.ts (the route files under
- * app/api/v1), and scripts/server.mjs calls them directly through app/api/v1/dispatch.ts.
+ * implementation: scripts/server.mjs calls them directly through lib/api/dispatch.ts, and Next.js
+ * serves them through lib/api/next-adapter.ts (the route files under app/api/v1) for what the fast
+ * path leaves to it.
  */
 
 /** `params.id` is the decoded `[id]` segment, or "" for a route without one. */

@@ -2,8 +2,8 @@
  * The sync-engine API's requests and answers as plain data. Engines poll the API hard, and building
  * a Fetch Request, Response, Headers and URL per request costs more than everything the handlers do
  * on a cache hit; so the handlers take and return these, scripts/server.mjs writes them to the socket
- * directly, and only Next.js (development, and the fallback when the fast path is not built) goes
- * through the Fetch adapter in lib/api/next-adapter.ts.
+ * directly, and only what it leaves to Next.js goes through the Fetch adapter in
+ * lib/api/next-adapter.ts.
  */
 
 export type ApiRequest = {

@@ -1,21 +1,18 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { dispatchApiRequest } from "@/app/api/v1/dispatch";
-import { createApiKey } from "@/lib/api/api-keys";
+import { dispatchApiRequest } from "@/lib/api/dispatch";
 import type { ApiKeyRouteName } from "@/lib/api/authorize";
 import { engineRoutes } from "@/lib/api/engine-routes";
 import type { ApiRequest, ApiResponse } from "@/lib/api/http";
 import { nextRoute } from "@/lib/api/next-adapter";
 import { apiRateLimiter } from "@/lib/api/rate-limit";
 import { MAX_BODY_BYTES } from "@/lib/api/schemas";
-import type { ApiScope } from "@/lib/auth/access-policy";
-import { createConnection } from "@/lib/connections/connections";
 import { setKeyRing } from "@/lib/crypto/key-store";
 import { KeyRing } from "@/lib/crypto/seal";
 import { useDatabase, type Database } from "@/lib/db/client";
 import { resetEnvCache } from "@/lib/env";
 import { testEngines } from "@/test-support/databases";
-import { cannedReport } from "@/test-support/jobs";
+import { seedEngineApiData } from "@/test-support/engine-api-seed";
 
 /**
  * The engine handlers answer the same whether Next calls them through the Fetch adapter or
@@ -89,36 +86,14 @@ describe.each(testEngines())("engine handlers, plain and through Next, on $name"
     setKeyRing(ring);
     database = await engine.open();
     useDatabase(database);
-    const actor = await database.prisma.user.create({ data: { email: "admin@example.com", displayName: "Admin", role: "admin" }, select: { id: true, email: true } });
-    connectionId = (
-      await createConnection(
-        database.prisma,
-        ring,
-        {
-          name: "Alpha",
-          cloud: "global",
-          tenant: "contoso.com",
-          clientId: "11111111-1111-4111-8111-111111111111",
-          clientSecret: "adapter~test~secret~0000000000000000",
-          secretExpiresAt: new Date("2027-01-01T00:00:00Z"),
-          mailboxScope: { kind: "all" },
-          testMailbox: null,
-          outOfScopeMailbox: null,
-          writeTest: false,
-          report: cannedReport("pass"),
-        },
-        { actor },
-      )
-    ).id;
-    const scopes: Record<keyof typeof keys, ApiScope[]> = {
+    const seeded = await seedEngineApiData(database.prisma, ring, {
       read: ["connections:read"],
       tokens: ["tokens:issue"],
       reports: ["reports:write"],
       credentials: ["connections:read", "credentials:read"],
-    };
-    for (const name of Object.keys(keys) as (keyof typeof keys)[]) {
-      keys[name] = (await createApiKey(database.prisma, { name: `engine ${name}`, scopes: scopes[name], expiresAt: null }, { actor })).key;
-    }
+    });
+    connectionId = seeded.connectionId;
+    Object.assign(keys, seeded.keys);
   });
 
   afterAll(async () => {

@@ -6,8 +6,9 @@ import { CLIENT_IP_HEADER } from "@/lib/request-headers";
 
 /**
  * The engine routes as Next.js route handlers (app/api/v1/connections/**): Fetch in, plain data to
- * lib/api/engine-routes.ts, Fetch out. Next serves them in development, and in production whenever
- * scripts/server.mjs has no fast-path bundle; nothing else may happen here, or the two would differ.
+ * lib/api/engine-routes.ts, Fetch out. Next serves them only for what scripts/server.mjs leaves to
+ * it (HEAD, which Next derives from GET, and tests that compare the two paths); nothing else may
+ * happen here, or the two would differ.
  */
 
 async function* chunksOf(stream: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {

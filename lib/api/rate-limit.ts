@@ -59,7 +59,9 @@ export function rateLimitHeaders(decision: RateDecision): Record<string, string>
   };
 }
 
-// Next.js can load this module in more than one bundle of a process; the counts must be shared.
+// One budget per key in a process: the fast path runs in instrumentation.ts's module instance, while
+// Next's route files (HEAD, which Next derives from GET, and the test route) run in the app's; Next
+// keeps the two instances apart, so the counts live on globalThis.
 const globalLimiter = globalThis as typeof globalThis & { __calsyncApiRateLimiter?: RateLimiter };
 
 export function apiRateLimiter(): RateLimiter {

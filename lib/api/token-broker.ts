@@ -36,18 +36,15 @@ export type BrokerResult =
 
 type TokenCache = { entries: Map<string, CachedToken>; inflight: Map<string, Promise<BrokerResult>> };
 
-// Shared across the bundles Next.js may load this module into, like the database handle.
-const globalCache = globalThis as typeof globalThis & { __calsyncTokenCache?: TokenCache };
-
-function cache(): TokenCache {
-  globalCache.__calsyncTokenCache ??= { entries: new Map(), inflight: new Map() };
-  return globalCache.__calsyncTokenCache;
-}
+// Plain module state: only the engine API mints tokens, and its entries are keyed by everything that
+// decides a token, so a second module instance (Next's route files beside the fast path) can only
+// start colder, never answer wrongly.
+const tokenCache: TokenCache = { entries: new Map(), inflight: new Map() };
 
 /** Forgets every cached token; for tests. */
 export function clearTokenCache(): void {
-  cache().entries.clear();
-  cache().inflight.clear();
+  tokenCache.entries.clear();
+  tokenCache.inflight.clear();
 }
 
 /**
@@ -60,7 +57,7 @@ function tokenExpiry(accessToken: string): Date | null {
 }
 
 function store(key: string, token: CachedToken, now: number): void {
-  const { entries } = cache();
+  const { entries } = tokenCache;
   if (entries.size >= MAX_CACHED_TOKENS) {
     for (const [candidate, value] of entries) if (value.expiresOn.getTime() - REFRESH_MARGIN_MS <= now) entries.delete(candidate);
     // Still full: drop the oldest insertions (Map keeps insertion order).
@@ -126,7 +123,7 @@ export async function issueConnectionToken(db: DbClient, ring: KeyRing, connecti
     .update([connectionId, cloud.id, cloud.authorityHost, input.tenant, input.clientId, input.clientSecret].join("\0"))
     .digest("base64url");
 
-  const { entries, inflight } = cache();
+  const { entries, inflight } = tokenCache;
   const hit = entries.get(key);
   if (hit && hit.expiresOn.getTime() - REFRESH_MARGIN_MS > now()) return { ok: true, token: toAccessToken(hit), cached: true };
   // Concurrent misses for one connection share a single request to Microsoft.

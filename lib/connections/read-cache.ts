@@ -2,7 +2,8 @@
  * A one-second memory of connections read for the sync engine's API, which engines poll: the hot
  * read costs no database round trip while it is fresh. Writes in this process forget the entry at
  * once; another instance's write shows here within the second. It lives on globalThis because the
- * API's fast path (scripts/server.mjs) and Next.js load this module separately in one process.
+ * API's fast path reads in instrumentation.ts's module instance while writes that must forget an
+ * entry (server actions, checks started from a page) run in the app's, and Next keeps them apart.
  *
  * The entry is the load's promise, stored before it settles: a hit hands back that same promise (no
  * new one per request), requests arriving while a load is under way share it instead of each reading

@@ -152,6 +152,8 @@ export async function resealAll(ring: KeyRing, sql: SqlConnection): Promise<{ re
   return { resealed };
 }
 
+// Loaded at start in instrumentation.ts's module instance and used by the app's pages and actions,
+// which Next compiles into another: the ring must be on globalThis for both to see it.
 const globalRing = globalThis as typeof globalThis & { __calsyncKeyRing?: KeyRing };
 
 export function setKeyRing(ring: KeyRing | undefined): void {

@@ -203,14 +203,12 @@ export function startScheduler(options: StartSchedulerOptions = {}): SchedulerHa
   return handle;
 }
 
-// Next.js may evaluate this module in more than one bundle of a process; one scheduler per process is enough.
-const globalScheduler = globalThis as typeof globalThis & { __calsyncScheduler?: SchedulerHandle };
+// Plain module state: only start-up (instrumentation.ts, once per process) starts the scheduler.
+let processScheduler: SchedulerHandle | undefined;
 
 /** Starts this process's scheduler unless it is already running; what startup code calls. */
 export function ensureScheduler(options: StartSchedulerOptions = {}): SchedulerHandle {
-  const current = globalScheduler.__calsyncScheduler;
-  if (current?.running) return current;
-  const handle = startScheduler(options);
-  globalScheduler.__calsyncScheduler = handle;
-  return handle;
+  if (processScheduler?.running) return processScheduler;
+  processScheduler = startScheduler(options);
+  return processScheduler;
 }

@@ -1,11 +1,11 @@
-import { spawn } from "node:child_process";
 import { createServer } from "node:http";
-import { createWriteStream, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { demo } from "../../simulator/demo-ids";
 import { loadDemoScenario, parseScenario } from "../../simulator/scenario";
 import { startSimulator } from "../../simulator/server";
+import { startConsoleProcess, type ConsoleProcess } from "../console-process";
 import { testSimulatorStateDir } from "../simulator-ca";
-import { REPO_ROOT, ROTATED_SECRET, CAPTURE_DIR, E2E_BASE_URL, E2E_DATA_DIR, E2E_PORT, E2E_ROOT, SCREENSHOT_DIR, SERVER_LOG, SIMULATOR_FILE, STATE_DIR } from "./server";
+import { ROTATED_SECRET, CAPTURE_DIR, E2E_BASE_URL, E2E_DATA_DIR, E2E_PORT, E2E_ROOT, SCREENSHOT_DIR, SERVER_LOG, SIMULATOR_FILE, STATE_DIR } from "./server";
 
 /**
  * Starts the Entra ID + Graph simulator and the production build of the console (the test command
@@ -66,54 +66,34 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   const controlPort = (control.address() as { port: number }).port;
   writeFileSync(SIMULATOR_FILE, JSON.stringify({ origin: simulator.origin, control: `http://127.0.0.1:${controlPort}` }));
 
-  const log = createWriteStream(SERVER_LOG);
-  const server = spawn(process.execPath, ["scripts/start.mjs"], {
-    cwd: REPO_ROOT,
-    env: {
-      ...process.env,
-      NODE_ENV: "production",
-      PORT: String(E2E_PORT),
-      HOST: "127.0.0.1",
-      CALSYNC_DATA_DIR: E2E_DATA_DIR,
-      CALSYNC_LOG_LEVEL: "debug",
-      CALSYNC_CLOUD: "custom",
-      CALSYNC_AUTHORITY_HOST: simulator.origin,
-      CALSYNC_GRAPH_HOST: simulator.origin,
-      NODE_EXTRA_CA_CERTS: simulator.caCertPath,
-      // The webhook receivers of the e2e specs listen on loopback, which the console refuses by default.
-      CALSYNC_WEBHOOK_ALLOW_HOSTS: "127.0.0.1",
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-    detached: true,
-  });
-  server.stdout.pipe(log);
-  server.stderr.pipe(log);
-  const stop = async () => {
-    try {
-      process.kill(-server.pid!, "SIGTERM");
-    } catch {
-      // already gone
-    }
+  let server: ConsoleProcess;
+  try {
+    server = await startConsoleProcess({
+      port: E2E_PORT,
+      logFile: SERVER_LOG,
+      env: {
+        ...process.env,
+        NODE_ENV: "production",
+        PORT: String(E2E_PORT),
+        HOST: "127.0.0.1",
+        CALSYNC_DATA_DIR: E2E_DATA_DIR,
+        CALSYNC_LOG_LEVEL: "debug",
+        CALSYNC_CLOUD: "custom",
+        CALSYNC_AUTHORITY_HOST: simulator.origin,
+        CALSYNC_GRAPH_HOST: simulator.origin,
+        NODE_EXTRA_CA_CERTS: simulator.caCertPath,
+        // The webhook receivers of the e2e specs listen on loopback, which the console refuses by default.
+        CALSYNC_WEBHOOK_ALLOW_HOSTS: "127.0.0.1",
+      },
+    });
+  } catch (error) {
+    control.close();
+    await simulator.close();
+    throw error;
+  }
+  return async () => {
+    await server.stop();
     control.close();
     await simulator.close();
   };
-  const deadline = Date.now() + 180_000;
-  for (;;) {
-    if (server.exitCode !== null) {
-      await stop();
-      throw new Error(`The console exited during start; see ${SERVER_LOG}`);
-    }
-    try {
-      const response = await fetch(`${E2E_BASE_URL}/api/health`);
-      if (response.ok) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`The console did not become ready; see ${SERVER_LOG}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  return stop;
 }

@@ -1,14 +1,15 @@
+import "server-only";
 import { engineRoutes, type EngineHandler } from "@/lib/api/engine-routes";
 import { pathOf, type ApiRequest, type ApiResponse } from "@/lib/api/http";
+import { internalErrorResponse } from "@/lib/api/respond";
+import { offerEngineApi } from "@/lib/server/engine-api-slot";
 
 /**
  * The sync engine's API for scripts/server.mjs, which calls it without Next.js's page machinery and
- * without Fetch objects: engines poll these routes, and that overhead alone would cap them far below
- * what the console can serve. The handlers are the ones Next serves (lib/api/engine-routes.ts, and
- * Next serves them itself when this bundle is not built), so behaviour cannot drift between the two.
+ * without Fetch objects (lib/server/request-listener.ts). Next compiles this module as part of
+ * instrumentation.ts, so the handlers are the ones in lib/api/engine-routes.ts that Next's route
+ * files serve too, from Next's own build in development and production alike.
  */
-
-export type { ApiRequest, ApiResponse };
 
 export const fastPathRoutes = engineRoutes;
 
@@ -35,4 +36,9 @@ export function dispatchApiRequest(request: ApiRequest): Promise<ApiResponse> | 
   const handler: EngineHandler | undefined = (engineRoutes as Record<string, EngineHandler>)[name];
   if (!handler) return null;
   return handler(request, { id: id === undefined ? "" : decodeSegment(id) });
+}
+
+/** Called once the console has started (instrumentation.ts): from then on the server answers engines. */
+export function offerEngineApiToServer(): void {
+  offerEngineApi({ dispatch: dispatchApiRequest, failed: (request, error) => internalErrorResponse(request, pathOf(request), error) });
 }

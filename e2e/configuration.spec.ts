@@ -1,0 +1,69 @@
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { freePort, startConsoleProcess, type ConsoleProcess } from "../test-support/console-process";
+import { expect, test } from "../test-support/e2e/fixtures";
+
+/**
+ * A console whose only configuration is a .env file in the folder it is started from: it listens
+ * on that port, writes that public URL into its links, keeps its data in that folder, and believes
+ * the forwarding headers of the proxy the file says to trust.
+ */
+
+const PUBLIC_URL = "http://calsync.example.test:8080";
+const PROXY = { "x-forwarded-for": "198.51.100.7, 203.0.113.9", "x-forwarded-proto": "https" };
+
+let folder = "";
+let server: ConsoleProcess;
+
+test.beforeAll(async () => {
+  folder = mkdtempSync(path.join(tmpdir(), "calsync-dotenv-"));
+  const port = await freePort();
+  writeFileSync(path.join(folder, ".env"), [`PORT=${port}`, `CALSYNC_PUBLIC_URL=${PUBLIC_URL}`, "CALSYNC_TRUST_PROXY=true", "CALSYNC_DATA_DIR=./console-data", ""].join("\n"));
+  // Nothing but what any process needs: every setting comes from the file.
+  server = await startConsoleProcess({ entry: "server", cwd: folder, port, env: { PATH: process.env.PATH, HOME: process.env.HOME } });
+});
+
+test.afterAll(async () => {
+  await server?.stop();
+  if (folder) rmSync(folder, { recursive: true, force: true });
+});
+
+test("listens on the .env port, links to the .env public URL and keeps its data in the .env folder", async () => {
+  const [, setupUrl] = await server.waitForOutput(/Setup URL:\s+(\S+)/);
+  expect(setupUrl).toBe(`${PUBLIC_URL}/setup`);
+  const redirect = await fetch(`${server.origin}/connect/callback`, { redirect: "manual" });
+  expect(redirect.status).toBe(303);
+  expect(redirect.headers.get("location")).toBe(`${PUBLIC_URL}/sign-in?next=%2Fconnect`);
+  expect(existsSync(path.join(folder, "console-data", "pglite"))).toBe(true);
+});
+
+test("trusts the proxy's forwarding headers when .env says CALSYNC_TRUST_PROXY=true", async ({ browser }) => {
+  const [, code] = await server.waitForOutput(/Setup code: (\S+)/);
+  const context = await browser.newContext({ baseURL: server.origin, extraHTTPHeaders: PROXY });
+  try {
+    const page = await context.newPage();
+    await page.goto("/setup");
+    await page.getByLabel("Setup code").fill(code!);
+    await page.getByLabel("Your name").fill("Dot Env");
+    await page.getByLabel("Email").fill("dotenv@example.com");
+    await page.getByLabel("Password", { exact: true }).fill("dotenv admin password 1");
+    await page.getByLabel("Repeat the password").fill("dotenv admin password 1");
+    const claimed = page.waitForResponse((response) => response.request().method() === "POST" && new URL(response.url()).pathname === "/setup");
+    await page.getByRole("button", { name: "Create administrator" }).click();
+    // X-Forwarded-Proto: https from the trusted proxy makes the session cookie Secure.
+    expect(await (await claimed).headerValue("set-cookie")).toMatch(/calsync_session=[^;]+;.*Secure/i);
+    await expect(page).toHaveURL(/\/users\?welcome=1$/);
+
+    // The address the proxy appended is the one the audit log records.
+    await page.goto("/audit");
+    await expect(page.getByRole("cell", { name: "203.0.113.9" }).first()).toBeVisible();
+
+    // The host the proxy was asked for counts as the console's own for the same-origin check.
+    const proxied = await page.request.post("/api/wizard/verify", { headers: { origin: "https://calsync.example.test", "x-forwarded-host": "calsync.example.test" } });
+    expect(proxied.status()).toBe(404);
+    expect(await proxied.json()).toMatchObject({ error: "no-draft" });
+  } finally {
+    await context.close();
+  }
+});
