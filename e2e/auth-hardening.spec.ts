@@ -73,3 +73,29 @@ test.describe("the return path after sign-in stays on the console", () => {
     await expect(page).toHaveURL(`${consoleOrigin}/account`);
   });
 });
+
+test.describe("the password form explains a refusal", () => {
+  test.use({ storageState: storageStatePath("member") });
+
+  const refused: ReadonlyArray<[string, string, RegExp]> = [
+    ["a common password", "Password1234", /commonly used password/],
+    ["spaces only", "                ", /only spaces/],
+    ["one character repeated", "zzzzzzzzzzzzzzzz", /same character/],
+    ["the person's own name", "MorganMember!", /personal/],
+  ];
+
+  for (const [name, weak, why] of refused) {
+    test(`${name} is refused with the reason, and never sent back`, async ({ page }) => {
+      await page.goto("/account");
+      await page.getByLabel("Current password").fill(accounts.member.password);
+      await page.getByLabel("New password", { exact: true }).fill(weak);
+      await page.getByLabel("Repeat the new password").fill(weak);
+      await page.getByRole("button", { name: "Change password" }).click();
+      const field = page.getByLabel("New password", { exact: true });
+      await expect(field).toHaveAttribute("aria-invalid", "true");
+      await expect(page.getByText(why)).toBeVisible();
+      for (const label of ["Current password", "New password", "Repeat the new password"]) await expect(page.getByLabel(label, { exact: true })).toHaveValue("");
+      if (weak.trim()) expect(await page.content()).not.toContain(weak);
+    });
+  }
+});
