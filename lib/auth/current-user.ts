@@ -6,6 +6,7 @@ import { getPrisma } from "@/lib/db/client";
 import { getEnv } from "@/lib/env";
 import { CLIENT_IP_HEADER, CLIENT_PROTO_HEADER } from "@/lib/request-headers";
 import { actionPolicy, isAllowed, pagePolicy, routePolicy, type Access, type ActionName, type PageName, type RouteName } from "@/lib/auth/access-policy";
+import { signInPath } from "@/lib/auth/form-schemas";
 import { getSessionUser, revokeSession, type SessionPolicy, type SessionUser } from "@/lib/auth/sessions";
 
 export const SESSION_COOKIE = "calsync_session";
@@ -50,7 +51,7 @@ export async function authorizePage(page: PageName, returnTo?: string): Promise<
   const access = pagePolicy[page];
   if (access === "public") return getCurrentUser();
   const user = await getCurrentUser();
-  if (!user) redirect(`/sign-in${returnTo ? `?next=${encodeURIComponent(returnTo)}` : ""}`);
+  if (!user) redirect(signInPath(returnTo));
   if (!isAllowed(access, user.role)) forbidden();
   return user;
 }

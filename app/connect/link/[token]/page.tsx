@@ -3,6 +3,7 @@ import Link from "next/link";
 import { ActionForm, Field } from "@/components/action-form";
 import { connectFromLinkAction, createAccountFromLinkAction } from "@/app/connect/actions";
 import { authorizePage } from "@/lib/auth/current-user";
+import { signInPath } from "@/lib/auth/form-schemas";
 import { MIN_PASSWORD_LENGTH } from "@/lib/auth/password-policy";
 import { getPrisma } from "@/lib/db/client";
 import { CONNECT_LINK_PROBLEMS, connectLinkPath, getConnectLinkStatus } from "@/lib/delegated/connect-links";
@@ -46,7 +47,7 @@ export default async function ConnectLinkPage({ params }: { params: Promise<{ to
         )
       ) : status.accountExists ? (
         <p>
-          You already have an account. <Link href={`/sign-in?next=${encodeURIComponent(connectLinkPath(token))}`}>Sign in to continue</Link>.
+          You already have an account. <Link href={signInPath(connectLinkPath(token))}>Sign in to continue</Link>.
         </p>
       ) : (
         <>
