@@ -156,6 +156,29 @@ describe.each(testEngines())("console accounts on $name", (engine) => {
     expect(await db.user.count({ where: { email: "late@example.com" } })).toBe(0);
   });
 
+  it("refuses a weak password wherever one is set, counting the account's own name and address, and changes nothing", async () => {
+    const db = database.prisma;
+    const context = { actor: admin, ip: null };
+    await expect(createUser(db, { email: "weak@example.com", displayName: "Weak", role: "member", password: "password1234" }, context)).rejects.toMatchObject({
+      fieldErrors: { password: expect.stringMatching(/commonly used password/) },
+    });
+    expect(await db.user.count({ where: { email: "weak@example.com" } })).toBe(0);
+
+    const { token } = await createInvite(db, { email: "ada.lovelace@example.com", role: "member" }, { actor: admin });
+    await expect(acceptInvite(db, { token, displayName: "Ada", password: "AdaLovelace2026", ip: null })).rejects.toMatchObject({
+      fieldErrors: { password: expect.stringMatching(/personal/) },
+    });
+    expect((await getInviteStatus(db, token)).state).toBe("valid");
+
+    const before = await db.user.findUniqueOrThrow({ where: { id: admin.id }, select: { passwordHash: true } });
+    const session = await createSession(db, { userId: admin.id }, policy);
+    const sessionId = (await getSessionUser(db, session.token, policy))!.sessionId;
+    for (const weak of ["            ", "zzzzzzzzzzzzzzzz", "root@example.com"]) {
+      await expect(changePassword(db, { userId: admin.id, currentPassword: adminPassword, newPassword: weak, keepSessionId: sessionId }, {})).rejects.toBeInstanceOf(UserFacingError);
+    }
+    expect(await db.user.findUniqueOrThrow({ where: { id: admin.id }, select: { passwordHash: true } })).toEqual(before);
+  });
+
   it("changes a password only with the current one and ends other sessions", async () => {
     const db = database.prisma;
     const here = await createSession(db, { userId: admin.id }, policy);

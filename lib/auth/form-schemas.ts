@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { displayNameSchema, emailSchema, passwordSchema } from "@/lib/auth/password-policy";
+import { displayNameSchema, emailSchema, passwordSchema, refinePasswordAgainst } from "@/lib/auth/password-policy";
 import { roleSchema } from "@/lib/auth/roles";
 
 const confirmed = <T extends { password: string; confirmPassword: string }>(schema: z.ZodType<T>) =>
@@ -9,13 +9,15 @@ const confirmed = <T extends { password: string; confirmPassword: string }>(sche
   });
 
 export const claimConsoleSchema = confirmed(
-  z.object({
-    code: z.string().trim().min(1, { message: "Enter the setup code from the server log" }).max(40),
-    displayName: displayNameSchema,
-    email: emailSchema,
-    password: passwordSchema,
-    confirmPassword: z.string(),
-  }),
+  z
+    .object({
+      code: z.string().trim().min(1, { message: "Enter the setup code from the server log" }).max(40),
+      displayName: displayNameSchema,
+      email: emailSchema,
+      password: passwordSchema,
+      confirmPassword: z.string(),
+    })
+    .superRefine(refinePasswordAgainst((value) => [value.email, value.displayName])),
 );
 
 export const signInSchema = z.object({
@@ -26,12 +28,14 @@ export const signInSchema = z.object({
 });
 
 export const acceptInviteSchema = confirmed(
-  z.object({
-    token: z.string().min(1).max(200),
-    displayName: displayNameSchema,
-    password: passwordSchema,
-    confirmPassword: z.string(),
-  }),
+  z
+    .object({
+      token: z.string().min(1).max(200),
+      displayName: displayNameSchema,
+      password: passwordSchema,
+      confirmPassword: z.string(),
+    })
+    .superRefine(refinePasswordAgainst((value) => [value.displayName])),
 );
 
 export const changePasswordSchema = confirmed(
@@ -43,13 +47,15 @@ export const changePasswordSchema = confirmed(
 );
 
 export const createUserSchema = confirmed(
-  z.object({
-    email: emailSchema,
-    displayName: displayNameSchema,
-    role: roleSchema,
-    password: passwordSchema,
-    confirmPassword: z.string(),
-  }),
+  z
+    .object({
+      email: emailSchema,
+      displayName: displayNameSchema,
+      role: roleSchema,
+      password: passwordSchema,
+      confirmPassword: z.string(),
+    })
+    .superRefine(refinePasswordAgainst((value) => [value.email, value.displayName])),
 );
 
 export const inviteUserSchema = z.object({ email: emailSchema, role: roleSchema });

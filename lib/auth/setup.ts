@@ -4,6 +4,7 @@ import { recordAudit } from "@/lib/audit/audit";
 import { constantTimeEqual, hashToken } from "@/lib/crypto/tokens";
 import type { AppPrismaClient, DbClient } from "@/lib/db/types";
 import { UserFacingError } from "@/lib/errors";
+import { assertAcceptablePassword } from "@/lib/auth/password-policy";
 import { hashPassword } from "@/lib/auth/passwords";
 
 /**
@@ -45,6 +46,7 @@ export async function claimConsole(
   input: { code: string; email: string; displayName: string; password: string; ip: string | null },
   now = new Date(),
 ): Promise<{ userId: string; email: string }> {
+  assertAcceptablePassword(input.password, [input.email, input.displayName]);
   const passwordHash = await hashPassword(input.password);
   return db.$transaction(
     async (tx) => {

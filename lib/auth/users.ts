@@ -2,6 +2,7 @@ import "server-only";
 import { recordAudit, type AuditActor } from "@/lib/audit/audit";
 import type { AppPrismaClient, DbClient } from "@/lib/db/types";
 import { UserFacingError } from "@/lib/errors";
+import { assertAcceptablePassword } from "@/lib/auth/password-policy";
 import { hashPassword, verifyPassword } from "@/lib/auth/passwords";
 import type { Role } from "@/lib/auth/roles";
 
@@ -42,6 +43,7 @@ export async function createUser(
   input: { email: string; displayName: string; role: Role; password: string },
   context: { actor: AuditActor; ip?: string | null },
 ): Promise<UserView> {
+  assertAcceptablePassword(input.password, [input.email, input.displayName]);
   const passwordHash = await hashPassword(input.password);
   return db.$transaction(async (tx) => {
     const existing = await tx.user.findUnique({ where: { email: input.email }, select: { id: true } });
@@ -122,8 +124,11 @@ export async function changePassword(
   input: { userId: string; currentPassword: string; newPassword: string; keepSessionId: string },
   context: { ip?: string | null },
 ): Promise<void> {
-  const user = await db.user.findUnique({ where: { id: input.userId }, select: { id: true, email: true, passwordHash: true } });
-  if (!user?.passwordHash || !(await verifyPassword(user.passwordHash, input.currentPassword))) {
+  const user = await db.user.findUnique({ where: { id: input.userId }, select: { id: true, email: true, displayName: true, passwordHash: true } });
+  if (!user) throw new UserFacingError("That user no longer exists");
+  // A refused new password says so before the current one is checked, so it costs no guess.
+  assertAcceptablePassword(input.newPassword, [user.email, user.displayName]);
+  if (!user.passwordHash || !(await verifyPassword(user.passwordHash, input.currentPassword))) {
     throw new UserFacingError("Your current password is not right", { currentPassword: "Your current password is not right" });
   }
   const passwordHash = await hashPassword(input.newPassword);
