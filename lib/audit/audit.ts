@@ -33,6 +33,20 @@ export async function recordAudit(db: DbClient, entry: AuditEntry): Promise<void
   });
 }
 
+/**
+ * Authentication failures (ASVS 7.2.1): each wrong password, setup code or current password, and each
+ * lockout it starts. Recorded by lib/auth/auth-failures.ts.
+ */
+export const AUTH_FAILURE_ACTIONS = [
+  "auth.sign-in-failed",
+  "auth.sign-in-locked",
+  "auth.setup-code-failed",
+  "auth.setup-code-locked",
+  "auth.current-password-failed",
+  "auth.current-password-locked",
+] as const;
+export type AuthFailureAction = (typeof AUTH_FAILURE_ACTIONS)[number];
+
 export const AUDIT_PAGE_SIZE = 50;
 
 export const auditFilterSchema = z.object({

@@ -16,27 +16,35 @@ export const FAILURE_LIMITS = {
   currentPasswordPerAccount: 5,
 } as const;
 
-export type FailureBucket = { key: string; limit: number };
+/** `counts` names what the bucket counts, for the audit entry when it fills ("wrong setup codes from …"). */
+export type FailureBucket = { key: string; limit: number; counts: string };
 
 const windowStart = (now: Date) => new Date(now.getTime() - FAILURE_WINDOW_MINUTES * 60_000);
 const addressOf = (ip: string | null) => ip ?? "an unknown address";
 
 /** One account guessed from one address; a successful sign-in from there forgives it. */
 export function signInAccountBucket(email: string, ip: string | null): FailureBucket {
-  return { key: `sign-in:${email} from ${addressOf(ip)}`, limit: FAILURE_LIMITS.signInPerAccountAndAddress };
+  return {
+    key: `sign-in:${email} from ${addressOf(ip)}`,
+    limit: FAILURE_LIMITS.signInPerAccountAndAddress,
+    counts: `wrong passwords for ${email} from ${addressOf(ip)}`,
+  };
 }
 
 export function signInBuckets(email: string, ip: string | null): FailureBucket[] {
-  return [signInAccountBucket(email, ip), ...(ip ? [{ key: `sign-in from ${ip}`, limit: FAILURE_LIMITS.signInPerAddress }] : [])];
+  return [
+    signInAccountBucket(email, ip),
+    ...(ip ? [{ key: `sign-in from ${ip}`, limit: FAILURE_LIMITS.signInPerAddress, counts: `failed sign-ins from ${ip}` }] : []),
+  ];
 }
 
 export function setupCodeBuckets(ip: string | null): FailureBucket[] {
-  return [{ key: `setup-code from ${addressOf(ip)}`, limit: FAILURE_LIMITS.setupCodePerAddress }];
+  return [{ key: `setup-code from ${addressOf(ip)}`, limit: FAILURE_LIMITS.setupCodePerAddress, counts: `wrong setup codes from ${addressOf(ip)}` }];
 }
 
 /** A stolen session must not become a way to guess the password, which outlives it. */
 export function currentPasswordBuckets(userId: string): FailureBucket[] {
-  return [{ key: `current-password:${userId}`, limit: FAILURE_LIMITS.currentPasswordPerAccount }];
+  return [{ key: `current-password:${userId}`, limit: FAILURE_LIMITS.currentPasswordPerAccount, counts: "wrong current passwords" }];
 }
 
 /** The first bucket that is full, so that attempts under it are refused; null when none is. */
@@ -102,7 +110,7 @@ export async function recordAccountFailure(db: DbClient, userId: string, now = n
  * answers do not tell whether an account exists.
  */
 export function unknownAccountBucket(email: string): FailureBucket {
-  return { key: `sign-in:${email} (no account)`, limit: Number.POSITIVE_INFINITY };
+  return { key: `sign-in:${email} (no account)`, limit: Number.POSITIVE_INFINITY, counts: "wrong passwords for an address with no account" };
 }
 
 export async function unknownAccountWaitUntil(db: DbClient, email: string, now = new Date()): Promise<Date | null> {
