@@ -99,3 +99,28 @@ test.describe("the password form explains a refusal", () => {
     });
   }
 });
+
+test("helpdesk filters the audit log down to authentication failures, each with its address and without what was typed", async ({ browser }) => {
+  const typed = "not the helpdesk password at all";
+  const visitor = await browser.newContext();
+  const signIn = await visitor.newPage();
+  await signIn.goto("/sign-in");
+  await signIn.getByLabel("Email").fill(accounts.helpdesk.email);
+  await signIn.getByLabel("Password").fill(typed);
+  await signIn.getByRole("button", { name: "Sign in" }).click();
+  await expect(signIn.getByText("That email and password do not match an account.")).toBeVisible();
+  await visitor.close();
+
+  const helpdesk = await browser.newContext({ storageState: storageStatePath("helpdesk") });
+  const audit = await helpdesk.newPage();
+  await audit.goto("/audit");
+  await audit.getByLabel("Show").selectOption("auth-failures");
+  await audit.getByRole("button", { name: "Filter" }).click();
+  await expect(audit).toHaveURL(/category=auth-failures/);
+  const failure = audit.getByRole("row").filter({ hasText: "auth.sign-in-failed" }).filter({ hasText: accounts.helpdesk.email }).first();
+  await expect(failure).toBeVisible();
+  await expect(failure).toContainText("127.0.0.1");
+  await expect(audit.getByRole("cell", { name: "session.sign-in", exact: true })).toHaveCount(0);
+  expect(await audit.content()).not.toContain(typed);
+  await helpdesk.close();
+});
