@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { auditFilterSchema, listAuditEvents, type AuditFilter } from "@/lib/audit/audit";
+import { AUDIT_CATEGORIES, auditFilterSchema, listAuditEvents, type AuditFilter } from "@/lib/audit/audit";
 import { authorizePage } from "@/lib/auth/current-user";
 import { getPrisma } from "@/lib/db/client";
 import { formatDateTimeSeconds } from "@/lib/format";
@@ -10,7 +10,7 @@ export const metadata: Metadata = { title: "Audit log" };
 
 function pageHref(filter: AuditFilter, page: number): string {
   const params = new URLSearchParams();
-  for (const key of ["action", "actor", "q", "from", "to"] as const) if (filter[key]) params.set(key, filter[key]!);
+  for (const key of ["category", "action", "actor", "q", "from", "to"] as const) if (filter[key]) params.set(key, filter[key]!);
   params.set("page", String(page));
   return `/audit?${params.toString()}`;
 }
@@ -22,7 +22,18 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
   return (
     <section className="space-y-6">
       <h1 className="text-2xl font-semibold">Audit log</h1>
-      <form method="get" className="grid gap-3 rounded border border-slate-300 bg-white p-4 text-sm md:grid-cols-6" aria-label="Filter the audit log">
+      <form method="get" className="grid gap-3 rounded border border-slate-300 bg-white p-4 text-sm md:grid-cols-7" aria-label="Filter the audit log">
+        <label className="flex flex-col">
+          Show
+          <select name="category" defaultValue={filter.category ?? ""} className="mt-1 rounded border border-slate-400 px-2 py-1">
+            <option value="">Everything</option>
+            {Object.entries(AUDIT_CATEGORIES).map(([value, label]) => (
+              <option key={value} value={value}>
+                {label}
+              </option>
+            ))}
+          </select>
+        </label>
         <label className="flex flex-col">
           Action
           <select name="action" defaultValue={filter.action ?? ""} className="mt-1 rounded border border-slate-400 px-2 py-1">

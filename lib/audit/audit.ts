@@ -49,7 +49,10 @@ export type AuthFailureAction = (typeof AUTH_FAILURE_ACTIONS)[number];
 
 export const AUDIT_PAGE_SIZE = 50;
 
+export const AUDIT_CATEGORIES = { "auth-failures": "Authentication failures" } as const;
+
 export const auditFilterSchema = z.object({
+  category: z.enum(Object.keys(AUDIT_CATEGORIES) as [keyof typeof AUDIT_CATEGORIES]).optional().catch(undefined),
   action: z.string().trim().max(100).optional().catch(undefined),
   actor: z.string().trim().max(254).optional().catch(undefined),
   q: z.string().trim().max(200).optional().catch(undefined),
@@ -75,7 +78,7 @@ export async function listAuditEvents(
   filter: AuditFilter,
 ): Promise<{ events: AuditEventView[]; total: number; page: number; pageCount: number; actions: string[] }> {
   const where = {
-    ...(filter.action ? { action: filter.action } : {}),
+    AND: [filter.action ? { action: filter.action } : {}, filter.category === "auth-failures" ? { action: { in: [...AUTH_FAILURE_ACTIONS] } } : {}],
     ...(filter.actor ? { actorEmail: { contains: filter.actor.toLowerCase() } } : {}),
     ...(filter.q
       ? {

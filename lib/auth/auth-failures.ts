@@ -29,3 +29,8 @@ export async function recordAuthFailure(
     log.warn(event.summary, { event: event.action, ip: failure.ip ?? "unknown", userId: failure.target?.type === "user" ? failure.target.id : undefined });
   }
 }
+
+/** An attempt refused unchecked while its bucket is full or its account is slowed: the server log only. */
+export function logRefusedAttempt(kind: FailureKind, ip: string | null): void {
+  log.info("Authentication attempt refused while limited", { event: `auth.${kind}-refused`, ip: ip ?? "unknown" });
+}

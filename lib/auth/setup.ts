@@ -6,7 +6,8 @@ import type { AppPrismaClient, DbClient } from "@/lib/db/types";
 import { UserFacingError } from "@/lib/errors";
 import { assertAcceptablePassword } from "@/lib/auth/password-policy";
 import { hashPassword } from "@/lib/auth/passwords";
-import { FAILURE_LIMITS, fullBucket, recordFailure, setupCodeBuckets } from "@/lib/auth/rate-limit";
+import { logRefusedAttempt, recordAuthFailure } from "@/lib/auth/auth-failures";
+import { FAILURE_LIMITS, fullBucket, setupCodeBuckets } from "@/lib/auth/rate-limit";
 
 /**
  * First run: until an administrator exists, whoever reaches the port must also present the one-time
@@ -50,7 +51,10 @@ export async function claimConsole(
 ): Promise<{ userId: string; email: string }> {
   assertAcceptablePassword(input.password, [input.email, input.displayName]);
   const buckets = setupCodeBuckets(input.ip);
-  if (await fullBucket(db, buckets, now)) throw new UserFacingError(SETUP_CODE_RATE_LIMITED, { code: SETUP_CODE_RATE_LIMITED });
+  if (await fullBucket(db, buckets, now)) {
+    logRefusedAttempt("setup-code", input.ip);
+    throw new UserFacingError(SETUP_CODE_RATE_LIMITED, { code: SETUP_CODE_RATE_LIMITED });
+  }
   const passwordHash = await hashPassword(input.password);
   return db.$transaction(
     async (tx) => {
@@ -81,7 +85,7 @@ export async function claimConsole(
   ).then(async (result) => {
     // The failure must be counted outside the transaction, which a thrown error would roll back.
     if (!result) {
-      await recordFailure(db, buckets, now);
+      await recordAuthFailure(db, { kind: "setup-code", buckets, actor: null, summary: "Wrong setup code entered to claim the console", ip: input.ip }, now);
       throw new UserFacingError(WRONG_SETUP_CODE, { code: WRONG_SETUP_CODE });
     }
     return result;

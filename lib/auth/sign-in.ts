@@ -1,6 +1,7 @@
 import "server-only";
 import { recordAudit } from "@/lib/audit/audit";
 import type { AppPrismaClient } from "@/lib/db/types";
+import { logRefusedAttempt, recordAuthFailure } from "@/lib/auth/auth-failures";
 import { burnPasswordCheck, verifyPassword } from "@/lib/auth/passwords";
 import {
   accountThrottleCleared,
@@ -8,7 +9,6 @@ import {
   clearFailures,
   fullBucket,
   recordAccountFailure,
-  recordFailure,
   signInAccountBucket,
   signInBuckets,
   unknownAccountBucket,
@@ -36,24 +36,45 @@ export async function signIn(
   now = new Date(),
 ): Promise<SignInResult> {
   const buckets = signInBuckets(input.email, input.ip);
-  if (await fullBucket(db, buckets, now)) return { ok: false, message: RATE_LIMITED_SIGN_IN };
+  if (await fullBucket(db, buckets, now)) {
+    logRefusedAttempt("sign-in", input.ip);
+    return { ok: false, message: RATE_LIMITED_SIGN_IN };
+  }
   const user = await db.user.findUnique({
     where: { email: input.email },
     select: { id: true, email: true, passwordHash: true, active: true },
   });
   if (user) {
     const claim = await claimAccountAttempt(db, user.id, now);
-    if (!claim.ok) return { ok: false, message: slowedSignIn(claim.until, now) };
+    if (!claim.ok) {
+      logRefusedAttempt("sign-in", input.ip);
+      return { ok: false, message: slowedSignIn(claim.until, now) };
+    }
   } else {
     const until = await unknownAccountWaitUntil(db, input.email, now);
-    if (until && until > now) return { ok: false, message: slowedSignIn(until, now) };
+    if (until && until > now) {
+      logRefusedAttempt("sign-in", input.ip);
+      return { ok: false, message: slowedSignIn(until, now) };
+    }
   }
   const passwordMatches = user?.passwordHash
     ? await verifyPassword(user.passwordHash, input.password)
     : (await burnPasswordCheck(input.password), false);
   if (!user || !passwordMatches) {
-    await recordFailure(db, user ? buckets : [...buckets, unknownAccountBucket(input.email)], now);
     if (user) await recordAccountFailure(db, user.id, now);
+    await recordAuthFailure(
+      db,
+      {
+        kind: "sign-in",
+        buckets: user ? buckets : [...buckets, unknownAccountBucket(input.email)],
+        actor: null,
+        // The address typed is what an investigation needs; the password typed is never kept.
+        target: user ? { type: "user", id: user.id, label: user.email } : { type: "email", id: input.email, label: input.email },
+        summary: user ? "Sign-in failed: wrong password" : "Sign-in failed: no account has this email address",
+        ip: input.ip,
+      },
+      now,
+    );
     return { ok: false, message: GENERIC_SIGN_IN_FAILURE };
   }
   // Only someone who knows the password learns that the account is deactivated.

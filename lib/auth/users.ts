@@ -2,7 +2,7 @@ import "server-only";
 import { recordAudit, type AuditActor } from "@/lib/audit/audit";
 import type { AppPrismaClient, DbClient } from "@/lib/db/types";
 import { UserFacingError } from "@/lib/errors";
-import { recordAuthFailure } from "@/lib/auth/auth-failures";
+import { logRefusedAttempt, recordAuthFailure } from "@/lib/auth/auth-failures";
 import { assertAcceptablePassword } from "@/lib/auth/password-policy";
 import { clearFailures, currentPasswordBuckets, fullBucket } from "@/lib/auth/rate-limit";
 import { hashPassword, verifyPassword } from "@/lib/auth/passwords";
@@ -136,6 +136,7 @@ export async function changePassword(
   assertAcceptablePassword(input.newPassword, [user.email, user.displayName]);
   const buckets = currentPasswordBuckets(user.id);
   if (await fullBucket(db, buckets, now)) {
+    logRefusedAttempt("current-password", context.ip ?? null);
     throw new UserFacingError(TOO_MANY_WRONG_CURRENT_PASSWORDS, { currentPassword: TOO_MANY_WRONG_CURRENT_PASSWORDS });
   }
   if (!user.passwordHash || !(await verifyPassword(user.passwordHash, input.currentPassword))) {
