@@ -85,7 +85,7 @@ test.describe("the password form explains a refusal", () => {
   ];
 
   for (const [name, weak, why] of refused) {
-    test(`${name} is refused with the reason, and never sent back`, async ({ page }) => {
+    test(`${name} is refused with the reason, and never sent back`, async ({ page, shot }) => {
       await page.goto("/account");
       await page.getByLabel("Current password").fill(accounts.member.password);
       await page.getByLabel("New password", { exact: true }).fill(weak);
@@ -96,6 +96,7 @@ test.describe("the password form explains a refusal", () => {
       await expect(page.getByText(why)).toBeVisible();
       for (const label of ["Current password", "New password", "Repeat the new password"]) await expect(page.getByLabel(label, { exact: true })).toHaveValue("");
       if (weak.trim()) expect(await page.content()).not.toContain(weak);
+      await shot(`account-password-refused-${name.replace(/[^a-z]+/gi, "-")}`);
     });
   }
 });
@@ -120,7 +121,9 @@ test("helpdesk filters the audit log down to authentication failures, each with 
   const failure = audit.getByRole("row").filter({ hasText: "auth.sign-in-failed" }).filter({ hasText: accounts.helpdesk.email }).first();
   await expect(failure).toBeVisible();
   await expect(failure).toContainText("127.0.0.1");
+  await expect(failure).toContainText("not signed in");
   await expect(audit.getByRole("cell", { name: "session.sign-in", exact: true })).toHaveCount(0);
   expect(await audit.content()).not.toContain(typed);
+  await audit.screenshot({ path: "test-results/screenshots/audit-auth-failures.png", fullPage: true });
   await helpdesk.close();
 });

@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { AUDIT_CATEGORIES, auditFilterSchema, listAuditEvents, type AuditFilter } from "@/lib/audit/audit";
+import { AUDIT_CATEGORIES, AUTH_FAILURE_ACTIONS, auditFilterSchema, listAuditEvents, type AuditFilter } from "@/lib/audit/audit";
 import { authorizePage } from "@/lib/auth/current-user";
 import { getPrisma } from "@/lib/db/client";
 import { formatDateTimeSeconds } from "@/lib/format";
@@ -85,7 +85,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
           {events.map((event) => (
             <tr key={event.id} className="border-b border-slate-200 align-top">
               <td className="py-2 pr-3 whitespace-nowrap">{formatDateTimeSeconds(event.occurredAt)}</td>
-              <td className="py-2 pr-3">{event.actorEmail ?? "system"}</td>
+              <td className="py-2 pr-3">{event.actorEmail ?? ((AUTH_FAILURE_ACTIONS as readonly string[]).includes(event.action) ? "not signed in" : "system")}</td>
               <td className="py-2 pr-3 font-mono text-xs">{event.action}</td>
               <td className="py-2 pr-3">{event.targetLabel ?? "—"}</td>
               <td className="py-2 pr-3">{event.summary}</td>
