@@ -7,6 +7,7 @@
 import { randomInt, randomUUID } from "node:crypto";
 import { apiScopes } from "@/lib/auth/access-policy";
 import type { Role } from "@/lib/auth/roles";
+import { passwordProblem, personalWords } from "@/lib/auth/password-policy";
 import { createUser } from "@/lib/auth/users";
 import { createApiKey } from "@/lib/api/api-keys";
 import { runChecks } from "@/lib/checks/run-checks";
@@ -39,10 +40,13 @@ const people: ReadonlyArray<Omit<DemoAccount, "password">> = [
   { role: "member", email: demo.users.lynne.upn, displayName: "Lynne Robbins" },
 ];
 
-/** Readable, unguessable, and long enough for the password policy. */
-function newPassword(): string {
+/** Readable and unguessable; drawn again in the rare case the password policy refuses one. */
+function newPassword(about: ReadonlyArray<string>): string {
   const alphabet = "abcdefghijkmnpqrstuvwxyz23456789";
-  return Array.from({ length: 4 }, () => Array.from({ length: 5 }, () => alphabet[randomInt(alphabet.length)]).join("")).join("-");
+  for (;;) {
+    const password = Array.from({ length: 4 }, () => Array.from({ length: 5 }, () => alphabet[randomInt(alphabet.length)]).join("")).join("-");
+    if (passwordProblem(password, personalWords(...about)) === null) return password;
+  }
 }
 
 function daysFromNow(days: number, now: Date): Date {
@@ -203,7 +207,7 @@ async function main(): Promise<void> {
 
     const accounts: (DemoAccount & { id: string })[] = [];
     for (const person of people) {
-      const password = newPassword();
+      const password = newPassword([person.email, person.displayName]);
       const user = await createUser(db, { ...person, password }, { actor: null });
       accounts.push({ ...person, password, id: user.id });
     }

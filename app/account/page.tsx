@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import { ActionForm, Field } from "@/components/action-form";
 import { changePasswordAction } from "@/app/account/actions";
 import { authorizePage } from "@/lib/auth/current-user";
-import { MIN_PASSWORD_LENGTH } from "@/lib/auth/password-policy";
+import { PASSWORD_HINT } from "@/lib/auth/password-policy";
 import { roleLabels } from "@/lib/auth/roles";
 
 export const metadata: Metadata = { title: "Account" };
@@ -21,7 +21,7 @@ export default async function AccountPage() {
       <h2 className="text-lg font-semibold">Change password</h2>
       <ActionForm action={changePasswordAction} submitLabel="Change password">
         <Field name="currentPassword" label="Current password" type="password" autoComplete="current-password" />
-        <Field name="password" label="New password" type="password" autoComplete="new-password" hint={`At least ${MIN_PASSWORD_LENGTH} characters`} />
+        <Field name="password" label="New password" type="password" autoComplete="new-password" hint={PASSWORD_HINT} />
         <Field name="confirmPassword" label="Repeat the new password" type="password" autoComplete="new-password" />
       </ActionForm>
     </section>

@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { auditFilterSchema, listAuditEvents, type AuditFilter } from "@/lib/audit/audit";
+import { AUDIT_CATEGORIES, AUTH_FAILURE_ACTIONS, auditFilterSchema, listAuditEvents, type AuditFilter } from "@/lib/audit/audit";
 import { authorizePage } from "@/lib/auth/current-user";
 import { getPrisma } from "@/lib/db/client";
 import { formatDateTimeSeconds } from "@/lib/format";
@@ -11,7 +11,7 @@ export const metadata: Metadata = { title: "Audit log" };
 
 function pageHref(filter: AuditFilter, page: number): string {
   const params = new URLSearchParams();
-  for (const key of ["action", "actor", "q", "from", "to"] as const) {
+  for (const key of ["category", "action", "actor", "q", "from", "to"] as const) {
     const value = filter[key];
     if (value) params.set(key, value);
   }
@@ -33,7 +33,18 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
           {searchNotice}
         </p>
       ) : null}
-      <form method="get" className="grid gap-3 rounded border border-slate-300 bg-white p-4 text-sm md:grid-cols-6" aria-label="Filter the audit log">
+      <form method="get" className="grid gap-3 rounded border border-slate-300 bg-white p-4 text-sm md:grid-cols-7" aria-label="Filter the audit log">
+        <label className="flex flex-col">
+          Show
+          <select name="category" defaultValue={filter.category ?? ""} className="mt-1 rounded border border-slate-400 px-2 py-1">
+            <option value="">Everything</option>
+            {Object.entries(AUDIT_CATEGORIES).map(([value, label]) => (
+              <option key={value} value={value}>
+                {label}
+              </option>
+            ))}
+          </select>
+        </label>
         <label className="flex flex-col">
           Action
           <select name="action" defaultValue={filter.action ?? ""} className="mt-1 rounded border border-slate-400 px-2 py-1">
@@ -85,7 +96,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
           {events.map((event) => (
             <tr key={event.id} className="border-b border-slate-200 align-top">
               <td className="py-2 pr-3 whitespace-nowrap">{formatDateTimeSeconds(event.occurredAt)}</td>
-              <td className="py-2 pr-3">{event.actorEmail ?? "system"}</td>
+              <td className="py-2 pr-3">{event.actorEmail ?? ((AUTH_FAILURE_ACTIONS as readonly string[]).includes(event.action) ? "not signed in" : "system")}</td>
               <td className="py-2 pr-3 font-mono text-xs">{event.action}</td>
               <td className="py-2 pr-3">{event.targetLabel ?? "—"}</td>
               <td className="py-2 pr-3">{event.summary}</td>

@@ -3,7 +3,7 @@ import { redirect } from "next/navigation";
 import { ActionForm, Field } from "@/components/action-form";
 import { claimConsoleAction } from "@/app/setup/actions";
 import { authorizePage } from "@/lib/auth/current-user";
-import { MIN_PASSWORD_LENGTH } from "@/lib/auth/password-policy";
+import { PASSWORD_HINT } from "@/lib/auth/password-policy";
 import { hasAdministrator } from "@/lib/auth/setup";
 import { getPrisma } from "@/lib/db/client";
 
@@ -23,7 +23,7 @@ export default async function SetupPage() {
         <Field name="code" label="Setup code" hint="For example ABCD-EFGH-JKLM, from the server log" autoComplete="off" />
         <Field name="displayName" label="Your name" autoComplete="name" />
         <Field name="email" label="Email" type="email" autoComplete="email" />
-        <Field name="password" label="Password" type="password" autoComplete="new-password" hint={`At least ${MIN_PASSWORD_LENGTH} characters`} />
+        <Field name="password" label="Password" type="password" autoComplete="new-password" hint={PASSWORD_HINT} />
         <Field name="confirmPassword" label="Repeat the password" type="password" autoComplete="new-password" />
       </ActionForm>
     </section>

@@ -4,7 +4,7 @@ import { redirect } from "next/navigation";
 import { z } from "zod";
 import type { ActionState } from "@/lib/action-state";
 import { endCurrentSession, requestContext, sessionPolicy, setSessionCookie } from "@/lib/auth/current-user";
-import { safeReturnPath, signInSchema } from "@/lib/auth/form-schemas";
+import { signInSchema } from "@/lib/auth/form-schemas";
 import { runAction } from "@/lib/auth/run-action";
 import { signIn } from "@/lib/auth/sign-in";
 import { getPrisma } from "@/lib/db/client";
@@ -16,7 +16,7 @@ export async function signInAction(_state: ActionState, formData: FormData): Pro
     const result = await signIn(await getPrisma(), { email: values.email, password: values.password, ip: context.ip, userAgent: context.userAgent }, sessionPolicy());
     if (!result.ok) return { status: "error", code: "failed", message: result.message };
     await setSessionCookie(result.token, result.expiresAt);
-    redirect(safeReturnPath(values.next));
+    redirect(values.next);
   });
 }
 

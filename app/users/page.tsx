@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import { ActionForm, Field } from "@/components/action-form";
 import { changeUserRoleAction, createUserAction, inviteUserAction, setUserActiveAction } from "@/app/users/actions";
 import { authorizePage } from "@/lib/auth/current-user";
-import { MIN_PASSWORD_LENGTH } from "@/lib/auth/password-policy";
+import { PASSWORD_HINT } from "@/lib/auth/password-policy";
 import { roleLabels, roles } from "@/lib/auth/roles";
 import { listUsers } from "@/lib/auth/users";
 import { getPrisma } from "@/lib/db/client";
@@ -78,7 +78,7 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
             <Field name="displayName" label="Name" autoComplete="off" />
             <Field name="email" label="Email" type="email" autoComplete="off" />
             <Field name="role" label="Role" type="select" defaultValue="member" options={roleOptions} />
-            <Field name="password" label="Initial password" type="password" autoComplete="new-password" hint={`At least ${MIN_PASSWORD_LENGTH} characters`} />
+            <Field name="password" label="Initial password" type="password" autoComplete="new-password" hint={PASSWORD_HINT} />
             <Field name="confirmPassword" label="Repeat the password" type="password" autoComplete="new-password" />
           </ActionForm>
         </div>

@@ -35,9 +35,26 @@ export async function recordAudit(db: DbClient, entry: AuditEntry): Promise<void
   });
 }
 
+/**
+ * Authentication failures (ASVS 7.2.1): each wrong password, setup code or current password, and each
+ * lockout it starts. Recorded by lib/auth/auth-failures.ts.
+ */
+export const AUTH_FAILURE_ACTIONS = [
+  "auth.sign-in-failed",
+  "auth.sign-in-locked",
+  "auth.setup-code-failed",
+  "auth.setup-code-locked",
+  "auth.current-password-failed",
+  "auth.current-password-locked",
+] as const;
+export type AuthFailureAction = (typeof AUTH_FAILURE_ACTIONS)[number];
+
 export const AUDIT_PAGE_SIZE = 50;
 
+export const AUDIT_CATEGORIES = { "auth-failures": "Authentication failures" } as const;
+
 export const auditFilterSchema = z.object({
+  category: z.enum(Object.keys(AUDIT_CATEGORIES) as [keyof typeof AUDIT_CATEGORIES]).optional().catch(undefined),
   action: z.string().trim().max(100).check(plainText("The action")).optional().catch(undefined),
   actor: z.string().trim().max(254).check(plainText("The actor")).optional().catch(undefined),
   q: searchQuerySchema.optional().catch(undefined),
@@ -63,7 +80,7 @@ export async function listAuditEvents(
   filter: AuditFilter,
 ): Promise<{ events: AuditEventView[]; total: number; page: number; pageCount: number; actions: string[] }> {
   const where = {
-    ...(filter.action ? { action: filter.action } : {}),
+    AND: [filter.action ? { action: filter.action } : {}, filter.category === "auth-failures" ? { action: { in: [...AUTH_FAILURE_ACTIONS] } } : {}],
     ...(filter.actor ? { actorEmail: { contains: likeLiteral(filter.actor.toLowerCase()) } } : {}),
     ...(filter.q
       ? {

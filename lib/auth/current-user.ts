@@ -6,6 +6,7 @@ import { getPrisma } from "@/lib/db/client";
 import { getEnv } from "@/lib/env";
 import { CLIENT_IP_HEADER, CLIENT_PROTO_HEADER } from "@/lib/request-headers";
 import { actionPolicy, isAllowed, pagePolicy, routePolicy, type Access, type ActionName, type PageName, type RouteName } from "@/lib/auth/access-policy";
+import { signInPath } from "@/lib/auth/form-schemas";
 import { getSessionUser, revokeSession, type SessionPolicy, type SessionUser } from "@/lib/auth/sessions";
 
 export const SESSION_COOKIE = "calsync_session";
@@ -60,7 +61,7 @@ function decide<A extends Access>(access: A, user: SessionUser | null): AccessDe
 export async function authorizePage<P extends PageName>(page: P, returnTo?: string): Promise<CallerFor<(typeof pagePolicy)[P]>> {
   const decision = decide(pagePolicy[page], await getCurrentUser());
   if (decision.allowed) return decision.user;
-  if (!decision.signedIn) redirect(`/sign-in${returnTo ? `?next=${encodeURIComponent(returnTo)}` : ""}`);
+  if (!decision.signedIn) redirect(signInPath(returnTo));
   forbidden();
 }
 

@@ -3,6 +3,7 @@ import { recordAudit, type AuditActor } from "@/lib/audit/audit";
 import { generateToken, hashToken, isWellFormedToken, oneTimeLinkState } from "@/lib/crypto/tokens";
 import type { AppPrismaClient, DbClient } from "@/lib/db/types";
 import { UserFacingError } from "@/lib/errors";
+import { assertAcceptablePassword } from "@/lib/auth/password-policy";
 import { hashPassword } from "@/lib/auth/passwords";
 import type { Role } from "@/lib/auth/roles";
 
@@ -76,6 +77,7 @@ export async function createAccountFromLink(
   return db.$transaction(
     async (tx) => {
       const { email, role } = await link.check(tx);
+      assertAcceptablePassword(input.password, [email, input.displayName]);
       const existing = await tx.user.findUnique({ where: { email }, select: { id: true } });
       if (existing) throw new UserFacingError("An account with this email already exists. Sign in instead.");
       const user = await tx.user.create({ data: { email, displayName: input.displayName, role, passwordHash }, select: { id: true, email: true } });

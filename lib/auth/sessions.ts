@@ -7,9 +7,13 @@ export type SessionPolicy = { idleMinutes: number; absoluteHours: number };
 
 export type SessionUser = { sessionId: string; id: string; email: string; displayName: string; role: Role };
 
-// Writing last_seen_at on every request would turn each page view into a write; a minute of slack
-// costs at most a minute of idle time.
-const TOUCH_INTERVAL_MS = 60_000;
+// Writing last_seen_at on every request would turn each page view into a write. Touching at half the
+// idle limit (at most once a minute) means a session in use never reaches its idle deadline.
+const MAX_TOUCH_INTERVAL_MS = 60_000;
+
+function touchIntervalMs(policy: SessionPolicy): number {
+  return Math.min(MAX_TOUCH_INTERVAL_MS, (policy.idleMinutes * 60_000) / 2);
+}
 
 export async function createSession(
   db: DbClient,
@@ -52,7 +56,7 @@ export async function getSessionUser(db: DbClient, token: string, policy: Sessio
     await db.session.deleteMany({ where: { id: session.id } });
     return null;
   }
-  if (now.getTime() - session.lastSeenAt.getTime() > TOUCH_INTERVAL_MS) {
+  if (now.getTime() - session.lastSeenAt.getTime() >= touchIntervalMs(policy)) {
     await db.session.updateMany({ where: { id: session.id }, data: { lastSeenAt: now } });
   }
   const { active: _active, ...user } = session.user;

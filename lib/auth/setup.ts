@@ -4,7 +4,10 @@ import { recordAudit } from "@/lib/audit/audit";
 import { constantTimeEqual, hashToken } from "@/lib/crypto/tokens";
 import type { AppPrismaClient, DbClient } from "@/lib/db/types";
 import { UserFacingError } from "@/lib/errors";
+import { assertAcceptablePassword } from "@/lib/auth/password-policy";
 import { hashPassword } from "@/lib/auth/passwords";
+import { logRefusedAttempt, recordAuthFailure } from "@/lib/auth/auth-failures";
+import { FAILURE_LIMITS, fullBucket, setupCodeBuckets } from "@/lib/auth/rate-limit";
 
 /**
  * First run: until an administrator exists, whoever reaches the port must also present the one-time
@@ -13,7 +16,8 @@ import { hashPassword } from "@/lib/auth/passwords";
 
 const ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"; // no 0/O or 1/I
 const CODE_TTL_MS = 24 * 3_600_000;
-export const MAX_SETUP_CODE_FAILURES = 10;
+// Per address: a limit on the code itself would let anyone who reaches the port make it unusable.
+export const MAX_SETUP_CODE_FAILURES = FAILURE_LIMITS.setupCodePerAddress;
 
 export function formatSetupCode(raw: string): string {
   return raw.match(/.{1,4}/g)!.join("-");
@@ -37,20 +41,26 @@ export async function issueSetupCode(db: DbClient, now = new Date()): Promise<st
 }
 
 export const WRONG_SETUP_CODE = "That setup code is not right. Copy it from the console's server log.";
-export const SETUP_CODE_USED_UP =
-  "The setup code has expired or was entered wrongly too often. Restart the console to print a new one.";
+export const SETUP_CODE_USED_UP = "The setup code has expired. Restart the console to print a new one.";
+export const SETUP_CODE_RATE_LIMITED = "Too many wrong setup codes from your address. Wait 15 minutes, then try again.";
 
 export async function claimConsole(
   db: AppPrismaClient,
   input: { code: string; email: string; displayName: string; password: string; ip: string | null },
   now = new Date(),
 ): Promise<{ userId: string; email: string }> {
+  assertAcceptablePassword(input.password, [input.email, input.displayName]);
+  const buckets = setupCodeBuckets(input.ip);
+  if (await fullBucket(db, buckets, now)) {
+    logRefusedAttempt("setup-code", input.ip);
+    throw new UserFacingError(SETUP_CODE_RATE_LIMITED, { code: SETUP_CODE_RATE_LIMITED });
+  }
   const passwordHash = await hashPassword(input.password);
   return db.$transaction(
     async (tx) => {
       if (await hasAdministrator(tx)) throw new UserFacingError("This console already has an administrator. Sign in instead.");
-      const setup = await tx.setupCode.findUnique({ where: { id: 1 }, select: { codeHash: true, expiresAt: true, failures: true } });
-      if (!setup || setup.expiresAt <= now || setup.failures >= MAX_SETUP_CODE_FAILURES) {
+      const setup = await tx.setupCode.findUnique({ where: { id: 1 }, select: { codeHash: true, expiresAt: true } });
+      if (!setup || setup.expiresAt <= now) {
         throw new UserFacingError(SETUP_CODE_USED_UP, { code: SETUP_CODE_USED_UP });
       }
       if (!constantTimeEqual(hashToken(normaliseSetupCode(input.code)), setup.codeHash)) {
@@ -72,9 +82,12 @@ export async function claimConsole(
       return { userId: user.id, email: user.email };
     },
     { isolationLevel: "Serializable" },
-  ).then((result) => {
-    // The failure count must commit, so the wrong-code error is raised after the transaction.
-    if (!result) throw new UserFacingError(WRONG_SETUP_CODE, { code: WRONG_SETUP_CODE });
+  ).then(async (result) => {
+    // The failure must be counted outside the transaction, which a thrown error would roll back.
+    if (!result) {
+      await recordAuthFailure(db, { kind: "setup-code", buckets, actor: null, summary: "Wrong setup code entered to claim the console", ip: input.ip }, now);
+      throw new UserFacingError(WRONG_SETUP_CODE, { code: WRONG_SETUP_CODE });
+    }
     return result;
   });
 }

@@ -1,13 +1,29 @@
 import "server-only";
 import { recordAudit } from "@/lib/audit/audit";
 import type { AppPrismaClient } from "@/lib/db/types";
+import { logRefusedAttempt, recordAuthFailure } from "@/lib/auth/auth-failures";
 import { burnPasswordCheck, verifyPassword } from "@/lib/auth/passwords";
-import { clearSignInFailures, isRateLimited, recordSignInFailure, signInBuckets } from "@/lib/auth/rate-limit";
+import {
+  accountThrottleCleared,
+  claimAccountAttempt,
+  clearFailures,
+  fullBucket,
+  recordAccountFailure,
+  signInAccountBucket,
+  signInBuckets,
+  unknownAccountBucket,
+  unknownAccountWaitUntil,
+} from "@/lib/auth/rate-limit";
 import { createSession, type SessionPolicy } from "@/lib/auth/sessions";
 
 export const GENERIC_SIGN_IN_FAILURE = "That email and password do not match an account.";
 export const RATE_LIMITED_SIGN_IN = "Too many failed sign-ins. Wait 15 minutes, then try again.";
 export const DEACTIVATED_SIGN_IN = "This account has been deactivated. Ask an administrator to reactivate it.";
+
+export function slowedSignIn(until: Date, now: Date): string {
+  const seconds = Math.max(1, Math.ceil((until.getTime() - now.getTime()) / 1000));
+  return `Too many failed sign-ins for this account. Try again in ${seconds} second${seconds === 1 ? "" : "s"}.`;
+}
 
 export type SignInResult =
   | { ok: true; token: string; expiresAt: Date; userId: string }
@@ -17,25 +33,58 @@ export async function signIn(
   db: AppPrismaClient,
   input: { email: string; password: string; ip: string | null; userAgent: string | null },
   policy: SessionPolicy,
+  now = new Date(),
 ): Promise<SignInResult> {
   const buckets = signInBuckets(input.email, input.ip);
-  if (await isRateLimited(db, buckets)) return { ok: false, message: RATE_LIMITED_SIGN_IN };
+  if (await fullBucket(db, buckets, now)) {
+    logRefusedAttempt("sign-in", input.ip);
+    return { ok: false, message: RATE_LIMITED_SIGN_IN };
+  }
   const user = await db.user.findUnique({
     where: { email: input.email },
     select: { id: true, email: true, passwordHash: true, active: true },
   });
+  if (user) {
+    const claim = await claimAccountAttempt(db, user.id, now);
+    if (!claim.ok) {
+      logRefusedAttempt("sign-in", input.ip);
+      return { ok: false, message: slowedSignIn(claim.until, now) };
+    }
+  } else {
+    const until = await unknownAccountWaitUntil(db, input.email, now);
+    if (until && until > now) {
+      logRefusedAttempt("sign-in", input.ip);
+      return { ok: false, message: slowedSignIn(until, now) };
+    }
+  }
   const passwordMatches = user?.passwordHash
     ? await verifyPassword(user.passwordHash, input.password)
     : (await burnPasswordCheck(input.password), false);
   if (!user || !passwordMatches) {
-    await recordSignInFailure(db, buckets);
+    if (user) await recordAccountFailure(db, user.id, now);
+    await recordAuthFailure(
+      db,
+      {
+        kind: "sign-in",
+        buckets: user ? buckets : [...buckets, unknownAccountBucket(input.email)],
+        actor: null,
+        // The address typed is what an investigation needs; the password typed is never kept.
+        target: user ? { type: "user", id: user.id, label: user.email } : { type: "email", id: input.email, label: input.email },
+        summary: user ? "Sign-in failed: wrong password" : "Sign-in failed: no account has this email address",
+        ip: input.ip,
+      },
+      now,
+    );
     return { ok: false, message: GENERIC_SIGN_IN_FAILURE };
   }
   // Only someone who knows the password learns that the account is deactivated.
-  if (!user.active) return { ok: false, message: DEACTIVATED_SIGN_IN };
-  await clearSignInFailures(db, buckets);
-  const session = await createSession(db, { userId: user.id, ip: input.ip, userAgent: input.userAgent }, policy);
-  await db.user.update({ where: { id: user.id }, data: { lastSignInAt: new Date() }, select: { id: true } });
+  if (!user.active) {
+    await db.user.update({ where: { id: user.id }, data: accountThrottleCleared, select: { id: true } });
+    return { ok: false, message: DEACTIVATED_SIGN_IN };
+  }
+  await clearFailures(db, [signInAccountBucket(input.email, input.ip)]);
+  const session = await createSession(db, { userId: user.id, ip: input.ip, userAgent: input.userAgent }, policy, now);
+  await db.user.update({ where: { id: user.id }, data: { lastSignInAt: now, ...accountThrottleCleared }, select: { id: true } });
   await recordAudit(db, {
     actor: { id: user.id, email: user.email },
     action: "session.sign-in",

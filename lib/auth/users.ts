@@ -2,6 +2,9 @@ import "server-only";
 import { recordAudit, type AuditActor } from "@/lib/audit/audit";
 import type { AppPrismaClient, DbClient } from "@/lib/db/types";
 import { UserFacingError } from "@/lib/errors";
+import { logRefusedAttempt, recordAuthFailure } from "@/lib/auth/auth-failures";
+import { assertAcceptablePassword } from "@/lib/auth/password-policy";
+import { clearFailures, currentPasswordBuckets, fullBucket } from "@/lib/auth/rate-limit";
 import { hashPassword, verifyPassword } from "@/lib/auth/passwords";
 import type { Role } from "@/lib/auth/roles";
 
@@ -34,6 +37,7 @@ export async function createUser(
   input: { email: string; displayName: string; role: Role; password: string },
   context: { actor: AuditActor; ip?: string | null },
 ): Promise<UserView> {
+  assertAcceptablePassword(input.password, [input.email, input.displayName]);
   const passwordHash = await hashPassword(input.password);
   return db.$transaction(async (tx) => {
     const existing = await tx.user.findUnique({ where: { email: input.email }, select: { id: true } });
@@ -109,15 +113,40 @@ export function setUserActive(db: AppPrismaClient, userId: string, active: boole
   return changeUser(db, userId, { active }, context);
 }
 
+export const WRONG_CURRENT_PASSWORD = "Your current password is not right";
+export const TOO_MANY_WRONG_CURRENT_PASSWORDS = "Too many wrong current passwords. Wait 15 minutes, then try again.";
+
 export async function changePassword(
   db: AppPrismaClient,
   input: { userId: string; currentPassword: string; newPassword: string; keepSessionId: string },
   context: { ip?: string | null },
+  now = new Date(),
 ): Promise<void> {
-  const user = await db.user.findUnique({ where: { id: input.userId }, select: { id: true, email: true, passwordHash: true } });
-  if (!user?.passwordHash || !(await verifyPassword(user.passwordHash, input.currentPassword))) {
-    throw new UserFacingError("Your current password is not right", { currentPassword: "Your current password is not right" });
+  const user = await db.user.findUnique({ where: { id: input.userId }, select: { id: true, email: true, displayName: true, passwordHash: true } });
+  if (!user) throw new UserFacingError("That user no longer exists");
+  // A refused new password says so before the current one is checked, so it costs no guess.
+  assertAcceptablePassword(input.newPassword, [user.email, user.displayName]);
+  const buckets = currentPasswordBuckets(user.id);
+  if (await fullBucket(db, buckets, now)) {
+    logRefusedAttempt("current-password", context.ip ?? null);
+    throw new UserFacingError(TOO_MANY_WRONG_CURRENT_PASSWORDS, { currentPassword: TOO_MANY_WRONG_CURRENT_PASSWORDS });
   }
+  if (!user.passwordHash || !(await verifyPassword(user.passwordHash, input.currentPassword))) {
+    await recordAuthFailure(
+      db,
+      {
+        kind: "current-password",
+        buckets,
+        actor: { id: user.id, email: user.email },
+        target: { type: "user", id: user.id, label: user.email },
+        summary: "Entered a wrong current password while changing their password",
+        ip: context.ip ?? null,
+      },
+      now,
+    );
+    throw new UserFacingError(WRONG_CURRENT_PASSWORD, { currentPassword: WRONG_CURRENT_PASSWORD });
+  }
+  await clearFailures(db, buckets);
   const passwordHash = await hashPassword(input.newPassword);
   await db.$transaction(async (tx) => {
     await tx.user.update({ where: { id: user.id }, data: { passwordHash }, select: { id: true } });

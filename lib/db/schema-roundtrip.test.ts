@@ -18,6 +18,7 @@ const samples: Record<Prisma.ModelName, Record<string, unknown>> = {
   User: {
     id: userId, email: "ada@example.com", displayName: "Ada", role: "helpdesk", passwordHash: "$argon2id$x",
     active: false, createdAt: at("2026-01-02T03:04:05.678Z"), updatedAt: at("2026-01-03T03:04:05.678Z"), lastSignInAt: at("2026-01-04T00:00:00.001Z"),
+    failedSignIns: 4, signInNotBefore: at("2026-01-04T00:00:02.002Z"),
   },
   Session: {
     id: "5d0c1a7e-2f4b-4f0e-8a51-6b3c2d1e0f02", tokenHash: "a".repeat(64), userId, createdAt: at("2026-02-01T00:00:00.000Z"),

@@ -1,5 +1,6 @@
 import { NextResponse } from "next/server";
 import { authorizeRoute, requestContext } from "@/lib/auth/current-user";
+import { signInPath } from "@/lib/auth/form-schemas";
 import { getKeyRing } from "@/lib/crypto/key-store";
 import { getPrisma } from "@/lib/db/client";
 import { completeMailboxSignIn } from "@/lib/delegated/sign-in";
@@ -21,7 +22,7 @@ function to(path: string): NextResponse {
 export const GET = consoleRoute("GET /connect/callback", async (request: Request): Promise<Response> => {
   const caller = await authorizeRoute("GET /connect/callback");
   // A session that ended while the person was at Microsoft: sign in again, then start over.
-  if (!caller.allowed) return caller.signedIn ? deniedResponse(caller) : to(`/sign-in?next=${encodeURIComponent("/connect")}`);
+  if (!caller.allowed) return caller.signedIn ? deniedResponse(caller) : to(signInPath("/connect"));
   const user = caller.user;
   const params = new URL(request.url).searchParams;
   const { ip } = await requestContext();

@@ -4,7 +4,7 @@ import { ActionForm, Field } from "@/components/action-form";
 import { acceptInviteAction } from "@/app/invite/[token]/actions";
 import { authorizePage } from "@/lib/auth/current-user";
 import { getInviteStatus, INVITE_PROBLEMS } from "@/lib/auth/invites";
-import { MIN_PASSWORD_LENGTH } from "@/lib/auth/password-policy";
+import { PASSWORD_HINT } from "@/lib/auth/password-policy";
 import { roleLabels } from "@/lib/auth/roles";
 import { getPrisma } from "@/lib/db/client";
 
@@ -32,7 +32,7 @@ export default async function InvitePage({ params }: { params: Promise<{ token: 
       </p>
       <ActionForm action={acceptInviteAction} submitLabel="Create my account" hidden={{ token }}>
         <Field name="displayName" label="Your name" autoComplete="name" />
-        <Field name="password" label="Password" type="password" autoComplete="new-password" hint={`At least ${MIN_PASSWORD_LENGTH} characters`} />
+        <Field name="password" label="Password" type="password" autoComplete="new-password" hint={PASSWORD_HINT} />
         <Field name="confirmPassword" label="Repeat the password" type="password" autoComplete="new-password" />
       </ActionForm>
     </section>

@@ -3,7 +3,8 @@ import Link from "next/link";
 import { ActionForm, Field } from "@/components/action-form";
 import { connectFromLinkAction, createAccountFromLinkAction } from "@/app/connect/actions";
 import { authorizePage } from "@/lib/auth/current-user";
-import { MIN_PASSWORD_LENGTH } from "@/lib/auth/password-policy";
+import { signInPath } from "@/lib/auth/form-schemas";
+import { PASSWORD_HINT } from "@/lib/auth/password-policy";
 import { getPrisma } from "@/lib/db/client";
 import { CONNECT_LINK_PROBLEMS, connectLinkPath, getConnectLinkStatus } from "@/lib/delegated/connect-links";
 import { formatDay } from "@/lib/format";
@@ -46,14 +47,14 @@ export default async function ConnectLinkPage({ params }: { params: Promise<{ to
         )
       ) : status.accountExists ? (
         <p>
-          You already have an account. <Link href={`/sign-in?next=${encodeURIComponent(connectLinkPath(token))}`}>Sign in to continue</Link>.
+          You already have an account. <Link href={signInPath(connectLinkPath(token))}>Sign in to continue</Link>.
         </p>
       ) : (
         <>
           <p>First, create your console account. You will then continue to Microsoft&apos;s sign-in.</p>
           <ActionForm action={createAccountFromLinkAction} submitLabel="Create account and continue" hidden={{ token }}>
             <Field name="displayName" label="Your name" autoComplete="name" />
-            <Field name="password" label="Password" type="password" autoComplete="new-password" hint={`At least ${MIN_PASSWORD_LENGTH} characters`} />
+            <Field name="password" label="Password" type="password" autoComplete="new-password" hint={PASSWORD_HINT} />
             <Field name="confirmPassword" label="Repeat the password" type="password" autoComplete="new-password" />
           </ActionForm>
         </>

@@ -1,5 +1,6 @@
 import { NextResponse } from "next/server";
 import { authorizeRoute } from "@/lib/auth/current-user";
+import { signInPath } from "@/lib/auth/form-schemas";
 import { recordAudit } from "@/lib/audit/audit";
 import { getPrisma } from "@/lib/db/client";
 import { consoleRoute } from "@/lib/http";
@@ -22,7 +23,7 @@ export const GET = consoleRoute("GET /connections/new/admin-consent/callback", a
   if (!caller.allowed) {
     return caller.signedIn
       ? NextResponse.json({ error: "forbidden", message: "You do not have permission to do this." }, { status: 403 })
-      : NextResponse.redirect(new URL(`/sign-in?next=${encodeURIComponent(back.pathname)}`, origin));
+      : NextResponse.redirect(new URL(signInPath(back.pathname), origin));
   }
   const user = caller.user;
   const db = await getPrisma();
