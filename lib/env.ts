@@ -21,39 +21,32 @@ const positiveInt = (max: number) =>
     .min(1, { message: "must be at least 1" })
     .max(max, { message: `must be at most ${max}` });
 
-const httpsOrigin = z
-  .string()
-  .refine(
-    (value) => {
-      try {
-        const url = new URL(value);
-        return url.protocol === "https:" && (url.pathname === "/" || url.pathname === "") && !url.search && !url.hash;
-      } catch {
-        return false;
-      }
-    },
-    { message: "must be an https://host[:port] URL without a path" },
-  )
-  .transform((value) => new URL(value).origin);
+/** A bare origin (`scheme://host[:port]`, no path, query or fragment) whose URL `secure` accepts. */
+const originOf = (secure: (url: URL) => boolean, message: string) =>
+  z
+    .string()
+    .refine(
+      (value) => {
+        try {
+          const url = new URL(value);
+          return secure(url) && (url.pathname === "/" || url.pathname === "") && !url.search && !url.hash;
+        } catch {
+          return false;
+        }
+      },
+      { message },
+    )
+    .transform((value) => new URL(value).origin);
+
+const httpsOrigin = originOf((url) => url.protocol === "https:", "must be an https://host[:port] URL without a path");
 
 const loopbackHostnames = new Set(["localhost", "127.0.0.1", "[::1]"]);
 
 /** Where browsers are sent to sign in: https, or plain http on loopback only (a local simulator). */
-const browserOrigin = z
-  .string()
-  .refine(
-    (value) => {
-      try {
-        const url = new URL(value);
-        const secure = url.protocol === "https:" || (url.protocol === "http:" && loopbackHostnames.has(url.hostname));
-        return secure && (url.pathname === "/" || url.pathname === "") && !url.search && !url.hash;
-      } catch {
-        return false;
-      }
-    },
-    { message: "must be an https://host[:port] URL without a path (http:// only for localhost, 127.0.0.1 or [::1])" },
-  )
-  .transform((value) => new URL(value).origin);
+const browserOrigin = originOf(
+  (url) => url.protocol === "https:" || (url.protocol === "http:" && loopbackHostnames.has(url.hostname)),
+  "must be an https://host[:port] URL without a path (http:// only for localhost, 127.0.0.1 or [::1])",
+);
 
 const emptyAsUndefined = (value: unknown) => (value === "" ? undefined : value);
 
