@@ -28,7 +28,9 @@ export default defineConfig({
   },
   projects: [
     { name: "setup", testMatch: /first-run\.setup\.ts/ },
-    { name: "console", testMatch: /.*\.spec\.ts/, testIgnore: /(secrets|demo)\.spec\.ts/, dependencies: ["setup"] },
+    { name: "console", testMatch: /.*\.spec\.ts/, testIgnore: /(secrets|demo|deployment|database-unavailable)\.spec\.ts/, dependencies: ["setup"] },
+    // Consoles of their own on PostgreSQL (behind nginx for the deployment), none of them the e2e console.
+    { name: "deployment", testMatch: /(deployment|database-unavailable)\.spec\.ts/ },
     // `npm run demo` as a newcomer runs it, in a browser that trusts no test CA.
     { name: "demo", testMatch: /demo\.spec\.ts/, use: { baseURL: DEMO_E2E_BASE_URL, ignoreHTTPSErrors: false } },
     { name: "secrets", testMatch: /secrets\.spec\.ts/, dependencies: ["console"] },
