@@ -1,5 +1,5 @@
 import { defineConfig } from "@playwright/test";
-import { DEMO_E2E_BASE_URL, E2E_BASE_URL } from "./test-support/e2e/server";
+import { CHROMIUM_ARGS, DEMO_E2E_BASE_URL, E2E_BASE_URL } from "./test-support/e2e/server";
 import { chromiumExecutable } from "./test-support/system-tools";
 
 const isCI = process.env.CI === "true";
@@ -23,7 +23,7 @@ export default defineConfig({
     screenshot: "only-on-failure",
     launchOptions: {
       executablePath: chromiumExecutable(),
-      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+      args: CHROMIUM_ARGS,
     },
   },
   projects: [

@@ -24,6 +24,8 @@ export type ConsoleProcessOptions = {
   cwd?: string;
   /** `start` (npm start) by default; `server` skips the build check. */
   entry?: "start" | "server";
+  /** The whole command line instead of node and the entry script: a systemd unit's ExecStart. */
+  command?: string[];
   /** Options for node itself, e.g. --cpu-prof. */
   nodeArgs?: string[];
   /** Also writes everything the process prints to this file. */
@@ -57,9 +59,10 @@ export async function startConsoleProcess(options: ConsoleProcessOptions): Promi
   const host = options.host ?? "127.0.0.1";
   const origin = `http://${host.includes(":") ? `[${host}]` : host}:${options.port}`;
   const script = options.entry === "server" ? "scripts/server.mjs" : "scripts/start.mjs";
+  const [program, ...args] = options.command ?? [process.execPath, ...(options.nodeArgs ?? []), path.join(REPO_ROOT, script)];
   // Set by Next's .env loader in a process that already read its files; a child must read its own.
   const { __NEXT_PROCESSED_ENV: _loaded, ...env } = options.env;
-  const child: ChildProcessByStdio<null, Readable, Readable> = spawn(process.execPath, [...(options.nodeArgs ?? []), path.join(REPO_ROOT, script)], {
+  const child: ChildProcessByStdio<null, Readable, Readable> = spawn(program!, args, {
     cwd: options.cwd ?? REPO_ROOT,
     env: env as NodeJS.ProcessEnv,
     stdio: ["ignore", "pipe", "pipe"],
@@ -78,7 +81,7 @@ export async function startConsoleProcess(options: ConsoleProcessOptions): Promi
   }
   void exited.then(() => log?.end());
 
-  const describe = () => `${script} in ${options.cwd ?? REPO_ROOT}; its output:\n${output.slice(-4000)}`;
+  const describe = () => `${options.command?.join(" ") ?? script} in ${options.cwd ?? REPO_ROOT}; its output:\n${output.slice(-4000)}`;
 
   function waitForOutput(pattern: RegExp, withinMs = 60_000): Promise<RegExpExecArray> {
     return new Promise((resolve, reject) => {

@@ -67,9 +67,10 @@ export function splitWords(value: string): string[] {
   for (let index = 0; index < value.length; index++) {
     const char = value[index]!;
     if (quote) {
+      // Inside quotes a word has begun, even an empty one.
       if (char === quote) quote = undefined;
-      else if (char === "\\" && index + 1 < value.length) word += value[++index];
-      else word += char;
+      else if (char === "\\" && index + 1 < value.length) word = `${word ?? ""}${value[++index]}`;
+      else word = `${word ?? ""}${char}`;
     } else if (char === '"' || char === "'") {
       quote = char;
       word ??= "";
