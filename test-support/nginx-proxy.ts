@@ -29,6 +29,7 @@ export type NginxProxy = {
   caCertPem: string;
   /** Base64 SHA-256 of the CA's public key, for Chromium's --ignore-certificate-errors-spki-list. */
   caSpkiSha256: string;
+  /** One line a request: `127.0.0.1 "GET / HTTP/1.1" 200 upstream=127.0.0.1:3001, 127.0.0.1:3002 upstream_status=502, 200`. */
   accessLog(): string;
   stop(): Promise<void>;
 };
@@ -88,7 +89,9 @@ export async function startNginxProxy(options: NginxProxyOptions): Promise<Nginx
       `error_log ${errorLog} info;`,
       "events { worker_connections 256; }",
       "http {",
-      `  access_log ${accessLog};`,
+      // Which instances each request was tried on, in order: a failover shows as two.
+      `  log_format calsync '$remote_addr "$request" $status upstream=$upstream_addr upstream_status=$upstream_status';`,
+      `  access_log ${accessLog} calsync;`,
       ...["client_body", "proxy", "fastcgi", "uwsgi", "scgi"].map((kind) => `  ${kind}_temp_path ${path.join(dir, `${kind}-temp`)};`),
       ...(options.proxyBind ? [`  proxy_bind ${options.proxyBind};`] : []),
       `  include ${path.join(dir, "calsync.conf")};`,
