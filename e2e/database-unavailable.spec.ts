@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Page } from "@playwright/test";
 import { databaseUnavailableText } from "../lib/db/unavailable";
-import { freePort, startConsoleProcess, type ConsoleProcess } from "../test-support/console-process";
+import { freePort, startBuiltConsole, type ConsoleProcess } from "../test-support/console-process";
 import type { EngineApiSeed } from "../test-support/engine-api-seed";
 import { expect, test } from "../test-support/e2e/fixtures";
 import { startPostgresCluster, type PostgresCluster } from "../test-support/postgres-cluster";
@@ -43,16 +43,10 @@ test.beforeAll(async () => {
     "seal-keys": sealKeys,
     keys: JSON.stringify({ read: ["connections:read"] }),
   });
-  const port = await freePort();
-  server = await startConsoleProcess({
-    entry: "server",
-    port,
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      NODE_ENV: "production",
-      PORT: String(port),
-      CALSYNC_DATA_DIR: folder,
+  server = await startBuiltConsole({
+    port: await freePort(),
+    dataDir: folder,
+    settings: {
       DATABASE_URL: databaseUrl.toString(),
       CALSYNC_SEAL_KEYS: sealKeys,
       CALSYNC_SCHEDULER: "off",

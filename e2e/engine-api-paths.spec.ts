@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { securityHeaders } from "../lib/security-headers";
 import { TEST_ROUTE_HEADER } from "../lib/server/request-listener";
-import { freePort, startConsoleProcess, type ConsoleProcess } from "../test-support/console-process";
+import { freePort, startBuiltConsole, type ConsoleProcess } from "../test-support/console-process";
 import type { EngineApiSeed } from "../test-support/engine-api-seed";
 import { runSeedScript } from "../test-support/seed-script";
 import { expect, test } from "../test-support/e2e/fixtures";
@@ -30,20 +30,7 @@ test.beforeAll(async () => {
   folder = mkdtempSync(path.join(tmpdir(), "calsync-api-paths-"));
   const keys = { read: ["connections:read"], credentials: ["connections:read", "credentials:read"], tokens: ["tokens:issue"], reports: ["reports:write"] };
   seed = runSeedScript<EngineApiSeed>("test-support/engine-api-seed.ts", { "data-dir": folder, keys: JSON.stringify(keys) });
-  const port = await freePort();
-  server = await startConsoleProcess({
-    entry: "server",
-    port,
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      NODE_ENV: "production",
-      PORT: String(port),
-      CALSYNC_DATA_DIR: folder,
-      CALSYNC_SCHEDULER: "off",
-      CALSYNC_TEST_ROUTE_HEADER: "on",
-    },
-  });
+  server = await startBuiltConsole({ port: await freePort(), dataDir: folder, settings: { CALSYNC_SCHEDULER: "off", CALSYNC_TEST_ROUTE_HEADER: "on" } });
 });
 
 test.afterAll(async () => {

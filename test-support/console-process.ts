@@ -55,6 +55,18 @@ export function freePort(): Promise<number> {
   });
 }
 
+/**
+ * The built console on `port` with its data in `dataDir` and only the given settings: nothing of this
+ * process's environment but PATH and HOME, so no setting of the test runner leaks into it.
+ */
+export function startBuiltConsole(options: { port: number; dataDir: string; settings: Record<string, string> }): Promise<ConsoleProcess> {
+  return startConsoleProcess({
+    entry: "server",
+    port: options.port,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: "production", PORT: String(options.port), CALSYNC_DATA_DIR: options.dataDir, ...options.settings },
+  });
+}
+
 export async function startConsoleProcess(options: ConsoleProcessOptions): Promise<ConsoleProcess> {
   const host = options.host ?? "127.0.0.1";
   const origin = `http://${host.includes(":") ? `[${host}]` : host}:${options.port}`;
