@@ -273,6 +273,29 @@ test("a session made through the proxy works on each instance, and an admin's ch
   await member.close();
 });
 
+test("a connection's live checklist streams through nginx one line at a time", async () => {
+  const [adminCookie] = await admin.cookies();
+  const started = Date.now();
+  const response = await fetchWithCa(`${proxy!.origin}/api/connections/${seed.connections[0]!.id}/checks`, {
+    method: "POST",
+    headers: { cookie: `__Host-calsync_session=${adminCookie!.value}`, origin: proxy!.origin },
+    dispatcher: proxyAgent,
+  });
+  expect(response.status).toBe(200);
+  const arrivals: Array<{ type: string; atMs: number }> = [];
+  let pending = "";
+  for await (const chunk of response.body!) {
+    pending += Buffer.from(chunk).toString("utf8");
+    const lines = pending.split("\n");
+    pending = lines.pop()!;
+    for (const line of lines.filter(Boolean)) arrivals.push({ type: (JSON.parse(line) as { type: string }).type, atMs: Date.now() - started });
+  }
+  expect(arrivals.at(-1)?.type).toBe("report");
+  expect(arrivals.filter((arrival) => arrival.type === "check").length).toBeGreaterThan(1);
+  // Each check waits for the simulator, so a proxy that held the body back would deliver it at once.
+  expect(arrivals.at(-1)!.atMs - arrivals[0]!.atMs).toBeGreaterThanOrEqual(SIMULATOR_LATENCY_MS);
+});
+
 test("stopping one instance in the middle of use leaves the console working through the other", async () => {
   await adminPage.goto("/users");
   await expect(adminPage.getByRole("heading", { name: "Users", exact: true })).toBeVisible();
@@ -309,4 +332,13 @@ test("/api/health through the proxy answers 200, and 503 while PostgreSQL is sto
     cluster!.resume();
   }
   await expect.poll(async () => (await throughProxy("/api/health")).status, { timeout: 20_000 }).toBe(200);
+});
+
+test("signing out through the proxy takes the __Host- cookie out of the browser", async () => {
+  await adminPage.goto("/users");
+  expect((await admin.cookies()).map((cookie) => cookie.name)).toEqual(["__Host-calsync_session"]);
+  await adminPage.getByRole("button", { name: "Sign out" }).click();
+  await expect(adminPage).toHaveURL(/\/sign-in/);
+  // A removal without Secure and path / would be ignored by the browser for a __Host- name.
+  expect(await admin.cookies()).toEqual([]);
 });
