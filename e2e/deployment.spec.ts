@@ -35,7 +35,7 @@ import { serviceCommand } from "../test-support/systemd-unit";
  */
 
 const UNIT = path.join(REPO_ROOT, "deploy/systemd/calsync@.service");
-const CONNECTIONS = 12;
+const CONNECTIONS = 16;
 // Every simulator answer takes this long, so that one instance cannot finish every due check before
 // the other has started its own pass.
 const SIMULATOR_LATENCY_MS = 250;
