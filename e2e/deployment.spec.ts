@@ -57,6 +57,8 @@ let admin: BrowserContext;
 let adminPage: Page;
 let proxyAgent: Agent;
 let leaseWatch: { stop(): Promise<Set<string>[]> } | undefined;
+/** Every secret of the run, for the final look through the instances' logs. */
+const secrets: string[] = [];
 
 test.describe.configure({ mode: "serial" });
 
@@ -92,6 +94,8 @@ test.beforeAll(async () => {
   const databaseUrl = new URL(cluster.url);
   databaseUrl.password = "deployment-db-password";
   const sealKeys = `k1:${randomBytes(32).toString("base64")}`;
+  const actionKey = randomBytes(32).toString("base64");
+  secrets.push(databaseUrl.password, sealKeys.slice(3), actionKey, ADMIN.password, MEMBER.password);
   seed = runSeedScript<DeploymentSeed>("test-support/deployment-seed.ts", {
     "data-dir": folder,
     "database-url": databaseUrl.toString(),
@@ -115,7 +119,7 @@ test.beforeAll(async () => {
     [
       `DATABASE_URL=${databaseUrl}`,
       `CALSYNC_SEAL_KEYS=${sealKeys}`,
-      `NEXT_SERVER_ACTIONS_ENCRYPTION_KEY=${randomBytes(32).toString("base64")}`,
+      `NEXT_SERVER_ACTIONS_ENCRYPTION_KEY=${actionKey}`,
       `CALSYNC_PUBLIC_URL=${proxy.origin}`,
       "CALSYNC_CLOUD=custom",
       `CALSYNC_AUTHORITY_HOST=${simulator.origin}`,
@@ -242,6 +246,7 @@ test("a session made through the proxy works on each instance, and an admin's ch
     return response.status;
   };
   const [adminCookie] = await admin.cookies();
+  secrets.push(adminCookie!.value);
   for (const instance of instances) expect(await signedIn(adminCookie!.value, instance), `instance ${instance.name}`).toBe(200);
 
   await adminPage.goto("/users");
@@ -261,6 +266,7 @@ test("a session made through the proxy works on each instance, and an admin's ch
   await memberPage.getByRole("button", { name: "Sign in" }).click();
   await expect(memberPage.getByRole("heading", { name: `Welcome, ${MEMBER.name}` })).toBeVisible();
   const [memberCookie] = await member.cookies();
+  secrets.push(memberCookie!.value);
   for (const instance of instances) expect(await signedIn(memberCookie!.value, instance), `instance ${instance.name}`).toBe(200);
 
   // Whichever instance takes the change, neither lets the member in afterwards.
@@ -341,4 +347,14 @@ test("signing out through the proxy takes the __Host- cookie out of the browser"
   await expect(adminPage).toHaveURL(/\/sign-in/);
   // A removal without Secure and path / would be ignored by the browser for a __Host- name.
   expect(await admin.cookies()).toEqual([]);
+});
+
+test("no password, key or session token of the run is in either instance's log", async () => {
+  // The settings' secrets, both passwords and both session tokens.
+  expect(secrets).toHaveLength(7);
+  for (const instance of instances) {
+    const log = instance.process.output();
+    expect(log).toContain("Calsync Console is ready");
+    for (const secret of secrets) expect(log.includes(secret), `a secret (${secret.slice(0, 3)}…) in instance ${instance.name}'s log`).toBe(false);
+  }
 });
