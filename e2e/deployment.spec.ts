@@ -9,7 +9,7 @@ import { startSimulator, type Simulator } from "../simulator/server";
 import { testScenario } from "../test-support/check-scenario";
 import { freePort, REPO_ROOT, startConsoleProcess, type ConsoleProcess } from "../test-support/console-process";
 import type { DeploymentSeed } from "../test-support/deployment-seed";
-import { CHROMIUM_ARGS } from "../test-support/e2e/server";
+import { CHROMIUM_ARGS, E2E_ROOT } from "../test-support/e2e/server";
 import { expect, test } from "../test-support/e2e/fixtures";
 import { startNginxProxy, type NginxProxy } from "../test-support/nginx-proxy";
 import { startPostgresCluster, type PostgresCluster } from "../test-support/postgres-cluster";
@@ -132,12 +132,15 @@ test.beforeAll(async () => {
     { mode: 0o600 },
   );
   const state = path.join(folder, "state");
+  // Kept after the run (the rest of the folder is not), for a failure to be looked into.
+  const logs = path.join(E2E_ROOT, "deployment");
+  mkdirSync(logs, { recursive: true });
   const unit = readFileSync(UNIT, "utf8");
 
   leaseWatch = watchLeases(db);
   // Started together, as systemd starts both units at boot: both schedulers find the due checks at once.
-  instances = await Promise.all(
-    (["A", "B"] as const).map(async (name, index) => {
+  const starts = await Promise.allSettled(
+    (["A", "B"] as const).map(async (name, index): Promise<Instance> => {
       const port = ports[index]!;
       const command = serviceCommand(unit, {
         instance: String(port),
@@ -146,10 +149,13 @@ test.beforeAll(async () => {
       mkdirSync(command.env.CALSYNC_DATA_DIR!, { recursive: true, mode: 0o700 });
       // systemd's own PATH for services; nothing else of this process's environment.
       const env = { PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", ...command.env };
-      const started = await startConsoleProcess({ command: command.argv, cwd: command.cwd, env, port, logFile: path.join(folder, `instance-${name}.log`) });
+      const started = await startConsoleProcess({ command: command.argv, cwd: command.cwd, env, port, logFile: path.join(logs, `instance-${name}.log`) });
       return { name, port, process: started };
     }),
   );
+  // The one that did start is stopped after a failed start of the other.
+  instances = starts.flatMap((start) => (start.status === "fulfilled" ? [start.value] : []));
+  for (const start of starts) if (start.status === "rejected") throw start.reason;
 
   browser = await chromium.launch({ executablePath: chromiumExecutable(), args: [...CHROMIUM_ARGS, `--ignore-certificate-errors-spki-list=${proxy.caSpkiSha256}`] });
   // The browser claims to forward for someone else; the proxy appends the real address after it.
