@@ -1,5 +1,5 @@
 import { defineConfig } from "@playwright/test";
-import { DEMO_E2E_BASE_URL, E2E_BASE_URL } from "./test-support/e2e/server";
+import { CHROMIUM_ARGS, DEMO_E2E_BASE_URL, E2E_BASE_URL } from "./test-support/e2e/server";
 import { chromiumExecutable } from "./test-support/system-tools";
 
 const isCI = process.env.CI === "true";
@@ -23,12 +23,14 @@ export default defineConfig({
     screenshot: "only-on-failure",
     launchOptions: {
       executablePath: chromiumExecutable(),
-      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+      args: CHROMIUM_ARGS,
     },
   },
   projects: [
     { name: "setup", testMatch: /first-run\.setup\.ts/ },
-    { name: "console", testMatch: /.*\.spec\.ts/, testIgnore: /(secrets|demo)\.spec\.ts/, dependencies: ["setup"] },
+    { name: "console", testMatch: /.*\.spec\.ts/, testIgnore: /(secrets|demo|deployment|database-unavailable)\.spec\.ts/, dependencies: ["setup"] },
+    // Consoles of their own on PostgreSQL (behind nginx for the deployment), none of them the e2e console.
+    { name: "deployment", testMatch: /(deployment|database-unavailable)\.spec\.ts/ },
     // `npm run demo` as a newcomer runs it, in a browser that trusts no test CA.
     { name: "demo", testMatch: /demo\.spec\.ts/, use: { baseURL: DEMO_E2E_BASE_URL, ignoreHTTPSErrors: false } },
     { name: "secrets", testMatch: /secrets\.spec\.ts/, dependencies: ["console"] },

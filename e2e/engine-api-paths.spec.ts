@@ -1,12 +1,12 @@
-import { spawnSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { securityHeaders } from "../lib/security-headers";
 import { TEST_ROUTE_HEADER } from "../lib/server/request-listener";
-import { freePort, REPO_ROOT, startConsoleProcess, type ConsoleProcess } from "../test-support/console-process";
+import { freePort, startBuiltConsole, type ConsoleProcess } from "../test-support/console-process";
 import type { EngineApiSeed } from "../test-support/engine-api-seed";
+import { runSeedScript } from "../test-support/seed-script";
 import { expect, test } from "../test-support/e2e/fixtures";
 
 /**
@@ -29,27 +29,8 @@ let seed: EngineApiSeed;
 test.beforeAll(async () => {
   folder = mkdtempSync(path.join(tmpdir(), "calsync-api-paths-"));
   const keys = { read: ["connections:read"], credentials: ["connections:read", "credentials:read"], tokens: ["tokens:issue"], reports: ["reports:write"] };
-  const seeded = spawnSync(process.execPath, ["--conditions=react-server", "--import", "tsx", "test-support/engine-api-seed.ts", "--data-dir", folder, "--keys", JSON.stringify(keys)], {
-    cwd: REPO_ROOT,
-    encoding: "utf8",
-  });
-  if (seeded.status !== 0) throw new Error(`Seeding failed: ${seeded.stderr}`);
-  // Its log lines come first.
-  seed = JSON.parse(seeded.stdout.trim().split("\n").at(-1)!) as EngineApiSeed;
-  const port = await freePort();
-  server = await startConsoleProcess({
-    entry: "server",
-    port,
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      NODE_ENV: "production",
-      PORT: String(port),
-      CALSYNC_DATA_DIR: folder,
-      CALSYNC_SCHEDULER: "off",
-      CALSYNC_TEST_ROUTE_HEADER: "on",
-    },
-  });
+  seed = runSeedScript<EngineApiSeed>("test-support/engine-api-seed.ts", { "data-dir": folder, keys: JSON.stringify(keys) });
+  server = await startBuiltConsole({ port: await freePort(), dataDir: folder, settings: { CALSYNC_SCHEDULER: "off", CALSYNC_TEST_ROUTE_HEADER: "on" } });
 });
 
 test.afterAll(async () => {

@@ -1,7 +1,7 @@
 import { PrismaPg } from "@prisma/adapter-pg";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { GET as healthRoute } from "@/app/api/health/route";
-import { SESSION_COOKIE } from "@/lib/auth/current-user";
+import { sessionCookieName } from "@/lib/auth/current-user";
 import { createPrismaClient, DatabaseUnavailableError, openDatabase, useDatabase } from "@/lib/db/client";
 import { resetEnvCache } from "@/lib/env";
 import { checkHealth } from "@/lib/health";
@@ -44,7 +44,7 @@ describe("health and an unreachable database", () => {
   });
 
   it("answers 503 with a JSON body, never looking at the session, when a session cookie comes with the request", async () => {
-    expect(SESSION_COOKIE).toBe("calsync_session");
+    expect(sessionCookieName()).toBe("calsync_session");
     process.env.DATABASE_URL = unreachable;
     resetEnvCache();
     useDatabase(undefined);

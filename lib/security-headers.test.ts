@@ -14,4 +14,10 @@ describe("security headers", () => {
   it("keep the base policy in a page's own policy", () => {
     expect(contentSecurityPolicy(["script-src 'self' 'nonce-abc'"])).toBe("frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'; script-src 'self' 'nonce-abc'");
   });
+
+  it("tell browsers to use https only when the public URL is https", () => {
+    expect(securityHeaders({ publicUrl: "https://calsync.example.com" })["strict-transport-security"]).toBe("max-age=31536000");
+    expect(securityHeaders({ publicUrl: "http://calsync.example.test:8080" })).not.toHaveProperty("strict-transport-security");
+    expect(securityHeaders({})).not.toHaveProperty("strict-transport-security");
+  });
 });

@@ -18,11 +18,23 @@ export function contentSecurityPolicy(directives: readonly string[] = []): strin
   return [...BASE_POLICY, ...directives].join("; ");
 }
 
-export function securityHeaders(): Readonly<Record<string, string>> {
+/**
+ * One year, the usual minimum for preload lists. Not includeSubDomains: the console's host name may
+ * have subdomains the console does not serve, and those are not its to move to https.
+ */
+const HSTS = "max-age=31536000";
+
+export type SecurityHeaderOptions = {
+  /** CALSYNC_PUBLIC_URL: an https one adds Strict-Transport-Security. */
+  publicUrl?: string | undefined;
+};
+
+export function securityHeaders(options: SecurityHeaderOptions = {}): Readonly<Record<string, string>> {
   return Object.freeze({
     "x-frame-options": "DENY",
     "x-content-type-options": "nosniff",
     "referrer-policy": "same-origin",
     "content-security-policy": contentSecurityPolicy(),
+    ...(options.publicUrl?.startsWith("https://") ? { "strict-transport-security": HSTS } : {}),
   });
 }

@@ -28,7 +28,7 @@ const listener = createRequestListener({
   // instrumentation.ts offers it once the console has started (database, key ring).
   engineApi: engineApiOffered(),
   next: handle,
-  securityHeaders: securityHeaders(),
+  securityHeaders: securityHeaders({ publicUrl: env.CALSYNC_PUBLIC_URL }),
   testRouteHeader: env.CALSYNC_TEST_ROUTE_HEADER === "on",
 });
 

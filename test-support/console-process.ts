@@ -24,6 +24,8 @@ export type ConsoleProcessOptions = {
   cwd?: string;
   /** `start` (npm start) by default; `server` skips the build check. */
   entry?: "start" | "server";
+  /** The whole command line instead of node and the entry script: a systemd unit's ExecStart. */
+  command?: string[];
   /** Options for node itself, e.g. --cpu-prof. */
   nodeArgs?: string[];
   /** Also writes everything the process prints to this file. */
@@ -53,13 +55,26 @@ export function freePort(): Promise<number> {
   });
 }
 
+/**
+ * The built console on `port` with its data in `dataDir` and only the given settings: nothing of this
+ * process's environment but PATH and HOME, so no setting of the test runner leaks into it.
+ */
+export function startBuiltConsole(options: { port: number; dataDir: string; settings: Record<string, string> }): Promise<ConsoleProcess> {
+  return startConsoleProcess({
+    entry: "server",
+    port: options.port,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: "production", PORT: String(options.port), CALSYNC_DATA_DIR: options.dataDir, ...options.settings },
+  });
+}
+
 export async function startConsoleProcess(options: ConsoleProcessOptions): Promise<ConsoleProcess> {
   const host = options.host ?? "127.0.0.1";
   const origin = `http://${host.includes(":") ? `[${host}]` : host}:${options.port}`;
   const script = options.entry === "server" ? "scripts/server.mjs" : "scripts/start.mjs";
+  const [program, ...args] = options.command ?? [process.execPath, ...(options.nodeArgs ?? []), path.join(REPO_ROOT, script)];
   // Set by Next's .env loader in a process that already read its files; a child must read its own.
   const { __NEXT_PROCESSED_ENV: _loaded, ...env } = options.env;
-  const child: ChildProcessByStdio<null, Readable, Readable> = spawn(process.execPath, [...(options.nodeArgs ?? []), path.join(REPO_ROOT, script)], {
+  const child: ChildProcessByStdio<null, Readable, Readable> = spawn(program!, args, {
     cwd: options.cwd ?? REPO_ROOT,
     env: env as NodeJS.ProcessEnv,
     stdio: ["ignore", "pipe", "pipe"],
@@ -78,7 +93,7 @@ export async function startConsoleProcess(options: ConsoleProcessOptions): Promi
   }
   void exited.then(() => log?.end());
 
-  const describe = () => `${script} in ${options.cwd ?? REPO_ROOT}; its output:\n${output.slice(-4000)}`;
+  const describe = () => `${options.command?.join(" ") ?? script} in ${options.cwd ?? REPO_ROOT}; its output:\n${output.slice(-4000)}`;
 
   function waitForOutput(pattern: RegExp, withinMs = 60_000): Promise<RegExpExecArray> {
     return new Promise((resolve, reject) => {

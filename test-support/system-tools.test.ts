@@ -3,7 +3,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:f
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { findChromium, findPostgresBin, findShellcheck, systemTools, type SystemToolDefaults } from "@/test-support/system-tools";
+import { findChromium, findNginx, findPostgresBin, findShellcheck, systemTools, type SystemToolDefaults } from "@/test-support/system-tools";
 
 const root = path.resolve(import.meta.dirname, "..");
 const work = mkdtempSync(path.join(tmpdir(), "calsync-system-tools-"));
@@ -31,7 +31,7 @@ function postgresFolder(...programs: string[]): string {
 
 /** Defaults that point into the temporary folder, so the machine's own installs play no part. */
 function defaults(overrides: Partial<SystemToolDefaults> = {}): SystemToolDefaults {
-  return { chromium: path.join(work, "no-chromium"), postgresBin: path.join(work, "no-postgres"), ...overrides };
+  return { chromium: path.join(work, "no-chromium"), postgresBin: path.join(work, "no-postgres"), nginx: path.join(work, "no-nginx"), ...overrides };
 }
 
 const emptyPath = () => folder();
@@ -123,12 +123,32 @@ describe("findShellcheck", () => {
   });
 });
 
+describe("findNginx", () => {
+  it("takes NGINX_PATH first, then Debian's location", () => {
+    const configured = program(folder(), "nginx");
+    const debianNginx = program(folder(), "nginx");
+    expect(findNginx({ NGINX_PATH: configured }, defaults({ nginx: debianNginx }))).toEqual({ found: true, path: configured });
+    expect(findNginx({}, defaults({ nginx: debianNginx }))).toEqual({ found: true, path: debianNginx });
+  });
+
+  it("says that an NGINX_PATH that is no program needs changing, and names the package otherwise", () => {
+    const wrong = path.join(work, "no-such-nginx");
+    const configured = findNginx({ NGINX_PATH: wrong }, defaults());
+    expect(configured).toMatchObject({ found: false, installable: false });
+    expect(!configured.found && configured.problem).toContain(`NGINX_PATH is ${wrong}, which is not an executable file`);
+    const lookup = findNginx({}, defaults());
+    expect(lookup).toMatchObject({ found: false, installable: true });
+    expect(!lookup.found && lookup.problem).toMatch(/apt-get install nginx.*NGINX_PATH/);
+  });
+});
+
 describe("systemTools", () => {
   it("pairs each tool with the Debian 12 package that installs it", () => {
     expect(systemTools({ PATH: emptyPath() }, defaults()).map((tool) => [tool.name, tool.debianPackage, tool.lookup.found])).toEqual([
       ["Chromium", "chromium", false],
       ["PostgreSQL", "postgresql-15", false],
       ["ShellCheck", "shellcheck", false],
+      ["nginx", "nginx", false],
     ]);
   });
 });
@@ -139,7 +159,8 @@ describe("the command scripts/test-all.sh runs", () => {
   }
 
   it("lists only packages that an install would supply", () => {
-    const result = run(["--missing-debian-packages"], { PATH: emptyPath(), CHROMIUM_PATH: path.join(work, "nowhere"), PG_BIN: path.join(work, "nowhere") });
+    const nowhere = path.join(work, "nowhere");
+    const result = run(["--missing-debian-packages"], { PATH: emptyPath(), CHROMIUM_PATH: nowhere, PG_BIN: nowhere, NGINX_PATH: nowhere });
     expect(result.stderr).toBe("");
     expect(result.status).toBe(0);
     expect(result.stdout).toBe("shellcheck\n");
@@ -158,8 +179,9 @@ describe("the command scripts/test-all.sh runs", () => {
     const server = postgresFolder("initdb", "pg_ctl");
     const bin = folder();
     const shellcheck = program(bin, "shellcheck");
-    const result = run(["--check"], { PATH: bin, CHROMIUM_PATH: chrome, PG_BIN: server });
-    expect(result.stdout).toBe(`Chromium: ${chrome}\nPostgreSQL: ${server}\nShellCheck: ${shellcheck}\n`);
+    const nginx = program(folder(), "nginx");
+    const result = run(["--check"], { PATH: bin, CHROMIUM_PATH: chrome, PG_BIN: server, NGINX_PATH: nginx });
+    expect(result.stdout).toBe(`Chromium: ${chrome}\nPostgreSQL: ${server}\nShellCheck: ${shellcheck}\nnginx: ${nginx}\n`);
     expect(result.status).toBe(0);
   });
 

@@ -5,16 +5,18 @@ import { fileURLToPath } from "node:url";
 
 /**
  * The programs the tests need besides npm packages: Chromium for Playwright, PostgreSQL's server
- * programs for the second database suite, and ShellCheck for the generated setup scripts. CI runs on
+ * programs for the second database suite and the deployment suite, ShellCheck for the generated setup
+ * scripts, and nginx as the deployment suite's TLS proxy. CI runs on
  * Debian 12, so Debian's locations are the defaults; variables point at installs anywhere else. This
  * is the only file that names these locations, so a machine with another layout changes one thing.
  */
 
-export type SystemToolDefaults = { chromium: string; postgresBin: string };
+export type SystemToolDefaults = { chromium: string; postgresBin: string; nginx: string };
 
 export const debianDefaults: SystemToolDefaults = {
   chromium: "/usr/bin/chromium",
   postgresBin: "/usr/lib/postgresql/15/bin",
+  nginx: "/usr/sbin/nginx",
 };
 
 /**
@@ -43,23 +45,37 @@ function findOnPath(name: string, env: Env): string | undefined {
     .find(isExecutableFile);
 }
 
-export function findChromium(env: Env = process.env, defaults: SystemToolDefaults = debianDefaults): ToolLookup {
-  const configured = env.CHROMIUM_PATH;
+/** A program named by a variable, else at its default location. */
+function findProgram(configured: string | undefined, program: { variable: string; defaultPath: string; name: string; debianPackage: string; what: string }): ToolLookup {
   if (configured) {
     return isExecutableFile(configured)
       ? { found: true, path: configured }
       : {
           found: false,
           installable: false,
-          problem: `CHROMIUM_PATH is ${configured}, which is not an executable file. Point it at a Chromium or Google Chrome executable, or unset it to use ${defaults.chromium}.`,
+          problem: `${program.variable} is ${configured}, which is not an executable file. Point it at ${program.what}, or unset it to use ${program.defaultPath}.`,
         };
   }
-  if (isExecutableFile(defaults.chromium)) return { found: true, path: defaults.chromium };
+  if (isExecutableFile(program.defaultPath)) return { found: true, path: program.defaultPath };
   return {
     found: false,
     installable: true,
-    problem: `Chromium is not installed at ${defaults.chromium}. Install it (Debian: apt-get install chromium), or set CHROMIUM_PATH to a Chromium or Google Chrome executable.`,
+    problem: `${program.name} is not installed at ${program.defaultPath}. Install it (Debian: apt-get install ${program.debianPackage}), or set ${program.variable} to ${program.what}.`,
   };
+}
+
+export function findChromium(env: Env = process.env, defaults: SystemToolDefaults = debianDefaults): ToolLookup {
+  return findProgram(env.CHROMIUM_PATH, {
+    variable: "CHROMIUM_PATH",
+    defaultPath: defaults.chromium,
+    name: "Chromium",
+    debianPackage: "chromium",
+    what: "a Chromium or Google Chrome executable",
+  });
+}
+
+export function findNginx(env: Env = process.env, defaults: SystemToolDefaults = debianDefaults): ToolLookup {
+  return findProgram(env.NGINX_PATH, { variable: "NGINX_PATH", defaultPath: defaults.nginx, name: "nginx", debianPackage: "nginx", what: "an nginx executable" });
 }
 
 const postgresPrograms = ["initdb", "pg_ctl"];
@@ -114,6 +130,7 @@ export function systemTools(env: Env = process.env, defaults: SystemToolDefaults
     { name: "Chromium", debianPackage: "chromium", lookup: findChromium(env, defaults) },
     { name: "PostgreSQL", debianPackage: "postgresql-15", lookup: findPostgresBin(env, defaults) },
     { name: "ShellCheck", debianPackage: "shellcheck", lookup: findShellcheck(env) },
+    { name: "nginx", debianPackage: "nginx", lookup: findNginx(env, defaults) },
   ];
 }
 
@@ -128,6 +145,10 @@ export function chromiumExecutable(): string {
 
 export function postgresBin(): string {
   return required(findPostgresBin());
+}
+
+export function nginxExecutable(): string {
+  return required(findNginx());
 }
 
 /** A missing ShellCheck throws: the test command installs it, so its absence is a broken setup, not a skip. */

@@ -3,13 +3,21 @@ import { cookies, headers } from "next/headers";
 import { cache } from "react";
 import { forbidden, redirect } from "next/navigation";
 import { getPrisma } from "@/lib/db/client";
-import { getEnv } from "@/lib/env";
+import { getEnv, type Env } from "@/lib/env";
+import { isHttpsPublicUrl } from "@/lib/public-url";
 import { CLIENT_IP_HEADER, CLIENT_PROTO_HEADER } from "@/lib/request-headers";
 import { actionPolicy, isAllowed, pagePolicy, routePolicy, type Access, type ActionName, type PageName, type RouteName } from "@/lib/auth/access-policy";
 import { signInPath } from "@/lib/auth/form-schemas";
 import { getSessionUser, revokeSession, type SessionPolicy, type SessionUser } from "@/lib/auth/sessions";
 
-export const SESSION_COOKIE = "calsync_session";
+/**
+ * With an https public URL the cookie carries the `__Host-` prefix: browsers then accept it only when
+ * it is Secure, for path / and without a Domain, so neither a sibling host nor a plain-http response
+ * for the same host can plant or shadow a session. On plain http such a cookie could not be set at all.
+ */
+export function sessionCookieName(env: Pick<Env, "CALSYNC_PUBLIC_URL"> = getEnv()): string {
+  return isHttpsPublicUrl(env) ? "__Host-calsync_session" : "calsync_session";
+}
 
 export function sessionPolicy(): SessionPolicy {
   const env = getEnv();
@@ -22,27 +30,32 @@ export async function requestContext(): Promise<{ ip: string | null; userAgent: 
   return {
     ip: list.get(CLIENT_IP_HEADER),
     userAgent: list.get("user-agent"),
-    secure: list.get(CLIENT_PROTO_HEADER) === "https" || env.CALSYNC_PUBLIC_URL?.startsWith("https://") === true,
+    secure: list.get(CLIENT_PROTO_HEADER) === "https" || isHttpsPublicUrl(env),
   };
 }
 
 // The layout and the page both ask who is signing in; React's per-request cache makes that one lookup.
 export const getCurrentUser = cache(async (): Promise<SessionUser | null> => {
-  const token = (await cookies()).get(SESSION_COOKIE)?.value;
+  const token = (await cookies()).get(sessionCookieName())?.value;
   if (!token) return null;
   return getSessionUser(await getPrisma(), token, sessionPolicy());
 });
 
+const SESSION_COOKIE_ATTRIBUTES = { httpOnly: true, sameSite: "lax", path: "/" } as const;
+
 export async function setSessionCookie(token: string, expiresAt: Date): Promise<void> {
   const { secure } = await requestContext();
-  (await cookies()).set(SESSION_COOKIE, token, { httpOnly: true, sameSite: "lax", secure, path: "/", expires: expiresAt });
+  (await cookies()).set(sessionCookieName(), token, { ...SESSION_COOKIE_ATTRIBUTES, secure, expires: expiresAt });
 }
 
 export async function endCurrentSession(): Promise<void> {
   const jar = await cookies();
-  const token = jar.get(SESSION_COOKIE)?.value;
+  const name = sessionCookieName();
+  const token = jar.get(name)?.value;
   if (token) await revokeSession(await getPrisma(), token);
-  jar.delete(SESSION_COOKIE);
+  // A removal is a Set-Cookie too, and browsers drop one for a __Host- name without these attributes.
+  const { secure } = await requestContext();
+  jar.delete({ name, ...SESSION_COOKIE_ATTRIBUTES, secure });
 }
 
 /** Who a policy entry lets through: anyone, signed in or not, where it is public; otherwise a signed-in user. */

@@ -17,6 +17,9 @@ export const SIMULATOR_FILE = path.join(E2E_ROOT, "simulator.json");
 
 export const REPO_ROOT = repoRoot;
 
+/** Chromium's switches for every test browser (the config's, and those a spec launches itself). */
+export const CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"];
+
 /** The demo spec runs `npm run demo` on its own port and folder, beside the e2e console. */
 export const DEMO_E2E_PORT = Number(process.env.CALSYNC_DEMO_E2E_PORT ?? E2E_PORT + 100);
 export const DEMO_E2E_BASE_URL = `http://127.0.0.1:${DEMO_E2E_PORT}`;
