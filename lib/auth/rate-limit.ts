@@ -62,6 +62,23 @@ export async function recordFailure(db: DbClient, buckets: FailureBucket[], now 
   return buckets.filter((bucket, index) => counts[index] === bucket.limit);
 }
 
+/**
+ * For a check that parallel requests could otherwise all pass before one failure is counted: each
+ * attempt takes a place in the bucket first, and only the first `limit` places go ahead. `release`
+ * gives the place back once the outcome is counted (or cleared).
+ */
+export async function reserveAttempt(db: DbClient, bucket: FailureBucket, now = new Date()): Promise<{ ok: boolean; release: () => Promise<void> }> {
+  const reserved = await db.signInFailure.create({ data: { bucket: `${bucket.key} (being checked)`, occurredAt: now }, select: { id: true } });
+  const release = async () => {
+    await db.signInFailure.deleteMany({ where: { id: reserved.id } });
+  };
+  const [failures, checking] = await Promise.all([
+    db.signInFailure.count({ where: { bucket: bucket.key, occurredAt: { gte: windowStart(now) } } }),
+    db.signInFailure.count({ where: { bucket: `${bucket.key} (being checked)`, occurredAt: { gte: windowStart(now) }, id: { lte: reserved.id } } }),
+  ]);
+  return { ok: failures + checking <= bucket.limit, release };
+}
+
 export async function clearFailures(db: DbClient, buckets: FailureBucket[]): Promise<void> {
   await db.signInFailure.deleteMany({ where: { bucket: { in: buckets.map((bucket) => bucket.key) } } });
 }
