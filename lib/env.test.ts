@@ -27,6 +27,10 @@ describe("parseEnv", () => {
     [{ ...customCloud, CALSYNC_AUTHORITY_BROWSER_HOST: "http://127.0.0.1:8080/login" }, /CALSYNC_AUTHORITY_BROWSER_HOST must be/],
     [{ CALSYNC_AUTHORITY_BROWSER_HOST: "http://127.0.0.1:8080" }, /CALSYNC_AUTHORITY_BROWSER_HOST is only for CALSYNC_CLOUD=custom/],
     [{ CALSYNC_DEMO: "sure" }, /CALSYNC_DEMO must be true or false/],
+    // The demo's sign-in page names every account: a real console must not turn that on by mistake.
+    [{ CALSYNC_DEMO: "true" }, /CALSYNC_DEMO is only for npm run demo/],
+    [{ ...customCloud, CALSYNC_DEMO: "true", HOST: "0.0.0.0" }, /CALSYNC_DEMO is only for npm run demo/],
+    [{ ...customCloud, CALSYNC_DEMO: "true", HOST: "calsync.example.com" }, /CALSYNC_DEMO is only for npm run demo/],
     [{ NEXT_SERVER_ACTIONS_ENCRYPTION_KEY: Buffer.alloc(20).toString("base64") }, /NEXT_SERVER_ACTIONS_ENCRYPTION_KEY must be 16, 24 or 32 bytes in base64/],
     [{ NEXT_SERVER_ACTIONS_ENCRYPTION_KEY: "not base64!" }, /NEXT_SERVER_ACTIONS_ENCRYPTION_KEY must be 16, 24 or 32 bytes/],
     [{ CALSYNC_TEST_ROUTE_HEADER: "yes" }, /CALSYNC_TEST_ROUTE_HEADER must be on or off/],

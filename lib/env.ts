@@ -42,6 +42,10 @@ const httpsOrigin = originOf((url) => url.protocol === "https:", "must be an htt
 
 const loopbackHostnames = new Set(["localhost", "127.0.0.1", "[::1]"]);
 
+function isLoopbackHost(host: string): boolean {
+  return host === "localhost" || host === "::1" || host === "[::1]" || (isIP(host) === 4 && host.startsWith("127."));
+}
+
 /** Where browsers are sent to sign in: https, or plain http on loopback only (a local simulator). */
 const browserOrigin = originOf(
   (url) => url.protocol === "https:" || (url.protocol === "http:" && loopbackHostnames.has(url.hostname)),
@@ -167,6 +171,14 @@ const envSchema = z
       }
     } else if (value.CALSYNC_AUTHORITY_BROWSER_HOST) {
       ctx.addIssue({ code: "custom", path: ["CALSYNC_AUTHORITY_BROWSER_HOST"], message: "is only for CALSYNC_CLOUD=custom" });
+    }
+    // The demo's sign-in page names every account to anyone who opens it.
+    if (value.CALSYNC_DEMO && (value.CALSYNC_CLOUD !== "custom" || !isLoopbackHost(value.HOST))) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["CALSYNC_DEMO"],
+        message: "is only for npm run demo: it needs CALSYNC_CLOUD=custom (a simulated Microsoft) and HOST on loopback (localhost, 127.0.0.1 or ::1)",
+      });
     }
   });
 

@@ -62,6 +62,23 @@ export async function recordFailure(db: DbClient, buckets: FailureBucket[], now 
   return buckets.filter((bucket, index) => counts[index] === bucket.limit);
 }
 
+/**
+ * For a check that parallel requests could otherwise all pass before one failure is counted: each
+ * attempt takes a place in the bucket first, and only the first `limit` places go ahead. `release`
+ * gives the place back once the outcome is counted (or cleared).
+ */
+export async function reserveAttempt(db: DbClient, bucket: FailureBucket, now = new Date()): Promise<{ ok: boolean; release: () => Promise<void> }> {
+  const reserved = await db.signInFailure.create({ data: { bucket: `${bucket.key} (being checked)`, occurredAt: now }, select: { id: true } });
+  const release = async () => {
+    await db.signInFailure.deleteMany({ where: { id: reserved.id } });
+  };
+  const [failures, checking] = await Promise.all([
+    db.signInFailure.count({ where: { bucket: bucket.key, occurredAt: { gte: windowStart(now) } } }),
+    db.signInFailure.count({ where: { bucket: `${bucket.key} (being checked)`, occurredAt: { gte: windowStart(now) }, id: { lte: reserved.id } } }),
+  ]);
+  return { ok: failures + checking <= bucket.limit, release };
+}
+
 export async function clearFailures(db: DbClient, buckets: FailureBucket[]): Promise<void> {
   await db.signInFailure.deleteMany({ where: { bucket: { in: buckets.map((bucket) => bucket.key) } } });
 }
@@ -121,4 +138,35 @@ export async function unknownAccountWaitUntil(db: DbClient, email: string, now =
   });
   const last = recent._max.occurredAt;
   return last ? new Date(last.getTime() + accountWaitMs(recent._count._all)) : null;
+}
+
+function unknownAccountHoldKey(email: string): string {
+  return `sign-in:${email} (no account, being checked)`;
+}
+
+/**
+ * The check hold of claimAccountAttempt for an address with no account: without it, parallel
+ * attempts would be answered "try again" only where an account exists. The earliest hold within
+ * CHECK_HOLD_MS is the one that goes ahead; `release` ends it once the check is over. (With no
+ * account row to update atomically, two holds written in the same instant may both go ahead; that is
+ * one extra check of a password no account has, not a difference in the answers.)
+ */
+export async function claimUnknownAccountAttempt(
+  db: DbClient,
+  email: string,
+  now = new Date(),
+): Promise<{ ok: true; release: () => Promise<void> } | { ok: false; until: Date }> {
+  const bucket = unknownAccountHoldKey(email);
+  const mine = await db.signInFailure.create({ data: { bucket, occurredAt: now }, select: { id: true } });
+  const first = await db.signInFailure.findFirst({
+    where: { bucket, occurredAt: { gt: new Date(now.getTime() - CHECK_HOLD_MS) } },
+    orderBy: { id: "asc" },
+    select: { id: true, occurredAt: true },
+  });
+  const release = async () => {
+    await db.signInFailure.deleteMany({ where: { id: mine.id } });
+  };
+  if (!first || first.id === mine.id) return { ok: true, release };
+  await release();
+  return { ok: false, until: new Date(first.occurredAt.getTime() + CHECK_HOLD_MS) };
 }

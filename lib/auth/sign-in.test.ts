@@ -18,6 +18,7 @@ describe.each(testEngines())("sign-in lockouts on $name", (engine) => {
     neighbour: { email: "neighbour@example.com", password: "a neighbourly passphrase 8" },
     spread: { email: "spread@example.com", password: "spread thin across the net 9" },
     raced: { email: "raced@example.com", password: "raced by parallel guesses 10" },
+    twin: { email: "twin@example.com", password: "a twin answers alike 11" },
   };
   beforeAll(async () => {
     for (const [name, account] of Object.entries(accounts)) {
@@ -86,5 +87,18 @@ describe.each(testEngines())("sign-in lockouts on $name", (engine) => {
     const early = await attempt(nobody, "wrong wrong wrong", address(4), start);
     expect(!early.ok && early.message).toMatch(SLOWED);
     expect(await attempt(nobody, "wrong wrong wrong", address(4), at(start, 1))).toEqual({ ok: false, message: GENERIC_SIGN_IN_FAILURE });
+  });
+
+  it("answers parallel attempts for an address with no account as it answers them for an account", async () => {
+    const start = new Date("2031-05-05T10:00:00Z");
+    const nobody = { email: "no-twin@example.com" };
+    const answers = async (account: { email: string }) => {
+      for (let n = 1; n <= 3; n += 1) await attempt(account, "wrong wrong wrong", address(n), start);
+      const results = await Promise.all(Array.from({ length: 4 }, (_, n) => attempt(account, `parallel guess ${n}`, address(80 + n), at(start, 1))));
+      return results.map((result) => (result.ok ? "signed in" : result.message)).sort();
+    };
+    const forAccount = await answers(accounts.twin);
+    expect(forAccount.filter((message) => SLOWED.test(message))).toHaveLength(3);
+    expect(await answers(nobody)).toEqual(forAccount);
   });
 });

@@ -6,6 +6,7 @@ import { burnPasswordCheck, verifyPassword } from "@/lib/auth/passwords";
 import {
   accountThrottleCleared,
   claimAccountAttempt,
+  claimUnknownAccountAttempt,
   clearFailures,
   fullBucket,
   recordAccountFailure,
@@ -44,6 +45,7 @@ export async function signIn(
     where: { email: input.email },
     select: { id: true, email: true, passwordHash: true, active: true },
   });
+  let releaseUnknownHold = async () => {};
   if (user) {
     const claim = await claimAccountAttempt(db, user.id, now);
     if (!claim.ok) {
@@ -51,11 +53,15 @@ export async function signIn(
       return { ok: false, message: slowedSignIn(claim.until, now) };
     }
   } else {
-    const until = await unknownAccountWaitUntil(db, input.email, now);
-    if (until && until > now) {
+    // Held first and the wait read after, as for an account: a check that ends in between has counted.
+    const claim = await claimUnknownAccountAttempt(db, input.email, now);
+    const until = claim.ok ? await unknownAccountWaitUntil(db, input.email, now) : claim.until;
+    if (!claim.ok || (until && until > now)) {
+      if (claim.ok) await claim.release();
       logRefusedAttempt("sign-in", input.ip);
-      return { ok: false, message: slowedSignIn(until, now) };
+      return { ok: false, message: slowedSignIn(until ?? now, now) };
     }
+    releaseUnknownHold = claim.release;
   }
   const passwordMatches = user?.passwordHash
     ? await verifyPassword(user.passwordHash, input.password)
@@ -75,6 +81,8 @@ export async function signIn(
       },
       now,
     );
+    // Like an account's hold, released only once the failure is counted, so the next attempt sees its wait.
+    await releaseUnknownHold();
     return { ok: false, message: GENERIC_SIGN_IN_FAILURE };
   }
   // Only someone who knows the password learns that the account is deactivated.

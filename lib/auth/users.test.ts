@@ -18,6 +18,18 @@ describe.each(testEngines())("changing a password on $name", (engine) => {
     sessionId = (await getSessionUser(database.prisma, token, policy))!.sessionId;
   });
 
+  it("checks at most the limit of current passwords sent in parallel from a stolen session", async () => {
+    const other = await createUser(database.prisma, { email: "parallel@example.com", displayName: "Parallel", role: "member", password }, { actor: null });
+    const { token } = await createSession(database.prisma, { userId: other.id }, policy);
+    const keep = (await getSessionUser(database.prisma, token, policy))!.sessionId;
+    const guesses = await Promise.allSettled(
+      Array.from({ length: 12 }, (_, n) => changePassword(database.prisma, { userId: other.id, currentPassword: `guess ${n}`, newPassword: "a brand new passphrase 5", keepSessionId: keep }, { ip: "198.51.100.45" })),
+    );
+    const checked = guesses.filter((result) => result.status === "rejected" && /current password is not right/.test(String(result.reason)));
+    expect(checked.length).toBeLessThanOrEqual(5);
+    expect(guesses.every((result) => result.status === "rejected")).toBe(true);
+  });
+
   it("limits wrong current passwords like failed sign-ins, and audits them, so a stolen session cannot guess the password", async () => {
     const start = new Date();
     const attempt = (currentPassword: string, now: Date) =>

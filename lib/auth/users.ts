@@ -4,7 +4,7 @@ import type { AppPrismaClient, DbClient } from "@/lib/db/types";
 import { UserFacingError } from "@/lib/errors";
 import { logRefusedAttempt, recordAuthFailure } from "@/lib/auth/auth-failures";
 import { assertAcceptablePassword } from "@/lib/auth/password-policy";
-import { clearFailures, currentPasswordBuckets, fullBucket } from "@/lib/auth/rate-limit";
+import { clearFailures, currentPasswordBuckets, reserveAttempt } from "@/lib/auth/rate-limit";
 import { hashPassword, verifyPassword } from "@/lib/auth/passwords";
 import type { Role } from "@/lib/auth/roles";
 
@@ -127,11 +127,14 @@ export async function changePassword(
   // A refused new password says so before the current one is checked, so it costs no guess.
   assertAcceptablePassword(input.newPassword, [user.email, user.displayName]);
   const buckets = currentPasswordBuckets(user.id);
-  if (await fullBucket(db, buckets, now)) {
+  const place = await reserveAttempt(db, buckets[0]!, now);
+  if (!place.ok) {
+    await place.release();
     logRefusedAttempt("current-password", context.ip ?? null);
     throw new UserFacingError(TOO_MANY_WRONG_CURRENT_PASSWORDS, { currentPassword: TOO_MANY_WRONG_CURRENT_PASSWORDS });
   }
-  if (!user.passwordHash || !(await verifyPassword(user.passwordHash, input.currentPassword))) {
+  const matches = user.passwordHash ? await verifyPassword(user.passwordHash, input.currentPassword) : false;
+  if (!matches) {
     await recordAuthFailure(
       db,
       {
@@ -144,9 +147,12 @@ export async function changePassword(
       },
       now,
     );
+    // Given back only once the failure is counted, so no parallel attempt finds a free place in between.
+    await place.release();
     throw new UserFacingError(WRONG_CURRENT_PASSWORD, { currentPassword: WRONG_CURRENT_PASSWORD });
   }
   await clearFailures(db, buckets);
+  await place.release();
   const passwordHash = await hashPassword(input.newPassword);
   await db.$transaction(async (tx) => {
     await tx.user.update({ where: { id: user.id }, data: { passwordHash }, select: { id: true } });

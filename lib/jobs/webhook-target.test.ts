@@ -39,6 +39,9 @@ const refused: ReadonlyArray<[string, string]> = [
   ["IPv4-mapped private", "::ffff:10.0.0.1"],
   ["NAT64 loopback", "64:ff9b::7f00:1"],
   ["NAT64 private", "64:ff9b::c0a8:101"],
+  // RFC 8215's local-use NAT64 prefix: a translator inside the network maps it onto any IPv4 address.
+  ["local-use NAT64 metadata", "64:ff9b:1::a9fe:a9fe"],
+  ["local-use NAT64 loopback", "64:ff9b:1:0:0:0:7f00:1"],
   ["6to4 loopback", "2002:7f00:1::1"],
   ["6to4 metadata", "2002:a9fe:a9fe::1"],
 ];

@@ -37,6 +37,7 @@ const metadataIpv4 = ["168.63.129.16"];
 
 const privateIpv6: ReadonlyArray<[string, number]> = [
   ["::", 96], // unspecified, loopback and the deprecated IPv4-compatible form
+  ["64:ff9b:1::", 48], // local-use NAT64 (RFC 8215): the network's own translator, to any IPv4 address
   ["100::", 64], // discard-only
   ["2001::", 32], // Teredo tunnels carry an obfuscated IPv4 address
   ["fc00::", 7], // unique local (AWS's IPv6 metadata: fd00:ec2::254)
