@@ -1,6 +1,7 @@
 import "server-only";
 import { z } from "zod";
-import { checkReportSchema, type WhoCanFix } from "@/lib/checks/schema";
+import { checkWho, whoShortLabel } from "@/lib/checks/fix-roles";
+import { checkReportSchema } from "@/lib/checks/schema";
 import { connectionStates, type ConnectionState } from "@/lib/connections/state";
 import { headlineCheck } from "@/lib/monitoring/check-runs";
 import type { DbClient } from "@/lib/db/types";
@@ -52,20 +53,14 @@ export type StatusRow = {
   nextStep: string | null;
 };
 
-const whoShort: Record<WhoCanFix, string> = {
-  "global-admin": "Global admin",
-  "exchange-admin": "Exchange admin",
-  user: "Whoever set it up",
-  us: "Nobody (outage): wait and re-check",
-};
-
 function nextStepOf(row: { kind: string; state: string; lastReport: unknown }, owner: string | null): string | null {
   if (row.state === "needs_reauth") return `${owner ?? "The owner"} must reconnect: send a reconnect link`;
   if (row.state !== "failing" && row.state !== "warning") return null;
   const report = checkReportSchema.safeParse(row.lastReport);
   const headline = report.success ? headlineCheck(report.data) : undefined;
   if (!headline) return null;
-  const who = headline.who === "user" && row.kind === "mailbox" ? "The owner" : headline.who ? whoShort[headline.who] : "An administrator";
+  const role = checkWho(headline);
+  const who = role === "user" && row.kind === "mailbox" ? "The owner" : role ? whoShortLabel(role) : "An administrator";
   return `${who}: ${headline.title}`;
 }
 

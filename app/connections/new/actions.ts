@@ -1,6 +1,7 @@
 "use server";
 
 import { randomBytes } from "node:crypto";
+import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { z } from "zod";
 import type { ActionState } from "@/lib/action-state";
@@ -15,7 +16,7 @@ import { startWizardSchema } from "@/lib/wizard/draft-fields";
 import { beginAdminConsent, discardDraft, getDraft, saveDraftStep, startDraft } from "@/lib/wizard/drafts";
 import { consentRedirectUri } from "@/lib/wizard/urls";
 import { saveDraftAsConnection } from "@/lib/wizard/save-draft";
-import { parseStepForm, stepFormSchema } from "@/lib/wizard/step-forms";
+import { parseStepForm, stepFormSchema, stepIsDone } from "@/lib/wizard/step-forms";
 import { nextStep } from "@/lib/wizard/steps";
 
 export async function startWizardAction(_state: ActionState, formData: FormData): Promise<ActionState> {
@@ -33,12 +34,17 @@ export async function saveWizardStepAction(_state: ActionState, formData: FormDa
     const db = await getPrisma();
     const draft = await getDraft(db, caller.id);
     if (!draft) redirect("/connections/new");
+    const done = stepIsDone(values);
     const parsed = await parseStepForm(db, draft, values);
-    const done = values.done === "on";
     const following = nextStep(values.step) ?? values.step;
     await saveDraftStep(db, getKeyRing(), { userId: caller.id, step: values.step, done, nextStep: following, ...parsed });
     if (done && following !== values.step) redirect(`/connections/new/${following}`);
-    return { status: "success", message: done ? "Saved." : "Saved. Tick “I have done this step” when you have finished it." };
+    // The page re-renders with the saved options, so the form's reset shows them instead of the old defaults.
+    revalidatePath(`/connections/new/${values.step}`);
+    return {
+      status: "success",
+      message: parsed.fields.writeTest ? "Saved. The next verification also creates and deletes a test event." : "Saved. The next verification only reads.",
+    };
   });
 }
 
