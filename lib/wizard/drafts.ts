@@ -142,7 +142,16 @@ export async function discardDraft(db: DbClient, userId: string): Promise<void> 
 export async function saveDraftStep(
   db: AppPrismaClient,
   ring: KeyRing,
-  input: { userId: string; step: WizardStepId; done: boolean; nextStep: WizardStepId; fields?: DraftFields; clientSecret?: string },
+  input: {
+    userId: string;
+    step: WizardStepId;
+    done: boolean;
+    nextStep: WizardStepId;
+    fields?: DraftFields;
+    clientSecret?: string;
+    /** Steps done elsewhere in the same go (the setup script does five of them). */
+    alsoCompleted?: readonly WizardStepId[];
+  },
 ): Promise<DraftView> {
   return db.$transaction(async (tx) => {
     const row = await tx.wizardDraft.findUnique({ where: { userId: input.userId }, select: { ...draftSelect, clientSecretSealed: true } });
@@ -151,6 +160,7 @@ export async function saveDraftStep(
     const completed = new Set(current.completedSteps);
     if (input.done) completed.add(input.step);
     else completed.delete(input.step);
+    for (const step of input.alsoCompleted ?? []) completed.add(step);
     const fields = { ...current.fields, ...(input.fields ?? {}) };
     const sealed = input.clientSecret !== undefined ? ring.seal(input.clientSecret, draftContext(row.id)) : undefined;
     const updated = await tx.wizardDraft.update({

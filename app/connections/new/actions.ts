@@ -16,6 +16,7 @@ import { startWizardSchema } from "@/lib/wizard/draft-fields";
 import { beginAdminConsent, discardDraft, getDraft, saveDraftStep, startDraft } from "@/lib/wizard/drafts";
 import { consentRedirectUri } from "@/lib/wizard/urls";
 import { saveDraftAsConnection } from "@/lib/wizard/save-draft";
+import { parseScriptForm, scriptFormSchema, stepsDoneByScript } from "@/lib/wizard/script-path";
 import { parseStepForm, stepFormSchema, stepIsDone } from "@/lib/wizard/step-forms";
 import { nextStep } from "@/lib/wizard/steps";
 
@@ -25,7 +26,7 @@ export async function startWizardAction(_state: ActionState, formData: FormData)
     if (values.path === "mailbox") redirect("/settings/mailbox-sign-in");
     if (!resolveCloud(values.cloud)) throw new UserFacingError("That cloud is not configured on this console.", { cloud: "Choose another cloud" });
     await startDraft(await getPrisma(), caller.id, values.cloud);
-    redirect("/connections/new/register-app");
+    redirect(values.path === "script" ? "/connections/new/script" : "/connections/new/register-app");
   });
 }
 
@@ -45,6 +46,18 @@ export async function saveWizardStepAction(_state: ActionState, formData: FormDa
       status: "success",
       message: parsed.fields.writeTest ? "Saved. The next verification also creates and deletes a test event." : "Saved. The next verification only reads.",
     };
+  });
+}
+
+export async function saveScriptOutputAction(_state: ActionState, formData: FormData): Promise<ActionState> {
+  return runAction("saveScriptOutputAction", scriptFormSchema, formData, async (values, caller) => {
+    const db = await getPrisma();
+    const draft = await getDraft(db, caller.id);
+    if (!draft) redirect("/connections/new");
+    const parsed = await parseScriptForm(db, draft, values);
+    await saveDraftStep(db, getKeyRing(), { userId: caller.id, step: "mailbox-scope", done: true, nextStep: "verify", alsoCompleted: stepsDoneByScript, ...parsed });
+    // The page verifies as soon as it opens with `verify`, so pasting and checking is one click.
+    redirect("/connections/new/script?verify=1");
   });
 }
 

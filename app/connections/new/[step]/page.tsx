@@ -7,7 +7,8 @@ import { CopyButton } from "@/components/copy-button";
 import { FormatAdvice } from "@/components/format-advice";
 import { LiveChecklist } from "@/components/live-checklist";
 import { WizardStepper } from "@/components/wizard-stepper";
-import { beginAdminConsentAction, saveConnectionAction, saveWizardStepAction } from "@/app/connections/new/actions";
+import { beginAdminConsentAction, saveWizardStepAction } from "@/app/connections/new/actions";
+import { SaveConnectionForm } from "@/app/connections/new/save-connection-form";
 import { authorizePage } from "@/lib/auth/current-user";
 import { whoLabel } from "@/lib/checks/fix-roles";
 import { getPrisma } from "@/lib/db/client";
@@ -218,7 +219,7 @@ export default async function WizardStepPage({ params, searchParams }: Props) {
                 <ConsentHandOff handOff={handOff} heading="Message for the administrator who grants consent" linkText="grant consent for Calsync" />
               </div>
             )}
-            <SaveForm draft={draft} />
+            <SaveConnectionForm draft={draft} />
           </div>
         )}
 
@@ -307,21 +308,5 @@ export default async function WizardStepPage({ params, searchParams }: Props) {
         </nav>
       </section>
     </div>
-  );
-}
-
-function SaveForm({ draft }: { draft: NonNullable<Awaited<ReturnType<typeof getDraft>>> }) {
-  const report = draft.lastReport;
-  if (!report || !draft.reportIsCurrent) {
-    return <p className="text-sm text-slate-700">Save becomes available once a verification of the current settings has no failed check.</p>;
-  }
-  if (!report.ok) return <p className="text-sm text-slate-700">Fix the failed checks, then verify again to save.</p>;
-  const warnings = report.checks.filter((check) => check.status === "warn").length;
-  return (
-    <ActionForm action={saveConnectionAction} submitLabel={warnings ? "Save with warnings" : "Save the connection"}>
-      {warnings > 0 && (
-        <Field name="confirmWarnings" label={`There ${warnings === 1 ? "is 1 warning" : `are ${warnings} warnings`}. Type “save with warnings” to save anyway.`} autoComplete="off" />
-      )}
-    </ActionForm>
   );
 }
