@@ -1,4 +1,5 @@
 import "server-only";
+import { secretExpiredByMicrosoft } from "@/lib/connections/secret-expiry";
 import { connectionStateLabels, type ConnectionState } from "@/lib/connections/state";
 import type { DbClient } from "@/lib/db/types";
 import { getEnv } from "@/lib/env";
@@ -99,12 +100,13 @@ export async function enqueueExpiryWarnings(db: DbClient, { now = new Date() }: 
   const today = new Date(startOfUtcDay(now));
   const connections = await db.connection.findMany({
     where: { secretExpiresAt: { gte: today, lte: new Date(today.getTime() + EXPIRY_THRESHOLDS_DAYS[0] * DAY_MS) } },
-    select: { id: true, name: true, tenant: true, tenantId: true, secretExpiresAt: true },
+    select: { id: true, name: true, tenant: true, tenantId: true, secretExpiresAt: true, lastReport: true },
   });
   const channelIds = channels.map((channel) => channel.id);
   let queued = 0;
-  for (const { secretExpiresAt, ...connection } of connections) {
-    if (!secretExpiresAt) continue;
+  for (const { secretExpiresAt, lastReport, ...connection } of connections) {
+    // Microsoft already refused the secret as expired: counting down to the typed date would contradict it.
+    if (!secretExpiresAt || secretExpiredByMicrosoft(lastReport)) continue;
     const warning = expiryWarning(secretExpiresAt, now);
     if (!warning) continue;
     const eventKey = expiryEventKey(connection.id, secretExpiresAt, warning.threshold);

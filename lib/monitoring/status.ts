@@ -2,6 +2,7 @@ import "server-only";
 import { z } from "zod";
 import { checkWho, whoShortLabel } from "@/lib/checks/fix-roles";
 import { checkReportSchema } from "@/lib/checks/schema";
+import { secretExpiredByMicrosoft } from "@/lib/connections/secret-expiry";
 import { connectionStates, type ConnectionState } from "@/lib/connections/state";
 import { headlineCheck } from "@/lib/monitoring/check-runs";
 import type { DbClient } from "@/lib/db/types";
@@ -47,6 +48,8 @@ export type StatusRow = {
   stateSince: Date;
   lastCheckedAt: Date | null;
   secretExpiresAt: Date | null;
+  /** Microsoft refused the secret as expired: shown instead of the typed date. */
+  secretExpiredByMicrosoft: boolean;
   /** Mailbox connections: who connected it (console account and Microsoft account). */
   owner: string | null;
   /** Who must act and on what, for a failing, warning or re-authentication row. */
@@ -137,7 +140,13 @@ export async function listStatusRows(
   return {
     rows: rows.map(({ accountUpn, lastReport, owner: account, ...row }) => {
       const owner = row.kind === "mailbox" ? (account ? `${account.displayName} (${account.email})` : accountUpn) : null;
-      return { ...row, state: row.state as ConnectionState, owner, nextStep: nextStepOf({ ...row, lastReport }, owner) };
+      return {
+        ...row,
+        state: row.state as ConnectionState,
+        owner,
+        nextStep: nextStepOf({ ...row, lastReport }, owner),
+        secretExpiredByMicrosoft: secretExpiredByMicrosoft(lastReport),
+      };
     }),
     total,
     page: filter.page,

@@ -9,6 +9,7 @@ import { deleteConnectionAction, rotateSecretAction, updateConnectionAction } fr
 import { disconnectMailboxAction } from "@/app/connect/actions";
 import { authorizePage } from "@/lib/auth/current-user";
 import { getConnection } from "@/lib/connections/connections";
+import { EXPIRED_BY_MICROSOFT, secretExpiredByMicrosoft } from "@/lib/connections/secret-expiry";
 import { connectionStateLabels } from "@/lib/connections/state";
 import { getPrisma } from "@/lib/db/client";
 import { resolveCloud } from "@/lib/entra/cloud-config";
@@ -41,6 +42,7 @@ export default async function ConnectionPage({
   const isAdmin = user.role === "admin";
   const cloud = resolveCloud(connection.cloud);
   const isMailbox = connection.kind === "mailbox";
+  const expiredByMicrosoft = secretExpiredByMicrosoft(connection.lastReport);
   return (
     <div className="space-y-8">
       <header className="space-y-2">
@@ -62,6 +64,14 @@ export default async function ConnectionPage({
           connectionUrl={`${publicUrl(getEnv())}/connections/${connection.id}`}
           {...(connection.owner ? { owner: `${connection.owner.displayName} (${connection.owner.email})` } : {})}
         />
+      )}
+      {expiredByMicrosoft && isAdmin && (
+        <p className="text-sm">
+          <a href={`/connections/${connection.id}?highlight=clientSecret#rotate-secret`} className="font-medium">
+            Paste a new client secret
+          </a>{" "}
+          to replace the one Microsoft says has expired.
+        </p>
       )}
 
       <section className="space-y-2">
@@ -96,7 +106,7 @@ export default async function ConnectionPage({
               <dt className="font-medium">Client secret</dt>
               <dd>
                 {isAdmin && connection.secretHint ? `ends in …${connection.secretHint}` : "stored, sealed"}
-                {connection.secretExpiresAt ? `, expires on ${formatLongDay(connection.secretExpiresAt)}` : ""}
+                {expiredByMicrosoft ? `, ${EXPIRED_BY_MICROSOFT}` : connection.secretExpiresAt ? `, expires on ${formatLongDay(connection.secretExpiresAt)}` : ""}
               </dd>
             </>
           )}
@@ -199,13 +209,13 @@ export default async function ConnectionPage({
           </section>
 
           <section className="max-w-xl space-y-3">
-            <h2 className="text-lg font-semibold">Rotate the client secret</h2>
+            <h2 id="rotate-secret" className="text-lg font-semibold">Rotate the client secret</h2>
             <p className="text-sm text-slate-700">
               Create a new secret in Certificates &amp; secrets and paste its Value here. It is verified first; only then does it replace the
               current one. If the verification fails, the current secret stays in use.
             </p>
             <ActionForm action={rotateSecretAction} submitLabel="Verify and replace the secret" hidden={{ id: connection.id, version: String(connection.version) }}>
-              <Field name="clientSecret" label="New client secret Value" type="password" autoComplete="off" />
+              <Field name="clientSecret" label="New client secret Value" type="password" autoComplete="off" highlight={query.highlight === "clientSecret"} />
               <Field name="secretExpiresAt" label="New secret's expiry date" type="date" />
             </ActionForm>
           </section>
