@@ -27,12 +27,6 @@ export async function completeStep(page: Page, next: string): Promise<void> {
   await expect(page).toHaveURL(new RegExp(`/connections/new/${next}(\\?|$)`));
 }
 
-export async function fillSecret(page: Page, secret: string, expires = "2027-06-30"): Promise<void> {
-  await page.goto("/connections/new/client-secret");
-  await page.getByLabel("Client secret Value").fill(secret);
-  await page.getByLabel("Secret expiry date").fill(expires);
-}
-
 /**
  * The app's values through the manual steps in the portal's order (IDs, then the secret), leaving the
  * draft at the permissions step; tests that need other steps open them directly.
