@@ -14,7 +14,7 @@ export async function startOrganisationWizard(page: Page): Promise<void> {
   const discard = page.getByRole("button", { name: "Discard it and start over" });
   if (await discard.count()) await discard.click();
   await page.getByLabel(/Custom endpoints/).check();
-  await page.getByLabel(/The whole organisation/).check();
+  await page.getByLabel(/The whole organisation \(recommended\)/).check();
   await page.getByRole("button", { name: /^Start/ }).click();
   await expect(page).toHaveURL(/\/connections\/new\/register-app$/);
 }
