@@ -25,6 +25,16 @@ async function signInAtMicrosoft(page: Page, upn: string): Promise<void> {
   await page.getByRole("button", { name: "Sign in" }).click();
 }
 
+/** The same sign-in with the keyboard alone: Tab to each field, type, Enter to submit. */
+async function signInAtMicrosoftWithKeyboard(page: Page, upn: string): Promise<void> {
+  await expect(page.getByRole("heading", { name: /^Sign in to / })).toBeVisible();
+  await tabTo(page, page.getByLabel("Email, phone, or Skype"));
+  await page.keyboard.type(upn);
+  await tabTo(page, page.getByLabel("Password"));
+  await page.keyboard.type(demo.password);
+  await page.keyboard.press("Enter");
+}
+
 async function expectChecks(page: Page, summary: RegExp): Promise<void> {
   await expect(page.getByRole("status").filter({ hasText: summary })).toBeVisible();
 }
@@ -80,7 +90,7 @@ test.describe("as member", () => {
       if (request.url().includes("/connect/callback?")) capturedCallback = request.url();
     });
     await page.keyboard.press("Enter");
-    await signInAtMicrosoft(page, adele);
+    await signInAtMicrosoftWithKeyboard(page, adele);
 
     await expect(page).toHaveURL(/\/connect\/[0-9a-f-]{36}\?(verify|connected)=1$/);
     adeleConnectionUrl = new URL(page.url()).pathname;
