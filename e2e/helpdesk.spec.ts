@@ -69,6 +69,8 @@ test.describe("as helpdesk", () => {
     await page.getByText("What to tell them").click();
     await expect(page.getByLabel("Message to send")).toContainText(name);
     await expect(page.getByLabel("Message to send")).toContainText("Who can do it: a Privileged Role Administrator or Global Administrator.");
+    // The same hand-off as in the wizard: a consent link and a message for whoever can grant it.
+    await expect(page.getByLabel("Message for the administrator who grants consent")).toContainText(`/adminconsent?client_id=${app.clientId}`);
     await expectAccessible(page);
     await shot("helpdesk-03-explanation");
 

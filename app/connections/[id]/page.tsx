@@ -2,13 +2,16 @@ import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { z } from "zod";
 import { ActionForm, Field } from "@/components/action-form";
+import { ConsentHandOff } from "@/components/consent-hand-off";
 import { FailureExplanation } from "@/components/failure-explanation";
 import { LiveChecklist } from "@/components/live-checklist";
 import { ConnectLinkForm } from "@/components/connect-link-form";
 import { deleteConnectionAction, rotateSecretAction, updateConnectionAction } from "@/app/connections/[id]/actions";
 import { disconnectMailboxAction } from "@/app/connect/actions";
 import { authorizePage } from "@/lib/auth/current-user";
+import { blockedByConsent } from "@/lib/checks/one-cause";
 import { getConnection } from "@/lib/connections/connections";
+import { wizardConsentHandOff } from "@/lib/wizard/consent-hand-off";
 import { EXPIRED_BY_MICROSOFT, secretExpiredByMicrosoft } from "@/lib/connections/secret-expiry";
 import { connectionStateLabels } from "@/lib/connections/state";
 import { getPrisma } from "@/lib/db/client";
@@ -43,6 +46,10 @@ export default async function ConnectionPage({
   const cloud = resolveCloud(connection.cloud);
   const isMailbox = connection.kind === "mailbox";
   const expiredByMicrosoft = secretExpiredByMicrosoft(connection.lastReport);
+  const handOff =
+    !isMailbox && cloud && connection.lastReport && blockedByConsent(connection.lastReport)
+      ? wizardConsentHandOff({ cloud, tenant: connection.tenant, clientId: connection.clientId, requester: `${user.displayName} (${user.email})` })
+      : undefined;
   return (
     <div className="space-y-8">
       <header className="space-y-2">
@@ -64,6 +71,11 @@ export default async function ConnectionPage({
           connectionUrl={`${publicUrl(getEnv())}/connections/${connection.id}`}
           {...(connection.owner ? { owner: `${connection.owner.displayName} (${connection.owner.email})` } : {})}
         />
+      )}
+      {handOff && (
+        <section aria-label="Consent hand-off" className="space-y-2 rounded border border-amber-400 bg-amber-50 p-4">
+          <ConsentHandOff handOff={handOff} heading="Message for the administrator who grants consent" linkText="grant consent for Calsync" />
+        </section>
       )}
       {expiredByMicrosoft && isAdmin && (
         <p className="text-sm">
