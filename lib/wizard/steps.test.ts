@@ -13,6 +13,7 @@ import {
   previousStep,
   stepContent,
   stepIndex,
+  stepTitles,
   wizardFieldSchema,
   wizardStepForFix,
   wizardStepIdSchema,
@@ -67,6 +68,19 @@ describe("step order", () => {
   it("completes the portal-only steps by their tick and the others by their form", () => {
     expect(wizardSteps.filter(confirmedByTick)).toEqual(["api-permissions", "admin-consent"]);
     for (const step of wizardSteps.filter(confirmedByTick)) expect(stepContent(step, context(knownClouds.global)).fields ?? []).toEqual([]);
+  });
+
+  it("names each step as the issue does, in people's words rather than route slugs", () => {
+    expect(wizardSteps.map((step) => stepTitles[step])).toEqual([
+      "Register the app",
+      "Copy the IDs",
+      "Create a client secret",
+      "Add the API permissions",
+      "Grant admin consent",
+      "Choose the mailbox scope",
+      "Verify and save",
+    ]);
+    for (const step of wizardSteps) expect(stepContent(step, context(knownClouds.global)).title).toBe(stepTitles[step]);
   });
 
   it("parses route segments and nothing else", () => {

@@ -40,6 +40,17 @@ export function currentStepId(value: unknown): WizardStepId | undefined {
 /** In order. */
 export const wizardSteps: readonly WizardStepId[] = wizardStepIdSchema.options;
 
+/** Each step's name, as the stepper, the page title and the resume banner show it. */
+export const stepTitles: Readonly<Record<WizardStepId, string>> = {
+  "register-app": "Register the app",
+  "copy-ids": "Copy the IDs",
+  "client-secret": "Create a client secret",
+  "api-permissions": "Add the API permissions",
+  "admin-consent": "Grant admin consent",
+  "mailbox-scope": "Choose the mailbox scope",
+  verify: "Verify and save",
+};
+
 /** Zero-based position of a step. */
 export function stepIndex(stepId: WizardStepId): number {
   return wizardSteps.indexOf(stepId);
@@ -220,7 +231,7 @@ function openApp(context: StepContext, menu: string): string {
 const builders: Record<WizardStepId, (context: StepContext) => StepContent> = {
   "register-app": (context) => ({
     id: "register-app",
-    title: "Register the app",
+    title: stepTitles["register-app"],
     summary: "One form in the portal: the app's name, who can sign in, and the redirect URI. Then select Register.",
     instructions: [
       withLink(
@@ -255,7 +266,7 @@ const builders: Record<WizardStepId, (context: StepContext) => StepContent> = {
 
   "api-permissions": (context) => ({
     id: "api-permissions",
-    title: "Add the API permissions",
+    title: stepTitles["api-permissions"],
     summary: `Give the app the Application permissions ${calendarsApp.value} and ${usersApp.value}.`,
     instructions: [
       withLink(
@@ -285,7 +296,7 @@ const builders: Record<WizardStepId, (context: StepContext) => StepContent> = {
     const org = organisation(context);
     return {
       id: "admin-consent",
-      title: "Grant admin consent",
+      title: stepTitles["admin-consent"],
       summary: `An administrator approves the permissions for all of ${org}.`,
       instructions: [
         withLink(
@@ -317,7 +328,7 @@ const builders: Record<WizardStepId, (context: StepContext) => StepContent> = {
 
   "client-secret": (context) => ({
     id: "client-secret",
-    title: "Create a client secret",
+    title: stepTitles["client-secret"],
     summary: "Create the password Calsync signs in with, and copy its Value at once.",
     instructions: [
       withLink(
@@ -343,7 +354,7 @@ const builders: Record<WizardStepId, (context: StepContext) => StepContent> = {
 
   "copy-ids": (context) => ({
     id: "copy-ids",
-    title: "Copy the IDs",
+    title: stepTitles["copy-ids"],
     summary: "Copy the Application (client) ID and the Directory (tenant) ID from the Overview page that opened after Register.",
     instructions: [
       withLink(
@@ -368,7 +379,7 @@ const builders: Record<WizardStepId, (context: StepContext) => StepContent> = {
     const appId = knownClientId(context) ?? "<Application (client) ID>";
     return {
       id: "mailbox-scope",
-      title: "Choose the mailbox scope",
+      title: stepTitles["mailbox-scope"],
       summary: "All users, or a list of mailboxes, plus a mailbox to test with.",
       instructions: [
         {
@@ -399,7 +410,7 @@ const builders: Record<WizardStepId, (context: StepContext) => StepContent> = {
 
   verify: () => ({
     id: "verify",
-    title: "Verify and save",
+    title: stepTitles["verify"],
     summary: "Calsync signs in as the app and tries each permission, step by step.",
     instructions: [
       { text: "Run the checks. Each one shows what it tried, what Microsoft answered and, when something is wrong, who can fix it and the step that does." },

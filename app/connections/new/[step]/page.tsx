@@ -23,6 +23,7 @@ import {
   currentStepId,
   previousStep,
   stepContent,
+  stepTitles,
   wizardFieldSchema,
   wizardStepIdSchema,
   wizardSteps,
@@ -34,7 +35,7 @@ type Props = { params: Promise<{ step: string }>; searchParams: Promise<Record<s
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
   const step = wizardStepIdSchema.safeParse((await params).step);
-  return { title: step.success ? `New connection: ${step.data.replace(/-/g, " ")}` : "New connection" };
+  return { title: step.success ? `New connection: ${stepTitles[step.data]}` : "New connection" };
 }
 
 export default async function WizardStepPage({ params, searchParams }: Props) {
@@ -57,7 +58,7 @@ export default async function WizardStepPage({ params, searchParams }: Props) {
 
   const context = { cloud, clientId: draft.fields.clientId, tenant: draft.fields.tenant, redirectUri: consentRedirectUri() };
   const content = stepContent(step, context);
-  const steps = wizardSteps.map((id) => ({ id, title: stepContent(id, context).title }));
+  const steps = wizardSteps.map((id) => ({ id, title: stepTitles[id] }));
   const previous = previousStep(step);
   const isDone = draft.completedSteps.includes(step);
   const fields = draft.fields;
