@@ -1,5 +1,5 @@
 import "server-only";
-import { secretExpiredByMicrosoft } from "@/lib/connections/secret-expiry";
+import { EXPIRED_BY_MICROSOFT, EXPIRED_SECRET_CODE, secretExpiredByMicrosoft } from "@/lib/connections/secret-expiry";
 import { connectionStateLabels, type ConnectionState } from "@/lib/connections/state";
 import type { DbClient } from "@/lib/db/types";
 import { getEnv } from "@/lib/env";
@@ -60,7 +60,10 @@ export async function enqueueStateChangeAlerts(
     type: "connection.state_changed",
     eventKey,
     occurredAt: change.occurredAt.toISOString(),
-    summary: `${connection.name}: ${connectionStateLabels[change.from]} → ${connectionStateLabels[change.to]}. ${change.cause}`.slice(0, 1200),
+    summary: (
+      `${connection.name}: ${connectionStateLabels[change.from]} → ${connectionStateLabels[change.to]}. ${change.cause}` +
+      (change.code === EXPIRED_SECRET_CODE ? ` Client secret: ${EXPIRED_BY_MICROSOFT}.` : "")
+    ).slice(0, 1200),
     connection: connectionPart(connection),
     stateChange: { from: change.from, to: change.to, cause: change.cause, code: change.code },
   };
