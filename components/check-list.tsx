@@ -1,3 +1,4 @@
+import { checkWho, whoLabel } from "@/lib/checks/fix-roles";
 import type { Check, CheckStatus } from "@/lib/checks/schema";
 
 /**
@@ -16,12 +17,6 @@ const statusStyles: Record<CheckStatus, string> = {
 
 const statusMarks: Record<CheckStatus, string> = { pass: "✓", warn: "!", fail: "✗", skip: "–" };
 
-export const whoLabels = {
-  "global-admin": "a Global Administrator",
-  "exchange-admin": "an Exchange administrator",
-  user: "the person setting this up",
-  us: "nobody in your organisation (a Microsoft outage or a Calsync problem)",
-} as const;
 
 export type FixLink = (check: Check) => { href: string; label: string } | undefined;
 
@@ -44,7 +39,7 @@ export function CheckItem({ check, fixLink }: { check: Check; fixLink?: FixLink 
       <p className="mt-1 text-sm">{check.detail}</p>
       {check.fix && (check.status === "fail" || check.status === "warn") && (
         <p className="mt-1 text-sm">
-          <strong>How to fix{check.who ? ` (${whoLabels[check.who]})` : ""}:</strong> {check.fix.text}
+          <strong>How to fix{checkWho(check) ? ` (${whoLabel(checkWho(check)!)})` : ""}:</strong> {check.fix.text}
         </p>
       )}
       {(check.code || check.correlationId) && (

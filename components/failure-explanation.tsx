@@ -1,5 +1,5 @@
-import { whoLabels } from "@/components/check-list";
 import { CopyButton } from "@/components/copy-button";
+import { checkWho, whoLabel } from "@/lib/checks/fix-roles";
 import type { Check } from "@/lib/checks/schema";
 
 /**
@@ -18,7 +18,8 @@ export function FailureExplanation({
   /** A mailbox connection's owner: the "user" who can fix what only they can (signing in again). */
   owner?: string;
 }) {
-  const who = check.who === "user" && owner ? `the mailbox's owner, ${owner}` : check.who ? whoLabels[check.who] : "an administrator";
+  const role = checkWho(check);
+  const who = role === "user" && owner ? `the mailbox's owner, ${owner}` : role ? whoLabel(role) : "an administrator";
   const reference = check.correlationId ? `Microsoft correlation ID ${check.correlationId}${check.timestamp ? `, timestamp ${check.timestamp}` : ""}` : null;
   const message = [
     `Hello,`,
@@ -26,6 +27,7 @@ export function FailureExplanation({
     `the calendar sync connection “${connectionName}” ${check.status === "fail" ? "is failing" : "needs attention"}: ${check.title}.`,
     check.detail,
     check.fix ? `What to do: ${check.fix.text}` : null,
+    `Who can do it: ${who}.`,
     check.code ? `Error code: ${check.code}.` : null,
     reference ? `${reference}.` : null,
     `Connection: ${connectionUrl}`,

@@ -18,6 +18,7 @@ export function LiveChecklist({
   initialReport,
   wizardFixLinks = false,
   autoStart = false,
+  doneHref,
 }: {
   endpoint: string;
   buttonLabel: string;
@@ -26,6 +27,8 @@ export function LiveChecklist({
   wizardFixLinks?: boolean;
   /** Start at once, e.g. right after a mailbox was connected, so the result shows without a click. */
   autoStart?: boolean;
+  /** Where to go once the checks finished, when the current address describes the run as still going. */
+  doneHref?: string;
 }) {
   const router = useRouter();
   const [checks, setChecks] = useState<Check[]>(initialReport?.checks ?? []);
@@ -65,7 +68,8 @@ export function LiveChecklist({
           newline = buffer.indexOf("\n");
         }
       }
-      router.refresh();
+      if (doneHref) router.replace(doneHref);
+      else router.refresh();
     } catch (error) {
       if ((error as Error).name !== "AbortError") setSummary("The connection to the console was lost while the checks ran. Try again.");
     } finally {

@@ -1,5 +1,6 @@
-import { whoLabels } from "@/components/check-list";
+import { ConsentHandOff } from "@/components/consent-hand-off";
 import { CopyButton } from "@/components/copy-button";
+import { whoLabel } from "@/lib/checks/fix-roles";
 import type { RefusalView } from "@/lib/delegated/refusal-view";
 
 /** Why a "connect my calendar" sign-in ended without a connection, and what to do next. */
@@ -21,23 +22,9 @@ export function RefusalExplanation({ refusal }: { refusal: RefusalView }) {
         <strong>What to do next:</strong> {refusal.nextStep}
       </p>
       <p className="text-sm">
-        <strong>Who can fix it:</strong> {whoLabels[refusal.who]}.
+        <strong>Who can fix it:</strong> {whoLabel(refusal.who)}.
       </p>
-      {refusal.adminApproval && (
-        <div className="space-y-2">
-          <h3 className="font-semibold">Message for your administrator</h3>
-          <pre className="whitespace-pre-wrap break-all rounded bg-white p-3 text-sm" tabIndex={0} aria-label="Message for your administrator">
-            {refusal.adminApproval.message}
-          </pre>
-          <p className="flex flex-wrap items-center gap-3">
-            <CopyButton text={refusal.adminApproval.message} label="Copy the message" />
-            <CopyButton text={refusal.adminApproval.url} label="Copy the approval link" />
-          </p>
-          <p className="text-sm">
-            Administrators of {refusal.adminApproval.tenant} can approve directly: <a className="underline" href={refusal.adminApproval.url}>approve Calsync for the organisation</a>.
-          </p>
-        </div>
-      )}
+      {refusal.adminApproval && <ConsentHandOff handOff={refusal.adminApproval} heading="Message for your administrator" linkText="approve Calsync for the organisation" />}
       {(refusal.code || reference) && (
         <p className="flex flex-wrap items-center gap-3 text-sm">
           <span>

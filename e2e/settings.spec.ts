@@ -45,6 +45,30 @@ test("an admin adds a signed webhook and the test button delivers to it", async 
   }
 });
 
+test("the Alerts page: webhooks over https, unique names, and no email channel until SMTP is configured", async ({ page }) => {
+  await page.goto("/settings/notifications");
+  await expect(page).toHaveTitle(/Alerts/);
+  await expect(page.getByRole("heading", { level: 1, name: "Alerts" })).toBeVisible();
+  // The e2e console has no SMTP server: the page says how to configure one instead of offering email.
+  await expect(page.getByText(/Email alerts need an SMTP server.*CALSYNC_SMTP_URL.*CALSYNC_SMTP_FROM/)).toBeVisible();
+  const form = page.getByRole("heading", { name: "Add a channel" }).locator("..");
+  await expect(form.getByLabel("Kind").locator("option")).toHaveText(["Signed JSON webhook"]);
+
+  await form.getByLabel("Name").fill("Plain hook");
+  await form.getByLabel("Webhook URL or email addresses").fill("http://hooks.example.com/calsync");
+  await form.getByRole("button", { name: "Add channel" }).click();
+  await expect(form.getByText(/Enter an https:\/\/ URL/).first()).toBeVisible();
+
+  await form.getByLabel("Name").fill("ops WEBHOOK");
+  await form.getByLabel("Webhook URL or email addresses").fill("https://hooks.example.com/calsync");
+  await form.getByRole("button", { name: "Add channel" }).click();
+  await expect(form.getByText("A channel named “Ops webhook” already exists. Choose another name.")).toBeVisible();
+  await page.reload();
+  await expect(page.getByRole("cell", { name: "Plain hook" })).toHaveCount(0);
+  await expect(page.getByRole("cell", { name: "ops WEBHOOK", exact: true })).toHaveCount(0);
+  await expect(page.getByRole("cell", { name: "Ops webhook", exact: true })).toHaveCount(1);
+});
+
 test("Send test refuses a loopback target that CALSYNC_WEBHOOK_ALLOW_HOSTS does not list, without connecting", async ({ page }) => {
   const received: string[] = [];
   const receiver = createServer((request, response) => {

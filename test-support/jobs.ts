@@ -20,6 +20,7 @@ export async function insertConnection(
     state?: ConnectionState;
     leaseOwner?: string | null;
     leaseExpiresAt?: Date | null;
+    lastReport?: CheckReport;
   } = {},
 ): Promise<string> {
   const id = randomUUID();
@@ -41,15 +42,18 @@ export async function insertConnection(
       checkIntervalMinutes: patch.checkIntervalMinutes ?? null,
       leaseOwner: patch.leaseOwner ?? null,
       leaseExpiresAt: patch.leaseExpiresAt ?? null,
+      ...(patch.lastReport ? { lastReport: patch.lastReport } : {}),
     },
     select: { id: true },
   });
   return id;
 }
 
-export function cannedReport(kind: "pass" | "fail" | "throttled", startedAt = new Date()): CheckReport {
+export function cannedReport(kind: "pass" | "fail" | "throttled" | "expired", startedAt = new Date()): CheckReport {
   const check =
-    kind === "pass"
+    kind === "expired"
+      ? ({ id: "token", status: "fail", title: "Client secret expired", detail: "Microsoft says the secret has expired.", code: "AADSTS7000222", durationMs: 1 } as const)
+      : kind === "pass"
       ? ({ id: "token", status: "pass", title: "App signed in", detail: "Signed in.", durationMs: 1 } as const)
       : kind === "fail"
         ? ({ id: "token", status: "fail", title: "Client secret is wrong", detail: "Microsoft refused the secret.", code: "AADSTS7000215", durationMs: 1 } as const)

@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { EXPIRED_BY_MICROSOFT } from "@/lib/connections/secret-expiry";
 import Link from "next/link";
 import { authorizePage } from "@/lib/auth/current-user";
 import { connectionStateLabels, connectionStates } from "@/lib/connections/state";
@@ -144,7 +145,7 @@ export default async function StatusPage({ searchParams }: { searchParams: Promi
               <td className="py-2 pr-3">{connectionStateLabels[row.state]}</td>
               <td className="py-2 pr-3">{formatDateTime(row.stateSince)}</td>
               <td className="py-2 pr-3">{row.lastCheckedAt ? formatDateTime(row.lastCheckedAt) : "Never"}</td>
-              <td className="py-2 pr-3">{row.secretExpiresAt ? formatDay(row.secretExpiresAt) : "—"}</td>
+              <td className="py-2 pr-3">{row.secretExpiredByMicrosoft ? EXPIRED_BY_MICROSOFT : row.secretExpiresAt ? formatDay(row.secretExpiresAt) : "—"}</td>
               <td className="py-2">{row.nextStep ?? "—"}</td>
             </tr>
           ))}

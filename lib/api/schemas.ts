@@ -148,7 +148,7 @@ export const microsoftProblemSchema = z
     ...problemFields,
     code: z.string().describe("Microsoft's error code (AADSTS…) or ours (timeout, network, tls, unexpected-response)."),
     correlationId: z.string().optional().describe("Quote it to Microsoft support."),
-    who: z.string().describe("Who can fix it: global-admin, exchange-admin, user or us."),
+    who: z.string().describe("Who can fix it, as the least-privileged Entra role: app-admin (the app's owner, or an Application or Cloud Application Administrator), consent-admin (Privileged Role or Global Administrator), delegated-consent-admin, exchange-admin, global-admin, user or us."),
     fix: z.object({ step: z.string(), text: z.string() }).optional(),
     helpUrl: z.string().optional(),
     microsoftMessage: z.string().optional().describe("The first line of Microsoft's own message."),

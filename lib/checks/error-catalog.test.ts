@@ -46,8 +46,8 @@ describe("error catalog", () => {
       65001: "admin-consent",
       90094: "admin-consent",
       900941: "admin-consent",
-      50011: "redirect-uri",
-      50020: "account-types",
+      50011: "register-app",
+      50020: "register-app",
       700016: "copy-ids",
       90002: "copy-ids",
     });

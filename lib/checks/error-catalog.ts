@@ -2,6 +2,7 @@ import { aadstsCatalog, oauthErrorCatalog } from "@/lib/entra/aadsts-catalog";
 import { errorLookupUrl, type Cloud } from "@/lib/entra/clouds";
 import { graphErrorCatalog } from "@/lib/graph/graph-error-catalog";
 import type { ErrorEntry, ErrorEntryWithVariants } from "@/lib/checks/error-types";
+import { whoCanFix } from "@/lib/checks/fix-roles";
 import type { Fix, WhoCanFix } from "@/lib/checks/schema";
 
 /**
@@ -46,7 +47,7 @@ export const ownErrorCatalog: Readonly<Record<string, ErrorEntryWithVariants>> =
     title: "Admin consent was never granted",
     explanation: "The token carries no application permissions at all, which means nobody granted admin consent for this app.",
     who: "global-admin",
-    fix: { step: "admin-consent", text: "A Global Administrator opens API permissions and selects \"Grant admin consent\"." },
+    fix: { step: "admin-consent", text: "Open the app's API permissions page and select \"Grant admin consent\", or use the console's consent link." },
   },
   "missing-permission": {
     title: "Required permission missing",
@@ -164,7 +165,7 @@ export function explainError(code: string | number, options: { message?: string;
     known: true,
     title: fill(entry.title),
     explanation: fill(entry.explanation),
-    who: entry.who,
+    who: whoCanFix(entry.who, entry.fix?.step),
     ...(entry.fix ? { fix: { step: entry.fix.step, text: fill(entry.fix.text) } } : {}),
     ...(helpUrl ? { helpUrl } : {}),
   };

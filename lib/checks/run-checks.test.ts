@@ -136,12 +136,20 @@ describe("runChecks against the simulator", () => {
     expect(report.ok).toBe(false);
   });
 
-  it("no roles at all: admin consent never granted", async () => {
-    const { byId } = await run({ clientId: appIds.noRoles, testMailbox: "adele@contoso.com" });
-    expect(byId("permissions")).toMatchObject({ status: "fail", code: "no-roles", fix: { step: "admin-consent" }, who: "global-admin" });
-    // The Graph probes still run and show Microsoft's own refusal.
-    expect(byId("directory")).toMatchObject({ status: "fail", code: "Authorization_RequestDenied", fix: { step: "api-permissions" } });
-    expect(byId("calendar")).toMatchObject({ status: "fail", code: "ErrorAccessDenied", fix: { step: "api-permissions" } });
+  it.each([
+    ["all users", { kind: "all" }],
+    ["a mailbox list", { kind: "list", mailboxes: ["adele@contoso.com"] }],
+  ] satisfies [string, CheckInput["mailboxScope"]][])("no roles at all (%s): one failure, admin consent, and the probes are blocked by it", async (_label, mailboxScope) => {
+    const { report, byId } = await run({ clientId: appIds.noRoles, testMailbox: "adele@contoso.com", outOfScopeMailbox: "megan@contoso.com", writeTest: true, mailboxScope });
+    expect(byId("permissions")).toMatchObject({ status: "fail", code: "no-roles", fix: { step: "admin-consent" }, who: "consent-admin" });
+    for (const id of ["directory", "calendar", "calendar-write", "mailbox-scope"] as const) {
+      expect(byId(id)).toMatchObject({ status: "skip" });
+      expect(byId(id).detail).toMatch(/^Blocked by: admin consent/);
+      expect(byId(id).fix).toBeUndefined();
+    }
+    expect(report.checks.filter((check) => check.status === "fail")).toHaveLength(1);
+    // Nothing was asked of Graph: the probes would only have been refused for the same reason.
+    expect(sim.requests.filter((request) => request.path.startsWith("/v1.0/"))).toEqual([]);
   });
 
   it("extra permissions: least-privilege warning naming them", async () => {

@@ -14,6 +14,7 @@ import {
 } from "@/lib/checks/check-kit";
 import { explainError, microsoftFirstLine } from "@/lib/checks/error-catalog";
 import { checkFormat } from "@/lib/checks/format";
+import { blockedByConsentDetail, consentBlocksProbes } from "@/lib/checks/one-cause";
 import type { Check, CheckId, CheckInput, CheckReport } from "@/lib/checks/schema";
 import { resolveCloud } from "@/lib/entra/cloud-config";
 import { cloudOfTenant, knownClouds, tenantMatchesCloud } from "@/lib/entra/clouds";
@@ -294,6 +295,10 @@ export async function runChecks(rawInput: CheckInput, options: RunChecksOptions 
   const permissions = await timed(ctx, "permissions", async () => permissionsCheckBody(ctx, claims));
   emit(permissions);
   const roles = claims?.roles ?? [];
+  if (claims && consentBlocksProbes(input.mailboxScope, roles)) {
+    skipRest(blockedByConsentDetail());
+    return finish(cloud.id);
+  }
 
   const session = (policy: RequestPolicy) => createGraphSession({ cloud, accessToken, policy });
   const listed = input.mailboxScope.kind === "list" ? input.mailboxScope.mailboxes : [];

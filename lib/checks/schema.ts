@@ -25,21 +25,27 @@ export type CheckId = z.infer<typeof checkIdSchema>;
 export const checkStatusSchema = z.enum(["pass", "warn", "fail", "skip"]);
 export type CheckStatus = z.infer<typeof checkStatusSchema>;
 
-/** The wizard steps a fix can send someone to. */
-export const fixStepSchema = z.enum([
-  "register-app",
-  "account-types",
-  "redirect-uri",
-  "api-permissions",
-  "admin-consent",
-  "client-secret",
-  "copy-ids",
-  "mailbox-scope",
-]);
-export type FixStep = z.infer<typeof fixStepSchema>;
+/** The wizard steps a fix can send someone to, in the Entra portal's own order. */
+export const fixStepIds = ["register-app", "copy-ids", "client-secret", "api-permissions", "admin-consent", "mailbox-scope"] as const;
+export type FixStep = (typeof fixStepIds)[number];
 
-/** Who can act on a failure. `us` means a Calsync bug or a Microsoft outage: nobody in the tenant can fix it. */
-export const whoCanFixSchema = z.enum(["global-admin", "exchange-admin", "user", "us"]);
+/**
+ * Steps that were merged into others. Reports stored before the merge, and old links, still name
+ * them; reading maps them to the step that now does the same thing.
+ */
+export const legacyFixSteps: Readonly<Record<string, FixStep>> = { "account-types": "register-app", "redirect-uri": "register-app" };
+
+export const fixStepSchema = z.preprocess(
+  (value) => (typeof value === "string" && Object.hasOwn(legacyFixSteps, value) ? legacyFixSteps[value] : value),
+  z.enum(fixStepIds),
+);
+
+/**
+ * Who can act on a failure: the least-privileged Entra role for the fix (see `lib/checks/fix-roles.ts`).
+ * `us` means a Calsync bug or a Microsoft outage: nobody in the tenant can fix it. `global-admin` is
+ * kept for reports stored before the roles were told apart, and for fixes only a tenant-wide admin makes.
+ */
+export const whoCanFixSchema = z.enum(["app-admin", "consent-admin", "delegated-consent-admin", "exchange-admin", "global-admin", "user", "us"]);
 export type WhoCanFix = z.infer<typeof whoCanFixSchema>;
 
 export const fixSchema = z.object({ step: fixStepSchema, text: z.string() });

@@ -6,14 +6,14 @@ import type { DbClient } from "@/lib/db/types";
 import { adminConsentUrl } from "@/lib/entra/admin-consent";
 import { generateToken } from "@/lib/crypto/tokens";
 import { getDelegatedApp } from "@/lib/delegated/delegated-app";
-import { adminApprovalMessage, explainRefusal, type RefusalExplanation } from "@/lib/delegated/refusals";
+import { adminApprovalMessage, explainRefusal, type ConsentHandOffView, type RefusalExplanation } from "@/lib/delegated/refusals";
 import type { SignInOutcome } from "@/lib/delegated/sign-in";
 import { delegatedRedirectUri } from "@/lib/wizard/urls";
 
 export type RefusalView = RefusalExplanation & {
   outcome?: SignInOutcome;
   /** For "needs admin approval": the link the administrator opens and a message to send them. */
-  adminApproval?: { url: string; message: string; tenant: string };
+  adminApproval?: ConsentHandOffView;
 };
 
 /**

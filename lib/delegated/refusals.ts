@@ -1,4 +1,5 @@
 import { explainError } from "@/lib/checks/error-catalog";
+import { whoLabel } from "@/lib/checks/fix-roles";
 import type { WhoCanFix } from "@/lib/checks/schema";
 import type { Cloud } from "@/lib/entra/clouds";
 
@@ -47,7 +48,7 @@ const texts: Record<Exclude<RefusalKind, "other">, Omit<RefusalExplanation, "cod
     explanation:
       "Your organisation does not let people approve apps like Calsync by themselves (or asks an administrator to review apps first). Nothing is wrong with your account.",
     nextStep: "Send your administrator the message below. Once they have approved Calsync, come back here and connect again.",
-    who: "global-admin",
+    who: "delegated-consent-admin",
   },
   "account-type": {
     title: "This kind of account cannot be used here",
@@ -119,17 +120,41 @@ export function explainRefusal(code: string, options: { cloud?: Cloud; message?:
   };
 }
 
-/** The message a member sends their administrator when consent needs approval. */
-export function adminApprovalMessage(input: { appName: string; clientId: string; consentUrl: string; requester: string }): string {
+export type ConsentHandOffView = {
+  /** Microsoft's admin consent link for exactly this app and tenant. */
+  url: string;
+  /** A message ready to send to the administrator who can grant it. */
+  message: string;
+  /** The organisation whose administrators can grant it, as the link names it. */
+  tenant: string;
+};
+
+/**
+ * The message asking an administrator to grant consent: a member's delegated sign-in app, or the
+ * organisation-wide app a wizard user cannot consent to themselves. The role named is the one that
+ * can grant exactly that kind of permission.
+ */
+export function adminApprovalMessage(input: {
+  appName: string;
+  clientId: string;
+  consentUrl: string;
+  requester: string;
+  kind?: "delegated" | "application";
+}): string {
+  const application = input.kind === "application";
   return [
     "Hello,",
     "",
-    `I would like to connect my Microsoft 365 calendar to ${input.appName}, our calendar synchronisation, but Microsoft says an administrator must approve the app first.`,
+    application
+      ? `I am setting up ${input.appName}, our calendar synchronisation, for the whole organisation. Its app registration needs admin consent for Microsoft Graph application permissions, which I cannot grant myself.`
+      : `I would like to connect my Microsoft 365 calendar to ${input.appName}, our calendar synchronisation, but Microsoft says an administrator must approve the app first.`,
     "",
     `App (client) ID: ${input.clientId}`,
-    "Permissions it asks for (delegated, for the signed-in user only): User.Read, Calendars.ReadWrite, offline_access.",
+    application
+      ? "Permissions it asks for (application, for the organisation's calendars): Calendars.ReadWrite, User.Read.All."
+      : "Permissions it asks for (delegated, for the signed-in user only): User.Read, Calendars.ReadWrite, offline_access.",
     "",
-    "As a Global Administrator (or Cloud Application Administrator), you can review and approve it here:",
+    `An administrator (${whoLabel(application ? "consent-admin" : "delegated-consent-admin")}) can review and approve it here:`,
     input.consentUrl,
     "",
     "Thank you,",

@@ -245,7 +245,7 @@ describe.each(testEngines())("mailbox sign-in on $name", (engine) => {
     const refused = await refusal(alice, outcome);
     expect(refused).toMatchObject({ code: "AADSTS90094", error: "access_denied" });
     expect(refused.description).toMatch(/^AADSTS90094: /);
-    expect(explainRefusal(refused.code)).toMatchObject({ kind: "admin-approval", who: "global-admin" });
+    expect(explainRefusal(refused.code)).toMatchObject({ kind: "admin-approval", who: "delegated-consent-admin" });
     expect(await database.prisma.connection.count()).toBe(0);
     // The outcome is Alice's: Bob cannot read it.
     expect(await getSignInAttempt(database.prisma, bob.id, signInId)).toBeNull();

@@ -91,7 +91,7 @@ export const aadstsCatalog: Readonly<Record<string, ErrorEntryWithVariants>> = {
     title: "Consent not granted",
     explanation: "Nobody has consented to the permissions this app asks for in this tenant.",
     who: "global-admin",
-    fix: { step: "admin-consent", text: "A Global Administrator opens API permissions and selects \"Grant admin consent\"." },
+    fix: { step: "admin-consent", text: "Open the app's API permissions page and select \"Grant admin consent\", or use the console's consent link." },
   },
   AADSTS65004: {
     title: "Consent was declined",
@@ -103,14 +103,14 @@ export const aadstsCatalog: Readonly<Record<string, ErrorEntryWithVariants>> = {
     title: "Administrator approval required",
     explanation: "Users in this tenant may not consent to this app themselves; an administrator must approve it first.",
     who: "global-admin",
-    fix: { step: "admin-consent", text: "A Global Administrator grants admin consent for the app, then the user tries again." },
+    fix: { step: "admin-consent", text: "Grant admin consent for the app, then the user tries again." },
   },
   AADSTS900941: {
     title: "Administrator approval required",
     explanation:
       "The tenant's consent policy does not let users approve this app (for example because it is from an unverified publisher); an administrator must approve it.",
     who: "global-admin",
-    fix: { step: "admin-consent", text: "A Global Administrator grants admin consent for the app, then the user tries again." },
+    fix: { step: "admin-consent", text: "Grant admin consent for the app, then the user tries again." },
   },
   AADSTS500011: {
     title: "Microsoft Graph not found for this tenant",
@@ -133,7 +133,7 @@ export const aadstsCatalog: Readonly<Record<string, ErrorEntryWithVariants>> = {
     title: "Account does not exist",
     explanation: "The user account typed at sign-in does not exist in this tenant.",
     who: "user",
-    fix: { step: "account-types", text: "Sign in with your work account from this organisation." },
+    fix: { step: "register-app", text: "Sign in with your work account from this organisation." },
   },
   AADSTS50126: {
     title: "Wrong user name or password",
@@ -168,22 +168,22 @@ export const aadstsCatalog: Readonly<Record<string, ErrorEntryWithVariants>> = {
     title: "Account from another organisation",
     explanation:
       "The account used to sign in belongs to a different tenant (or is a personal Microsoft account), and the app only accepts accounts from its own tenant.",
-    who: "global-admin",
+    who: "app-admin",
     fix: {
-      step: "account-types",
+      step: "register-app",
       text: "Sign in with an account of this organisation, or change the app's Supported account types.",
     },
   },
   AADSTS50011: {
     title: "Redirect URI mismatch",
     explanation: "The reply address Calsync uses is not registered on the app registration.",
-    who: "global-admin",
-    fix: { step: "redirect-uri", text: "Add Calsync's redirect URI exactly as shown under Authentication → Web → Redirect URIs." },
+    who: "app-admin",
+    fix: { step: "register-app", text: "Add Calsync's redirect URI exactly as shown under Authentication → Web → Redirect URIs." },
   },
   AADSTS50105: {
     title: "User not assigned to the app",
     explanation: "The app requires user assignment and this user is not assigned to it.",
-    who: "global-admin",
+    who: "app-admin",
     fix: { step: "register-app", text: "Assign the user (or a group) under Enterprise applications → Users and groups." },
   },
   AADSTS50173: {
@@ -195,13 +195,13 @@ export const aadstsCatalog: Readonly<Record<string, ErrorEntryWithVariants>> = {
     title: "Personal account not supported",
     explanation: "A personal Microsoft account (outlook.com, hotmail.com, live.com) cannot be used here; a work account is required.",
     who: "user",
-    fix: { step: "account-types", text: "Sign in with a work account from your organisation." },
+    fix: { step: "register-app", text: "Sign in with a work account from your organisation." },
   },
   AADSTS50194: {
     title: "App is not multi-tenant",
     explanation: "The app is registered for its home tenant only, but sign-in was attempted for another tenant.",
-    who: "global-admin",
-    fix: { step: "account-types", text: "Set Supported account types to include other organisations, or use the app's home tenant." },
+    who: "app-admin",
+    fix: { step: "register-app", text: "Set Supported account types to include other organisations, or use the app's home tenant." },
   },
   AADSTS70008: {
     title: "Sign-in has expired",

@@ -84,18 +84,18 @@ describe("catalog coverage of interactive-only codes, with the simulator's bodie
   // The app-only pipeline cannot produce these (they need a user at the sign-in page or a refresh
   // token); the delegated flow will. Here the simulator's exact ESTS bodies go through our parser.
   const interactive = [
-    [ests.consentMissing(appIds.healthy, "Healthy"), "admin-consent", "global-admin"],
-    [ests.userNotFound("Contoso"), "account-types", "user"],
+    [ests.consentMissing(appIds.healthy, "Healthy"), "admin-consent", "consent-admin"],
+    [ests.userNotFound("Contoso"), "register-app", "user"],
     [ests.badPassword(), undefined, "user"],
     [ests.mfaRequired("https://graph.microsoft.com"), undefined, "user"],
     [ests.mfaEnrollment("https://graph.microsoft.com"), undefined, "user"],
-    [ests.guestFromOtherIdp("Contoso", appIds.healthy, "Healthy"), "account-types", "global-admin"],
-    [ests.redirectMismatch("http://localhost/cb", appIds.healthy), "redirect-uri", "global-admin"],
+    [ests.guestFromOtherIdp("Contoso", appIds.healthy, "Healthy"), "register-app", "app-admin"],
+    [ests.redirectMismatch("http://localhost/cb", appIds.healthy), "register-app", "app-admin"],
     [ests.refreshExpired(), undefined, "user"],
     [ests.refreshInactive("2026-01-01T00:00:00Z"), undefined, "user"],
-    [ests.adminApprovalRequired(), "admin-consent", "global-admin"],
-    [ests.riskyAppBlocked(), "admin-consent", "global-admin"],
-    [ests.personalAccountNotSupported("someone@outlook.com"), "account-types", "user"],
+    [ests.adminApprovalRequired(), "admin-consent", "consent-admin"],
+    [ests.riskyAppBlocked(), "admin-consent", "consent-admin"],
+    [ests.personalAccountNotSupported("someone@outlook.com"), "register-app", "user"],
     [ests.refreshRevoked("2026-01-01T00:00:00Z", "2026-02-01T00:00:00Z"), undefined, "user"],
     [ests.conditionalAccess(), "register-app", "global-admin"],
   ] as const;

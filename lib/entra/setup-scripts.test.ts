@@ -9,6 +9,8 @@ import {
   azureCliScript,
   powerShellScript,
   requiredResourceAccessJson,
+  parseScriptOutput,
+  scriptOutputLabels,
   setupScriptFileNames,
   signInAudienceSchema,
   type SetupScriptOptions,
@@ -226,6 +228,38 @@ describe("options", () => {
   });
 });
 
+describe("reading a pasted script output", () => {
+  it("finds the four labelled values in PowerShell's output too, with the expiry as a date", () => {
+    const pasted = [
+      "Granted Calendars.ReadWrite (Read and write calendars in all mailboxes).",
+      "Done. Paste these four lines into Calsync:",
+      "  Directory (tenant) ID:    11111111-2222-3333-4444-555555555555",
+      "  Application (client) ID:  3f2b8c1e-9d4a-4e6b-8f7c-1a2b3c4d5e6f",
+      "  Client secret (Value):    abc8Q~x.y_z-0123456789",
+      "  Client secret expires:    2027-11-24 01:00 UTC",
+      "WARNING: The client secret is shown only this once.",
+    ].join("\r\n");
+    expect(parseScriptOutput(pasted)).toEqual({
+      tenant: "11111111-2222-3333-4444-555555555555",
+      clientId: "3f2b8c1e-9d4a-4e6b-8f7c-1a2b3c4d5e6f",
+      clientSecret: "abc8Q~x.y_z-0123456789",
+      secretExpiresAt: "2027-11-24",
+    });
+  });
+
+  it("returns only what it finds, and nothing from unlabelled text", () => {
+    expect(parseScriptOutput("application (client) id: 3f2b8c1e-9d4a-4e6b-8f7c-1a2b3c4d5e6f")).toEqual({ clientId: "3f2b8c1e-9d4a-4e6b-8f7c-1a2b3c4d5e6f" });
+    expect(parseScriptOutput("Client secret expires: never")).toEqual({});
+    expect(parseScriptOutput("just some text\nsecret: x")).toEqual({});
+  });
+
+  it("reads back exactly what both scripts print", () => {
+    for (const script of [azureCliScript({ cloud: knownClouds.global }), powerShellScript({ cloud: knownClouds.global })]) {
+      for (const label of Object.values(scriptOutputLabels)) expect(script).toContain(`${label}:`);
+    }
+  });
+});
+
 describe("running the Azure CLI script against a stand-in az", () => {
   const appName = `Bob's "Sync" $(touch pwned) \`touch pwned2\` $HOME`;
   const ids = {
@@ -276,6 +310,8 @@ esac
     expect(run.stdout).toContain(`Application (client) ID:  ${ids.app}`);
     expect(run.stdout).toContain("Client secret (Value):    s3cr3t~Value");
     expect(run.stdout).toContain("Client secret expires:    2027-11-24T01:00:00Z");
+    // What the admin pastes back into the wizard's script page.
+    expect(parseScriptOutput(run.stdout)).toEqual({ tenant: ids.tenant, clientId: ids.app, clientSecret: "s3cr3t~Value", secretExpiresAt: "2027-11-24" });
     expect(run.stdout).toContain("Granted Calendars.ReadWrite");
     expect(run.stdout).toContain("User.Read.All (Read all users' full profiles) was already granted.");
     expect(run.stdout).toMatch(/shown only this once/);

@@ -48,6 +48,46 @@ export const setupScriptFileNames = {
   powerShell: "register-calsync-app.ps1",
 } as const;
 
+/**
+ * The labels of the block both scripts print at the end. The wizard's paste box reads the same
+ * labels back, so the four values land in their fields without retyping.
+ */
+export const scriptOutputLabels = {
+  tenant: "Directory (tenant) ID",
+  clientId: "Application (client) ID",
+  clientSecret: "Client secret (Value)",
+  secretExpiresAt: "Client secret expires",
+} as const;
+export type ScriptOutputField = keyof typeof scriptOutputLabels;
+
+const outputHeading = "Done. Paste these four lines into Calsync:";
+
+function outputLine(field: ScriptOutputField, value: string): string {
+  return `  ${`${scriptOutputLabels[field]}:`.padEnd(26)}${value}`;
+}
+
+/**
+ * The values in a pasted script output (or any text with the same labelled lines). Only the lines
+ * found are returned; the expiry is reduced to its date, whatever time and zone the tool printed.
+ */
+export function parseScriptOutput(text: string): Partial<Record<ScriptOutputField, string>> {
+  const found: Partial<Record<ScriptOutputField, string>> = {};
+  const byLabel = new Map(Object.entries(scriptOutputLabels).map(([field, label]) => [label.toLowerCase(), field as ScriptOutputField]));
+  for (const line of text.split(/\r?\n/)) {
+    const match = /^\s*([^:]+?)\s*:\s*(\S.*?)\s*$/.exec(line);
+    const field = match ? byLabel.get(match[1]!.toLowerCase()) : undefined;
+    if (!field) continue;
+    const value = match![2]!;
+    if (field === "secretExpiresAt") {
+      const date = /\d{4}-\d{2}-\d{2}/.exec(value);
+      if (date) found.secretExpiresAt = date[0];
+    } else {
+      found[field] = value;
+    }
+  }
+  return found;
+}
+
 /** `az cloud set --name` values. The CLI has no DoD cloud: DoD tenants sign in through AzureUSGovernment. */
 export const azureCliCloudNames: Readonly<Record<CloudId, string>> = {
   global: "AzureCloud",
@@ -257,11 +297,11 @@ export function azureCliScript(options: SetupScriptOptions): string {
     'TENANT_ID="$(az account show --query tenantId -o tsv)"',
     "",
     "echo",
-    'echo "Done. Enter these values in Calsync:"',
-    'echo "  Directory (tenant) ID:    $TENANT_ID"',
-    'echo "  Application (client) ID:  $APP_ID"',
-    'echo "  Client secret (Value):    $CLIENT_SECRET"',
-    'echo "  Client secret expires:    $SECRET_EXPIRES"',
+    `echo "${outputHeading}"`,
+    `echo "${outputLine("tenant", "$TENANT_ID")}"`,
+    `echo "${outputLine("clientId", "$APP_ID")}"`,
+    `echo "${outputLine("clientSecret", "$CLIENT_SECRET")}"`,
+    `echo "${outputLine("secretExpiresAt", "$SECRET_EXPIRES")}"`,
     "echo",
     'echo "WARNING: the client secret is shown only this once. Copy it into Calsync now; if it is lost, run this script again to add a new one."',
     'echo "Consent can take a few minutes to take effect before Calsync\'s checks pass."',
@@ -371,11 +411,11 @@ export function powerShellScript(options: SetupScriptOptions): string {
     "$tenantId = (Get-MgContext).TenantId",
     "",
     'Write-Host ""',
-    'Write-Host "Done. Enter these values in Calsync:"',
-    'Write-Host "  Directory (tenant) ID:    $tenantId"',
-    'Write-Host "  Application (client) ID:  $($app.AppId)"',
-    'Write-Host "  Client secret (Value):    $($secret.SecretText)"',
-    "Write-Host \"  Client secret expires:    $($secret.EndDateTime.ToUniversalTime().ToString('yyyy-MM-dd HH:mm')) UTC\"",
+    `Write-Host "${outputHeading}"`,
+    `Write-Host "${outputLine("tenant", "$tenantId")}"`,
+    `Write-Host "${outputLine("clientId", "$($app.AppId)")}"`,
+    `Write-Host "${outputLine("clientSecret", "$($secret.SecretText)")}"`,
+    `Write-Host "${outputLine("secretExpiresAt", "$($secret.EndDateTime.ToUniversalTime().ToString('yyyy-MM-dd HH:mm')) UTC")}"`,
     'Write-Host ""',
     'Write-Warning "The client secret is shown only this once. Copy it into Calsync now; if it is lost, run this script again to add a new one."',
     'Write-Host "Consent can take a few minutes to take effect before Calsync\'s checks pass."',

@@ -1,4 +1,5 @@
 import "server-only";
+import { EXPIRED_BY_MICROSOFT, EXPIRED_SECRET_CODE, secretExpiredByMicrosoft } from "@/lib/connections/secret-expiry";
 import { connectionStateLabels, type ConnectionState } from "@/lib/connections/state";
 import type { DbClient } from "@/lib/db/types";
 import { getEnv } from "@/lib/env";
@@ -59,7 +60,10 @@ export async function enqueueStateChangeAlerts(
     type: "connection.state_changed",
     eventKey,
     occurredAt: change.occurredAt.toISOString(),
-    summary: `${connection.name}: ${connectionStateLabels[change.from]} → ${connectionStateLabels[change.to]}. ${change.cause}`.slice(0, 1200),
+    summary: (
+      `${connection.name}: ${connectionStateLabels[change.from]} → ${connectionStateLabels[change.to]}. ${change.cause}` +
+      (change.code === EXPIRED_SECRET_CODE ? ` Client secret: ${EXPIRED_BY_MICROSOFT}.` : "")
+    ).slice(0, 1200),
     connection: connectionPart(connection),
     stateChange: { from: change.from, to: change.to, cause: change.cause, code: change.code },
   };
@@ -99,12 +103,13 @@ export async function enqueueExpiryWarnings(db: DbClient, { now = new Date() }: 
   const today = new Date(startOfUtcDay(now));
   const connections = await db.connection.findMany({
     where: { secretExpiresAt: { gte: today, lte: new Date(today.getTime() + EXPIRY_THRESHOLDS_DAYS[0] * DAY_MS) } },
-    select: { id: true, name: true, tenant: true, tenantId: true, secretExpiresAt: true },
+    select: { id: true, name: true, tenant: true, tenantId: true, secretExpiresAt: true, lastReport: true },
   });
   const channelIds = channels.map((channel) => channel.id);
   let queued = 0;
-  for (const { secretExpiresAt, ...connection } of connections) {
-    if (!secretExpiresAt) continue;
+  for (const { secretExpiresAt, lastReport, ...connection } of connections) {
+    // Microsoft already refused the secret as expired: counting down to the typed date would contradict it.
+    if (!secretExpiresAt || secretExpiredByMicrosoft(lastReport)) continue;
     const warning = expiryWarning(secretExpiresAt, now);
     if (!warning) continue;
     const eventKey = expiryEventKey(connection.id, secretExpiresAt, warning.threshold);

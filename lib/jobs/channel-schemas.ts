@@ -26,13 +26,25 @@ const emailList = z
   )
   .pipe(z.array(z.email({ message: "Each address must be a valid email address" })).min(1, { message: "Enter at least one email address" }).max(20));
 
-function isWebhookUrl(value: string): boolean {
+const LOOPBACK_HOST = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
+
+/**
+ * Why a webhook URL is refused, or null. Alerts name connections and tenants, so they travel over
+ * TLS; plain http is only accepted to a loopback address, where nothing crosses a network.
+ */
+export function webhookUrlProblem(value: string): string | null {
+  let url: URL;
   try {
-    const url = new URL(value);
-    return (url.protocol === "https:" || url.protocol === "http:") && !url.username && !url.password;
+    url = new URL(value);
   } catch {
-    return false;
+    return "Enter a full URL starting with https://";
   }
+  if (url.protocol !== "https:" && !(url.protocol === "http:" && LOOPBACK_HOST.test(url.hostname))) {
+    return "Enter an https:// URL: alerts name your connections and tenants, so they are only sent encrypted";
+  }
+  // Credentials in the URL would be shown on the settings page; the signing secret authenticates us instead.
+  if (url.username || url.password) return "Remove the user name and password from the URL: the signing secret authenticates Calsync instead";
+  return null;
 }
 
 export const createChannelSchema = z
@@ -44,10 +56,8 @@ export const createChannelSchema = z
     onExpiry: checkbox,
   })
   .superRefine((value, ctx) => {
-    if (value.kind === "webhook" && !isWebhookUrl(value.target)) {
-      // Credentials in the URL would be shown on the settings page; the signing secret authenticates us instead.
-      ctx.addIssue({ code: "custom", path: ["target"], message: "Enter an http(s) URL without a user name or password in it" });
-    }
+    const webhookProblem = value.kind === "webhook" ? webhookUrlProblem(value.target) : null;
+    if (webhookProblem) ctx.addIssue({ code: "custom", path: ["target"], message: webhookProblem });
     if (value.kind === "email" && !emailList.safeParse(value.target).success) {
       ctx.addIssue({ code: "custom", path: ["target"], message: "Enter one or more email addresses, separated by commas" });
     }
@@ -57,6 +67,10 @@ export const createChannelSchema = z
   })
   .transform((value) => ({ ...value, target: value.kind === "email" ? emailList.parse(value.target).join(", ") : value.target }));
 export type CreateChannelInput = z.output<typeof createChannelSchema>;
+
+/** Said wherever email alerts are offered while the server has no SMTP settings. */
+export const smtpMissingMessage =
+  "Email alerts need an SMTP server, and this console has none configured. Set CALSYNC_SMTP_URL (for example smtps://user:password@smtp.example.com) and CALSYNC_SMTP_FROM (the sender address) in the server's environment, restart the console, then add the email channel. Until then, use a webhook.";
 
 export const deleteChannelSchema = z.object({
   id: z.uuid({ message: "Unknown channel" }),

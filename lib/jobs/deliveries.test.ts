@@ -95,7 +95,7 @@ describe.each(testEngines())("notifications on $name", (engine) => {
   }
 
   it("creates a webhook with a sealed signing secret shown once; delete needs the name", async () => {
-    const created = await createNotificationChannel(database.prisma, ring, form({ kind: "webhook", name: "Ops hook", target: "https://hooks.example.com/x" }), { actor });
+    const created = await createNotificationChannel(database.prisma, ring, form({ kind: "webhook", name: "Ops hook", target: "https://hooks.example.com/x" }), { actor, smtpConfigured: true });
     expect(created.signingSecret).toMatch(/^whsec_/);
     const raw = await database.prisma.notificationChannel.findUniqueOrThrow({ where: { id: created.id } });
     expect(raw).not.toHaveProperty("secretSealed");
@@ -113,6 +113,29 @@ describe.each(testEngines())("notifications on $name", (engine) => {
     expect(await database.prisma.notificationChannel.count()).toBe(0);
   });
 
+  it("alerts rules: webhooks over https only, no email without SMTP, unique names; a refusal changes nothing", async () => {
+    const webhook = (target: string) => createChannelSchema.safeParse({ kind: "webhook", name: "x", target, onStateChange: "on" });
+    expect(webhook("https://hooks.example.com/x").success).toBe(true);
+    expect(webhook("http://hooks.example.com/x").error?.issues[0]?.message).toMatch(/^Enter an https:\/\/ URL/);
+    expect(webhook("http://127.0.0.1:8080/x").success).toBe(true);
+    expect(webhook("http://[::1]:8080/x").success).toBe(true);
+    expect(webhook("http://127.0.0.1.example.com/x").success).toBe(false);
+    expect(webhook("hooks.example.com").error?.issues[0]?.message).toMatch(/full URL/);
+
+    await expect(createNotificationChannel(database.prisma, ring, form({ kind: "email", name: "Mail", target: "ops@example.com" }), { actor, smtpConfigured: false })).rejects.toThrow(
+      /CALSYNC_SMTP_URL .* CALSYNC_SMTP_FROM/,
+    );
+    expect(await database.prisma.notificationChannel.count()).toBe(0);
+
+    await createNotificationChannel(database.prisma, ring, form({ kind: "webhook", name: "Ops hook", target: "https://hooks.example.com/x" }), { actor, smtpConfigured: true });
+    const again = createNotificationChannel(database.prisma, ring, form({ kind: "webhook", name: "ops HOOK", target: "https://hooks.example.com/y" }), { actor, smtpConfigured: true });
+    await expect(again).rejects.toThrow("A channel named “Ops hook” already exists. Choose another name.");
+    await expect(again).rejects.toMatchObject({ fieldErrors: { name: expect.any(String) } });
+    // The database holds the rule too, for two admins adding the same name at the same moment.
+    await expect(database.prisma.notificationChannel.create({ data: { kind: "webhook", name: "Ops hook", target: "https://x.example/" }, select: { id: true } })).rejects.toMatchObject({ code: "P2002" });
+    expect(await database.prisma.notificationChannel.count()).toBe(1);
+  });
+
   it("the channel form: kind-specific targets, normalised email lists, at least one trigger", () => {
     expect(createChannelSchema.safeParse({ kind: "webhook", name: "x", target: "ftp://x", onStateChange: "on" }).success).toBe(false);
     expect(createChannelSchema.safeParse({ kind: "webhook", name: "x", target: "https://u:p@x.example/", onStateChange: "on" }).success).toBe(false);
@@ -126,7 +149,7 @@ describe.each(testEngines())("notifications on $name", (engine) => {
   });
 
   it("queues alerts in the transaction that records the change; a first result is not alerted", async () => {
-    await createNotificationChannel(database.prisma, ring, form({ kind: "email", name: "mail", target: "ops@example.com" }), { actor });
+    await createNotificationChannel(database.prisma, ring, form({ kind: "email", name: "mail", target: "ops@example.com" }), { actor, smtpConfigured: true });
     const fresh = await insertConnection(database.prisma, ring, { state: "never_checked" });
     const first = await recordCheckRun(database.prisma, { connectionId: fresh, report: cannedReport("pass"), trigger: "wizard" });
     expect(first.stateChange).toMatchObject({ from: "never_checked", to: "healthy" });
@@ -148,7 +171,7 @@ describe.each(testEngines())("notifications on $name", (engine) => {
   it("delivers a signed JSON webhook the receiver can verify, with no secrets in it", async () => {
     const hook = await receiver();
     try {
-      const { signingSecret } = await createNotificationChannel(database.prisma, ring, form({ kind: "webhook", name: "hook", target: hook.url }), { actor });
+      const { signingSecret } = await createNotificationChannel(database.prisma, ring, form({ kind: "webhook", name: "hook", target: hook.url }), { actor, smtpConfigured: true });
       const { connectionId, stateChangeId } = await stateChange();
       expect(await deliverPendingNotifications(database.prisma, ring, { instanceId: "i1" })).toEqual({ delivered: 1, retrying: 0, failed: 0 });
       expect(hook.received).toHaveLength(1);
@@ -179,7 +202,7 @@ describe.each(testEngines())("notifications on $name", (engine) => {
   it("retries with growing delays, then marks the delivery failed and keeps the last error", async () => {
     const hook = await receiver(() => 500);
     try {
-      await createNotificationChannel(database.prisma, ring, form({ kind: "webhook", name: "flaky", target: hook.url }), { actor });
+      await createNotificationChannel(database.prisma, ring, form({ kind: "webhook", name: "flaky", target: hook.url }), { actor, smtpConfigured: true });
       await stateChange();
       let clock = Date.now();
       const deliver = () => deliverPendingNotifications(database.prisma, ring, { instanceId: "i1", now: () => new Date(clock), retryDelaysMs: [1_000, 4_000] });
@@ -209,7 +232,7 @@ describe.each(testEngines())("notifications on $name", (engine) => {
     await closed.close();
     try {
       for (const [name, target] of [["hanging", hanging.url], ["healthy", healthy.url], ["refused", closed.url]] as const) {
-        await createNotificationChannel(database.prisma, ring, form({ kind: "webhook", name, target }), { actor });
+        await createNotificationChannel(database.prisma, ring, form({ kind: "webhook", name, target }), { actor, smtpConfigured: true });
       }
       await stateChange();
       const started = performance.now();
@@ -231,7 +254,7 @@ describe.each(testEngines())("notifications on $name", (engine) => {
     const mails = sink.mails;
     const smtp = { url: sink.url, from: "calsync@example.com" };
     try {
-      const channel = await createNotificationChannel(database.prisma, ring, form({ kind: "email", name: "ops mail", target: "ops@example.com, oncall@example.com" }), { actor });
+      const channel = await createNotificationChannel(database.prisma, ring, form({ kind: "email", name: "ops mail", target: "ops@example.com, oncall@example.com" }), { actor, smtpConfigured: true });
       expect(channel.signingSecret).toBeNull();
       const { connectionId } = await stateChange();
       expect(await deliverPendingNotifications(database.prisma, ring, { instanceId: "i1", smtp })).toEqual({ delivered: 1, retrying: 0, failed: 0 });
@@ -259,9 +282,9 @@ describe.each(testEngines())("notifications on $name", (engine) => {
     const down = await receiver();
     await down.close();
     try {
-      const good = await createNotificationChannel(database.prisma, ring, form({ kind: "webhook", name: "good", target: hook.url }), { actor });
-      const bad = await createNotificationChannel(database.prisma, ring, form({ kind: "webhook", name: "bad", target: down.url }), { actor });
-      const internal = await createNotificationChannel(database.prisma, ring, form({ kind: "webhook", name: "internal", target: `http://[::1]:${hook.port}/` }), { actor });
+      const good = await createNotificationChannel(database.prisma, ring, form({ kind: "webhook", name: "good", target: hook.url }), { actor, smtpConfigured: true });
+      const bad = await createNotificationChannel(database.prisma, ring, form({ kind: "webhook", name: "bad", target: down.url }), { actor, smtpConfigured: true });
+      const internal = await createNotificationChannel(database.prisma, ring, form({ kind: "webhook", name: "internal", target: `http://[::1]:${hook.port}/` }), { actor, smtpConfigured: true });
       const context = { actor, publicUrl: "http://localhost:3000" };
       expect(await sendTestNotification(database.prisma, ring, good.id, context)).toEqual({ ok: true, channelName: "good" });
       expect(verifySignature(good.signingSecret!, hook.received[0]!)).toBe(true);

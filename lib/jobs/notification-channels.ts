@@ -5,7 +5,8 @@ import { sealContext, type KeyRing } from "@/lib/crypto/seal";
 import { generateToken } from "@/lib/crypto/tokens";
 import type { DbClient } from "@/lib/db/types";
 import { UserFacingError } from "@/lib/errors";
-import type { ChannelKind, CreateChannelInput } from "@/lib/jobs/channel-schemas";
+import { Prisma } from "@/lib/db/generated/client";
+import { smtpMissingMessage, type ChannelKind, type CreateChannelInput } from "@/lib/jobs/channel-schemas";
 
 /**
  * Notification channels: where alerts go. A webhook's signing secret is generated here, shown once
@@ -77,26 +78,39 @@ export async function getSendableChannels(db: DbClient, ring: KeyRing, ids: stri
   );
 }
 
+function duplicateName(name: string): UserFacingError {
+  return new UserFacingError(`A channel named “${name}” already exists. Choose another name.`, { name: "Channel names must be unique" });
+}
+
 export async function createNotificationChannel(
   db: DbClient,
   ring: KeyRing,
   input: CreateChannelInput,
-  context: { actor: AuditActor; ip?: string | null },
+  context: { actor: AuditActor; ip?: string | null; smtpConfigured: boolean },
 ): Promise<{ id: string; signingSecret: string | null }> {
+  if (input.kind === "email" && !context.smtpConfigured) throw new UserFacingError(smtpMissingMessage, { kind: "Email needs an SMTP server first" });
+  const taken = await db.notificationChannel.findFirst({ where: { name: { equals: input.name, mode: "insensitive" } }, select: { name: true } });
+  if (taken) throw duplicateName(taken.name);
   const id = randomUUID();
   const signingSecret = input.kind === "webhook" ? `whsec_${generateToken(32)}` : null;
-  await db.notificationChannel.create({
-    data: {
-      id,
-      kind: input.kind,
-      name: input.name,
-      target: input.target,
-      secretSealed: signingSecret ? ring.seal(signingSecret, channelSecretContext(id)) : null,
-      onStateChange: input.onStateChange,
-      onExpiry: input.onExpiry,
-    },
-    select: { id: true },
-  });
+  try {
+    await db.notificationChannel.create({
+      data: {
+        id,
+        kind: input.kind,
+        name: input.name,
+        target: input.target,
+        secretSealed: signingSecret ? ring.seal(signingSecret, channelSecretContext(id)) : null,
+        onStateChange: input.onStateChange,
+        onExpiry: input.onExpiry,
+      },
+      select: { id: true },
+    });
+  } catch (error) {
+    // Two admins adding the same name at once: the constraint decides, and the loser hears why.
+    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") throw duplicateName(input.name);
+    throw error;
+  }
   const fires = [input.onStateChange ? "state changes" : null, input.onExpiry ? "expiry warnings" : null].filter(Boolean).join(" and ");
   await recordAudit(db, {
     actor: context.actor,

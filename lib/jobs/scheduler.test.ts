@@ -4,7 +4,7 @@ import type { CheckInput } from "@/lib/checks/schema";
 import { KeyRing } from "@/lib/crypto/seal";
 import type { Database } from "@/lib/db/client";
 import { resetEnvCache } from "@/lib/env";
-import { enqueueExpiryWarnings, expiryThreshold } from "@/lib/jobs/alerts";
+import { enqueueExpiryWarnings, enqueueStateChangeAlerts, expiryThreshold } from "@/lib/jobs/alerts";
 import { pruneCheckRuns } from "@/lib/jobs/retention";
 import { runDueChecks, startScheduler } from "@/lib/jobs/scheduler";
 import { JITTER_FRACTION, jitteredIntervalMs, leaseDueConnections, runScheduledCheck, type CheckRunner } from "@/lib/jobs/scheduled-checks";
@@ -234,6 +234,19 @@ describe.each(testEngines())("scheduler on $name", (engine) => {
     expect(deliveries.map((delivery) => delivery.eventKey)).toEqual([30, 14, 7, 1].map((threshold) => `expiry:${id}:2027-03-01:${threshold}`));
     expect(deliveries.map((delivery) => (delivery.payload as { expiry: { daysLeft: number } }).expiry.daysLeft)).toEqual([30, 14, 7, 1]);
     expect(deliveries[0]!.payload).toMatchObject({ type: "connection.secret_expiring", expiry: { expiresAt: "2027-03-01", threshold: 30 } });
+  });
+
+  it("a secret Microsoft already refused as expired gets no countdown, and its state change says Expired (Microsoft)", async () => {
+    await database.prisma.notificationChannel.create({ data: { kind: "email", name: "mail", target: "ops@example.com" }, select: { id: true } });
+    const expires = new Date("2027-03-01T00:00:00Z");
+    const id = await insertConnection(database.prisma, ring, { name: "Refused", secretExpiresAt: expires, lastReport: cannedReport("expired") });
+    await enqueueExpiryWarnings(database.prisma, { now: new Date(expires.getTime() - 10 * DAY) });
+    expect(await database.prisma.notificationDelivery.count()).toBe(0);
+
+    const change = { id: 1n, connectionId: id, from: "healthy", to: "failing", cause: "Client secret expired", code: "AADSTS7000222", occurredAt: new Date() } as const;
+    await enqueueStateChangeAlerts(database.prisma, change);
+    const [alert] = await database.prisma.notificationDelivery.findMany({ select: { payload: true } });
+    expect((alert!.payload as { summary: string }).summary).toBe("Refused: Healthy → Failing. Client secret expired Client secret: Expired (Microsoft).");
   });
 
   it("the mailbox sign-in app's expiring credential is warned about too, once per threshold", async () => {

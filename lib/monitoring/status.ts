@@ -1,6 +1,8 @@
 import "server-only";
 import { z } from "zod";
-import { checkReportSchema, type WhoCanFix } from "@/lib/checks/schema";
+import { checkWho, whoShortLabel } from "@/lib/checks/fix-roles";
+import { checkReportSchema } from "@/lib/checks/schema";
+import { secretExpiredByMicrosoft } from "@/lib/connections/secret-expiry";
 import { connectionStates, type ConnectionState } from "@/lib/connections/state";
 import { headlineCheck } from "@/lib/monitoring/check-runs";
 import type { DbClient } from "@/lib/db/types";
@@ -46,17 +48,12 @@ export type StatusRow = {
   stateSince: Date;
   lastCheckedAt: Date | null;
   secretExpiresAt: Date | null;
+  /** Microsoft refused the secret as expired: shown instead of the typed date. */
+  secretExpiredByMicrosoft: boolean;
   /** Mailbox connections: who connected it (console account and Microsoft account). */
   owner: string | null;
   /** Who must act and on what, for a failing, warning or re-authentication row. */
   nextStep: string | null;
-};
-
-const whoShort: Record<WhoCanFix, string> = {
-  "global-admin": "Global admin",
-  "exchange-admin": "Exchange admin",
-  user: "Whoever set it up",
-  us: "Nobody (outage): wait and re-check",
 };
 
 function nextStepOf(row: { kind: string; state: string; lastReport: unknown }, owner: string | null): string | null {
@@ -65,7 +62,8 @@ function nextStepOf(row: { kind: string; state: string; lastReport: unknown }, o
   const report = checkReportSchema.safeParse(row.lastReport);
   const headline = report.success ? headlineCheck(report.data) : undefined;
   if (!headline) return null;
-  const who = headline.who === "user" && row.kind === "mailbox" ? "The owner" : headline.who ? whoShort[headline.who] : "An administrator";
+  const role = checkWho(headline);
+  const who = role === "user" && row.kind === "mailbox" ? "The owner" : role ? whoShortLabel(role) : "An administrator";
   return `${who}: ${headline.title}`;
 }
 
@@ -142,7 +140,13 @@ export async function listStatusRows(
   return {
     rows: rows.map(({ accountUpn, lastReport, owner: account, ...row }) => {
       const owner = row.kind === "mailbox" ? (account ? `${account.displayName} (${account.email})` : accountUpn) : null;
-      return { ...row, state: row.state as ConnectionState, owner, nextStep: nextStepOf({ ...row, lastReport }, owner) };
+      return {
+        ...row,
+        state: row.state as ConnectionState,
+        owner,
+        nextStep: nextStepOf({ ...row, lastReport }, owner),
+        secretExpiredByMicrosoft: secretExpiredByMicrosoft(lastReport),
+      };
     }),
     total,
     page: filter.page,

@@ -19,7 +19,7 @@ export const draftFieldsSchema = z.object({
 });
 export type DraftFields = z.infer<typeof draftFieldsSchema>;
 
-export const wizardPathSchema = z.enum(["organization", "mailbox"], { message: "Choose how to connect" });
+export const wizardPathSchema = z.enum(["organization", "script", "mailbox"], { message: "Choose how to connect" });
 
 export const startWizardSchema = z.object({
   cloud: cloudIdSchema,

@@ -8,7 +8,7 @@ import { sealContext } from "@/lib/crypto/seal";
 import type { CloudId } from "@/lib/entra/clouds";
 import type { AppPrismaClient, DbClient } from "@/lib/db/types";
 import { draftFieldsSchema, type DraftFields } from "@/lib/wizard/draft-fields";
-import { wizardStepIdSchema, type WizardStepId } from "@/lib/wizard/steps";
+import { currentStepId, type WizardStepId } from "@/lib/wizard/steps";
 
 /**
  * The wizard's server-side draft: one per administrator. The secret typed into a draft is sealed and
@@ -80,14 +80,21 @@ type DraftRow = {
   updatedAt: Date;
 };
 
+/** Drafts saved before steps were merged name the old steps; they count for the step that replaced them. */
+function completedStepIds(value: unknown): WizardStepId[] {
+  if (!Array.isArray(value)) return [];
+  const steps = value.map(currentStepId).filter((step): step is WizardStepId => step !== undefined);
+  return [...new Set(steps)];
+}
+
 function toView(row: DraftRow, sealedSecret: string | null): DraftView {
   const fields = draftFieldsSchema.catch({}).parse(row.fields);
   const report = row.lastReport ? checkReportSchema.safeParse(row.lastReport) : null;
   return {
     id: row.id,
     cloud: row.cloud as CloudId,
-    currentStep: wizardStepIdSchema.catch("register-app").parse(row.currentStep),
-    completedSteps: wizardStepIdSchema.array().catch([]).parse(row.completedSteps),
+    currentStep: currentStepId(row.currentStep) ?? "register-app",
+    completedSteps: completedStepIds(row.completedSteps),
     fields,
     secretHint: row.secretHint,
     consentOutcome: (row.consentOutcome as AdminConsentOutcome | null) ?? null,
@@ -135,7 +142,16 @@ export async function discardDraft(db: DbClient, userId: string): Promise<void> 
 export async function saveDraftStep(
   db: AppPrismaClient,
   ring: KeyRing,
-  input: { userId: string; step: WizardStepId; done: boolean; nextStep: WizardStepId; fields?: DraftFields; clientSecret?: string },
+  input: {
+    userId: string;
+    step: WizardStepId;
+    done: boolean;
+    nextStep: WizardStepId;
+    fields?: DraftFields;
+    clientSecret?: string;
+    /** Steps done elsewhere in the same go (the setup script does five of them). */
+    alsoCompleted?: readonly WizardStepId[];
+  },
 ): Promise<DraftView> {
   return db.$transaction(async (tx) => {
     const row = await tx.wizardDraft.findUnique({ where: { userId: input.userId }, select: { ...draftSelect, clientSecretSealed: true } });
@@ -144,6 +160,7 @@ export async function saveDraftStep(
     const completed = new Set(current.completedSteps);
     if (input.done) completed.add(input.step);
     else completed.delete(input.step);
+    for (const step of input.alsoCompleted ?? []) completed.add(step);
     const fields = { ...current.fields, ...(input.fields ?? {}) };
     const sealed = input.clientSecret !== undefined ? ring.seal(input.clientSecret, draftContext(row.id)) : undefined;
     const updated = await tx.wizardDraft.update({
@@ -195,13 +212,22 @@ export async function beginAdminConsent(db: DbClient, userId: string, state: str
   await db.wizardDraft.updateMany({ where: { userId }, data: { consentState: state } });
 }
 
-/** Consumes the pending consent `state`: a callback can be recorded once, and only for the draft that started it. */
-export async function completeAdminConsent(db: DbClient, userId: string, state: string, outcome: AdminConsentOutcome): Promise<boolean> {
-  const { count } = await db.wizardDraft.updateMany({
-    where: { userId, consentState: state },
-    data: { consentState: null, consentOutcome: outcome },
+/**
+ * Consumes the pending consent `state`: a callback can be recorded once, and only for the draft that
+ * started it. A grant also completes the consent step, since Microsoft has just confirmed it.
+ */
+export async function completeAdminConsent(db: AppPrismaClient, userId: string, state: string, outcome: AdminConsentOutcome): Promise<boolean> {
+  return db.$transaction(async (tx) => {
+    const row = await tx.wizardDraft.findFirst({ where: { userId, consentState: state }, select: { id: true, completedSteps: true } });
+    if (!row) return false;
+    const completed = new Set(completedStepIds(row.completedSteps));
+    if (outcome.outcome === "granted") completed.add("admin-consent");
+    const { count } = await tx.wizardDraft.updateMany({
+      where: { id: row.id, consentState: state },
+      data: { consentState: null, consentOutcome: outcome, completedSteps: [...completed], version: { increment: 1 } },
+    });
+    return count === 1;
   });
-  return count === 1;
 }
 
 export async function pendingConsentState(db: DbClient, userId: string): Promise<string | null> {

@@ -13,7 +13,8 @@ export function fixTarget(check: Check): { step: WizardStepId; field?: WizardFie
   const code = check.code ?? "";
   switch (check.fix.step) {
     case "client-secret":
-      return { step, field: code === "AADSTS7000222" ? "secretExpiresAt" : "clientSecret" };
+      // An expired secret is fixed by a new one, so its Value is what needs typing first, not the date.
+      return { step, field: "clientSecret" };
     case "copy-ids":
       return { step, field: /^(AADSTS90002|AADSTS900023|AADSTS90072|tenant)/i.test(code) || check.id === "tenant" ? "tenant" : "clientId" };
     case "mailbox-scope":

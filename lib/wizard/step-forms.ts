@@ -9,7 +9,8 @@ import { UserFacingError } from "@/lib/errors";
 import { isoDateSchema, isPastDate, splitMailboxList, type DraftFields } from "@/lib/wizard/draft-fields";
 import type { DraftView } from "@/lib/wizard/drafts";
 import { plainText } from "@/lib/validation/text";
-import { wizardStepIdSchema, type WizardStepId } from "@/lib/wizard/steps";
+import { signInAudienceSchema } from "@/lib/entra/setup-scripts";
+import { confirmedByTick, wizardStepIdSchema, type WizardStepId } from "@/lib/wizard/steps";
 
 /**
  * Reads and checks one wizard step's form. Identifier fields go through the same `format` check the
@@ -53,6 +54,21 @@ function cleaned(input: CheckInput) {
   return checkFormat(input).cleaned;
 }
 
+/**
+ * Whether saving this form completes its step. A step done only in the portal needs its tick; saying
+ * so beats a button that seems to do nothing.
+ */
+export function stepIsDone(form: StepForm): boolean {
+  if (form.step === "verify") return false;
+  if (!confirmedByTick(form.step)) return true;
+  if (form.done !== "on") {
+    throw new UserFacingError("Tick “I have done this step” once it is done in the portal, then continue.", {
+      done: "Tick this box when the step is done in the portal",
+    });
+  }
+  return true;
+}
+
 export async function parseStepForm(db: DbClient, draft: DraftView, form: StepForm, now = new Date()): Promise<ParsedStep> {
   const base: CheckInput = {
     cloud: draft.cloud,
@@ -63,8 +79,13 @@ export async function parseStepForm(db: DbClient, draft: DraftView, form: StepFo
   };
   const step: WizardStepId = form.step;
   switch (step) {
-    case "account-types":
-      return { fields: form.accountType ? { accountType: form.accountType } : {} };
+    case "register-app": {
+      const accountType = signInAudienceSchema.safeParse(form.accountType);
+      if (form.accountType !== undefined && !accountType.success) {
+        throw new UserFacingError("Check the highlighted field.", { accountType: "Choose one of the four supported account types" });
+      }
+      return { fields: accountType.success ? { accountType: accountType.data } : {} };
+    }
     case "client-secret": {
       const errors: Record<string, string> = {};
       const secret = form.clientSecret ?? "";

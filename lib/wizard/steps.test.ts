@@ -1,16 +1,19 @@
 import { describe, expect, it } from "vitest";
 import type { FormatField } from "@/lib/checks/format";
-import { fixStepSchema } from "@/lib/checks/schema";
+import { fixStepIds, fixStepSchema } from "@/lib/checks/schema";
 import { customCloud, knownClouds, type Cloud } from "@/lib/entra/clouds";
 import { graphPermissions } from "@/lib/entra/permissions";
 import { signInAudienceSchema } from "@/lib/entra/setup-scripts";
 import {
   accountTypeOptions,
+  confirmedByTick,
+  currentStepId,
   fieldStep,
   nextStep,
   previousStep,
   stepContent,
   stepIndex,
+  stepTitles,
   wizardFieldSchema,
   wizardStepForFix,
   wizardStepIdSchema,
@@ -20,7 +23,7 @@ import {
 } from "@/lib/wizard/steps";
 
 const clientId = "3f2b8c1e-9d4a-4e6b-8f7c-1a2b3c4d5e6f";
-const redirectUri = "https://calsync.example.com/connect/callback";
+const redirectUri = "https://calsync.example.com/connections/new/admin-consent/callback";
 const custom = customCloud({ authorityHost: "https://login.sim.test:8443", graphHost: "https://graph.sim.test:8443" });
 const knownList = Object.values(knownClouds) as Cloud[];
 const allClouds = [...knownList, custom];
@@ -40,26 +43,44 @@ function allText(stepId: (typeof wizardSteps)[number], ctx: StepContext): string
 }
 
 describe("step order", () => {
-  it("runs from registering the app to verifying the connection", () => {
-    expect(wizardSteps).toEqual([
-      "register-app",
-      "account-types",
-      "redirect-uri",
-      "api-permissions",
-      "admin-consent",
-      "client-secret",
-      "copy-ids",
-      "mailbox-scope",
-      "verify",
-    ]);
+  it("follows the Entra portal's own order, from registering the app to verifying and saving", () => {
+    expect(wizardSteps).toEqual(["register-app", "copy-ids", "client-secret", "api-permissions", "admin-consent", "mailbox-scope", "verify"]);
     expect(stepIndex("register-app")).toBe(0);
-    expect(stepIndex("verify")).toBe(8);
-    expect(nextStep("register-app")).toBe("account-types");
+    expect(stepIndex("verify")).toBe(6);
+    expect(nextStep("register-app")).toBe("copy-ids");
     expect(nextStep("mailbox-scope")).toBe("verify");
     expect(nextStep("verify")).toBeUndefined();
     expect(previousStep("register-app")).toBeUndefined();
-    expect(previousStep("account-types")).toBe("register-app");
+    expect(previousStep("copy-ids")).toBe("register-app");
     for (const step of wizardSteps.slice(1)) expect(nextStep(previousStep(step)!)).toBe(step);
+  });
+
+  it("maps the steps merged into registering the app, from old drafts, links and stored reports", () => {
+    expect(currentStepId("account-types")).toBe("register-app");
+    expect(currentStepId("redirect-uri")).toBe("register-app");
+    expect(currentStepId("client-secret")).toBe("client-secret");
+    expect(currentStepId("new")).toBeUndefined();
+    expect(currentStepId(undefined)).toBeUndefined();
+    expect(fixStepSchema.parse("redirect-uri")).toBe("register-app");
+    expect(fixStepSchema.safeParse("verify").success).toBe(false);
+  });
+
+  it("completes the portal-only steps by their tick and the others by their form", () => {
+    expect(wizardSteps.filter(confirmedByTick)).toEqual(["api-permissions", "admin-consent"]);
+    for (const step of wizardSteps.filter(confirmedByTick)) expect(stepContent(step, context(knownClouds.global)).fields ?? []).toEqual([]);
+  });
+
+  it("names each step as the issue does, in people's words rather than route slugs", () => {
+    expect(wizardSteps.map((step) => stepTitles[step])).toEqual([
+      "Register the app",
+      "Copy the IDs",
+      "Create a client secret",
+      "Add the API permissions",
+      "Grant admin consent",
+      "Choose the mailbox scope",
+      "Verify and save",
+    ]);
+    for (const step of wizardSteps) expect(stepContent(step, context(knownClouds.global)).title).toBe(stepTitles[step]);
   });
 
   it("parses route segments and nothing else", () => {
@@ -70,7 +91,7 @@ describe("step order", () => {
 
 describe("fixes and fields", () => {
   it("maps every fix step a check can name to a wizard step", () => {
-    for (const step of fixStepSchema.options) {
+    for (const step of fixStepIds) {
       expect(wizardSteps).toContain(step);
       expect(wizardStepForFix(step)).toBe(step);
     }
@@ -78,6 +99,7 @@ describe("fixes and fields", () => {
 
   it("maps each field to the one step that shows it", () => {
     expect(fieldStep).toEqual({
+      accountType: "register-app",
       tenant: "copy-ids",
       clientId: "copy-ids",
       name: "copy-ids",
@@ -186,7 +208,7 @@ describe("what each step teaches", () => {
     expect(text).toMatch(/formerly the Azure portal's Azure Active Directory/);
   });
 
-  it("account-types: the four options as data, single tenant recommended", () => {
+  it("register-app: the four account types as data, single tenant recommended", () => {
     expect(accountTypeOptions.map((option) => option.id).sort()).toEqual([...signInAudienceSchema.options].sort());
     expect(accountTypeOptions.filter((option) => option.recommended).map((option) => option.id)).toEqual(["AzureADMyOrg"]);
     expect(accountTypeOptions.find((option) => option.id === "PersonalMicrosoftAccount")?.worksForCalsync).toBe(false);
@@ -194,14 +216,21 @@ describe("what each step teaches", () => {
       expect(option.label).not.toBe("");
       expect(option.when).not.toBe("");
     }
-    expect(allText("account-types", global)).toMatch(/single tenant/);
+    expect(allText("register-app", global)).toMatch(/single tenant/);
+    expect(stepContent("register-app", global).fields).toEqual(["accountType"]);
   });
 
-  it("redirect-uri: the exact value, platform Web, and when it is needed", () => {
-    const text = allText("redirect-uri", global);
-    expect(text).toContain(`Enter exactly: ${redirectUri}`);
-    expect(text).toContain('"Web"');
-    expect(stepContent("redirect-uri", global).summary).toMatch(/Optional/);
+  it("register-app: name, account types and the exact consent redirect URI are one step, then Register", () => {
+    const content = stepContent("register-app", global);
+    const texts = content.instructions.map((instruction) => instruction.text);
+    const at = (pattern: RegExp) => texts.findIndex((text) => pattern.test(text));
+    expect(at(/^Under Name/)).toBeLessThan(at(/^Under Supported account types/));
+    expect(at(/^Under Supported account types/)).toBeLessThan(at(/^Under Redirect URI/));
+    expect(at(/^Under Redirect URI/)).toBeLessThan(at(/^Select Register/));
+    expect(texts[at(/^Under Redirect URI/)]).toContain(`enter exactly: ${redirectUri} `);
+    expect(texts[at(/^Under Redirect URI/)]).toContain('"Web"');
+    expect(allText("register-app", global)).not.toContain("/connect/callback");
+    expect(allText("register-app", global)).toContain("AADSTS50011");
   });
 
   it("api-permissions: both application permissions with the portal's words, and the default User.Read", () => {
@@ -217,7 +246,7 @@ describe("what each step teaches", () => {
     const text = allText("admin-consent", global);
     expect(text).toContain('"Grant admin consent for Contoso Ltd"');
     expect(text).toContain('"Granted for Contoso Ltd" with a green check mark');
-    expect(text).toMatch(/Global Administrator or a Privileged Role Administrator/);
+    expect(text).toMatch(/Only a Privileged Role Administrator or Global Administrator can/);
     expect(text).toMatch(/few minutes/);
     expect(allText("admin-consent", context(knownClouds.global))).toContain("Grant admin consent for your organisation");
   });
@@ -231,6 +260,12 @@ describe("what each step teaches", () => {
     expect(text).toMatch(/shown only once/);
     expect(text).toMatch(/Secret ID is not the secret/);
     expect(content.fields).toEqual(["clientSecret", "secretExpiresAt"]);
+  });
+
+  it("admin-consent: without a deep link, the directions and the button are one sentence", () => {
+    const first = stepContent("admin-consent", context(custom, { clientId })).instructions[0]!;
+    expect(first.text).not.toMatch(/:$/);
+    expect(first.text).toMatch(/Grant admin consent for your organisation/);
   });
 
   it("copy-ids: client and tenant IDs, and the Object ID warning", () => {

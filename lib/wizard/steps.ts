@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { fixStepSchema, type FixStep } from "@/lib/checks/schema";
+import { fixStepIds, legacyFixSteps, type FixStep } from "@/lib/checks/schema";
+import { whoLabel } from "@/lib/checks/fix-roles";
 import { consentPropagationNote } from "@/lib/entra/admin-consent";
 import type { Cloud } from "@/lib/entra/clouds";
 import { graphPermissions } from "@/lib/entra/permissions";
@@ -24,11 +25,31 @@ import { isGuid } from "@/lib/checks/format";
  */
 
 // The fix steps a failed check can point at are, in order, the wizard's steps; verifying comes last.
-export const wizardStepIdSchema = z.enum([...fixStepSchema.options, "verify"]);
+export const wizardStepIdSchema = z.enum([...fixStepIds, "verify"]);
 export type WizardStepId = z.infer<typeof wizardStepIdSchema>;
+
+/**
+ * A step id as stored in a draft or typed in an old link: steps merged into another one map to it,
+ * anything unknown to `undefined`.
+ */
+export function currentStepId(value: unknown): WizardStepId | undefined {
+  const mapped = typeof value === "string" && Object.hasOwn(legacyFixSteps, value) ? legacyFixSteps[value] : value;
+  return wizardStepIdSchema.safeParse(mapped).data;
+}
 
 /** In order. */
 export const wizardSteps: readonly WizardStepId[] = wizardStepIdSchema.options;
+
+/** Each step's name, as the stepper, the page title and the resume banner show it. */
+export const stepTitles: Readonly<Record<WizardStepId, string>> = {
+  "register-app": "Register the app",
+  "copy-ids": "Copy the IDs",
+  "client-secret": "Create a client secret",
+  "api-permissions": "Add the API permissions",
+  "admin-consent": "Grant admin consent",
+  "mailbox-scope": "Choose the mailbox scope",
+  verify: "Verify and save",
+};
 
 /** Zero-based position of a step. */
 export function stepIndex(stepId: WizardStepId): number {
@@ -46,11 +67,22 @@ export function previousStep(stepId: WizardStepId): WizardStepId | undefined {
 
 /** The step a check's `fix` sends people to. The ids are shared, so this only narrows the type. */
 export function wizardStepForFix(step: FixStep): WizardStepId {
-  return wizardStepIdSchema.parse(step);
+  return step;
+}
+
+/**
+ * Steps done in the portal with nothing to type here: "I have done this step" is what completes them.
+ * Every other step is complete once its form is saved.
+ */
+const tickedSteps: ReadonlySet<WizardStepId> = new Set(["api-permissions", "admin-consent"]);
+
+export function confirmedByTick(stepId: WizardStepId): boolean {
+  return tickedSteps.has(stepId);
 }
 
 /** Form fields the wizard edits, each on exactly one step. */
 export const wizardFieldSchema = z.enum([
+  "accountType",
   "tenant",
   "clientId",
   "name",
@@ -66,6 +98,7 @@ export type WizardField = z.infer<typeof wizardFieldSchema>;
 
 /** Where each field is edited: a failed check sends the admin to this step with the field highlighted. */
 export const fieldStep: Readonly<Record<WizardField, WizardStepId>> = {
+  accountType: "register-app",
   tenant: "copy-ids",
   clientId: "copy-ids",
   name: "copy-ids",
@@ -91,7 +124,7 @@ export type AccountTypeOption = {
   recommended: boolean;
 };
 
-/** The four "Supported account types", for the comparison table on the account-types step. */
+/** The four "Supported account types", for the comparison table on the register step. */
 export const accountTypeOptions: readonly AccountTypeOption[] = [
   {
     id: "AzureADMyOrg",
@@ -147,7 +180,7 @@ export type StepContext = {
   cloud: Cloud;
   clientId?: string;
   tenant?: string;
-  /** The console's redirect URI for this installation (platform "Web"). */
+  /** The redirect URI the organisation path registers (platform "Web"): the admin consent callback. */
   redirectUri: string;
   /** The tenant's display name, as the portal shows it in "Grant admin consent for …". */
   organisationName?: string;
@@ -198,8 +231,8 @@ function openApp(context: StepContext, menu: string): string {
 const builders: Record<WizardStepId, (context: StepContext) => StepContent> = {
   "register-app": (context) => ({
     id: "register-app",
-    title: "Register an app for Calsync",
-    summary: "Create an app registration: the identity Calsync signs in with to reach your calendars.",
+    title: stepTitles["register-app"],
+    summary: "One form in the portal: the app's name, who can sign in, and the redirect URI. Then select Register.",
     instructions: [
       withLink(
         `Sign in to ${where(context.cloud)} (formerly the Azure portal's Azure Active Directory) with an account of the organisation whose calendars Calsync will sync.`,
@@ -212,58 +245,28 @@ const builders: Record<WizardStepId, (context: StepContext) => StepContent> = {
         newRegistrationLink(context.cloud),
       ),
       { text: 'Under Name, enter a name people will recognise, for example "CalendarSync". It is only a label and can be changed later.' },
-      { text: "Leave the other fields for now: the next two steps cover Supported account types and Redirect URI. Then select Register at the bottom of the page." },
+      {
+        text: 'Under Supported account types, choose "Accounts in this organizational directory only" (single tenant) unless you run Calsync for several organisations. The table below says when each option fits.',
+      },
+      {
+        text: `Under Redirect URI, choose the platform "Web" and enter exactly: ${context.redirectUri} (Microsoft returns the administrator there after granting consent with this console's link).`,
+      },
+      { text: "Select Register. The portal opens the app's Overview page, where the next step starts." },
     ],
-    why: "Microsoft only lets software into a tenant's mailboxes through an app registration. It gives Calsync its own identity (the Application (client) ID), its own permissions and its own secret, all of which your admins can see, limit and revoke at any time without touching anyone's password.",
+    why: "Microsoft only lets software into a tenant's mailboxes through an app registration. It gives Calsync its own identity (the Application (client) ID), its own permissions and its own secret, all of which your admins can see, limit and revoke at any time without touching anyone's password. Single tenant keeps other organisations' users out; the redirect URI is where Microsoft sends the administrator back after consenting through this console.",
     pitfalls: [
       "Registering in the wrong tenant: check the organisation shown at the top right of the portal. People with guest access to other tenants often land in one of those.",
-      'The New registration button is missing or greyed out: your tenant does not let ordinary users register apps ("Users can register applications" is off). Ask for the Application Developer or Application Administrator role, or have an administrator do this step.',
+      `The New registration button is missing or greyed out: your tenant does not let ordinary users register apps ("Users can register applications" is off). Ask for the Application Developer role, or have ${whoLabel("app-admin").replace(/^the app's owner, or /, "")} do this step.`,
+      '"Personal Microsoft accounts only" cannot reach organisational mailboxes: Calsync\'s checks then fail with a tenant or app-not-found error. Register again with single tenant.',
+      'The redirect URI must match character for character (scheme, host, port, path, letter case) and use the platform "Web", not "Single-page application" or "Public client/native"; otherwise Microsoft answers AADSTS50011 (redirect URI does not match) after consent. Copy it with the copy button.',
       wrongPortalPitfall(context.cloud),
     ],
-  }),
-
-  "account-types": () => ({
-    id: "account-types",
-    title: "Choose who can sign in",
-    summary: 'Pick "Supported account types" on the registration page. For an organisation-wide connection, choose single tenant.',
-    instructions: [
-      { text: 'On "Register an application", find Supported account types. It offers four choices; the table below says when each one fits.' },
-      { text: 'Choose "Accounts in this organizational directory only" (single tenant) unless you run Calsync for several organisations.' },
-      { text: "The choice can be changed later under Authentication (Supported account types), or in the app's Manifest (signInAudience)." },
-    ],
-    why: "This decides whose accounts may sign in to the app and in which tenants it may be used. Calsync's organisation-wide connection only works in your own tenant, so single tenant grants nothing beyond what is needed and keeps other organisations' users out.",
-    pitfalls: [
-      '"Personal Microsoft accounts only" cannot reach organisational mailboxes: Calsync\'s checks then fail with a tenant or app-not-found error. Register again with single tenant.',
-      "A multitenant app is not usable in another tenant until an admin there consents; until then Microsoft answers that the app is not found in that tenant.",
-      "Apps that allow personal accounts are restricted by Microsoft (for example in token settings and some manifest values); changing back to single tenant later may require fixing those first.",
-    ],
-  }),
-
-  "redirect-uri": (context) => ({
-    id: "redirect-uri",
-    title: "Add the redirect URI",
-    summary: "Optional for the organisation-wide connection; needed for the admin consent link and for people who connect their own mailbox.",
-    instructions: [
-      {
-        text: 'Under Redirect URI on the registration page (or later under Authentication → + Add a platform / Add URI), choose the platform "Web", not "Single-page application" or "Public client/native".',
-      },
-      { text: `Enter exactly: ${context.redirectUri}` },
-      withLink(
-        knownClientId(context) ? "To add it to an existing app, open its Authentication page, then Add URI under Web and Save." : openApp(context, "Authentication"),
-        appBladeLink(context.cloud, "authentication", context.clientId),
-      ),
-    ],
-    why: "Microsoft only returns people to addresses registered on the app. Calsync's organisation-wide (app-only) access never sends anyone through sign-in, so it works without one; but the admin consent link this console builds, and the connection where a person links their own mailbox, both come back to this address.",
-    pitfalls: [
-      "The value must match character for character: scheme (https), host, port, path, trailing slash and letter case. Copy it with the copy button instead of typing it.",
-      'Choosing "Single-page application" or "Public client/native" instead of "Web": the address looks right, but Microsoft refuses the sign-in because the platform does not match.',
-      "A mismatch shows up at Microsoft, not here, as AADSTS50011 (redirect URI does not match); come back to this step if you see it.",
-    ],
+    fields: ["accountType"],
   }),
 
   "api-permissions": (context) => ({
     id: "api-permissions",
-    title: "Add the Microsoft Graph permissions",
+    title: stepTitles["api-permissions"],
     summary: `Give the app the Application permissions ${calendarsApp.value} and ${usersApp.value}.`,
     instructions: [
       withLink(
@@ -293,19 +296,20 @@ const builders: Record<WizardStepId, (context: StepContext) => StepContent> = {
     const org = organisation(context);
     return {
       id: "admin-consent",
-      title: "Grant admin consent",
+      title: stepTitles["admin-consent"],
       summary: `An administrator approves the permissions for all of ${org}.`,
       instructions: [
         withLink(
-          knownClientId(context) ? "On the app's API permissions page:" : openApp(context, "API permissions"),
+          knownClientId(context) && appBladeLink(context.cloud, "api-permissions", context.clientId)
+            ? `Open the app's API permissions page and select "Grant admin consent for ${org}" above the list, then Yes.`
+            : `${openApp(context, "API permissions")} Select "Grant admin consent for ${org}" above the list, then Yes.`,
           appBladeLink(context.cloud, "api-permissions", context.clientId),
         ),
-        { text: `Select "Grant admin consent for ${org}" above the list, then Yes.` },
         {
           text: `Check the Status column: both ${calendarsApp.value} and ${usersApp.value} must show "Granted for ${org}" with a green check mark.`,
         },
         {
-          text: "If you are not an administrator yourself, send the admin consent link offered on this page to one: it opens Microsoft's consent screen for exactly this app.",
+          text: `Only ${whoLabel("consent-admin")} can grant this. If you are neither, send them the consent link and the message below: the link opens Microsoft's consent screen for exactly this app.`,
         },
         withLink(
           "To see who granted consent and when, open the app under Enterprise applications, then Permissions.",
@@ -314,7 +318,7 @@ const builders: Record<WizardStepId, (context: StepContext) => StepContent> = {
       ],
       why: "Application permissions reach every mailbox in the tenant, so Microsoft requires an administrator's explicit approval. Until it is given, Microsoft issues Calsync tokens without any permission and every calendar call is refused.",
       pitfalls: [
-        "Only a Global Administrator or a Privileged Role Administrator can consent to Microsoft Graph application permissions. Application Administrators and Cloud Application Administrators cannot, and the button is greyed out for everyone else.",
+        `Only ${whoLabel("consent-admin")} can consent to Microsoft Graph application permissions. Application Administrators and Cloud Application Administrators cannot, and the button is greyed out for everyone else.`,
         `Status still shows "Not granted for ${org}" or an orange warning: consent was not given for that row, or was given before the permission was added. Press the button again.`,
         consentPropagationNote,
         "With a multitenant app, consent must be given in the tenant whose calendars Calsync syncs, not only in the tenant where the app was registered.",
@@ -324,7 +328,7 @@ const builders: Record<WizardStepId, (context: StepContext) => StepContent> = {
 
   "client-secret": (context) => ({
     id: "client-secret",
-    title: "Create a client secret",
+    title: stepTitles["client-secret"],
     summary: "Create the password Calsync signs in with, and copy its Value at once.",
     instructions: [
       withLink(
@@ -350,11 +354,11 @@ const builders: Record<WizardStepId, (context: StepContext) => StepContent> = {
 
   "copy-ids": (context) => ({
     id: "copy-ids",
-    title: "Copy the app's IDs",
-    summary: "Copy the Application (client) ID and the Directory (tenant) ID from the app's Overview page.",
+    title: stepTitles["copy-ids"],
+    summary: "Copy the Application (client) ID and the Directory (tenant) ID from the Overview page that opened after Register.",
     instructions: [
       withLink(
-        knownClientId(context) ? "Open the app's Overview page." : openApp(context, "Overview"),
+        knownClientId(context) ? "Open the app's Overview page." : `The Overview page opened when you selected Register. If you closed it: ${openApp(context, "Overview")}`,
         appBladeLink(context.cloud, "overview", context.clientId),
       ),
       { text: "Under Essentials, copy the Application (client) ID with the copy button that appears on hover, and paste it below." },
@@ -375,7 +379,7 @@ const builders: Record<WizardStepId, (context: StepContext) => StepContent> = {
     const appId = knownClientId(context) ?? "<Application (client) ID>";
     return {
       id: "mailbox-scope",
-      title: "Choose which mailboxes Calsync may reach",
+      title: stepTitles["mailbox-scope"],
       summary: "All users, or a list of mailboxes, plus a mailbox to test with.",
       instructions: [
         {
@@ -406,7 +410,7 @@ const builders: Record<WizardStepId, (context: StepContext) => StepContent> = {
 
   verify: () => ({
     id: "verify",
-    title: "Check the connection",
+    title: stepTitles["verify"],
     summary: "Calsync signs in as the app and tries each permission, step by step.",
     instructions: [
       { text: "Run the checks. Each one shows what it tried, what Microsoft answered and, when something is wrong, who can fix it and the step that does." },

@@ -14,7 +14,7 @@ export async function startOrganisationWizard(page: Page): Promise<void> {
   const discard = page.getByRole("button", { name: "Discard it and start over" });
   if (await discard.count()) await discard.click();
   await page.getByLabel(/Custom endpoints/).check();
-  await page.getByLabel(/The whole organisation/).check();
+  await page.getByLabel(/The whole organisation \(recommended\)/).check();
   await page.getByRole("button", { name: /^Start/ }).click();
   await expect(page).toHaveURL(/\/connections\/new\/register-app$/);
 }
@@ -27,10 +27,29 @@ export async function completeStep(page: Page, next: string): Promise<void> {
   await expect(page).toHaveURL(new RegExp(`/connections/new/${next}(\\?|$)`));
 }
 
-export async function fillSecret(page: Page, secret: string, expires = "2027-06-30"): Promise<void> {
-  await page.goto("/connections/new/client-secret");
-  await page.getByLabel("Client secret Value").fill(secret);
-  await page.getByLabel("Secret expiry date").fill(expires);
+/**
+ * The app's values through the manual steps in the portal's order (IDs, then the secret), leaving the
+ * draft at the permissions step; tests that need other steps open them directly.
+ */
+export async function enterAppValues(page: Page, values: { name: string; tenant: string; clientId: string; secret: string; expires?: string }): Promise<void> {
+  await page.goto("/connections/new/copy-ids");
+  await fillIds(page, values);
+  await completeStep(page, "client-secret");
+  await page.getByLabel("Client secret Value").fill(values.secret);
+  await page.getByLabel("Secret expiry date").fill(values.expires ?? "2027-06-30");
+  await completeStep(page, "api-permissions");
+}
+
+/** Text in the shape the setup scripts print at the end, as an admin would paste it. */
+export function scriptOutput(values: { tenant: string; clientId: string; secret: string; expires: string }): string {
+  return [
+    "Granted Calendars.ReadWrite (Read and write calendars in all mailboxes).",
+    "Done. Paste these four lines into Calsync:",
+    `  Directory (tenant) ID:    ${values.tenant}`,
+    `  Application (client) ID:  ${values.clientId}`,
+    `  Client secret (Value):    ${values.secret}`,
+    `  Client secret expires:    ${values.expires}T10:00:00+00:00`,
+  ].join("\n");
 }
 
 export async function fillIds(page: Page, values: { name: string; tenant: string; clientId: string }): Promise<void> {

@@ -32,12 +32,16 @@ export default async function MailboxConnectionPage({
   }
   const query = await searchParams;
   const verify = query.verify === "1";
+  const again = query.reconnected === "1";
+  // After the checks, the address drops `verify`: the banner then says what happened, not that checks are running.
+  const doneHref = `/connect/${connection.id}?${again ? "reconnected" : "connected"}=1`;
+  const connected = verify || query.connected === "1" || (again && !verify);
   return (
     <div className="space-y-8">
       <header className="space-y-2">
-        {verify && (
+        {connected && (
           <p role="status" className="rounded border border-green-300 bg-green-50 p-2 text-sm">
-            {query.reconnected === "1" ? "Reconnected" : "Connected"} {connection.accountUpn}. Calsync is now checking that it can reach your calendar.
+            {again ? "Reconnected" : "Connected"} {connection.accountUpn}.{verify ? " Calsync is now checking that it can reach your calendar." : ""}
           </p>
         )}
         <p className="text-sm">
@@ -61,7 +65,7 @@ export default async function MailboxConnectionPage({
         <h2 id="checks-heading" className="text-lg font-semibold">
           Checks
         </h2>
-        <LiveChecklist endpoint={`/api/connections/${connection.id}/checks`} buttonLabel="Run checks now" initialReport={verify ? null : connection.lastReport} autoStart={verify} />
+        <LiveChecklist endpoint={`/api/connections/${connection.id}/checks`} buttonLabel="Run checks now" initialReport={verify ? null : connection.lastReport} autoStart={verify} doneHref={verify ? doneHref : undefined} />
       </section>
 
       <section className="max-w-xl space-y-2">

@@ -2,13 +2,17 @@ import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { z } from "zod";
 import { ActionForm, Field } from "@/components/action-form";
+import { ConsentHandOff } from "@/components/consent-hand-off";
 import { FailureExplanation } from "@/components/failure-explanation";
 import { LiveChecklist } from "@/components/live-checklist";
 import { ConnectLinkForm } from "@/components/connect-link-form";
 import { deleteConnectionAction, rotateSecretAction, updateConnectionAction } from "@/app/connections/[id]/actions";
 import { disconnectMailboxAction } from "@/app/connect/actions";
 import { authorizePage } from "@/lib/auth/current-user";
+import { blockedByConsent } from "@/lib/checks/one-cause";
 import { getConnection } from "@/lib/connections/connections";
+import { wizardConsentHandOff } from "@/lib/wizard/consent-hand-off";
+import { EXPIRED_BY_MICROSOFT, secretExpiredByMicrosoft } from "@/lib/connections/secret-expiry";
 import { connectionStateLabels } from "@/lib/connections/state";
 import { getPrisma } from "@/lib/db/client";
 import { resolveCloud } from "@/lib/entra/cloud-config";
@@ -41,6 +45,11 @@ export default async function ConnectionPage({
   const isAdmin = user.role === "admin";
   const cloud = resolveCloud(connection.cloud);
   const isMailbox = connection.kind === "mailbox";
+  const expiredByMicrosoft = secretExpiredByMicrosoft(connection.lastReport);
+  const handOff =
+    !isMailbox && cloud && connection.lastReport && blockedByConsent(connection.lastReport)
+      ? wizardConsentHandOff({ cloud, tenant: connection.tenant, clientId: connection.clientId, requester: `${user.displayName} (${user.email})` })
+      : undefined;
   return (
     <div className="space-y-8">
       <header className="space-y-2">
@@ -62,6 +71,19 @@ export default async function ConnectionPage({
           connectionUrl={`${publicUrl(getEnv())}/connections/${connection.id}`}
           {...(connection.owner ? { owner: `${connection.owner.displayName} (${connection.owner.email})` } : {})}
         />
+      )}
+      {handOff && (
+        <section aria-label="Consent hand-off" className="space-y-2 rounded border border-amber-400 bg-amber-50 p-4">
+          <ConsentHandOff handOff={handOff} heading="Message for the administrator who grants consent" linkText="grant consent for Calsync" />
+        </section>
+      )}
+      {expiredByMicrosoft && isAdmin && (
+        <p className="text-sm">
+          <a href={`/connections/${connection.id}?highlight=clientSecret#rotate-secret`} className="font-medium">
+            Paste a new client secret
+          </a>{" "}
+          to replace the one Microsoft says has expired.
+        </p>
       )}
 
       <section className="space-y-2">
@@ -96,7 +118,7 @@ export default async function ConnectionPage({
               <dt className="font-medium">Client secret</dt>
               <dd>
                 {isAdmin && connection.secretHint ? `ends in …${connection.secretHint}` : "stored, sealed"}
-                {connection.secretExpiresAt ? `, expires on ${formatLongDay(connection.secretExpiresAt)}` : ""}
+                {expiredByMicrosoft ? `, ${EXPIRED_BY_MICROSOFT}` : connection.secretExpiresAt ? `, expires on ${formatLongDay(connection.secretExpiresAt)}` : ""}
               </dd>
             </>
           )}
@@ -199,13 +221,13 @@ export default async function ConnectionPage({
           </section>
 
           <section className="max-w-xl space-y-3">
-            <h2 className="text-lg font-semibold">Rotate the client secret</h2>
+            <h2 id="rotate-secret" className="text-lg font-semibold">Rotate the client secret</h2>
             <p className="text-sm text-slate-700">
               Create a new secret in Certificates &amp; secrets and paste its Value here. It is verified first; only then does it replace the
               current one. If the verification fails, the current secret stays in use.
             </p>
             <ActionForm action={rotateSecretAction} submitLabel="Verify and replace the secret" hidden={{ id: connection.id, version: String(connection.version) }}>
-              <Field name="clientSecret" label="New client secret Value" type="password" autoComplete="off" />
+              <Field name="clientSecret" label="New client secret Value" type="password" autoComplete="off" highlight={query.highlight === "clientSecret"} />
               <Field name="secretExpiresAt" label="New secret's expiry date" type="date" />
             </ActionForm>
           </section>

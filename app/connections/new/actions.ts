@@ -1,6 +1,7 @@
 "use server";
 
 import { randomBytes } from "node:crypto";
+import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { z } from "zod";
 import type { ActionState } from "@/lib/action-state";
@@ -15,7 +16,8 @@ import { startWizardSchema } from "@/lib/wizard/draft-fields";
 import { beginAdminConsent, discardDraft, getDraft, saveDraftStep, startDraft } from "@/lib/wizard/drafts";
 import { consentRedirectUri } from "@/lib/wizard/urls";
 import { saveDraftAsConnection } from "@/lib/wizard/save-draft";
-import { parseStepForm, stepFormSchema } from "@/lib/wizard/step-forms";
+import { parseScriptForm, scriptFormSchema, stepsDoneByScript } from "@/lib/wizard/script-path";
+import { parseStepForm, stepFormSchema, stepIsDone } from "@/lib/wizard/step-forms";
 import { nextStep } from "@/lib/wizard/steps";
 
 export async function startWizardAction(_state: ActionState, formData: FormData): Promise<ActionState> {
@@ -24,7 +26,7 @@ export async function startWizardAction(_state: ActionState, formData: FormData)
     if (values.path === "mailbox") redirect("/settings/mailbox-sign-in");
     if (!resolveCloud(values.cloud)) throw new UserFacingError("That cloud is not configured on this console.", { cloud: "Choose another cloud" });
     await startDraft(await getPrisma(), caller.id, values.cloud);
-    redirect("/connections/new/register-app");
+    redirect(values.path === "script" ? "/connections/new/script" : "/connections/new/register-app");
   });
 }
 
@@ -33,12 +35,29 @@ export async function saveWizardStepAction(_state: ActionState, formData: FormDa
     const db = await getPrisma();
     const draft = await getDraft(db, caller.id);
     if (!draft) redirect("/connections/new");
+    const done = stepIsDone(values);
     const parsed = await parseStepForm(db, draft, values);
-    const done = values.done === "on";
     const following = nextStep(values.step) ?? values.step;
     await saveDraftStep(db, getKeyRing(), { userId: caller.id, step: values.step, done, nextStep: following, ...parsed });
     if (done && following !== values.step) redirect(`/connections/new/${following}`);
-    return { status: "success", message: done ? "Saved." : "Saved. Tick “I have done this step” when you have finished it." };
+    // The page re-renders with the saved options, so the form's reset shows them instead of the old defaults.
+    revalidatePath(`/connections/new/${values.step}`);
+    return {
+      status: "success",
+      message: parsed.fields.writeTest ? "Saved. The next verification also creates and deletes a test event." : "Saved. The next verification only reads.",
+    };
+  });
+}
+
+export async function saveScriptOutputAction(_state: ActionState, formData: FormData): Promise<ActionState> {
+  return runAction("saveScriptOutputAction", scriptFormSchema, formData, async (values, caller) => {
+    const db = await getPrisma();
+    const draft = await getDraft(db, caller.id);
+    if (!draft) redirect("/connections/new");
+    const parsed = await parseScriptForm(db, draft, values);
+    await saveDraftStep(db, getKeyRing(), { userId: caller.id, step: "mailbox-scope", done: true, nextStep: "verify", alsoCompleted: stepsDoneByScript, ...parsed });
+    // The page verifies as soon as it opens with `verify`, so pasting and checking is one click.
+    redirect("/connections/new/script?verify=1");
   });
 }
 

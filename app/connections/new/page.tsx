@@ -6,8 +6,7 @@ import { authorizePage } from "@/lib/auth/current-user";
 import { getPrisma } from "@/lib/db/client";
 import { configuredCloudOptions, defaultCloudId, resolveCloud } from "@/lib/entra/cloud-config";
 import { getDraft } from "@/lib/wizard/drafts";
-import { stepContent } from "@/lib/wizard/steps";
-import { delegatedRedirectUri } from "@/lib/wizard/urls";
+import { stepTitles } from "@/lib/wizard/steps";
 
 export const metadata: Metadata = { title: "New connection" };
 
@@ -25,7 +24,7 @@ export default async function NewConnectionPage() {
           <p className="text-sm">
             You have a setup in progress for {draftCloud.label}
             {draft.fields.name ? ` (“${draft.fields.name}”)` : ""}, at the step “
-            {stepContent(draft.currentStep, { cloud: draftCloud, redirectUri: delegatedRedirectUri() }).title}”.
+            {stepTitles[draft.currentStep]}”.
           </p>
           <div className="flex flex-wrap items-center gap-4">
             <Link href={`/connections/new/${draft.currentStep}`} className="rounded bg-blue-700 px-4 py-2 text-sm font-medium text-white no-underline hover:bg-blue-800">
@@ -50,7 +49,8 @@ export default async function NewConnectionPage() {
             type="radio"
             defaultValue="organization"
             options={[
-              { value: "organization", label: "The whole organisation (recommended)", description: "An administrator registers one app; the sync engine reaches every mailbox in scope." },
+              { value: "organization", label: "The whole organisation (recommended)", description: "An administrator registers one app in the Entra admin center, step by step; the sync engine reaches every mailbox in scope." },
+              { value: "script", label: "The whole organisation, with a setup script", description: "The same app, registered by one script (Azure CLI or PowerShell). You paste what it prints and verify, on one page." },
               { value: "mailbox", label: "Single mailboxes", description: "People sign in with Microsoft to connect their own calendar, as in Outlook. You set up the sign-in app once." },
             ]}
           />

@@ -8,7 +8,7 @@ import { getKeyRing } from "@/lib/crypto/key-store";
 import { getPrisma } from "@/lib/db/client";
 import { getEnv } from "@/lib/env";
 import { createChannelSchema, deleteChannelSchema, testChannelSchema } from "@/lib/jobs/channel-schemas";
-import { sendTestNotification } from "@/lib/jobs/deliveries";
+import { sendTestNotification, smtpFromEnv } from "@/lib/jobs/deliveries";
 import { createNotificationChannel, deleteNotificationChannel } from "@/lib/jobs/notification-channels";
 import { publicUrl } from "@/lib/public-url";
 
@@ -17,7 +17,7 @@ const PAGE = "/settings/notifications";
 export async function createNotificationChannelAction(_state: ActionState, formData: FormData): Promise<ActionState> {
   return runAction("createNotificationChannelAction", createChannelSchema, formData, async (values, caller) => {
     const { ip } = await requestContext();
-    const created = await createNotificationChannel(await getPrisma(), getKeyRing(), values, { actor: caller, ip });
+    const created = await createNotificationChannel(await getPrisma(), getKeyRing(), values, { actor: caller, ip, smtpConfigured: smtpFromEnv() !== null });
     revalidatePath(PAGE);
     if (!created.signingSecret) return { status: "success", message: `Added “${values.name}”. Use Send test to check that mail arrives.` };
     return {

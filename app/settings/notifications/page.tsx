@@ -3,11 +3,12 @@ import { ActionForm, Field } from "@/components/action-form";
 import { createNotificationChannelAction, deleteNotificationChannelAction, testNotificationChannelAction } from "@/app/settings/notifications/actions";
 import { authorizePage } from "@/lib/auth/current-user";
 import { getPrisma } from "@/lib/db/client";
-import { channelKindLabels, channelKinds } from "@/lib/jobs/channel-schemas";
+import { channelKindLabels, channelKinds, smtpMissingMessage } from "@/lib/jobs/channel-schemas";
+import { smtpFromEnv } from "@/lib/jobs/deliveries";
 import { listNotificationChannels, type ChannelView } from "@/lib/jobs/notification-channels";
 import { formatDateTime } from "@/lib/format";
 
-export const metadata: Metadata = { title: "Notifications" };
+export const metadata: Metadata = { title: "Alerts" };
 
 const kindOptions = channelKinds.map((kind) => ({ value: kind, label: channelKindLabels[kind] }));
 
@@ -27,10 +28,11 @@ function lastDelivery(channel: ChannelView): string {
 export default async function NotificationsPage() {
   await authorizePage("/settings/notifications", "/settings/notifications");
   const channels = await listNotificationChannels(await getPrisma());
+  const smtpConfigured = smtpFromEnv() !== null;
   return (
     <div className="space-y-10">
       <section className="space-y-4">
-        <h1 className="text-2xl font-semibold">Notifications</h1>
+        <h1 className="text-2xl font-semibold">Alerts</h1>
         <p className="text-sm text-slate-700">
           Alerts go out when a connection changes state (one alert per change, not per check) and 30, 14, 7 and 1 days before a client secret expires.
           Webhooks receive signed JSON: verify <code>X-Calsync-Signature</code> (<code>sha256=</code> HMAC-SHA256 of{" "}
@@ -77,9 +79,14 @@ export default async function NotificationsPage() {
 
       <section className="max-w-xl space-y-4">
         <h2 className="text-lg font-semibold">Add a channel</h2>
-        <p className="text-sm text-slate-700">A webhook gets a signing secret, shown once after you add it. Email is sent through the console&apos;s SMTP server (CALSYNC_SMTP_URL).</p>
+        <p className="text-sm text-slate-700">A webhook gets a signing secret, shown once after you add it.</p>
+        {smtpConfigured ? (
+          <p className="text-sm text-slate-700">Email is sent through the console&apos;s SMTP server.</p>
+        ) : (
+          <p className="rounded border border-amber-300 bg-amber-50 p-2 text-sm">{smtpMissingMessage}</p>
+        )}
         <ActionForm action={createNotificationChannelAction} submitLabel="Add channel">
-          <Field name="kind" label="Kind" type="select" defaultValue="webhook" options={kindOptions} />
+          <Field name="kind" label="Kind" type="select" defaultValue="webhook" options={smtpConfigured ? kindOptions : kindOptions.filter((option) => option.value !== "email")} />
           <Field name="name" label="Name" autoComplete="off" hint="Shown in this list, e.g. “Ops on-call”" />
           <Field name="target" label="Webhook URL or email addresses" autoComplete="off" hint="A public https:// URL (private and loopback addresses are refused unless CALSYNC_WEBHOOK_ALLOW_HOSTS lists them), or email addresses separated by commas" />
           <Field name="onStateChange" label="Alert when a connection changes state" type="checkbox" defaultChecked />

@@ -2,56 +2,72 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound, redirect } from "next/navigation";
 import { ActionForm, Field } from "@/components/action-form";
+import { ConsentHandOff } from "@/components/consent-hand-off";
 import { CopyButton } from "@/components/copy-button";
 import { FormatAdvice } from "@/components/format-advice";
 import { LiveChecklist } from "@/components/live-checklist";
 import { WizardStepper } from "@/components/wizard-stepper";
-import { beginAdminConsentAction, saveConnectionAction, saveWizardStepAction } from "@/app/connections/new/actions";
+import { beginAdminConsentAction, saveWizardStepAction } from "@/app/connections/new/actions";
+import { SaveConnectionForm } from "@/app/connections/new/save-connection-form";
 import { authorizePage } from "@/lib/auth/current-user";
+import { whoLabel } from "@/lib/checks/fix-roles";
 import { getPrisma } from "@/lib/db/client";
 import { resolveCloud } from "@/lib/entra/cloud-config";
 import { graphPermissions } from "@/lib/entra/permissions";
-import { azureCliScript, powerShellScript, requiredResourceAccessJson, setupScriptFileNames } from "@/lib/entra/setup-scripts";
+import { wizardConsentHandOff } from "@/lib/wizard/consent-hand-off";
 import { getDraft } from "@/lib/wizard/drafts";
-import { accountTypeOptions, previousStep, stepContent, wizardFieldSchema, wizardStepIdSchema, wizardSteps, type WizardStepId } from "@/lib/wizard/steps";
-import { consentRedirectUri, delegatedRedirectUri } from "@/lib/wizard/urls";
+import { blockedByConsent } from "@/lib/checks/one-cause";
+import {
+  accountTypeOptions,
+  confirmedByTick,
+  currentStepId,
+  previousStep,
+  stepContent,
+  stepTitles,
+  wizardFieldSchema,
+  wizardStepIdSchema,
+  wizardSteps,
+  type WizardStepId,
+} from "@/lib/wizard/steps";
+import { consentRedirectUri } from "@/lib/wizard/urls";
 
 type Props = { params: Promise<{ step: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> };
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
   const step = wizardStepIdSchema.safeParse((await params).step);
-  return { title: step.success ? `New connection: ${step.data.replace(/-/g, " ")}` : "New connection" };
-}
-
-function download(name: string, text: string, type: string) {
-  return (
-    <a download={name} href={`data:${type};charset=utf-8,${encodeURIComponent(text)}`} className="text-sm">
-      Download {name}
-    </a>
-  );
+  return { title: step.success ? `New connection: ${stepTitles[step.data]}` : "New connection" };
 }
 
 export default async function WizardStepPage({ params, searchParams }: Props) {
   const { step: rawStep } = await params;
   const user = await authorizePage("/connections/new/[step]", `/connections/new/${encodeURIComponent(rawStep)}`);
-  const parsedStep = wizardStepIdSchema.safeParse(rawStep);
-  if (!parsedStep.success) notFound();
-  const step: WizardStepId = parsedStep.data;
   const query = await searchParams;
+  const parsedStep = wizardStepIdSchema.safeParse(rawStep);
+  if (!parsedStep.success) {
+    // Links to steps that were merged into another one (bookmarks, old fix links) land on that step.
+    const moved = currentStepId(rawStep);
+    if (moved) redirect(`/connections/new/${moved}`);
+    notFound();
+  }
+  const step: WizardStepId = parsedStep.data;
   const highlight = wizardFieldSchema.safeParse(query.highlight).data;
   const draft = await getDraft(await getPrisma(), user.id);
   if (!draft) redirect("/connections/new");
   const cloud = resolveCloud(draft.cloud);
   if (!cloud) redirect("/connections/new");
 
-  const context = { cloud, clientId: draft.fields.clientId, tenant: draft.fields.tenant, redirectUri: delegatedRedirectUri() };
+  const context = { cloud, clientId: draft.fields.clientId, tenant: draft.fields.tenant, redirectUri: consentRedirectUri() };
   const content = stepContent(step, context);
-  const steps = wizardSteps.map((id) => ({ id, title: stepContent(id, context).title }));
+  const steps = wizardSteps.map((id) => ({ id, title: stepTitles[id] }));
   const previous = previousStep(step);
   const isDone = draft.completedSteps.includes(step);
   const fields = draft.fields;
   const known = { cloud: draft.cloud, tenant: fields.tenant ?? "", clientId: fields.clientId ?? "", clientSecret: "Neutral~placeholder~secret~value~0000000" };
-  const scriptOptions = { cloud, signInAudience: (fields.accountType as "AzureADMyOrg" | undefined) ?? "AzureADMyOrg" } as const;
+  const needsTick = confirmedByTick(step);
+  const handOff =
+    step === "admin-consent" || (step === "verify" && draft.lastReport && blockedByConsent(draft.lastReport))
+      ? wizardConsentHandOff({ cloud, tenant: fields.tenant, clientId: fields.clientId, requester: `${user.displayName} (${user.email})` })
+      : undefined;
 
   return (
     <div className="grid gap-8 md:grid-cols-[16rem_1fr]">
@@ -86,71 +102,41 @@ export default async function WizardStepPage({ params, searchParams }: Props) {
         </div>
 
         {step === "register-app" && (
-          <details className="rounded border border-slate-300 bg-white p-4">
-            <summary className="cursor-pointer font-medium">Prefer the command line? Use a script instead of steps 1–6</summary>
-            <div className="mt-3 space-y-4 text-sm">
-              <p>
-                These scripts register the app, add both permissions, grant admin consent through app role assignments and create a
-                client secret, for {cloud.label}. Run the bash script in Azure Cloud Shell, or the PowerShell script with the Microsoft Graph
-                PowerShell module. Then continue at “Copy the IDs”.
+          <>
+            <p className="rounded border border-slate-300 bg-white p-4 text-sm">
+              Prefer the command line? <Link href="/connections/new/script">Use the script path instead</Link>: one page, a script that does steps 1–5,
+              and a box to paste what it prints.
+            </p>
+            <div className="space-y-1 text-sm">
+              <p className="font-medium">Redirect URI (platform Web)</p>
+              <p className="flex flex-wrap items-center gap-3">
+                <code className="break-all rounded bg-slate-100 px-2 py-1">{consentRedirectUri()}</code>
+                <CopyButton text={consentRedirectUri()} label="Copy the redirect URI" />
               </p>
-              {[
-                { name: setupScriptFileNames.requiredResourceAccess, text: requiredResourceAccessJson(), type: "application/json" },
-                { name: setupScriptFileNames.azureCli, text: azureCliScript(scriptOptions), type: "text/x-shellscript" },
-                { name: setupScriptFileNames.powerShell, text: powerShellScript(scriptOptions), type: "text/plain" },
-              ].map((file) => (
-                <div key={file.name} className="space-y-1">
-                  <div className="flex flex-wrap items-center gap-3">
-                    <h3 className="font-mono font-semibold">{file.name}</h3>
-                    <CopyButton text={file.text} label={`Copy ${file.name}`} />
-                    {download(file.name, file.text, file.type)}
-                  </div>
-                  <pre className="max-h-64 overflow-auto rounded bg-slate-900 p-3 text-xs text-slate-100" tabIndex={0} aria-label={file.name}>
-                    {file.text}
-                  </pre>
-                </div>
-              ))}
+              <p className="text-slate-700">
+                Connecting single mailboxes uses a different app; its settings page names its own redirect URI.
+              </p>
             </div>
-          </details>
-        )}
-
-        {step === "account-types" && (
-          <table className="w-full border-collapse text-sm">
-            <caption className="sr-only">Supported account types</caption>
-            <thead>
-              <tr className="border-b border-slate-300 text-left">
-                <th scope="col" className="py-2 pr-3">Option in the portal</th>
-                <th scope="col" className="py-2 pr-3">When it fits</th>
-                <th scope="col" className="py-2">For Calsync</th>
-              </tr>
-            </thead>
-            <tbody>
-              {accountTypeOptions.map((option) => (
-                <tr key={option.id} className="border-b border-slate-200 align-top">
-                  <th scope="row" className="py-2 pr-3 text-left font-medium">{option.label}</th>
-                  <td className="py-2 pr-3">{option.when}</td>
-                  <td className="py-2">{option.recommended ? "Recommended" : option.worksForCalsync ? "Works" : "Does not work"}</td>
+            <table className="w-full border-collapse text-sm">
+              <caption className="sr-only">Supported account types</caption>
+              <thead>
+                <tr className="border-b border-slate-300 text-left">
+                  <th scope="col" className="py-2 pr-3">Option in the portal</th>
+                  <th scope="col" className="py-2 pr-3">When it fits</th>
+                  <th scope="col" className="py-2">For Calsync</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
-
-        {step === "redirect-uri" && (
-          <dl className="space-y-3 text-sm">
-            {[
-              { label: "For the admin consent link of this wizard (step 5)", value: consentRedirectUri() },
-              { label: "For connecting single mailboxes with a Microsoft sign-in", value: delegatedRedirectUri() },
-            ].map((uri) => (
-              <div key={uri.value}>
-                <dt className="font-medium">{uri.label}</dt>
-                <dd className="flex flex-wrap items-center gap-3">
-                  <code className="break-all rounded bg-slate-100 px-2 py-1">{uri.value}</code>
-                  <CopyButton text={uri.value} label="Copy" />
-                </dd>
-              </div>
-            ))}
-          </dl>
+              </thead>
+              <tbody>
+                {accountTypeOptions.map((option) => (
+                  <tr key={option.id} className="border-b border-slate-200 align-top">
+                    <th scope="row" className="py-2 pr-3 text-left font-medium">{option.label}</th>
+                    <td className="py-2 pr-3">{option.when}</td>
+                    <td className="py-2">{option.recommended ? "Recommended" : option.worksForCalsync ? "Works" : "Does not work"}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </>
         )}
 
         {step === "api-permissions" && (
@@ -178,7 +164,7 @@ export default async function WizardStepPage({ params, searchParams }: Props) {
         {step === "admin-consent" && (
           <div className="space-y-3 rounded border border-slate-300 bg-white p-4">
             <h2 className="text-lg font-semibold">Or grant consent with a link</h2>
-            {draft.consentOutcome && (
+            {draft.consentOutcome && !query.consent && (
               <p role="status" className={`rounded border p-2 text-sm ${draft.consentOutcome.outcome === "granted" ? "border-green-300 bg-green-50" : "border-red-300 bg-red-50"}`}>
                 {draft.consentOutcome.message}
               </p>
@@ -192,8 +178,8 @@ export default async function WizardStepPage({ params, searchParams }: Props) {
             {fields.tenant && fields.clientId ? (
               <ActionForm action={beginAdminConsentAction} submitLabel="Open Microsoft's admin consent page" submitVariant="secondary">
                 <p className="text-sm">
-                  A Global Administrator or Privileged Role Administrator signs in and accepts; Microsoft then sends them back here. The redirect
-                  URI <code className="break-all">{consentRedirectUri()}</code> must be registered on the app (step 3).
+                  You sign in as {whoLabel("consent-admin")} and accept; Microsoft then sends you back here and this step is marked done. The
+                  redirect URI <code className="break-all">{consentRedirectUri()}</code> must be registered on the app (step 1).
                 </p>
               </ActionForm>
             ) : (
@@ -201,6 +187,9 @@ export default async function WizardStepPage({ params, searchParams }: Props) {
                 The link needs the tenant and client ID: fill in <Link href="/connections/new/copy-ids">Copy the IDs</Link> first, or press the
                 button in the portal as described above.
               </p>
+            )}
+            {handOff && (
+              <ConsentHandOff handOff={handOff} heading="Not an administrator who can consent? Send this message" linkText="grant consent for Calsync" />
             )}
           </div>
         )}
@@ -222,7 +211,16 @@ export default async function WizardStepPage({ params, searchParams }: Props) {
               <dd>{fields.testMailbox || "the first user with a mailbox"}</dd>
             </dl>
             <LiveChecklist endpoint="/api/wizard/verify" buttonLabel="Verify with Microsoft" initialReport={draft.lastReport} wizardFixLinks />
-            <SaveForm draft={draft} />
+            {handOff && (
+              <div className="space-y-2 rounded border border-amber-400 bg-amber-50 p-4">
+                <p className="text-sm">
+                  Admin consent was never granted. Only {whoLabel("consent-admin")} can grant it: <Link href="/connections/new/admin-consent">grant it yourself</Link>,
+                  or send one of them this link.
+                </p>
+                <ConsentHandOff handOff={handOff} heading="Message for the administrator who grants consent" linkText="grant consent for Calsync" />
+              </div>
+            )}
+            <SaveConnectionForm draft={draft} />
           </div>
         )}
 
@@ -240,12 +238,13 @@ export default async function WizardStepPage({ params, searchParams }: Props) {
         </div>
 
         <ActionForm action={saveWizardStepAction} submitLabel={step === "verify" ? "Save options" : "Save and continue"} hidden={{ step }}>
-          {step === "account-types" && (
+          {step === "register-app" && (
             <Field
               name="accountType"
               label="Which option did you choose?"
               type="radio"
               defaultValue={fields.accountType ?? "AzureADMyOrg"}
+              highlight={highlight === "accountType"}
               options={accountTypeOptions.map((option) => ({ value: option.id, label: option.short }))}
             />
           )}
@@ -302,7 +301,7 @@ export default async function WizardStepPage({ params, searchParams }: Props) {
           {step === "verify" && (
             <Field name="writeTest" label="Also test writing: create one event in the test mailbox and delete it again" type="checkbox" defaultChecked={fields.writeTest ?? false} highlight={highlight === "writeTest"} />
           )}
-          {step !== "verify" && <Field name="done" label="I have done this step" type="checkbox" defaultChecked={isDone || step === "copy-ids" || step === "client-secret" || step === "mailbox-scope" || step === "account-types"} />}
+          {needsTick && <Field name="done" label="I have done this step" type="checkbox" defaultChecked={isDone} />}
         </ActionForm>
 
         <nav aria-label="Step navigation" className="flex justify-between text-sm">
@@ -310,21 +309,5 @@ export default async function WizardStepPage({ params, searchParams }: Props) {
         </nav>
       </section>
     </div>
-  );
-}
-
-function SaveForm({ draft }: { draft: NonNullable<Awaited<ReturnType<typeof getDraft>>> }) {
-  const report = draft.lastReport;
-  if (!report || !draft.reportIsCurrent) {
-    return <p className="text-sm text-slate-700">Save becomes available once a verification of the current settings has no failed check.</p>;
-  }
-  if (!report.ok) return <p className="text-sm text-slate-700">Fix the failed checks, then verify again to save.</p>;
-  const warnings = report.checks.filter((check) => check.status === "warn").length;
-  return (
-    <ActionForm action={saveConnectionAction} submitLabel={warnings ? "Save with warnings" : "Save the connection"}>
-      {warnings > 0 && (
-        <Field name="confirmWarnings" label={`There ${warnings === 1 ? "is 1 warning" : `are ${warnings} warnings`}. Type “save with warnings” to save anyway.`} autoComplete="off" />
-      )}
-    </ActionForm>
   );
 }

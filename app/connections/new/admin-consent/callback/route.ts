@@ -8,9 +8,17 @@ import { getEnv } from "@/lib/env";
 import { publicUrl } from "@/lib/public-url";
 import { CLIENT_IP_HEADER } from "@/lib/request-headers";
 import { parseAdminConsentCallback } from "@/lib/entra/admin-consent";
-import { completeAdminConsent, pendingConsentState } from "@/lib/wizard/drafts";
+import { isGuid } from "@/lib/checks/format";
+import type { DbClient } from "@/lib/db/types";
+import { completeAdminConsent, getDraft, pendingConsentState } from "@/lib/wizard/drafts";
 
 export const dynamic = "force-dynamic";
+
+/** The organisation as the admin knows it: the domain they typed, else the tenant ID Microsoft returned. */
+async function tenantName(db: DbClient, userId: string, tenantId: string): Promise<string> {
+  const typed = (await getDraft(db, userId))?.fields.tenant?.trim();
+  return typed && !isGuid(typed) ? `${typed} (tenant ${tenantId})` : `tenant ${tenantId}`;
+}
 
 /** Microsoft redirects here after the admin consent page; the outcome is recorded on the draft. */
 export const GET = consoleRoute("GET /connections/new/admin-consent/callback", async (request: Request): Promise<Response> => {
@@ -35,7 +43,7 @@ export const GET = consoleRoute("GET /connections/new/admin-consent/callback", a
   }
   const outcome =
     result.outcome === "granted"
-      ? { outcome: "granted" as const, message: `Admin consent was granted in tenant ${result.tenant}.`, at: new Date().toISOString() }
+      ? { outcome: "granted" as const, message: `Admin consent was granted for ${await tenantName(db, user.id, result.tenant)}. This step is done.`, at: new Date().toISOString() }
       : {
           outcome: result.outcome,
           message: `${result.message}${result.microsoftSaid ? ` Microsoft said: “${result.microsoftSaid}”` : ""}`,
