@@ -8,7 +8,8 @@ const nextConfig = {
   experimental: { authInterrupts: true },
   // Native and WASM packages load from node_modules at run time instead of being bundled.
   serverExternalPackages: ["@electric-sql/pglite", "pglite-prisma-adapter", "@node-rs/argon2", "@azure/msal-node", "pg", "undici"],
-  // Security headers are set by scripts/server.mjs on every response (lib/security-headers.ts).
+  // Security headers are set by scripts/server.mjs on every response (lib/security-headers.ts), and
+  // a page's nonce policy by proxy.ts.
 };
 
 export default nextConfig;
