@@ -33,12 +33,13 @@ export function contentSecurityPolicy(directives: readonly string[] = []): strin
  * (Next's error pages, style props), and an attribute holds declarations for one element, with no
  * selectors to probe the page and nothing that runs.
  *
- * Development only: React's debugging needs eval.
+ * Development only: React's debugging needs eval, and the error overlay and style reloading write
+ * <style> elements without the nonce (a nonce in style-src would switch 'unsafe-inline' off).
  */
 export function pageContentSecurityPolicy(nonce: string, options: { dev: boolean }): string {
   return contentSecurityPolicy([
     `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'${options.dev ? " 'unsafe-eval'" : ""}`,
-    `style-src 'self' 'nonce-${nonce}'`,
+    options.dev ? "style-src 'self' 'unsafe-inline'" : `style-src 'self' 'nonce-${nonce}'`,
     "style-src-attr 'unsafe-inline'",
     "connect-src 'self'",
   ]);
