@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { freePort, startConsoleProcess, type ConsoleProcess } from "../test-support/console-process";
+import { builtServerActions } from "../test-support/e2e/access-paths";
 import { expect, test } from "../test-support/e2e/fixtures";
 
 /**
@@ -66,4 +67,22 @@ test("trusts the proxy's forwarding headers when .env says CALSYNC_TRUST_PROXY=t
   } finally {
     await context.close();
   }
+});
+
+test("a server action counts only the .env public URL as the console's own origin", async () => {
+  const signIn = builtServerActions().find((action) => action.name === "signInAction")!;
+  const call = (headers: Record<string, string>) =>
+    fetch(`${server.origin}/sign-in`, {
+      method: "POST",
+      headers: { "next-action": signIn.id, "content-type": "text/plain;charset=UTF-8", accept: "text/x-component", ...headers },
+      body: JSON.stringify([{ status: "idle" }, {}]),
+    });
+  // The address the console listens on is not where people use it.
+  const direct = await call({ origin: server.origin });
+  expect(direct.status).toBe(403);
+  expect(await direct.text()).toMatch(/another site/);
+  // A page at the public URL, through the trusted proxy, which names the host it was asked for.
+  const proxied = await call({ origin: PUBLIC_URL, "x-forwarded-host": new URL(PUBLIC_URL).host, ...PROXY });
+  expect(proxied.status).toBe(200);
+  expect(await proxied.text()).toContain('"status":"error"');
 });
