@@ -67,12 +67,15 @@ test("a server action body just under the limit still reaches the action", async
   expect(await counted.text()).toContain('"status":"error"');
 });
 
-/** signInAction(state, form) with the right password, encoded the way React sends a form's arguments. */
+/**
+ * signInAction(state, form) with the right password, encoded the way React sends a form's arguments:
+ * the form's fields first, then the arguments, which refer to them.
+ */
 function signInForm(): FormData {
   const form = new FormData();
+  form.set("_1_email", accounts.admin.email);
+  form.set("_1_password", accounts.admin.password);
   form.set("0", JSON.stringify([{ status: "idle" }, "$K1"]));
-  form.set("1_email", accounts.admin.email);
-  form.set("1_password", accounts.admin.password);
   return form;
 }
 
