@@ -6,8 +6,3 @@ export function publicUrl(env: Env): string {
   const host = env.HOST === "0.0.0.0" || env.HOST === "::" ? "localhost" : env.HOST;
   return `http://${host.includes(":") ? `[${host}]` : host}:${env.PORT}`;
 }
-
-/** The origin of CALSYNC_PUBLIC_URL when it is set: the only one the console's forms come from. */
-export function configuredPublicOrigin(env: Env): string | undefined {
-  return env.CALSYNC_PUBLIC_URL ? new URL(env.CALSYNC_PUBLIC_URL).origin : undefined;
-}

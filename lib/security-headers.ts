@@ -23,6 +23,15 @@ export function contentSecurityPolicy(directives: readonly string[] = []): strin
   return [...BASE_POLICY, ...directives].join("; ");
 }
 
+export function securityHeaders(): Readonly<Record<string, string>> {
+  return Object.freeze({
+    "x-frame-options": "DENY",
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "same-origin",
+    "content-security-policy": contentSecurityPolicy(),
+  });
+}
+
 /**
  * A page's policy, which proxy.ts sets with a fresh nonce per request. Next.js finds the nonce in
  * the request's copy of the policy and puts it on every script it writes; 'strict-dynamic' lets
@@ -43,13 +52,4 @@ export function pageContentSecurityPolicy(nonce: string, options: { dev: boolean
     "style-src-attr 'unsafe-inline'",
     "connect-src 'self'",
   ]);
-}
-
-export function securityHeaders(): Readonly<Record<string, string>> {
-  return Object.freeze({
-    "x-frame-options": "DENY",
-    "x-content-type-options": "nosniff",
-    "referrer-policy": "same-origin",
-    "content-security-policy": contentSecurityPolicy(),
-  });
 }

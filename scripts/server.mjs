@@ -9,7 +9,6 @@
 import { createServer } from "node:http";
 import { fileURLToPath } from "node:url";
 import { loadConfigurationOrExit, moveToAppFolder } from "../lib/env-files.ts";
-import { configuredPublicOrigin } from "../lib/public-url.ts";
 import { securityHeaders } from "../lib/security-headers.ts";
 import { engineApiOffered } from "../lib/server/engine-api-slot.ts";
 import { createRequestListener } from "../lib/server/request-listener.ts";
@@ -33,7 +32,7 @@ const listener = createRequestListener({
   next: handle,
   securityHeaders: securityHeaders(),
   testRouteHeader: env.CALSYNC_TEST_ROUTE_HEADER === "on",
-  serverActions: { publicOrigin: configuredPublicOrigin(env), bodyLimit: SERVER_ACTION_BODY_LIMIT_BYTES },
+  serverActions: { publicUrl: env.CALSYNC_PUBLIC_URL, bodyLimit: SERVER_ACTION_BODY_LIMIT_BYTES },
 });
 
 createServer(listener)

@@ -42,7 +42,7 @@ async function listen(options: Partial<RequestListenerOptions> & { dispatch?: En
       },
       securityHeaders: securityHeaders(),
       testRouteHeader: false,
-      serverActions: { publicOrigin: undefined, bodyLimit: SERVER_ACTION_BODY_LIMIT_BYTES },
+      serverActions: { publicUrl: undefined, bodyLimit: SERVER_ACTION_BODY_LIMIT_BYTES },
       ...options,
     }),
   );
@@ -182,7 +182,7 @@ describe("server actions at the server's request listener", () => {
   });
 
   it("hands Next a body within the limit byte for byte, with or without a length, and the client's address", async () => {
-    const { origin, calls } = await listenForActions({ serverActions: { publicOrigin: undefined, bodyLimit: 64 * 1024 } });
+    const { origin, calls } = await listenForActions({ serverActions: { publicUrl: undefined, bodyLimit: 64 * 1024 } });
     const whole = "é".repeat(32 * 1024);
     const declared = await send(`${origin}/sign-in`, { method: "POST", headers: action(origin), body: whole });
     expect(declared.status).toBe(200);
@@ -195,7 +195,7 @@ describe("server actions at the server's request listener", () => {
   });
 
   it("answers 413 to a body over the limit, counted as it arrives, and never hands it to Next", async () => {
-    const { origin, calls } = await listenForActions({ serverActions: { publicOrigin: undefined, bodyLimit: 64 * 1024 } });
+    const { origin, calls } = await listenForActions({ serverActions: { publicUrl: undefined, bodyLimit: 64 * 1024 } });
     const declared = await send(`${origin}/sign-in`, { method: "POST", headers: action(origin), body: "x".repeat(64 * 1024 + 1) });
     expect(declared.status).toBe(413);
     expect(declared.headers["content-type"]).toBe("text/plain; charset=utf-8");
@@ -227,7 +227,7 @@ describe("server actions at the server's request listener", () => {
   });
 
   it("counts only the public URL's origin as the console's own when one is set", async () => {
-    const { origin, calls } = await listenForActions({ serverActions: { publicOrigin: "https://calsync.example.com", bodyLimit: SERVER_ACTION_BODY_LIMIT_BYTES } });
+    const { origin, calls } = await listenForActions({ serverActions: { publicUrl: "https://calsync.example.com", bodyLimit: SERVER_ACTION_BODY_LIMIT_BYTES } });
     expect((await send(`${origin}/sign-in`, { method: "POST", headers: action(origin), body: "[]" })).status).toBe(403);
     expect((await send(`${origin}/sign-in`, { method: "POST", headers: action("http://calsync.example.com"), body: "[]" })).status).toBe(403);
     expect((await send(`${origin}/sign-in`, { method: "POST", headers: action("https://calsync.example.com"), body: "[]" })).status).toBe(200);

@@ -16,8 +16,8 @@ import { IncomingMessage, type ServerResponse } from "node:http";
 export const SERVER_ACTION_BODY_LIMIT_BYTES = 1024 * 1024;
 
 export type ServerActionGuard = {
-  /** CALSYNC_PUBLIC_URL's origin: the only one a form may come from. Unset: the host the request names. */
-  publicOrigin: string | undefined;
+  /** CALSYNC_PUBLIC_URL: its origin is the only one a form may come from. Unset: the host the request names. */
+  publicUrl: string | undefined;
   /** With a trusted proxy, the host it was asked for (X-Forwarded-Host) is the request's. */
   trustProxy: boolean;
   bodyLimit: number;
@@ -53,7 +53,7 @@ function isOwnOrigin(req: IncomingMessage, guard: ServerActionGuard): boolean {
   // Browsers send Origin with every POST; a request without one was not sent by a page (Next.js
   // lets it through as well).
   if (origin === undefined) return true;
-  if (guard.publicOrigin) return origin === guard.publicOrigin;
+  if (guard.publicUrl) return origin === new URL(guard.publicUrl).origin;
   try {
     return new URL(origin).host === requestHost(req, guard.trustProxy);
   } catch {
