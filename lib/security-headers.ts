@@ -5,8 +5,9 @@
  *
  * A header that Next.js (or proxy.ts) sets on a response replaces the one put here: a page's
  * nonce-based Content-Security-Policy (`pageContentSecurityPolicy`, set by proxy.ts) is built on the
- * same base directives, so every response carries exactly one policy. A header that depends on the deployment (Strict-Transport-Security
- * for an https public URL) becomes an option of `securityHeaders`, not a header set elsewhere.
+ * same base directives, so every response carries exactly one policy. A header that depends on the
+ * deployment (Strict-Transport-Security for an https public URL) becomes an option of
+ * `securityHeaders`, not a header set elsewhere.
  *
  * scripts/server.mjs loads this file with Node's type stripping: erasable TypeScript, no imports.
  */
