@@ -1,9 +1,7 @@
-import { readFileSync } from "node:fs";
-import path from "node:path";
 import { request, type APIRequestContext, type Browser } from "@playwright/test";
 import { actionPolicy, isAllowed, pagePolicy, routePolicy } from "../lib/auth/access-policy";
-import type { Role } from "../lib/auth/roles";
-import { accounts, E2E_BASE_URL, REPO_ROOT } from "../test-support/e2e/server";
+import { builtServerActions, callers, samplePath, type Caller } from "../test-support/e2e/access-paths";
+import { accounts, E2E_BASE_URL } from "../test-support/e2e/server";
 import { expect, test } from "../test-support/e2e/fixtures";
 
 /**
@@ -12,20 +10,6 @@ import { expect, test } from "../test-support/e2e/fixtures";
  * does (by their id from the build's server-reference manifest), so the check that runs is the
  * action's own, not a layout's or the menu's.
  */
-
-type Caller = Role | "anonymous";
-const callers: Caller[] = ["anonymous", "admin", "helpdesk", "member"];
-
-const manifest = JSON.parse(readFileSync(path.join(REPO_ROOT, ".next/server/server-reference-manifest.json"), "utf8")) as {
-  node: Record<string, { exportedName?: string; filename?: string; workers: Record<string, unknown> }>;
-};
-
-function samplePath(page: string): string {
-  return page
-    .replace("[token]", "sample-token-that-does-not-exist-0000000000")
-    .replace("[id]", "00000000-0000-4000-8000-000000000000")
-    .replace("[step]", "register-app");
-}
 
 /** Each caller gets a session of its own, because invoking signOutAction really ends it. */
 async function contextFor(browser: Browser, caller: Caller): Promise<APIRequestContext> {
@@ -74,13 +58,11 @@ test.describe("authorisation matrix", () => {
       const listed = Object.keys(actionPolicy);
       const found = new Set<string>();
       // Sign-out last: it ends the very session this caller uses.
-      const entries = Object.entries(manifest.node).sort(([, a], [, b]) => Number(a.exportedName === "signOutAction") - Number(b.exportedName === "signOutAction"));
-      for (const [id, entry] of entries) {
-        const name = entry.exportedName!;
-        expect(listed, `${name} (${entry.filename}) is not in the access policy`).toContain(name);
+      const actions = builtServerActions().sort((a, b) => Number(a.name === "signOutAction") - Number(b.name === "signOutAction"));
+      for (const { id, name, filename, page } of actions) {
+        expect(listed, `${name} (${filename}) is not in the access policy`).toContain(name);
         found.add(name);
-        const worker = Object.keys(entry.workers)[0]!.replace(/^app/, "").replace(/\/page$/, "") || "/";
-        const response = await api.post(samplePath(worker), {
+        const response = await api.post(samplePath(page), {
           headers: { "Next-Action": id, "Content-Type": "text/plain;charset=UTF-8", Origin: E2E_BASE_URL, Accept: "text/x-component" },
           data: JSON.stringify([{ status: "idle" }, {}]),
         });

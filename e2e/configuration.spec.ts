@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { freePort, startConsoleProcess, type ConsoleProcess } from "../test-support/console-process";
+import { builtServerActions } from "../test-support/e2e/access-paths";
 import { expect, test } from "../test-support/e2e/fixtures";
 
 /**
@@ -11,7 +12,7 @@ import { expect, test } from "../test-support/e2e/fixtures";
  */
 
 const PUBLIC_URL = "http://calsync.example.test:8080";
-const PROXY = { "x-forwarded-for": "198.51.100.7, 203.0.113.9", "x-forwarded-proto": "https" };
+const PROXY = { "x-forwarded-for": "198.51.100.7, 203.0.113.9", "x-forwarded-proto": "https", "x-forwarded-host": new URL(PUBLIC_URL).host };
 
 let folder = "";
 let server: ConsoleProcess;
@@ -41,6 +42,17 @@ test("listens on the .env port, links to the .env public URL and keeps its data 
 test("trusts the proxy's forwarding headers when .env says CALSYNC_TRUST_PROXY=true", async ({ browser }) => {
   const [, code] = await server.waitForOutput(/Setup code: (\S+)/);
   const context = await browser.newContext({ baseURL: server.origin, extraHTTPHeaders: PROXY });
+  // The proxy's visitors use the console at the public URL, so that is the origin their forms carry.
+  // Chromium keeps its own Origin on a request let through, so such requests go from here instead
+  // (and the browser then no longer shows their Set-Cookie).
+  const cookiesSet: string[] = [];
+  await context.route("**/*", async (route) => {
+    const headers = route.request().headers();
+    if (!headers.origin) return route.continue();
+    const response = await route.fetch({ headers: { ...headers, origin: PUBLIC_URL } });
+    cookiesSet.push(...response.headersArray().filter((header) => header.name.toLowerCase() === "set-cookie").map((header) => header.value));
+    return route.fulfill({ response });
+  });
   try {
     const page = await context.newPage();
     await page.goto("/setup");
@@ -52,7 +64,8 @@ test("trusts the proxy's forwarding headers when .env says CALSYNC_TRUST_PROXY=t
     const claimed = page.waitForResponse((response) => response.request().method() === "POST" && new URL(response.url()).pathname === "/setup");
     await page.getByRole("button", { name: "Create administrator" }).click();
     // X-Forwarded-Proto: https from the trusted proxy makes the session cookie Secure.
-    expect(await (await claimed).headerValue("set-cookie")).toMatch(/calsync_session=[^;]+;.*Secure/i);
+    await claimed;
+    expect(cookiesSet.join("\n")).toMatch(/calsync_session=[^;]+;.*Secure/i);
     await expect(page).toHaveURL(/\/users\?welcome=1$/);
 
     // The address the proxy appended is the one the audit log records.
@@ -66,4 +79,22 @@ test("trusts the proxy's forwarding headers when .env says CALSYNC_TRUST_PROXY=t
   } finally {
     await context.close();
   }
+});
+
+test("a server action counts only the .env public URL as the console's own origin", async () => {
+  const signIn = builtServerActions().find((action) => action.name === "signInAction")!;
+  const call = (headers: Record<string, string>) =>
+    fetch(`${server.origin}/sign-in`, {
+      method: "POST",
+      headers: { "next-action": signIn.id, "content-type": "text/plain;charset=UTF-8", accept: "text/x-component", ...headers },
+      body: JSON.stringify([{ status: "idle" }, {}]),
+    });
+  // The address the console listens on is not where people use it.
+  const direct = await call({ origin: server.origin });
+  expect(direct.status).toBe(403);
+  expect(await direct.text()).toMatch(/another site/);
+  // A page at the public URL, through the trusted proxy, which names the host it was asked for.
+  const proxied = await call({ origin: PUBLIC_URL, ...PROXY });
+  expect(proxied.status).toBe(200);
+  expect(await proxied.text()).toContain('"status":"error"');
 });

@@ -4,15 +4,21 @@
  * pages and the sync-engine API's fast path all carry the same set, with nothing to keep in step.
  *
  * A header that Next.js (or proxy.ts) sets on a response replaces the one put here: a page's
- * nonce-based Content-Security-Policy is built with `contentSecurityPolicy([...its directives])`, so
- * it keeps the base directives. A header that depends on the deployment (Strict-Transport-Security
- * for an https public URL) becomes an option of `securityHeaders`, not a header set elsewhere.
+ * nonce-based Content-Security-Policy (`pageContentSecurityPolicy`, set by proxy.ts) is built on the
+ * same base directives, so every response carries exactly one policy. A header that depends on the
+ * deployment (Strict-Transport-Security for an https public URL) becomes an option of
+ * `securityHeaders`, not a header set elsewhere.
  *
  * scripts/server.mjs loads this file with Node's type stripping: erasable TypeScript, no imports.
  */
 
-/** What every policy forbids, pages or not: framing, a foreign <base>, foreign form targets, plugins. */
-const BASE_POLICY = ["frame-ancestors 'none'", "base-uri 'self'", "form-action 'self'", "object-src 'none'"] as const;
+/**
+ * What every policy says, pages or not: content only from the console, no plugins, no <base>, no
+ * framing, forms only to the console. Alone it is the policy of everything that is not a page; an
+ * HTML answer that reaches a browser without proxy.ts (Next's "not found" under /api/) then shows
+ * its text but runs none of its inline scripts.
+ */
+const BASE_POLICY = ["default-src 'self'", "object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'", "form-action 'self'"] as const;
 
 export function contentSecurityPolicy(directives: readonly string[] = []): string {
   return [...BASE_POLICY, ...directives].join("; ");
@@ -37,4 +43,26 @@ export function securityHeaders(options: SecurityHeaderOptions = {}): Readonly<R
     "content-security-policy": contentSecurityPolicy(),
     ...(options.publicUrl?.startsWith("https://") ? { "strict-transport-security": HSTS } : {}),
   });
+}
+
+/**
+ * A page's policy, which proxy.ts sets with a fresh nonce per request. Next.js finds the nonce in
+ * the request's copy of the policy and puts it on every script it writes; 'strict-dynamic' lets
+ * those scripts load the chunks they need.
+ *
+ * Styles: the stylesheets are files ('self'), and a <style> element needs the nonce. Style
+ * attributes are allowed ('unsafe-inline' in style-src-attr only): React and Next.js write some
+ * (Next's error pages, style props), and an attribute holds declarations for one element, with no
+ * selectors to probe the page and nothing that runs.
+ *
+ * Development only: React's debugging needs eval, and the error overlay and style reloading write
+ * <style> elements without the nonce (a nonce in style-src would switch 'unsafe-inline' off).
+ */
+export function pageContentSecurityPolicy(nonce: string, options: { dev: boolean }): string {
+  return contentSecurityPolicy([
+    `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'${options.dev ? " 'unsafe-eval'" : ""}`,
+    options.dev ? "style-src 'self' 'unsafe-inline'" : `style-src 'self' 'nonce-${nonce}'`,
+    "style-src-attr 'unsafe-inline'",
+    "connect-src 'self'",
+  ]);
 }

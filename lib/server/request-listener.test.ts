@@ -6,6 +6,7 @@ import { CLIENT_IP_HEADER, CLIENT_PROTO_HEADER } from "@/lib/request-headers";
 import { securityHeaders } from "@/lib/security-headers";
 import type { EngineApi } from "@/lib/server/engine-api-slot";
 import { createRequestListener, TEST_ROUTE_HEADER, type RequestListenerOptions } from "@/lib/server/request-listener";
+import { SERVER_ACTION_BODY_LIMIT_BYTES } from "@/lib/server/server-action-guard";
 
 /**
  * The listener on a real socket. Next.js is replaced by a handler that answers with the headers it
@@ -41,6 +42,7 @@ async function listen(options: Partial<RequestListenerOptions> & { dispatch?: En
       },
       securityHeaders: securityHeaders(),
       testRouteHeader: false,
+      serverActions: { publicUrl: undefined, bodyLimit: SERVER_ACTION_BODY_LIMIT_BYTES },
       ...options,
     }),
   );
@@ -49,7 +51,8 @@ async function listen(options: Partial<RequestListenerOptions> & { dispatch?: En
   return { origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen };
 }
 
-function send(url: string, options: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<Answer> {
+/** `chunks` are written one by one with no Content-Length (chunked), `body` all at once with one. */
+function send(url: string, options: { method?: string; headers?: Record<string, string>; body?: string; chunks?: string[] } = {}): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(url, { method: options.method ?? "GET", headers: options.headers }, (res) => {
       let body = "";
@@ -58,6 +61,7 @@ function send(url: string, options: { method?: string; headers?: Record<string, 
       res.on("end", () => resolve({ status: res.statusCode!, headers: res.headers, body }));
     });
     req.on("error", reject);
+    for (const chunk of options.chunks ?? []) req.write(chunk);
     req.end(options.body);
   });
 }
@@ -147,5 +151,102 @@ describe("the server's request listener", () => {
     const answer = await send(`${on.origin}/api/v1/connections`, { headers: { [TEST_ROUTE_HEADER]: "next" } });
     expect(on.seen).toHaveLength(0);
     expect(JSON.parse(answer.body)).toHaveProperty(CLIENT_IP_HEADER, "127.0.0.1");
+  });
+});
+
+describe("server actions at the server's request listener", () => {
+  /** Next.js replaced by one that reads the body and says what it got, and from whom. */
+  async function listenForActions(options: Partial<RequestListenerOptions> = {}) {
+    const calls: string[] = [];
+    const server = await listen({
+      next: (req, res) => {
+        let body = "";
+        req.setEncoding("utf8");
+        req.on("data", (chunk: string) => (body += chunk));
+        req.on("end", () => {
+          calls.push(body);
+          res.writeHead(200, { "content-type": "application/json" });
+          res.end(JSON.stringify({ length: Buffer.byteLength(body), clientIp: req.headers[CLIENT_IP_HEADER], host: req.headers.host }));
+        });
+      },
+      ...options,
+    });
+    return { ...server, calls };
+  }
+
+  const action = (origin: string | undefined, extra: Record<string, string> = {}) => ({
+    "next-action": "7f00",
+    "content-type": "text/plain;charset=UTF-8",
+    ...(origin === undefined ? {} : { origin }),
+    ...extra,
+  });
+
+  it("hands Next a body within the limit byte for byte, with or without a length, and the client's address", async () => {
+    const { origin, calls } = await listenForActions({ serverActions: { publicUrl: undefined, bodyLimit: 64 * 1024 } });
+    const whole = "é".repeat(32 * 1024);
+    const declared = await send(`${origin}/sign-in`, { method: "POST", headers: action(origin), body: whole });
+    expect(declared.status).toBe(200);
+    expect(JSON.parse(declared.body)).toEqual({ length: 64 * 1024, clientIp: "127.0.0.1", host: new URL(origin).host });
+    const chunks = Array.from({ length: 16 }, (_, index) => String(index % 10).repeat(4 * 1024));
+    expect((await send(`${origin}/sign-in`, { method: "POST", headers: action(origin), chunks })).status).toBe(200);
+    const empty = await send(`${origin}/sign-in`, { method: "POST", headers: action(origin), chunks: [] });
+    expect(JSON.parse(empty.body)).toMatchObject({ length: 0 });
+    expect(calls).toEqual([whole, chunks.join(""), ""]);
+  });
+
+  it("answers 413 to a body over the limit, counted as it arrives, and never hands it to Next", async () => {
+    const { origin, calls } = await listenForActions({ serverActions: { publicUrl: undefined, bodyLimit: 64 * 1024 } });
+    const declared = await send(`${origin}/sign-in`, { method: "POST", headers: action(origin), body: "x".repeat(64 * 1024 + 1) });
+    expect(declared.status).toBe(413);
+    expect(declared.headers["content-type"]).toBe("text/plain; charset=utf-8");
+    expect(declared.body).toBe("The form sent more than 64 kB, more than the console accepts. Nothing was changed.");
+    // Chunked: the size is known only once it has been counted.
+    const counted = await send(`${origin}/connect`, { method: "POST", headers: action(origin), chunks: Array.from({ length: 40 }, () => "x".repeat(4 * 1024)) });
+    expect(counted.status).toBe(413);
+    // A form posted before the page's scripts ran carries no Next-Action header.
+    const plainForm = await send(`${origin}/connect`, { method: "POST", headers: { "content-type": "multipart/form-data; boundary=b", origin }, chunks: Array.from({ length: 40 }, () => "x".repeat(4 * 1024)) });
+    expect(plainForm.status).toBe(413);
+    expect(calls).toEqual([]);
+    for (const [name, value] of Object.entries(securityHeaders())) expect(counted.headers[name], name).toBe(value);
+  });
+
+  it("answers 403 to a server action from another origin and never hands it to Next", async () => {
+    const { origin, calls } = await listenForActions();
+    for (const foreign of ["https://attacker.example", `http://127.0.0.1:1`, "null", "not an origin"]) {
+      const answer = await send(`${origin}/sign-in`, { method: "POST", headers: action(foreign), body: "[]" });
+      expect(answer.status, foreign).toBe(403);
+      expect(answer.body).toBe("This form was sent from another site, so the console refused it. Nothing was changed.");
+    }
+    const plainForm = await send(`${origin}/sign-in`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", origin: "https://attacker.example" }, body: "a=b" });
+    expect(plainForm.status).toBe(403);
+    expect(calls).toEqual([]);
+    // Its own origin, and no origin at all (not sent by a page), reach Next.
+    expect((await send(`${origin}/sign-in`, { method: "POST", headers: action(origin), body: "[]" })).status).toBe(200);
+    expect((await send(`${origin}/sign-in`, { method: "POST", headers: action(undefined), body: "[]" })).status).toBe(200);
+    expect(calls).toEqual(["[]", "[]"]);
+  });
+
+  it("counts only the public URL's origin as the console's own when one is set", async () => {
+    const { origin, calls } = await listenForActions({ serverActions: { publicUrl: "https://calsync.example.com", bodyLimit: SERVER_ACTION_BODY_LIMIT_BYTES } });
+    expect((await send(`${origin}/sign-in`, { method: "POST", headers: action(origin), body: "[]" })).status).toBe(403);
+    expect((await send(`${origin}/sign-in`, { method: "POST", headers: action("http://calsync.example.com"), body: "[]" })).status).toBe(403);
+    expect((await send(`${origin}/sign-in`, { method: "POST", headers: action("https://calsync.example.com"), body: "[]" })).status).toBe(200);
+    expect(calls).toHaveLength(1);
+  });
+
+  it("takes the host a trusted proxy was asked for, and ignores one a client claims", async () => {
+    const trusted = await listenForActions({ trustProxy: true });
+    const viaProxy = { "x-forwarded-host": "calsync.example.com" };
+    expect((await send(`${trusted.origin}/sign-in`, { method: "POST", headers: action("https://calsync.example.com", viaProxy), body: "[]" })).status).toBe(200);
+    const untrusted = await listenForActions({ trustProxy: false });
+    expect((await send(`${untrusted.origin}/sign-in`, { method: "POST", headers: action("https://calsync.example.com", viaProxy), body: "[]" })).status).toBe(403);
+  });
+
+  it("leaves other requests alone: reads, and posts to route handlers, which check their own callers", async () => {
+    const { origin, calls } = await listenForActions();
+    expect((await send(`${origin}/sign-in`, { headers: { origin: "https://attacker.example" } })).status).toBe(200);
+    const route = await send(`${origin}/api/wizard/verify`, { method: "POST", headers: { "content-type": "multipart/form-data; boundary=b", origin: "https://attacker.example" }, body: "x".repeat(SERVER_ACTION_BODY_LIMIT_BYTES + 1) });
+    expect(route.status).toBe(200);
+    expect(calls).toEqual(["", "x".repeat(SERVER_ACTION_BODY_LIMIT_BYTES + 1)]);
   });
 });

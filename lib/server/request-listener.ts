@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:
 import type { ApiRequest, ApiResponse } from "../api/http.ts";
 import { CLIENT_IP_HEADER, CLIENT_PROTO_HEADER } from "../request-headers.ts";
 import type { EngineApi } from "./engine-api-slot.ts";
+import { checkServerAction, isPossibleServerAction, type ServerActionGuard } from "./server-action-guard.ts";
 
 /**
  * What scripts/server.mjs does with every request before Next.js or the sync-engine API sees it.
@@ -15,6 +16,8 @@ import type { EngineApi } from "./engine-api-slot.ts";
  * - The engine API (/api/v1/connections…) is answered by the dispatcher Next compiled, with plain
  *   objects and no Fetch Request/Response: engines poll it, and Next's page machinery alone would
  *   cap them far below what the console can serve. It falls through to Next for anything else.
+ * - A server action from another origin, or with a body over the limit, is refused before Next.js
+ *   would answer it with a 500 (server-action-guard.ts).
  *
  * scripts/server.mjs loads this file with Node's type stripping: erasable TypeScript, relative
  * imports with their extension.
@@ -37,6 +40,7 @@ export type RequestListenerOptions = {
   securityHeaders: Readonly<Record<string, string>>;
   /** Tests only: lets a request choose Next's route files over the fast path, to compare the two. */
   testRouteHeader: boolean;
+  serverActions: Omit<ServerActionGuard, "trustProxy">;
 };
 
 function clientIpOf(req: IncomingMessage, trustProxy: boolean): string {
@@ -71,6 +75,7 @@ function write(res: ServerResponse, answer: ApiResponse): void {
 
 export function createRequestListener(options: RequestListenerOptions): (req: IncomingMessage, res: ServerResponse) => void {
   const { trustProxy, next, testRouteHeader } = options;
+  const serverActionGuard: ServerActionGuard = { ...options.serverActions, trustProxy };
   const securityHeaders = Object.entries(options.securityHeaders);
   let engineApi: EngineApi | undefined;
   void options.engineApi.then((offered) => (engineApi = offered));
@@ -105,6 +110,16 @@ export function createRequestListener(options: RequestListenerOptions): (req: In
     const proto = trustProxy && req.headers["x-forwarded-proto"] === "https" ? "https" : "http";
     req.headers[CLIENT_IP_HEADER] = clientIp;
     req.headers[CLIENT_PROTO_HEADER] = proto;
-    next(req, res);
+    if (!isPossibleServerAction(req)) {
+      next(req, res);
+      return;
+    }
+    checkServerAction(req, res, serverActionGuard).then(
+      (checked) => {
+        if (checked) next(checked, res);
+      },
+      // Only a fault of the check itself lands here; the client sees the connection end.
+      () => res.destroy(),
+    );
   };
 }

@@ -1,6 +1,7 @@
 import { appendFileSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { test as base, expect, type Page } from "@playwright/test";
+import { recordInNewContexts, recordPolicyViolations } from "./content-security-policy";
 import { CAPTURE_DIR, SCREENSHOT_DIR, SERVER_LOG, SECRETS_FILE, SIMULATOR_FILE } from "./server";
 
 /**
@@ -20,11 +21,27 @@ function capture(page: Page, testTitle: string): void {
   });
 }
 
-export const test = base.extend<{ shot: (name: string) => Promise<void> }>({
+export const test = base.extend<{ shot: (name: string) => Promise<void>; policyViolations: string[] }>({
   page: async ({ page }, provide, testInfo) => {
     capture(page, testInfo.titlePath.join(" "));
     await provide(page);
   },
+  // Every spec fails when a page breaks its Content-Security-Policy, in the test's own page and in
+  // any context the test opens.
+  policyViolations: [
+    async ({ context, browser }, provide) => {
+      const violations: string[] = [];
+      await recordPolicyViolations(context, violations);
+      const restore = recordInNewContexts(browser, violations);
+      try {
+        await provide(violations);
+      } finally {
+        restore();
+      }
+      expect(violations, "Content-Security-Policy violations").toEqual([]);
+    },
+    { auto: true },
+  ],
   shot: async ({ page }, provide) => {
     await provide(async (name: string) => {
       await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
