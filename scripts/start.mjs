@@ -16,7 +16,7 @@ const buildOnly = process.argv.includes("--build");
 const env = loadConfigurationOrExit({ dev });
 for (const warning of configurationWarnings(env)) console.warn(`Warning: ${warning}`);
 const stampFile = path.join(root, ".next", "calsync-build-stamp");
-const inputs = ["app", "components", "lib", "public", "prisma/schema.prisma", "instrumentation.ts", "proxy.ts", "next.config.js", "postcss.config.mjs", "package-lock.json", "tsconfig.json"];
+const inputs = ["app", "components", "lib", "public", "prisma/schema.prisma", "instrumentation.ts", "instrumentation-client.ts", "proxy.ts", "next.config.js", "postcss.config.mjs", "package-lock.json", "tsconfig.json"];
 
 function* files(entry) {
   const full = path.join(root, entry);
