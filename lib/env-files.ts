@@ -1,5 +1,5 @@
 import { createRequire } from "node:module";
-import { EnvError, getEnv, resetEnvCache, type Env } from "./env.ts";
+import { EnvError, getEnv, pinDataDirBeforeChdir, type Env } from "./env.ts";
 
 // Required rather than imported: the package is CommonJS whose exports Node cannot name statically,
 // and scripts/start.mjs loads this file without a bundler (Node's type stripping).
@@ -43,7 +43,6 @@ export function loadConfigurationOrExit(options: { dev?: boolean } = {}): Env {
  * it was started from.
  */
 export function moveToAppFolder(appFolder: string, env: Env): void {
-  process.env.CALSYNC_DATA_DIR = env.dataDir;
+  pinDataDirBeforeChdir(env);
   process.chdir(appFolder);
-  resetEnvCache();
 }

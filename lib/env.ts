@@ -242,3 +242,12 @@ export function getEnv(): Env {
 export function resetEnvCache(): void {
   cached = undefined;
 }
+
+/**
+ * Fixes CALSYNC_DATA_DIR as an absolute path before the process changes its working directory, so a
+ * relative value keeps meaning the folder the console was started from.
+ */
+export function pinDataDirBeforeChdir(env: Env): void {
+  process.env.CALSYNC_DATA_DIR = env.dataDir;
+  resetEnvCache();
+}
