@@ -5,6 +5,7 @@ import { authorizePage } from "@/lib/auth/current-user";
 import { getPrisma } from "@/lib/db/client";
 import { formatDateTimeSeconds } from "@/lib/format";
 import { rejectedSearch } from "@/lib/validation/text";
+import { SearchNotice } from "@/components/search-notice";
 
 export const metadata: Metadata = { title: "Audit log" };
 
@@ -28,11 +29,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
   return (
     <section className="space-y-6">
       <h1 className="text-2xl font-semibold">Audit log</h1>
-      {searchNotice ? (
-        <p role="alert" className="rounded border border-red-300 bg-red-50 p-3 text-sm">
-          {searchNotice}
-        </p>
-      ) : null}
+      <SearchNotice message={searchNotice} />
       <form method="get" className="grid gap-3 rounded border border-slate-300 bg-white p-4 text-sm md:grid-cols-7" aria-label="Filter the audit log">
         <label className="flex flex-col">
           Show

@@ -7,6 +7,7 @@ import { getPrisma } from "@/lib/db/client";
 import { getStatusTiles, listStatusRows, statusFilterSchema, statusHref, EXPIRY_WINDOW_DAYS, type StatusFilter } from "@/lib/monitoring/status";
 import { formatDateTime, formatDay } from "@/lib/format";
 import { rejectedSearch } from "@/lib/validation/text";
+import { SearchNotice } from "@/components/search-notice";
 
 export const metadata: Metadata = { title: "Status" };
 
@@ -62,11 +63,7 @@ export default async function StatusPage({ searchParams }: { searchParams: Promi
         ))}
       </ul>
 
-      {searchNotice ? (
-        <p role="alert" className="rounded border border-red-300 bg-red-50 p-3 text-sm">
-          {searchNotice}
-        </p>
-      ) : null}
+      <SearchNotice message={searchNotice} />
       <form method="get" className="grid gap-3 rounded border border-slate-300 bg-white p-4 text-sm md:grid-cols-5" aria-label="Filter connections">
         <label className="flex flex-col md:col-span-2">
           Search name, tenant, client ID or mailbox
