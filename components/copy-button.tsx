@@ -1,23 +1,31 @@
 "use client";
 
+import { Check, Copy } from "lucide-react";
 import { useState } from "react";
+import { toast } from "sonner";
+import { Button } from "@/components/ui/button";
 
 /** Copies a value to the clipboard and says so to screen readers too. */
-export function CopyButton({ text, label }: { text: string; label: string }) {
+export function CopyButton({ text, label, className }: { text: string; label: string; className?: string }) {
   const [copied, setCopied] = useState(false);
   return (
     <span className="inline-flex items-center gap-2">
-      <button
-        type="button"
+      <Button
+        size="sm"
+        className={className}
         onClick={async () => {
-          await navigator.clipboard.writeText(text);
-          setCopied(true);
+          try {
+            await navigator.clipboard.writeText(text);
+            setCopied(true);
+          } catch {
+            toast.error("The browser did not allow copying. Select the text and copy it yourself.");
+          }
         }}
-        className="rounded border border-slate-500 bg-white px-2 py-1 text-xs font-medium hover:bg-slate-100 focus:outline-none focus-visible:ring-2 focus-visible:ring-blue-600"
       >
+        {copied ? <Check aria-hidden="true" /> : <Copy aria-hidden="true" />}
         {label}
-      </button>
-      <span role="status" aria-live="polite" className="text-xs text-green-800">
+      </Button>
+      <span role="status" aria-live="polite" className="text-xs text-green-800 dark:text-green-300">
         {copied ? "Copied" : ""}
       </span>
     </span>

@@ -73,3 +73,13 @@ export async function changeSimulatedUser(upn: string, patch: Record<string, unk
 export async function issuedRefreshTokens(): Promise<string[]> {
   return (await (await simulatorControl("/refresh-tokens")).json()) as string[];
 }
+
+/** The account menu top right; it carries the signed-in person's name and role. */
+export function accountMenu(page: Page) {
+  return page.getByRole("button", { name: /^Account: / });
+}
+
+export async function signOut(page: Page): Promise<void> {
+  await accountMenu(page).click();
+  await page.getByRole("menuitem", { name: "Sign out" }).click();
+}
