@@ -25,7 +25,7 @@ export function CopyButton({ text, label, className }: { text: string; label: st
         {copied ? <Check aria-hidden="true" /> : <Copy aria-hidden="true" />}
         {label}
       </Button>
-      <span role="status" aria-live="polite" className="text-xs text-green-800 dark:text-green-300">
+      <span role="status" aria-live="polite" className="text-xs text-green-800 dark:text-green-200 dark:text-green-300">
         {copied ? "Copied" : ""}
       </span>
     </span>

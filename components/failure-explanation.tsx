@@ -62,7 +62,7 @@ export function FailureExplanation({
       )}
       <details>
         <summary className="cursor-pointer text-sm font-medium">What to tell them</summary>
-        <pre className="mt-2 whitespace-pre-wrap rounded bg-white p-3 text-sm" tabIndex={0} aria-label="Message to send">
+        <pre className="mt-2 whitespace-pre-wrap rounded bg-surface p-3 text-sm" tabIndex={0} aria-label="Message to send">
           {message}
         </pre>
         <CopyButton text={message} label="Copy the message" />

@@ -29,14 +29,14 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
     <section className="space-y-6">
       <h1 className="text-2xl font-semibold">Audit log</h1>
       {searchNotice ? (
-        <p role="alert" className="rounded border border-red-300 bg-red-50 p-3 text-sm">
+        <p role="alert" className="rounded border border-red-300 dark:border-red-800 bg-red-50 dark:bg-red-950/60 p-3 text-sm">
           {searchNotice}
         </p>
       ) : null}
-      <form method="get" className="grid gap-3 rounded border border-slate-300 bg-white p-4 text-sm md:grid-cols-7" aria-label="Filter the audit log">
+      <form method="get" className="grid gap-3 rounded border border-line bg-surface p-4 text-sm md:grid-cols-7" aria-label="Filter the audit log">
         <label className="flex flex-col">
           Show
-          <select name="category" defaultValue={filter.category ?? ""} className="mt-1 rounded border border-slate-400 px-2 py-1">
+          <select name="category" defaultValue={filter.category ?? ""} className="mt-1 rounded border border-line-strong px-2 py-1">
             <option value="">Everything</option>
             {Object.entries(AUDIT_CATEGORIES).map(([value, label]) => (
               <option key={value} value={value}>
@@ -47,7 +47,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
         </label>
         <label className="flex flex-col">
           Action
-          <select name="action" defaultValue={filter.action ?? ""} className="mt-1 rounded border border-slate-400 px-2 py-1">
+          <select name="action" defaultValue={filter.action ?? ""} className="mt-1 rounded border border-line-strong px-2 py-1">
             <option value="">Any</option>
             {actions.map((action) => (
               <option key={action}>{action}</option>
@@ -56,34 +56,34 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
         </label>
         <label className="flex flex-col">
           Actor email
-          <input name="actor" defaultValue={filter.actor ?? ""} className="mt-1 rounded border border-slate-400 px-2 py-1" />
+          <input name="actor" defaultValue={filter.actor ?? ""} className="mt-1 rounded border border-line-strong px-2 py-1" />
         </label>
         <label className="flex flex-col">
           Text
-          <input name="q" defaultValue={filter.q ?? ""} className="mt-1 rounded border border-slate-400 px-2 py-1" />
+          <input name="q" defaultValue={filter.q ?? ""} className="mt-1 rounded border border-line-strong px-2 py-1" />
         </label>
         <label className="flex flex-col">
           From (UTC)
-          <input type="date" name="from" defaultValue={filter.from ?? ""} className="mt-1 rounded border border-slate-400 px-2 py-1" />
+          <input type="date" name="from" defaultValue={filter.from ?? ""} className="mt-1 rounded border border-line-strong px-2 py-1" />
         </label>
         <label className="flex flex-col">
           To (UTC)
-          <input type="date" name="to" defaultValue={filter.to ?? ""} className="mt-1 rounded border border-slate-400 px-2 py-1" />
+          <input type="date" name="to" defaultValue={filter.to ?? ""} className="mt-1 rounded border border-line-strong px-2 py-1" />
         </label>
         <div className="flex items-end gap-2">
-          <button type="submit" className="rounded bg-blue-700 px-3 py-1.5 text-white">
+          <button type="submit" className="rounded bg-primary px-3 py-1.5 text-primary-fg">
             Filter
           </button>
           <Link href="/audit">Clear</Link>
         </div>
       </form>
-      <p className="text-sm text-slate-700" role="status">
+      <p className="text-sm text-fg-muted" role="status">
         {total} event{total === 1 ? "" : "s"}, page {page} of {pageCount}
       </p>
       <table className="w-full border-collapse text-sm">
         <caption className="sr-only">Audit events, newest first</caption>
         <thead>
-          <tr className="border-b border-slate-300 text-left">
+          <tr className="border-b border-line text-left">
             <th scope="col" className="py-2 pr-3">Time (UTC)</th>
             <th scope="col" className="py-2 pr-3">Actor</th>
             <th scope="col" className="py-2 pr-3">Action</th>
@@ -94,7 +94,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
         </thead>
         <tbody>
           {events.map((event) => (
-            <tr key={event.id} className="border-b border-slate-200 align-top">
+            <tr key={event.id} className="border-b border-line align-top">
               <td className="py-2 pr-3 whitespace-nowrap">{formatDateTimeSeconds(event.occurredAt)}</td>
               <td className="py-2 pr-3">{event.actorEmail ?? ((AUTH_FAILURE_ACTIONS as readonly string[]).includes(event.action) ? "not signed in" : "system")}</td>
               <td className="py-2 pr-3 font-mono text-xs">{event.action}</td>

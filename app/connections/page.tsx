@@ -17,13 +17,13 @@ export default async function ConnectionsPage({ searchParams }: { searchParams: 
       <div className="flex flex-wrap items-center justify-between gap-4">
         <h1 className="text-2xl font-semibold">Connections</h1>
         {user.role === "admin" && (
-          <Link href="/connections/new" className="rounded bg-blue-700 px-4 py-2 text-sm font-medium text-white no-underline hover:bg-blue-800">
+          <Link href="/connections/new" className="rounded bg-primary px-4 py-2 text-sm font-medium text-primary-fg no-underline hover:bg-primary-hover">
             New connection
           </Link>
         )}
       </div>
       {typeof params.deleted === "string" && (
-        <p role="status" className="rounded border border-green-300 bg-green-50 p-2 text-sm">
+        <p role="status" className="rounded border border-green-300 dark:border-green-800 bg-green-50 dark:bg-green-950/60 p-2 text-sm">
           Deleted “{params.deleted}”.
         </p>
       )}
@@ -33,7 +33,7 @@ export default async function ConnectionsPage({ searchParams }: { searchParams: 
         <table className="w-full border-collapse text-sm">
           <caption className="sr-only">Connections</caption>
           <thead>
-            <tr className="border-b border-slate-300 text-left">
+            <tr className="border-b border-line text-left">
               <th scope="col" className="py-2 pr-3">Name</th>
               <th scope="col" className="py-2 pr-3">Tenant</th>
               <th scope="col" className="py-2 pr-3">Cloud</th>
@@ -44,7 +44,7 @@ export default async function ConnectionsPage({ searchParams }: { searchParams: 
           </thead>
           <tbody>
             {connections.map((connection) => (
-              <tr key={connection.id} className="border-b border-slate-200">
+              <tr key={connection.id} className="border-b border-line">
                 <td className="py-2 pr-3">
                   <Link href={`/connections/${connection.id}`}>{connection.name}</Link>
                 </td>

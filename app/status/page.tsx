@@ -52,28 +52,28 @@ export default async function StatusPage({ searchParams }: { searchParams: Promi
             <Link
               href={tile.href}
               aria-current={activeTile === tile.key ? "true" : undefined}
-              className={`block rounded border-l-4 bg-white p-3 no-underline shadow-sm hover:bg-slate-50 ${tileStyles[tile.key]} ${activeTile === tile.key ? "ring-2 ring-blue-600" : ""}`}
+              className={`block rounded border-l-4 bg-surface p-3 no-underline shadow-sm hover:bg-surface-muted ${tileStyles[tile.key]} ${activeTile === tile.key ? "ring-2 ring-focus" : ""}`}
             >
-              <span className="block text-2xl font-semibold text-slate-900">{tile.count}</span>
-              <span className="block text-sm text-slate-800">{tile.label}</span>
+              <span className="block text-2xl font-semibold text-fg">{tile.count}</span>
+              <span className="block text-sm text-fg-muted">{tile.label}</span>
             </Link>
           </li>
         ))}
       </ul>
 
       {searchNotice ? (
-        <p role="alert" className="rounded border border-red-300 bg-red-50 p-3 text-sm">
+        <p role="alert" className="rounded border border-red-300 dark:border-red-800 bg-red-50 dark:bg-red-950/60 p-3 text-sm">
           {searchNotice}
         </p>
       ) : null}
-      <form method="get" className="grid gap-3 rounded border border-slate-300 bg-white p-4 text-sm md:grid-cols-5" aria-label="Filter connections">
+      <form method="get" className="grid gap-3 rounded border border-line bg-surface p-4 text-sm md:grid-cols-5" aria-label="Filter connections">
         <label className="flex flex-col md:col-span-2">
           Search name, tenant, client ID or mailbox
-          <input name="q" type="search" defaultValue={filter.q ?? ""} className="mt-1 rounded border border-slate-400 px-2 py-1" />
+          <input name="q" type="search" defaultValue={filter.q ?? ""} className="mt-1 rounded border border-line-strong px-2 py-1" />
         </label>
         <label className="flex flex-col">
           State
-          <select name="state" defaultValue={filter.state ?? ""} className="mt-1 rounded border border-slate-400 px-2 py-1">
+          <select name="state" defaultValue={filter.state ?? ""} className="mt-1 rounded border border-line-strong px-2 py-1">
             <option value="">Any</option>
             {connectionStates.map((state) => (
               <option key={state} value={state}>
@@ -84,7 +84,7 @@ export default async function StatusPage({ searchParams }: { searchParams: Promi
         </label>
         <label className="flex flex-col">
           Kind
-          <select name="kind" defaultValue={filter.kind ?? ""} className="mt-1 rounded border border-slate-400 px-2 py-1">
+          <select name="kind" defaultValue={filter.kind ?? ""} className="mt-1 rounded border border-line-strong px-2 py-1">
             <option value="">Any</option>
             <option value="organization">Organisation-wide</option>
             <option value="mailbox">Single mailbox</option>
@@ -92,14 +92,14 @@ export default async function StatusPage({ searchParams }: { searchParams: Promi
         </label>
         <div className="flex items-end gap-3">
           {filter.expiring && <input type="hidden" name="expiring" value={filter.expiring} />}
-          <button type="submit" className="rounded bg-blue-700 px-3 py-1.5 text-white">
+          <button type="submit" className="rounded bg-primary px-3 py-1.5 text-primary-fg">
             Apply
           </button>
           <Link href="/status">Clear</Link>
         </div>
       </form>
 
-      <p role="status" className="text-sm text-slate-700">
+      <p role="status" className="text-sm text-fg-muted">
         {total} connection{total === 1 ? "" : "s"}
         {filter.state ? ` in state “${connectionStateLabels[filter.state]}”` : ""}
         {filter.expiring ? ` with a secret expiring within ${EXPIRY_WINDOW_DAYS} days` : ""}
@@ -109,7 +109,7 @@ export default async function StatusPage({ searchParams }: { searchParams: Promi
       <table className="w-full border-collapse text-sm">
         <caption className="sr-only">Connections, sorted by {filter.sort} {filter.dir === "asc" ? "ascending" : "descending"}</caption>
         <thead>
-          <tr className="border-b border-slate-300 text-left">
+          <tr className="border-b border-line text-left">
             {columns.map((column) => (
               <th
                 key={column.label}
@@ -131,13 +131,13 @@ export default async function StatusPage({ searchParams }: { searchParams: Promi
         </thead>
         <tbody>
           {rows.map((row) => (
-            <tr key={row.id} className="border-b border-slate-200">
+            <tr key={row.id} className="border-b border-line">
               <td className="py-2 pr-3">
                 <Link href={`/connections/${row.id}`}>{row.name}</Link>
               </td>
               <td className="py-2 pr-3">
                 {row.kind === "organization" ? "Organisation" : "Mailbox"}
-                {row.owner && <span className="block text-xs text-slate-600">Owner: {row.owner}</span>}
+                {row.owner && <span className="block text-xs text-fg-muted">Owner: {row.owner}</span>}
               </td>
               <td className="py-2 pr-3">{row.tenant}</td>
               <td className="py-2 pr-3">{row.cloud}</td>

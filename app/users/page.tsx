@@ -18,7 +18,7 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
   return (
     <div className="space-y-10">
       {params.welcome && (
-        <p role="status" className="rounded border border-green-300 bg-green-50 p-3 text-sm">
+        <p role="status" className="rounded border border-green-300 dark:border-green-800 bg-green-50 dark:bg-green-950/60 p-3 text-sm">
           The console is yours. Invite your colleagues below.
         </p>
       )}
@@ -27,7 +27,7 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
         <table className="w-full border-collapse text-sm">
           <caption className="sr-only">Console users</caption>
           <thead>
-            <tr className="border-b border-slate-300 text-left">
+            <tr className="border-b border-line text-left">
               <th scope="col" className="py-2 pr-4">Name</th>
               <th scope="col" className="py-2 pr-4">Email</th>
               <th scope="col" className="py-2 pr-4">Role</th>
@@ -38,7 +38,7 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
           </thead>
           <tbody>
             {users.map((user) => (
-              <tr key={user.id} className="border-b border-slate-200 align-top">
+              <tr key={user.id} className="border-b border-line align-top">
                 <td className="py-2 pr-4">{user.displayName}</td>
                 <td className="py-2 pr-4">{user.email}</td>
                 <td className="py-2 pr-4">{roleLabels[user.role]}</td>
@@ -66,7 +66,7 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
       <section className="grid gap-10 md:grid-cols-2">
         <div className="space-y-4">
           <h2 className="text-lg font-semibold">Invite a colleague</h2>
-          <p className="text-sm text-slate-700">They receive a one-time link and choose their own password.</p>
+          <p className="text-sm text-fg-muted">They receive a one-time link and choose their own password.</p>
           <ActionForm action={inviteUserAction} submitLabel="Create invitation link">
             <Field name="email" label="Email" type="email" autoComplete="off" />
             <Field name="role" label="Role" type="select" defaultValue="member" options={roleOptions} />

@@ -36,7 +36,7 @@ export default async function MailboxConnectionPage({
     <div className="space-y-8">
       <header className="space-y-2">
         {verify && (
-          <p role="status" className="rounded border border-green-300 bg-green-50 p-2 text-sm">
+          <p role="status" className="rounded border border-green-300 dark:border-green-800 bg-green-50 dark:bg-green-950/60 p-2 text-sm">
             {query.reconnected === "1" ? "Reconnected" : "Connected"} {connection.accountUpn}. Calsync is now checking that it can reach your calendar.
           </p>
         )}
@@ -50,7 +50,7 @@ export default async function MailboxConnectionPage({
       </header>
 
       {connection.state === "needs_reauth" && (
-        <section aria-label="Reconnect" className="space-y-2 rounded border border-red-400 bg-red-50 p-4">
+        <section aria-label="Reconnect" className="space-y-2 rounded border border-red-400 dark:border-red-700 bg-red-50 dark:bg-red-950/60 p-4">
           <h2 className="text-lg font-semibold">Sign in again to reconnect</h2>
           <p>Your saved Microsoft sign-in no longer works, so this calendar is not being synchronised. Reconnecting keeps everything else as it is.</p>
           <ActionForm action={startConnectAction} submitLabel="Reconnect" hidden={{ reconnectId: connection.id }} />
@@ -66,7 +66,7 @@ export default async function MailboxConnectionPage({
 
       <section className="max-w-xl space-y-2">
         <h2 className="text-lg font-semibold">Disconnect</h2>
-        <p className="text-sm text-slate-700">Calsync deletes your saved Microsoft sign-in and stops synchronising this calendar. You can connect it again at any time.</p>
+        <p className="text-sm text-fg-muted">Calsync deletes your saved Microsoft sign-in and stops synchronising this calendar. You can connect it again at any time.</p>
         <ActionForm action={disconnectMailboxAction} submitLabel="Disconnect this calendar" submitVariant="danger" hidden={{ connectionId: connection.id }} />
       </section>
     </div>

@@ -45,7 +45,7 @@ export default async function ConnectionPage({
     <div className="space-y-8">
       <header className="space-y-2">
         {query.saved && (
-          <p role="status" className="rounded border border-green-300 bg-green-50 p-2 text-sm">
+          <p role="status" className="rounded border border-green-300 dark:border-green-800 bg-green-50 dark:bg-green-950/60 p-2 text-sm">
             Saved. The sync engine can now use this connection.
           </p>
         )}
@@ -66,7 +66,7 @@ export default async function ConnectionPage({
 
       <section className="space-y-2">
         <h2 className="text-lg font-semibold">Settings</h2>
-        <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-1 rounded border border-slate-300 bg-white p-4 text-sm">
+        <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-1 rounded border border-line bg-surface p-4 text-sm">
           <dt className="font-medium">Kind</dt>
           <dd>{isMailbox ? "Single mailbox (the owner's Microsoft sign-in)" : "Organisation (app registration)"}</dd>
           {isMailbox && (
@@ -123,8 +123,8 @@ export default async function ConnectionPage({
         ) : (
           <ol className="space-y-2 text-sm" aria-label="Timeline, newest first">
             {timeline.map((entry) => (
-              <li key={entry.id} className="rounded border border-slate-300 bg-white p-2">
-                <span className="mr-2 font-mono text-xs text-slate-600">{formatDateTime(entry.at)} UTC</span>
+              <li key={entry.id} className="rounded border border-line bg-surface p-2">
+                <span className="mr-2 font-mono text-xs text-fg-muted">{formatDateTime(entry.at)} UTC</span>
                 {entry.kind === "check" && (
                   <>
                     <strong>Check run</strong> ({entry.trigger}): {entry.ok ? "no check failed" : `failed at “${entry.failedCheck}”`}
@@ -157,7 +157,7 @@ export default async function ConnectionPage({
       {isMailbox && (
         <section className="max-w-xl space-y-3">
           <h2 className="text-lg font-semibold">Send a reconnect link</h2>
-          <p className="text-sm text-slate-700">
+          <p className="text-sm text-fg-muted">
             Only the owner can repair a mailbox connection, by signing in with Microsoft again. The link leads them straight there; the connection keeps its
             ID, so the sync engine needs no change.
           </p>
@@ -166,7 +166,7 @@ export default async function ConnectionPage({
       )}
 
       {isAdmin && isMailbox && (
-        <section className="max-w-xl space-y-3 rounded border border-red-300 p-4">
+        <section className="max-w-xl space-y-3 rounded border border-red-300 dark:border-red-800 p-4">
           <h2 className="text-lg font-semibold">Disconnect this mailbox</h2>
           <p className="text-sm">The saved Microsoft sign-in is deleted and the sync engine loses access at once. The owner can connect it again.</p>
           <ActionForm action={disconnectMailboxAction} submitLabel={`Disconnect ${connection.accountUpn ?? connection.name}`} submitVariant="danger" hidden={{ connectionId: connection.id }} />
@@ -177,7 +177,7 @@ export default async function ConnectionPage({
         <>
           <section className="max-w-xl space-y-3">
             <h2 className="text-lg font-semibold">Edit settings</h2>
-            <p className="text-sm text-slate-700">Changes are verified with Microsoft before they are saved.</p>
+            <p className="text-sm text-fg-muted">Changes are verified with Microsoft before they are saved.</p>
             <ActionForm action={updateConnectionAction} submitLabel="Verify and save" hidden={{ id: connection.id, version: String(connection.version) }}>
               <Field name="name" label="Connection name" defaultValue={connection.name} />
               <Field
@@ -200,7 +200,7 @@ export default async function ConnectionPage({
 
           <section className="max-w-xl space-y-3">
             <h2 className="text-lg font-semibold">Rotate the client secret</h2>
-            <p className="text-sm text-slate-700">
+            <p className="text-sm text-fg-muted">
               Create a new secret in Certificates &amp; secrets and paste its Value here. It is verified first; only then does it replace the
               current one. If the verification fails, the current secret stays in use.
             </p>
@@ -210,7 +210,7 @@ export default async function ConnectionPage({
             </ActionForm>
           </section>
 
-          <section className="max-w-xl space-y-3 rounded border border-red-300 p-4">
+          <section className="max-w-xl space-y-3 rounded border border-red-300 dark:border-red-800 p-4">
             <h2 className="text-lg font-semibold">Delete this connection</h2>
             <p className="text-sm">The sync engine loses access at once, and the sealed secret is destroyed. The app registration in Entra ID stays; delete it there if you no longer need it.</p>
             <ActionForm action={deleteConnectionAction} submitLabel={`Delete “${connection.name}”`} submitVariant="danger" hidden={{ id: connection.id }}>

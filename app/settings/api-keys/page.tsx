@@ -19,17 +19,17 @@ export default async function ApiKeysPage() {
     <div className="space-y-10">
       <section className="space-y-4">
         <h1 className="text-2xl font-semibold">API keys</h1>
-        <p className="text-sm text-slate-700">
+        <p className="text-sm text-fg-muted">
           The sync engine calls the console&apos;s API (<a className="underline" href="/api/v1/openapi.json">OpenAPI document</a>) with one of these keys, sent as{" "}
           <code>Authorization: Bearer csk_…</code>. Only the key&apos;s prefix is kept; the key itself is shown once, when it is created.
         </p>
         {keys.length === 0 ? (
-          <p className="text-sm text-slate-700">No API keys yet.</p>
+          <p className="text-sm text-fg-muted">No API keys yet.</p>
         ) : (
           <table className="w-full border-collapse text-sm">
             <caption className="sr-only">API keys</caption>
             <thead>
-              <tr className="border-b border-slate-300 text-left">
+              <tr className="border-b border-line text-left">
                 <th scope="col" className="py-2 pr-4">Name</th>
                 <th scope="col" className="py-2 pr-4">Prefix</th>
                 <th scope="col" className="py-2 pr-4">Scopes</th>
@@ -42,7 +42,7 @@ export default async function ApiKeysPage() {
             </thead>
             <tbody>
               {keys.map((key) => (
-                <tr key={key.id} className="border-b border-slate-200 align-top">
+                <tr key={key.id} className="border-b border-line align-top">
                   <td className="py-2 pr-4">{key.name}</td>
                   <td className="py-2 pr-4">
                     <code>{key.prefix}</code>
@@ -53,7 +53,7 @@ export default async function ApiKeysPage() {
                   <td className="py-2 pr-4">{key.lastUsedAt ? formatDateTime(key.lastUsedAt) : "Never"}</td>
                   <td className="py-2 pr-4">
                     {statusLabels[key.status]}
-                    {key.revokedAt && <span className="block text-xs text-slate-600">{formatDay(key.revokedAt)}</span>}
+                    {key.revokedAt && <span className="block text-xs text-fg-muted">{formatDay(key.revokedAt)}</span>}
                   </td>
                   <td className="py-2">
                     {key.status !== "revoked" && (
@@ -69,11 +69,11 @@ export default async function ApiKeysPage() {
 
       <section className="max-w-xl space-y-4">
         <h2 className="text-lg font-semibold">Create an API key</h2>
-        <p className="text-sm text-slate-700">Give each engine its own key with only the scopes it needs, so one can be revoked without stopping the others.</p>
+        <p className="text-sm text-fg-muted">Give each engine its own key with only the scopes it needs, so one can be revoked without stopping the others.</p>
         <ActionForm action={createApiKeyAction} submitLabel="Create API key">
           <Field name="name" label="Name" autoComplete="off" hint={`Which engine or host uses it, at most ${MAX_KEY_NAME} characters`} />
           <fieldset className="space-y-2">
-            <legend className="text-sm font-medium text-slate-900">Scopes</legend>
+            <legend className="text-sm font-medium text-fg">Scopes</legend>
             {apiScopes.map((scope) => (
               <Field
                 key={scope}

@@ -31,19 +31,19 @@ export default async function NotificationsPage() {
     <div className="space-y-10">
       <section className="space-y-4">
         <h1 className="text-2xl font-semibold">Notifications</h1>
-        <p className="text-sm text-slate-700">
+        <p className="text-sm text-fg-muted">
           Alerts go out when a connection changes state (one alert per change, not per check) and 30, 14, 7 and 1 days before a client secret expires.
           Webhooks receive signed JSON: verify <code>X-Calsync-Signature</code> (<code>sha256=</code> HMAC-SHA256 of{" "}
           <code>X-Calsync-Timestamp + &quot;.&quot; + body</code>) with the channel&apos;s signing secret. Failed deliveries are retried five times over about
           an hour.
         </p>
         {channels.length === 0 ? (
-          <p className="text-sm text-slate-700">No channels yet: nobody is alerted. Add one below.</p>
+          <p className="text-sm text-fg-muted">No channels yet: nobody is alerted. Add one below.</p>
         ) : (
           <table className="w-full border-collapse text-sm">
             <caption className="sr-only">Notification channels</caption>
             <thead>
-              <tr className="border-b border-slate-300 text-left">
+              <tr className="border-b border-line text-left">
                 <th scope="col" className="py-2 pr-4">Name</th>
                 <th scope="col" className="py-2 pr-4">Kind</th>
                 <th scope="col" className="py-2 pr-4">Target</th>
@@ -55,7 +55,7 @@ export default async function NotificationsPage() {
             </thead>
             <tbody>
               {channels.map((channel) => (
-                <tr key={channel.id} className="border-b border-slate-200 align-top">
+                <tr key={channel.id} className="border-b border-line align-top">
                   <td className="py-2 pr-4">{channel.name}</td>
                   <td className="py-2 pr-4">{channelKindLabels[channel.kind]}</td>
                   <td className="break-all py-2 pr-4">{channel.target}</td>
@@ -77,7 +77,7 @@ export default async function NotificationsPage() {
 
       <section className="max-w-xl space-y-4">
         <h2 className="text-lg font-semibold">Add a channel</h2>
-        <p className="text-sm text-slate-700">A webhook gets a signing secret, shown once after you add it. Email is sent through the console&apos;s SMTP server (CALSYNC_SMTP_URL).</p>
+        <p className="text-sm text-fg-muted">A webhook gets a signing secret, shown once after you add it. Email is sent through the console&apos;s SMTP server (CALSYNC_SMTP_URL).</p>
         <ActionForm action={createNotificationChannelAction} submitLabel="Add channel">
           <Field name="kind" label="Kind" type="select" defaultValue="webhook" options={kindOptions} />
           <Field name="name" label="Name" autoComplete="off" hint="Shown in this list, e.g. “Ops on-call”" />
