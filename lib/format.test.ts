@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatRelative } from "@/lib/format";
+import { formatRelative, isMicrosoftErrorCode } from "@/lib/format";
 
 const now = new Date("2026-03-10T12:00:00Z");
 const at = (offsetMs: number) => new Date(now.getTime() + offsetMs);
@@ -20,5 +20,12 @@ describe("formatRelative", () => {
 
   it("gives the date itself beyond 60 days", () => {
     expect(formatRelative(at(-90 * 86_400_000), now)).toBe("10 Dec 2025");
+  });
+});
+
+describe("isMicrosoftErrorCode", () => {
+  it("keeps Microsoft's codes and leaves out the console's own", () => {
+    for (const code of ["AADSTS50020", "ErrorAccessDenied", "Authorization_RequestDenied"]) expect(isMicrosoftErrorCode(code), code).toBe(true);
+    for (const code of ["no-roles", "timeout", "invalid_grant", "no-saved-sign-in", "AADSTS"]) expect(isMicrosoftErrorCode(code), code).toBe(false);
   });
 });

@@ -30,3 +30,11 @@ export function formatRelative(date: Date, now: Date): string {
   } else return formatDay(date);
   return difference < 0 ? `${amount} ago` : `in ${amount}`;
 }
+
+/**
+ * Microsoft's own error codes (AADSTS50020, ErrorAccessDenied, Authorization_RequestDenied) mean
+ * something to an admin and can be looked up; the console's internal codes (no-roles, timeout) do not.
+ */
+export function isMicrosoftErrorCode(code: string): boolean {
+  return /^AADSTS\d+$/.test(code) || /^[A-Z][a-z][A-Za-z]*(_[A-Za-z]+)?$/.test(code);
+}

@@ -83,3 +83,12 @@ export async function signOut(page: Page): Promise<void> {
   await accountMenu(page).click();
   await page.getByRole("menuitem", { name: "Sign out" }).click();
 }
+
+/** Reads a secret or link from the dialog that shows it once, and closes it the only way it closes. */
+export async function takeOneTimeValue(page: Page): Promise<string> {
+  const dialog = page.getByRole("dialog");
+  const value = (await dialog.locator("code").textContent())!.trim();
+  await dialog.getByRole("button", { name: "I have stored it" }).click();
+  await expect(dialog).toHaveCount(0);
+  return value;
+}

@@ -3,6 +3,7 @@ import Link from "next/link";
 import { notFound, redirect } from "next/navigation";
 import { z } from "zod";
 import { ActionForm } from "@/components/action-form";
+import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { LiveChecklist } from "@/components/live-checklist";
 import { disconnectMailboxAction, startConnectAction } from "@/app/connect/actions";
 import { authorizePage } from "@/lib/auth/current-user";
@@ -67,7 +68,15 @@ export default async function MailboxConnectionPage({
       <section className="max-w-xl space-y-2">
         <h2 className="text-lg font-semibold">Disconnect</h2>
         <p className="text-sm text-fg-muted">Calsync deletes your saved Microsoft sign-in and stops synchronising this calendar. You can connect it again at any time.</p>
-        <ActionForm action={disconnectMailboxAction} submitLabel="Disconnect this calendar" submitVariant="danger" hidden={{ connectionId: connection.id }} />
+        <ConfirmDialog
+          trigger="Disconnect this calendar"
+          triggerVariant="danger"
+          title={`Disconnect ${connection.accountUpn ?? connection.name}?`}
+          description="Calsync deletes your saved Microsoft sign-in and stops synchronising this calendar at once."
+          confirmLabel="Disconnect"
+          action={disconnectMailboxAction}
+          hidden={{ connectionId: connection.id }}
+        />
       </section>
     </div>
   );

@@ -3,6 +3,7 @@ import { notFound } from "next/navigation";
 import { z } from "zod";
 import { ActionForm, Field } from "@/components/action-form";
 import { FailureExplanation } from "@/components/failure-explanation";
+import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { LiveChecklist } from "@/components/live-checklist";
 import { ConnectLinkForm } from "@/components/connect-link-form";
 import { deleteConnectionAction, rotateSecretAction, updateConnectionAction } from "@/app/connections/[id]/actions";
@@ -11,16 +12,37 @@ import { authorizePage } from "@/lib/auth/current-user";
 import { getConnection } from "@/lib/connections/connections";
 import { connectionStateLabels } from "@/lib/connections/state";
 import { getPrisma } from "@/lib/db/client";
-import { resolveCloud } from "@/lib/entra/cloud-config";
+import { cloudName, resolveCloud } from "@/lib/entra/cloud-config";
 import { getEnv } from "@/lib/env";
 import { smtpFromEnv } from "@/lib/jobs/deliveries";
 import { headlineCheck } from "@/lib/monitoring/check-runs";
 import { getTimeline } from "@/lib/monitoring/timeline";
 import { publicUrl } from "@/lib/public-url";
-import { formatDateTime, formatLongDay } from "@/lib/format";
+import { formatDateTime, formatLongDay, isMicrosoftErrorCode } from "@/lib/format";
+import { checkIdSchema } from "@/lib/checks/schema";
+import { skipTitles } from "@/lib/checks/check-kit";
+import { errorLookupUrl, type Cloud } from "@/lib/entra/clouds";
+import { StateBadge } from "@/components/ui/badge";
+import { RelativeTime } from "@/components/ui/relative-time";
 
 export const metadata: Metadata = { title: "Connection" };
 
+
+function checkName(id: string | null): string {
+  const parsed = checkIdSchema.safeParse(id);
+  return parsed.success ? skipTitles[parsed.data] : "a check";
+}
+
+/** Microsoft's own codes stay on screen with their lookup link; the console's internal codes do not. */
+function MicrosoftCode({ code, cloud }: { code: string | null; cloud: Cloud | undefined }) {
+  if (!code || !isMicrosoftErrorCode(code)) return null;
+  return (
+    <>
+      {" "}
+      ({cloud && code.startsWith("AADSTS") ? <a href={errorLookupUrl(cloud, code)}>{code}</a> : code})
+    </>
+  );
+}
 
 export default async function ConnectionPage({
   params,
@@ -49,9 +71,13 @@ export default async function ConnectionPage({
             Saved. The sync engine can now use this connection.
           </p>
         )}
-        <h1 className="text-2xl font-semibold">{connection.name}</h1>
-        <p>
-          State: <strong>{connectionStateLabels[connection.state]}</strong> since {formatDateTime(connection.stateSince)} UTC
+        <h1 className="text-2xl font-semibold tracking-tight">{connection.name}</h1>
+        <p className="flex flex-wrap items-center gap-2 text-sm text-fg-muted">
+          <span className="sr-only">State:</span>
+          <StateBadge state={connection.state} />
+          <span>
+            since <RelativeTime date={connection.stateSince} />
+          </span>
         </p>
       </header>
 
@@ -66,7 +92,7 @@ export default async function ConnectionPage({
 
       <section className="space-y-2">
         <h2 className="text-lg font-semibold">Settings</h2>
-        <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-1 rounded border border-line bg-surface p-4 text-sm">
+        <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-1 rounded-lg border border-line bg-surface p-4 text-sm [&_dd]:min-w-0 [&_dd]:wrap-anywhere">
           <dt className="font-medium">Kind</dt>
           <dd>{isMailbox ? "Single mailbox (the owner's Microsoft sign-in)" : "Organisation (app registration)"}</dd>
           {isMailbox && (
@@ -78,7 +104,7 @@ export default async function ConnectionPage({
             </>
           )}
           <dt className="font-medium">Cloud</dt>
-          <dd>{cloud?.label ?? connection.cloud}</dd>
+          <dd>{cloudName(connection.cloud)}</dd>
           <dt className="font-medium">Tenant</dt>
           <dd>
             {connection.tenant}
@@ -127,8 +153,8 @@ export default async function ConnectionPage({
                 <span className="mr-2 font-mono text-xs text-fg-muted">{formatDateTime(entry.at)} UTC</span>
                 {entry.kind === "check" && (
                   <>
-                    <strong>Check run</strong> ({entry.trigger}): {entry.ok ? "no check failed" : `failed at “${entry.failedCheck}”`}
-                    {entry.code ? ` (${entry.code})` : ""} · {entry.durationMs} ms
+                    <strong>Check run</strong> ({entry.trigger}): {entry.ok ? "no check failed" : `failed: ${checkName(entry.failedCheck)}`}
+                    <MicrosoftCode code={entry.code} cloud={cloud} /> · {entry.durationMs} ms
                   </>
                 )}
                 {entry.kind === "state" && (
@@ -137,6 +163,7 @@ export default async function ConnectionPage({
                       State changed from {connectionStateLabels[entry.from]} to {connectionStateLabels[entry.to]}
                     </strong>
                     : {entry.cause}
+                    <MicrosoftCode code={entry.code} cloud={cloud} />
                   </>
                 )}
                 {entry.kind === "engine" && (
@@ -144,7 +171,7 @@ export default async function ConnectionPage({
                     <strong>Sync engine reported {entry.outcome}</strong>
                     {entry.itemsSynced !== null ? `: ${entry.itemsSynced} synced` : ""}
                     {entry.itemsFailed ? `, ${entry.itemsFailed} failed` : ""}
-                    {entry.errorCode ? ` (${entry.errorCode})` : ""}
+                    <MicrosoftCode code={entry.errorCode} cloud={cloud} />
                     {entry.message ? ` — ${entry.message}` : ""}
                   </>
                 )}
@@ -169,7 +196,15 @@ export default async function ConnectionPage({
         <section className="max-w-xl space-y-3 rounded border border-red-300 dark:border-red-800 p-4">
           <h2 className="text-lg font-semibold">Disconnect this mailbox</h2>
           <p className="text-sm">The saved Microsoft sign-in is deleted and the sync engine loses access at once. The owner can connect it again.</p>
-          <ActionForm action={disconnectMailboxAction} submitLabel={`Disconnect ${connection.accountUpn ?? connection.name}`} submitVariant="danger" hidden={{ connectionId: connection.id }} />
+          <ConfirmDialog
+            trigger="Disconnect this mailbox"
+            triggerVariant="danger"
+            title={`Disconnect ${connection.accountUpn ?? connection.name}?`}
+            description="The saved Microsoft sign-in is deleted and the sync engine loses access at once."
+            confirmLabel={`Disconnect ${connection.accountUpn ?? connection.name}`}
+            action={disconnectMailboxAction}
+            hidden={{ connectionId: connection.id }}
+          />
         </section>
       )}
 
@@ -213,9 +248,16 @@ export default async function ConnectionPage({
           <section className="max-w-xl space-y-3 rounded border border-red-300 dark:border-red-800 p-4">
             <h2 className="text-lg font-semibold">Delete this connection</h2>
             <p className="text-sm">The sync engine loses access at once, and the sealed secret is destroyed. The app registration in Entra ID stays; delete it there if you no longer need it.</p>
-            <ActionForm action={deleteConnectionAction} submitLabel={`Delete “${connection.name}”`} submitVariant="danger" hidden={{ id: connection.id }}>
-              <Field name="confirmName" label={`Type “${connection.name}” to confirm`} autoComplete="off" />
-            </ActionForm>
+            <ConfirmDialog
+              trigger="Delete this connection"
+              triggerVariant="danger"
+              title={`Delete “${connection.name}”?`}
+              description="The sync engine loses access at once and the sealed secret is destroyed. This cannot be undone."
+              confirmLabel={`Delete “${connection.name}”`}
+              action={deleteConnectionAction}
+              hidden={{ id: connection.id }}
+              typeToConfirm={{ name: "confirmName", value: connection.name }}
+            />
           </section>
         </>
       )}

@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { ActionForm, Field } from "@/components/action-form";
+import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { createApiKeyAction, revokeApiKeyAction } from "@/app/settings/api-keys/actions";
 import { MAX_KEY_NAME, scopeField, scopeLabels } from "@/lib/api/api-key-form";
 import { listApiKeys, type ApiKeyStatus } from "@/lib/api/api-keys";
@@ -57,7 +58,19 @@ export default async function ApiKeysPage() {
                   </td>
                   <td className="py-2">
                     {key.status !== "revoked" && (
-                      <ActionForm action={revokeApiKeyAction} submitLabel={`Revoke ${key.name}`} submitVariant="danger" className="space-y-2" hidden={{ keyId: key.id }} />
+                      <ConfirmDialog
+                        trigger={
+                          <>
+                            Revoke<span className="sr-only"> {key.name}</span>
+                          </>
+                        }
+                        triggerVariant="danger"
+                        title={`Revoke the API key “${key.name}”?`}
+                        description="Every engine that uses this key is refused from the next request on. Revoking cannot be undone."
+                        confirmLabel="Revoke API key"
+                        action={revokeApiKeyAction}
+                        hidden={{ keyId: key.id }}
+                      />
                     )}
                   </td>
                 </tr>

@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { ActionForm, Field } from "@/components/action-form";
+import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { createNotificationChannelAction, deleteNotificationChannelAction, testNotificationChannelAction } from "@/app/settings/notifications/actions";
 import { authorizePage } from "@/lib/auth/current-user";
 import { getPrisma } from "@/lib/db/client";
@@ -7,7 +8,7 @@ import { channelKindLabels, channelKinds } from "@/lib/jobs/channel-schemas";
 import { listNotificationChannels, type ChannelView } from "@/lib/jobs/notification-channels";
 import { formatDateTime } from "@/lib/format";
 
-export const metadata: Metadata = { title: "Notifications" };
+export const metadata: Metadata = { title: "Alerts" };
 
 const kindOptions = channelKinds.map((kind) => ({ value: kind, label: channelKindLabels[kind] }));
 
@@ -30,7 +31,7 @@ export default async function NotificationsPage() {
   return (
     <div className="space-y-10">
       <section className="space-y-4">
-        <h1 className="text-2xl font-semibold">Notifications</h1>
+        <h1 className="text-2xl font-semibold">Alerts</h1>
         <p className="text-sm text-fg-muted">
           Alerts go out when a connection changes state (one alert per change, not per check) and 30, 14, 7 and 1 days before a client secret expires.
           Webhooks receive signed JSON: verify <code>X-Calsync-Signature</code> (<code>sha256=</code> HMAC-SHA256 of{" "}
@@ -41,7 +42,7 @@ export default async function NotificationsPage() {
           <p className="text-sm text-fg-muted">No channels yet: nobody is alerted. Add one below.</p>
         ) : (
           <table className="w-full border-collapse text-sm">
-            <caption className="sr-only">Notification channels</caption>
+            <caption className="sr-only">Alert channels</caption>
             <thead>
               <tr className="border-b border-line text-left">
                 <th scope="col" className="py-2 pr-4">Name</th>
@@ -64,9 +65,20 @@ export default async function NotificationsPage() {
                   <td className="py-2 pr-4">{lastDelivery(channel)}</td>
                   <td className="space-y-3 py-2">
                     <ActionForm action={testNotificationChannelAction} submitLabel={`Send test to ${channel.name}`} submitVariant="secondary" className="space-y-2" hidden={{ id: channel.id }} />
-                    <ActionForm action={deleteNotificationChannelAction} submitLabel={`Delete ${channel.name}`} submitVariant="danger" className="space-y-2" hidden={{ id: channel.id }}>
-                      <Field name="confirmName" label={`Type “${channel.name}” to confirm`} autoComplete="off" />
-                    </ActionForm>
+                    <ConfirmDialog
+                      trigger={
+                        <>
+                          Remove<span className="sr-only"> {channel.name}</span>
+                        </>
+                      }
+                      triggerVariant="danger"
+                      title={`Remove the channel “${channel.name}”?`}
+                      description="Nobody is alerted through it any more, and its signing secret is destroyed."
+                      confirmLabel="Remove channel"
+                      action={deleteNotificationChannelAction}
+                      hidden={{ id: channel.id }}
+                      typeToConfirm={{ name: "confirmName", value: channel.name }}
+                    />
                   </td>
                 </tr>
               ))}
