@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { Table, TableBody, TableCard, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import Link from "next/link";
 import { AUDIT_CATEGORIES, AUTH_FAILURE_ACTIONS, auditFilterSchema, listAuditEvents, type AuditFilter } from "@/lib/audit/audit";
 import { authorizePage } from "@/lib/auth/current-user";
@@ -80,31 +81,33 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
       <p className="text-sm text-fg-muted" role="status">
         {total} event{total === 1 ? "" : "s"}, page {page} of {pageCount}
       </p>
-      <table className="w-full border-collapse text-sm">
+      <TableCard>
+        <Table>
         <caption className="sr-only">Audit events, newest first</caption>
-        <thead>
-          <tr className="border-b border-line text-left">
-            <th scope="col" className="py-2 pr-3">Time (UTC)</th>
-            <th scope="col" className="py-2 pr-3">Actor</th>
-            <th scope="col" className="py-2 pr-3">Action</th>
-            <th scope="col" className="py-2 pr-3">Target</th>
-            <th scope="col" className="py-2 pr-3">Summary</th>
-            <th scope="col" className="py-2">IP address</th>
+        <TableHead>
+          <tr>
+            <TableHeader>Time (UTC)</TableHeader>
+            <TableHeader>Actor</TableHeader>
+            <TableHeader>Action</TableHeader>
+            <TableHeader>Target</TableHeader>
+            <TableHeader>Summary</TableHeader>
+            <TableHeader>IP address</TableHeader>
           </tr>
-        </thead>
-        <tbody>
+        </TableHead>
+        <TableBody>
           {events.map((event) => (
-            <tr key={event.id} className="border-b border-line align-top">
-              <td className="py-2 pr-3 whitespace-nowrap">{formatDateTimeSeconds(event.occurredAt)}</td>
-              <td className="py-2 pr-3">{event.actorEmail ?? ((AUTH_FAILURE_ACTIONS as readonly string[]).includes(event.action) ? "not signed in" : "system")}</td>
-              <td className="py-2 pr-3 font-mono text-xs">{event.action}</td>
-              <td className="py-2 pr-3">{event.targetLabel ?? "—"}</td>
-              <td className="py-2 pr-3">{event.summary}</td>
-              <td className="py-2 font-mono text-xs">{event.ip ?? "—"}</td>
-            </tr>
+            <TableRow key={event.id}>
+              <TableCell label="Time" className="whitespace-nowrap">{formatDateTimeSeconds(event.occurredAt)}</TableCell>
+              <TableCell label="Actor">{event.actorEmail ?? ((AUTH_FAILURE_ACTIONS as readonly string[]).includes(event.action) ? "not signed in" : "system")}</TableCell>
+              <TableCell label="Action" className="font-mono text-xs">{event.action}</TableCell>
+              <TableCell label="Target">{event.targetLabel ?? "—"}</TableCell>
+              <TableCell label="Summary">{event.summary}</TableCell>
+              <TableCell label="IP address" className="font-mono text-xs">{event.ip ?? "—"}</TableCell>
+            </TableRow>
           ))}
-        </tbody>
-      </table>
+        </TableBody>
+      </Table>
+      </TableCard>
       <nav aria-label="Audit log pages" className="flex gap-4 text-sm">
         {page > 1 && <Link href={pageHref(filter, page - 1)}>Previous page</Link>}
         {page < pageCount && <Link href={pageHref(filter, page + 1)}>Next page</Link>}

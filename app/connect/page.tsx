@@ -1,17 +1,19 @@
 import type { Metadata } from "next";
+import { StateBadge } from "@/components/ui/badge";
+import { RelativeTime } from "@/components/ui/relative-time";
+import { Table, TableBody, TableCard, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import Link from "next/link";
 import { z } from "zod";
 import { ActionForm, Field } from "@/components/action-form";
 import { RefusalExplanation } from "@/components/refusal-explanation";
 import { startConnectAction } from "@/app/connect/actions";
 import { authorizePage } from "@/lib/auth/current-user";
-import { connectionStateLabels, type ConnectionState } from "@/lib/connections/state";
+import { type ConnectionState } from "@/lib/connections/state";
 import { getKeyRing } from "@/lib/crypto/key-store";
 import { getPrisma } from "@/lib/db/client";
 import { getDelegatedAppView } from "@/lib/delegated/delegated-app";
 import { listOwnedMailboxes } from "@/lib/delegated/mailbox-connections";
 import { refusalView } from "@/lib/delegated/refusal-view";
-import { formatDateTime } from "@/lib/format";
 
 export const metadata: Metadata = { title: "Connect my calendar" };
 
@@ -60,29 +62,31 @@ export default async function ConnectPage({ searchParams }: { searchParams: Prom
       {mailboxes.length > 0 && (
         <section className="space-y-2">
           <h2 className="text-lg font-semibold">My connected calendars</h2>
-          <table className="w-full border-collapse text-sm">
+          <TableCard>
+            <Table>
             <caption className="sr-only">My connected calendars</caption>
-            <thead>
-              <tr className="border-b border-line text-left">
-                <th scope="col" className="py-2 pr-4">Account</th>
-                <th scope="col" className="py-2 pr-4">State</th>
-                <th scope="col" className="py-2 pr-4">Since (UTC)</th>
-                <th scope="col" className="py-2">Last checked (UTC)</th>
+            <TableHead>
+              <tr>
+                <TableHeader>Account</TableHeader>
+                <TableHeader>State</TableHeader>
+                <TableHeader>Since</TableHeader>
+                <TableHeader>Last checked</TableHeader>
               </tr>
-            </thead>
-            <tbody>
+            </TableHead>
+            <TableBody>
               {mailboxes.map((mailbox) => (
-                <tr key={mailbox.id} className="border-b border-line">
-                  <td className="py-2 pr-4">
+                <TableRow key={mailbox.id}>
+                  <TableCell label="Account">
                     <Link href={`/connect/${mailbox.id}`}>{mailbox.accountUpn ?? mailbox.name}</Link>
-                  </td>
-                  <td className="py-2 pr-4">{connectionStateLabels[mailbox.state as ConnectionState]}</td>
-                  <td className="py-2 pr-4">{formatDateTime(mailbox.stateSince)}</td>
-                  <td className="py-2">{mailbox.lastCheckedAt ? formatDateTime(mailbox.lastCheckedAt) : "Never"}</td>
-                </tr>
+                  </TableCell>
+                  <TableCell label="State"><StateBadge state={mailbox.state as ConnectionState} /></TableCell>
+                  <TableCell label="Since"><RelativeTime date={mailbox.stateSince} /></TableCell>
+                  <TableCell label="Last checked">{mailbox.lastCheckedAt ? <RelativeTime date={mailbox.lastCheckedAt} /> : "Never"}</TableCell>
+                </TableRow>
               ))}
-            </tbody>
-          </table>
+            </TableBody>
+          </Table>
+          </TableCard>
         </section>
       )}
 

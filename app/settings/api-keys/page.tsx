@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { Table, TableBody, TableCard, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { ActionForm, Field } from "@/components/action-form";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { createApiKeyAction, revokeApiKeyAction } from "@/app/settings/api-keys/actions";
@@ -27,36 +28,37 @@ export default async function ApiKeysPage() {
         {keys.length === 0 ? (
           <p className="text-sm text-fg-muted">No API keys yet.</p>
         ) : (
-          <table className="w-full border-collapse text-sm">
+          <TableCard>
+            <Table>
             <caption className="sr-only">API keys</caption>
-            <thead>
-              <tr className="border-b border-line text-left">
-                <th scope="col" className="py-2 pr-4">Name</th>
-                <th scope="col" className="py-2 pr-4">Prefix</th>
-                <th scope="col" className="py-2 pr-4">Scopes</th>
-                <th scope="col" className="py-2 pr-4">Created (UTC)</th>
-                <th scope="col" className="py-2 pr-4">Expires (UTC)</th>
-                <th scope="col" className="py-2 pr-4">Last used (UTC)</th>
-                <th scope="col" className="py-2 pr-4">Status</th>
-                <th scope="col" className="py-2">Actions</th>
+            <TableHead>
+              <tr>
+                <TableHeader>Name</TableHeader>
+                <TableHeader>Prefix</TableHeader>
+                <TableHeader>Scopes</TableHeader>
+                <TableHeader>Created (UTC)</TableHeader>
+                <TableHeader>Expires (UTC)</TableHeader>
+                <TableHeader>Last used (UTC)</TableHeader>
+                <TableHeader>Status</TableHeader>
+                <TableHeader>Actions</TableHeader>
               </tr>
-            </thead>
-            <tbody>
+            </TableHead>
+            <TableBody>
               {keys.map((key) => (
-                <tr key={key.id} className="border-b border-line align-top">
-                  <td className="py-2 pr-4">{key.name}</td>
-                  <td className="py-2 pr-4">
+                <TableRow key={key.id}>
+                  <TableCell label="Name">{key.name}</TableCell>
+                  <TableCell label="Prefix">
                     <code>{key.prefix}</code>
-                  </td>
-                  <td className="py-2 pr-4">{key.scopes.join(", ")}</td>
-                  <td className="py-2 pr-4">{formatDateTime(key.createdAt)}</td>
-                  <td className="py-2 pr-4">{key.expiresAt ? formatDateTime(key.expiresAt) : "Never"}</td>
-                  <td className="py-2 pr-4">{key.lastUsedAt ? formatDateTime(key.lastUsedAt) : "Never"}</td>
-                  <td className="py-2 pr-4">
+                  </TableCell>
+                  <TableCell label="Scopes">{key.scopes.join(", ")}</TableCell>
+                  <TableCell label="Created">{formatDateTime(key.createdAt)}</TableCell>
+                  <TableCell label="Expires">{key.expiresAt ? formatDateTime(key.expiresAt) : "Never"}</TableCell>
+                  <TableCell label="Last used">{key.lastUsedAt ? formatDateTime(key.lastUsedAt) : "Never"}</TableCell>
+                  <TableCell label="Status">
                     {statusLabels[key.status]}
                     {key.revokedAt && <span className="block text-xs text-fg-muted">{formatDay(key.revokedAt)}</span>}
-                  </td>
-                  <td className="py-2">
+                  </TableCell>
+                  <TableCell label="Actions">
                     {key.status !== "revoked" && (
                       <ConfirmDialog
                         trigger={
@@ -72,11 +74,12 @@ export default async function ApiKeysPage() {
                         hidden={{ keyId: key.id }}
                       />
                     )}
-                  </td>
-                </tr>
+                  </TableCell>
+                </TableRow>
               ))}
-            </tbody>
-          </table>
+            </TableBody>
+          </Table>
+          </TableCard>
         )}
       </section>
 

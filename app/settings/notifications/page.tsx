@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { Table, TableBody, TableCard, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { ActionForm, Field } from "@/components/action-form";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { createNotificationChannelAction, deleteNotificationChannelAction, testNotificationChannelAction } from "@/app/settings/notifications/actions";
@@ -41,29 +42,30 @@ export default async function NotificationsPage() {
         {channels.length === 0 ? (
           <p className="text-sm text-fg-muted">No channels yet: nobody is alerted. Add one below.</p>
         ) : (
-          <table className="w-full border-collapse text-sm">
+          <TableCard>
+            <Table>
             <caption className="sr-only">Alert channels</caption>
-            <thead>
-              <tr className="border-b border-line text-left">
-                <th scope="col" className="py-2 pr-4">Name</th>
-                <th scope="col" className="py-2 pr-4">Kind</th>
-                <th scope="col" className="py-2 pr-4">Target</th>
-                <th scope="col" className="py-2 pr-4">Fires on</th>
-                <th scope="col" className="py-2 pr-4">Enabled</th>
-                <th scope="col" className="py-2 pr-4">Last delivery (UTC)</th>
-                <th scope="col" className="py-2">Actions</th>
+            <TableHead>
+              <tr>
+                <TableHeader>Name</TableHeader>
+                <TableHeader>Kind</TableHeader>
+                <TableHeader>Target</TableHeader>
+                <TableHeader>Fires on</TableHeader>
+                <TableHeader>Enabled</TableHeader>
+                <TableHeader>Last delivery (UTC)</TableHeader>
+                <TableHeader>Actions</TableHeader>
               </tr>
-            </thead>
-            <tbody>
+            </TableHead>
+            <TableBody>
               {channels.map((channel) => (
-                <tr key={channel.id} className="border-b border-line align-top">
-                  <td className="py-2 pr-4">{channel.name}</td>
-                  <td className="py-2 pr-4">{channelKindLabels[channel.kind]}</td>
-                  <td className="break-all py-2 pr-4">{channel.target}</td>
-                  <td className="py-2 pr-4">{firesOn(channel)}</td>
-                  <td className="py-2 pr-4">{channel.enabled ? "Yes" : "No"}</td>
-                  <td className="py-2 pr-4">{lastDelivery(channel)}</td>
-                  <td className="space-y-3 py-2">
+                <TableRow key={channel.id}>
+                  <TableCell label="Name">{channel.name}</TableCell>
+                  <TableCell label="Kind">{channelKindLabels[channel.kind]}</TableCell>
+                  <TableCell label="Target" className="break-all">{channel.target}</TableCell>
+                  <TableCell label="Fires on">{firesOn(channel)}</TableCell>
+                  <TableCell label="Enabled">{channel.enabled ? "Yes" : "No"}</TableCell>
+                  <TableCell label="Last delivery">{lastDelivery(channel)}</TableCell>
+                  <TableCell label="Actions" className="space-y-3">
                     <ActionForm action={testNotificationChannelAction} submitLabel={`Send test to ${channel.name}`} submitVariant="secondary" className="space-y-2" hidden={{ id: channel.id }} />
                     <ConfirmDialog
                       trigger={
@@ -79,11 +81,12 @@ export default async function NotificationsPage() {
                       hidden={{ id: channel.id }}
                       typeToConfirm={{ name: "confirmName", value: channel.name }}
                     />
-                  </td>
-                </tr>
+                  </TableCell>
+                </TableRow>
               ))}
-            </tbody>
-          </table>
+            </TableBody>
+          </Table>
+          </TableCard>
         )}
       </section>
 
