@@ -1,16 +1,19 @@
 "use client";
 
+import dynamic from "next/dynamic";
 import { createContext, useActionState, useContext, useId, type ReactNode } from "react";
 import { useFormStatus } from "react-dom";
 import { Callout } from "@/components/ui/badge";
 import { Button, type ButtonVariant } from "@/components/ui/button";
 import { cn } from "@/components/ui/cn";
-import { OneTimeValueDialog } from "@/components/ui/one-time-value-dialog";
 import { idleState, isNeverEchoed, type ActionState } from "@/lib/action-state";
 
 type FormAction = (state: ActionState, formData: FormData) => Promise<ActionState>;
 
 const FormStateContext = createContext<ActionState>(idleState);
+
+// Needed only after a secret was created, so the dialog library stays out of every form page's first load.
+const OneTimeValueDialog = dynamic(() => import("@/components/ui/one-time-value-dialog").then((module) => module.OneTimeValueDialog), { ssr: false });
 
 /**
  * The one form pattern: a server action driven by useActionState. Field errors are linked to their

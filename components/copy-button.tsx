@@ -2,12 +2,11 @@
 
 import { Check, Copy } from "lucide-react";
 import { useState } from "react";
-import { toast } from "sonner";
 import { Button } from "@/components/ui/button";
 
 /** Copies a value to the clipboard and says so to screen readers too. */
 export function CopyButton({ text, label, className }: { text: string; label: string; className?: string }) {
-  const [copied, setCopied] = useState(false);
+  const [result, setResult] = useState<"copied" | "refused" | null>(null);
   return (
     <span className="inline-flex items-center gap-2">
       <Button
@@ -16,17 +15,17 @@ export function CopyButton({ text, label, className }: { text: string; label: st
         onClick={async () => {
           try {
             await navigator.clipboard.writeText(text);
-            setCopied(true);
+            setResult("copied");
           } catch {
-            toast.error("The browser did not allow copying. Select the text and copy it yourself.");
+            setResult("refused");
           }
         }}
       >
-        {copied ? <Check aria-hidden="true" /> : <Copy aria-hidden="true" />}
+        {result === "copied" ? <Check aria-hidden="true" /> : <Copy aria-hidden="true" />}
         {label}
       </Button>
-      <span role="status" aria-live="polite" className="text-xs text-green-800 dark:text-green-200 dark:text-green-300">
-        {copied ? "Copied" : ""}
+      <span role="status" aria-live="polite" className="text-xs text-fg-muted">
+        {result === "copied" ? "Copied" : result === "refused" ? "The browser did not allow copying: select the text and copy it yourself." : ""}
       </span>
     </span>
   );

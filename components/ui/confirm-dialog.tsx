@@ -1,50 +1,25 @@
 "use client";
 
-import type { ReactNode } from "react";
-import { ActionForm, Field } from "@/components/action-form";
-import type { ButtonVariant } from "@/components/ui/button";
-import { Button } from "@/components/ui/button";
-import { Dialog, DialogContent, DialogTrigger } from "@/components/ui/dialog";
-import type { ActionState } from "@/lib/action-state";
+import dynamic from "next/dynamic";
+import { useState, type ReactNode } from "react";
+import { Button, type ButtonVariant } from "@/components/ui/button";
+import type { ConfirmDialogProps } from "@/components/ui/confirm-dialog-panel";
+
+// The dialog is fetched when first asked for, so a page with many rows ships only its buttons.
+const ConfirmDialogPanel = dynamic(() => import("@/components/ui/confirm-dialog-panel").then((module) => module.ConfirmDialogPanel), { ssr: false });
 
 /**
  * Asks before an action that cannot be undone, naming the object in the dialog. Only the most destructive
- * actions ask for the name to be typed (`typeToConfirm`), and only here, not in every row of a list.
+ * actions ask for the name to be typed (`typeToConfirm`), and only in the dialog, not in every row of a list.
  */
-export function ConfirmDialog({
-  trigger,
-  triggerVariant = "secondary",
-  title,
-  description,
-  confirmLabel,
-  action,
-  hidden,
-  typeToConfirm,
-  children,
-}: {
-  trigger: ReactNode;
-  triggerVariant?: ButtonVariant;
-  title: string;
-  description: ReactNode;
-  confirmLabel: string;
-  action: (state: ActionState, formData: FormData) => Promise<ActionState>;
-  hidden?: Record<string, string>;
-  typeToConfirm?: { name: string; value: string };
-  children?: ReactNode;
-}) {
+export function ConfirmDialog({ trigger, triggerVariant = "secondary", ...props }: ConfirmDialogProps & { trigger: ReactNode; triggerVariant?: ButtonVariant }) {
+  const [open, setOpen] = useState(false);
   return (
-    <Dialog>
-      <DialogTrigger asChild>
-        <Button variant={triggerVariant} size="sm">
-          {trigger}
-        </Button>
-      </DialogTrigger>
-      <DialogContent title={title} description={description}>
-        <ActionForm action={action} submitLabel={confirmLabel} submitVariant="danger" hidden={hidden}>
-          {children}
-          {typeToConfirm && <Field name={typeToConfirm.name} label={`Type “${typeToConfirm.value}” to confirm`} autoComplete="off" />}
-        </ActionForm>
-      </DialogContent>
-    </Dialog>
+    <>
+      <Button variant={triggerVariant} size="sm" aria-haspopup="dialog" onClick={() => setOpen(true)}>
+        {trigger}
+      </Button>
+      {open && <ConfirmDialogPanel {...props} onClose={() => setOpen(false)} />}
+    </>
   );
 }

@@ -4,6 +4,7 @@ import { useState } from "react";
 import { Button } from "@/components/ui/button";
 import { CopyField } from "@/components/ui/copy-field";
 import { Dialog, DialogContent } from "@/components/ui/dialog";
+import { notify } from "@/components/ui/toaster";
 
 /**
  * A secret or link the console will never show again. It can only be closed by saying it was stored, so
@@ -16,7 +17,13 @@ export function OneTimeValueDialog({ label, value, message }: { label: string; v
       <DialogContent title={`Your new ${label.toLowerCase()}`} description={`${message} This is the only time it is shown: copy it and store it somewhere safe now.`} dismissible={false}>
         <CopyField label={label} value={value} />
         <div className="flex justify-end">
-          <Button variant="primary" onClick={() => setOpen(false)}>
+          <Button
+            variant="primary"
+            onClick={() => {
+              setOpen(false);
+              notify(`${label} stored. It will not be shown again.`);
+            }}
+          >
             I have stored it
           </Button>
         </div>
