@@ -2,7 +2,7 @@
 
 import { Menu } from "lucide-react";
 import dynamic from "next/dynamic";
-import { useState } from "react";
+import { useRef, useState } from "react";
 import { Button } from "@/components/ui/button";
 import type { NavigationSection } from "@/lib/navigation";
 
@@ -12,12 +12,21 @@ const MobileNavPanel = dynamic(() => import("@/components/mobile-nav-panel").the
 /** Below 768 px the sidebar becomes a menu button that opens it as a panel (focus is kept inside; Escape closes it). */
 export function MobileNav({ sections }: { sections: NavigationSection[] }) {
   const [open, setOpen] = useState(false);
+  const trigger = useRef<HTMLButtonElement>(null);
   return (
     <>
-      <Button variant="ghost" size="icon" className="md:hidden" aria-label="Open the menu" aria-haspopup="dialog" aria-expanded={open} onClick={() => setOpen(true)}>
+      <Button ref={trigger} variant="ghost" size="icon" className="md:hidden" aria-label="Open the menu" aria-haspopup="dialog" aria-expanded={open} onClick={() => setOpen(true)}>
         <Menu aria-hidden="true" />
       </Button>
-      {open && <MobileNavPanel sections={sections} onClose={() => setOpen(false)} />}
+      {open && (
+        <MobileNavPanel
+          sections={sections}
+          onClose={() => {
+            setOpen(false);
+            trigger.current?.focus();
+          }}
+        />
+      )}
     </>
   );
 }

@@ -38,6 +38,8 @@ test("an administrator creates the one-time links the public pages are shown wit
 
 for (const visitor of visitors) {
   test(`every page ${visitor === "anonymous" ? "an anonymous visitor" : `a ${visitor}`} may open, at both widths and in both themes`, async ({ browser }) => {
+    // One long walk per caller, in one signed-in context, instead of a test (and a sign-in) per page.
+    test.setTimeout(300_000);
     const context = await contextFor(browser, visitor);
     const page = await context.newPage();
     const real = await realSegments(page, visitor, tokens);

@@ -5,7 +5,7 @@ import { cn } from "@/components/ui/cn";
 
 /** One primary action per view; everything else is secondary or ghost, and destruction is danger. */
 export const buttonVariants = cva(
-  "inline-flex items-center justify-center gap-2 whitespace-nowrap rounded-md font-medium no-underline transition-colors focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-focus disabled:pointer-events-none disabled:opacity-60 [&_svg]:size-4 [&_svg]:shrink-0",
+  "inline-flex items-center justify-center gap-2 rounded-md text-center font-medium no-underline transition-colors focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-focus disabled:pointer-events-none disabled:opacity-60 [&_svg]:size-4 [&_svg]:shrink-0",
   {
     variants: {
       variant: {
@@ -15,8 +15,8 @@ export const buttonVariants = cva(
         ghost: "text-fg hover:bg-surface-muted",
       },
       size: {
-        sm: "h-8 px-3 text-xs",
-        md: "h-9 px-4 text-sm",
+        sm: "min-h-8 px-3 py-1 text-xs",
+        md: "min-h-9 px-4 py-1.5 text-sm",
         icon: "size-9",
       },
     },

@@ -1,7 +1,7 @@
 "use client";
 
 import dynamic from "next/dynamic";
-import { useState, type ReactNode } from "react";
+import { useRef, useState, type ReactNode } from "react";
 import { Button, type ButtonVariant } from "@/components/ui/button";
 import type { ConfirmDialogProps } from "@/components/ui/confirm-dialog-panel";
 
@@ -14,12 +14,17 @@ const ConfirmDialogPanel = dynamic(() => import("@/components/ui/confirm-dialog-
  */
 export function ConfirmDialog({ trigger, triggerVariant = "secondary", ...props }: ConfirmDialogProps & { trigger: ReactNode; triggerVariant?: ButtonVariant }) {
   const [open, setOpen] = useState(false);
+  const button = useRef<HTMLButtonElement>(null);
   return (
     <>
-      <Button variant={triggerVariant} size="sm" aria-haspopup="dialog" onClick={() => setOpen(true)}>
+      <Button ref={button} variant={triggerVariant} size="sm" aria-haspopup="dialog" onClick={() => setOpen(true)}>
         {trigger}
       </Button>
-      {open && <ConfirmDialogPanel {...props} onClose={() => setOpen(false)} />}
+      {open && <ConfirmDialogPanel {...props} onClose={() => {
+            setOpen(false);
+            button.current?.focus();
+          }}
+        />}
     </>
   );
 }

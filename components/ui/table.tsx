@@ -38,7 +38,7 @@ export function TableCell({ className, label, ...props }: ComponentProps<"td"> &
     <td
       data-label={label}
       className={cn(
-        "px-3 py-2.5 first:pl-0 last:pr-0 max-sm:flex max-sm:min-w-0 max-sm:gap-3 max-sm:px-0 max-sm:py-1 max-sm:wrap-anywhere",
+        "px-3 py-2.5 first:pl-0 last:pr-0 max-sm:flex max-sm:min-w-0 max-sm:gap-3 max-sm:[&>*]:min-w-0 max-sm:px-0 max-sm:py-1 max-sm:wrap-anywhere",
         label && "max-sm:before:w-28 max-sm:before:shrink-0 max-sm:before:text-fg-muted max-sm:before:content-[attr(data-label)]",
         className,
       )}
