@@ -21,10 +21,8 @@ export function MobileNav({ sections }: { sections: NavigationSection[] }) {
       {open && (
         <MobileNavPanel
           sections={sections}
-          onClose={() => {
-            setOpen(false);
-            trigger.current?.focus();
-          }}
+          onClose={() => setOpen(false)}
+          returnFocus={() => trigger.current?.focus()}
         />
       )}
     </>

@@ -5,7 +5,7 @@ import { cn } from "@/components/ui/cn";
 
 /** One primary action per view; everything else is secondary or ghost, and destruction is danger. */
 export const buttonVariants = cva(
-  "inline-flex items-center justify-center gap-2 rounded-md text-center font-medium no-underline transition-colors focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-focus disabled:pointer-events-none disabled:opacity-60 [&_svg]:size-4 [&_svg]:shrink-0",
+  "inline-flex items-center justify-center gap-2 rounded-md text-center font-medium no-underline transition-colors motion-reduce:transition-none focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-focus disabled:pointer-events-none disabled:opacity-60 [&_svg]:size-4 [&_svg]:shrink-0",
   {
     variants: {
       variant: {

@@ -15,10 +15,27 @@ export type ConfirmDialogProps = {
   children?: ReactNode;
 };
 
-export function ConfirmDialogPanel({ title, description, confirmLabel, action, hidden, typeToConfirm, children, onClose }: ConfirmDialogProps & { onClose: () => void }) {
+export function ConfirmDialogPanel({
+  title,
+  description,
+  confirmLabel,
+  action,
+  hidden,
+  typeToConfirm,
+  children,
+  onClose,
+  returnFocus,
+}: ConfirmDialogProps & { onClose: () => void; returnFocus: () => void }) {
   return (
     <Dialog open onOpenChange={(open) => !open && onClose()}>
-      <DialogContent title={title} description={description}>
+      <DialogContent
+        title={title}
+        description={description}
+        onCloseAutoFocus={(event) => {
+          event.preventDefault();
+          returnFocus();
+        }}
+      >
         <ActionForm action={action} submitLabel={confirmLabel} submitVariant="danger" hidden={hidden}>
           {children}
           {typeToConfirm && <Field name={typeToConfirm.name} label={`Type “${typeToConfirm.value}” to confirm`} autoComplete="off" />}

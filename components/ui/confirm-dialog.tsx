@@ -20,10 +20,8 @@ export function ConfirmDialog({ trigger, triggerVariant = "secondary", ...props 
       <Button ref={button} variant={triggerVariant} size="sm" aria-haspopup="dialog" onClick={() => setOpen(true)}>
         {trigger}
       </Button>
-      {open && <ConfirmDialogPanel {...props} onClose={() => {
-            setOpen(false);
-            button.current?.focus();
-          }}
+      {open && <ConfirmDialogPanel {...props} onClose={() => setOpen(false)}
+          returnFocus={() => button.current?.focus()}
         />}
     </>
   );
