@@ -38,11 +38,14 @@ export function AppShell({ user, children }: { user: { displayName: string; role
   const sections = navigationFor(user.role);
   return (
     <div className="md:flex">
-      <aside className="sticky top-0 hidden h-dvh w-60 shrink-0 overflow-y-auto border-r border-line bg-surface px-3 py-4 md:block">
-        <div className="mb-6 px-3">
-          <Brand />
+      {/* The aside stretches with the page for its background; only its content sticks to the window. */}
+      <aside className="hidden w-60 shrink-0 border-r border-line bg-surface md:block">
+        <div className="sticky top-0 max-h-dvh overflow-y-auto px-3 py-4">
+          <div className="mb-6 px-3">
+            <Brand />
+          </div>
+          <SidebarNav sections={sections} />
         </div>
-        <SidebarNav sections={sections} />
       </aside>
       <div className="min-w-0 flex-1">
         <header className="sticky top-0 z-30 flex h-14 items-center gap-2 border-b border-line bg-surface px-4 sm:px-6">

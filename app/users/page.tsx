@@ -46,7 +46,7 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
                 <TableCell label="Role">{roleLabels[user.role]}</TableCell>
                 <TableCell label="Status">{user.active ? "Active" : "Deactivated"}</TableCell>
                 <TableCell label="Last sign-in">{user.lastSignInAt ? formatDateTime(user.lastSignInAt) : "Never"}</TableCell>
-                <TableCell label="Actions" className="space-y-2">
+                <TableCell label="Actions" contentClassName="space-y-2">
                   <ActionForm action={changeUserRoleAction} submitLabel={`Change role of ${user.email}`} submitVariant="secondary" className="space-y-2" hidden={{ userId: user.id }}>
                     <Field name="role" label={`Role for ${user.email}`} type="select" defaultValue={user.role} options={roleOptions} />
                   </ActionForm>

@@ -33,17 +33,20 @@ export function TableHeader({ className, ...props }: ComponentProps<"th">) {
   return <th scope="col" className={cn("px-3 py-2 font-medium first:pl-0 last:pr-0", className)} {...props} />;
 }
 
-export function TableCell({ className, label, ...props }: ComponentProps<"td"> & { label?: string }) {
+export function TableCell({ className, contentClassName, label, children, ...props }: ComponentProps<"td"> & { label?: string; contentClassName?: string }) {
   return (
     <td
       data-label={label}
       className={cn(
-        "px-3 py-2.5 first:pl-0 last:pr-0 max-sm:flex max-sm:min-w-0 max-sm:gap-3 max-sm:[&>*]:min-w-0 max-sm:px-0 max-sm:py-1 max-sm:wrap-anywhere",
+        "px-3 py-2.5 first:pl-0 last:pr-0 max-sm:flex max-sm:min-w-0 max-sm:gap-3 max-sm:px-0 max-sm:py-1 max-sm:wrap-anywhere",
         label && "max-sm:before:w-28 max-sm:before:shrink-0 max-sm:before:text-fg-muted max-sm:before:content-[attr(data-label)]",
         className,
       )}
       {...props}
-    />
+    >
+      {/* One box beside the card's column name, however many things the cell holds. */}
+      <div className={cn("min-w-0 max-sm:flex-1", contentClassName)}>{children}</div>
+    </td>
   );
 }
 

@@ -65,7 +65,7 @@ export default async function NotificationsPage() {
                   <TableCell label="Fires on">{firesOn(channel)}</TableCell>
                   <TableCell label="Enabled">{channel.enabled ? "Yes" : "No"}</TableCell>
                   <TableCell label="Last delivery">{lastDelivery(channel)}</TableCell>
-                  <TableCell label="Actions" className="space-y-3">
+                  <TableCell label="Actions" contentClassName="space-y-3">
                     <ActionForm action={testNotificationChannelAction} submitLabel={`Send test to ${channel.name}`} submitVariant="secondary" className="space-y-2" hidden={{ id: channel.id }} />
                     <ConfirmDialog
                       trigger={
