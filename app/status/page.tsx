@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import { CalendarClock } from "lucide-react";
+import { CalendarClock, SearchX } from "lucide-react";
 import Link from "next/link";
 import { authorizePage } from "@/lib/auth/current-user";
 import { connectionStateLabels, connectionStates } from "@/lib/connections/state";
@@ -9,6 +9,7 @@ import { formatDay } from "@/lib/format";
 import { cloudName } from "@/lib/entra/cloud-config";
 import { stateAppearance, StateBadge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
+import { EmptyState } from "@/components/ui/empty-state";
 import { ExpandableText } from "@/components/ui/expandable-text";
 import { PageHeader } from "@/components/ui/page-header";
 import { RelativeTime } from "@/components/ui/relative-time";
@@ -118,64 +119,72 @@ export default async function StatusPage({ searchParams }: { searchParams: Promi
         {filter.q ? ` matching “${filter.q}”` : ""}, page {page} of {pageCount}
       </p>
 
-      <TableCard>
-      <Table>
-        <caption className="sr-only">
-          Connections, sorted by {columns.find((column) => column.key === filter.sort)?.label ?? "name"} {filter.dir === "asc" ? "ascending" : "descending"}
-        </caption>
-        <TableHead>
-          <tr>
-            {columns.map((column) => (
-              <TableHeader
-                key={column.label}
-                aria-sort={column.key && column.key === filter.sort ? (filter.dir === "asc" ? "ascending" : "descending") : undefined}
-              >
-                {column.key ? (
-                  <Link className="text-fg-muted" href={statusHref(filter, { sort: column.key, dir: column.key === filter.sort && filter.dir === "asc" ? "desc" : "asc", page: 1 })}>
-                    {column.label}
-                    {column.key === filter.sort ? (filter.dir === "asc" ? " ▲" : " ▼") : ""}
-                  </Link>
-                ) : (
-                  column.label
-                )}
-              </TableHeader>
-            ))}
-          </tr>
-        </TableHead>
-        <TableBody>
-          {rows.map((row) => (
-            <TableRow key={row.id}>
-              <TableCell label="Name" className="font-medium">
-                <Link href={`/connections/${row.id}`}>{row.name}</Link>
-              </TableCell>
-              <TableCell label="Kind">
-                <span>
-                  {row.kind === "organization" ? "Organisation" : "Mailbox"}
-                  {row.owner && <span className="block text-xs text-fg-muted">Owner: {row.owner}</span>}
-                </span>
-              </TableCell>
-              <TableCell label="Tenant">{row.tenant}</TableCell>
-              <TableCell label="Cloud">{cloudName(row.cloud)}</TableCell>
-              <TableCell label="State">
-                <StateBadge state={row.state} />
-              </TableCell>
-              <TableCell label="Since" className="whitespace-nowrap">
-                <RelativeTime date={row.stateSince} />
-              </TableCell>
-              <TableCell label="Last check" className="whitespace-nowrap">
-                {row.lastCheckedAt ? <RelativeTime date={row.lastCheckedAt} /> : "Never"}
-              </TableCell>
-              <TableCell label="Secret expires" className="whitespace-nowrap">
-                {row.secretExpiresAt ? formatDay(row.secretExpiresAt) : "—"}
-              </TableCell>
-              <TableCell label="Next step" className="sm:max-w-64">
-                {row.nextStep ? <ExpandableText text={row.nextStep} /> : "—"}
-              </TableCell>
-            </TableRow>
-          ))}
-        </TableBody>
-      </Table>
-      </TableCard>
+      {rows.length === 0 ? (
+        <EmptyState
+          icon={SearchX}
+          title={tiles.total === 0 ? "No connections yet" : "No connection matches these filters"}
+          description={tiles.total === 0 ? "Connections appear here once an administrator has set one up." : "Change the search or the filters, or clear them to see every connection."}
+        />
+      ) : (
+        <TableCard>
+          <Table>
+            <caption className="sr-only">
+              Connections, sorted by {columns.find((column) => column.key === filter.sort)?.label ?? "name"} {filter.dir === "asc" ? "ascending" : "descending"}
+            </caption>
+            <TableHead>
+              <tr>
+                {columns.map((column) => (
+                  <TableHeader
+                    key={column.label}
+                    aria-sort={column.key && column.key === filter.sort ? (filter.dir === "asc" ? "ascending" : "descending") : undefined}
+                  >
+                    {column.key ? (
+                      <Link className="text-fg-muted" href={statusHref(filter, { sort: column.key, dir: column.key === filter.sort && filter.dir === "asc" ? "desc" : "asc", page: 1 })}>
+                        {column.label}
+                        {column.key === filter.sort ? (filter.dir === "asc" ? " ▲" : " ▼") : ""}
+                      </Link>
+                    ) : (
+                      column.label
+                    )}
+                  </TableHeader>
+                ))}
+              </tr>
+            </TableHead>
+            <TableBody>
+              {rows.map((row) => (
+                <TableRow key={row.id}>
+                  <TableCell label="Name" className="font-medium">
+                    <Link href={`/connections/${row.id}`}>{row.name}</Link>
+                  </TableCell>
+                  <TableCell label="Kind">
+                    <span>
+                      {row.kind === "organization" ? "Organisation" : "Mailbox"}
+                      {row.owner && <span className="block text-xs text-fg-muted">Owner: {row.owner}</span>}
+                    </span>
+                  </TableCell>
+                  <TableCell label="Tenant">{row.tenant}</TableCell>
+                  <TableCell label="Cloud">{cloudName(row.cloud)}</TableCell>
+                  <TableCell label="State">
+                    <StateBadge state={row.state} />
+                  </TableCell>
+                  <TableCell label="Since" className="whitespace-nowrap">
+                    <RelativeTime date={row.stateSince} />
+                  </TableCell>
+                  <TableCell label="Last check" className="whitespace-nowrap">
+                    {row.lastCheckedAt ? <RelativeTime date={row.lastCheckedAt} /> : "Never"}
+                  </TableCell>
+                  <TableCell label="Secret expires" className="whitespace-nowrap">
+                    {row.secretExpiresAt ? formatDay(row.secretExpiresAt) : "—"}
+                  </TableCell>
+                  <TableCell label="Next step" className="sm:max-w-64">
+                    {row.nextStep ? <ExpandableText text={row.nextStep} /> : "—"}
+                  </TableCell>
+                </TableRow>
+              ))}
+            </TableBody>
+          </Table>
+        </TableCard>
+      )}
       <nav aria-label="Status pages" className="flex gap-4 text-sm">
         {page > 1 && <Link href={statusHref(filter, { page: page - 1 })}>Previous page</Link>}
         {page < pageCount && <Link href={statusHref(filter, { page: page + 1 })}>Next page</Link>}
