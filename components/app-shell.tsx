@@ -57,7 +57,7 @@ export function AppShell({ user, children }: { user: { displayName: string; role
             <AccountMenu displayName={user.displayName} roleLabel={roleLabels[user.role]} />
           </div>
         </header>
-        <main id="main" className="mx-auto max-w-6xl px-4 py-6 sm:px-6 lg:px-8">
+        <main id="main" className="mx-auto max-w-6xl px-4 py-6 wrap-break-word sm:px-6 lg:px-8">
           {children}
         </main>
       </div>

@@ -9,6 +9,7 @@ export function RelativeTime({ date, now = new Date() }: { date: Date; now?: Dat
   const id = useId();
   const exact = `${formatDateTime(date)} UTC`;
   return (
+    // Not displayed until hovered or focused: even invisible, a positioned box would widen a phone page.
     <span className="group relative inline-block">
       <time dateTime={date.toISOString()} tabIndex={0} aria-describedby={id} className="cursor-help underline decoration-dotted underline-offset-2">
         {formatRelative(date, now)}
@@ -16,7 +17,7 @@ export function RelativeTime({ date, now = new Date() }: { date: Date; now?: Dat
       <span
         id={id}
         role="tooltip"
-        className="pointer-events-none invisible absolute bottom-full left-0 z-50 mb-1 whitespace-nowrap rounded-md bg-slate-900 px-2 py-1 text-xs text-white opacity-0 shadow-md transition-opacity group-focus-within:visible group-focus-within:opacity-100 group-hover:visible group-hover:opacity-100 dark:bg-slate-100 dark:text-slate-900"
+        className="pointer-events-none absolute bottom-full left-0 z-50 mb-1 hidden whitespace-nowrap rounded-md bg-slate-900 px-2 py-1 text-xs text-white shadow-md group-focus-within:block group-hover:block dark:bg-slate-100 dark:text-slate-900"
       >
         {exact}
       </span>

@@ -73,7 +73,7 @@ export default async function ConnectionPage({
         )}
         <h1 className="text-2xl font-semibold tracking-tight">{connection.name}</h1>
         <p className="flex flex-wrap items-center gap-2 text-sm text-fg-muted">
-          <span className="sr-only">State:</span>
+          <span className="sr-only">State: </span>
           <StateBadge state={connection.state} />
           <span>
             since <RelativeTime date={connection.stateSince} />

@@ -1,5 +1,6 @@
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { SCREENSHOT_DIR } from "../test-support/e2e/server";
+import { SCREENSHOT_DIR, STATE_DIR } from "../test-support/e2e/server";
 import { expect, takeOneTimeValue, test } from "../test-support/e2e/fixtures";
 import { contextFor, horizontalOverflow, pagesFor, pathFor, realSegments, screenshotName, themes, visitors, widths } from "../test-support/e2e/page-tour";
 import { expectAccessible } from "../test-support/e2e/wizard";
@@ -10,10 +11,16 @@ import { expectAccessible } from "../test-support/e2e/wizard";
  * scrolling on a phone, and no serious or critical axe finding (checked once per theme, one at each width).
  */
 
-const tokens: { invite?: string; connectLink?: string } = {};
+let tokens: { invite?: string; connectLink?: string } = {};
+// A failure starts a fresh worker, which runs beforeAll again: the links are made once per run.
+const tokensFile = path.join(STATE_DIR, "tour-tokens.json");
 
-// Real one-time links for the public pages (again after a failure, which starts a fresh worker).
+// Real one-time links for the public pages.
 test.beforeAll(async ({ browser }) => {
+  if (existsSync(tokensFile)) {
+    tokens = JSON.parse(readFileSync(tokensFile, "utf8")) as typeof tokens;
+    return;
+  }
   const context = await contextFor(browser, "admin");
   const page = await context.newPage();
   const stamp = Date.now();
@@ -32,6 +39,7 @@ test.beforeAll(async ({ browser }) => {
   if (await page.getByRole("dialog").waitFor({ timeout: 10_000 }).then(() => true, () => false)) {
     tokens.connectLink = new URL(await takeOneTimeValue(page)).pathname.split("/").pop();
   }
+  writeFileSync(tokensFile, JSON.stringify(tokens));
   await context.close();
 });
 
