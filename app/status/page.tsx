@@ -30,9 +30,7 @@ const tileStyles: Record<string, string> = {
 
 const columns: ReadonlyArray<{ key: StatusFilter["sort"] | null; label: string }> = [
   { key: "name", label: "Name" },
-  { key: null, label: "Kind" },
   { key: "tenant", label: "Tenant" },
-  { key: null, label: "Cloud" },
   { key: "state", label: "State" },
   { key: "stateSince", label: "Since" },
   { key: "lastCheckedAt", label: "Last check" },
@@ -153,17 +151,19 @@ export default async function StatusPage({ searchParams }: { searchParams: Promi
             <TableBody>
               {rows.map((row) => (
                 <TableRow key={row.id}>
-                  <TableCell label="Name" className="font-medium">
-                    <Link href={`/connections/${row.id}`}>{row.name}</Link>
-                  </TableCell>
-                  <TableCell label="Kind">
-                    <span>
+                  <TableCell label="Name" className="sm:min-w-48">
+                    <Link href={`/connections/${row.id}`} className="font-medium">
+                      {row.name}
+                    </Link>
+                    <span className="block text-xs text-fg-muted">
                       {row.kind === "organization" ? "Organisation" : "Mailbox"}
-                      {row.owner && <span className="block text-xs text-fg-muted">Owner: {row.owner}</span>}
+                      {row.owner && ` · Owner: ${row.owner}`}
                     </span>
                   </TableCell>
-                  <TableCell label="Tenant">{row.tenant}</TableCell>
-                  <TableCell label="Cloud">{cloudName(row.cloud)}</TableCell>
+                  <TableCell label="Tenant">
+                    {row.tenant}
+                    <span className="block text-xs text-fg-muted">{cloudName(row.cloud)}</span>
+                  </TableCell>
                   <TableCell label="State">
                     <StateBadge state={row.state} />
                   </TableCell>
@@ -176,7 +176,7 @@ export default async function StatusPage({ searchParams }: { searchParams: Promi
                   <TableCell label="Secret expires" className="whitespace-nowrap">
                     {row.secretExpiresAt ? formatDay(row.secretExpiresAt) : "—"}
                   </TableCell>
-                  <TableCell label="Next step" className="sm:max-w-64">
+                  <TableCell label="Next step" className="sm:min-w-56 sm:max-w-72">
                     {row.nextStep ? <ExpandableText text={row.nextStep} /> : "—"}
                   </TableCell>
                 </TableRow>
