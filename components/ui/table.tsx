@@ -52,8 +52,9 @@ export function TableCell({ className, contentClassName, label, children, ...pro
 
 /**
  * The surface a table sits on at full width; below 640 px the rows are cards of their own. A table
- * wider than the window scrolls inside its card, never the page.
+ * wider than the window scrolls inside its card, never the page; the card takes keyboard focus so that
+ * such a table can be scrolled without a mouse.
  */
 export function TableCard({ className, ...props }: ComponentProps<"div">) {
-  return <div className={cn("sm:overflow-x-auto sm:rounded-lg sm:border sm:border-line sm:bg-surface sm:px-4 sm:shadow-sm", className)} {...props} />;
+  return <div tabIndex={0} className={cn("sm:overflow-x-auto sm:rounded-lg sm:border sm:border-line sm:bg-surface sm:px-4 sm:shadow-sm", className)} {...props} />;
 }
