@@ -300,6 +300,11 @@ async function addCredential(ctx: Context, plan: PreflightPlan): Promise<void> {
   }
   if (plan.credential.kind === "stop") return failStep(ctx, "credential", { ok: false, failure: { status: 400, code: "CredentialTypeNotAllowedAsPerAppPolicy", detailCodes: [], message: "" }, attempts: 0, replication: false });
   stepItem(ctx, "credential", "running", "Adding…");
+  if (row.credentialKeyId) {
+    // Its value was lost with the run that added it (the CLI keeps no secrets in its state file): replace it.
+    const removed = await ctx.graph.request("POST", `/applications/${row.applicationObjectId ?? ""}/removePassword`, { body: { keyId: row.credentialKeyId } });
+    if (removed.ok) await audit(ctx, "credential-remove", `Removed client secret ${row.credentialKeyId} from app ${row.appId ?? ""} in tenant ${row.tenantId}: its value was not kept`);
+  }
   const end = secretEnd(row.secretMonths, plan.credential.maxDays);
   const outcome = await retrying(ctx, "credential", () =>
     ctx.graph.request<{ keyId: string; secretText: string; endDateTime: string }>("POST", `/applications/${row.applicationObjectId ?? ""}/addPassword`, {
