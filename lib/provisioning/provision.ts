@@ -9,7 +9,7 @@ import type { Cloud } from "@/lib/entra/clouds";
 import { graphResourceAppId } from "@/lib/entra/permissions";
 import type { AppPrismaClient } from "@/lib/db/types";
 import { createAdminGraph, type AdminGraph, type AdminGraphFailure } from "@/lib/provisioning/admin-graph";
-import { explainFailure, isAlreadyGranted } from "@/lib/provisioning/explain";
+import { explainFailure, hasCode, isAlreadyGranted } from "@/lib/provisioning/explain";
 import { runPreflight, type ChecklistItem, type PreflightPlan } from "@/lib/provisioning/preflight";
 import {
   createProvisioningRecord,
@@ -22,6 +22,7 @@ import {
   type MicrosoftIds,
   type ProvisioningRow,
 } from "@/lib/provisioning/records";
+import { getEnv } from "@/lib/env";
 import { defaultBackoff, replicationTokenCodes, withReplicationRetry, type BackoffOptions, type RetryOutcome } from "@/lib/provisioning/replication";
 import { inspectSetupToken } from "@/lib/provisioning/setup-token";
 import { wizardConsentHandOff } from "@/lib/wizard/consent-hand-off";
@@ -78,6 +79,10 @@ export type StartInput = {
 };
 
 export const MAX_SECRET_MONTHS = 24;
+
+export function provisioningBackoff(): BackoffOptions {
+  return { ...defaultBackoff, boundMs: getEnv().CALSYNC_PROVISION_REPLICATION_MINUTES * 60_000 };
+}
 
 /** Creates the provisioning record (the token sealed to it). Throws with a plain message when the token is unusable. */
 export async function startProvisioning(db: AppPrismaClient, ring: KeyRing, input: StartInput, actor: AuditActor): Promise<string> {
@@ -185,10 +190,14 @@ async function createApp(ctx: Context, plan: PreflightPlan): Promise<void> {
     if (!existing.ok) await failStep(ctx, "create-app", { ok: false, failure: existing.failure, attempts: 1, replication: false });
     else created = existing.value;
   } else {
-    // A crash between Microsoft's answer and our record leaves a tagged app behind: adopt it.
-    const tagged = await ctx.graph.request<{ value: { id: string; appId: string }[] }>("GET", `/applications?$filter=${encodeURIComponent(`tags/any(t:t eq '${provisioningTag(row.id)}')`)}&$select=id,appId`);
-    created = tagged.ok ? tagged.value.value[0] : undefined;
+    // A crash between Microsoft's answer and our record leaves a tagged app behind: adopt it. Only an
+    // attempt that got as far as sending the request can have left one, so a fresh run skips the search.
+    if (row.steps.some((step) => step.step === "create-app")) {
+      const tagged = await ctx.graph.request<{ value: { id: string; appId: string }[] }>("GET", `/applications?$filter=${encodeURIComponent(`tags/any(t:t eq '${provisioningTag(row.id)}')`)}&$select=id,appId`);
+      created = tagged.ok ? tagged.value.value[0] : undefined;
+    }
     if (!created) {
+      await recordStep(ctx.db, row.id, "create-app", { status: "failed", error: "sent; no answer recorded yet" });
       const result = await ctx.graph.request<{ id: string; appId: string }>("POST", "/applications", {
         body: {
           displayName: row.displayName,
@@ -220,16 +229,18 @@ async function createServicePrincipal(ctx: Context): Promise<void> {
   if (row.servicePrincipalId) return stepItem(ctx, "create-service-principal", "pass", `Created earlier: object ID ${row.servicePrincipalId}.`);
   stepItem(ctx, "create-service-principal", "running", "Creating…");
   const appId = row.appId ?? "";
-  const existing = await ctx.graph.request<{ value: { id: string }[] }>("GET", `/servicePrincipals?$filter=${encodeURIComponent(`appId eq '${appId}'`)}&$select=id`);
-  let spId = existing.ok ? existing.value.value[0]?.id : undefined;
-  let attempts = 0;
-  if (!spId) {
-    const outcome = await retrying(ctx, "create-service-principal", () => ctx.graph.request<{ id: string }>("POST", "/servicePrincipals", { body: { appId } }));
-    if (!outcome.ok) return failStep(ctx, "create-service-principal", outcome);
+  const outcome = await retrying(ctx, "create-service-principal", () => ctx.graph.request<{ id: string }>("POST", "/servicePrincipals", { body: { appId } }));
+  let spId: string | undefined;
+  const attempts = outcome.attempts;
+  if (outcome.ok) {
     spId = outcome.value.id;
-    attempts = outcome.attempts;
     await audit(ctx, "create-service-principal", `Created the service principal of app ${appId} in tenant ${row.tenantId}: object ID ${spId}`);
+  } else if (hasCode(outcome.failure, "ObjectConflict")) {
+    // An earlier attempt created it and stopped before recording it.
+    const existing = await ctx.graph.request<{ value: { id: string }[] }>("GET", `/servicePrincipals?$filter=${encodeURIComponent(`appId eq '${appId}'`)}&$select=id`);
+    spId = existing.ok ? existing.value.value[0]?.id : undefined;
   }
+  if (!spId) return failStep(ctx, "create-service-principal", outcome.ok ? { ok: false, failure: { status: 404, code: "Request_ResourceNotFound", detailCodes: [], message: "" }, attempts, replication: false } : outcome);
   row.servicePrincipalId = spId;
   await updateProvisioning(ctx.db, row.id, { servicePrincipalId: spId });
   await recordStep(ctx.db, row.id, "create-service-principal", { status: "done", microsoftIds: { servicePrincipalId: spId }, attempts: Math.max(1, attempts) });
@@ -245,7 +256,9 @@ async function grantedRoleIds(ctx: Context): Promise<string[] | undefined> {
 async function grant(ctx: Context, plan: PreflightPlan): Promise<ProvisioningOutcome["handOff"] | undefined> {
   const { row } = ctx;
   if (done(row, "grant")) return stepItem(ctx, "grant", "pass", "Granted earlier."), undefined;
-  const already = (await grantedRoleIds(ctx)) ?? [];
+  // Who cannot grant learns from the read-back whether someone else has consented meanwhile; who can
+  // grants at once (an existing grant answers "already exists", which counts as success).
+  const already = plan.grant === "handoff" ? ((await grantedRoleIds(ctx)) ?? []) : [];
   const missing = plan.roles.filter((role) => !already.includes(role.id.toLowerCase()));
   if (missing.length > 0 && plan.grant === "handoff") {
     const handOff = wizardConsentHandOff({ cloud: ctx.cloud, tenant: row.tenantId, clientId: row.appId ?? "", requester: ctx.options.actor?.email ?? "Calsync Console" });
@@ -366,7 +379,7 @@ async function loadContext(db: AppPrismaClient, ring: KeyRing, cloud: Cloud, id:
   if (!token) {
     return { id, status: "stopped", message: "The administrator's token for this provisioning was discarded. Sign in or paste a new token to continue.", items: [] };
   }
-  const ctx: Context = { db, ring, cloud, graph: createAdminGraph(cloud, token, options.signal), row, options, backoff: options.backoff ?? defaultBackoff, items: new Map() };
+  const ctx: Context = { db, ring, cloud, graph: createAdminGraph(cloud, token, options.signal), row, options, backoff: options.backoff ?? provisioningBackoff(), items: new Map() };
   return { ctx, token };
 }
 
@@ -405,7 +418,11 @@ export async function runProvisioning(db: AppPrismaClient, ring: KeyRing, cloud:
   try {
     await createApp(ctx, plan);
     await createServicePrincipal(ctx);
-    const [handOff] = await Promise.all([grant(ctx, plan), addCredential(ctx, plan)]);
+    // Both run to their end before anything is reported, so neither keeps writing after the run stops.
+    const [grantResult, credentialResult] = await Promise.allSettled([grant(ctx, plan), addCredential(ctx, plan)]);
+    if (grantResult.status === "rejected") throw grantResult.reason;
+    if (credentialResult.status === "rejected") throw credentialResult.reason;
+    const handOff = grantResult.value;
     if (handOff) {
       const message = "The app is created. Its permissions wait for a Privileged Role Administrator or Global Administrator: send them the link and message.";
       stepItem(ctx, "verify", "skip", "Waits for the permissions to be granted.");
@@ -489,7 +506,7 @@ export async function undoProvisioning(
     recordAudit(db, { actor: options.actor, action: `provisioning.${action}`, target: { type: "provisioning", id, label: row.displayName }, summary, ip: options.ip ?? null });
   await auditEntry("undo", `Deleted app ${row.appId ?? ""} (object ID ${objectId}) in tenant ${row.tenantId}, with its service principal and grants`);
   if (input.permanent) {
-    const purged = await withReplicationRetry(() => graph.request("DELETE", `/directory/deletedItems/${objectId}`), { ...(options.backoff ?? defaultBackoff) });
+    const purged = await withReplicationRetry(() => graph.request("DELETE", `/directory/deletedItems/${objectId}`), { ...(options.backoff ?? provisioningBackoff()) });
     if (!purged.ok) return { ok: false, message: `The app is deleted, but not yet permanently: ${explainFailure("create-app", purged.failure, { replicationTimedOut: purged.replication }).detail}` };
     await auditEntry("purge", `Permanently deleted app ${row.appId ?? ""} (object ID ${objectId}) from the deleted items of tenant ${row.tenantId}`);
   }

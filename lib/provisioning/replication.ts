@@ -35,7 +35,12 @@ export type BackoffOptions = {
   random?: () => number;
 };
 
-export const defaultBackoff: BackoffOptions = { baseMs: 250, capMs: 8_000, boundMs: 5 * 60_000 };
+/**
+ * Short, capped waits: most replication delays last seconds, and a wait much longer than a round
+ * trip only adds to the time after the object appears. The bound comes from
+ * CALSYNC_PROVISION_REPLICATION_MINUTES (see `provisioningBackoff`).
+ */
+export const defaultBackoff: BackoffOptions = { baseMs: 100, capMs: 400, boundMs: 10 * 60_000 };
 
 /** The wait before attempt `attempt + 1` (attempt counts from 1): full jitter under a capped exponential. */
 export function backoffDelay(attempt: number, options: BackoffOptions): number {
