@@ -34,8 +34,18 @@ export default async function NewConnectionPage() {
           </div>
         </div>
       )}
+      <div className="space-y-3 rounded border border-slate-300 bg-white p-4">
+        <h2 className="text-lg font-semibold">Set it up for me (sign in as an administrator)</h2>
+        <p className="text-sm text-slate-700">
+          Paste a Microsoft Graph token from Azure CLI or Cloud Shell: the console checks your roles and the tenant&apos;s policies, registers the app, grants its
+          permissions, verifies them and saves the connection.
+        </p>
+        <Link href="/connections/new/automatic" className="inline-block rounded bg-blue-700 px-4 py-2 text-sm font-medium text-white no-underline hover:bg-blue-800">
+          Set it up for me
+        </Link>
+      </div>
       <div className="space-y-4">
-        <h2 className="text-lg font-semibold">{draft ? "Or start a new setup" : "Start"}</h2>
+        <h2 className="text-lg font-semibold">{draft ? "Or start a new setup" : "Or do it yourself"}</h2>
         <p className="text-sm text-slate-700">
           The wizard walks you through registering an app in Microsoft Entra ID, giving it calendar permissions, and proving the
           credentials against Microsoft Graph before anything is saved. It takes about ten minutes; you can stop at any step and come
