@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -7,11 +6,11 @@ import { loadDemoScenario } from "@/simulator/scenario";
 import { startSimulator, type Simulator } from "@/simulator/server";
 import { demo } from "@/simulator/demo-ids";
 import { adminToken, provisioningScenario, provisioningUsers, SETUP_APP_SCOPES } from "@/test-support/provisioning-scenario";
+import { runScript } from "@/test-support/run-script";
 import { testSimulatorStateDir } from "@/test-support/simulator-ca";
 
 /** Spawns the real CLI against the simulator through the custom cloud, with --no-save. */
 
-const root = path.resolve(import.meta.dirname, "..");
 let sim: Simulator;
 let folder: string;
 
@@ -25,27 +24,15 @@ afterAll(async () => {
 });
 
 function provision(args: string[], stdin: string) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", "scripts/provision.ts", ...args], {
-      cwd: root,
-      env: {
-        PATH: process.env.PATH ?? "",
-        NODE_ENV: "test",
-        NODE_EXTRA_CA_CERTS: sim.caCertPath,
-        CALSYNC_CLOUD: "custom",
-        CALSYNC_AUTHORITY_HOST: sim.origin,
-        CALSYNC_GRAPH_HOST: sim.origin,
-        CALSYNC_DATA_DIR: path.join(folder, "data"),
-      },
-      stdio: ["pipe", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(stdin);
+  return runScript("scripts/provision.ts", args, {
+    env: {
+      NODE_EXTRA_CA_CERTS: sim.caCertPath,
+      CALSYNC_CLOUD: "custom",
+      CALSYNC_AUTHORITY_HOST: sim.origin,
+      CALSYNC_GRAPH_HOST: sim.origin,
+      CALSYNC_DATA_DIR: path.join(folder, "data"),
+    },
+    stdin,
   });
 }
 

@@ -19,6 +19,7 @@ import { defaultCloudId, resolveCloud } from "@/lib/entra/cloud-config";
 import { cloudIdSchema, type Cloud } from "@/lib/entra/clouds";
 import { getEnv } from "@/lib/env";
 import { loadEnvFiles } from "@/lib/env-files";
+import { readStdin } from "./stdin";
 import { cliStateSchema, exportCliState, importCliState } from "@/lib/provisioning/cli-state";
 import { MAX_SECRET_MONTHS, ProvisioningInputError, runProvisioning, startProvisioning, takeProvisionedSecret, type ProvisioningOutcome } from "@/lib/provisioning/provision";
 import { getProvisioning, replaceProvisioningToken } from "@/lib/provisioning/records";
@@ -44,13 +45,6 @@ const usage = `Usage: <token> | npm run provision -- --token-stdin --tenant <id|
 class UsageError extends Error {}
 
 type Options = { tenant: string; name: string; cloud: Cloud; secretMonths: number; json: boolean; save: boolean; stateFile?: string; token: string };
-
-async function readStdin(): Promise<string> {
-  if (process.stdin.isTTY) process.stderr.write("Paste the administrator's Graph access token, then press Enter and Ctrl-D: ");
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer));
-  return Buffer.concat(chunks).toString("utf8").trim();
-}
 
 async function parse(argv: string[]): Promise<Options> {
   if (argv.some((arg) => arg === "--token" || arg.startsWith("--token="))) {
@@ -95,7 +89,7 @@ async function parse(argv: string[]): Promise<Options> {
   if (!cloudId.success) throw new UsageError(`--cloud must be one of ${cloudIdSchema.options.join(", ")}.`);
   const cloud = resolveCloud(cloudId.data);
   if (!cloud) throw new UsageError("--cloud custom needs CALSYNC_AUTHORITY_HOST and CALSYNC_GRAPH_HOST to be set.");
-  const token = await readStdin();
+  const token = (await readStdin("Paste the administrator's Graph access token, then press Enter and Ctrl-D: ")).trim();
   if (!token) throw new UsageError("No token arrived on standard input.");
   return { tenant: values.tenant, name, cloud, secretMonths, json: values.json, save: !values["no-save"], ...(values.state ? { stateFile: values.state } : {}), token };
 }

@@ -1,3 +1,4 @@
+import { setupAppScopes } from "@/lib/provisioning/setup-token";
 import { ROLE_TEMPLATES } from "@/simulator/applications";
 import { demo } from "@/simulator/demo-ids";
 import type { Scenario, ScenarioUser } from "@/simulator/scenario";
@@ -6,14 +7,7 @@ import type { Simulator } from "@/simulator/server";
 /** Scopes of an Azure CLI Graph token: everything the user may do, except reading /policies. */
 export const CLI_SCOPES = ["Application.ReadWrite.All", "AppRoleAssignment.ReadWrite.All", "Directory.AccessAsUser.All", "User.Read"];
 /** Scopes the setup app asks for. */
-export const SETUP_APP_SCOPES = [
-  "User.Read",
-  "Application.ReadWrite.All",
-  "AppRoleAssignment.ReadWrite.All",
-  "DelegatedPermissionGrant.ReadWrite.All",
-  "Policy.Read.All",
-  "RoleManagement.Read.Directory",
-];
+export const SETUP_APP_SCOPES: readonly string[] = setupAppScopes;
 
 /** The demo users in the roles the provisioning cases need. */
 export const provisioningUsers = {
