@@ -2,6 +2,7 @@
 
 import { useRouter } from "next/navigation";
 import { useEffect, useRef, useState } from "react";
+import { readNdjson } from "@/lib/ndjson";
 import type { ChecklistItem } from "@/lib/provisioning/preflight";
 
 type Event = { type: "item"; item: ChecklistItem } | { type: "outcome"; outcome: { status: string; message: string } } | { type: "error"; message: string };
@@ -51,30 +52,19 @@ export function ProvisioningRun({ endpoint, autoStart, buttonLabel }: { endpoint
         setSummary(problem?.message ?? `The setup could not start (HTTP ${response.status}).`);
         return;
       }
-      const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-      let buffer = "";
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        buffer += value;
-        let newline = buffer.indexOf("\n");
-        while (newline >= 0) {
-          const event = JSON.parse(buffer.slice(0, newline)) as Event;
-          buffer = buffer.slice(newline + 1);
-          newline = buffer.indexOf("\n");
-          if (event.type === "item") {
-            setItems((current) => {
-              const index = current.findIndex((item) => item.id === event.item.id);
-              return index < 0 ? [...current, event.item] : current.map((item, i) => (i === index ? event.item : item));
-            });
-          } else if (event.type === "outcome") {
-            setSummary(event.outcome.message);
-            router.refresh();
-          } else {
-            setSummary(event.message);
-          }
+      await readNdjson<Event>(response.body, (event) => {
+        if (event.type === "item") {
+          setItems((current) => {
+            const index = current.findIndex((item) => item.id === event.item.id);
+            return index < 0 ? [...current, event.item] : current.map((item, i) => (i === index ? event.item : item));
+          });
+        } else if (event.type === "outcome") {
+          setSummary(event.outcome.message);
+          router.refresh();
+        } else {
+          setSummary(event.message);
         }
-      }
+      });
     } catch {
       setSummary("The connection to the console broke off. Reload the page: the setup continues where it stopped.");
     } finally {

@@ -7,6 +7,7 @@ import { runAction } from "@/lib/auth/run-action";
 import { getKeyRing } from "@/lib/crypto/key-store";
 import { getPrisma } from "@/lib/db/client";
 import { resolveCloud } from "@/lib/entra/cloud-config";
+import { cloudIdSchema } from "@/lib/entra/clouds";
 import { UserFacingError } from "@/lib/errors";
 import { startProvisioningSchema, undoProvisioningSchema } from "@/lib/provisioning/form-schemas";
 import { ProvisioningInputError, startProvisioning, undoProvisioning } from "@/lib/provisioning/provision";
@@ -35,7 +36,7 @@ export async function undoProvisioningAction(_state: ActionState, formData: Form
   return runAction("undoProvisioningAction", undoProvisioningSchema, formData, async (values, caller) => {
     const db = await getPrisma();
     const row = await db.provisioning.findUnique({ where: { id: values.id }, select: { cloud: true } });
-    const cloud = row ? resolveCloud(row.cloud as Parameters<typeof resolveCloud>[0]) : undefined;
+    const cloud = row ? resolveCloud(cloudIdSchema.catch("global").parse(row.cloud)) : undefined;
     if (!row || !cloud) throw new UserFacingError("This setup no longer exists.");
     const { ip } = await requestContext();
     const result = await undoProvisioning(db, cloud, values.id, { token: values.token, permanent: values.permanent }, { actor: { id: caller.id, email: caller.email }, ip });

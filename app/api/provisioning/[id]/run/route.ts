@@ -6,6 +6,9 @@ import { getPrisma } from "@/lib/db/client";
 import { resolveCloud } from "@/lib/entra/cloud-config";
 import { cloudIdSchema } from "@/lib/entra/clouds";
 import { consoleRoute, deniedResponse, isSameOrigin } from "@/lib/http";
+import { errorReason } from "@/lib/errors";
+import { log } from "@/lib/log";
+import { ndjsonResponse } from "@/lib/ndjson";
 import { runProvisioning, type ProvisioningEvent, type ProvisioningOutcome } from "@/lib/provisioning/provision";
 
 export const dynamic = "force-dynamic";
@@ -22,39 +25,22 @@ export const POST = consoleRoute("POST /api/provisioning/[id]/run", async (reque
   const cloud = row ? resolveCloud(cloudIdSchema.catch("global").parse(row.cloud)) : undefined;
   if (!row || !cloud) return NextResponse.json({ error: "not-found", message: "There is no such setup." }, { status: 404 });
   const { ip } = await requestContext();
-  const encoder = new TextEncoder();
-  const controller = new AbortController();
-  request.signal.addEventListener("abort", () => controller.abort(), { once: true });
-  const body = new ReadableStream<Uint8Array>({
-    async start(stream) {
-      const send = (event: ProvisioningEvent | { type: "outcome"; outcome: Omit<ProvisioningOutcome, "report"> } | { type: "error"; message: string }) => {
-        try {
-          stream.enqueue(encoder.encode(`${JSON.stringify(event)}\n`));
-        } catch {
-          // The browser went away; the run finishes its current step and stops.
-        }
-      };
-      try {
-        const { report: _report, ...outcome } = await runProvisioning(db, getKeyRing(), cloud, id.data, {
-          actor: { id: caller.user.id, email: caller.user.email },
-          ip,
-          signal: controller.signal,
-          onEvent: send,
-        });
-        send({ type: "outcome", outcome });
-      } catch {
-        send({ type: "error", message: "The setup stopped on our side. Reload the page to continue where it stopped." });
-      } finally {
-        try {
-          stream.close();
-        } catch {
-          // Already closed by a cancelled browser.
-        }
-      }
+  type Event = ProvisioningEvent | { type: "outcome"; outcome: Omit<ProvisioningOutcome, "report"> } | { type: "error"; message: string };
+  return ndjsonResponse<Event>(
+    request,
+    async ({ signal, send }) => {
+      const { report: _report, ...outcome } = await runProvisioning(db, getKeyRing(), cloud, id.data, {
+        actor: { id: caller.user.id, email: caller.user.email },
+        ip,
+        signal,
+        onEvent: send,
+      });
+      send({ type: "outcome", outcome });
     },
-    cancel() {
-      controller.abort();
+    (error) => {
+      // The reason's first line only: Prisma errors go on to echo arguments, which may include the sealed token.
+      log.error("Provisioning run failed", { provisioningId: id.data, error: errorReason(error).slice(0, 200) });
+      return { type: "error", message: "The setup stopped on our side. Reload the page to continue where it stopped." };
     },
-  });
-  return new Response(body, { headers: { "content-type": "application/x-ndjson; charset=utf-8", "cache-control": "no-store" } });
+  );
 });
