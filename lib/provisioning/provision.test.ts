@@ -144,6 +144,17 @@ describe.each(testEngines())("provisioning on $name", (engine) => {
     });
   }
 
+  it("two runs of one provisioning at once: one runs, the other is told so, and one app is created", async () => {
+    sim.setScenario(provisioningScenario(pristine()));
+    const name = `Calsync twice ${engine.name}`;
+    const id = await startProvisioning(database.prisma, ring, { cloud, token: adminToken(sim, provisioningUsers.globalAdmin.id, SETUP_APP_SCOPES), displayName: name, secretMonths: 6 }, actor);
+    const outcomes = await Promise.all([1, 2].map(() => runProvisioning(database.prisma, ring, cloud, id, { actor, backoff })));
+    expect(outcomes.map((outcome) => outcome.status).sort()).toEqual(["busy", "done"]);
+    expect(tenantApps(name)).toHaveLength(1);
+    const lease = await database.prisma.provisioning.findUniqueOrThrow({ where: { id }, select: { leaseUntil: true } });
+    expect(lease.leaseUntil).toBeNull();
+  });
+
   it("a policy that forbids secrets stops before any write when readable, and at the credential step when not", async () => {
     sim.setScenario(provisioningScenario(pristine(), (scenario) => (scenario.tenants[0]!.appManagementPolicy = { passwordCredentialsAllowed: false, id: "538f1913-366a-440a-95a0-e195cb55b282" })));
     sim.clearRequests();

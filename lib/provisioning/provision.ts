@@ -48,7 +48,7 @@ export type ProvisioningEvent = { type: "item"; item: ChecklistItem };
 
 export type ProvisioningOutcome = {
   id: string;
-  status: "done" | "handoff" | "waiting" | "failed" | "stopped";
+  status: "done" | "handoff" | "waiting" | "failed" | "stopped" | "busy";
   message: string;
   items: ChecklistItem[];
   handOff?: { url: string; message: string; tenant: string };
@@ -392,6 +392,28 @@ export async function runProvisioning(db: AppPrismaClient, ring: KeyRing, cloud:
   const outcome = (status: ProvisioningOutcome["status"], message: string, extra: Partial<ProvisioningOutcome> = {}): ProvisioningOutcome => ({ id, status, message, items: [...ctx.items.values()], ...extra });
   if (row.status === "done" || row.status === "undone") return outcome(row.status === "done" ? "done" : "stopped", row.message ?? "This provisioning has ended.");
 
+  // One run at a time: a second window (or the CLI) would otherwise send the same writes twice. A
+  // process that dies keeps the lease until it expires, after the longest wait one attempt may take.
+  const now = new Date();
+  const claimed = await db.provisioning.updateMany({
+    where: { id, OR: [{ leaseUntil: null }, { leaseUntil: { lt: now } }] },
+    data: { leaseUntil: new Date(now.getTime() + ctx.backoff.boundMs + 2 * 60_000) },
+  });
+  if (claimed.count === 0) return outcome("busy", "This setup is already running in another window or process. Wait for it to finish, then reload this page.");
+  try {
+    return await runClaimed(ctx, token, outcome);
+  } finally {
+    await db.provisioning.updateMany({ where: { id }, data: { leaseUntil: null } });
+  }
+}
+
+async function runClaimed(
+  ctx: Context,
+  token: string,
+  outcome: (status: ProvisioningOutcome["status"], message: string, extra?: Partial<ProvisioningOutcome>) => ProvisioningOutcome,
+): Promise<ProvisioningOutcome> {
+  const { db, ring, cloud, row, options } = ctx;
+  const { id } = row;
   const inspected = inspectSetupToken(token, cloud);
   if (!inspected.ok) {
     await updateProvisioning(db, id, { status: "failed", message: inspected.problem });

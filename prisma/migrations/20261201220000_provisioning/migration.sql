@@ -16,6 +16,7 @@ CREATE TABLE "provisionings" (
     "credential_expires_at" TIMESTAMPTZ(3),
     "connection_id" UUID,
     "message" TEXT,
+    "lease_until" TIMESTAMPTZ(3),
     "created_by_id" UUID,
     "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "updated_at" TIMESTAMPTZ(3) NOT NULL,
