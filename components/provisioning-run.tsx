@@ -20,15 +20,15 @@ const statusLabels: Record<ChecklistItem["status"], string> = {
 };
 
 const statusStyles: Record<ChecklistItem["status"], string> = {
-  pending: "border-slate-200 bg-white",
-  running: "border-blue-300 bg-blue-50",
-  waiting: "border-blue-300 bg-blue-50",
-  pass: "border-green-300 bg-green-50",
-  warn: "border-amber-300 bg-amber-50",
-  fail: "border-red-300 bg-red-50",
-  unknown: "border-slate-300 bg-slate-50",
-  handoff: "border-amber-300 bg-amber-50",
-  skip: "border-slate-300 bg-slate-50",
+  pending: "border-line bg-surface",
+  running: "border-blue-300 bg-blue-50 dark:border-blue-800 dark:bg-blue-950/60",
+  waiting: "border-blue-300 bg-blue-50 dark:border-blue-800 dark:bg-blue-950/60",
+  pass: "border-green-300 bg-green-50 dark:border-green-800 dark:bg-green-950/60",
+  warn: "border-amber-300 bg-amber-50 dark:border-amber-800 dark:bg-amber-950/60",
+  fail: "border-red-300 bg-red-50 dark:border-red-800 dark:bg-red-950/60",
+  unknown: "border-line bg-surface-muted",
+  handoff: "border-amber-300 bg-amber-50 dark:border-amber-800 dark:bg-amber-950/60",
+  skip: "border-line bg-surface-muted",
 };
 
 /**
@@ -88,7 +88,7 @@ export function ProvisioningRun({ endpoint, autoStart, buttonLabel }: { endpoint
           <li key={item.id} className={`rounded border p-3 ${statusStyles[item.status]}`} data-item-id={item.id} data-status={item.status}>
             <div className="flex flex-wrap items-baseline justify-between gap-2">
               <p className="font-medium">{item.title}</p>
-              <span className="text-xs text-slate-700">{statusLabels[item.status]}</span>
+              <span className="text-xs text-fg-muted">{statusLabels[item.status]}</span>
             </div>
             {item.detail && <p className="mt-1 text-sm">{item.detail}</p>}
             {item.who && (item.status === "fail" || item.status === "handoff") && <p className="mt-1 text-sm">Who can do it: {item.who}.</p>}
@@ -99,7 +99,7 @@ export function ProvisioningRun({ endpoint, autoStart, buttonLabel }: { endpoint
         {summary}
       </p>
       {!running && (
-        <button type="button" onClick={() => void run()} className="rounded border border-slate-400 bg-white px-4 py-2 text-sm font-medium text-slate-900 hover:bg-slate-100">
+        <button type="button" onClick={() => void run()} className="rounded border border-line bg-surface px-4 py-2 text-sm font-medium text-fg hover:bg-surface-muted">
           {buttonLabel}
         </button>
       )}

@@ -17,7 +17,7 @@ export default async function AutomaticSetupPage() {
   return (
     <section className="max-w-3xl space-y-8">
       <header className="space-y-2">
-        <p className="text-sm text-slate-600">New connection · automatic</p>
+        <p className="text-sm text-fg-muted">New connection · automatic</p>
         <h1 className="text-2xl font-semibold">Set it up for me</h1>
         <p>
           The console registers its app in your tenant with an administrator&apos;s Microsoft Graph token: it checks your roles and the tenant&apos;s policies first, creates
@@ -38,7 +38,7 @@ export default async function AutomaticSetupPage() {
           {tokenCommand}
         </pre>
         <CopyButton text={tokenCommand} label="Copy the command" />
-        <p className="text-sm text-slate-700">
+        <p className="text-sm text-fg-muted">
           Azure CLI tokens cannot read tenant policies; the console says so and explains any policy refusal when it meets one. Cloud Shell&apos;s tokens come from its own
           identity endpoint, so their permissions may differ: the console reads them before anything starts.
         </p>

@@ -34,7 +34,7 @@ export default async function ProvisioningPage({ params }: { params: Promise<{ i
   return (
     <section className="max-w-3xl space-y-8">
       <header className="space-y-2">
-        <p className="text-sm text-slate-600">New connection · automatic · {cloud.label}</p>
+        <p className="text-sm text-fg-muted">New connection · automatic · {cloud.label}</p>
         <h1 className="text-2xl font-semibold">Set it up for me: “{row.displayName}”</h1>
         {row.message && !running && <p data-testid="provisioning-message">{row.message}</p>}
       </header>
@@ -67,7 +67,7 @@ export default async function ProvisioningPage({ params }: { params: Promise<{ i
           </ul>
           {row.connectionId && (
             <p>
-              <Link href={`/connections/${row.connectionId}`} className="rounded bg-blue-700 px-4 py-2 text-sm font-medium text-white no-underline hover:bg-blue-800">
+              <Link href={`/connections/${row.connectionId}`} className="rounded bg-primary px-4 py-2 text-sm font-medium text-primary-fg no-underline hover:bg-primary-hover">
                 Open the connection
               </Link>
             </p>
@@ -76,7 +76,7 @@ export default async function ProvisioningPage({ params }: { params: Promise<{ i
       )}
 
       {row.applicationObjectId && row.status !== "undone" && (
-        <details className="rounded border border-slate-300 bg-white p-4">
+        <details className="rounded border border-line bg-surface p-4">
           <summary className="cursor-pointer font-medium">Undo: delete the app from the tenant</summary>
           <div className="mt-3 space-y-3 text-sm">
             <p>
