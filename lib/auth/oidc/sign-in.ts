@@ -1,0 +1,271 @@
+import "server-only";
+import { randomUUID } from "node:crypto";
+import { recordAudit } from "@/lib/audit/audit";
+import { sealContext, type KeyRing } from "@/lib/crypto/seal";
+import { constantTimeEqual, generateToken, hashToken } from "@/lib/crypto/tokens";
+import { Prisma } from "@/lib/db/generated/client";
+import type { AppPrismaClient, DbClient } from "@/lib/db/types";
+import { refusalFromCallback, callbackSchema, outcomeOf, signInOutcomeSchema, type SignInOutcome } from "@/lib/delegated/sign-in";
+import { authorizationUrl, newPkcePair, redeemCode } from "@/lib/delegated/msal-delegated";
+import type { Cloud } from "@/lib/entra/clouds";
+import { createRetryBudget, type RequestPolicy } from "@/lib/entra/http-transport";
+import { UserFacingError } from "@/lib/errors";
+import { log } from "@/lib/log";
+import type { Role } from "@/lib/auth/roles";
+import { createSession, type SessionPolicy } from "@/lib/auth/sessions";
+import { accountEmail, hasGroupsOverage, idTokenClaimsSchema, type IdTokenClaims } from "@/lib/auth/oidc/claims";
+import { readMemberGroups } from "@/lib/auth/oidc/member-groups";
+import { mapRole, type GroupMapping } from "@/lib/auth/oidc/role-mapping";
+import { getReadyConsoleSignIn, type ConsoleSignInSettings } from "@/lib/auth/oidc/settings";
+import { consoleSignInRedirectUri } from "@/lib/auth/oidc/urls";
+
+/**
+ * "Sign in with Microsoft" for console staff: the authorization code flow with PKCE through msal-node.
+ * Starting stores the attempt (hashed `state`, the `nonce`, the sealed PKCE verifier, and the hash of
+ * a random value the browser keeps in a short-lived cookie); the callback must bring that `state` in
+ * the same browser, once, within ten minutes. People are found by `tid` + `oid`, and their role is
+ * worked out again from the ID token at every sign-in.
+ */
+
+export const MICROSOFT_SIGN_IN_TTL_MS = 10 * 60_000;
+/** Attempts one address may start per ten minutes: every retry a person needs, not a table flood. */
+export const MAX_MICROSOFT_SIGN_INS_PER_WINDOW = 30;
+const RETENTION_DAYS = 30;
+const MICROSOFT_TIMEOUT_MS = 20_000;
+
+export const NOT_CONFIGURED = "Sign in with Microsoft is not set up on this console. Sign in with your email and password.";
+
+function verifierContext(id: string): string {
+  return sealContext("microsoft_sign_ins", "code_verifier_sealed", id);
+}
+
+function microsoftPolicy(): RequestPolicy {
+  return { signal: AbortSignal.timeout(MICROSOFT_TIMEOUT_MS), retry: createRetryBudget() };
+}
+
+function hasGroupMappings(groups: GroupMapping): boolean {
+  return groups.admin.length + groups.helpdesk.length + groups.member.length > 0;
+}
+
+/** User.Read for the profile; GroupMember.Read.All only when groups decide roles (the overage read needs it). */
+function signInScopes(cloud: Cloud, settings: ConsoleSignInSettings): string[] {
+  return [`${cloud.graphHost}/User.Read`, ...(hasGroupMappings(settings.groups) ? [`${cloud.graphHost}/GroupMember.Read.All`] : [])];
+}
+
+/** One trusted tenant signs in at that tenant; several at /organizations, and the `tid` check decides. */
+function signInAuthority(settings: ConsoleSignInSettings): string {
+  return settings.tenants.length === 1 ? settings.tenants[0]!.id : "organizations";
+}
+
+export async function startMicrosoftSignIn(
+  db: AppPrismaClient,
+  ring: KeyRing,
+  input: { returnTo: string; ip: string | null },
+  now = new Date(),
+): Promise<{ url: string; binding: string }> {
+  const ready = await getReadyConsoleSignIn(db, ring);
+  if (!ready) throw new UserFacingError(NOT_CONFIGURED);
+  const windowStart = new Date(now.getTime() - MICROSOFT_SIGN_IN_TTL_MS);
+  const recent = await db.microsoftSignIn.count({ where: { ip: input.ip, createdAt: { gt: windowStart } } });
+  if (recent >= MAX_MICROSOFT_SIGN_INS_PER_WINDOW) throw new UserFacingError("Many Microsoft sign-ins were started from here in the last ten minutes. Wait a few minutes, then try again.");
+  const { settings, app } = ready;
+  const state = generateToken();
+  const nonce = generateToken(16);
+  const binding = generateToken();
+  const pkce = await newPkcePair();
+  let url: string;
+  try {
+    url = await authorizationUrl(
+      app,
+      { redirectUri: consoleSignInRedirectUri(), state, nonce, codeChallenge: pkce.challenge, scopes: signInScopes(app.cloud, settings), authority: signInAuthority(settings) },
+      microsoftPolicy(),
+    );
+  } catch {
+    throw new UserFacingError(`Microsoft's sign-in service (${app.cloud.label}) could not be reached, so nothing was started. Try again in a few minutes.`);
+  }
+  const id = randomUUID();
+  await db.microsoftSignIn.create({
+    data: {
+      id,
+      stateHash: hashToken(state),
+      bindingHash: hashToken(binding),
+      nonce,
+      codeVerifierSealed: ring.seal(pkce.verifier, verifierContext(id)),
+      returnTo: input.returnTo,
+      ip: input.ip,
+      createdAt: now,
+      expiresAt: new Date(now.getTime() + MICROSOFT_SIGN_IN_TTL_MS),
+    },
+    select: { id: true },
+  });
+  return { url, binding };
+}
+
+export type MicrosoftSignInOutcome =
+  | { kind: "signed-in"; token: string; expiresAt: Date; userId: string; returnTo: string }
+  | { kind: "refused"; attemptId: string }
+  /** No attempt of this browser matches the `state`: forged, replayed, expired or from another browser. */
+  | { kind: "bad-state" }
+  | { kind: "failed" };
+
+type ClaimedAttempt = { id: string; nonce: string; codeVerifierSealed: string; returnTo: string };
+
+export async function completeMicrosoftSignIn(
+  db: AppPrismaClient,
+  ring: KeyRing,
+  input: { params: URLSearchParams; binding: string | undefined; ip: string | null; userAgent: string | null },
+  policy: SessionPolicy,
+  now = new Date(),
+): Promise<MicrosoftSignInOutcome> {
+  const parsed = callbackSchema.safeParse(Object.fromEntries(input.params));
+  if (!parsed.success || !input.binding) return { kind: "bad-state" };
+  const attempt = await db.microsoftSignIn.findUnique({
+    where: { stateHash: hashToken(parsed.data.state) },
+    select: { id: true, bindingHash: true, nonce: true, codeVerifierSealed: true, returnTo: true, expiresAt: true, completedAt: true },
+  });
+  if (!attempt || attempt.completedAt || attempt.expiresAt <= now || !constantTimeEqual(attempt.bindingHash, hashToken(input.binding))) return { kind: "bad-state" };
+  // Claimed before anything else: a replayed callback racing this one finds it used.
+  const claimed = await db.microsoftSignIn.updateMany({ where: { id: attempt.id, completedAt: null }, data: { completedAt: now } });
+  if (claimed.count !== 1) return { kind: "bad-state" };
+  const refuse = async (outcome: SignInOutcome): Promise<MicrosoftSignInOutcome> => {
+    await db.microsoftSignIn.update({ where: { id: attempt.id }, data: { outcome }, select: { id: true } });
+    return { kind: "refused", attemptId: attempt.id };
+  };
+  try {
+    return await finish(db, ring, input, parsed.data, attempt, refuse, policy, now);
+  } catch (error) {
+    log.error("A Microsoft sign-in could not be completed", { attemptId: attempt.id, error: error instanceof Error ? `${error.name}: ${error.message.split("\n")[0]?.slice(0, 200)}` : "non-error thrown" });
+    try {
+      return await refuse({ code: "sign-in-failed" });
+    } catch {
+      return { kind: "failed" };
+    }
+  }
+}
+
+async function finish(
+  db: AppPrismaClient,
+  ring: KeyRing,
+  input: { ip: string | null; userAgent: string | null },
+  params: ReturnType<typeof callbackSchema.parse>,
+  attempt: ClaimedAttempt,
+  refuse: (outcome: SignInOutcome) => Promise<MicrosoftSignInOutcome>,
+  policy: SessionPolicy,
+  now: Date,
+): Promise<MicrosoftSignInOutcome> {
+  if (params.error || !params.code) return refuse(refusalFromCallback(params));
+  const ready = await getReadyConsoleSignIn(db, ring);
+  if (!ready) return refuse({ code: "not-configured" });
+  const { settings, app } = ready;
+  const redeemed = await redeemCode(
+    app,
+    {
+      code: params.code,
+      codeVerifier: ring.open(attempt.codeVerifierSealed, verifierContext(attempt.id)),
+      nonce: attempt.nonce,
+      redirectUri: consoleSignInRedirectUri(),
+      scopes: signInScopes(app.cloud, settings),
+      authority: signInAuthority(settings),
+    },
+    microsoftPolicy(),
+  );
+  if (!redeemed.ok) return refuse(outcomeOf(redeemed.failure));
+  const claims = idTokenClaimsSchema.safeParse(redeemed.idTokenClaims);
+  if (!claims.success) return refuse({ code: "unexpected-response", account: redeemed.account.username });
+  const account = redeemed.account.username;
+  if (!settings.tenants.some((tenant) => tenant.id === claims.data.tid)) return refuse({ code: "tenant-not-trusted", account });
+
+  let groups = claims.data.groups;
+  if (hasGroupsOverage(claims.data) && hasGroupMappings(settings.groups)) {
+    const read = await readMemberGroups({ cloud: app.cloud, accessToken: redeemed.accessToken, policy: microsoftPolicy() });
+    if (!read.ok) return refuse({ code: "groups-unreadable", account, ...(read.failure.message ? { description: read.failure.message.slice(0, 500) } : {}) });
+    groups = read.groups;
+  }
+  const decision = mapRole({ roles: claims.data.roles, groups }, settings.groups);
+  const role: Role | null = decision?.role ?? (settings.allowMembers ? "member" : null);
+  if (!role) return refuse({ code: "no-role", account });
+
+  const user = await findOrCreateUser(db, claims.data, role, now);
+  if (user.kind === "refused") return refuse({ code: user.code, account });
+  const session = await createSession(db, { userId: user.id, ip: input.ip, userAgent: input.userAgent }, policy, now);
+  await db.user.update({ where: { id: user.id }, data: { lastSignInAt: now }, select: { id: true } });
+  const how = decision ? `${decision.source === "app-role" ? "app role" : "group"} ${decision.claim}` : "members allowed";
+  await recordAudit(db, {
+    actor: { id: user.id, email: user.email },
+    action: "session.sign-in",
+    target: { type: "user", id: user.id, label: user.email },
+    summary: `Signed in with Microsoft as ${account} (tenant ${claims.data.tid}); role ${role} from ${how}${user.previousRole && user.previousRole !== role ? `, was ${user.previousRole}` : ""}${user.created ? "; account created at first sign-in" : ""}`,
+    ip: input.ip,
+  });
+  return { kind: "signed-in", token: session.token, expiresAt: session.expiresAt, userId: user.id, returnTo: attempt.returnTo };
+}
+
+type FoundUser =
+  | { kind: "found"; id: string; email: string; created: boolean; previousRole: Role | null }
+  | { kind: "refused"; code: "deactivated" | "email-taken" | "no-email" };
+
+/**
+ * The linked account by `tid` + `oid`, its role set to what this sign-in says; or, at first sign-in, a
+ * new account. An existing account with the same email is never taken over: only its owner can link it.
+ */
+async function findOrCreateUser(db: AppPrismaClient, claims: IdTokenClaims, role: Role, now: Date): Promise<FoundUser> {
+  const username = (claims.preferred_username ?? claims.email ?? claims.oid).slice(0, 300);
+  const attempt = () =>
+    db.$transaction(async (tx): Promise<FoundUser> => {
+      const identity = await tx.linkedIdentity.findUnique({
+        where: { tenantId_objectId: { tenantId: claims.tid, objectId: claims.oid } },
+        select: { id: true, user: { select: { id: true, email: true, role: true, active: true } } },
+      });
+      if (identity) {
+        if (!identity.user.active) return { kind: "refused", code: "deactivated" };
+        await tx.linkedIdentity.update({ where: { id: identity.id }, data: { username, lastSignInAt: now }, select: { id: true } });
+        if (identity.user.role !== role) {
+          await tx.user.update({ where: { id: identity.user.id }, data: { role }, select: { id: true } });
+          await recordAudit(tx, {
+            actor: null,
+            action: "user.role",
+            target: { type: "user", id: identity.user.id, label: identity.user.email },
+            summary: `Changed role of ${identity.user.email} from ${identity.user.role} to ${role} at Microsoft sign-in (Entra decides)`,
+          });
+        }
+        return { kind: "found", id: identity.user.id, email: identity.user.email, created: false, previousRole: identity.user.role };
+      }
+      const email = accountEmail(claims);
+      if (!email) return { kind: "refused", code: "no-email" };
+      const taken = await tx.user.findUnique({ where: { email }, select: { id: true } });
+      if (taken) return { kind: "refused", code: "email-taken" };
+      const user = await tx.user.create({
+        data: { email, displayName: (claims.name ?? email).slice(0, 200), role, passwordHash: null },
+        select: { id: true, email: true },
+      });
+      await tx.linkedIdentity.create({ data: { userId: user.id, tenantId: claims.tid, objectId: claims.oid, username, lastSignInAt: now }, select: { id: true } });
+      await recordAudit(tx, {
+        actor: null,
+        action: "user.create",
+        target: { type: "user", id: user.id, label: user.email },
+        summary: `Created ${role} account for ${user.email} at first Microsoft sign-in (tenant ${claims.tid}, object ${claims.oid})`,
+      });
+      return { kind: "found", id: user.id, email: user.email, created: true, previousRole: null };
+    });
+  try {
+    return await attempt();
+  } catch (error) {
+    // The same person finishing two sign-ins at once: the second finds the account the first made.
+    if (!(error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002")) throw error;
+    return attempt();
+  }
+}
+
+/** Why an attempt of this browser was refused; null for another browser's attempt or an unknown id. */
+export async function getMicrosoftSignInRefusal(db: DbClient, attemptId: string, binding: string | undefined): Promise<SignInOutcome | null> {
+  if (!binding || !/^[0-9a-f-]{36}$/i.test(attemptId)) return null;
+  const row = await db.microsoftSignIn.findUnique({ where: { id: attemptId }, select: { bindingHash: true, outcome: true } });
+  if (!row || !constantTimeEqual(row.bindingHash, hashToken(binding))) return null;
+  const outcome = signInOutcomeSchema.safeParse(row.outcome);
+  return outcome.success ? outcome.data : null;
+}
+
+export async function pruneMicrosoftSignIns(db: DbClient, now = new Date()): Promise<number> {
+  const { count } = await db.microsoftSignIn.deleteMany({ where: { createdAt: { lt: new Date(now.getTime() - RETENTION_DAYS * 86_400_000) } } });
+  return count;
+}
