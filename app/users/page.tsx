@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { ActionForm, Field } from "@/components/action-form";
-import { changeUserRoleAction, createUserAction, inviteUserAction, setUserActiveAction } from "@/app/users/actions";
+import { changeUserRoleAction, createUserAction, endUserSessionsAction, inviteUserAction, setBreakGlassAction, setUserActiveAction } from "@/app/users/actions";
 import { authorizePage } from "@/lib/auth/current-user";
 import { PASSWORD_HINT } from "@/lib/auth/password-policy";
 import { roleLabels, roles } from "@/lib/auth/roles";
@@ -42,7 +42,11 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
                 <td className="py-2 pr-4">{user.displayName}</td>
                 <td className="py-2 pr-4">{user.email}</td>
                 <td className="py-2 pr-4">{roleLabels[user.role]}</td>
-                <td className="py-2 pr-4">{user.active ? "Active" : "Deactivated"}</td>
+                <td className="py-2 pr-4">
+                  {user.active ? "Active" : "Deactivated"}
+                  {user.microsoftAccounts.length > 0 && <span className="block text-xs text-slate-600">Microsoft: {user.microsoftAccounts.join(", ")}</span>}
+                  {user.breakGlass && <span className="block text-xs text-slate-600">Break-glass (keeps password sign-in)</span>}
+                </td>
                 <td className="py-2 pr-4">{user.lastSignInAt ? formatDateTime(user.lastSignInAt) : "Never"}</td>
                 <td className="space-y-2 py-2">
                   <ActionForm action={changeUserRoleAction} submitLabel={`Change role of ${user.email}`} submitVariant="secondary" className="space-y-2" hidden={{ userId: user.id }}>
@@ -54,6 +58,17 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
                       submitLabel={user.active ? `Deactivate ${user.email}` : `Reactivate ${user.email}`}
                       submitVariant={user.active ? "danger" : "secondary"}
                       hidden={{ userId: user.id, active: String(!user.active) }}
+                    />
+                  )}
+                  {user.id !== me.id && user.active && (
+                    <ActionForm action={endUserSessionsAction} submitLabel={`End sessions of ${user.email}`} submitVariant="secondary" hidden={{ userId: user.id }} />
+                  )}
+                  {user.role === "admin" && user.hasPassword && (
+                    <ActionForm
+                      action={setBreakGlassAction}
+                      submitLabel={user.breakGlass ? `Remove break-glass from ${user.email}` : `Mark ${user.email} as break-glass`}
+                      submitVariant="secondary"
+                      hidden={{ userId: user.id, breakGlass: String(!user.breakGlass) }}
                     />
                   )}
                 </td>

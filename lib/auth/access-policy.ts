@@ -33,6 +33,7 @@ export const pagePolicy = {
   "/settings/api-keys": ["admin"],
   "/settings/notifications": ["admin"],
   "/settings/mailbox-sign-in": ["admin"],
+  "/settings/sign-in": ["admin"],
   "/connect": "signed-in",
   "/connect/[id]": "signed-in",
   "/connect/attempts/[id]": "signed-in",
@@ -71,6 +72,10 @@ export const actionPolicy = {
   connectFromLinkAction: "signed-in",
   createAccountFromLinkAction: "public",
   createConnectLinkAction: ["admin", "helpdesk"],
+  startMicrosoftSignInAction: "public",
+  saveConsoleSignInAction: ["admin"],
+  endUserSessionsAction: ["admin"],
+  setBreakGlassAction: ["admin"],
 } as const satisfies Record<string, Access>;
 
 export const routePolicy = {
@@ -81,6 +86,8 @@ export const routePolicy = {
   // (mayRunConnectionChecks in lib/connections/access.ts).
   "POST /api/connections/[id]/checks": "signed-in",
   "GET /connect/callback": "signed-in",
+  // Anyone coming back from Microsoft; the attempt's state and this browser's binding cookie decide.
+  "GET /sign-in/microsoft/callback": "public",
   "GET /api/v1/openapi.json": "public",
   "GET /api/v1/connections": { apiKeyScope: "connections:read" },
   "GET /api/v1/connections/[id]": { apiKeyScope: "connections:read" },

@@ -1,0 +1,44 @@
+import { NextResponse } from "next/server";
+import { authorizeRoute, requestContext, sessionPolicy, setSessionCookie } from "@/lib/auth/current-user";
+import { readBindingCookie } from "@/lib/auth/oidc/binding-cookie";
+import { completeMicrosoftSignIn } from "@/lib/auth/oidc/sign-in";
+import { getKeyRing } from "@/lib/crypto/key-store";
+import { getPrisma } from "@/lib/db/client";
+import { getEnv } from "@/lib/env";
+import { consoleRoute } from "@/lib/http";
+import { log } from "@/lib/log";
+import { publicUrl } from "@/lib/public-url";
+
+export const dynamic = "force-dynamic";
+
+function to(path: string): NextResponse {
+  return NextResponse.redirect(`${publicUrl(getEnv())}${path}`, 303);
+}
+
+/**
+ * Microsoft's answer to "Sign in with Microsoft". A refusal is kept on the attempt and the sign-in
+ * page explains it by the attempt's id, readable only with this browser's binding cookie.
+ */
+export const GET = consoleRoute("GET /sign-in/microsoft/callback", async (request: Request): Promise<Response> => {
+  await authorizeRoute("GET /sign-in/microsoft/callback");
+  const params = new URL(request.url).searchParams;
+  const { ip, userAgent } = await requestContext();
+  let outcome: Awaited<ReturnType<typeof completeMicrosoftSignIn>>;
+  try {
+    outcome = await completeMicrosoftSignIn(await getPrisma(), getKeyRing(), { params, binding: await readBindingCookie(), ip, userAgent }, sessionPolicy());
+  } catch (error) {
+    log.error("The Microsoft sign-in callback failed", { error: error instanceof Error ? error.name : "non-error thrown" });
+    return to("/sign-in?microsoft=sign-in-failed");
+  }
+  switch (outcome.kind) {
+    case "signed-in":
+      await setSessionCookie(outcome.token, outcome.expiresAt);
+      return to(outcome.returnTo);
+    case "refused":
+      return to(`/sign-in?microsoft=${outcome.attemptId}`);
+    case "bad-state":
+      return to("/sign-in?microsoft=bad-state");
+    case "failed":
+      return to("/sign-in?microsoft=sign-in-failed");
+  }
+});
