@@ -1,5 +1,5 @@
-import { demo } from "@/simulator/demo-ids";
-import type { Scenario, ScenarioApp } from "@/simulator/scenario";
+import { demo } from "../simulator/demo-ids";
+import type { Scenario, ScenarioApp } from "../simulator/scenario";
 
 /**
  * The demo scenario as console sign-in needs it: the sign-in app's manifest sends groups, the contoso
