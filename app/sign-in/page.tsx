@@ -1,10 +1,11 @@
 import type { Metadata } from "next";
+import Link from "next/link";
 import { redirect } from "next/navigation";
 import { ActionForm, Field } from "@/components/action-form";
 import { signInAction } from "@/app/sign-in/actions";
 import { startMicrosoftSignInAction } from "@/app/sign-in/microsoft/actions";
 import { MicrosoftSignInRefusal } from "@/app/sign-in/microsoft/refusal";
-import { getConsoleSignIn, isMicrosoftSignInVerified } from "@/lib/auth/oidc/settings";
+import { getConsoleSignIn, isMicrosoftSignInVerified, offersOneStepConnect } from "@/lib/auth/oidc/settings";
 import { authorizePage } from "@/lib/auth/current-user";
 import { safeReturnPath } from "@/lib/auth/form-schemas";
 import { roleLabels } from "@/lib/auth/roles";
@@ -35,6 +36,11 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
         <ActionForm action={startMicrosoftSignInAction} submitLabel="Sign in with Microsoft" hidden={{ next }}>
           <p className="text-sm text-slate-700">Staff of {microsoft.tenants.map((tenant) => tenant.label).join(", ")} sign in with their Microsoft 365 work account.</p>
         </ActionForm>
+      )}
+      {offersOneStepConnect(microsoft) && (
+        <p className="text-sm">
+          No console account yet? <Link href="/connect/start">Connect my Microsoft 365 calendar</Link> in one step.
+        </p>
       )}
       {microsoft?.microsoftOnly && (
         <p role="note" className="text-sm text-slate-700">

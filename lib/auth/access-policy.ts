@@ -38,6 +38,7 @@ export const pagePolicy = {
   "/connect/[id]": "signed-in",
   "/connect/attempts/[id]": "signed-in",
   "/connect/link/[token]": "public",
+  "/connect/start": "public",
   "/connect/callback/approved": "public",
   "/connect/invite": ["admin", "helpdesk"],
 } as const satisfies Record<string, Access>;
@@ -73,6 +74,7 @@ export const actionPolicy = {
   createAccountFromLinkAction: "public",
   createConnectLinkAction: ["admin", "helpdesk"],
   startMicrosoftSignInAction: "public",
+  startOneStepConnectAction: "public",
   saveConsoleSignInAction: ["admin"],
   endUserSessionsAction: ["admin"],
   setBreakGlassAction: ["admin"],

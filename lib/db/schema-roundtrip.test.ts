@@ -97,10 +97,11 @@ const samples: Record<Prisma.ModelName, Record<string, unknown>> = {
   ConsoleSignIn: {
     id: 1, clientId: "66666666-7777-4888-9999-000000000000", tenants: [{ id: "11111111-2222-4333-8444-555555555555", label: "contoso.com" }],
     adminGroups: ["33333333-4444-4555-8666-777777777777"], helpdeskGroups: [], memberGroups: [], allowMembers: true, microsoftOnly: true,
+    memberTenants: [{ id: "44444444-5555-4666-8777-888888888888", label: "fabrikam.com" }],
     verifiedAt: at("2026-10-09T00:00:00.000Z"), verification: [{ ok: true }], version: 2, updatedById: userId, updatedAt: at("2026-10-09T00:00:01.000Z"),
   },
   MicrosoftSignIn: {
-    id: "7a8b9c0d-1e2f-4a3b-8c4d-5e6f7a8b9c12", stateHash: "7".repeat(64), bindingHash: "8".repeat(64), nonce: "n-2", codeVerifierSealed: "cs1.k1.o.p",
+    id: "7a8b9c0d-1e2f-4a3b-8c4d-5e6f7a8b9c12", stateHash: "7".repeat(64), bindingHash: "8".repeat(64), nonce: "n-2", codeVerifierSealed: "cs1.k1.o.p", purpose: "connect",
     returnTo: "/status", ip: "192.0.2.8", createdAt: at("2026-10-10T00:00:00.000Z"), expiresAt: at("2026-10-10T00:10:00.000Z"),
     completedAt: at("2026-10-10T00:01:00.000Z"), outcome: { code: "tenant-not-trusted" },
   },

@@ -93,6 +93,8 @@ export default async function ConsoleSignInSettingsPage() {
             <dd>{settings.allowMembers ? "Become members" : "Are refused"}</dd>
             <dt className="font-medium">Local passwords</dt>
             <dd>{settings.microsoftOnly ? "Break-glass accounts only" : "Allowed"}</dd>
+            <dt className="font-medium">One-step member connect</dt>
+            <dd>{settings.memberTenants.length > 0 ? settings.memberTenants.map((tenant) => `${tenant.label} (${tenant.id})`).join(", ") : "Off"}</dd>
             <dt className="font-medium">Verified</dt>
             <dd>
               {settings.verifiedAt ? `${formatDateTime(settings.verifiedAt)} UTC` : "Never"}
@@ -127,6 +129,14 @@ export default async function ConsoleSignInSettingsPage() {
               label="Let people of a trusted tenant without a role in as members"
               defaultChecked={settings?.allowMembers ?? false}
               hint="Otherwise they are refused, and told which app role to ask for."
+            />
+            <Field
+              name="memberTenants"
+              type="textarea"
+              required={false}
+              label="Tenants whose people may connect their calendar without an invitation"
+              defaultValue={settings?.memberTenants.map((tenant) => tenant.label).join("\n")}
+              hint="Tenant IDs or domains, one per line, apart from the trusted tenants above. With members allowed, people of these tenants get a member account at /connect/start in one Microsoft sign-in. Empty: off."
             />
             <Field
               name="microsoftOnly"

@@ -22,3 +22,13 @@ export async function startMicrosoftSignInAction(_state: ActionState, formData: 
     redirect(url);
   });
 }
+
+/** Someone without a console session connects their calendar: one Microsoft sign-in, then the callback does the rest. */
+export async function startOneStepConnectAction(_state: ActionState, formData: FormData): Promise<ActionState> {
+  return runAction("startOneStepConnectAction", z.object({}), formData, async () => {
+    const { ip } = await requestContext();
+    const { url, binding } = await startMicrosoftSignIn(await getPrisma(), getKeyRing(), { returnTo: "/connect", ip, purpose: "connect" });
+    await setBindingCookie(binding);
+    redirect(url);
+  });
+}

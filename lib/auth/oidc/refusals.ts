@@ -40,6 +40,16 @@ const own: Record<string, Omit<ConsoleSignInRefusal, "code">> = {
     explanation: "You are in more groups than fit in a sign-in token, so Calsync asked Microsoft Graph for them, and Graph refused or did not answer.",
     nextStep: `Try again in a few minutes. If it keeps failing, ask your Entra ID administrator to grant admin consent for GroupMember.Read.All, or to assign you the app role ${APP_ROLE_VALUES.helpdesk} or ${APP_ROLE_VALUES.admin} instead (app roles always fit in the token).`,
   },
+  "member-tenant-not-allowed": {
+    title: "Your organisation cannot connect calendars here without an invitation",
+    explanation: "This console lets people of certain Microsoft 365 organisations connect their calendar by themselves, and yours is not one of them.",
+    nextStep: "Ask the people who run this console for an invitation or a connect link.",
+  },
+  "personal-account-not-allowed": {
+    title: "A personal Microsoft account cannot be used here",
+    explanation: "You signed in with a personal Microsoft account (outlook.com, hotmail.com, live.com); this needs your work account.",
+    nextStep: "Start again and sign in with your work account.",
+  },
   "not-configured": {
     title: "Sign in with Microsoft is not set up",
     explanation: "Microsoft sign-in was turned off or changed while you were signing in.",
@@ -63,6 +73,9 @@ const own: Record<string, Omit<ConsoleSignInRefusal, "code">> = {
 };
 
 export function explainConsoleSignInRefusal(code: string, options: { cloud?: Cloud; message?: string } = {}): ConsoleSignInRefusal {
+  if (code === "connect-refused") {
+    return { code, title: "Your calendar could not be connected", explanation: options.message ?? "Calsync could not save this connection.", nextStep: "Try again with the right account, or ask helpdesk for help." };
+  }
   const text = own[code];
   if (text) return { code, ...text };
   const entry = explainError(code, { ...(options.cloud ? { cloud: options.cloud } : {}), ...(options.message ? { message: options.message } : {}) });

@@ -13,16 +13,17 @@ const MULTI_TENANT = new Set(["common", "organizations", "consumers"]);
 
 export const MAX_TRUSTED_TENANTS = 10;
 
-export const trustedTenantsSchema = z
+const tenantListSchema = z
   .string()
   .max(3000)
   .transform((value) => [...new Set(value.split(/[\s,;]+/).map((entry) => entry.trim().toLowerCase()).filter(Boolean))])
-  .refine((entries) => entries.length > 0, { message: "Enter the tenant staff sign in from (its ID or a verified domain)" })
   .refine((entries) => entries.length <= MAX_TRUSTED_TENANTS, { message: `Trust at most ${MAX_TRUSTED_TENANTS} tenants` })
   .refine((entries) => !entries.some((entry) => MULTI_TENANT.has(entry)), {
     message: "Name each tenant; common, organizations and consumers would trust every organisation",
   })
   .refine((entries) => entries.every((entry) => tenantPattern.test(entry)), { message: "Enter tenant IDs (GUIDs) or domains such as contoso.com, one per line" });
+
+export const trustedTenantsSchema = tenantListSchema.refine((entries) => entries.length > 0, { message: "Enter the tenant staff sign in from (its ID or a verified domain)" });
 
 export const consoleSignInFormSchema = z.object({
   tenants: trustedTenantsSchema,
@@ -31,6 +32,8 @@ export const consoleSignInFormSchema = z.object({
   memberGroups: groupListSchema,
   allowMembers: checkbox,
   microsoftOnly: checkbox,
+  /** Empty: members connect only after an invitation or with a console account. */
+  memberTenants: tenantListSchema.optional().transform((value) => value ?? []),
   expectedVersion: z.coerce.number().int().nonnegative(),
 });
 export type ConsoleSignInInput = z.output<typeof consoleSignInFormSchema>;

@@ -26,6 +26,7 @@ export type ConsoleSignInSettings = {
   groups: GroupMapping;
   allowMembers: boolean;
   microsoftOnly: boolean;
+  memberTenants: TrustedTenant[];
   verifiedAt: Date | null;
   verification: Check[] | null;
   version: number;
@@ -43,6 +44,7 @@ const settingsSelect = {
   memberGroups: true,
   allowMembers: true,
   microsoftOnly: true,
+  memberTenants: true,
   verifiedAt: true,
   verification: true,
   version: true,
@@ -58,12 +60,14 @@ export async function getConsoleSignIn(db: DbClient): Promise<ConsoleSignInSetti
   const row = await db.consoleSignIn.findUnique({ where: { id: 1 }, select: settingsSelect });
   if (!row) return null;
   const tenants = tenantsSchema.safeParse(row.tenants);
+  const memberTenants = tenantsSchema.safeParse(row.memberTenants);
   return {
     clientId: row.clientId,
     tenants: tenants.success ? tenants.data : [],
     groups: { admin: ids(row.adminGroups), helpdesk: ids(row.helpdeskGroups), member: ids(row.memberGroups) },
     allowMembers: row.allowMembers,
     microsoftOnly: row.microsoftOnly,
+    memberTenants: memberTenants.success ? memberTenants.data : [],
     verifiedAt: row.verifiedAt,
     verification: Array.isArray(row.verification) ? (row.verification as Check[]) : null,
     version: row.version,
@@ -96,6 +100,11 @@ export async function localPasswordRefused(db: DbClient, user: { breakGlass: boo
   if (user.breakGlass) return false;
   const row = await db.consoleSignIn.findUnique({ where: { id: 1 }, select: { microsoftOnly: true } });
   return Boolean(row?.microsoftOnly) && (await isMicrosoftSignInVerified(db));
+}
+
+/** One-step member connect is offered: Microsoft sign-in works, members are allowed, and some tenant may create members. */
+export function offersOneStepConnect(settings: ConsoleSignInSettings | null | undefined): boolean {
+  return Boolean(settings?.allowMembers && settings.memberTenants.length > 0);
 }
 
 export const MICROSOFT_ONLY_SIGN_IN = "This console accepts Sign in with Microsoft only. Use the Sign in with Microsoft button.";
@@ -146,8 +155,12 @@ export async function saveConsoleSignIn(
       });
     }
   }
-  const [appCheck, tenantCheck] = await Promise.all([verifyDelegatedApp(app), verifyTrustedTenants(app, input.tenants)]);
-  const checks = [...appCheck.checks, ...tenantCheck.checks];
+  const [appCheck, tenantCheck, memberCheck] = await Promise.all([
+    verifyDelegatedApp(app),
+    verifyTrustedTenants(app, input.tenants),
+    verifyTrustedTenants(app, input.memberTenants),
+  ]);
+  const checks = [...appCheck.checks, ...tenantCheck.checks, ...memberCheck.checks];
   if (checks.some((check) => check.status === "fail")) return { saved: false, checks };
 
   const data = {
@@ -158,6 +171,7 @@ export async function saveConsoleSignIn(
     memberGroups: input.memberGroups,
     allowMembers: input.allowMembers,
     microsoftOnly: input.microsoftOnly,
+    memberTenants: memberCheck.tenants,
     verifiedAt: new Date(),
     verification: checks,
     updatedById: context.actor.id,
@@ -175,7 +189,8 @@ export async function saveConsoleSignIn(
     target: { type: "console-sign-in", id: "1", label: app.clientId },
     summary:
       `Set Sign in with Microsoft to trust ${tenantCheck.tenants.map((tenant) => tenant.label).join(", ")}; ${groupCount} mapped group${groupCount === 1 ? "" : "s"}; ` +
-      `members ${input.allowMembers ? "allowed" : "not allowed"}; ${input.microsoftOnly ? "Microsoft sign-in only" : "local passwords allowed"}`,
+      `members ${input.allowMembers ? "allowed" : "not allowed"}; ${input.microsoftOnly ? "Microsoft sign-in only" : "local passwords allowed"}; ` +
+      `one-step member connect ${memberCheck.tenants.length > 0 ? `for ${memberCheck.tenants.map((tenant) => tenant.label).join(", ")}` : "off"}`,
     ip: context.ip,
   });
   return { saved: true, checks };

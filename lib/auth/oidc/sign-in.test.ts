@@ -45,6 +45,7 @@ const settingsInput = (patch: Partial<ConsoleSignInInput> = {}): ConsoleSignInIn
   memberGroups: [],
   allowMembers: false,
   microsoftOnly: false,
+  memberTenants: [],
   expectedVersion: 0,
   ...patch,
 });
@@ -69,8 +70,8 @@ describe.each(testEngines())("Sign in with Microsoft on $name", (engine) => {
     expect(saved.saved).toBe(true);
   }
 
-  async function microsoftSignIn(login: string, options: { binding?: string; now?: Date } = {}) {
-    const started = await startMicrosoftSignIn(database.prisma, ring, { returnTo: "/status", ip });
+  async function microsoftSignIn(login: string, options: { binding?: string; now?: Date; purpose?: "connect" } = {}) {
+    const started = await startMicrosoftSignIn(database.prisma, ring, { returnTo: "/status", ip, ...(options.purpose ? { purpose: options.purpose } : {}) });
     const location = await signInThroughForm(started.url, { login, password: demo.password, mfa: "mfa-approve" });
     expect(`${location.origin}${location.pathname}`).toBe(CONSOLE_SIGN_IN_CALLBACK);
     const complete = () =>
@@ -216,5 +217,47 @@ describe.each(testEngines())("Sign in with Microsoft on $name", (engine) => {
     await expect(changeUserRole(database.prisma, local.id, "helpdesk", { actor: operator })).rejects.toThrow(/not verified/);
     await configure();
     await expect(changeUserRole(database.prisma, local.id, "helpdesk", { actor: operator })).resolves.toMatchObject({ role: "helpdesk" });
+  });
+
+  describe("one-step member connect", () => {
+    beforeEach(async () => {
+      await database.prisma.connection.deleteMany();
+    });
+
+    it("creates a member account, signs it in and connects the mailbox in one Microsoft sign-in", async () => {
+      await configure({ allowMembers: true, memberTenants: [demo.contoso.domain] });
+      const started = await startMicrosoftSignIn(database.prisma, ring, { returnTo: "/connect", ip, purpose: "connect" });
+      expect(new URL(started.url).searchParams.get("scope")!.split(" ")).toEqual(expect.arrayContaining([`${sim.origin}/Calendars.ReadWrite`, "offline_access"]));
+      const result = await microsoftSignIn(demo.users.adele.upn, { purpose: "connect" });
+      if (result.outcome.kind !== "connected") throw new Error(`expected a connection, got ${JSON.stringify(result.outcome)}`);
+      const user = await getSessionUser(database.prisma, result.outcome.token, policy);
+      expect(user).toMatchObject({ email: demo.users.adele.upn, role: "member" });
+      const connection = await database.prisma.connection.findUniqueOrThrow({ where: { id: result.outcome.connectionId }, select: { ownerId: true, kind: true, accountUpn: true } });
+      expect(connection).toEqual({ ownerId: user!.id, kind: "mailbox", accountUpn: demo.users.adele.upn });
+      expect(await database.prisma.linkedIdentity.count({ where: { userId: user!.id, tenantId: demo.contoso.id, objectId: demo.users.adele.id } })).toBe(1);
+
+      // The same person again: found by tid + oid, no second account.
+      const again = await microsoftSignIn(demo.users.adele.upn, { purpose: "connect" });
+      expect(again.outcome).toMatchObject({ kind: "connected", userId: user!.id });
+    });
+
+    it("keeps a staff member's role: only a staff sign-in changes roles", async () => {
+      await configure({ allowMembers: true, memberTenants: [demo.contoso.domain] });
+      const admin = await signedInUser((await microsoftSignIn(demo.users.admin.upn)).outcome);
+      const connected = await microsoftSignIn(demo.users.admin.upn, { purpose: "connect" });
+      expect(connected.outcome).toMatchObject({ kind: "connected", userId: admin.id });
+      expect(await database.prisma.user.findUniqueOrThrow({ where: { id: admin.id }, select: { role: true } })).toEqual({ role: "admin" });
+    });
+
+    it("refuses people of a tenant the operator did not open, and is not offered without members allowed", async () => {
+      await configure({ allowMembers: true, memberTenants: [demo.usgov.id] });
+      const refused = await microsoftSignIn(demo.users.adele.upn, { purpose: "connect" });
+      expect(await refusalCode(refused)).toBe("member-tenant-not-allowed");
+      expect(await database.prisma.connection.count()).toBe(0);
+      expect(await database.prisma.user.count({ where: { email: demo.users.adele.upn } })).toBe(0);
+
+      await configure({ allowMembers: false, memberTenants: [demo.contoso.domain] });
+      await expect(startMicrosoftSignIn(database.prisma, ring, { returnTo: "/connect", ip, purpose: "connect" })).rejects.toThrow(/not offered/);
+    });
   });
 });

@@ -6,7 +6,9 @@ import { constantTimeEqual, generateToken, hashToken } from "@/lib/crypto/tokens
 import { Prisma } from "@/lib/db/generated/client";
 import type { AppPrismaClient, DbClient } from "@/lib/db/types";
 import { refusalFromCallback, callbackSchema, outcomeOf, signInOutcomeSchema, type SignInOutcome } from "@/lib/delegated/sign-in";
-import { authorizationUrl, newPkcePair, redeemCode } from "@/lib/delegated/msal-delegated";
+import { PERSONAL_ACCOUNT_TENANT_ID, signInTenant } from "@/lib/delegated/delegated-app";
+import { connectMailbox } from "@/lib/delegated/mailbox-connections";
+import { authorizationUrl, delegatedScopes, newPkcePair, redeemCode } from "@/lib/delegated/msal-delegated";
 import type { Cloud } from "@/lib/entra/clouds";
 import { createRetryBudget, type RequestPolicy } from "@/lib/entra/http-transport";
 import { UserFacingError } from "@/lib/errors";
@@ -16,7 +18,7 @@ import { createSession, type SessionPolicy } from "@/lib/auth/sessions";
 import { accountEmail, hasGroupsOverage, idTokenClaimsSchema, type IdTokenClaims } from "@/lib/auth/oidc/claims";
 import { readMemberGroups } from "@/lib/auth/oidc/member-groups";
 import { mapRole, type GroupMapping } from "@/lib/auth/oidc/role-mapping";
-import { getReadyConsoleSignIn, type ConsoleSignInSettings } from "@/lib/auth/oidc/settings";
+import { getReadyConsoleSignIn, offersOneStepConnect, type ConsoleSignInSettings, type ReadyConsoleSignIn } from "@/lib/auth/oidc/settings";
 import { consoleSignInRedirectUri } from "@/lib/auth/oidc/urls";
 
 /**
@@ -57,18 +59,34 @@ function signInAuthority(settings: ConsoleSignInSettings): string {
   return settings.tenants.length === 1 ? settings.tenants[0]!.id : "organizations";
 }
 
+/**
+ * `console`: staff sign in (trusted tenants, roles from Entra). `connect`: someone without a console
+ * session connects their calendar, and gets a member account and a session in the same sign-in.
+ */
+export type SignInPurposeName = "console" | "connect";
+
+export const ONE_STEP_NOT_OFFERED = "Connecting a calendar without a console account is not offered here. Sign in first, or ask for an invitation.";
+
+/** What Microsoft is asked for: the console sign-in's scopes and authority, or the mailbox connect's. */
+function requestFor(ready: ReadyConsoleSignIn, purpose: SignInPurposeName): { scopes: string[]; authority: string } {
+  if (purpose === "connect") return { scopes: delegatedScopes(ready.app.cloud), authority: signInTenant(ready.app) };
+  return { scopes: signInScopes(ready.app.cloud, ready.settings), authority: signInAuthority(ready.settings) };
+}
+
 export async function startMicrosoftSignIn(
   db: AppPrismaClient,
   ring: KeyRing,
-  input: { returnTo: string; ip: string | null },
+  input: { returnTo: string; ip: string | null; purpose?: SignInPurposeName },
   now = new Date(),
 ): Promise<{ url: string; binding: string }> {
+  const purpose = input.purpose ?? "console";
   const ready = await getReadyConsoleSignIn(db, ring);
-  if (!ready) throw new UserFacingError(NOT_CONFIGURED);
+  if (!ready) throw new UserFacingError(purpose === "connect" ? ONE_STEP_NOT_OFFERED : NOT_CONFIGURED);
+  if (purpose === "connect" && !offersOneStepConnect(ready.settings)) throw new UserFacingError(ONE_STEP_NOT_OFFERED);
   const windowStart = new Date(now.getTime() - MICROSOFT_SIGN_IN_TTL_MS);
   const recent = await db.microsoftSignIn.count({ where: { ip: input.ip, createdAt: { gt: windowStart } } });
   if (recent >= MAX_MICROSOFT_SIGN_INS_PER_WINDOW) throw new UserFacingError("Many Microsoft sign-ins were started from here in the last ten minutes. Wait a few minutes, then try again.");
-  const { settings, app } = ready;
+  const { app } = ready;
   const state = generateToken();
   const nonce = generateToken(16);
   const binding = generateToken();
@@ -77,7 +95,7 @@ export async function startMicrosoftSignIn(
   try {
     url = await authorizationUrl(
       app,
-      { redirectUri: consoleSignInRedirectUri(), state, nonce, codeChallenge: pkce.challenge, scopes: signInScopes(app.cloud, settings), authority: signInAuthority(settings) },
+      { redirectUri: consoleSignInRedirectUri(), state, nonce, codeChallenge: pkce.challenge, ...requestFor(ready, purpose) },
       microsoftPolicy(),
     );
   } catch {
@@ -91,6 +109,7 @@ export async function startMicrosoftSignIn(
       bindingHash: hashToken(binding),
       nonce,
       codeVerifierSealed: ring.seal(pkce.verifier, verifierContext(id)),
+      purpose,
       returnTo: input.returnTo,
       ip: input.ip,
       createdAt: now,
@@ -103,12 +122,14 @@ export async function startMicrosoftSignIn(
 
 export type MicrosoftSignInOutcome =
   | { kind: "signed-in"; token: string; expiresAt: Date; userId: string; returnTo: string }
+  /** One-step connect: signed in, and the mailbox connected. */
+  | { kind: "connected"; token: string; expiresAt: Date; userId: string; connectionId: string }
   | { kind: "refused"; attemptId: string }
   /** No attempt of this browser matches the `state`: forged, replayed, expired or from another browser. */
   | { kind: "bad-state" }
   | { kind: "failed" };
 
-type ClaimedAttempt = { id: string; nonce: string; codeVerifierSealed: string; returnTo: string };
+type ClaimedAttempt = { id: string; nonce: string; codeVerifierSealed: string; returnTo: string; purpose: string };
 
 export async function completeMicrosoftSignIn(
   db: AppPrismaClient,
@@ -121,7 +142,7 @@ export async function completeMicrosoftSignIn(
   if (!parsed.success || !input.binding) return { kind: "bad-state" };
   const attempt = await db.microsoftSignIn.findUnique({
     where: { stateHash: hashToken(parsed.data.state) },
-    select: { id: true, bindingHash: true, nonce: true, codeVerifierSealed: true, returnTo: true, expiresAt: true, completedAt: true },
+    select: { id: true, bindingHash: true, nonce: true, codeVerifierSealed: true, returnTo: true, purpose: true, expiresAt: true, completedAt: true },
   });
   if (!attempt || attempt.completedAt || attempt.expiresAt <= now || !constantTimeEqual(attempt.bindingHash, hashToken(input.binding))) return { kind: "bad-state" };
   // Claimed before anything else: a replayed callback racing this one finds it used.
@@ -132,7 +153,9 @@ export async function completeMicrosoftSignIn(
     return { kind: "refused", attemptId: attempt.id };
   };
   try {
-    return await finish(db, ring, input, parsed.data, attempt, refuse, policy, now);
+    return attempt.purpose === "connect"
+      ? await finishConnect(db, ring, input, parsed.data, attempt, refuse, policy, now)
+      : await finish(db, ring, input, parsed.data, attempt, refuse, policy, now);
   } catch (error) {
     log.error("A Microsoft sign-in could not be completed", { attemptId: attempt.id, error: error instanceof Error ? `${error.name}: ${error.message.split("\n")[0]?.slice(0, 200)}` : "non-error thrown" });
     try {
@@ -164,8 +187,7 @@ async function finish(
       codeVerifier: ring.open(attempt.codeVerifierSealed, verifierContext(attempt.id)),
       nonce: attempt.nonce,
       redirectUri: consoleSignInRedirectUri(),
-      scopes: signInScopes(app.cloud, settings),
-      authority: signInAuthority(settings),
+      ...requestFor(ready, "console"),
     },
     microsoftPolicy(),
   );
@@ -185,7 +207,7 @@ async function finish(
   const role: Role | null = decision?.role ?? (settings.allowMembers ? "member" : null);
   if (!role) return refuse({ code: "no-role", account });
 
-  const user = await findOrCreateUser(db, claims.data, role, now);
+  const user = await findOrCreateUser(db, claims.data, { role, reevaluate: true }, now);
   if (user.kind === "refused") return refuse({ code: user.code, account });
   const session = await createSession(db, { userId: user.id, ip: input.ip, userAgent: input.userAgent }, policy, now);
   await db.user.update({ where: { id: user.id }, data: { lastSignInAt: now }, select: { id: true } });
@@ -200,6 +222,65 @@ async function finish(
   return { kind: "signed-in", token: session.token, expiresAt: session.expiresAt, userId: user.id, returnTo: attempt.returnTo };
 }
 
+/**
+ * One-step connect: the mailbox sign-in app's scopes and audience, as "connect my calendar" uses. The
+ * person's tenant must be one the operator lets create members; their account is found by `tid` +
+ * `oid` (or made, as a member), signed in, and the mailbox connected with the same checks as today.
+ */
+async function finishConnect(
+  db: AppPrismaClient,
+  ring: KeyRing,
+  input: { ip: string | null; userAgent: string | null },
+  params: ReturnType<typeof callbackSchema.parse>,
+  attempt: ClaimedAttempt,
+  refuse: (outcome: SignInOutcome) => Promise<MicrosoftSignInOutcome>,
+  policy: SessionPolicy,
+  now: Date,
+): Promise<MicrosoftSignInOutcome> {
+  if (params.error || !params.code) return refuse(refusalFromCallback(params));
+  const ready = await getReadyConsoleSignIn(db, ring);
+  if (!ready || !offersOneStepConnect(ready.settings)) return refuse({ code: "not-configured" });
+  const { app } = ready;
+  const redeemed = await redeemCode(
+    app,
+    { code: params.code, codeVerifier: ring.open(attempt.codeVerifierSealed, verifierContext(attempt.id)), nonce: attempt.nonce, redirectUri: consoleSignInRedirectUri(), ...requestFor(ready, "connect") },
+    microsoftPolicy(),
+  );
+  if (!redeemed.ok) return refuse(outcomeOf(redeemed.failure));
+  const account = redeemed.account.username;
+  const claims = idTokenClaimsSchema.safeParse(redeemed.idTokenClaims);
+  if (!claims.success) return refuse({ code: "unexpected-response", account });
+  if (claims.data.tid === PERSONAL_ACCOUNT_TENANT_ID) return refuse({ code: "personal-account-not-allowed", account });
+  if (!ready.settings.memberTenants.some((tenant) => tenant.id === claims.data.tid)) return refuse({ code: "member-tenant-not-allowed", account });
+  const user = await findOrCreateUser(db, claims.data, { role: "member", reevaluate: false }, now);
+  if (user.kind === "refused") return refuse({ code: user.code, account });
+  let connectionId: string;
+  try {
+    const connected = await db.$transaction((tx) =>
+      connectMailbox(
+        tx,
+        ring,
+        { ownerId: user.id, account: redeemed.account, cacheJson: redeemed.cacheJson, cloudId: app.cloudId, clientId: app.clientId, reconnectId: null, writeTest: false },
+        { actor: { id: user.id, email: user.email }, ip: input.ip },
+      ),
+    );
+    connectionId = connected.id;
+  } catch (error) {
+    if (error instanceof UserFacingError) return refuse({ code: "connect-refused", description: error.message, account });
+    throw error;
+  }
+  const session = await createSession(db, { userId: user.id, ip: input.ip, userAgent: input.userAgent }, policy, now);
+  await db.user.update({ where: { id: user.id }, data: { lastSignInAt: now }, select: { id: true } });
+  await recordAudit(db, {
+    actor: { id: user.id, email: user.email },
+    action: "session.sign-in",
+    target: { type: "user", id: user.id, label: user.email },
+    summary: `Signed in with Microsoft as ${account} (tenant ${claims.data.tid}) to connect their calendar${user.created ? "; member account created" : ""}`,
+    ip: input.ip,
+  });
+  return { kind: "connected", token: session.token, expiresAt: session.expiresAt, userId: user.id, connectionId };
+}
+
 type FoundUser =
   | { kind: "found"; id: string; email: string; created: boolean; previousRole: Role | null }
   | { kind: "refused"; code: "deactivated" | "email-taken" | "no-email" };
@@ -208,7 +289,8 @@ type FoundUser =
  * The linked account by `tid` + `oid`, its role set to what this sign-in says; or, at first sign-in, a
  * new account. An existing account with the same email is never taken over: only its owner can link it.
  */
-async function findOrCreateUser(db: AppPrismaClient, claims: IdTokenClaims, role: Role, now: Date): Promise<FoundUser> {
+async function findOrCreateUser(db: AppPrismaClient, claims: IdTokenClaims, grant: { role: Role; reevaluate: boolean }, now: Date): Promise<FoundUser> {
+  const { role } = grant;
   const username = (claims.preferred_username ?? claims.email ?? claims.oid).slice(0, 300);
   const attempt = () =>
     db.$transaction(async (tx): Promise<FoundUser> => {
@@ -219,7 +301,8 @@ async function findOrCreateUser(db: AppPrismaClient, claims: IdTokenClaims, role
       if (identity) {
         if (!identity.user.active) return { kind: "refused", code: "deactivated" };
         await tx.linkedIdentity.update({ where: { id: identity.id }, data: { username, lastSignInAt: now }, select: { id: true } });
-        if (identity.user.role !== role) {
+        // A one-step connect says nothing about staff roles: only a staff sign-in changes them.
+        if (grant.reevaluate && identity.user.role !== role) {
           await tx.user.update({ where: { id: identity.user.id }, data: { role }, select: { id: true } });
           await recordAudit(tx, {
             actor: null,
@@ -243,7 +326,7 @@ async function findOrCreateUser(db: AppPrismaClient, claims: IdTokenClaims, role
         actor: null,
         action: "user.create",
         target: { type: "user", id: user.id, label: user.email },
-        summary: `Created ${role} account for ${user.email} at first Microsoft sign-in (tenant ${claims.tid}, object ${claims.oid})`,
+        summary: `Created ${role} account for ${user.email} at first Microsoft sign-in${grant.reevaluate ? "" : " to connect their calendar"} (tenant ${claims.tid}, object ${claims.oid})`,
       });
       return { kind: "found", id: user.id, email: user.email, created: true, previousRole: null };
     });

@@ -34,6 +34,9 @@ export const GET = consoleRoute("GET /sign-in/microsoft/callback", async (reques
     case "signed-in":
       await setSessionCookie(outcome.token, outcome.expiresAt);
       return to(outcome.returnTo);
+    case "connected":
+      await setSessionCookie(outcome.token, outcome.expiresAt);
+      return to(`/connect/${outcome.connectionId}?verify=1`);
     case "refused":
       return to(`/sign-in?microsoft=${outcome.attemptId}`);
     case "bad-state":
