@@ -1,7 +1,8 @@
+import path from "node:path";
 import type { Browser, Page } from "@playwright/test";
 import { demo } from "../simulator/demo-ids";
 import { consoleGroups, fabrikam } from "../test-support/console-sign-in-scenario";
-import { accounts, E2E_BASE_URL, storageStatePath } from "../test-support/e2e/server";
+import { accounts, E2E_BASE_URL, SCREENSHOT_DIR, storageStatePath } from "../test-support/e2e/server";
 import { changeSimulatedUser, expect, rememberSecret, test } from "../test-support/e2e/fixtures";
 import { expectAccessible } from "../test-support/e2e/wizard";
 
@@ -77,13 +78,13 @@ test.describe("as admin", () => {
 });
 
 test.describe("signed out", () => {
-  test("an admin signs in with Microsoft and gets the admin role from the Calsync.Admin app role", async ({ browser, shot }) => {
+  test("an admin signs in with Microsoft and gets the admin role from the Calsync.Admin app role", async ({ browser }) => {
     const page = await microsoftSignIn(browser, demo.users.admin.upn);
     expect(await roleShown(page)).toContain("Administrator");
     await page.goto("/users");
     await expect(page.getByRole("heading", { name: "Users" }).first()).toBeVisible();
     await expect(page.getByText(`Microsoft: ${demo.users.admin.upn}`)).toBeVisible();
-    await shot("microsoft-sign-in-02-admin");
+    await page.screenshot({ path: path.join(SCREENSHOT_DIR, "microsoft-sign-in-02-admin.png"), fullPage: true });
     await page.context().close();
   });
 
@@ -95,13 +96,13 @@ test.describe("signed out", () => {
     await page.context().close();
   });
 
-  test("a person from another tenant is refused, with the reason on the sign-in page", async ({ browser, shot }) => {
+  test("a person from another tenant is refused, with the reason on the sign-in page", async ({ browser }) => {
     const page = await microsoftSignIn(browser, fabrikam.ben.upn);
     await expect(page).toHaveURL(/\/sign-in\?microsoft=[0-9a-f-]{36}$/);
     await expect(page.getByRole("alert").getByRole("heading", { name: "Your organisation is not one this console trusts" })).toBeVisible();
     await expect(page.getByRole("button", { name: "Sign out" })).toHaveCount(0);
     await expectAccessible(page);
-    await shot("microsoft-sign-in-03-other-tenant");
+    await page.screenshot({ path: path.join(SCREENSHOT_DIR, "microsoft-sign-in-03-other-tenant.png"), fullPage: true });
     // The refusal belongs to the browser that started the sign-in.
     const other = await browser.newContext({ storageState: { cookies: [], origins: [] } });
     const otherPage = await other.newPage();
@@ -121,6 +122,38 @@ test.describe("signed out", () => {
     } finally {
       await changeSimulatedUser(demo.users.admin.upn, { appRoleAssignments: [{ clientId: signInApp.clientId, value: "Calsync.Admin" }], groups: [] });
     }
+  });
+});
+
+test.describe("one-step member connect", () => {
+  test("the administrator opens one-step connect to the organisation's people", async ({ browser }) => {
+    const context = await browser.newContext({ storageState: storageStatePath("admin") });
+    const page = await context.newPage();
+    await page.goto("/settings/sign-in");
+    await page.getByLabel("Let people of a trusted tenant without a role in as members").check();
+    await page.getByLabel("Tenants whose people may connect their calendar without an invitation").fill(demo.contoso.domain);
+    await page.getByRole("button", { name: "Verify and save" }).click();
+    await expect(page.getByRole("status").getByText("Saved and verified with Microsoft")).toBeVisible();
+    await context.close();
+  });
+
+  test("a member with no console account connects a mailbox in one Microsoft sign-in", async ({ browser }) => {
+    const context = await browser.newContext({ storageState: { cookies: [], origins: [] } });
+    const page = await context.newPage();
+    await page.goto("/connect");
+    await expect(page).toHaveURL(/\/sign-in\?next=%2Fconnect$/);
+    await page.getByRole("link", { name: "Connect my Microsoft 365 calendar" }).click();
+    await expect(page.getByRole("heading", { name: "Connect my Microsoft 365 calendar" })).toBeVisible();
+    await expectAccessible(page);
+    await page.getByRole("button", { name: "Connect my Microsoft 365 calendar" }).click();
+    await signInAtMicrosoft(page, demo.users.lynne.upn);
+    await expect(page).toHaveURL(/\/connect\/[0-9a-f-]{36}\?verify=1$/);
+    await expect(page.getByRole("button", { name: "Sign out" })).toBeVisible();
+    await expect(page.getByText(demo.users.lynne.upn).first()).toBeVisible();
+    await page.screenshot({ path: path.join(SCREENSHOT_DIR, "microsoft-sign-in-04-one-step-connect.png"), fullPage: true });
+    await page.goto("/account");
+    await expect(page.getByRole("main")).toContainText("Member");
+    await context.close();
   });
 });
 
