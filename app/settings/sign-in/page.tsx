@@ -14,6 +14,12 @@ import { formatDateTime } from "@/lib/format";
 
 export const metadata: Metadata = { title: "Sign-in" };
 
+const groupFields = [
+  { role: "admin", name: "adminGroups", label: "Groups whose members are administrators" },
+  { role: "helpdesk", name: "helpdeskGroups", label: "Groups whose members are helpdesk" },
+  { role: "member", name: "memberGroups", label: "Groups whose members are members" },
+] as const;
+
 const preClass = "max-h-64 overflow-auto rounded bg-slate-900 p-3 text-xs text-slate-100";
 
 export default async function ConsoleSignInSettingsPage() {
@@ -119,9 +125,9 @@ export default async function ConsoleSignInSettingsPage() {
               defaultValue={settings?.tenants.map((tenant) => tenant.label).join("\n") ?? app.homeTenant}
               hint="Tenant IDs or verified domains, one per line. Only people of these tenants are let in."
             />
-            <Field name="adminGroups" type="textarea" required={false} label="Groups whose members are administrators" defaultValue={settings?.groups.admin.join("\n")} hint="Group object IDs, one per line (optional)" />
-            <Field name="helpdeskGroups" type="textarea" required={false} label="Groups whose members are helpdesk" defaultValue={settings?.groups.helpdesk.join("\n")} hint="Group object IDs, one per line (optional)" />
-            <Field name="memberGroups" type="textarea" required={false} label="Groups whose members are members" defaultValue={settings?.groups.member.join("\n")} hint="Group object IDs, one per line (optional)" />
+            {groupFields.map(({ role, name, label }) => (
+              <Field key={role} name={name} type="textarea" required={false} label={label} defaultValue={settings?.groups[role].join("\n")} hint="Group object IDs, one per line (optional)" />
+            ))}
             <Field
               name="allowMembers"
               type="checkbox"

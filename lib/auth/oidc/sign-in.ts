@@ -129,6 +129,8 @@ export type MicrosoftSignInOutcome =
   | { kind: "bad-state" }
   | { kind: "failed" };
 
+type Refuse = (outcome: SignInOutcome) => Promise<MicrosoftSignInOutcome>;
+
 type ClaimedAttempt = { id: string; nonce: string; codeVerifierSealed: string; returnTo: string; purpose: string };
 
 export async function completeMicrosoftSignIn(
@@ -148,14 +150,15 @@ export async function completeMicrosoftSignIn(
   // Claimed before anything else: a replayed callback racing this one finds it used.
   const claimed = await db.microsoftSignIn.updateMany({ where: { id: attempt.id, completedAt: null }, data: { completedAt: now } });
   if (claimed.count !== 1) return { kind: "bad-state" };
-  const refuse = async (outcome: SignInOutcome): Promise<MicrosoftSignInOutcome> => {
+  const refuse: Refuse = async (outcome) => {
     await db.microsoftSignIn.update({ where: { id: attempt.id }, data: { outcome }, select: { id: true } });
     return { kind: "refused", attemptId: attempt.id };
   };
   try {
-    return attempt.purpose === "connect"
-      ? await finishConnect(db, ring, input, parsed.data, attempt, refuse, policy, now)
-      : await finish(db, ring, input, parsed.data, attempt, refuse, policy, now);
+    const purpose: SignInPurposeName = attempt.purpose === "connect" ? "connect" : "console";
+    const verified = await redeemAttempt(db, ring, parsed.data, attempt, purpose);
+    if (!verified.ok) return await refuse(verified.outcome);
+    return purpose === "connect" ? await finishConnect(db, ring, verified, input, refuse, policy, now) : await finish(db, verified, input, attempt, refuse, policy, now);
   } catch (error) {
     log.error("A Microsoft sign-in could not be completed", { attemptId: attempt.id, error: error instanceof Error ? `${error.name}: ${error.message.split("\n")[0]?.slice(0, 200)}` : "non-error thrown" });
     try {
@@ -166,59 +169,60 @@ export async function completeMicrosoftSignIn(
   }
 }
 
-async function finish(
+type Redeemed = Extract<Awaited<ReturnType<typeof redeemCode>>, { ok: true }>;
+type Verified = { ready: ReadyConsoleSignIn; redeemed: Redeemed; claims: IdTokenClaims; account: string };
+type Context = { ip: string | null; userAgent: string | null };
+
+/** Microsoft's refusal, or the code redeemed (PKCE verifier and nonce checked by msal) and its ID token read. */
+async function redeemAttempt(
   db: AppPrismaClient,
   ring: KeyRing,
-  input: { ip: string | null; userAgent: string | null },
   params: ReturnType<typeof callbackSchema.parse>,
   attempt: ClaimedAttempt,
-  refuse: (outcome: SignInOutcome) => Promise<MicrosoftSignInOutcome>,
-  policy: SessionPolicy,
-  now: Date,
-): Promise<MicrosoftSignInOutcome> {
-  if (params.error || !params.code) return refuse(refusalFromCallback(params));
+  purpose: SignInPurposeName,
+): Promise<{ ok: false; outcome: SignInOutcome } | ({ ok: true } & Verified)> {
+  if (params.error || !params.code) return { ok: false, outcome: refusalFromCallback(params) };
   const ready = await getReadyConsoleSignIn(db, ring);
-  if (!ready) return refuse({ code: "not-configured" });
-  const { settings, app } = ready;
+  if (!ready || (purpose === "connect" && !offersOneStepConnect(ready.settings))) return { ok: false, outcome: { code: "not-configured" } };
   const redeemed = await redeemCode(
-    app,
-    {
-      code: params.code,
-      codeVerifier: ring.open(attempt.codeVerifierSealed, verifierContext(attempt.id)),
-      nonce: attempt.nonce,
-      redirectUri: consoleSignInRedirectUri(),
-      ...requestFor(ready, "console"),
-    },
+    ready.app,
+    { code: params.code, codeVerifier: ring.open(attempt.codeVerifierSealed, verifierContext(attempt.id)), nonce: attempt.nonce, redirectUri: consoleSignInRedirectUri(), ...requestFor(ready, purpose) },
     microsoftPolicy(),
   );
-  if (!redeemed.ok) return refuse(outcomeOf(redeemed.failure));
-  const claims = idTokenClaimsSchema.safeParse(redeemed.idTokenClaims);
-  if (!claims.success) return refuse({ code: "unexpected-response", account: redeemed.account.username });
+  if (!redeemed.ok) return { ok: false, outcome: outcomeOf(redeemed.failure) };
   const account = redeemed.account.username;
-  if (!settings.tenants.some((tenant) => tenant.id === claims.data.tid)) return refuse({ code: "tenant-not-trusted", account });
+  const claims = idTokenClaimsSchema.safeParse(redeemed.idTokenClaims);
+  if (!claims.success) return { ok: false, outcome: { code: "unexpected-response", account } };
+  return { ok: true, ready, redeemed, claims: claims.data, account };
+}
 
-  let groups = claims.data.groups;
-  if (hasGroupsOverage(claims.data) && hasGroupMappings(settings.groups)) {
+async function startSession(db: AppPrismaClient, user: { id: string; email: string }, context: Context, policy: SessionPolicy, now: Date, summary: string) {
+  const session = await createSession(db, { userId: user.id, ip: context.ip, userAgent: context.userAgent }, policy, now);
+  await db.user.update({ where: { id: user.id }, data: { lastSignInAt: now }, select: { id: true } });
+  await recordAudit(db, { actor: user, action: "session.sign-in", target: { type: "user", id: user.id, label: user.email }, summary, ip: context.ip });
+  return session;
+}
+
+/** Staff sign-in: a trusted tenant, and a role from app roles or groups (read from Graph on overage), decided afresh. */
+async function finish(db: AppPrismaClient, verified: Verified, context: Context, attempt: ClaimedAttempt, refuse: Refuse, policy: SessionPolicy, now: Date): Promise<MicrosoftSignInOutcome> {
+  const { ready, redeemed, claims, account } = verified;
+  const { settings, app } = ready;
+  if (!settings.tenants.some((tenant) => tenant.id === claims.tid)) return refuse({ code: "tenant-not-trusted", account });
+  let groups = claims.groups;
+  if (hasGroupsOverage(claims) && hasGroupMappings(settings.groups)) {
     const read = await readMemberGroups({ cloud: app.cloud, accessToken: redeemed.accessToken, policy: microsoftPolicy() });
     if (!read.ok) return refuse({ code: "groups-unreadable", account, ...(read.failure.message ? { description: read.failure.message.slice(0, 500) } : {}) });
     groups = read.groups;
   }
-  const decision = mapRole({ roles: claims.data.roles, groups }, settings.groups);
+  const decision = mapRole({ roles: claims.roles, groups }, settings.groups);
   const role: Role | null = decision?.role ?? (settings.allowMembers ? "member" : null);
   if (!role) return refuse({ code: "no-role", account });
 
-  const user = await findOrCreateUser(db, claims.data, { role, reevaluate: true }, now);
+  const user = await findOrCreateUser(db, claims, { role, reevaluate: true }, now);
   if (user.kind === "refused") return refuse({ code: user.code, account });
-  const session = await createSession(db, { userId: user.id, ip: input.ip, userAgent: input.userAgent }, policy, now);
-  await db.user.update({ where: { id: user.id }, data: { lastSignInAt: now }, select: { id: true } });
   const how = decision ? `${decision.source === "app-role" ? "app role" : "group"} ${decision.claim}` : "members allowed";
-  await recordAudit(db, {
-    actor: { id: user.id, email: user.email },
-    action: "session.sign-in",
-    target: { type: "user", id: user.id, label: user.email },
-    summary: `Signed in with Microsoft as ${account} (tenant ${claims.data.tid}); role ${role} from ${how}${user.previousRole && user.previousRole !== role ? `, was ${user.previousRole}` : ""}${user.created ? "; account created at first sign-in" : ""}`,
-    ip: input.ip,
-  });
+  const summary = `Signed in with Microsoft as ${account} (tenant ${claims.tid}); role ${role} from ${how}${user.previousRole && user.previousRole !== role ? `, was ${user.previousRole}` : ""}${user.created ? "; account created at first sign-in" : ""}`;
+  const session = await startSession(db, user, context, policy, now, summary);
   return { kind: "signed-in", token: session.token, expiresAt: session.expiresAt, userId: user.id, returnTo: attempt.returnTo };
 }
 
@@ -227,32 +231,12 @@ async function finish(
  * person's tenant must be one the operator lets create members; their account is found by `tid` +
  * `oid` (or made, as a member), signed in, and the mailbox connected with the same checks as today.
  */
-async function finishConnect(
-  db: AppPrismaClient,
-  ring: KeyRing,
-  input: { ip: string | null; userAgent: string | null },
-  params: ReturnType<typeof callbackSchema.parse>,
-  attempt: ClaimedAttempt,
-  refuse: (outcome: SignInOutcome) => Promise<MicrosoftSignInOutcome>,
-  policy: SessionPolicy,
-  now: Date,
-): Promise<MicrosoftSignInOutcome> {
-  if (params.error || !params.code) return refuse(refusalFromCallback(params));
-  const ready = await getReadyConsoleSignIn(db, ring);
-  if (!ready || !offersOneStepConnect(ready.settings)) return refuse({ code: "not-configured" });
+async function finishConnect(db: AppPrismaClient, ring: KeyRing, verified: Verified, context: Context, refuse: Refuse, policy: SessionPolicy, now: Date): Promise<MicrosoftSignInOutcome> {
+  const { ready, redeemed, claims, account } = verified;
   const { app } = ready;
-  const redeemed = await redeemCode(
-    app,
-    { code: params.code, codeVerifier: ring.open(attempt.codeVerifierSealed, verifierContext(attempt.id)), nonce: attempt.nonce, redirectUri: consoleSignInRedirectUri(), ...requestFor(ready, "connect") },
-    microsoftPolicy(),
-  );
-  if (!redeemed.ok) return refuse(outcomeOf(redeemed.failure));
-  const account = redeemed.account.username;
-  const claims = idTokenClaimsSchema.safeParse(redeemed.idTokenClaims);
-  if (!claims.success) return refuse({ code: "unexpected-response", account });
-  if (claims.data.tid === PERSONAL_ACCOUNT_TENANT_ID) return refuse({ code: "personal-account-not-allowed", account });
-  if (!ready.settings.memberTenants.some((tenant) => tenant.id === claims.data.tid)) return refuse({ code: "member-tenant-not-allowed", account });
-  const user = await findOrCreateUser(db, claims.data, { role: "member", reevaluate: false }, now);
+  if (claims.tid === PERSONAL_ACCOUNT_TENANT_ID) return refuse({ code: "personal-account-not-allowed", account });
+  if (!ready.settings.memberTenants.some((tenant) => tenant.id === claims.tid)) return refuse({ code: "member-tenant-not-allowed", account });
+  const user = await findOrCreateUser(db, claims, { role: "member", reevaluate: false }, now);
   if (user.kind === "refused") return refuse({ code: user.code, account });
   let connectionId: string;
   try {
@@ -261,7 +245,7 @@ async function finishConnect(
         tx,
         ring,
         { ownerId: user.id, account: redeemed.account, cacheJson: redeemed.cacheJson, cloudId: app.cloudId, clientId: app.clientId, reconnectId: null, writeTest: false },
-        { actor: { id: user.id, email: user.email }, ip: input.ip },
+        { actor: { id: user.id, email: user.email }, ip: context.ip },
       ),
     );
     connectionId = connected.id;
@@ -269,15 +253,8 @@ async function finishConnect(
     if (error instanceof UserFacingError) return refuse({ code: "connect-refused", description: error.message, account });
     throw error;
   }
-  const session = await createSession(db, { userId: user.id, ip: input.ip, userAgent: input.userAgent }, policy, now);
-  await db.user.update({ where: { id: user.id }, data: { lastSignInAt: now }, select: { id: true } });
-  await recordAudit(db, {
-    actor: { id: user.id, email: user.email },
-    action: "session.sign-in",
-    target: { type: "user", id: user.id, label: user.email },
-    summary: `Signed in with Microsoft as ${account} (tenant ${claims.data.tid}) to connect their calendar${user.created ? "; member account created" : ""}`,
-    ip: input.ip,
-  });
+  const summary = `Signed in with Microsoft as ${account} (tenant ${claims.tid}) to connect their calendar${user.created ? "; member account created" : ""}`;
+  const session = await startSession(db, user, context, policy, now, summary);
   return { kind: "connected", token: session.token, expiresAt: session.expiresAt, userId: user.id, connectionId };
 }
 
