@@ -23,11 +23,18 @@ export async function startMicrosoftSignInAction(_state: ActionState, formData: 
   });
 }
 
+const oneStepSchema = z.object({ token: z.string().min(1).max(200).optional() });
+
 /** Someone without a console session connects their calendar: one Microsoft sign-in, then the callback does the rest. */
 export async function startOneStepConnectAction(_state: ActionState, formData: FormData): Promise<ActionState> {
-  return runAction("startOneStepConnectAction", z.object({}), formData, async () => {
+  return runAction("startOneStepConnectAction", oneStepSchema, formData, async (values) => {
     const { ip } = await requestContext();
-    const { url, binding } = await startMicrosoftSignIn(await getPrisma(), getKeyRing(), { returnTo: "/connect", ip, purpose: "connect" });
+    const { url, binding } = await startMicrosoftSignIn(await getPrisma(), getKeyRing(), {
+      returnTo: "/connect",
+      ip,
+      purpose: "connect",
+      ...(values.token ? { connectLinkToken: values.token } : {}),
+    });
     await setBindingCookie(binding);
     redirect(url);
   });

@@ -50,6 +50,16 @@ const own: Record<string, Omit<ConsoleSignInRefusal, "code">> = {
     explanation: "You signed in with a personal Microsoft account (outlook.com, hotmail.com, live.com); this needs your work account.",
     nextStep: "Start again and sign in with your work account.",
   },
+  "link-for-someone-else": {
+    title: "This link is for someone else",
+    explanation: "The link you opened was made for another email address than the Microsoft account you signed in with.",
+    nextStep: "Open the link again and sign in with the account it was sent to, or ask for a link of your own.",
+  },
+  "link-not-usable": {
+    title: "This link can no longer be used",
+    explanation: "The link was used, withdrawn or has expired while you were signing in.",
+    nextStep: "Ask the person who sent it for a new link.",
+  },
   "not-configured": {
     title: "Sign in with Microsoft is not set up",
     explanation: "Microsoft sign-in was turned off or changed while you were signing in.",

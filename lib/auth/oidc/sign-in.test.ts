@@ -7,6 +7,7 @@ import { hashPassword } from "@/lib/auth/passwords";
 import { getSessionUser } from "@/lib/auth/sessions";
 import { signIn } from "@/lib/auth/sign-in";
 import { changeUserRole, endUserSessions, setBreakGlass } from "@/lib/auth/users";
+import { createConnectLink } from "@/lib/delegated/connect-links";
 import { UserFacingError } from "@/lib/errors";
 import { completeMicrosoftSignIn, getMicrosoftSignInRefusal, MICROSOFT_SIGN_IN_TTL_MS, startMicrosoftSignIn } from "@/lib/auth/oidc/sign-in";
 import { getConsoleSignIn, MICROSOFT_ONLY_SIGN_IN, saveConsoleSignIn } from "@/lib/auth/oidc/settings";
@@ -70,8 +71,13 @@ describe.each(testEngines())("Sign in with Microsoft on $name", (engine) => {
     expect(saved.saved).toBe(true);
   }
 
-  async function microsoftSignIn(login: string, options: { binding?: string; now?: Date; purpose?: "connect" } = {}) {
-    const started = await startMicrosoftSignIn(database.prisma, ring, { returnTo: "/status", ip, ...(options.purpose ? { purpose: options.purpose } : {}) });
+  async function microsoftSignIn(login: string, options: { binding?: string; now?: Date; purpose?: "connect"; connectLinkToken?: string } = {}) {
+    const started = await startMicrosoftSignIn(database.prisma, ring, {
+      returnTo: "/status",
+      ip,
+      ...(options.purpose ? { purpose: options.purpose } : {}),
+      ...(options.connectLinkToken ? { connectLinkToken: options.connectLinkToken } : {}),
+    });
     const location = await signInThroughForm(started.url, { login, password: demo.password, mfa: "mfa-approve" });
     expect(`${location.origin}${location.pathname}`).toBe(CONSOLE_SIGN_IN_CALLBACK);
     const complete = () =>
@@ -258,6 +264,18 @@ describe.each(testEngines())("Sign in with Microsoft on $name", (engine) => {
 
       await configure({ allowMembers: false, memberTenants: [demo.contoso.domain] });
       await expect(startMicrosoftSignIn(database.prisma, ring, { returnTo: "/connect", ip, purpose: "connect" })).rejects.toThrow(/not offered/);
+    });
+  
+    it("lets a connect link stand in for the member tenants, for the person it names only, once", async () => {
+      await configure();
+      const link = await createConnectLink(database.prisma, { email: demo.users.adele.upn }, { actor: operator, allowNewAccount: true });
+      const someoneElse = await microsoftSignIn(demo.users.lynne.upn, { connectLinkToken: link.token });
+      expect(await refusalCode(someoneElse)).toBe("link-for-someone-else");
+
+      const connected = await microsoftSignIn(demo.users.adele.upn, { connectLinkToken: link.token });
+      expect(connected.outcome).toMatchObject({ kind: "connected" });
+      expect(await database.prisma.connectLink.findFirstOrThrow({ select: { usedAt: true } })).toEqual({ usedAt: expect.any(Date) });
+      await expect(startMicrosoftSignIn(database.prisma, ring, { returnTo: "/connect", ip, connectLinkToken: link.token })).rejects.toThrow(UserFacingError);
     });
   });
 });

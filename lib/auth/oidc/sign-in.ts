@@ -7,6 +7,7 @@ import { Prisma } from "@/lib/db/generated/client";
 import type { AppPrismaClient, DbClient } from "@/lib/db/types";
 import { refusalFromCallback, callbackSchema, outcomeOf, signInOutcomeSchema, type SignInOutcome } from "@/lib/delegated/sign-in";
 import { PERSONAL_ACCOUNT_TENANT_ID, signInTenant } from "@/lib/delegated/delegated-app";
+import { CONNECT_LINK_PROBLEMS, getConnectLinkStatus } from "@/lib/delegated/connect-links";
 import { connectMailbox } from "@/lib/delegated/mailbox-connections";
 import { authorizationUrl, delegatedScopes, newPkcePair, redeemCode } from "@/lib/delegated/msal-delegated";
 import type { Cloud } from "@/lib/entra/clouds";
@@ -76,13 +77,21 @@ function requestFor(ready: ReadyConsoleSignIn, purpose: SignInPurposeName): { sc
 export async function startMicrosoftSignIn(
   db: AppPrismaClient,
   ring: KeyRing,
-  input: { returnTo: string; ip: string | null; purpose?: SignInPurposeName },
+  input: { returnTo: string; ip: string | null; purpose?: SignInPurposeName; connectLinkToken?: string },
   now = new Date(),
 ): Promise<{ url: string; binding: string }> {
-  const purpose = input.purpose ?? "console";
+  const purpose = input.connectLinkToken ? "connect" : (input.purpose ?? "console");
   const ready = await getReadyConsoleSignIn(db, ring);
   if (!ready) throw new UserFacingError(purpose === "connect" ? ONE_STEP_NOT_OFFERED : NOT_CONFIGURED);
-  if (purpose === "connect" && !offersOneStepConnect(ready.settings)) throw new UserFacingError(ONE_STEP_NOT_OFFERED);
+  let connectLinkId: string | null = null;
+  if (input.connectLinkToken) {
+    const link = await getConnectLinkStatus(db, input.connectLinkToken, now);
+    if (link.state !== "valid") throw new UserFacingError(CONNECT_LINK_PROBLEMS[link.state]);
+    if (link.connectionId) throw new UserFacingError("This link reconnects an existing calendar: sign in to the console first.");
+    connectLinkId = link.id;
+  } else if (purpose === "connect" && !offersOneStepConnect(ready.settings)) {
+    throw new UserFacingError(ONE_STEP_NOT_OFFERED);
+  }
   const windowStart = new Date(now.getTime() - MICROSOFT_SIGN_IN_TTL_MS);
   const recent = await db.microsoftSignIn.count({ where: { ip: input.ip, createdAt: { gt: windowStart } } });
   if (recent >= MAX_MICROSOFT_SIGN_INS_PER_WINDOW) throw new UserFacingError("Many Microsoft sign-ins were started from here in the last ten minutes. Wait a few minutes, then try again.");
@@ -110,6 +119,7 @@ export async function startMicrosoftSignIn(
       nonce,
       codeVerifierSealed: ring.seal(pkce.verifier, verifierContext(id)),
       purpose,
+      connectLinkId,
       returnTo: input.returnTo,
       ip: input.ip,
       createdAt: now,
@@ -131,7 +141,7 @@ export type MicrosoftSignInOutcome =
 
 type Refuse = (outcome: SignInOutcome) => Promise<MicrosoftSignInOutcome>;
 
-type ClaimedAttempt = { id: string; nonce: string; codeVerifierSealed: string; returnTo: string; purpose: string };
+type ClaimedAttempt = { id: string; nonce: string; codeVerifierSealed: string; returnTo: string; purpose: string; connectLinkId: string | null };
 
 export async function completeMicrosoftSignIn(
   db: AppPrismaClient,
@@ -144,7 +154,7 @@ export async function completeMicrosoftSignIn(
   if (!parsed.success || !input.binding) return { kind: "bad-state" };
   const attempt = await db.microsoftSignIn.findUnique({
     where: { stateHash: hashToken(parsed.data.state) },
-    select: { id: true, bindingHash: true, nonce: true, codeVerifierSealed: true, returnTo: true, purpose: true, expiresAt: true, completedAt: true },
+    select: { id: true, bindingHash: true, nonce: true, codeVerifierSealed: true, returnTo: true, purpose: true, connectLinkId: true, expiresAt: true, completedAt: true },
   });
   if (!attempt || attempt.completedAt || attempt.expiresAt <= now || !constantTimeEqual(attempt.bindingHash, hashToken(input.binding))) return { kind: "bad-state" };
   // Claimed before anything else: a replayed callback racing this one finds it used.
@@ -158,7 +168,7 @@ export async function completeMicrosoftSignIn(
     const purpose: SignInPurposeName = attempt.purpose === "connect" ? "connect" : "console";
     const verified = await redeemAttempt(db, ring, parsed.data, attempt, purpose);
     if (!verified.ok) return await refuse(verified.outcome);
-    return purpose === "connect" ? await finishConnect(db, ring, verified, input, refuse, policy, now) : await finish(db, verified, input, attempt, refuse, policy, now);
+    return purpose === "connect" ? await finishConnect(db, ring, verified, input, attempt, refuse, policy, now) : await finish(db, verified, input, attempt, refuse, policy, now);
   } catch (error) {
     log.error("A Microsoft sign-in could not be completed", { attemptId: attempt.id, error: error instanceof Error ? `${error.name}: ${error.message.split("\n")[0]?.slice(0, 200)}` : "non-error thrown" });
     try {
@@ -183,7 +193,9 @@ async function redeemAttempt(
 ): Promise<{ ok: false; outcome: SignInOutcome } | ({ ok: true } & Verified)> {
   if (params.error || !params.code) return { ok: false, outcome: refusalFromCallback(params) };
   const ready = await getReadyConsoleSignIn(db, ring);
-  if (!ready || (purpose === "connect" && !offersOneStepConnect(ready.settings))) return { ok: false, outcome: { code: "not-configured" } };
+  // A link an administrator sent stands in for the operator's member tenants.
+  const oneStepOpen = purpose !== "connect" || attempt.connectLinkId !== null || (ready !== null && offersOneStepConnect(ready.settings));
+  if (!ready || !oneStepOpen) return { ok: false, outcome: { code: "not-configured" } };
   const redeemed = await redeemCode(
     ready.app,
     { code: params.code, codeVerifier: ring.open(attempt.codeVerifierSealed, verifierContext(attempt.id)), nonce: attempt.nonce, redirectUri: consoleSignInRedirectUri(), ...requestFor(ready, purpose) },
@@ -231,23 +243,44 @@ async function finish(db: AppPrismaClient, verified: Verified, context: Context,
  * person's tenant must be one the operator lets create members; their account is found by `tid` +
  * `oid` (or made, as a member), signed in, and the mailbox connected with the same checks as today.
  */
-async function finishConnect(db: AppPrismaClient, ring: KeyRing, verified: Verified, context: Context, refuse: Refuse, policy: SessionPolicy, now: Date): Promise<MicrosoftSignInOutcome> {
+async function finishConnect(
+  db: AppPrismaClient,
+  ring: KeyRing,
+  verified: Verified,
+  context: Context,
+  attempt: ClaimedAttempt,
+  refuse: Refuse,
+  policy: SessionPolicy,
+  now: Date,
+): Promise<MicrosoftSignInOutcome> {
   const { ready, redeemed, claims, account } = verified;
   const { app } = ready;
   if (claims.tid === PERSONAL_ACCOUNT_TENANT_ID) return refuse({ code: "personal-account-not-allowed", account });
-  if (!ready.settings.memberTenants.some((tenant) => tenant.id === claims.tid)) return refuse({ code: "member-tenant-not-allowed", account });
+  if (attempt.connectLinkId) {
+    const link = await db.connectLink.findUnique({ where: { id: attempt.connectLinkId }, select: { email: true, usedAt: true, revokedAt: true, expiresAt: true } });
+    if (!link || link.usedAt || link.revokedAt || link.expiresAt <= now) return refuse({ code: "link-not-usable", account });
+    // The link names a person: only their own Microsoft account may use it.
+    const emails = [accountEmail(claims), claims.preferred_username?.toLowerCase()].filter(Boolean);
+    if (!emails.includes(link.email.toLowerCase())) return refuse({ code: "link-for-someone-else", account });
+  } else if (!ready.settings.memberTenants.some((tenant) => tenant.id === claims.tid)) {
+    return refuse({ code: "member-tenant-not-allowed", account });
+  }
   const user = await findOrCreateUser(db, claims, { role: "member", reevaluate: false }, now);
   if (user.kind === "refused") return refuse({ code: user.code, account });
   let connectionId: string;
   try {
-    const connected = await db.$transaction((tx) =>
-      connectMailbox(
+    const connected = await db.$transaction(async (tx) => {
+      if (attempt.connectLinkId) {
+        const used = await tx.connectLink.updateMany({ where: { id: attempt.connectLinkId, usedAt: null, revokedAt: null }, data: { usedAt: now } });
+        if (used.count !== 1) throw new UserFacingError("This link has already been used.");
+      }
+      return connectMailbox(
         tx,
         ring,
         { ownerId: user.id, account: redeemed.account, cacheJson: redeemed.cacheJson, cloudId: app.cloudId, clientId: app.clientId, reconnectId: null, writeTest: false },
         { actor: { id: user.id, email: user.email }, ip: context.ip },
-      ),
-    );
+      );
+    });
     connectionId = connected.id;
   } catch (error) {
     if (error instanceof UserFacingError) return refuse({ code: "connect-refused", description: error.message, account });

@@ -42,6 +42,7 @@ CREATE TABLE "microsoft_sign_ins" (
     "nonce" TEXT NOT NULL,
     "code_verifier_sealed" TEXT NOT NULL,
     "purpose" TEXT NOT NULL DEFAULT 'console',
+    "connect_link_id" UUID,
     "return_to" TEXT NOT NULL,
     "ip" TEXT,
     "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
