@@ -31,8 +31,8 @@ import { consoleSignInRedirectUri } from "@/lib/auth/oidc/urls";
  */
 
 export const MICROSOFT_SIGN_IN_TTL_MS = 10 * 60_000;
-/** Attempts one address may start per ten minutes: every retry a person needs, not a table flood. */
-export const MAX_MICROSOFT_SIGN_INS_PER_WINDOW = 30;
+/** Attempts one address may start per ten minutes: room for a whole office behind one address, not for a table flood. */
+export const MAX_MICROSOFT_SIGN_INS_PER_WINDOW = 200;
 const RETENTION_DAYS = 30;
 const MICROSOFT_TIMEOUT_MS = 20_000;
 
