@@ -141,6 +141,12 @@ export function setUserActive(db: AppPrismaClient, userId: string, active: boole
   return changeUser(db, userId, { active }, context);
 }
 
+/** The sign-in names of the Microsoft accounts linked to a console account. */
+export async function listLinkedAccounts(db: DbClient, userId: string): Promise<string[]> {
+  const rows = await db.linkedIdentity.findMany({ where: { userId }, select: { username: true }, orderBy: { createdAt: "asc" } });
+  return rows.map((row) => row.username);
+}
+
 /** Ends every session of a person at once, e.g. when Entra took their role away and they must not wait for the session limit. */
 export async function endUserSessions(db: AppPrismaClient, userId: string, context: { actor: AuditActor; ip?: string | null }): Promise<number> {
   return db.$transaction(async (tx) => {

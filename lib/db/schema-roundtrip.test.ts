@@ -102,7 +102,7 @@ const samples: Record<Prisma.ModelName, Record<string, unknown>> = {
   },
   MicrosoftSignIn: {
     id: "7a8b9c0d-1e2f-4a3b-8c4d-5e6f7a8b9c12", stateHash: "7".repeat(64), bindingHash: "8".repeat(64), nonce: "n-2", codeVerifierSealed: "cs1.k1.o.p", purpose: "connect",
-    connectLinkId: "5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a10", returnTo: "/status", ip: "192.0.2.8", createdAt: at("2026-10-10T00:00:00.000Z"), expiresAt: at("2026-10-10T00:10:00.000Z"),
+    connectLinkId: "5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a10", linkUserId: userId, returnTo: "/status", ip: "192.0.2.8", createdAt: at("2026-10-10T00:00:00.000Z"), expiresAt: at("2026-10-10T00:10:00.000Z"),
     completedAt: at("2026-10-10T00:01:00.000Z"), outcome: { code: "tenant-not-trusted" },
   },
   WizardDraft: {

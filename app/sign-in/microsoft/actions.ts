@@ -39,3 +39,13 @@ export async function startOneStepConnectAction(_state: ActionState, formData: F
     redirect(url);
   });
 }
+
+/** A signed-in person links their Microsoft account, so that Sign in with Microsoft reaches this account. */
+export async function linkMicrosoftAccountAction(_state: ActionState, formData: FormData): Promise<ActionState> {
+  return runAction("linkMicrosoftAccountAction", z.object({}), formData, async (_values, caller) => {
+    const { ip } = await requestContext();
+    const { url, binding } = await startMicrosoftSignIn(await getPrisma(), getKeyRing(), { returnTo: "/account/microsoft", ip, purpose: "link", linkUserId: caller.id });
+    await setBindingCookie(binding);
+    redirect(url);
+  });
+}

@@ -60,6 +60,11 @@ const own: Record<string, Omit<ConsoleSignInRefusal, "code">> = {
     explanation: "The link was used, withdrawn or has expired while you were signing in.",
     nextStep: "Ask the person who sent it for a new link.",
   },
+  "identity-linked-elsewhere": {
+    title: "This Microsoft account belongs to another console account",
+    explanation: "The Microsoft account you signed in with is already linked to a different console account.",
+    nextStep: "Sign out and use Sign in with Microsoft to reach that account, or ask an administrator.",
+  },
   "not-configured": {
     title: "Sign in with Microsoft is not set up",
     explanation: "Microsoft sign-in was turned off or changed while you were signing in.",

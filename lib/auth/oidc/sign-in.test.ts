@@ -165,6 +165,23 @@ describe.each(testEngines())("Sign in with Microsoft on $name", (engine) => {
     expect(await getSessionUser(database.prisma, second.outcome.token, policy)).toBeNull();
   });
 
+  it("links a signed-in local account to its Microsoft account, after which Microsoft sign-in reaches it", async () => {
+    await configure();
+    const local = await database.prisma.user.create({ data: { email: adminEmail, displayName: "Local", role: "helpdesk" }, select: { id: true } });
+    const start = () => startMicrosoftSignIn(database.prisma, ring, { returnTo: "/account/microsoft", ip, purpose: "link", linkUserId: local.id });
+    const complete = async (started: Awaited<ReturnType<typeof start>>, sessionUserId: string) => {
+      const location = await signInThroughForm(started.url, { login: demo.users.admin.upn, password: demo.password });
+      return completeMicrosoftSignIn(database.prisma, ring, { params: location.searchParams, binding: started.binding, ip, userAgent: null, sessionUserId }, policy);
+    };
+    // The callback must come back to the same console session that started the link.
+    expect(await complete(await start(), operator.id)).toMatchObject({ kind: "refused", purpose: "link" });
+    expect(await complete(await start(), local.id)).toEqual({ kind: "linked" });
+    expect(await database.prisma.linkedIdentity.findFirstOrThrow({ select: { userId: true, tenantId: true, objectId: true } })).toEqual({ userId: local.id, tenantId: demo.contoso.id, objectId: demo.users.admin.id });
+
+    const signedIn = await signedInUser((await microsoftSignIn(demo.users.admin.upn)).outcome);
+    expect(signedIn).toMatchObject({ id: local.id, role: "admin" });
+  });
+
   it("matches people by tenant and object id, never by email: an existing account with the same address is not taken over", async () => {
     await configure();
     await database.prisma.user.create({ data: { email: adminEmail, displayName: "Local", role: "member" }, select: { id: true } });

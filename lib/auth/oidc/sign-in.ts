@@ -64,7 +64,7 @@ function signInAuthority(settings: ConsoleSignInSettings): string {
  * `console`: staff sign in (trusted tenants, roles from Entra). `connect`: someone without a console
  * session connects their calendar, and gets a member account and a session in the same sign-in.
  */
-export type SignInPurposeName = "console" | "connect";
+export type SignInPurposeName = "console" | "connect" | "link";
 
 export const ONE_STEP_NOT_OFFERED = "Connecting a calendar without a console account is not offered here. Sign in first, or ask for an invitation.";
 
@@ -77,12 +77,13 @@ function requestFor(ready: ReadyConsoleSignIn, purpose: SignInPurposeName): { sc
 export async function startMicrosoftSignIn(
   db: AppPrismaClient,
   ring: KeyRing,
-  input: { returnTo: string; ip: string | null; purpose?: SignInPurposeName; connectLinkToken?: string },
+  input: { returnTo: string; ip: string | null; purpose?: SignInPurposeName; connectLinkToken?: string; linkUserId?: string },
   now = new Date(),
 ): Promise<{ url: string; binding: string }> {
   const purpose = input.connectLinkToken ? "connect" : (input.purpose ?? "console");
   const ready = await getReadyConsoleSignIn(db, ring);
   if (!ready) throw new UserFacingError(purpose === "connect" ? ONE_STEP_NOT_OFFERED : NOT_CONFIGURED);
+  if (purpose === "link" && !input.linkUserId) throw new UserFacingError("Sign in to the console first, then link your Microsoft account.");
   let connectLinkId: string | null = null;
   if (input.connectLinkToken) {
     const link = await getConnectLinkStatus(db, input.connectLinkToken, now);
@@ -120,6 +121,7 @@ export async function startMicrosoftSignIn(
       codeVerifierSealed: ring.seal(pkce.verifier, verifierContext(id)),
       purpose,
       connectLinkId,
+      linkUserId: purpose === "link" ? (input.linkUserId ?? null) : null,
       returnTo: input.returnTo,
       ip: input.ip,
       createdAt: now,
@@ -134,19 +136,21 @@ export type MicrosoftSignInOutcome =
   | { kind: "signed-in"; token: string; expiresAt: Date; userId: string; returnTo: string }
   /** One-step connect: signed in, and the mailbox connected. */
   | { kind: "connected"; token: string; expiresAt: Date; userId: string; connectionId: string }
-  | { kind: "refused"; attemptId: string }
+  /** A signed-in person linked their Microsoft account to their console account. */
+  | { kind: "linked" }
+  | { kind: "refused"; attemptId: string; purpose: SignInPurposeName }
   /** No attempt of this browser matches the `state`: forged, replayed, expired or from another browser. */
   | { kind: "bad-state" }
   | { kind: "failed" };
 
 type Refuse = (outcome: SignInOutcome) => Promise<MicrosoftSignInOutcome>;
 
-type ClaimedAttempt = { id: string; nonce: string; codeVerifierSealed: string; returnTo: string; purpose: string; connectLinkId: string | null };
+type ClaimedAttempt = { id: string; nonce: string; codeVerifierSealed: string; returnTo: string; purpose: string; connectLinkId: string | null; linkUserId: string | null };
 
 export async function completeMicrosoftSignIn(
   db: AppPrismaClient,
   ring: KeyRing,
-  input: { params: URLSearchParams; binding: string | undefined; ip: string | null; userAgent: string | null },
+  input: { params: URLSearchParams; binding: string | undefined; ip: string | null; userAgent: string | null; sessionUserId?: string | null },
   policy: SessionPolicy,
   now = new Date(),
 ): Promise<MicrosoftSignInOutcome> {
@@ -154,20 +158,23 @@ export async function completeMicrosoftSignIn(
   if (!parsed.success || !input.binding) return { kind: "bad-state" };
   const attempt = await db.microsoftSignIn.findUnique({
     where: { stateHash: hashToken(parsed.data.state) },
-    select: { id: true, bindingHash: true, nonce: true, codeVerifierSealed: true, returnTo: true, purpose: true, connectLinkId: true, expiresAt: true, completedAt: true },
+    select: { id: true, bindingHash: true, nonce: true, codeVerifierSealed: true, returnTo: true, purpose: true, connectLinkId: true, linkUserId: true, expiresAt: true, completedAt: true },
   });
   if (!attempt || attempt.completedAt || attempt.expiresAt <= now || !constantTimeEqual(attempt.bindingHash, hashToken(input.binding))) return { kind: "bad-state" };
   // Claimed before anything else: a replayed callback racing this one finds it used.
   const claimed = await db.microsoftSignIn.updateMany({ where: { id: attempt.id, completedAt: null }, data: { completedAt: now } });
   if (claimed.count !== 1) return { kind: "bad-state" };
+  const purpose: SignInPurposeName = attempt.purpose === "connect" || attempt.purpose === "link" ? attempt.purpose : "console";
   const refuse: Refuse = async (outcome) => {
     await db.microsoftSignIn.update({ where: { id: attempt.id }, data: { outcome }, select: { id: true } });
-    return { kind: "refused", attemptId: attempt.id };
+    return { kind: "refused", attemptId: attempt.id, purpose };
   };
   try {
-    const purpose: SignInPurposeName = attempt.purpose === "connect" ? "connect" : "console";
+    // Linking needs the same console session that started it: the callback's browser may be signed in as someone else by now.
+    if (purpose === "link" && (!input.sessionUserId || input.sessionUserId !== attempt.linkUserId)) return await refuse({ code: "bad-state" });
     const verified = await redeemAttempt(db, ring, parsed.data, attempt, purpose);
     if (!verified.ok) return await refuse(verified.outcome);
+    if (purpose === "link") return await finishLink(db, verified, input, attempt.linkUserId!, refuse, now);
     return purpose === "connect" ? await finishConnect(db, ring, verified, input, attempt, refuse, policy, now) : await finish(db, verified, input, attempt, refuse, policy, now);
   } catch (error) {
     log.error("A Microsoft sign-in could not be completed", { attemptId: attempt.id, error: error instanceof Error ? `${error.name}: ${error.message.split("\n")[0]?.slice(0, 200)}` : "non-error thrown" });
@@ -236,6 +243,30 @@ async function finish(db: AppPrismaClient, verified: Verified, context: Context,
   const summary = `Signed in with Microsoft as ${account} (tenant ${claims.tid}); role ${role} from ${how}${user.previousRole && user.previousRole !== role ? `, was ${user.previousRole}` : ""}${user.created ? "; account created at first sign-in" : ""}`;
   const session = await startSession(db, user, context, policy, now, summary);
   return { kind: "signed-in", token: session.token, expiresAt: session.expiresAt, userId: user.id, returnTo: attempt.returnTo };
+}
+
+/** A signed-in person links their Microsoft account of a trusted tenant; their role changes only at their next Microsoft sign-in. */
+async function finishLink(db: AppPrismaClient, verified: Verified, context: Context, userId: string, refuse: Refuse, now: Date): Promise<MicrosoftSignInOutcome> {
+  const { ready, claims, account } = verified;
+  if (!ready.settings.tenants.some((tenant) => tenant.id === claims.tid)) return refuse({ code: "tenant-not-trusted", account });
+  const result = await db.$transaction(async (tx) => {
+    const existing = await tx.linkedIdentity.findUnique({ where: { tenantId_objectId: { tenantId: claims.tid, objectId: claims.oid } }, select: { userId: true } });
+    if (existing) return existing.userId === userId ? "already" : "elsewhere";
+    const user = await tx.user.findUnique({ where: { id: userId }, select: { id: true, email: true, active: true } });
+    if (!user?.active) return "deactivated";
+    await tx.linkedIdentity.create({ data: { userId, tenantId: claims.tid, objectId: claims.oid, username: account.slice(0, 300), lastSignInAt: now }, select: { id: true } });
+    await recordAudit(tx, {
+      actor: { id: user.id, email: user.email },
+      action: "user.link-microsoft",
+      target: { type: "user", id: user.id, label: user.email },
+      summary: `Linked the Microsoft account ${account} (tenant ${claims.tid}, object ${claims.oid})`,
+      ip: context.ip,
+    });
+    return "linked";
+  });
+  if (result === "elsewhere") return refuse({ code: "identity-linked-elsewhere", account });
+  if (result === "deactivated") return refuse({ code: "deactivated", account });
+  return { kind: "linked" };
 }
 
 /**

@@ -43,6 +43,7 @@ CREATE TABLE "microsoft_sign_ins" (
     "code_verifier_sealed" TEXT NOT NULL,
     "purpose" TEXT NOT NULL DEFAULT 'console',
     "connect_link_id" UUID,
+    "link_user_id" UUID,
     "return_to" TEXT NOT NULL,
     "ip" TEXT,
     "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,

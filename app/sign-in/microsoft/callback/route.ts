@@ -1,5 +1,5 @@
 import { NextResponse } from "next/server";
-import { authorizeRoute, requestContext, sessionPolicy, setSessionCookie } from "@/lib/auth/current-user";
+import { authorizeRoute, getCurrentUser, requestContext, sessionPolicy, setSessionCookie } from "@/lib/auth/current-user";
 import { readBindingCookie } from "@/lib/auth/oidc/binding-cookie";
 import { completeMicrosoftSignIn } from "@/lib/auth/oidc/sign-in";
 import { getKeyRing } from "@/lib/crypto/key-store";
@@ -25,7 +25,9 @@ export const GET = consoleRoute("GET /sign-in/microsoft/callback", async (reques
   const { ip, userAgent } = await requestContext();
   let outcome: Awaited<ReturnType<typeof completeMicrosoftSignIn>>;
   try {
-    outcome = await completeMicrosoftSignIn(await getPrisma(), getKeyRing(), { params, binding: await readBindingCookie(), ip, userAgent }, sessionPolicy());
+    // Only linking looks at the session: it must be the person who started the link.
+    const sessionUserId = (await getCurrentUser())?.id ?? null;
+    outcome = await completeMicrosoftSignIn(await getPrisma(), getKeyRing(), { params, binding: await readBindingCookie(), ip, userAgent, sessionUserId }, sessionPolicy());
   } catch (error) {
     log.error("The Microsoft sign-in callback failed", { error: error instanceof Error ? error.name : "non-error thrown" });
     return to("/sign-in?microsoft=sign-in-failed");
@@ -37,8 +39,10 @@ export const GET = consoleRoute("GET /sign-in/microsoft/callback", async (reques
     case "connected":
       await setSessionCookie(outcome.token, outcome.expiresAt);
       return to(`/connect/${outcome.connectionId}?verify=1`);
+    case "linked":
+      return to("/account/microsoft?linked=1");
     case "refused":
-      return to(`/sign-in?microsoft=${outcome.attemptId}`);
+      return to(outcome.purpose === "link" ? `/account/microsoft?microsoft=${outcome.attemptId}` : `/sign-in?microsoft=${outcome.attemptId}`);
     case "bad-state":
       return to("/sign-in?microsoft=bad-state");
     case "failed":
