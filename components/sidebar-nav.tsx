@@ -1,6 +1,6 @@
 "use client";
 
-import { Activity, Bell, Cable, CalendarDays, House, KeyRound, Mail, Plus, ScrollText, Send, Users, type LucideIcon } from "lucide-react";
+import { Activity, Bell, Cable, CalendarDays, House, KeyRound, LogIn, Mail, Plus, ScrollText, Send, Users, type LucideIcon } from "lucide-react";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { cn } from "@/components/ui/cn";
@@ -16,6 +16,7 @@ const icons: Record<string, LucideIcon> = {
   "/settings/api-keys": KeyRound,
   "/connect/invite": Send,
   "/users": Users,
+  "/settings/sign-in": LogIn,
   "/audit": ScrollText,
   "/connect": CalendarDays,
 };

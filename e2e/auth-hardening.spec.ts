@@ -46,7 +46,7 @@ test.describe("the return path after sign-in stays on the console", () => {
       expect(response?.status()).toBe(200);
       await page.getByLabel("Email").fill(accounts.member.email);
       await page.getByLabel("Password").fill(accounts.member.password);
-      await page.getByRole("button", { name: "Sign in" }).click();
+      await page.getByRole("button", { name: "Sign in", exact: true }).click();
       await expectHomeOfMember(page);
     });
   }
@@ -68,7 +68,7 @@ test.describe("the return path after sign-in stays on the console", () => {
     await page.goto(`/sign-in?next=${encodeURIComponent("/account")}`);
     await page.getByLabel("Email").fill(accounts.member.email);
     await page.getByLabel("Password").fill(accounts.member.password);
-    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("button", { name: "Sign in", exact: true }).click();
     await expect(page.getByRole("heading", { name: "Your account" })).toBeVisible();
     await expect(page).toHaveURL(`${consoleOrigin}/account`);
   });
@@ -108,7 +108,7 @@ test("helpdesk filters the audit log down to authentication failures, each with 
   await signIn.goto("/sign-in");
   await signIn.getByLabel("Email").fill(accounts.helpdesk.email);
   await signIn.getByLabel("Password").fill(typed);
-  await signIn.getByRole("button", { name: "Sign in" }).click();
+  await signIn.getByRole("button", { name: "Sign in", exact: true }).click();
   await expect(signIn.getByText("That email and password do not match an account.")).toBeVisible();
   await visitor.close();
 

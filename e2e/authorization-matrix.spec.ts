@@ -19,7 +19,7 @@ async function contextFor(browser: Browser, caller: Caller): Promise<APIRequestC
   await page.goto("/sign-in");
   await page.getByLabel("Email").fill(accounts[caller].email);
   await page.getByLabel("Password").fill(accounts[caller].password);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await expect(accountMenu(page)).toBeVisible();
   const storageState = await context.storageState();
   await context.close();

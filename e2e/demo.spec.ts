@@ -38,7 +38,7 @@ async function signIn(page: Page, role: RoleName): Promise<Page> {
   await expect(page.getByRole("region", { name: "Demo accounts" })).toContainText(account.email);
   await page.getByLabel("Email").fill(account.email);
   await page.getByLabel("Password").fill(account.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await expect(page).not.toHaveURL(/\/sign-in/);
   return page;
 }
@@ -125,7 +125,7 @@ test("the member reconnects her mailbox through the simulator's sign-in pages", 
   await expect(page).toHaveURL(/^http:\/\/127\.0\.0\.1:\d+\/[^/]+\/oauth2\/v2\.0\/authorize\?/);
   await expect(page.getByLabel("Email, phone, or Skype")).toHaveValue(demo.users.lynne.upn);
   await page.getByLabel("Password").fill(demo.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await expect(page).toHaveURL(/\/connect\/[0-9a-f-]{36}\?(verify=1&)?reconnected=1$/);
   await expect(page.getByRole("status").filter({ hasText: /All checks passed/ })).toBeVisible();
   await shot("demo-06-reconnected");

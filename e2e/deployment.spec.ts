@@ -269,7 +269,7 @@ test("a session made through the proxy works on each instance, and an admin's ch
   await memberPage.goto("/sign-in");
   await memberPage.getByLabel("Email").fill(MEMBER.email);
   await memberPage.getByLabel("Password").fill(MEMBER.password);
-  await memberPage.getByRole("button", { name: "Sign in" }).click();
+  await memberPage.getByRole("button", { name: "Sign in", exact: true }).click();
   await expect(memberPage.getByRole("heading", { name: `Welcome, ${MEMBER.name}` })).toBeVisible();
   const [memberCookie] = await member.cookies();
   secrets.push(memberCookie!.value);

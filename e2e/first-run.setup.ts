@@ -85,7 +85,7 @@ test("a new administrator claims the console with the setup code and brings in c
   await memberPage.goto("/sign-in");
   await memberPage.getByLabel("Email").fill(accounts.member.email);
   await memberPage.getByLabel("Password").fill(accounts.member.password);
-  await memberPage.getByRole("button", { name: "Sign in" }).click();
+  await memberPage.getByRole("button", { name: "Sign in", exact: true }).click();
   await expect(memberPage.getByRole("heading", { name: `Welcome, ${accounts.member.displayName}` })).toBeVisible();
   await memberContext.storageState({ path: storageStatePath("member") });
   await memberContext.close();

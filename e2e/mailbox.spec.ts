@@ -22,7 +22,7 @@ async function signInAtMicrosoft(page: Page, upn: string): Promise<void> {
   await expect(page.getByRole("heading", { name: /^Sign in to / })).toBeVisible();
   await page.getByLabel("Email, phone, or Skype").fill(upn);
   await page.getByLabel("Password").fill(demo.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
 }
 
 /** The same sign-in with the keyboard alone: Tab to each field, type, Enter to submit. */

@@ -50,11 +50,11 @@ test("sign-in failures share one message, and a forged cookie is not a session",
   await page.goto("/sign-in");
   await page.getByLabel("Email").fill(accounts.member.email);
   await page.getByLabel("Password").fill("definitely wrong password");
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await expect(page.getByText("That email and password do not match an account.")).toBeVisible();
   await page.getByLabel("Email").fill("nobody@contoso.example");
   await page.getByLabel("Password").fill("definitely wrong password");
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await expect(page.getByText("That email and password do not match an account.")).toBeVisible();
   await shot("sign-in-failed");
 
@@ -67,7 +67,7 @@ test("signing out revokes the session on the server", async ({ browser, page }) 
   await page.goto("/sign-in");
   await page.getByLabel("Email").fill(accounts.admin.email);
   await page.getByLabel("Password").fill(accounts.admin.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await expect(page.getByRole("heading", { name: `Welcome, ${accounts.admin.displayName}` })).toBeVisible();
   const cookies = await page.context().cookies();
   const session = cookies.find((cookie) => cookie.name === "calsync_session")!;

@@ -28,6 +28,7 @@ const sections: ReadonlyArray<{ title: string | null; items: ReadonlyArray<{ pag
     title: "Admin",
     items: [
       { page: "/users", label: "Users" },
+      { page: "/settings/sign-in", label: "Console sign-in" },
       { page: "/audit", label: "Audit log" },
     ],
   },

@@ -328,6 +328,7 @@ async function createApplication(ctx: RequestContext, caller: DirectoryCaller): 
     tags: Array.isArray(body.tags) ? body.tags.filter((tag): tag is string => typeof tag === "string") : [],
     notes: typeof body.notes === "string" ? body.notes : null,
     hasServicePrincipal: false,
+    groupMembershipClaims: "None",
     createdAt: new Date().toISOString(),
     ownerIds: caller.me ? [caller.me.id] : [],
   };

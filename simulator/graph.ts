@@ -18,6 +18,8 @@ const DIRECTORY_READ_SCOPES = ["User.ReadBasic.All", "User.Read.All", "User.Read
 const SELF_READ_SCOPES = ["User.Read", "User.ReadWrite", ...DIRECTORY_READ_SCOPES];
 // Graph documents User.RevokeSessions.All as least privileged; the broader write permissions also allow it.
 const REVOKE_SESSIONS = ["User.RevokeSessions.All", "User.ReadWrite.All", "Directory.ReadWrite.All"];
+// getMemberGroups on a user: Graph lists GroupMember.Read.All (with User.ReadBasic.All) as least privileged.
+const MEMBER_GROUPS_SCOPES = ["GroupMember.Read.All", "Group.Read.All", "Directory.Read.All", "Directory.AccessAsUser.All"];
 const CALENDAR_READ = ["Calendars.Read", "Calendars.ReadWrite"];
 const CALENDAR_WRITE = ["Calendars.ReadWrite"];
 const DEFAULT_USER_PROPERTIES = [
@@ -497,6 +499,13 @@ export async function handleGraph(ctx: RequestContext, segments: string[]): Prom
     }
     ctx.state.revokeUserSessions(user.id);
     return ok(ctx, 200, { "@odata.context": `${ctx.origin}/v1.0/$metadata#Edm.Boolean`, value: true });
+  }
+  if (resource === "getMemberGroups" && method === "POST") {
+    if (!hasAny(caller, MEMBER_GROUPS_SCOPES)) return error(ctx, 403, "Authorization_RequestDenied", messages.insufficientPrivileges);
+    if (!user) {
+      return error(ctx, 404, "Request_ResourceNotFound", `Resource '${idOrUpn}' does not exist or one of its queried reference-property objects are not present.`);
+    }
+    return ok(ctx, 200, { "@odata.context": `${ctx.origin}/v1.0/$metadata#Collection(Edm.String)`, value: [...user.groups] });
   }
   if (resource === "calendar" && method === "GET") {
     if (!authorizeMailbox(ctx, caller, user, idOrUpn, false, false)) return;

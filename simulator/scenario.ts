@@ -115,6 +115,11 @@ export const appSchema = z.object({
   ownerIds: z.array(guid).default([]),
   /** When it was deleted (apps in a tenant's deleted items only). */
   deletedAt: isoDateTime.optional(),
+  /**
+   * The manifest's `groupMembershipClaims`: which group object ids the ID token's `groups` claim
+   * carries. `None` (the default, as the manifest's null) leaves the claim out.
+   */
+  groupMembershipClaims: z.enum(["None", "SecurityGroup", "All", "ApplicationGroup"]).default("None"),
 });
 export type ScenarioApp = z.infer<typeof appSchema>;
 
@@ -163,6 +168,10 @@ export const userSchema = z.object({
    */
   refreshTokenState: z.enum(["valid", "expired", "inactive", "revoked"]).default("valid"),
   events: z.array(eventSchema).default([]),
+  /** App roles assigned to the user (or a group of theirs), per app: the ID token's `roles` claim for that app. */
+  appRoleAssignments: z.array(z.object({ clientId: guid, value: z.string().min(1) })).default([]),
+  /** Object ids of the groups the user is a (transitive) member of: the `groups` claim and getMemberGroups. */
+  groups: z.array(guid).default([]),
 });
 export type ScenarioUser = z.infer<typeof userSchema>;
 
@@ -243,11 +252,16 @@ export const settingsSchema = z.object({
    * origin, so a token minted for another cloud's Graph is refused with "Invalid audience".
    */
   graphAudiences: z.array(z.string().min(1)).optional(),
+  /**
+   * Past this many groups a JWT carries the overage indicator instead of `groups` (200 for JWTs at
+   * Microsoft); tests lower it rather than build users with hundreds of groups.
+   */
+  groupsOverageLimit: z.number().int().positive().default(200),
 });
 
 export const scenarioSchema = z.object({
   name: z.string().default("scenario"),
-  settings: settingsSchema.default({ accessTokenLifetimeSeconds: 3599 }),
+  settings: settingsSchema.default({ accessTokenLifetimeSeconds: 3599, groupsOverageLimit: 200 }),
   tenants: z.array(tenantSchema).min(1),
   faults: z.array(faultSchema).default([]),
 });

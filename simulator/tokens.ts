@@ -206,7 +206,27 @@ export function signIdToken(
   };
   if (user.mail) payload.email = user.mail;
   if (options.nonce) payload.nonce = options.nonce;
+  Object.assign(payload, roleAndGroupClaims(ctx, tenant, app, user));
   return signJwt(ctx.signingKey, payload);
+}
+
+/**
+ * `roles` (the user's app role values for this app, left out when there are none) and `groups`, or the
+ * overage indicator in its place: `_claim_names` naming a source in `_claim_sources` whose endpoint
+ * reads the user's groups (recorded/id-token-claims.md).
+ */
+export function roleAndGroupClaims(ctx: MintContext, tenant: ScenarioTenant, app: ScenarioApp, user: ScenarioUser): Record<string, unknown> {
+  const claims: Record<string, unknown> = {};
+  const roles = user.appRoleAssignments.filter((assignment) => assignment.clientId === app.clientId).map((assignment) => assignment.value);
+  if (roles.length > 0) claims.roles = [...new Set(roles)];
+  if (app.groupMembershipClaims === "None" || user.groups.length === 0) return claims;
+  if (user.groups.length > ctx.state.scenario.settings.groupsOverageLimit) {
+    claims._claim_names = { groups: "src1" };
+    claims._claim_sources = { src1: { endpoint: `https://${CLOUDS[tenant.cloud].cloudGraphHostName}/${tenant.id}/users/${user.id}/getMemberObjects` } };
+  } else {
+    claims.groups = [...user.groups];
+  }
+  return claims;
 }
 
 export function clientInfo(tenant: ScenarioTenant, user: ScenarioUser): string {

@@ -5,6 +5,8 @@ import { resetEnvCache } from "@/lib/env";
 const PUBLIC_URL = "https://calsync.example.test";
 /** Where Microsoft sends a mailbox sign-in back to; the sign-in app must list it exactly. */
 export const CALLBACK = `${PUBLIC_URL}/connect/callback`;
+/** Where Microsoft sends staff back after "Sign in with Microsoft". */
+export const CONSOLE_SIGN_IN_CALLBACK = `${PUBLIC_URL}/sign-in/microsoft/callback`;
 
 /**
  * Points the console's "custom" cloud (sign-in and Graph) at this file's simulator, and puts the

@@ -1,7 +1,11 @@
 import type { Metadata } from "next";
+import Link from "next/link";
 import { redirect } from "next/navigation";
 import { ActionForm, Field } from "@/components/action-form";
 import { signInAction } from "@/app/sign-in/actions";
+import { startMicrosoftSignInAction } from "@/app/sign-in/microsoft/actions";
+import { MicrosoftSignInRefusal } from "@/app/sign-in/microsoft/refusal";
+import { getConsoleSignIn, isMicrosoftSignInVerified, offersOneStepConnect } from "@/lib/auth/oidc/settings";
 import { authorizePage } from "@/lib/auth/current-user";
 import { safeReturnPath } from "@/lib/auth/form-schemas";
 import { roleLabels } from "@/lib/auth/roles";
@@ -21,10 +25,28 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
   if (!(await hasAdministrator(db))) redirect("/setup");
   // Only the demo names its accounts to whoever opens the page; a real console never does.
   const demoAccounts = getEnv().CALSYNC_DEMO ? (await listUsers(db)).filter((account) => account.active) : [];
+  const microsoft = (await isMicrosoftSignInVerified(db)) ? await getConsoleSignIn(db) : null;
+  const refusal = typeof params.microsoft === "string" ? params.microsoft : undefined;
   return (
     <section className="mx-auto max-w-md space-y-6">
       <h1 className="text-2xl font-semibold">Sign in</h1>
       {params.signedOut && <p role="status">You have signed out.</p>}
+      {refusal && <MicrosoftSignInRefusal attempt={refusal} />}
+      {microsoft && (
+        <ActionForm action={startMicrosoftSignInAction} submitLabel="Sign in with Microsoft" hidden={{ next }}>
+          <p className="text-sm text-fg-muted">Staff of {microsoft.tenants.map((tenant) => tenant.label).join(", ")} sign in with their Microsoft 365 work account.</p>
+        </ActionForm>
+      )}
+      {offersOneStepConnect(microsoft) && (
+        <p className="text-sm">
+          No console account yet? <Link href="/connect/start">Connect my Microsoft 365 calendar</Link> in one step.
+        </p>
+      )}
+      {microsoft?.microsoftOnly && (
+        <p role="note" className="text-sm text-fg-muted">
+          Email and password sign-in is kept for break-glass administrator accounts only.
+        </p>
+      )}
       <ActionForm action={signInAction} submitLabel="Sign in" hidden={{ next }}>
         <Field name="email" label="Email" type="email" autoComplete="username" />
         <Field name="password" label="Password" type="password" autoComplete="current-password" />

@@ -6,7 +6,8 @@ import { requestContext } from "@/lib/auth/current-user";
 import { changeUserRoleSchema, createUserSchema, inviteUserSchema, setUserActiveSchema } from "@/lib/auth/form-schemas";
 import { createInvite, INVITE_TTL_DAYS } from "@/lib/auth/invites";
 import { runAction } from "@/lib/auth/run-action";
-import { changeUserRole, createUser, setUserActive } from "@/lib/auth/users";
+import { changeUserRole, createUser, endUserSessions, setBreakGlass, setUserActive } from "@/lib/auth/users";
+import { z } from "zod";
 import { getPrisma } from "@/lib/db/client";
 import { getEnv } from "@/lib/env";
 import { publicUrl } from "@/lib/public-url";
@@ -48,5 +49,30 @@ export async function setUserActiveAction(_state: ActionState, formData: FormDat
     const user = await setUserActive(await getPrisma(), values.userId, values.active, { actor: caller, ip });
     revalidatePath("/users");
     return { status: "success", message: `${user.email} is now ${user.active ? "active" : "deactivated"}.` };
+  });
+}
+
+const endSessionsSchema = z.object({ userId: z.uuid({ message: "Unknown user" }) });
+
+export async function endUserSessionsAction(_state: ActionState, formData: FormData): Promise<ActionState> {
+  return runAction("endUserSessionsAction", endSessionsSchema, formData, async (values, caller) => {
+    const { ip } = await requestContext();
+    const count = await endUserSessions(await getPrisma(), values.userId, { actor: caller, ip });
+    revalidatePath("/users");
+    return { status: "success", message: `Ended ${count} session${count === 1 ? "" : "s"}. They must sign in again, and a Microsoft sign-in takes their role from Entra afresh.` };
+  });
+}
+
+const breakGlassSchema = z.object({
+  userId: z.uuid({ message: "Unknown user" }),
+  breakGlass: z.enum(["true", "false"]).transform((value) => value === "true"),
+});
+
+export async function setBreakGlassAction(_state: ActionState, formData: FormData): Promise<ActionState> {
+  return runAction("setBreakGlassAction", breakGlassSchema, formData, async (values, caller) => {
+    const { ip } = await requestContext();
+    await setBreakGlass(await getPrisma(), values.userId, values.breakGlass, { actor: caller, ip });
+    revalidatePath("/users");
+    return { status: "success", message: values.breakGlass ? "Marked as a break-glass account: it keeps its password sign-in." : "No longer a break-glass account." };
   });
 }

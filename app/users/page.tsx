@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { Table, TableBody, TableCard, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { ActionForm, Field } from "@/components/action-form";
-import { changeUserRoleAction, createUserAction, inviteUserAction, setUserActiveAction } from "@/app/users/actions";
+import { changeUserRoleAction, createUserAction, endUserSessionsAction, inviteUserAction, setBreakGlassAction, setUserActiveAction } from "@/app/users/actions";
 import { authorizePage } from "@/lib/auth/current-user";
 import { PASSWORD_HINT } from "@/lib/auth/password-policy";
 import { roleLabels, roles } from "@/lib/auth/roles";
@@ -44,7 +44,11 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
                 <TableCell label="Name">{user.displayName}</TableCell>
                 <TableCell label="Email">{user.email}</TableCell>
                 <TableCell label="Role">{roleLabels[user.role]}</TableCell>
-                <TableCell label="Status">{user.active ? "Active" : "Deactivated"}</TableCell>
+                <TableCell label="Status">
+                  {user.active ? "Active" : "Deactivated"}
+                  {user.microsoftAccounts.length > 0 && <span className="block text-xs text-fg-muted">Microsoft: {user.microsoftAccounts.join(", ")}</span>}
+                  {user.breakGlass && <span className="block text-xs text-fg-muted">Break-glass (keeps password sign-in)</span>}
+                </TableCell>
                 <TableCell label="Last sign-in">{user.lastSignInAt ? formatDateTime(user.lastSignInAt) : "Never"}</TableCell>
                 <TableCell label="Actions" contentClassName="space-y-2">
                   <ActionForm action={changeUserRoleAction} submitLabel={`Change role of ${user.email}`} submitVariant="secondary" className="space-y-2" hidden={{ userId: user.id }}>
@@ -56,6 +60,17 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
                       submitLabel={user.active ? `Deactivate ${user.email}` : `Reactivate ${user.email}`}
                       submitVariant={user.active ? "danger" : "secondary"}
                       hidden={{ userId: user.id, active: String(!user.active) }}
+                    />
+                  )}
+                  {user.id !== me.id && user.active && (
+                    <ActionForm action={endUserSessionsAction} submitLabel={`End sessions of ${user.email}`} submitVariant="secondary" hidden={{ userId: user.id }} />
+                  )}
+                  {user.role === "admin" && user.hasPassword && (
+                    <ActionForm
+                      action={setBreakGlassAction}
+                      submitLabel={user.breakGlass ? `Remove break-glass from ${user.email}` : `Mark ${user.email} as break-glass`}
+                      submitVariant="secondary"
+                      hidden={{ userId: user.id, breakGlass: String(!user.breakGlass) }}
                     />
                   )}
                 </TableCell>

@@ -21,6 +21,7 @@ export const pagePolicy = {
   "/sign-in": "public",
   "/invite/[token]": "public",
   "/account": "signed-in",
+  "/account/microsoft": "signed-in",
   "/users": ["admin"],
   "/audit": ["admin", "helpdesk"],
   "/connections": ["admin", "helpdesk"],
@@ -35,10 +36,12 @@ export const pagePolicy = {
   "/settings/api-keys": ["admin"],
   "/settings/notifications": ["admin"],
   "/settings/mailbox-sign-in": ["admin"],
+  "/settings/sign-in": ["admin"],
   "/connect": "signed-in",
   "/connect/[id]": "signed-in",
   "/connect/attempts/[id]": "signed-in",
   "/connect/link/[token]": "public",
+  "/connect/start": "public",
   "/connect/callback/approved": "public",
   "/connect/invite": ["admin", "helpdesk"],
 } as const satisfies Record<string, Access>;
@@ -75,6 +78,12 @@ export const actionPolicy = {
   connectFromLinkAction: "signed-in",
   createAccountFromLinkAction: "public",
   createConnectLinkAction: ["admin", "helpdesk"],
+  startMicrosoftSignInAction: "public",
+  startOneStepConnectAction: "public",
+  linkMicrosoftAccountAction: "signed-in",
+  saveConsoleSignInAction: ["admin"],
+  endUserSessionsAction: ["admin"],
+  setBreakGlassAction: ["admin"],
 } as const satisfies Record<string, Access>;
 
 export const routePolicy = {
@@ -86,6 +95,8 @@ export const routePolicy = {
   // (mayRunConnectionChecks in lib/connections/access.ts).
   "POST /api/connections/[id]/checks": "signed-in",
   "GET /connect/callback": "signed-in",
+  // Anyone coming back from Microsoft; the attempt's state and this browser's binding cookie decide.
+  "GET /sign-in/microsoft/callback": "public",
   "GET /api/v1/openapi.json": "public",
   "GET /api/v1/connections": { apiKeyScope: "connections:read" },
   "GET /api/v1/connections/[id]": { apiKeyScope: "connections:read" },

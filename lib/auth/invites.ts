@@ -5,6 +5,7 @@ import type { AppPrismaClient, DbClient } from "@/lib/db/types";
 import { UserFacingError } from "@/lib/errors";
 import { assertAcceptablePassword } from "@/lib/auth/password-policy";
 import { hashPassword } from "@/lib/auth/passwords";
+import { localPasswordRefused, MICROSOFT_ONLY_SIGN_IN } from "@/lib/auth/oidc/settings";
 import type { Role } from "@/lib/auth/roles";
 
 export const INVITE_TTL_DAYS = 7;
@@ -73,6 +74,8 @@ export async function createAccountFromLink(
     audit: { action: string; summary: (role: Role) => string };
   },
 ): Promise<{ userId: string; email: string }> {
+  // Such an account could never sign in; the link's page offers Sign in with Microsoft instead.
+  if (await localPasswordRefused(db, { breakGlass: false })) throw new UserFacingError(MICROSOFT_ONLY_SIGN_IN);
   const passwordHash = await hashPassword(input.password);
   return db.$transaction(
     async (tx) => {

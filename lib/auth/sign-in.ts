@@ -16,6 +16,7 @@ import {
   unknownAccountWaitUntil,
 } from "@/lib/auth/rate-limit";
 import { createSession, type SessionPolicy } from "@/lib/auth/sessions";
+import { localPasswordRefused, MICROSOFT_ONLY_SIGN_IN } from "@/lib/auth/oidc/settings";
 
 export const GENERIC_SIGN_IN_FAILURE = "That email and password do not match an account.";
 export const RATE_LIMITED_SIGN_IN = "Too many failed sign-ins. Wait 15 minutes, then try again.";
@@ -43,7 +44,7 @@ export async function signIn(
   }
   const user = await db.user.findUnique({
     where: { email: input.email },
-    select: { id: true, email: true, passwordHash: true, active: true },
+    select: { id: true, email: true, passwordHash: true, active: true, breakGlass: true },
   });
   let releaseUnknownHold = async () => {};
   if (user) {
@@ -89,6 +90,11 @@ export async function signIn(
   if (!user.active) {
     await db.user.update({ where: { id: user.id }, data: accountThrottleCleared, select: { id: true } });
     return { ok: false, message: DEACTIVATED_SIGN_IN };
+  }
+  // Told only to someone who knows the password, like deactivation.
+  if (await localPasswordRefused(db, user)) {
+    await db.user.update({ where: { id: user.id }, data: accountThrottleCleared, select: { id: true } });
+    return { ok: false, message: MICROSOFT_ONLY_SIGN_IN };
   }
   await clearFailures(db, [signInAccountBucket(input.email, input.ip)]);
   const session = await createSession(db, { userId: user.id, ip: input.ip, userAgent: input.userAgent }, policy, now);

@@ -7,6 +7,7 @@ import { assertAcceptablePassword } from "@/lib/auth/password-policy";
 import { clearFailures, currentPasswordBuckets, reserveAttempt } from "@/lib/auth/rate-limit";
 import { hashPassword, verifyPassword } from "@/lib/auth/passwords";
 import type { Role } from "@/lib/auth/roles";
+import { isMicrosoftSignInVerified } from "@/lib/auth/oidc/settings";
 
 export type UserView = {
   id: string;
@@ -16,6 +17,11 @@ export type UserView = {
   active: boolean;
   createdAt: Date;
   lastSignInAt: Date | null;
+  breakGlass: boolean;
+  /** Signs in with a local password (accounts made at first Microsoft sign-in have none). */
+  hasPassword: boolean;
+  /** Microsoft accounts linked to this user, by their sign-in names. */
+  microsoftAccounts: string[];
 };
 
 const userViewSelect = {
@@ -26,10 +32,20 @@ const userViewSelect = {
   active: true,
   createdAt: true,
   lastSignInAt: true,
+  breakGlass: true,
+  passwordHash: true,
+  linkedIdentities: { select: { username: true }, orderBy: { createdAt: "asc" } },
 } as const;
 
+type UserRow = { passwordHash: string | null; linkedIdentities: { username: string }[] } & Omit<UserView, "hasPassword" | "microsoftAccounts">;
+
+// The hash is selected only to say whether there is one; it never leaves this file.
+function toView({ passwordHash, linkedIdentities, ...user }: UserRow): UserView {
+  return { ...user, hasPassword: passwordHash !== null, microsoftAccounts: linkedIdentities.map((identity) => identity.username) };
+}
+
 export async function listUsers(db: DbClient): Promise<UserView[]> {
-  return db.user.findMany({ select: userViewSelect, orderBy: [{ active: "desc" }, { email: "asc" }] });
+  return (await db.user.findMany({ select: userViewSelect, orderBy: [{ active: "desc" }, { email: "asc" }] })).map(toView);
 }
 
 export async function createUser(
@@ -42,10 +58,12 @@ export async function createUser(
   return db.$transaction(async (tx) => {
     const existing = await tx.user.findUnique({ where: { email: input.email }, select: { id: true } });
     if (existing) throw new UserFacingError("A user with this email already exists", { email: "A user with this email already exists" });
-    const user = await tx.user.create({
-      data: { email: input.email, displayName: input.displayName, role: input.role, passwordHash },
-      select: userViewSelect,
-    });
+    const user = toView(
+      await tx.user.create({
+        data: { email: input.email, displayName: input.displayName, role: input.role, passwordHash },
+        select: userViewSelect,
+      }),
+    );
     await recordAudit(tx, {
       actor: context.actor,
       action: "user.create",
@@ -69,8 +87,9 @@ async function changeUser(
 ): Promise<UserView> {
   return db.$transaction(
     async (tx) => {
-      const user = await tx.user.findUnique({ where: { id: userId }, select: userViewSelect });
-      if (!user) throw new UserFacingError("That user no longer exists");
+      const row = await tx.user.findUnique({ where: { id: userId }, select: userViewSelect });
+      if (!row) throw new UserFacingError("That user no longer exists");
+      const user = toView(row);
       const nextRole = change.role ?? user.role;
       const nextActive = change.active ?? user.active;
       const losesAdmin = user.role === "admin" && user.active && (nextRole !== "admin" || !nextActive);
@@ -79,12 +98,21 @@ async function changeUser(
         if (admins.length <= 1) {
           throw new UserFacingError("This is the last active administrator. Make someone else an administrator first.");
         }
+        // Until Microsoft sign-in is proven to work, a password is the only sure way in.
+        if (user.hasPassword && !(await isMicrosoftSignInVerified(tx))) {
+          const localAdmins = await tx.user.count({ where: { role: "admin", active: true, passwordHash: { not: null } } });
+          if (localAdmins <= 1) {
+            throw new UserFacingError("This is the last administrator who signs in with a password, and Sign in with Microsoft is not verified. Verify it under Settings → Sign-in, or give another local account the administrator role first.");
+          }
+        }
       }
-      const updated = await tx.user.update({
-        where: { id: userId },
-        data: { role: nextRole, active: nextActive },
-        select: userViewSelect,
-      });
+      const updated = toView(
+        await tx.user.update({
+          where: { id: userId },
+          data: { role: nextRole, active: nextActive },
+          select: userViewSelect,
+        }),
+      );
       if (!nextActive) await tx.session.deleteMany({ where: { userId } });
       const summary =
         change.role !== undefined && change.role !== user.role
@@ -111,6 +139,55 @@ export function changeUserRole(db: AppPrismaClient, userId: string, role: Role, 
 
 export function setUserActive(db: AppPrismaClient, userId: string, active: boolean, context: { actor: AuditActor; ip?: string | null }) {
   return changeUser(db, userId, { active }, context);
+}
+
+/** The sign-in names of the Microsoft accounts linked to a console account. */
+export async function listLinkedAccounts(db: DbClient, userId: string): Promise<string[]> {
+  const rows = await db.linkedIdentity.findMany({ where: { userId }, select: { username: true }, orderBy: { createdAt: "asc" } });
+  return rows.map((row) => row.username);
+}
+
+/** Ends every session of a person at once, e.g. when Entra took their role away and they must not wait for the session limit. */
+export async function endUserSessions(db: AppPrismaClient, userId: string, context: { actor: AuditActor; ip?: string | null }): Promise<number> {
+  return db.$transaction(async (tx) => {
+    const user = await tx.user.findUnique({ where: { id: userId }, select: { id: true, email: true } });
+    if (!user) throw new UserFacingError("That user no longer exists");
+    const { count } = await tx.session.deleteMany({ where: { userId } });
+    await recordAudit(tx, {
+      actor: context.actor,
+      action: "user.end-sessions",
+      target: { type: "user", id: user.id, label: user.email },
+      summary: `Ended ${count} session${count === 1 ? "" : "s"} of ${user.email}`,
+      ip: context.ip,
+    });
+    return count;
+  });
+}
+
+/** Marks a local account as break-glass: it keeps its password when the console accepts Microsoft sign-in only. */
+export async function setBreakGlass(db: AppPrismaClient, userId: string, breakGlass: boolean, context: { actor: AuditActor; ip?: string | null }): Promise<void> {
+  await db.$transaction(async (tx) => {
+    const user = await tx.user.findUnique({ where: { id: userId }, select: { id: true, email: true, passwordHash: true, role: true } });
+    if (!user) throw new UserFacingError("That user no longer exists");
+    if (breakGlass && (!user.passwordHash || user.role !== "admin")) {
+      throw new UserFacingError("Only an administrator who signs in with a password can be a break-glass account.");
+    }
+    if (!breakGlass) {
+      const settings = await tx.consoleSignIn.findUnique({ where: { id: 1 }, select: { microsoftOnly: true } });
+      const others = await tx.user.count({ where: { role: "admin", active: true, breakGlass: true, passwordHash: { not: null }, id: { not: userId } } });
+      if (settings?.microsoftOnly && others === 0) {
+        throw new UserFacingError("This is the last break-glass administrator while the console accepts Microsoft sign-in only. Mark another one first, or allow local passwords again.");
+      }
+    }
+    await tx.user.update({ where: { id: userId }, data: { breakGlass }, select: { id: true } });
+    await recordAudit(tx, {
+      actor: context.actor,
+      action: "user.break-glass",
+      target: { type: "user", id: user.id, label: user.email },
+      summary: breakGlass ? `Marked ${user.email} as a break-glass account (keeps local sign-in)` : `${user.email} is no longer a break-glass account`,
+      ip: context.ip,
+    });
+  });
 }
 
 export const WRONG_CURRENT_PASSWORD = "Your current password is not right";

@@ -18,7 +18,7 @@ const samples: Record<Prisma.ModelName, Record<string, unknown>> = {
   User: {
     id: userId, email: "ada@example.com", displayName: "Ada", role: "helpdesk", passwordHash: "$argon2id$x",
     active: false, createdAt: at("2026-01-02T03:04:05.678Z"), updatedAt: at("2026-01-03T03:04:05.678Z"), lastSignInAt: at("2026-01-04T00:00:00.001Z"),
-    failedSignIns: 4, signInNotBefore: at("2026-01-04T00:00:02.002Z"),
+    failedSignIns: 4, signInNotBefore: at("2026-01-04T00:00:02.002Z"), breakGlass: true,
   },
   Session: {
     id: "5d0c1a7e-2f4b-4f0e-8a51-6b3c2d1e0f02", tokenHash: "a".repeat(64), userId, createdAt: at("2026-02-01T00:00:00.000Z"),
@@ -90,6 +90,21 @@ const samples: Record<Prisma.ModelName, Record<string, unknown>> = {
     createdAt: at("2026-10-04T00:00:00.000Z"), expiresAt: at("2026-10-11T00:00:00.000Z"), usedAt: at("2026-10-05T00:00:00.000Z"),
     revokedAt: at("2026-10-06T00:00:00.000Z"),
   },
+  LinkedIdentity: {
+    id: "6f7a8b9c-0d1e-4f2a-8b3c-4d5e6f7a8b11", userId, tenantId: "11111111-2222-4333-8444-555555555555", objectId: "22222222-3333-4444-8555-666666666666",
+    username: "ada@contoso.com", createdAt: at("2026-10-07T00:00:00.000Z"), lastSignInAt: at("2026-10-08T00:00:00.000Z"),
+  },
+  ConsoleSignIn: {
+    id: 1, clientId: "66666666-7777-4888-9999-000000000000", tenants: [{ id: "11111111-2222-4333-8444-555555555555", label: "contoso.com" }],
+    adminGroups: ["33333333-4444-4555-8666-777777777777"], helpdeskGroups: [], memberGroups: [], allowMembers: true, microsoftOnly: true,
+    memberTenants: [{ id: "44444444-5555-4666-8777-888888888888", label: "fabrikam.com" }],
+    verifiedAt: at("2026-10-09T00:00:00.000Z"), verification: [{ ok: true }], version: 2, updatedById: userId, updatedAt: at("2026-10-09T00:00:01.000Z"),
+  },
+  MicrosoftSignIn: {
+    id: "7a8b9c0d-1e2f-4a3b-8c4d-5e6f7a8b9c12", stateHash: "7".repeat(64), bindingHash: "8".repeat(64), nonce: "n-2", codeVerifierSealed: "cs1.k1.o.p", purpose: "connect",
+    connectLinkId: "5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a10", linkUserId: userId, returnTo: "/status", ip: "192.0.2.8", createdAt: at("2026-10-10T00:00:00.000Z"), expiresAt: at("2026-10-10T00:10:00.000Z"),
+    completedAt: at("2026-10-10T00:01:00.000Z"), outcome: { code: "tenant-not-trusted" },
+  },
   WizardDraft: {
     id: "3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e05", userId, cloud: "usgov", currentStep: "client-secret", completedSteps: ["register-app"],
     fields: { tenant: "contoso.com" }, clientSecretSealed: "cs1.k1.e.f", secretHint: "wxyz", consentState: "state-1",
@@ -129,6 +144,9 @@ const scalarFields: Record<Prisma.ModelName, Record<string, string>> = {
   ConnectLink: Prisma.ConnectLinkScalarFieldEnum,
   Provisioning: Prisma.ProvisioningScalarFieldEnum,
   ProvisioningStep: Prisma.ProvisioningStepScalarFieldEnum,
+  LinkedIdentity: Prisma.LinkedIdentityScalarFieldEnum,
+  ConsoleSignIn: Prisma.ConsoleSignInScalarFieldEnum,
+  MicrosoftSignIn: Prisma.MicrosoftSignInScalarFieldEnum,
 };
 
 describe("schema samples", () => {

@@ -27,18 +27,24 @@ function delegatedClient(config: DelegatedClientConfig, tenant: string, networkC
   });
 }
 
+/**
+ * The same app can sign someone in to the console rather than connect their mailbox: other scopes,
+ * and an authority narrowed to the trusted tenant.
+ */
+export type SignInPurpose = { scopes?: string[]; authority?: string };
+
 export function newPkcePair(): Promise<{ verifier: string; challenge: string }> {
   return new CryptoProvider().generatePkceCodes();
 }
 
 export async function authorizationUrl(
   config: DelegatedClientConfig,
-  request: { redirectUri: string; state: string; nonce: string; codeChallenge: string; loginHint?: string },
+  request: { redirectUri: string; state: string; nonce: string; codeChallenge: string; loginHint?: string } & SignInPurpose,
   policy: RequestPolicy,
 ): Promise<string> {
-  const app = delegatedClient(config, signInTenant(config), new PolicyNetworkClient(policy));
+  const app = delegatedClient(config, request.authority ?? signInTenant(config), new PolicyNetworkClient(policy));
   const url = await app.getAuthCodeUrl({
-    scopes: delegatedScopes(config.cloud),
+    scopes: request.scopes ?? delegatedScopes(config.cloud),
     redirectUri: request.redirectUri,
     state: request.state,
     nonce: request.nonce,
@@ -63,7 +69,9 @@ export type SignedInAccount = {
 
 export type DelegatedFailure = { ok: false; failure: TokenFailure; transport?: TransportError };
 
-export type RedeemedCode = { ok: true; account: SignedInAccount; cacheJson: string; correlationId: string } | DelegatedFailure;
+export type RedeemedCode =
+  | { ok: true; account: SignedInAccount; cacheJson: string; correlationId: string; idTokenClaims: Record<string, unknown>; accessToken: string }
+  | DelegatedFailure;
 
 function accountOf(account: AccountInfo): SignedInAccount {
   return {
@@ -78,23 +86,30 @@ function accountOf(account: AccountInfo): SignedInAccount {
 /** Redeems the code (PKCE verifier and nonce checked by msal) and returns msal's cache with the new tokens. */
 export async function redeemCode(
   config: DelegatedClientConfig,
-  request: { code: string; codeVerifier: string; nonce: string; redirectUri: string },
+  request: { code: string; codeVerifier: string; nonce: string; redirectUri: string } & SignInPurpose,
   policy: RequestPolicy,
 ): Promise<RedeemedCode> {
   const networkClient = new PolicyNetworkClient(policy);
   const correlationId = randomUUID();
   try {
-    const app = delegatedClient(config, signInTenant(config), networkClient);
+    const app = delegatedClient(config, request.authority ?? signInTenant(config), networkClient);
     const result = await app.acquireTokenByCode({
       code: request.code,
       codeVerifier: request.codeVerifier,
       nonce: request.nonce,
       redirectUri: request.redirectUri,
-      scopes: delegatedScopes(config.cloud),
+      scopes: request.scopes ?? delegatedScopes(config.cloud),
       correlationId,
     });
     if (!result.account) return { ok: false, failure: { code: "unexpected-response", correlationId } };
-    return { ok: true, account: accountOf(result.account), cacheJson: app.getTokenCache().serialize(), correlationId };
+    return {
+      ok: true,
+      account: accountOf(result.account),
+      cacheJson: app.getTokenCache().serialize(),
+      correlationId,
+      idTokenClaims: { ...result.idTokenClaims },
+      accessToken: result.accessToken,
+    };
   } catch (error) {
     return tokenFailureOf(networkClient.observed, error, correlationId);
   }

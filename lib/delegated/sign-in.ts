@@ -109,7 +109,8 @@ export type CallbackOutcome =
   /** Something on our side failed after the attempt was used, and not even the outcome could be kept. */
   | { kind: "failed" };
 
-const callbackSchema = z.object({
+/** What Microsoft sends to a redirect URI after /authorize: a code, or an error with its details. */
+export const callbackSchema = z.object({
   state: z.string().min(1).max(200),
   code: z.string().min(1).max(8000).optional(),
   error: z.string().max(200).optional(),
@@ -121,7 +122,7 @@ const callbackSchema = z.object({
   timestamp: z.string().max(100).optional(),
 });
 
-function outcomeOf(failure: TokenFailure, extra: { subcode?: string; account?: string } = {}): SignInOutcome {
+export function outcomeOf(failure: TokenFailure, extra: { subcode?: string; account?: string } = {}): SignInOutcome {
   // MSAL's recorded shape for "the user pressed Cancel": access_denied with subcode cancel.
   const code = failure.code === "access_denied" && extra.subcode === "cancel" ? "access_denied" : failure.code;
   return {
@@ -133,6 +134,20 @@ function outcomeOf(failure: TokenFailure, extra: { subcode?: string; account?: s
     ...(failure.timestamp ? { timestamp: failure.timestamp } : {}),
     ...(extra.account ? { account: extra.account } : {}),
   };
+}
+
+/** Microsoft's refusal as it came back on the redirect, kept as an outcome (its text, never a code). */
+export function refusalFromCallback(params: z.infer<typeof callbackSchema>): SignInOutcome {
+  const failure =
+    parseEstsErrorBody({
+      error: params.error ?? "invalid_request",
+      ...(params.error_description ? { error_description: params.error_description } : {}),
+      ...(params.error_codes ? { error_codes: params.error_codes.split(",").map((code) => code.trim()) } : {}),
+      ...(params.correlation_id ? { correlation_id: params.correlation_id } : {}),
+      ...(params.trace_id ? { trace_id: params.trace_id } : {}),
+      ...(params.timestamp ? { timestamp: params.timestamp } : {}),
+    }) ?? { code: "invalid_request" };
+  return outcomeOf(failure, { ...(params.error_subcode ? { subcode: params.error_subcode } : {}) });
 }
 
 export async function completeMailboxSignIn(
@@ -180,19 +195,7 @@ async function finishSignIn(
   attempt: ClaimedAttempt,
   refuse: (outcome: SignInOutcome) => Promise<CallbackOutcome>,
 ): Promise<CallbackOutcome> {
-  if (params.error || !params.code) {
-    const failure = parseEstsErrorBody(
-      {
-        error: params.error ?? "invalid_request",
-        ...(params.error_description ? { error_description: params.error_description } : {}),
-        ...(params.error_codes ? { error_codes: params.error_codes.split(",").map((code) => code.trim()) } : {}),
-        ...(params.correlation_id ? { correlation_id: params.correlation_id } : {}),
-        ...(params.trace_id ? { trace_id: params.trace_id } : {}),
-        ...(params.timestamp ? { timestamp: params.timestamp } : {}),
-      },
-    ) ?? { code: "invalid_request" };
-    return refuse(outcomeOf(failure, { ...(params.error_subcode ? { subcode: params.error_subcode } : {}) }));
-  }
+  if (params.error || !params.code) return refuse(refusalFromCallback(params));
 
   const app = await getDelegatedApp(db, ring);
   if (!app) return refuse({ code: "mailbox-app-missing" });

@@ -9,6 +9,7 @@ import { getEnv } from "@/lib/env";
 import { enqueueExpiryWarnings } from "@/lib/jobs/alerts";
 import { deliverPendingNotifications, type DeliveryOptions, type DeliveryRunSummary } from "@/lib/jobs/deliveries";
 import { pruneSignInAttempts } from "@/lib/delegated/sign-in";
+import { pruneMicrosoftSignIns } from "@/lib/auth/oidc/sign-in";
 import { pruneCheckRuns } from "@/lib/jobs/retention";
 import {
   deferScheduledCheck,
@@ -186,6 +187,8 @@ export function startScheduler(options: StartSchedulerOptions = {}): SchedulerHa
       if (deleted > 0) log.info("Pruned old check runs", { deleted });
       const attempts = await pruneSignInAttempts(db, now());
       if (attempts > 0) log.info("Pruned old mailbox sign-in attempts", { deleted: attempts });
+      const consoleAttempts = await pruneMicrosoftSignIns(db, now());
+      if (consoleAttempts > 0) log.info("Pruned old Microsoft sign-in attempts", { deleted: consoleAttempts });
     }
   });
 

@@ -5,6 +5,7 @@ import { loadDemoScenario, parseScenario } from "../../simulator/scenario";
 import { startSimulator } from "../../simulator/server";
 import { startConsoleProcess, type ConsoleProcess } from "../console-process";
 import { testSimulatorStateDir } from "../simulator-ca";
+import { consoleSignInScenario } from "../console-sign-in-scenario";
 import { ROTATED_SECRET, CAPTURE_DIR, E2E_BASE_URL, E2E_DATA_DIR, E2E_PORT, E2E_ROOT, SCREENSHOT_DIR, SERVER_LOG, SIMULATOR_FILE, STATE_DIR } from "./server";
 
 /**
@@ -26,6 +27,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   // A second valid secret for the healthy app, so that secret rotation has somewhere to go.
   const healthy = scenario.tenants.flatMap((tenant) => tenant.apps).find((app) => app.clientId === demo.apps.healthy.clientId)!;
   healthy.secrets.push({ ...healthy.secrets[0]!, id: "11111111-1111-4111-8111-bbbbbbbbbbbb", value: ROTATED_SECRET, displayName: "rotated" });
+  // Console sign-in goes through the mailbox sign-in app: the demo's dedicated one, with app roles and groups.
+  consoleSignInScenario(scenario, { clientId: demo.apps.mailboxSignIn.clientId, redirectUris: [`${E2E_BASE_URL}/sign-in/microsoft/callback`] });
   const simulator = await startSimulator({ scenario, stateDir: testSimulatorStateDir });
   // Specs run in worker processes; this loopback endpoint lets them change the simulated tenant
   // (withdraw consent, disable an app) the way an admin would in the real portal.

@@ -2,6 +2,8 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { ActionForm, Field } from "@/components/action-form";
 import { acceptInviteAction } from "@/app/invite/[token]/actions";
+import { startMicrosoftSignInAction } from "@/app/sign-in/microsoft/actions";
+import { localPasswordRefused } from "@/lib/auth/oidc/settings";
 import { authorizePage } from "@/lib/auth/current-user";
 import { getInviteStatus, INVITE_PROBLEMS } from "@/lib/auth/invites";
 import { PASSWORD_HINT } from "@/lib/auth/password-policy";
@@ -13,13 +15,26 @@ export const metadata: Metadata = { title: "Accept invitation", referrer: "no-re
 export default async function InvitePage({ params }: { params: Promise<{ token: string }> }) {
   await authorizePage("/invite/[token]");
   const { token } = await params;
-  const invite = await getInviteStatus(await getPrisma(), token);
+  const db = await getPrisma();
+  const invite = await getInviteStatus(db, token);
   if (invite.state !== "valid") {
     return (
       <section className="mx-auto max-w-md space-y-4">
         <h1 className="text-2xl font-semibold">Invitation not usable</h1>
         <p role="alert">{INVITE_PROBLEMS[invite.state]}</p>
         <Link href="/sign-in">Go to sign-in</Link>
+      </section>
+    );
+  }
+  if (await localPasswordRefused(db, { breakGlass: false })) {
+    return (
+      <section className="mx-auto max-w-md space-y-6">
+        <h1 className="text-2xl font-semibold">Join Calsync Console</h1>
+        <p className="text-sm text-fg-muted">
+          You were invited with the email <strong>{invite.email}</strong>. This console uses Sign in with Microsoft: sign in with your Microsoft 365
+          work account, and your role comes from your organisation&apos;s Entra ID.
+        </p>
+        <ActionForm action={startMicrosoftSignInAction} submitLabel="Sign in with Microsoft" hidden={{ next: "/" }} />
       </section>
     );
   }

@@ -2,6 +2,8 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { ActionForm, Field } from "@/components/action-form";
 import { connectFromLinkAction, createAccountFromLinkAction } from "@/app/connect/actions";
+import { startOneStepConnectAction } from "@/app/sign-in/microsoft/actions";
+import { isMicrosoftSignInVerified, localPasswordRefused } from "@/lib/auth/oidc/settings";
 import { authorizePage } from "@/lib/auth/current-user";
 import { signInPath } from "@/lib/auth/form-schemas";
 import { PASSWORD_HINT } from "@/lib/auth/password-policy";
@@ -15,7 +17,8 @@ export const metadata: Metadata = { title: "Connect your calendar" };
 export default async function ConnectLinkPage({ params }: { params: Promise<{ token: string }> }) {
   const { token } = await params;
   const user = await authorizePage("/connect/link/[token]");
-  const status = await getConnectLinkStatus(await getPrisma(), token);
+  const db = await getPrisma();
+  const status = await getConnectLinkStatus(db, token);
   if (status.state !== "valid") {
     return (
       <div className="max-w-xl space-y-4">
@@ -27,6 +30,9 @@ export default async function ConnectLinkPage({ params }: { params: Promise<{ to
     );
   }
   const heading = status.connectionId ? "Reconnect your calendar" : "Connect your calendar";
+  // One Microsoft sign-in makes the account, signs in and connects, when the console signs people in with Microsoft.
+  const oneStep = !user && !status.accountExists && !status.connectionId && (await isMicrosoftSignInVerified(db));
+  const passwordsRefused = oneStep && (await localPasswordRefused(db, { breakGlass: false }));
   const intro = status.connectionId
     ? "Your saved Microsoft sign-in has expired. Sign in with Microsoft again and your calendar is synchronised as before."
     : "You have been asked to connect your Microsoft 365 calendar so it can be synchronised. You sign in with your Microsoft work account; Calsync never sees your password.";
@@ -51,12 +57,22 @@ export default async function ConnectLinkPage({ params }: { params: Promise<{ to
         </p>
       ) : (
         <>
-          <p>First, create your console account. You will then continue to Microsoft&apos;s sign-in.</p>
-          <ActionForm action={createAccountFromLinkAction} submitLabel="Create account and continue" hidden={{ token }}>
-            <Field name="displayName" label="Your name" autoComplete="name" />
-            <Field name="password" label="Password" type="password" autoComplete="new-password" hint={PASSWORD_HINT} />
-            <Field name="confirmPassword" label="Repeat the password" type="password" autoComplete="new-password" />
-          </ActionForm>
+          {oneStep && (
+            <>
+              <p>Sign in with your Microsoft work account once: your console account is created and your calendar connected in that one sign-in.</p>
+              <ActionForm action={startOneStepConnectAction} submitLabel="Connect with Microsoft" hidden={{ token }} />
+            </>
+          )}
+          {!passwordsRefused && (
+            <>
+              <p>{oneStep ? "Or create a console account with a password first." : "First, create your console account."} You will then continue to Microsoft&apos;s sign-in.</p>
+              <ActionForm action={createAccountFromLinkAction} submitLabel="Create account and continue" hidden={{ token }}>
+                <Field name="displayName" label="Your name" autoComplete="name" />
+                <Field name="password" label="Password" type="password" autoComplete="new-password" hint={PASSWORD_HINT} />
+                <Field name="confirmPassword" label="Repeat the password" type="password" autoComplete="new-password" />
+              </ActionForm>
+            </>
+          )}
         </>
       )}
     </div>
