@@ -3,7 +3,7 @@ import type { Browser, Page } from "@playwright/test";
 import { demo } from "../simulator/demo-ids";
 import { consoleGroups, fabrikam } from "../test-support/console-sign-in-scenario";
 import { accounts, E2E_BASE_URL, SCREENSHOT_DIR, storageStatePath } from "../test-support/e2e/server";
-import { changeSimulatedUser, expect, rememberSecret, test } from "../test-support/e2e/fixtures";
+import { accountMenu, changeSimulatedUser, expect, rememberSecret, test } from "../test-support/e2e/fixtures";
 import { expectAccessible } from "../test-support/e2e/wizard";
 
 /**
@@ -36,7 +36,7 @@ async function microsoftSignIn(browser: Browser, upn: string, options: { mfa?: b
 }
 
 async function roleShown(page: Page): Promise<string> {
-  await expect(page.getByRole("button", { name: "Sign out" })).toBeVisible();
+  await expect(accountMenu(page)).toBeVisible();
   await page.goto("/account");
   return (await page.getByRole("main").innerText()).toString();
 }
@@ -100,7 +100,7 @@ test.describe("signed out", () => {
     const page = await microsoftSignIn(browser, fabrikam.ben.upn);
     await expect(page).toHaveURL(/\/sign-in\?microsoft=[0-9a-f-]{36}$/);
     await expect(page.getByRole("alert").getByRole("heading", { name: "Your organisation is not one this console trusts" })).toBeVisible();
-    await expect(page.getByRole("button", { name: "Sign out" })).toHaveCount(0);
+    await expect(accountMenu(page)).toHaveCount(0);
     await expectAccessible(page);
     await page.screenshot({ path: path.join(SCREENSHOT_DIR, "microsoft-sign-in-03-other-tenant.png"), fullPage: true });
     // The refusal belongs to the browser that started the sign-in.
@@ -148,7 +148,7 @@ test.describe("one-step member connect", () => {
     await page.getByRole("button", { name: "Connect my Microsoft 365 calendar" }).click();
     await signInAtMicrosoft(page, demo.users.lynne.upn);
     await expect(page).toHaveURL(/\/connect\/[0-9a-f-]{36}\?verify=1$/);
-    await expect(page.getByRole("button", { name: "Sign out" })).toBeVisible();
+    await expect(accountMenu(page)).toBeVisible();
     await expect(page.getByText(demo.users.lynne.upn).first()).toBeVisible();
     await page.screenshot({ path: path.join(SCREENSHOT_DIR, "microsoft-sign-in-04-one-step-connect.png"), fullPage: true });
     await page.goto("/account");
@@ -185,7 +185,7 @@ test.describe("Microsoft sign-in only", () => {
       await signIn.getByLabel("Email").fill(accounts.admin.email);
       await signIn.getByLabel("Password").fill(accounts.admin.password);
       await signIn.getByRole("button", { name: "Sign in", exact: true }).click();
-      await expect(signIn.getByRole("button", { name: "Sign out" })).toBeVisible();
+      await expect(accountMenu(signIn)).toBeVisible();
       await context.close();
     } finally {
       // Later specs sign in with passwords.
