@@ -46,6 +46,9 @@ const samples: Record<Prisma.ModelName, Record<string, unknown>> = {
     createdAt: at("2026-08-01T00:00:00.000Z"), updatedAt: at("2026-08-03T00:00:00.000Z"), checkIntervalMinutes: 60,
     nextCheckAt: at("2026-08-04T00:00:00.000Z"), leaseOwner: "instance-1", leaseExpiresAt: at("2026-08-04T00:05:00.000Z"),
     ownerId: userId, accountUpn: "ada@contoso.com", accountHomeId: "oid.tid", tokenCacheSealed: "cs1.k1.i.j",
+    credentialKind: "certificate", certificateKeySealed: "cs1.k1.k.l", certificatePem: "-----BEGIN CERTIFICATE-----", certificateThumbprint: "AB".repeat(32),
+    certificateExpiresAt: at("2027-08-01T00:00:00.123Z"), certificateGenerated: true, applicationObjectId: "0f0e0d0c-0b0a-4908-8706-050403020100",
+    certificateKeyId: "1f1e1d1c-1b1a-4918-8716-151413121110",
   },
   CheckRun: {
     id: 11n, connectionId, startedAt: at("2026-08-02T00:00:00.000Z"), durationMs: 120, trigger: "scheduled", ok: false, state: "failing",
@@ -95,6 +98,7 @@ const samples: Record<Prisma.ModelName, Record<string, unknown>> = {
     fields: { tenant: "contoso.com" }, clientSecretSealed: "cs1.k1.e.f", secretHint: "wxyz", consentState: "state-1",
     consentOutcome: { outcome: "granted" }, lastReport: { ok: false }, verifiedHash: "f".repeat(64), version: 2,
     createdAt: at("2026-09-01T00:00:00.000Z"), updatedAt: at("2026-09-02T00:00:00.000Z"),
+    credentialKind: "certificate", certificateKeySealed: "cs1.k1.m.n", certificatePem: "-----BEGIN CERTIFICATE-----", certificateGenerated: true,
   },
 };
 
