@@ -53,6 +53,8 @@ export const actionPolicy = {
   setUserActiveAction: ["admin"],
   startWizardAction: ["admin"],
   saveWizardStepAction: ["admin"],
+  generateWizardCertificateAction: ["admin"],
+  uploadWizardCertificateAction: ["admin"],
   saveScriptOutputAction: ["admin"],
   discardDraftAction: ["admin"],
   beginAdminConsentAction: ["admin"],
@@ -76,6 +78,8 @@ export const actionPolicy = {
 export const routePolicy = {
   "GET /api/health": "public",
   "POST /api/wizard/verify": ["admin"],
+  "GET /api/wizard/certificate": ["admin"],
+  "GET /api/connections/[id]/certificate": ["admin", "helpdesk"],
   "GET /connections/new/admin-consent/callback": ["admin"],
   // Members may run the checks of a mailbox they connected; the handler refuses any other connection
   // (mayRunConnectionChecks in lib/connections/access.ts).

@@ -165,6 +165,12 @@ export async function getConnection(db: DbClient, id: string): Promise<Connectio
   return row ? toView(row) : null;
 }
 
+/** A certificate connection's public certificate, for download; null for a secret connection. */
+export async function getConnectionCertificate(db: DbClient, id: string): Promise<{ name: string; certificatePem: string } | null> {
+  const row = await db.connection.findUnique({ where: { id }, select: { name: true, credentialKind: true, certificatePem: true } });
+  return row?.credentialKind === "certificate" && row.certificatePem ? { name: row.name, certificatePem: row.certificatePem } : null;
+}
+
 export async function findConnectionByApp(db: DbClient, tenantId: string, clientId: string): Promise<{ id: string; name: string } | null> {
   return db.connection.findUnique({ where: { dedupeKey: dedupeKey(tenantId, clientId) }, select: { id: true, name: true } });
 }

@@ -25,6 +25,8 @@ export const stepFormSchema = z.object({
   tenant: z.string().max(300).optional(),
   clientId: z.string().max(300).optional(),
   clientSecret: z.string().max(1000).optional(),
+  /** On the credential step: continue with the draft's certificate instead of a secret. */
+  credentialKind: z.enum(["secret", "certificate"]).optional(),
   secretExpiresAt: z.string().max(40).optional(),
   accountType: z.string().max(60).optional(),
   mailboxScopeKind: z.enum(["all", "list"]).optional(),
@@ -35,7 +37,7 @@ export const stepFormSchema = z.object({
 });
 export type StepForm = z.infer<typeof stepFormSchema>;
 
-export type ParsedStep = { fields: DraftFields; clientSecret?: string };
+export type ParsedStep = { fields: DraftFields; clientSecret?: string; credentialKind?: "secret" | "certificate" };
 
 // Placeholder for fields another step owns, chosen so that it triggers none of the mix-up rules.
 const NEUTRAL_SECRET = "Neutral~placeholder~secret~value~0000000";
@@ -87,6 +89,10 @@ export async function parseStepForm(db: DbClient, draft: DraftView, form: StepFo
       return { fields: accountType.success ? { accountType: accountType.data } : {} };
     }
     case "client-secret": {
+      if (form.credentialKind === "certificate") {
+        if (!draft.certificate) throw new UserFacingError("Generate or upload a certificate first.");
+        return { fields: {}, credentialKind: "certificate" };
+      }
       const errors: Record<string, string> = {};
       const secret = form.clientSecret ?? "";
       if (!secret && !draft.secretHint) errors.clientSecret = "Paste the secret's Value from Certificates & secrets";
@@ -97,7 +103,11 @@ export async function parseStepForm(db: DbClient, draft: DraftView, form: StepFo
       else if (!date.success) errors.secretExpiresAt = date.error.issues[0]!.message;
       else if (isPastDate(expiry, now)) errors.secretExpiresAt = `This secret expired on ${expiry}. Create a new client secret and use that one.`;
       if (Object.keys(errors).length) throw new UserFacingError("Check the highlighted fields.", errors);
-      return { fields: { secretExpiresAt: expiry }, ...(secret ? { clientSecret: cleaned({ ...base, clientSecret: secret }).clientSecret } : {}) };
+      return {
+        fields: { secretExpiresAt: expiry },
+        credentialKind: "secret",
+        ...(secret ? { clientSecret: cleaned({ ...base, clientSecret: secret }).clientSecret } : {}),
+      };
     }
     case "copy-ids": {
       const input: CheckInput = { ...base, tenant: form.tenant ?? "", clientId: form.clientId ?? "" };

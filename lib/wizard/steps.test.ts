@@ -74,7 +74,7 @@ describe("step order", () => {
     expect(wizardSteps.map((step) => stepTitles[step])).toEqual([
       "Register the app",
       "Copy the IDs",
-      "Create a client secret",
+      "Add a credential",
       "Add the API permissions",
       "Grant admin consent",
       "Choose the mailbox scope",
