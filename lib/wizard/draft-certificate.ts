@@ -35,8 +35,16 @@ export function certificateCommonName(draft: Pick<DraftView, "fields">): string 
   return `Calsync Console: ${name}`;
 }
 
-export async function generateDraftCertificate(db: AppPrismaClient, ring: KeyRing, userId: string, draft: DraftView, validityMonths: number): Promise<DraftView> {
-  const credential = await generateCertificateCredential({ commonName: certificateCommonName(draft), validityMonths });
+/** `privateKeyPem` skips key generation; only tests pass one. */
+export async function generateDraftCertificate(
+  db: AppPrismaClient,
+  ring: KeyRing,
+  userId: string,
+  draft: DraftView,
+  validityMonths: number,
+  options: { privateKeyPem?: string } = {},
+): Promise<DraftView> {
+  const credential = await generateCertificateCredential({ commonName: certificateCommonName(draft), validityMonths, ...options });
   return saveDraftStep(db, ring, {
     userId,
     step: "client-secret",
