@@ -48,6 +48,10 @@ export const certificateSchema = z
       .transform((value) => value.toUpperCase())
       .optional(),
     expiresAt: isoDateTime.optional(),
+    /** The credential's keyId, as addKey returns it and removeKey takes it. */
+    keyId: guid.optional(),
+    /** Until then the token endpoint does not know the key yet (replication delay: AADSTS700027). */
+    usableFrom: isoDateTime.optional(),
   })
   .refine((value) => value.pem !== undefined || (value.publicKeyPem !== undefined && value.thumbprint !== undefined), {
     message: "give either pem, or publicKeyPem together with thumbprint",
@@ -78,6 +82,8 @@ export const appSchema = z.object({
   displayName: z.string().min(1),
   /** Object id of the service principal; becomes `oid`/`sub` of app-only tokens. Derived when omitted. */
   servicePrincipalId: guid.optional(),
+  /** Object id of the application object (the portal's "Object ID"); derived when omitted. */
+  objectId: guid.optional(),
   secrets: z.array(secretSchema).default([]),
   certificates: z.array(certificateSchema).default([]),
   /** Application permissions (on Microsoft Graph) with admin consent: the `roles` claim. */
@@ -200,6 +206,8 @@ export const settingsSchema = z.object({
    * origin, so a token minted for another cloud's Graph is refused with "Invalid audience".
    */
   graphAudiences: z.array(z.string().min(1)).optional(),
+  /** How long a key added with addKey stays unknown to the token endpoint (AADSTS700027). */
+  keyReplicationSeconds: z.number().nonnegative().optional(),
 });
 
 export const scenarioSchema = z.object({

@@ -209,7 +209,7 @@ export default async function WizardStepPage({ params, searchParams }: Props) {
                 {draft.credentialKind === "certificate" && draft.certificate
                   ? `Certificate ${draft.certificate.portalThumbprint}, valid until ${draft.certificate.expiresAt.toISOString().slice(0, 10)}`
                   : draft.secretHint
-                    ? `Client secret ending in …${draft.secretHint}${fields.secretExpiresAt ? `, expires on ${fields.secretExpiresAt}` : ""}`
+                    ? `Client secret that ends in …${draft.secretHint}${fields.secretExpiresAt ? `, expires on ${fields.secretExpiresAt}` : ""}`
                     : "—"}
               </dd>
               <dt className="font-medium">Mailboxes</dt>
