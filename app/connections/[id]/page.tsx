@@ -113,6 +113,21 @@ export default async function ConnectionPage({
               <dt className="font-medium">Sign-in</dt>
               <dd>saved Microsoft sign-in, sealed</dd>
             </>
+          ) : connection.credentialKind === "certificate" ? (
+            <>
+              <dt className="font-medium">Certificate</dt>
+              <dd>
+                {connection.certificateGenerated ? "made by Calsync Console" : "uploaded"}, SHA-256 thumbprint{" "}
+                <code className="break-all">{connection.certificateThumbprint}</code>
+                {connection.certificateExpiresAt ? `, expires on ${formatLongDay(connection.certificateExpiresAt)}` : ""}.{" "}
+                <a href={`/api/connections/${connection.id}/certificate?format=cer`} download>
+                  Download (.cer)
+                </a>{" "}
+                <a href={`/api/connections/${connection.id}/certificate?format=pem`} download>
+                  (.pem)
+                </a>
+              </dd>
+            </>
           ) : (
             <>
               <dt className="font-medium">Client secret</dt>
