@@ -29,7 +29,7 @@ const columns: ReadonlyArray<{ key: StatusFilter["sort"] | null; label: string }
   { key: "state", label: "State" },
   { key: "stateSince", label: "Since (UTC)" },
   { key: "lastCheckedAt", label: "Last check (UTC)" },
-  { key: "secretExpiresAt", label: "Secret expires" },
+  { key: "secretExpiresAt", label: "Credential expires" },
   { key: null, label: "Next step" },
 ];
 
@@ -42,7 +42,7 @@ export default async function StatusPage({ searchParams }: { searchParams: Promi
   const [tiles, { rows, total, page, pageCount }] = await Promise.all([getStatusTiles(db), listStatusRows(db, filter)]);
   const tileList = [
     ...connectionStates.map((state) => ({ key: state, label: connectionStateLabels[state], count: tiles[state], href: statusHref(filter, { state, expiring: undefined, page: 1 }) })),
-    { key: "expiring", label: `Secret expires within ${EXPIRY_WINDOW_DAYS} days`, count: tiles.expiringSoon, href: statusHref(filter, { expiring: "30", state: undefined, page: 1 }) },
+    { key: "expiring", label: `Secret or certificate expires within ${EXPIRY_WINDOW_DAYS} days`, count: tiles.expiringSoon, href: statusHref(filter, { expiring: "30", state: undefined, page: 1 }) },
   ];
   const activeTile = filter.expiring ? "expiring" : filter.state;
   return (
@@ -100,7 +100,7 @@ export default async function StatusPage({ searchParams }: { searchParams: Promi
       <p role="status" className="text-sm text-slate-700">
         {total} connection{total === 1 ? "" : "s"}
         {filter.state ? ` in state “${connectionStateLabels[filter.state]}”` : ""}
-        {filter.expiring ? ` with a secret expiring within ${EXPIRY_WINDOW_DAYS} days` : ""}
+        {filter.expiring ? ` with a secret or certificate expiring within ${EXPIRY_WINDOW_DAYS} days` : ""}
         {filter.q ? ` matching “${filter.q}”` : ""}, page {page} of {pageCount}
       </p>
 
@@ -142,7 +142,13 @@ export default async function StatusPage({ searchParams }: { searchParams: Promi
               <td className="py-2 pr-3">{connectionStateLabels[row.state]}</td>
               <td className="py-2 pr-3">{formatDateTime(row.stateSince)}</td>
               <td className="py-2 pr-3">{row.lastCheckedAt ? formatDateTime(row.lastCheckedAt) : "Never"}</td>
-              <td className="py-2 pr-3">{row.secretExpiredByMicrosoft ? EXPIRED_BY_MICROSOFT : row.secretExpiresAt ? formatDay(row.secretExpiresAt) : "—"}</td>
+              <td className="py-2 pr-3">
+                {row.kind === "mailbox"
+                  ? "—"
+                  : row.credentialKind === "certificate"
+                    ? `Certificate: ${row.certificateExpiresAt ? formatDay(row.certificateExpiresAt) : "—"}`
+                    : `Secret: ${row.secretExpiredByMicrosoft ? EXPIRED_BY_MICROSOFT : row.secretExpiresAt ? formatDay(row.secretExpiresAt) : "—"}`}
+              </td>
               <td className="py-2">{row.nextStep ?? "—"}</td>
             </tr>
           ))}
