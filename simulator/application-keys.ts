@@ -154,6 +154,11 @@ export async function handleApplicationKeys(ctx: RequestContext, segments: strin
       sendGraphError(ctx, 400, "Request_BadRequest", "Invalid value specified for property 'key' of resource 'KeyCredential'.");
       return true;
     }
+    const thumbprint = new X509Certificate(pem).fingerprint256;
+    if (target.app.certificates.some((certificate) => certificate.pem && new X509Certificate(certificate.pem).fingerprint256 === thumbprint)) {
+      sendGraphError(ctx, 400, "Request_BadRequest", "The key credential already exists on the application.");
+      return true;
+    }
     const { keyId } = uploadCertificate(target.app, pem, { replicationSeconds: settings.keyReplicationSeconds ?? 0 });
     const added = target.app.certificates.find((certificate) => certificate.keyId === keyId)!;
     sendJson(ctx, 200, { "@odata.context": `${ctx.origin}/v1.0/$metadata#microsoft.graph.keyCredential`, ...keyCredentialView(added) });
