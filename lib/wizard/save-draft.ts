@@ -13,9 +13,16 @@ function credentialForConnection(
   ring: KeyRing,
   draft: { id: string; credentialKind: string; clientSecretSealed: string | null; certificateKeySealed: string | null; certificatePem: string | null; certificateGenerated: boolean },
   secretExpiresAt: string | undefined,
+  ids: { applicationObjectId?: string | undefined; certificateKeyId?: string | undefined },
 ) {
   const certificate = openDraftCertificate(ring, draft);
-  if (certificate) return { clientSecret: "", secretExpiresAt: null, certificate: { ...certificate, generated: draft.certificateGenerated } };
+  if (certificate) {
+    return {
+      clientSecret: "",
+      secretExpiresAt: null,
+      certificate: { ...certificate, generated: draft.certificateGenerated, applicationObjectId: ids.applicationObjectId || null, keyId: ids.certificateKeyId || null },
+    };
+  }
   return {
     clientSecret: openDraftSecret(ring, draft.id, draft.clientSecretSealed ?? ""),
     secretExpiresAt: secretExpiresAt ? new Date(`${secretExpiresAt}T00:00:00Z`) : null,
@@ -77,7 +84,7 @@ export async function saveDraftAsConnection(
           cloud: draft.cloud as CloudId,
           tenant: fields.tenant ?? report.data.tenantId,
           clientId: (fields.clientId ?? "").toLowerCase(),
-          ...credentialForConnection(ring, draft, fields.secretExpiresAt),
+          ...credentialForConnection(ring, draft, fields.secretExpiresAt, fields),
           mailboxScope: fields.mailboxScopeKind === "list" ? { kind: "list", mailboxes: fields.mailboxes ?? [] } : { kind: "all" },
           testMailbox: fields.testMailbox || null,
           outOfScopeMailbox: fields.outOfScopeMailbox || null,

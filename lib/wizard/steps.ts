@@ -85,6 +85,7 @@ export const wizardFieldSchema = z.enum([
   "accountType",
   "tenant",
   "clientId",
+  "applicationObjectId",
   "name",
   "clientSecret",
   "secretExpiresAt",
@@ -101,6 +102,7 @@ export const fieldStep: Readonly<Record<WizardField, WizardStepId>> = {
   accountType: "register-app",
   tenant: "copy-ids",
   clientId: "copy-ids",
+  applicationObjectId: "copy-ids",
   name: "copy-ids",
   clientSecret: "client-secret",
   secretExpiresAt: "client-secret",
@@ -373,15 +375,18 @@ const builders: Record<WizardStepId, (context: StepContext) => StepContent> = {
       { text: "Under Essentials, copy the Application (client) ID with the copy button that appears on hover, and paste it below." },
       { text: "Copy the Directory (tenant) ID the same way and paste it below. Your tenant's domain (for example contoso.onmicrosoft.com) also works." },
       { text: "Give the connection a name you will recognise in Calsync, for example the organisation's name." },
+      {
+        text: "Optional, for a certificate: copy the Object ID from the same page too. It is not the client ID: it names the app object itself, and Calsync needs it to renew its certificate without you.",
+      },
     ],
     why: "The client ID says which app is signing in, the tenant ID says in which organisation. Both are public identifiers, not secrets; Calsync needs them together with the secret to sign in.",
     pitfalls: [
       "The Object ID on the same page is a different value (the app object's own ID). Pasting it as the client ID makes Microsoft answer AADSTS700016 (app not found).",
-      "The Object ID shown under Enterprise applications is yet another value (the service principal's). Neither Object ID belongs in this form.",
+      "The Object ID shown under Enterprise applications is yet another value (the service principal's). The optional Object ID below is the one on the app registration's Overview page.",
       "Copying the client ID from one app and the tenant ID from another tenant: both must come from the same Overview page.",
       "An Azure subscription ID looks like a tenant ID but is not one; take the tenant ID from the app's Overview page.",
     ],
-    fields: ["name", "tenant", "clientId"],
+    fields: ["name", "tenant", "clientId", "applicationObjectId"],
   }),
 
   "mailbox-scope": (context) => {

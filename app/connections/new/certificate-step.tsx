@@ -54,6 +54,13 @@ export function CertificateStep({ draft }: { draft: DraftView }) {
           </p>
           <ActionForm action={saveWizardStepAction} submitLabel="Use this certificate and continue" hidden={{ step: "client-secret", credentialKind: "certificate" }}>
             <p className="text-sm">Continue once the certificate is uploaded on the app&apos;s Certificates tab.</p>
+            <Field
+              name="certificateKeyId"
+              label="Certificate ID (optional)"
+              required={false}
+              defaultValue={draft.fields.certificateKeyId}
+              hint="Shown beside the thumbprint in Entra. With it, Calsync removes this certificate from the app after renewing it; without it, you delete the old one yourself."
+            />
           </ActionForm>
         </div>
       ) : (

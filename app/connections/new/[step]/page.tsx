@@ -278,6 +278,14 @@ export default async function WizardStepPage({ params, searchParams }: Props) {
               <Field name="name" label="Connection name" defaultValue={fields.name} highlight={highlight === "name"} hint="How this connection is shown in the console, e.g. “Contoso calendars”" />
               <Field name="tenant" label="Directory (tenant) ID" defaultValue={fields.tenant} highlight={highlight === "tenant"} hint="A GUID, or one of the tenant's domains such as contoso.onmicrosoft.com" />
               <Field name="clientId" label="Application (client) ID" defaultValue={fields.clientId} highlight={highlight === "clientId"} hint="A GUID from the app's Overview page (not the Object ID)" />
+              <Field
+                name="applicationObjectId"
+                label="Object ID (optional, for certificate renewal)"
+                required={false}
+                defaultValue={fields.applicationObjectId}
+                highlight={highlight === "applicationObjectId"}
+                hint="The app registration's Object ID on the same Overview page: not the client ID, and not the one under Enterprise applications"
+              />
               <FormatAdvice fields={["tenant", "clientId"]} known={known} />
             </>
           )}
