@@ -61,6 +61,8 @@ export const actionPolicy = {
   saveConnectionAction: ["admin"],
   updateConnectionAction: ["admin"],
   rotateSecretAction: ["admin"],
+  startCertificateSwitchAction: ["admin"],
+  switchToCertificateAction: ["admin"],
   deleteConnectionAction: ["admin"],
   createApiKeyAction: ["admin"],
   revokeApiKeyAction: ["admin"],

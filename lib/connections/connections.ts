@@ -165,10 +165,14 @@ export async function getConnection(db: DbClient, id: string): Promise<Connectio
   return row ? toView(row) : null;
 }
 
-/** A certificate connection's public certificate, for download; null for a secret connection. */
+/**
+ * A connection's public certificate, for download: the one it signs in with, or for a secret
+ * connection the certificate it is switching to. Null when it has neither.
+ */
 export async function getConnectionCertificate(db: DbClient, id: string): Promise<{ name: string; certificatePem: string } | null> {
-  const row = await db.connection.findUnique({ where: { id }, select: { name: true, credentialKind: true, certificatePem: true } });
-  return row?.credentialKind === "certificate" && row.certificatePem ? { name: row.name, certificatePem: row.certificatePem } : null;
+  const row = await db.connection.findUnique({ where: { id }, select: { name: true, credentialKind: true, certificatePem: true, pendingCertificatePem: true } });
+  const pem = row?.credentialKind === "certificate" ? row.certificatePem : row?.pendingCertificatePem;
+  return row && pem ? { name: row.name, certificatePem: pem } : null;
 }
 
 export async function findConnectionByApp(db: DbClient, tenantId: string, clientId: string): Promise<{ id: string; name: string } | null> {

@@ -13,6 +13,8 @@ import { blockedByConsent } from "@/lib/checks/one-cause";
 import { getConnection } from "@/lib/connections/connections";
 import { wizardConsentHandOff } from "@/lib/wizard/consent-hand-off";
 import { EXPIRED_BY_MICROSOFT, secretExpiredByMicrosoft } from "@/lib/connections/secret-expiry";
+import { pendingCertificate } from "@/lib/credentials/switch-to-certificate";
+import { SwitchToCertificate } from "@/app/connections/[id]/switch-to-certificate";
 import { connectionStateLabels } from "@/lib/connections/state";
 import { getPrisma } from "@/lib/db/client";
 import { resolveCloud } from "@/lib/entra/cloud-config";
@@ -43,6 +45,7 @@ export default async function ConnectionPage({
   const headline = connection.lastReport ? headlineCheck(connection.lastReport) : undefined;
   const query = await searchParams;
   const isAdmin = user.role === "admin";
+  const pending = isAdmin && connection.kind === "organization" ? await pendingCertificate(db, connection.id) : null;
   const cloud = resolveCloud(connection.cloud);
   const isMailbox = connection.kind === "mailbox";
   const expiredByMicrosoft = secretExpiredByMicrosoft(connection.lastReport);
@@ -234,6 +237,8 @@ export default async function ConnectionPage({
               <Field name="writeTest" label="Include the write test" type="checkbox" defaultChecked={connection.writeTest} />
             </ActionForm>
           </section>
+
+          {connection.credentialKind === "secret" && <SwitchToCertificate connection={connection} pending={pending?.view ?? null} />}
 
           <section className="max-w-xl space-y-3">
             <h2 id="rotate-secret" className="text-lg font-semibold">Rotate the client secret</h2>
