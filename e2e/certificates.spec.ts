@@ -2,9 +2,10 @@ import { createHash, createPrivateKey, X509Certificate } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { demo } from "../simulator/demo-ids";
-import { CERTIFICATE_APPS, storageStatePath } from "../test-support/e2e/server";
+import { CERTIFICATE_APPS, SWITCHED_APP_SECRET, storageStatePath } from "../test-support/e2e/server";
+import { derivedGuid } from "../simulator/state";
 import { expect, rememberSecret, test, uploadCertificateToSimulatedApp } from "../test-support/e2e/fixtures";
-import { completeStep, expectAccessible, fillIds, startOrganisationWizard, verify } from "../test-support/e2e/wizard";
+import { completeStep, enterAppValues, expectAccessible, fillIds, startOrganisationWizard, verify } from "../test-support/e2e/wizard";
 import type { Page } from "@playwright/test";
 
 /**
@@ -24,6 +25,8 @@ for (const type of ["pkcs8", "pkcs1"] as const) {
   for (const line of pem.split("\n").filter((text) => text.length === 64)) rememberSecret(line);
   rememberSecret(createPrivateKey(fixtureKey).export({ type, format: "der" }).toString("base64"));
 }
+
+rememberSecret(SWITCHED_APP_SECRET);
 
 async function throughTheSecretStep(page: Page, name: string, clientId: string): Promise<void> {
   await startOrganisationWizard(page);
@@ -100,4 +103,49 @@ test("an admin brings their own PFX: a wrong password is named, the right one ve
   await expect(page).toHaveURL(/\/connections\/new\/api-permissions$/);
   await verifyAndSave(page);
   await expect(page.getByText(`SHA-256 thumbprint ${createHash("sha256").update(expected.raw).digest("hex").toUpperCase()}`)).toBeVisible();
+});
+
+test("an admin switches a secret connection to a certificate, and later sees Calsync renew it on the timeline", async ({ page, shot }) => {
+  test.setTimeout(150_000);
+  await startOrganisationWizard(page);
+  await enterAppValues(page, { name: "Switching calendars", tenant: demo.contoso.domain, clientId: CERTIFICATE_APPS.switched, secret: SWITCHED_APP_SECRET });
+  await page.goto("/connections/new/mailbox-scope");
+  await page.getByLabel("Test mailbox").fill(demo.users.adele.upn);
+  await completeStep(page, "verify");
+  await expect(await verify(page)).toHaveText(/All checks passed/);
+  await page.getByRole("button", { name: "Save the connection" }).click();
+  await expect(page).toHaveURL(/\/connections\/[0-9a-f-]{36}\?saved=1$/);
+  await expect(page.getByText(`ends in …${SWITCHED_APP_SECRET.slice(-4)}`)).toBeVisible();
+
+  // A three-month certificate: inside the e2e console's renewal window (CALSYNC_CERT_RENEW_DAYS=100).
+  const section = page.getByRole("region", { name: "Switch to a certificate" });
+  await section.getByLabel("Valid for").selectOption("3");
+  await section.getByRole("button", { name: "Generate a certificate" }).click();
+  const thumbprint = page.getByTestId("pending-thumbprint");
+  await expect(thumbprint).toHaveText(/^[0-9A-F]{40}$/);
+  const download = page.waitForEvent("download");
+  await page.getByRole("link", { name: "Download the new certificate (.cer)" }).click();
+  const certificate = new X509Certificate(readFileSync(await (await download).path()));
+
+  // Before the upload the switch is refused and the secret stays.
+  await page.getByRole("button", { name: "Verify and switch" }).click();
+  await expect(page.getByText(/Not switched: the verification with the certificate failed/)).toBeVisible();
+  await uploadCertificateToSimulatedApp(CERTIFICATE_APPS.switched, certificate.toString());
+  await page.getByLabel("Object ID (optional, for renewal)").fill(CERTIFICATE_APPS.switched);
+  await page.getByRole("button", { name: "Verify and switch" }).click();
+  await expect(page.getByText("That is the Application (client) ID. The Object ID is the value below it on the Overview page").first()).toBeVisible();
+  await page.getByLabel("Object ID (optional, for renewal)").fill(derivedGuid(`app:${demo.contoso.id}:${CERTIFICATE_APPS.switched}`));
+  await page.getByRole("button", { name: "Verify and switch" }).click();
+  await expect(page.getByText(/Switched: the connection now signs in with the certificate. Delete the old client secret in Entra/)).toBeVisible();
+  await page.reload();
+  await expect(page.getByText(/made by Calsync Console, SHA-256 thumbprint/)).toBeVisible();
+  await shot("certificate-03-switched");
+
+  // The scheduler renews it within a tick or two; the admin sees it on the connection's timeline.
+  await expect(async () => {
+    await page.reload();
+    await expect(page.getByText("Check run (renewal): no check failed")).toBeVisible({ timeout: 1_000 });
+  }).toPass({ timeout: 90_000 });
+  await expect(page.getByText(new RegExp(`SHA-256 thumbprint ${createHash("sha256").update(certificate.raw).digest("hex").toUpperCase()}`))).toHaveCount(0);
+  await shot("certificate-04-renewed");
 });

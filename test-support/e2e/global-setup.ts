@@ -103,6 +103,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
         NODE_EXTRA_CA_CERTS: simulator.caCertPath,
         // The webhook receivers of the e2e specs listen on loopback, which the console refuses by default.
         CALSYNC_WEBHOOK_ALLOW_HOSTS: "127.0.0.1",
+        // A certificate made for 3 months is due for renewal at once, so the certificate spec sees one.
+        CALSYNC_CERT_RENEW_DAYS: "100",
       },
     });
   } catch (error) {
