@@ -136,8 +136,8 @@ test("an admin switches a secret connection to a certificate, and later sees Cal
   await expect(page.getByText("That is the Application (client) ID. The Object ID is the value below it on the Overview page").first()).toBeVisible();
   await page.getByLabel("Object ID (optional, for renewal)").fill(derivedGuid(`app:${demo.contoso.id}:${CERTIFICATE_APPS.switched}`));
   await page.getByRole("button", { name: "Verify and switch" }).click();
+  await expect(page).toHaveURL(/\?switched=1$/);
   await expect(page.getByText(/Switched: the connection now signs in with the certificate. Delete the old client secret in Entra/)).toBeVisible();
-  await page.reload();
   await expect(page.getByText(/made by Calsync Console, SHA-256 thumbprint/)).toBeVisible();
   await shot("certificate-03-switched");
 

@@ -116,10 +116,7 @@ export async function switchToCertificateAction(_state: ActionState, formData: F
     if (keyId && !isGuid(keyId)) throw new UserFacingError("Check the highlighted field.", { certificateKeyId: "The Certificate ID is a GUID shown beside the thumbprint in Entra" });
     const { ip } = await requestContext();
     await completeCertificateSwitch(db, getKeyRing(), values.id, values.version, { applicationObjectId: objectId || null, keyId: keyId || null }, (input) => runChecks(input), { actor: caller, ip });
-    revalidatePath(`/connections/${values.id}`);
-    return {
-      status: "success",
-      message: "Switched: the connection now signs in with the certificate. Delete the old client secret in Entra (Certificates & secrets → Client secrets).",
-    };
+    // The switch form is gone once the connection uses a certificate: the page itself says what happened.
+    redirect(`/connections/${values.id}?switched=1`);
   });
 }

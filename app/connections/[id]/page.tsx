@@ -80,6 +80,12 @@ export default async function ConnectionPage({
           <ConsentHandOff handOff={handOff} heading="Message for the administrator who grants consent" linkText="grant consent for Calsync" />
         </section>
       )}
+      {query.switched === "1" && connection.credentialKind === "certificate" && (
+        <p role="status" className="rounded border border-green-300 bg-green-50 p-2 text-sm text-green-900">
+          Switched: the connection now signs in with the certificate. Delete the old client secret in Entra (Certificates &amp; secrets → Client
+          secrets).
+        </p>
+      )}
       {expiredByMicrosoft && isAdmin && (
         <p className="text-sm">
           <a href={`/connections/${connection.id}?highlight=clientSecret#rotate-secret`} className="font-medium">
