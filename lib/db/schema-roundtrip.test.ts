@@ -83,7 +83,8 @@ const samples: Record<Prisma.ModelName, Record<string, unknown>> = {
     id: 1, cloud: "global", clientId: "66666666-7777-4888-9999-000000000000", homeTenant: "contoso.com", audience: "organizations",
     credentialKind: "certificate", credentialSealed: "cs1.k1.k.l", credentialHint: "AB".repeat(32), certificatePem: "-----BEGIN CERTIFICATE-----",
     credentialExpiresAt: at("2027-01-01T00:00:00.000Z"), verifiedAt: at("2026-10-01T00:00:00.000Z"), verification: { ok: true }, version: 4,
-    updatedById: userId, updatedAt: at("2026-10-02T00:00:00.000Z"),
+    updatedById: userId, updatedAt: at("2026-10-02T00:00:00.000Z"), applicationObjectId: "0f0e0d0c-0b0a-4908-8706-050403020100",
+    certificateKeyId: "1f1e1d1c-1b1a-4918-8716-151413121110",
   },
   DelegatedSignIn: {
     id: "4d5e6f7a-8b9c-4d0e-8f1a-2b3c4d5e6f09", stateHash: "e".repeat(64), nonce: "n-1", codeVerifierSealed: "cs1.k1.m.n", userId, connectionId, writeTest: true,

@@ -216,7 +216,15 @@ describe.each(testEngines())("saveDelegatedApp on $name", (engine) => {
 
   it("verifies and saves a certificate registered on the app", async () => {
     withCertificateOnApp(certificate.certPem);
-    const result = await save(input({ credentialKind: "certificate", clientSecret: undefined, certificatePem: `${certificate.certPem}${certificate.privateKeyPem}` }));
+    const result = await save(
+      input({
+        credentialKind: "certificate",
+        clientSecret: undefined,
+        certificatePem: `${certificate.certPem}${certificate.privateKeyPem}`,
+        applicationObjectId: "0f0e0d0c-0b0a-4908-8706-050403020100",
+        certificateKeyId: "1f1e1d1c-1b1a-4918-8716-151413121110",
+      }),
+    );
     expect(result.saved).toBe(true);
     // msal signed a client assertion with the key; no secret was sent.
     const tokenRequest = sim.requests.find((request) => request.form?.grant_type === "client_credentials");
@@ -224,7 +232,12 @@ describe.each(testEngines())("saveDelegatedApp on $name", (engine) => {
     expect(tokenRequest?.form?.client_secret).toBeUndefined();
 
     const view = await getDelegatedAppView(database.prisma);
-    expect(view).toMatchObject({ credentialKind: "certificate", credentialHint: certificate.thumbprintSha256.toUpperCase() });
+    expect(view).toMatchObject({
+      credentialKind: "certificate",
+      credentialHint: certificate.thumbprintSha256.toUpperCase(),
+      applicationObjectId: "0f0e0d0c-0b0a-4908-8706-050403020100",
+      certificateKeyId: "1f1e1d1c-1b1a-4918-8716-151413121110",
+    });
     expect(view!.credentialExpiresAt!.getTime()).toBe(new Date(new X509Certificate(certificate.certPem).validTo).getTime());
     const raw = await rawRow();
     expect(String(raw!.certificate_pem)).toContain("BEGIN CERTIFICATE");

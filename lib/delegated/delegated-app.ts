@@ -38,6 +38,8 @@ export type DelegatedAppView = {
   credentialKind: ClientCredential["kind"];
   credentialHint: string;
   credentialExpiresAt: Date | null;
+  applicationObjectId: string | null;
+  certificateKeyId: string | null;
   verifiedAt: Date | null;
   verification: Check[] | null;
   version: number;
@@ -69,6 +71,8 @@ const viewSelect = {
   credentialKind: true,
   credentialHint: true,
   credentialExpiresAt: true,
+  applicationObjectId: true,
+  certificateKeyId: true,
   verifiedAt: true,
   verification: true,
   version: true,
@@ -86,6 +90,8 @@ export async function getDelegatedAppView(db: DbClient): Promise<DelegatedAppVie
     credentialKind: row.credentialKind as ClientCredential["kind"],
     credentialHint: row.credentialHint,
     credentialExpiresAt: row.credentialExpiresAt,
+    applicationObjectId: row.applicationObjectId,
+    certificateKeyId: row.certificateKeyId,
     verifiedAt: row.verifiedAt,
     verification: Array.isArray(row.verification) ? (row.verification as Check[]) : null,
     version: row.version,
@@ -207,6 +213,8 @@ export async function saveDelegatedApp(
     credentialHint: hint,
     certificatePem: credential.kind === "certificate" ? credential.certificatePem : null,
     credentialExpiresAt: credential.kind === "certificate" && credential === current?.credential ? undefined : expiresAt,
+    applicationObjectId: input.applicationObjectId ?? null,
+    certificateKeyId: credential.kind === "certificate" ? (input.certificateKeyId ?? null) : null,
     verifiedAt: now,
     verification: verification.checks,
     updatedById: context.actor.id,
