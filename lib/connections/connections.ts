@@ -105,6 +105,11 @@ export function certificateKeyContext(connectionId: string): string {
   return sealContext("connections", "certificate_key_sealed", connectionId);
 }
 
+/** Where a certificate on its way in (renewal, or a switch from a secret) keeps its sealed key. */
+export function pendingCertificateKeyContext(connectionId: string): string {
+  return sealContext("connections", "pending_certificate_key_sealed", connectionId);
+}
+
 export type CredentialKind = "secret" | "certificate";
 
 /** A certificate credential on its way into a connection; the private key is sealed on write. */

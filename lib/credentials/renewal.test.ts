@@ -1,7 +1,6 @@
 import { createPrivateKey, randomBytes } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { clearTokenCache, issueConnectionToken } from "@/lib/api/token-broker";
-import type { CheckReport } from "@/lib/checks/schema";
 import { createConnection, getConnection } from "@/lib/connections/connections";
 import { RENEWAL_BLOCKED_CODE, RenewalCrash, runDueRenewals, type RenewalOptions, type RenewalStep } from "@/lib/credentials/renewal";
 import { selfSignedCertificate, thumbprints } from "@/lib/crypto/certificates";
@@ -13,6 +12,7 @@ import { startSimulator, type Simulator } from "@/simulator/server";
 import { fixtureKeys, pemBody } from "@/test-support/certificate-fixtures";
 import { appIds, assertSimulatorCaTrusted, contosoId, testScenario } from "@/test-support/check-scenario";
 import { testEngines } from "@/test-support/databases";
+import { cannedReport } from "@/test-support/jobs";
 import { testSimulatorStateDir } from "@/test-support/simulator-ca";
 
 /** The certificate renewal job end to end against the simulator, on both databases. */
@@ -39,15 +39,6 @@ afterAll(async () => {
 
 const liveApp = () => sim.scenario.tenants[0]!.apps.find((app) => app.clientId === appIds.healthy)!;
 const addKeyCalls = () => sim.requests.filter((request) => request.path.endsWith("/addKey")).length;
-const passing = (): CheckReport => ({
-  ok: true,
-  cancelled: false,
-  tenantId: contosoId,
-  cloud: "custom",
-  startedAt: new Date().toISOString(),
-  durationMs: 1,
-  checks: [{ id: "token", status: "pass", title: "App signed in", detail: "ok", durationMs: 1 }],
-});
 
 describe.each(testEngines())("certificate renewal on $name", (engine) => {
   let database: Database;
@@ -103,7 +94,7 @@ describe.each(testEngines())("certificate renewal on $name", (engine) => {
         testMailbox: null,
         outOfScopeMailbox: null,
         writeTest: false,
-        report: passing(),
+        report: cannedReport("pass"),
       },
       { actor },
     );

@@ -1,11 +1,11 @@
 import "server-only";
 import { recordAudit } from "@/lib/audit/audit";
 import type { Check, CheckReport } from "@/lib/checks/schema";
-import { certificateKeyContext } from "@/lib/connections/connections";
+import { certificateKeyContext, pendingCertificateKeyContext } from "@/lib/connections/connections";
 import { forgetConnectionRead } from "@/lib/connections/read-cache";
 import { addKey, removeKey, type KeyCallResult } from "@/lib/credentials/application-keys";
 import { describeCertificate, generateCertificateCredential, type CertificateCredential } from "@/lib/crypto/certificates";
-import { sealContext, type KeyRing } from "@/lib/crypto/seal";
+import type { KeyRing } from "@/lib/crypto/seal";
 import { Prisma } from "@/lib/db/generated/client";
 import type { AppPrismaClient, DbClient } from "@/lib/db/types";
 import { resolveCloud } from "@/lib/entra/cloud-config";
@@ -56,8 +56,6 @@ export type RenewalOptions = {
 const DAY_MS = 86_400_000;
 export const RENEWAL_LEASE_MS = 5 * 60_000;
 export const RENEWAL_BLOCKED_CODE = "certificate-renewal-blocked";
-
-const pendingContext = (id: string) => sealContext("connections", "pending_certificate_key_sealed", id);
 
 const renewalSelect = {
   id: true,
@@ -123,7 +121,7 @@ function pending(ring: KeyRing, row: RenewalRow): Certificate | null {
   if (!row.pendingCertificateKeySealed || !row.pendingCertificatePem) return null;
   return {
     kind: "certificate",
-    privateKeyPem: ring.open(row.pendingCertificateKeySealed, pendingContext(row.id)),
+    privateKeyPem: ring.open(row.pendingCertificateKeySealed, pendingCertificateKeyContext(row.id)),
     certificatePem: row.pendingCertificatePem,
     thumbprintSha256: describeCertificate(row.pendingCertificatePem).thumbprintSha256,
   };
@@ -223,7 +221,7 @@ export async function renewCertificate(db: AppPrismaClient, ring: KeyRing, id: s
       ...(options.generateKey ? { privateKeyPem: await options.generateKey() } : {}),
     });
     const written = await step(db, row, options.instanceId, {
-      pendingCertificateKeySealed: ring.seal(fresh.privateKeyPem, pendingContext(row.id)),
+      pendingCertificateKeySealed: ring.seal(fresh.privateKeyPem, pendingCertificateKeyContext(row.id)),
       pendingCertificatePem: fresh.certificatePem,
       pendingCertificateKeyId: null,
       renewalStep: "generated",

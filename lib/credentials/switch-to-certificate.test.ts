@@ -12,6 +12,7 @@ import { startSimulator, type Simulator } from "@/simulator/server";
 import { fixtureKeys, pemBody } from "@/test-support/certificate-fixtures";
 import { appIds, assertSimulatorCaTrusted, contosoId, secret, testScenario } from "@/test-support/check-scenario";
 import { testEngines } from "@/test-support/databases";
+import { cannedReport } from "@/test-support/jobs";
 import { testSimulatorStateDir } from "@/test-support/simulator-ca";
 
 /** "Switch to a certificate" on a secret connection, against the simulator, on both databases. */
@@ -31,15 +32,6 @@ afterAll(async () => {
   await sim?.close();
 });
 
-const passing = (): CheckReport => ({
-  ok: true,
-  cancelled: false,
-  tenantId: contosoId,
-  cloud: "custom",
-  startedAt: new Date().toISOString(),
-  durationMs: 1,
-  checks: [{ id: "token", status: "pass", title: "App signed in", detail: "ok", durationMs: 1 }],
-});
 
 describe.each(testEngines())("switching a secret connection to a certificate on $name", (engine) => {
   let database: Database;
@@ -68,7 +60,7 @@ describe.each(testEngines())("switching a secret connection to a certificate on 
         testMailbox: null,
         outOfScopeMailbox: null,
         writeTest: false,
-        report: passing(),
+        report: cannedReport("pass"),
       },
       { actor },
     );

@@ -1,10 +1,10 @@
 import "server-only";
 import { recordAudit, type AuditActor } from "@/lib/audit/audit";
 import type { CheckInput, CheckReport } from "@/lib/checks/schema";
-import { certificateKeyContext, connectionCheckInput, getConnection, STALE_VERSION_MESSAGE } from "@/lib/connections/connections";
+import { certificateKeyContext, pendingCertificateKeyContext, connectionCheckInput, getConnection, STALE_VERSION_MESSAGE } from "@/lib/connections/connections";
 import { forgetConnectionRead } from "@/lib/connections/read-cache";
 import { describeCertificate, generateCertificateCredential } from "@/lib/crypto/certificates";
-import { sealContext, type KeyRing } from "@/lib/crypto/seal";
+import type { KeyRing } from "@/lib/crypto/seal";
 import type { AppPrismaClient, DbClient } from "@/lib/db/types";
 import { UserFacingError } from "@/lib/errors";
 import { recordCheckRun } from "@/lib/monitoring/check-runs";
@@ -15,8 +15,6 @@ import { recordCheckRun } from "@/lib/monitoring/check-runs";
  * swaps the credential in one update. Until then the secret stays in use, so the connection never
  * stops working; afterwards the admin deletes the old secret in Entra.
  */
-
-const pendingContext = (id: string) => sealContext("connections", "pending_certificate_key_sealed", id);
 
 export type PendingCertificateView = ReturnType<typeof describeCertificate>;
 
@@ -42,7 +40,7 @@ export async function startCertificateSwitch(
   });
   await db.connection.updateMany({
     where: { id, credentialKind: "secret" },
-    data: { pendingCertificateKeySealed: ring.seal(credential.privateKeyPem, pendingContext(id)), pendingCertificatePem: credential.certificatePem },
+    data: { pendingCertificateKeySealed: ring.seal(credential.privateKeyPem, pendingCertificateKeyContext(id)), pendingCertificatePem: credential.certificatePem },
   });
   return describeCertificate(credential.certificatePem);
 }
@@ -66,7 +64,7 @@ export async function completeCertificateSwitch(
     throw new UserFacingError("Generate the certificate first, then upload it in Entra.");
   }
   const described = describeCertificate(row.pendingCertificatePem);
-  const privateKeyPem = ring.open(row.pendingCertificateKeySealed, pendingContext(id));
+  const privateKeyPem = ring.open(row.pendingCertificateKeySealed, pendingCertificateKeyContext(id));
   const input = await connectionCheckInput(db, ring, id, { certificate: { privateKeyPem, certificatePem: row.pendingCertificatePem, thumbprintSha256: described.thumbprintSha256 }, writeTest: false });
   if (!input) throw new UserFacingError("This connection no longer exists.");
   const report = await verify(input);

@@ -1,6 +1,5 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { CheckReport } from "@/lib/checks/schema";
 import { getConnection } from "@/lib/connections/connections";
 import { KeyRing } from "@/lib/crypto/seal";
 import type { Database } from "@/lib/db/client";
@@ -10,18 +9,10 @@ import { draftCheckInput, getDraft, recordDraftReport, saveDraftStep, startDraft
 import { saveDraftAsConnection } from "@/lib/wizard/save-draft";
 import { FIXTURE_PFX_PASSWORD, fixtureBytes, fixtureKeys, fixtureText, pemBody } from "@/test-support/certificate-fixtures";
 import { testEngines } from "@/test-support/databases";
+import { cannedReport } from "@/test-support/jobs";
 
 const ring = new KeyRing([{ id: "t1", key: randomBytes(32) }]);
 const tenantId = "7a1c2e3f-4b5d-4c6e-8f70-819a2b3c4d5e";
-const passing = (): CheckReport => ({
-  ok: true,
-  cancelled: false,
-  tenantId,
-  cloud: "global",
-  startedAt: new Date().toISOString(),
-  durationMs: 1,
-  checks: [{ id: "token", status: "pass", title: "App signed in", detail: "ok", durationMs: 1 }],
-});
 
 describe.each(testEngines())("the wizard's certificate on $name", (engine) => {
   let database: Database;
@@ -55,7 +46,7 @@ describe.each(testEngines())("the wizard's certificate on $name", (engine) => {
     const prepared = await draftCheckInput(database.prisma, ring, actor.id);
     expect(prepared?.input.certificate?.thumbprintSha256).toBe(withCertificate.certificate?.thumbprintSha256);
     expect(prepared?.input.clientSecret).toBe("");
-    await recordDraftReport(database.prisma, prepared!.draftId, passing(), prepared!.fingerprint);
+    await recordDraftReport(database.prisma, prepared!.draftId, cannedReport("pass"), prepared!.fingerprint);
     expect((await getDraft(database.prisma, actor.id))?.reportIsCurrent).toBe(true);
 
     const connection = await saveDraftAsConnection(database.prisma, ring, actor.id, { confirmWarnings: false }, { actor });
@@ -75,7 +66,7 @@ describe.each(testEngines())("the wizard's certificate on $name", (engine) => {
     const draft = await draftWithIds();
     await generateDraftCertificate(database.prisma, ring, actor.id, draft, 12, { privateKeyPem: fixtureKeys.a });
     const prepared = await draftCheckInput(database.prisma, ring, actor.id);
-    await recordDraftReport(database.prisma, prepared!.draftId, passing(), prepared!.fingerprint);
+    await recordDraftReport(database.prisma, prepared!.draftId, cannedReport("pass"), prepared!.fingerprint);
     await generateDraftCertificate(database.prisma, ring, actor.id, draft, 12, { privateKeyPem: fixtureKeys.b });
     expect((await getDraft(database.prisma, actor.id))?.reportIsCurrent).toBe(false);
     await expect(saveDraftAsConnection(database.prisma, ring, actor.id, { confirmWarnings: false }, { actor })).rejects.toThrow(/changed since the last verification/);

@@ -1,6 +1,6 @@
 import "server-only";
 import { z } from "zod";
-import { DEFAULT_VALIDITY_MONTHS, generateCertificateCredential, MAX_CERTIFICATE_FILE_BYTES, MAX_VALIDITY_MONTHS, parseCertificateUpload, type CertificateUpload } from "@/lib/crypto/certificates";
+import { DEFAULT_VALIDITY_MONTHS, generateCertificateCredential, MAX_CERTIFICATE_FILE_BYTES, MAX_VALIDITY_MONTHS, parseCertificateUpload, type CertificateCredential, type CertificateUpload } from "@/lib/crypto/certificates";
 import type { KeyRing } from "@/lib/crypto/seal";
 import type { AppPrismaClient } from "@/lib/db/types";
 import { UserFacingError } from "@/lib/errors";
@@ -45,12 +45,17 @@ export async function generateDraftCertificate(
   options: { privateKeyPem?: string } = {},
 ): Promise<DraftView> {
   const credential = await generateCertificateCredential({ commonName: certificateCommonName(draft), validityMonths, ...options });
+  return storeDraftCertificate(db, ring, userId, credential, true);
+}
+
+/** The draft switches to the certificate and stays at the credential step until the admin continues. */
+function storeDraftCertificate(db: AppPrismaClient, ring: KeyRing, userId: string, credential: CertificateCredential, generated: boolean): Promise<DraftView> {
   return saveDraftStep(db, ring, {
     userId,
     step: "client-secret",
     done: false,
     nextStep: "client-secret",
-    certificate: { privateKeyPem: credential.privateKeyPem, certificatePem: credential.certificatePem, generated: true },
+    certificate: { privateKeyPem: credential.privateKeyPem, certificatePem: credential.certificatePem, generated },
   });
 }
 
@@ -71,12 +76,5 @@ export async function uploadFromForm(file: File | null, pastedPem: string | unde
 }
 
 export async function uploadDraftCertificate(db: AppPrismaClient, ring: KeyRing, userId: string, upload: CertificateUpload): Promise<DraftView> {
-  const credential = parseCertificateUpload(upload, { field: CERTIFICATE_FIELD });
-  return saveDraftStep(db, ring, {
-    userId,
-    step: "client-secret",
-    done: false,
-    nextStep: "client-secret",
-    certificate: { privateKeyPem: credential.privateKeyPem, certificatePem: credential.certificatePem, generated: false },
-  });
+  return storeDraftCertificate(db, ring, userId, parseCertificateUpload(upload, { field: CERTIFICATE_FIELD }), false);
 }
