@@ -4,6 +4,7 @@ import { useRouter } from "next/navigation";
 import { useEffect, useRef, useState } from "react";
 import { CheckList } from "@/components/check-list";
 import type { Check, CheckReport } from "@/lib/checks/schema";
+import { readNdjson } from "@/lib/ndjson";
 import { fixHref } from "@/lib/wizard/fix-target";
 
 type Event = { type: "check"; check: Check } | { type: "report"; report: CheckReport } | { type: "error"; message: string };
@@ -50,24 +51,13 @@ export function LiveChecklist({
         setSummary(problem?.message ?? `The checks could not start (HTTP ${response.status}).`);
         return;
       }
-      const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-      let buffer = "";
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        buffer += value;
-        let newline = buffer.indexOf("\n");
-        while (newline >= 0) {
-          const event = JSON.parse(buffer.slice(0, newline)) as Event;
-          buffer = buffer.slice(newline + 1);
-          if (event.type === "check") setChecks((current) => [...current.filter((check) => check.id !== event.check.id), event.check]);
-          else if (event.type === "report") {
-            setChecks(event.report.checks);
-            setSummary(describe(event.report));
-          } else setSummary(event.message);
-          newline = buffer.indexOf("\n");
-        }
-      }
+      await readNdjson<Event>(response.body, (event) => {
+        if (event.type === "check") setChecks((current) => [...current.filter((check) => check.id !== event.check.id), event.check]);
+        else if (event.type === "report") {
+          setChecks(event.report.checks);
+          setSummary(describe(event.report));
+        } else setSummary(event.message);
+      });
       if (doneHref) router.replace(doneHref);
       else router.refresh();
     } catch (error) {
@@ -92,7 +82,7 @@ export function LiveChecklist({
         type="button"
         onClick={run}
         disabled={running}
-        className="rounded bg-blue-700 px-4 py-2 text-sm font-medium text-white hover:bg-blue-800 focus:outline-none focus-visible:ring-2 focus-visible:ring-blue-600 focus-visible:ring-offset-2 disabled:opacity-60"
+        className="rounded bg-primary px-4 py-2 text-sm font-medium text-primary-fg hover:bg-primary-hover focus:outline-none focus-visible:ring-2 focus-visible:ring-focus focus-visible:ring-offset-2 disabled:opacity-60"
       >
         {running ? "Checking…" : buttonLabel}
       </button>

@@ -2,7 +2,7 @@ import { request, type APIRequestContext, type Browser } from "@playwright/test"
 import { actionPolicy, isAllowed, pagePolicy, routePolicy } from "../lib/auth/access-policy";
 import { builtServerActions, callers, samplePath, type Caller } from "../test-support/e2e/access-paths";
 import { accounts, E2E_BASE_URL } from "../test-support/e2e/server";
-import { expect, test } from "../test-support/e2e/fixtures";
+import { accountMenu, expect, test } from "../test-support/e2e/fixtures";
 
 /**
  * Asserts allow or deny for every page, route handler and server action, for every role and for
@@ -20,7 +20,7 @@ async function contextFor(browser: Browser, caller: Caller): Promise<APIRequestC
   await page.getByLabel("Email").fill(accounts[caller].email);
   await page.getByLabel("Password").fill(accounts[caller].password);
   await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByRole("button", { name: "Sign out" })).toBeVisible();
+  await expect(accountMenu(page)).toBeVisible();
   const storageState = await context.storageState();
   await context.close();
   return request.newContext({ baseURL: E2E_BASE_URL, storageState, maxRedirects: 0 });

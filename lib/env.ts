@@ -154,6 +154,7 @@ const envSchema = z
     CALSYNC_SMTP_FROM: z.preprocess(emptyAsUndefined, z.email({ message: "must be an email address" }).optional()),
     CALSYNC_API_RATE_LIMIT_PER_MINUTE: positiveInt(100_000).default(600),
     CALSYNC_WEBHOOK_ALLOW_HOSTS: webhookAllowHosts.default([]),
+    CALSYNC_PROVISION_REPLICATION_MINUTES: positiveInt(120).default(10),
     NEXT_SERVER_ACTIONS_ENCRYPTION_KEY: z.preprocess(
       emptyAsUndefined,
       z

@@ -14,10 +14,10 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
-import path from "node:path";
 import { parseArgs } from "node:util";
-import { ensureCa, startSimulator } from "@/simulator/server";
+import { startSimulator } from "@/simulator/server";
 import { testSimulatorStateDir } from "@/test-support/simulator-ca";
+import { runTrustingSimulatorCa } from "@/test-support/simulator-ca-reexec";
 import { runChecks } from "@/lib/checks/run-checks";
 import type { CheckInput, CheckReport } from "@/lib/checks/schema";
 import { appIds, benchAppId, contosoId, secret, testScenario } from "@/test-support/check-scenario";
@@ -27,23 +27,6 @@ import { loadEnvFiles } from "@/lib/env-files";
 loadEnvFiles();
 
 const concurrency = 20;
-
-/**
- * Node reads NODE_EXTRA_CA_CERTS only at start-up, and msal/fetch must trust the simulator's CA, so
- * without it the script creates the CA and runs itself again with the variable set. (A bootstrap
- * concern of this script, which is why it reads process.env directly rather than through lib/env.ts.)
- */
-async function reexecWithCa(): Promise<number> {
-  const ca = await ensureCa(testSimulatorStateDir);
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
-      stdio: "inherit",
-      env: { ...process.env, NODE_EXTRA_CA_CERTS: ca.caCertPath, CALSYNC_BENCH_REEXEC: "1" },
-    });
-    child.on("error", reject);
-    child.on("exit", (code, signal) => resolve(code ?? (signal ? 1 : 0)));
-  });
-}
 
 type RunningSimulator = { origin: string; requestCount(): Promise<number>; clearRequests(): Promise<void>; close(): Promise<void> };
 
@@ -187,10 +170,7 @@ async function bench(): Promise<number> {
   }
 }
 
-// The variable may already point elsewhere (a system bundle); only the simulator's CA will do.
-const caPath = path.join(testSimulatorStateDir, "ca.pem");
-const run = process.env.NODE_EXTRA_CA_CERTS === caPath || process.env.CALSYNC_BENCH_REEXEC === "1" ? bench : reexecWithCa;
-run().then(
+runTrustingSimulatorCa(bench).then(
   (code) => {
     process.exitCode = code;
   },

@@ -1,14 +1,12 @@
-import { spawn } from "node:child_process";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSimulator, type Simulator } from "@/simulator/server";
 import { checkReportSchema } from "@/lib/checks/schema";
 import { appIds, contosoId, secret, testScenario } from "@/test-support/check-scenario";
+import { runScript } from "@/test-support/run-script";
 import { testSimulatorStateDir } from "@/test-support/simulator-ca";
 
 /** Spawns the real CLI (tsx, react-server condition) against the simulator through the custom cloud. */
 
-const root = path.resolve(import.meta.dirname, "..");
 let sim: Simulator;
 
 beforeAll(async () => {
@@ -19,27 +17,15 @@ afterAll(async () => {
 });
 
 function validate(args: string[], options: { stdin?: string; env?: Record<string, string> } = {}) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", "scripts/validate.ts", ...args], {
-      cwd: root,
-      env: {
-        PATH: process.env.PATH ?? "",
-        NODE_ENV: "test",
-        NODE_EXTRA_CA_CERTS: sim.caCertPath,
-        CALSYNC_CLOUD: "custom",
-        CALSYNC_AUTHORITY_HOST: sim.origin,
-        CALSYNC_GRAPH_HOST: sim.origin,
-        ...options.env,
-      },
-      stdio: ["pipe", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(options.stdin ?? "");
+  return runScript("scripts/validate.ts", args, {
+    env: {
+      NODE_EXTRA_CA_CERTS: sim.caCertPath,
+      CALSYNC_CLOUD: "custom",
+      CALSYNC_AUTHORITY_HOST: sim.origin,
+      CALSYNC_GRAPH_HOST: sim.origin,
+      ...options.env,
+    },
+    ...(options.stdin !== undefined ? { stdin: options.stdin } : {}),
   });
 }
 

@@ -15,6 +15,7 @@ import type { Check, CheckInput, CheckReport } from "@/lib/checks/schema";
 import { defaultCloudId, resolveCloud } from "@/lib/entra/cloud-config";
 import { cloudIdSchema, type Cloud } from "@/lib/entra/clouds";
 import { loadEnvFiles } from "@/lib/env-files";
+import { readStdin } from "./stdin";
 
 loadEnvFiles();
 
@@ -38,13 +39,6 @@ const usage = `Usage: npm run validate -- --tenant <id|domain> --client-id <guid
 class UsageError extends Error {}
 
 type Parsed = { input: CheckInput; json: boolean; timeoutMs?: number; cloud: Cloud };
-
-async function readStdin(): Promise<string> {
-  if (process.stdin.isTTY) process.stderr.write("Paste the client secret's Value, then press Enter and Ctrl-D: ");
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer));
-  return Buffer.concat(chunks).toString("utf8");
-}
 
 async function parse(argv: string[]): Promise<Parsed> {
   if (argv.some((arg) => arg === "--secret" || arg.startsWith("--secret="))) {
@@ -97,7 +91,7 @@ async function parse(argv: string[]): Promise<Parsed> {
     secret = fromEnv;
   } else {
     // One line terminator is how stdin ends, not pasted junk; anything else is left to the format check.
-    secret = (await readStdin()).replace(/\r?\n$/, "");
+    secret = (await readStdin("Paste the client secret's Value, then press Enter and Ctrl-D: ")).replace(/\r?\n$/, "");
   }
 
   let timeoutMs: number | undefined;

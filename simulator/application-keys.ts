@@ -3,7 +3,7 @@ import { sendGraphError } from "./errors";
 import { readBody, send, sendJson, type RequestContext } from "./http";
 import { decodeJwt, resolveCertificate, verifyOwnJwt } from "./jwt";
 import type { AppCertificate, ScenarioApp, ScenarioTenant } from "./scenario";
-import { derivedGuid } from "./state";
+import { applicationObjectId } from "./applications";
 
 /**
  * An application rolling its own certificate (Graph `POST /applications/{id}/addKey` and
@@ -21,9 +21,7 @@ import { derivedGuid } from "./state";
 export const PROOF_AUDIENCE = "00000002-0000-0000-c000-000000000000";
 const MAX_PROOF_LIFETIME_SECONDS = 10 * 60;
 
-export function applicationObjectId(tenant: ScenarioTenant, app: ScenarioApp): string {
-  return app.objectId ?? derivedGuid(`app:${tenant.id}:${app.clientId}`);
-}
+export { applicationObjectId };
 
 /** The certificates the token endpoint already knows (replication done). */
 export function replicatedCertificates(app: ScenarioApp, nowMs: number): AppCertificate[] {

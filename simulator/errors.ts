@@ -403,6 +403,8 @@ export type InnerErrorKind = "standard" | "throttle" | "none";
 export interface GraphErrorOptions {
   innerError?: InnerErrorKind;
   headers?: Record<string, string>;
+  /** Sub-errors; Graph puts the useful code of some directory errors here rather than in `code`. */
+  details?: { code: string; message: string; target?: string }[];
 }
 
 export function graphHeaders(requestId: string, clientRequestId: string): Record<string, string> {
@@ -426,6 +428,7 @@ export function sendGraphError(
   const clientRequestId = clientRequestIdOf(ctx) ?? requestId;
   const kind = options.innerError ?? "standard";
   const error: Record<string, unknown> = { code, message };
+  if (options.details) error.details = options.details;
   if (kind === "standard") {
     error.innerError = { date: graphDate(), "request-id": requestId, "client-request-id": clientRequestId };
   } else if (kind === "throttle") {

@@ -38,7 +38,8 @@ export async function applyFaults(ctx: RequestContext): Promise<boolean> {
     await new Promise((resolve) => setTimeout(resolve, delay));
   }
   for (const fault of faults) {
-    if (fault.kind === "latency") continue;
+    // Replication faults hide objects inside the handlers that resolve them (applications.ts).
+    if (fault.kind === "latency" || fault.kind === "replication") continue;
     if (!consume(ctx, fault)) continue;
     ctx.record.fault = fault.kind;
     if (fault.kind === "hang") {

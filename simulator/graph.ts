@@ -1,6 +1,7 @@
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { clientRequestIdOf, graphHeaders, sendGraphError, type InnerErrorKind } from "./errors";
 import { readBody, sendJson, send, type RequestContext } from "./http";
+import { handleApplicationManagement } from "./applications";
 import { verifyOwnJwt, type JwtPayload } from "./jwt";
 import type { ScenarioApp, ScenarioEvent, ScenarioTenant, ScenarioUser } from "./scenario";
 import { GRAPH_APP_ID } from "./state";
@@ -449,6 +450,7 @@ function getOrganization(ctx: RequestContext, caller: Caller): void {
 export async function handleGraph(ctx: RequestContext, segments: string[]): Promise<void> {
   const caller = authenticate(ctx);
   if (!caller) return;
+  if (await handleApplicationManagement(ctx, caller, segments)) return;
   const method = ctx.record.method;
   const [root, ...rest] = segments;
   let user: ScenarioUser | undefined;

@@ -18,7 +18,7 @@ export interface RecordedRequest {
   /** `client-request-id` from the query or header, when the client sent one. */
   clientRequestId?: string;
   /** Kind of fault that answered, if any. */
-  fault?: "latency" | "throttle" | "unavailable" | "hang";
+  fault?: "latency" | "throttle" | "unavailable" | "hang" | "replication";
   /** AADSTS number or Graph error code of an error answer. */
   errorCode?: string;
 }

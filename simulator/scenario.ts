@@ -82,8 +82,6 @@ export const appSchema = z.object({
   displayName: z.string().min(1),
   /** Object id of the service principal; becomes `oid`/`sub` of app-only tokens. Derived when omitted. */
   servicePrincipalId: guid.optional(),
-  /** Object id of the application object (the portal's "Object ID"); derived when omitted. */
-  objectId: guid.optional(),
   secrets: z.array(secretSchema).default([]),
   certificates: z.array(certificateSchema).default([]),
   /** Application permissions (on Microsoft Graph) with admin consent: the `roles` claim. */
@@ -107,6 +105,20 @@ export const appSchema = z.object({
   exchangeScope: exchangeScopeSchema.optional(),
   /** Overrides `settings.accessTokenLifetimeSeconds` for this app's tokens. */
   accessTokenLifetimeSeconds: z.number().int().positive().optional(),
+  /** Object id of the application (not the appId); derived when omitted. */
+  objectId: guid.optional(),
+  tags: z.array(z.string()).default([]),
+  notes: z.string().nullable().default(null),
+  /** False for an app registered through Graph whose service principal is not created yet. */
+  hasServicePrincipal: z.boolean().default(true),
+  /** When Graph created it (ISO); replication faults count their window from here. */
+  createdAt: isoDateTime.optional(),
+  /** When its service principal was created through Graph (ISO). */
+  servicePrincipalCreatedAt: isoDateTime.optional(),
+  /** Users who registered it: they may manage it without an admin role. */
+  ownerIds: z.array(guid).default([]),
+  /** When it was deleted (apps in a tenant's deleted items only). */
+  deletedAt: isoDateTime.optional(),
 });
 export type ScenarioApp = z.infer<typeof appSchema>;
 
@@ -139,6 +151,10 @@ export const userSchema = z.object({
   personalAccount: z.boolean().default(false),
   /** Global admin or privileged role admin: may grant tenant-wide admin consent. */
   isAdmin: z.boolean().default(false),
+  /** Entra directory roles by role template id: the `wids` claim and /me/transitiveMemberOf. */
+  directoryRoles: z.array(guid).default([]),
+  /** Leave `wids` out of this user's tokens (as tokens issued through some identity endpoints do). */
+  omitWids: z.boolean().default(false),
   /** MFA: interactive sign-in asks for approval; prompt=none and refreshes without MFA get AADSTS50076. */
   mfaRequired: z.boolean().default(false),
   /** Refresh-token redemption fails with this MFA error (50078 expired MFA, 50079 enrolment required). */
@@ -162,6 +178,20 @@ export const tenantSchema = z.object({
   cloud: cloudSchema.default("global"),
   apps: z.array(appSchema).default([]),
   users: z.array(userSchema).default([]),
+  /** The tenant's default app-management policy: may apps get client secrets, and for how long. */
+  appManagementPolicy: z
+    .object({
+      passwordCredentialsAllowed: z.boolean().default(true),
+      maxPasswordLifetimeDays: z.number().int().positive().optional(),
+      id: guid.default("00000000-0000-0000-0000-000000000000"),
+    })
+    .default({ passwordCredentialsAllowed: true, id: "00000000-0000-0000-0000-000000000000" }),
+  /** authorizationPolicy.defaultUserRolePermissions.allowedToCreateApps */
+  usersCanRegisterApps: z.boolean().default(true),
+  /** How many more applications the directory accepts (the object quota); unlimited when omitted. */
+  appQuota: z.number().int().nonnegative().optional(),
+  /** Deleted applications, restorable or removable for 30 days (`/directory/deletedItems`). */
+  deletedApps: z.array(appSchema).default([]),
 });
 export type ScenarioTenant = z.infer<typeof tenantSchema>;
 
@@ -192,6 +222,17 @@ export const faultSchema = z.discriminatedUnion("kind", [
     count: z.number().int().positive().optional(),
     status: z.union([z.literal(503), z.literal(504)]).default(503),
     retryAfterSeconds: z.number().nonnegative().optional(),
+  }),
+  /**
+   * Replication delay: an object created through Graph stays invisible to matching requests for its
+   * first `requests` requests on that endpoint, or for `seconds` after its creation, whichever is
+   * longer; the answer is Microsoft's recorded body for that endpoint (simulator/recorded/application-errors.json).
+   */
+  z.object({
+    kind: z.literal("replication"),
+    ...faultMatch,
+    requests: z.number().int().nonnegative().default(0),
+    seconds: z.number().nonnegative().default(0),
   }),
   /** The request is accepted and never answered (until the server closes). */
   z.object({ kind: z.literal("hang"), ...faultMatch, count: z.number().int().positive().optional() }),

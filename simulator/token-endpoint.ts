@@ -1,5 +1,6 @@
 import { replicatedCertificates } from "./application-keys";
 import { createHash } from "node:crypto";
+import { appHiddenFromTokenEndpoint } from "./applications";
 import { resolveTenant } from "./discovery";
 import { ests, estsHeaders, estsTimestamp, newEstsCorrelation, clientRequestIdOf, sendEstsError, type EstsError } from "./errors";
 import { readBody, sendJson, type RequestContext } from "./http";
@@ -65,7 +66,7 @@ function authenticateClient(ctx: RequestContext, form: URLSearchParams, tenant: 
   }
   if (!clientId) fail(ests.missingParameter("client_id"));
   const app = ctx.state.findApp(tenant, clientId);
-  if (!app) fail(ests.appNotFound(clientId, tenant.displayName));
+  if (!app || appHiddenFromTokenEndpoint(ctx, app)) fail(ests.appNotFound(clientId, tenant.displayName));
 
   const assertion = form.get("client_assertion");
   let viaCertificate = false;

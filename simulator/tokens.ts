@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { directoryRolesOf } from "./applications";
 import { signJwt, type SigningKey } from "./jwt";
 import type { ScenarioApp, ScenarioTenant, ScenarioUser } from "./scenario";
 import { CLOUDS, GRAPH_APP_ID, isGuid, opaqueToken, servicePrincipalId, type SimulatorState } from "./state";
@@ -176,6 +177,7 @@ export function signDelegatedToken(
     upn: user.upn,
     uti: uti(),
     ver: "1.0",
+    wids: user.omitWids || directoryRolesOf(user).length === 0 ? undefined : directoryRolesOf(user),
   };
   return signJwt(ctx.signingKey, JSON.parse(JSON.stringify(payload)) as Record<string, unknown>);
 }

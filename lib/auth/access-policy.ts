@@ -28,6 +28,8 @@ export const pagePolicy = {
   "/connections/new": ["admin"],
   "/connections/new/[step]": ["admin"],
   "/connections/new/script": ["admin"],
+  "/connections/new/automatic": ["admin"],
+  "/connections/new/automatic/[id]": ["admin"],
   "/connections/new/admin-consent/callback/approved": "public",
   "/status": ["admin", "helpdesk"],
   "/settings/api-keys": ["admin"],
@@ -59,6 +61,8 @@ export const actionPolicy = {
   discardDraftAction: ["admin"],
   beginAdminConsentAction: ["admin"],
   saveConnectionAction: ["admin"],
+  startProvisioningAction: ["admin"],
+  undoProvisioningAction: ["admin"],
   updateConnectionAction: ["admin"],
   rotateSecretAction: ["admin"],
   startCertificateSwitchAction: ["admin"],
@@ -82,6 +86,7 @@ export const routePolicy = {
   "POST /api/wizard/verify": ["admin"],
   "GET /api/wizard/certificate": ["admin"],
   "GET /api/connections/[id]/certificate": ["admin", "helpdesk"],
+  "POST /api/provisioning/[id]/run": ["admin"],
   "GET /connections/new/admin-consent/callback": ["admin"],
   // Members may run the checks of a mailbox they connected; the handler refuses any other connection
   // (mayRunConnectionChecks in lib/connections/access.ts).

@@ -95,3 +95,43 @@ export async function changeSimulatedUser(upn: string, patch: Record<string, unk
 export async function issuedRefreshTokens(): Promise<string[]> {
   return (await (await simulatorControl("/refresh-tokens")).json()) as string[];
 }
+
+/** An administrator's delegated Graph token from the simulated tenant, as Azure CLI or the setup app holds one. */
+export async function simulatedAdminToken(user: string, scopes: readonly string[]): Promise<string> {
+  const response = await simulatorControl("/admin-token", { method: "POST", body: JSON.stringify({ user, scopes }) });
+  return ((await response.json()) as { token: string }).token;
+}
+
+/** Changes the simulated tenant's settings (app-management policy, whether users may register apps). */
+export async function changeSimulatedTenant(patch: Record<string, unknown>): Promise<void> {
+  await simulatorControl("/tenant", { method: "POST", body: JSON.stringify(patch) });
+}
+
+/** Replaces the simulator's injected faults ([] removes them). */
+export async function setSimulatorFaults(faults: unknown[]): Promise<void> {
+  await simulatorControl("/faults", { method: "POST", body: JSON.stringify(faults) });
+}
+
+/** The simulated tenant's apps (deleted ones included) with this display name. */
+export async function simulatedAppsNamed(name: string): Promise<{ clientId: string; deleted: boolean; grantedRoles: string[] }[]> {
+  return (await (await simulatorControl(`/apps?name=${encodeURIComponent(name)}`)).json()) as { clientId: string; deleted: boolean; grantedRoles: string[] }[];
+}
+
+/** The account menu top right; it carries the signed-in person's name and role. */
+export function accountMenu(page: Page) {
+  return page.getByRole("button", { name: /^Account: / });
+}
+
+export async function signOut(page: Page): Promise<void> {
+  await accountMenu(page).click();
+  await page.getByRole("menuitem", { name: "Sign out" }).click();
+}
+
+/** Reads a secret or link from the dialog that shows it once, and closes it the only way it closes. */
+export async function takeOneTimeValue(page: Page): Promise<string> {
+  const dialog = page.getByRole("dialog");
+  const value = (await dialog.locator("code").textContent())!.trim();
+  await dialog.getByRole("button", { name: "I have stored it" }).click();
+  await expect(dialog).toHaveCount(0);
+  return value;
+}

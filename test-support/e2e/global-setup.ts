@@ -51,6 +51,32 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
         response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(simulator.issuedRefreshTokens()));
         return;
       }
+      // "Set it up for me": an administrator's Graph token, the tenant's settings, and injected faults.
+      if (request.method === "POST" && url === "/admin-token") {
+        const { user, scopes } = JSON.parse(body) as { user: string; scopes: string[] };
+        const token = simulator.mintAccessToken({ tenant: demo.contoso.id, clientId: demo.apps.identityTools.clientId, user, scopes });
+        response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ token }));
+        return;
+      }
+      if (request.method === "POST" && url === "/tenant") {
+        const copy = structuredClone(live);
+        Object.assign(copy.tenants[0]!, JSON.parse(body) as object);
+        parseScenario(copy);
+        Object.assign(live.tenants[0]!, JSON.parse(body) as object);
+        response.writeHead(204).end();
+        return;
+      }
+      if (request.method === "POST" && url === "/faults") {
+        simulator.setFaults(JSON.parse(body) as Parameters<typeof simulator.setFaults>[0]);
+        response.writeHead(204).end();
+        return;
+      }
+      if (request.method === "GET" && url.startsWith("/apps?name=")) {
+        const name = decodeURIComponent(url.slice("/apps?name=".length));
+        const apps = live.tenants.flatMap((tenant) => [...tenant.apps, ...tenant.deletedApps]).filter((app) => app.displayName === name);
+        response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(apps.map((app) => ({ clientId: app.clientId, deleted: app.deletedAt !== undefined, grantedRoles: app.grantedRoles }))));
+        return;
+      }
       // Patches change the live scenario in place (validated on a copy first), so that tokens already
       // issued stay valid, as they do when an admin changes a setting in the portal.
       // The admin's "Upload certificate" in the portal: the simulator's scenario API, called in process.

@@ -1,0 +1,221 @@
+import { randomBytes } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { KeyRing } from "@/lib/crypto/seal";
+import type { Database } from "@/lib/db/client";
+import { resolveCloud } from "@/lib/entra/cloud-config";
+import type { Cloud } from "@/lib/entra/clouds";
+import type { ChecklistItem } from "@/lib/provisioning/preflight";
+import { runProvisioning, startProvisioning, undoProvisioning, type RunOptions } from "@/lib/provisioning/provision";
+import { getProvisioning } from "@/lib/provisioning/records";
+import type { FaultInput } from "@/simulator/scenario";
+import { testEngines } from "@/test-support/databases";
+import { adminToken, CLI_SCOPES, provisioningScenario, provisioningUsers, SETUP_APP_SCOPES } from "@/test-support/provisioning-scenario";
+import { simulatorCloudForFile } from "@/test-support/simulator-cloud";
+import { startDemoSimulatorForFile } from "@/test-support/simulator-trust";
+
+// The orchestration against the simulator with the real msal-node verification, on both databases.
+
+const { sim, pristine } = startDemoSimulatorForFile();
+simulatorCloudForFile(sim);
+const ring = new KeyRing([{ id: "t1", key: randomBytes(32) }]);
+const backoff = { baseMs: 5, capMs: 40, boundMs: 3_000 };
+
+function tenantApps(name: string) {
+  return sim.scenario.tenants[0]!.apps.filter((app) => app.displayName === name);
+}
+
+function writes(path: RegExp): number {
+  return sim.requests.filter((request) => request.method !== "GET" && path.test(request.path) && request.status >= 200 && request.status < 300).length;
+}
+
+describe.each(testEngines())("provisioning on $name", (engine) => {
+  let database: Database;
+  let cloud: Cloud;
+  let actor: { id: string; email: string };
+  beforeAll(async () => {
+    database = await engine.open();
+    cloud = resolveCloud("custom")!;
+    actor = await database.prisma.user.create({ data: { email: `owner-${engine.name}@example.com`, displayName: "Owner", role: "admin" }, select: { id: true, email: true } });
+  });
+  afterAll(async () => {
+    await database.close();
+  });
+
+  async function provision(token: string, name: string, extra: Partial<RunOptions> = {}) {
+    const id = await startProvisioning(database.prisma, ring, { cloud, token, displayName: name, secretMonths: 6 }, actor);
+    const events: ChecklistItem[] = [];
+    const outcome = await runProvisioning(database.prisma, ring, cloud, id, { actor, backoff, onEvent: (event) => events.push(event.item), ...extra });
+    return { id, outcome, events };
+  }
+
+  it("a Global Administrator signed in through the setup app: created, granted, verified and saved; the token is gone afterwards", async () => {
+    sim.setScenario(provisioningScenario(pristine()));
+    const token = adminToken(sim, provisioningUsers.globalAdmin.id, SETUP_APP_SCOPES);
+    const { id, outcome } = await provision(token, `Calsync GA ${engine.name}`);
+    expect(outcome.status, outcome.message).toBe("done");
+    expect(outcome.grantedRoles).toEqual(["Calendars.ReadWrite", "User.Read.All"]);
+    expect(outcome.items.find((item) => item.id === "policy")?.status).toBe("pass");
+    const row = await getProvisioning(database.prisma, id);
+    expect(row).toMatchObject({ status: "done", connectionId: outcome.connectionId });
+    const sealed = await database.prisma.provisioning.findUniqueOrThrow({ where: { id }, select: { tokenSealed: true, secretSealed: true } });
+    expect(sealed).toEqual({ tokenSealed: null, secretSealed: null });
+    const connection = await database.prisma.connection.findUniqueOrThrow({ where: { id: outcome.connectionId! }, select: { clientId: true } });
+    expect(connection.clientId).toBe(row?.appId);
+    const audit = await database.prisma.auditEvent.findMany({ where: { targetId: id }, select: { action: true, summary: true } });
+    expect(audit.map((entry) => entry.action).sort()).toEqual(["provisioning.create-app", "provisioning.create-service-principal", "provisioning.credential", "provisioning.grant", "provisioning.grant"]);
+    expect(JSON.stringify(audit)).not.toContain(token.split(".")[2]);
+  });
+
+  it("an Azure CLI token cannot read policies: shown as unknown, not as a failure, and the run completes", async () => {
+    sim.setScenario(provisioningScenario(pristine()));
+    const { outcome } = await provision(adminToken(sim, provisioningUsers.globalAdmin.id, CLI_SCOPES), `Calsync CLI ${engine.name}`);
+    expect(outcome.status, outcome.message).toBe("done");
+    expect(outcome.items.find((item) => item.id === "policy")).toMatchObject({ status: "unknown", detail: expect.stringContaining("this token cannot read tenant policies") });
+  });
+
+  it("an Application Administrator: the app is created and the grant handed off; after a Global Administrator consents, the resume completes", async () => {
+    sim.setScenario(provisioningScenario(pristine()));
+    const { id, outcome } = await provision(adminToken(sim, provisioningUsers.applicationAdmin.id, SETUP_APP_SCOPES), `Calsync AA ${engine.name}`);
+    expect(outcome.status, outcome.message).toBe("handoff");
+    expect(outcome.handOff?.url).toContain("/adminconsent");
+    expect(outcome.handOff?.message).toContain("Calendars.ReadWrite");
+    const [app] = tenantApps(`Calsync AA ${engine.name}`);
+    expect(app?.grantedRoles).toEqual([]);
+    // The Global Administrator approves through the link: the simulator grants what the app requests.
+    app!.grantedRoles = [...app!.requestedRoles];
+    const resumed = await runProvisioning(database.prisma, ring, cloud, id, { actor, backoff });
+    expect(resumed.status, resumed.message).toBe("done");
+    expect(tenantApps(`Calsync AA ${engine.name}`)).toHaveLength(1);
+  });
+
+  it("a user with no admin role in a tenant that forbids registering apps: stopped before any write, with the explanation", async () => {
+    sim.setScenario(provisioningScenario(pristine(), (scenario) => (scenario.tenants[0]!.usersCanRegisterApps = false)));
+    sim.clearRequests();
+    const { outcome } = await provision(adminToken(sim, provisioningUsers.noRole.id, SETUP_APP_SCOPES), `Calsync none ${engine.name}`);
+    expect(outcome.status).toBe("stopped");
+    expect(outcome.message).toContain("does not let users register apps");
+    expect(sim.requests.filter((request) => request.method !== "GET")).toEqual([]);
+  });
+
+  it("waits out replication delays on each step with back-off, then succeeds", async () => {
+    sim.setScenario(provisioningScenario(pristine()));
+    const faults: FaultInput[] = [
+      { kind: "replication", path: "/v1.0/servicePrincipals", method: "POST", requests: 2 },
+      { kind: "replication", path: "/v1.0/servicePrincipals/*/appRoleAssignedTo", method: "POST", requests: 2 },
+      { kind: "replication", path: "/v1.0/applications/*/addPassword", requests: 1 },
+      { kind: "replication", path: "*/oauth2/v2.0/token", requests: 1 },
+    ];
+    sim.setFaults(faults);
+    const { outcome, events } = await provision(adminToken(sim, provisioningUsers.globalAdmin.id, SETUP_APP_SCOPES), `Calsync wait ${engine.name}`);
+    expect(outcome.status, outcome.message).toBe("done");
+    const waits = events.filter((item) => item.status === "waiting").map((item) => item.detail);
+    expect(waits.some((detail) => /Waiting for Microsoft Entra to replicate \(attempt 2, next try in \d+ s\)/.test(detail))).toBe(true);
+    expect(events.filter((item) => item.id === "verify" && item.status === "waiting")).not.toHaveLength(0);
+  });
+
+  it("gives up after the bound with a clear message, and a later attempt resumes without duplicates", async () => {
+    sim.setScenario(provisioningScenario(pristine()));
+    sim.setFaults([{ kind: "replication", path: "/v1.0/servicePrincipals", method: "POST", requests: 10_000 }]);
+    const name = `Calsync bound ${engine.name}`;
+    const { id, outcome } = await provision(adminToken(sim, provisioningUsers.globalAdmin.id, SETUP_APP_SCOPES), name, { backoff: { baseMs: 5, capMs: 20, boundMs: 150 } });
+    expect(outcome.status).toBe("waiting");
+    expect(outcome.message).toMatch(/had not finished replicating.*object id passed where an application \(client\) ID belongs/s);
+    sim.setFaults([]);
+    const resumed = await runProvisioning(database.prisma, ring, cloud, id, { actor, backoff });
+    expect(resumed.status, resumed.message).toBe("done");
+    expect(tenantApps(name)).toHaveLength(1);
+  });
+
+  for (const step of ["create-app", "create-service-principal", "grant", "credential", "verify"]) {
+    it(`resumes after a crash right after ${step} without creating anything twice`, async () => {
+      sim.setScenario(provisioningScenario(pristine()));
+      sim.clearRequests();
+      const name = `Calsync crash ${step} ${engine.name}`;
+      const token = adminToken(sim, provisioningUsers.globalAdmin.id, SETUP_APP_SCOPES);
+      const id = await startProvisioning(database.prisma, ring, { cloud, token, displayName: name, secretMonths: 6 }, actor);
+      await expect(runProvisioning(database.prisma, ring, cloud, id, { actor, backoff, crashAfter: step })).rejects.toThrow("simulated crash");
+      const resumed = await runProvisioning(database.prisma, ring, cloud, id, { actor, backoff });
+      expect(resumed.status, resumed.message).toBe("done");
+      expect(tenantApps(name)).toHaveLength(1);
+      expect(writes(/^\/v1\.0\/applications$/)).toBe(1);
+      expect(writes(/^\/v1\.0\/servicePrincipals$/)).toBe(1);
+      expect(writes(/addPassword$/)).toBe(1);
+      expect(tenantApps(name)[0]?.secrets).toHaveLength(1);
+    });
+  }
+
+  it("two runs of one provisioning at once: one runs, the other is told so, and one app is created", async () => {
+    sim.setScenario(provisioningScenario(pristine()));
+    const name = `Calsync twice ${engine.name}`;
+    const id = await startProvisioning(database.prisma, ring, { cloud, token: adminToken(sim, provisioningUsers.globalAdmin.id, SETUP_APP_SCOPES), displayName: name, secretMonths: 6 }, actor);
+    const outcomes = await Promise.all([1, 2].map(() => runProvisioning(database.prisma, ring, cloud, id, { actor, backoff })));
+    expect(outcomes.map((outcome) => outcome.status).sort()).toEqual(["busy", "done"]);
+    expect(tenantApps(name)).toHaveLength(1);
+    const lease = await database.prisma.provisioning.findUniqueOrThrow({ where: { id }, select: { leaseUntil: true } });
+    expect(lease.leaseUntil).toBeNull();
+  });
+
+  it("a policy that forbids secrets stops before any write when readable, and at the credential step when not", async () => {
+    sim.setScenario(provisioningScenario(pristine(), (scenario) => (scenario.tenants[0]!.appManagementPolicy = { passwordCredentialsAllowed: false, id: "538f1913-366a-440a-95a0-e195cb55b282" })));
+    sim.clearRequests();
+    const readable = await provision(adminToken(sim, provisioningUsers.globalAdmin.id, SETUP_APP_SCOPES), `Calsync policy ${engine.name}`);
+    expect(readable.outcome.status).toBe("stopped");
+    expect(readable.outcome.message).toContain("does not allow client secrets");
+    expect(sim.requests.filter((request) => request.method !== "GET")).toEqual([]);
+    const unreadable = await provision(adminToken(sim, provisioningUsers.globalAdmin.id, CLI_SCOPES), `Calsync policy cli ${engine.name}`);
+    expect(unreadable.outcome.status).toBe("failed");
+    expect(unreadable.outcome.items.find((item) => item.id === "credential")?.detail).toContain("does not allow client secrets");
+  });
+
+  it("explains a secret lifetime beyond the policy's cap, and keeps within a readable cap", async () => {
+    sim.setScenario(provisioningScenario(pristine(), (scenario) => (scenario.tenants[0]!.appManagementPolicy = { passwordCredentialsAllowed: true, maxPasswordLifetimeDays: 30, id: "538f1913-366a-440a-95a0-e195cb55b282" })));
+    const capped = await provision(adminToken(sim, provisioningUsers.globalAdmin.id, SETUP_APP_SCOPES), `Calsync cap ${engine.name}`);
+    expect(capped.outcome.status, capped.outcome.message).toBe("done");
+    const unreadable = await provision(adminToken(sim, provisioningUsers.globalAdmin.id, CLI_SCOPES), `Calsync cap cli ${engine.name}`);
+    expect(unreadable.outcome.status).toBe("failed");
+    expect(unreadable.outcome.message).toContain("caps client secret lifetimes");
+  });
+
+  it("explains a missing role (403) and a full quota", async () => {
+    sim.setScenario(provisioningScenario(pristine(), (scenario) => (scenario.tenants[0]!.appQuota = 0)));
+    const quota = await provision(adminToken(sim, provisioningUsers.globalAdmin.id, SETUP_APP_SCOPES), `Calsync quota ${engine.name}`);
+    expect(quota.outcome).toMatchObject({ status: "failed", message: expect.stringContaining("directory object quota") });
+    sim.setScenario(provisioningScenario(pristine()));
+    // A Global Administrator whose token lacks AppRoleAssignment.ReadWrite.All: the grant is handed off, not attempted.
+    const scopes = SETUP_APP_SCOPES.filter((scope) => scope !== "AppRoleAssignment.ReadWrite.All");
+    const noScope = await provision(adminToken(sim, provisioningUsers.globalAdmin.id, scopes), `Calsync scope ${engine.name}`);
+    expect(noScope.outcome.status).toBe("handoff");
+    expect(noScope.outcome.items.find((item) => item.id === "roles")?.detail).toContain("lacks AppRoleAssignment.ReadWrite.All");
+  });
+
+  it("reads the roles from /me/transitiveMemberOf when the token has no wids", async () => {
+    sim.setScenario(provisioningScenario(pristine(), (scenario) => {
+      for (const user of scenario.tenants[0]!.users) user.omitWids = true;
+    }));
+    const { outcome } = await provision(adminToken(sim, provisioningUsers.applicationAdmin.id, CLI_SCOPES), `Calsync nowids ${engine.name}`);
+    expect(outcome.status, outcome.message).toBe("handoff");
+    expect(sim.requests.some((request) => request.path.endsWith("/transitiveMemberOf/microsoft.graph.directoryRole"))).toBe(true);
+  });
+
+  it("undo deletes the app, and permanently when asked; both are audited", async () => {
+    sim.setScenario(provisioningScenario(pristine()));
+    const token = adminToken(sim, provisioningUsers.globalAdmin.id, SETUP_APP_SCOPES);
+    const name = `Calsync undo ${engine.name}`;
+    const { id, outcome } = await provision(token, name);
+    expect(outcome.status).toBe("done");
+    const result = await undoProvisioning(database.prisma, cloud, id, { token, permanent: true }, { actor, backoff });
+    expect(result).toMatchObject({ ok: true });
+    expect(tenantApps(name)).toHaveLength(0);
+    expect(sim.scenario.tenants[0]!.deletedApps.filter((app) => app.displayName === name)).toHaveLength(0);
+    expect(await database.prisma.connection.count({ where: { id: outcome.connectionId! } })).toBe(0);
+    const actions = (await database.prisma.auditEvent.findMany({ where: { targetId: id }, select: { action: true } })).map((entry) => entry.action);
+    expect(actions).toEqual(expect.arrayContaining(["provisioning.undo", "provisioning.purge"]));
+  });
+
+  it("refuses a token for another cloud's Graph before anything is stored", async () => {
+    sim.setScenario(provisioningScenario(pristine()));
+    const token = adminToken(sim, provisioningUsers.globalAdmin.id, SETUP_APP_SCOPES, { audience: "https://graph.microsoft.us" });
+    await expect(startProvisioning(database.prisma, ring, { cloud, token, displayName: "x", secretMonths: 6 }, actor)).rejects.toThrow(/not for Microsoft Graph/);
+    expect(await database.prisma.provisioning.count({ where: { displayName: "x" } })).toBe(0);
+  });
+});

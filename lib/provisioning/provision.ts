@@ -1,0 +1,540 @@
+import "server-only";
+import { randomUUID } from "node:crypto";
+import { recordAudit, type AuditActor } from "@/lib/audit/audit";
+import type { CheckReport } from "@/lib/checks/schema";
+import { runChecks } from "@/lib/checks/run-checks";
+import { createConnection } from "@/lib/connections/connections";
+import type { KeyRing } from "@/lib/crypto/seal";
+import type { Cloud } from "@/lib/entra/clouds";
+import { graphResourceAppId } from "@/lib/entra/permissions";
+import type { AppPrismaClient } from "@/lib/db/types";
+import { createAdminGraph, type AdminGraph, type AdminGraphFailure } from "@/lib/provisioning/admin-graph";
+import { explainFailure, hasCode, isAlreadyGranted } from "@/lib/provisioning/explain";
+import { runPreflight, type ChecklistItem, type PreflightPlan } from "@/lib/provisioning/preflight";
+import {
+  createProvisioningRecord,
+  discardProvisioningSecrets,
+  getProvisioning,
+  keepProvisioningSecret,
+  openProvisioningSecrets,
+  recordStep,
+  updateProvisioning,
+  type MicrosoftIds,
+  type ProvisioningRow,
+} from "@/lib/provisioning/records";
+import { getEnv } from "@/lib/env";
+import { defaultBackoff, replicationTokenCodes, withReplicationRetry, type BackoffOptions, type RetryOutcome } from "@/lib/provisioning/replication";
+import { inspectSetupToken } from "@/lib/provisioning/setup-token";
+import { wizardConsentHandOff } from "@/lib/wizard/consent-hand-off";
+import { consentRedirectUri } from "@/lib/wizard/urls";
+
+/**
+ * "Set it up for me": registers the console's app in the administrator's tenant with their Graph
+ * token, grants its permissions, adds its credential, verifies what Microsoft really granted, and
+ * saves the connection.
+ *
+ *   pre-flight reads (parallel) → create app → create service principal → (grants ‖ credential) → verify → save
+ *
+ * Every Microsoft write is recorded (its step row, with Microsoft's ids) and audited as soon as it
+ * succeeds, so running the same provisioning again, after a crash, a replication time-out or a
+ * consent hand-off, continues from the first unfinished step and never creates a second app.
+ */
+
+/** Tags the console puts on apps it creates: one to find its apps, one to find this provisioning's app after a crash. */
+export const CONSOLE_APP_TAG = "calsync-console";
+export const provisioningTag = (id: string) => `calsync-provisioning:${id}`;
+
+export type ProvisioningEvent = { type: "item"; item: ChecklistItem };
+
+export type ProvisioningOutcome = {
+  id: string;
+  status: "done" | "handoff" | "waiting" | "failed" | "stopped" | "busy";
+  message: string;
+  items: ChecklistItem[];
+  handOff?: { url: string; message: string; tenant: string };
+  report?: CheckReport;
+  connectionId?: string;
+  /** What Microsoft really granted, read back from the service principal. */
+  grantedRoles?: string[];
+};
+
+export type RunOptions = {
+  actor: AuditActor;
+  ip?: string | null;
+  onEvent?: (event: ProvisioningEvent) => void;
+  backoff?: BackoffOptions;
+  signal?: AbortSignal;
+  /** Save the connection (the console) or stop after verifying (the CLI's --no-save). */
+  save?: boolean;
+  /** A test hook: throws inside the run right after the named step is recorded, as a crash would. */
+  crashAfter?: string;
+};
+
+export type StartInput = {
+  cloud: Cloud;
+  token: string;
+  displayName: string;
+  secretMonths: number;
+  reuseObjectId?: string;
+};
+
+export const MAX_SECRET_MONTHS = 24;
+
+export function provisioningBackoff(): BackoffOptions {
+  return { ...defaultBackoff, boundMs: getEnv().CALSYNC_PROVISION_REPLICATION_MINUTES * 60_000 };
+}
+
+/** Creates the provisioning record (the token sealed to it). Throws with a plain message when the token is unusable. */
+export async function startProvisioning(db: AppPrismaClient, ring: KeyRing, input: StartInput, actor: AuditActor): Promise<string> {
+  const inspected = inspectSetupToken(input.token, input.cloud);
+  if (!inspected.ok) throw new ProvisioningInputError(inspected.problem);
+  const id = randomUUID();
+  await createProvisioningRecord(db, ring, {
+    id,
+    cloud: input.cloud.id,
+    tenantId: inspected.facts.tenantId,
+    displayName: input.displayName,
+    secretMonths: input.secretMonths,
+    ...(input.reuseObjectId ? { reuseObjectId: input.reuseObjectId } : {}),
+    token: input.token.trim().replace(/^bearer\s+/i, ""),
+    createdById: actor?.id ?? null,
+  });
+  return id;
+}
+
+export class ProvisioningInputError extends Error {
+  override name = "ProvisioningInputError";
+}
+
+type Context = {
+  db: AppPrismaClient;
+  ring: KeyRing;
+  cloud: Cloud;
+  graph: AdminGraph;
+  row: ProvisioningRow;
+  options: RunOptions;
+  backoff: BackoffOptions;
+  items: Map<string, ChecklistItem>;
+};
+
+const stepTitles: Record<string, string> = {
+  "create-app": "Create the app registration",
+  "create-service-principal": "Create its service principal (enterprise application)",
+  grant: "Grant Calendars.ReadWrite and User.Read.All (admin consent)",
+  credential: "Add a client secret",
+  verify: "Verify what Microsoft granted",
+  save: "Save the connection",
+};
+
+function show(ctx: Context, item: ChecklistItem): void {
+  ctx.items.set(item.id, item);
+  ctx.options.onEvent?.({ type: "item", item });
+}
+
+function stepItem(ctx: Context, id: string, status: ChecklistItem["status"], detail: string, who?: string): void {
+  show(ctx, { id, title: stepTitles[id] ?? id, status, detail, ...(who ? { who } : {}) });
+}
+
+function done(row: ProvisioningRow, step: string): boolean {
+  return row.steps.some((candidate) => candidate.step === step && candidate.status === "done");
+}
+
+async function audit(ctx: Context, action: string, summary: string): Promise<void> {
+  await recordAudit(ctx.db, {
+    actor: ctx.options.actor,
+    action: `provisioning.${action}`,
+    target: { type: "provisioning", id: ctx.row.id, label: ctx.row.displayName },
+    summary,
+    ip: ctx.options.ip ?? null,
+  });
+}
+
+function crashPoint(ctx: Context, step: string): void {
+  if (ctx.options.crashAfter === step) throw new Error(`simulated crash after ${step}`);
+}
+
+/** Retries on replication only, and shows each wait on the checklist. */
+function retrying<T>(ctx: Context, step: string, run: () => Promise<{ ok: true; value: T } | { ok: false; failure: AdminGraphFailure }>): Promise<RetryOutcome<T>> {
+  return withReplicationRetry(run, {
+    ...ctx.backoff,
+    ...(ctx.options.signal ? { signal: ctx.options.signal } : {}),
+    onWait: ({ attempt, nextInMs }) =>
+      stepItem(ctx, step, "waiting", `Waiting for Microsoft Entra to replicate (attempt ${attempt}, next try in ${Math.max(1, Math.round(nextInMs / 1000))} s)`),
+  });
+}
+
+class StepStop extends Error {
+  constructor(
+    readonly status: ProvisioningOutcome["status"],
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+async function failStep(ctx: Context, step: string, outcome: Extract<RetryOutcome<unknown>, { ok: false }>): Promise<never> {
+  const explanation = explainFailure(step, outcome.failure, { replicationTimedOut: outcome.replication, boundMinutes: Math.round(ctx.backoff.boundMs / 60_000) });
+  const status = outcome.replication ? "waiting" : "failed";
+  await recordStep(ctx.db, ctx.row.id, step, { status: outcome.replication ? "waiting" : "failed", attempts: outcome.attempts, error: `${outcome.failure.code} (HTTP ${outcome.failure.status})` });
+  stepItem(ctx, step, "fail", explanation.detail, explanation.who);
+  throw new StepStop(status, explanation.detail);
+}
+
+async function createApp(ctx: Context, plan: PreflightPlan): Promise<void> {
+  const { row } = ctx;
+  if (row.applicationObjectId && row.appId) return stepItem(ctx, "create-app", "pass", `Created earlier: application (client) ID ${row.appId}.`);
+  stepItem(ctx, "create-app", "running", "Creating…");
+  let created: { id: string; appId: string } | undefined;
+  if (row.reuseObjectId) {
+    const existing = await ctx.graph.request<{ id: string; appId: string }>("GET", `/applications/${encodeURIComponent(row.reuseObjectId)}?$select=id,appId`);
+    if (!existing.ok) await failStep(ctx, "create-app", { ok: false, failure: existing.failure, attempts: 1, replication: false });
+    else created = existing.value;
+  } else {
+    // A crash between Microsoft's answer and our record leaves a tagged app behind: adopt it. Only an
+    // attempt that got as far as sending the request can have left one, so a fresh run skips the search.
+    if (row.steps.some((step) => step.step === "create-app")) {
+      const tagged = await ctx.graph.request<{ value: { id: string; appId: string }[] }>("GET", `/applications?$filter=${encodeURIComponent(`tags/any(t:t eq '${provisioningTag(row.id)}')`)}&$select=id,appId`);
+      created = tagged.ok ? tagged.value.value[0] : undefined;
+    }
+    if (!created) {
+      await recordStep(ctx.db, row.id, "create-app", { status: "failed", error: "sent; no answer recorded yet" });
+      const result = await ctx.graph.request<{ id: string; appId: string }>("POST", "/applications", {
+        body: {
+          displayName: row.displayName,
+          signInAudience: "AzureADMyOrg",
+          tags: [CONSOLE_APP_TAG, provisioningTag(row.id)],
+          notes: "Registered by Calsync Console (Set it up for me). Deleting it disconnects the console from this tenant.",
+          requiredResourceAccess: [{ resourceAppId: graphResourceAppId, resourceAccess: plan.roles.map((role) => ({ id: role.id, type: "Role" })) }],
+          web: { redirectUris: [consentRedirectUri()] },
+        },
+      });
+      if (!result.ok) await failStep(ctx, "create-app", { ok: false, failure: result.failure, attempts: 1, replication: false });
+      else {
+        created = result.value;
+        await audit(ctx, "create-app", `Created app “${row.displayName}” in tenant ${row.tenantId}: application (client) ID ${created.appId}, object ID ${created.id}`);
+      }
+    }
+  }
+  if (!created) return;
+  row.applicationObjectId = created.id;
+  row.appId = created.appId;
+  await updateProvisioning(ctx.db, row.id, { applicationObjectId: created.id, appId: created.appId });
+  await recordStep(ctx.db, row.id, "create-app", { status: "done", microsoftIds: { applicationObjectId: created.id, appId: created.appId }, attempts: 1 });
+  stepItem(ctx, "create-app", "pass", `Application (client) ID ${created.appId}.`);
+  crashPoint(ctx, "create-app");
+}
+
+async function createServicePrincipal(ctx: Context): Promise<void> {
+  const { row } = ctx;
+  if (row.servicePrincipalId) return stepItem(ctx, "create-service-principal", "pass", `Created earlier: object ID ${row.servicePrincipalId}.`);
+  stepItem(ctx, "create-service-principal", "running", "Creating…");
+  const appId = row.appId ?? "";
+  const outcome = await retrying(ctx, "create-service-principal", () => ctx.graph.request<{ id: string }>("POST", "/servicePrincipals", { body: { appId } }));
+  let spId: string | undefined;
+  const attempts = outcome.attempts;
+  if (outcome.ok) {
+    spId = outcome.value.id;
+    await audit(ctx, "create-service-principal", `Created the service principal of app ${appId} in tenant ${row.tenantId}: object ID ${spId}`);
+  } else if (hasCode(outcome.failure, "ObjectConflict")) {
+    // An earlier attempt created it and stopped before recording it.
+    const existing = await ctx.graph.request<{ value: { id: string }[] }>("GET", `/servicePrincipals?$filter=${encodeURIComponent(`appId eq '${appId}'`)}&$select=id`);
+    spId = existing.ok ? existing.value.value[0]?.id : undefined;
+  }
+  if (!spId) return failStep(ctx, "create-service-principal", outcome.ok ? { ok: false, failure: { status: 404, code: "Request_ResourceNotFound", detailCodes: [], message: "" }, attempts, replication: false } : outcome);
+  row.servicePrincipalId = spId;
+  await updateProvisioning(ctx.db, row.id, { servicePrincipalId: spId });
+  await recordStep(ctx.db, row.id, "create-service-principal", { status: "done", microsoftIds: { servicePrincipalId: spId }, attempts: Math.max(1, attempts) });
+  stepItem(ctx, "create-service-principal", "pass", `Object ID ${spId}.`);
+  crashPoint(ctx, "create-service-principal");
+}
+
+async function grantedRoleIds(ctx: Context): Promise<string[] | undefined> {
+  const read = await ctx.graph.request<{ value: { appRoleId: string; resourceId: string }[] }>("GET", `/servicePrincipals/${ctx.row.servicePrincipalId ?? ""}/appRoleAssignments`);
+  return read.ok ? read.value.value.map((assignment) => assignment.appRoleId.toLowerCase()) : undefined;
+}
+
+async function grant(ctx: Context, plan: PreflightPlan): Promise<ProvisioningOutcome["handOff"] | undefined> {
+  const { row } = ctx;
+  if (done(row, "grant")) return stepItem(ctx, "grant", "pass", "Granted earlier."), undefined;
+  // Who cannot grant learns from the read-back whether someone else has consented meanwhile; who can
+  // grants at once (an existing grant answers "already exists", which counts as success).
+  const already = plan.grant === "handoff" ? ((await grantedRoleIds(ctx)) ?? []) : [];
+  const missing = plan.roles.filter((role) => !already.includes(role.id.toLowerCase()));
+  if (missing.length > 0 && plan.grant === "handoff") {
+    const handOff = wizardConsentHandOff({ cloud: ctx.cloud, tenant: row.tenantId, clientId: row.appId ?? "", requester: ctx.options.actor?.email ?? "Calsync Console" });
+    await recordStep(ctx.db, row.id, "grant", { status: "handoff", attempts: 0 });
+    stepItem(ctx, "grant", "handoff", "You cannot grant these permissions yourself. Send the link and message below to a Privileged Role Administrator or Global Administrator; once they approve, check again here.", "a Privileged Role Administrator or Global Administrator");
+    return handOff;
+  }
+  stepItem(ctx, "grant", "running", "Granting…");
+  const ids: MicrosoftIds = {};
+  let attempts = 0;
+  // One assignment per role, in parallel: each is the admin consent for that permission.
+  const outcomes = await Promise.all(
+    missing.map(async (role) => {
+      const outcome = await retrying(ctx, "grant", async () => {
+        const result = await ctx.graph.request<{ id: string }>("POST", `/servicePrincipals/${plan.graphServicePrincipalId}/appRoleAssignedTo`, {
+          body: { principalId: row.servicePrincipalId, resourceId: plan.graphServicePrincipalId, appRoleId: role.id },
+        });
+        // Granted by an earlier attempt whose answer was lost: the permission is there, which is what we wanted.
+        if (!result.ok && isAlreadyGranted(result.failure)) return { ok: true as const, value: { id: "existing" } };
+        return result;
+      });
+      return { role, outcome };
+    }),
+  );
+  for (const { role, outcome } of outcomes) {
+    attempts = Math.max(attempts, outcome.attempts);
+    if (!outcome.ok) return failStep(ctx, "grant", outcome);
+    ids[role.value] = outcome.value.id;
+    if (outcome.value.id !== "existing") {
+      await audit(ctx, "grant", `Granted Microsoft Graph ${role.value} to app ${row.appId ?? ""} in tenant ${row.tenantId} (assignment ${outcome.value.id})`);
+    }
+  }
+  await recordStep(ctx.db, row.id, "grant", { status: "done", microsoftIds: ids, attempts: Math.max(1, attempts) });
+  stepItem(ctx, "grant", "pass", `Granted ${plan.roles.map((role) => role.value).join(" and ")}.`);
+  crashPoint(ctx, "grant");
+  return undefined;
+}
+
+function secretEnd(months: number, maxDays: number | undefined, now = new Date()): Date {
+  const wanted = new Date(now);
+  wanted.setUTCMonth(wanted.getUTCMonth() + months);
+  if (maxDays === undefined) return wanted;
+  // A minute inside the cap: Microsoft compares against its own clock.
+  const capped = new Date(now.getTime() + maxDays * 86_400_000 - 60_000);
+  return capped < wanted ? capped : wanted;
+}
+
+async function addCredential(ctx: Context, plan: PreflightPlan): Promise<void> {
+  const { row } = ctx;
+  if (row.credentialKeyId && (await openProvisioningSecrets(ctx.db, ctx.ring, row.id)).secret) {
+    return stepItem(ctx, "credential", "pass", `Added earlier (key ID ${row.credentialKeyId}).`);
+  }
+  if (plan.credential.kind === "stop") return failStep(ctx, "credential", { ok: false, failure: { status: 400, code: "CredentialTypeNotAllowedAsPerAppPolicy", detailCodes: [], message: "" }, attempts: 0, replication: false });
+  stepItem(ctx, "credential", "running", "Adding…");
+  if (row.credentialKeyId) {
+    // Its value was lost with the run that added it (the CLI keeps no secrets in its state file): replace it.
+    const removed = await ctx.graph.request("POST", `/applications/${row.applicationObjectId ?? ""}/removePassword`, { body: { keyId: row.credentialKeyId } });
+    if (removed.ok) await audit(ctx, "credential-remove", `Removed client secret ${row.credentialKeyId} from app ${row.appId ?? ""} in tenant ${row.tenantId}: its value was not kept`);
+  }
+  const end = secretEnd(row.secretMonths, plan.credential.maxDays);
+  const outcome = await retrying(ctx, "credential", () =>
+    ctx.graph.request<{ keyId: string; secretText: string; endDateTime: string }>("POST", `/applications/${row.applicationObjectId ?? ""}/addPassword`, {
+      body: { passwordCredential: { displayName: `Calsync Console ${new Date().toISOString().slice(0, 10)}`, endDateTime: end.toISOString() } },
+    }),
+  );
+  if (!outcome.ok) return failStep(ctx, "credential", outcome);
+  const expiresAt = new Date(outcome.value.endDateTime);
+  await keepProvisioningSecret(ctx.db, ctx.ring, row.id, { keyId: outcome.value.keyId, value: outcome.value.secretText, expiresAt });
+  row.credentialKeyId = outcome.value.keyId;
+  row.credentialExpiresAt = expiresAt;
+  await audit(ctx, "credential", `Added client secret ${outcome.value.keyId} to app ${row.appId ?? ""} in tenant ${row.tenantId}, valid until ${expiresAt.toISOString().slice(0, 10)}`);
+  await recordStep(ctx.db, row.id, "credential", { status: "done", microsoftIds: { keyId: outcome.value.keyId }, attempts: outcome.attempts });
+  stepItem(ctx, "credential", "pass", `Client secret valid until ${expiresAt.toISOString().slice(0, 10)}.`);
+  crashPoint(ctx, "credential");
+}
+
+function replicationInReport(report: CheckReport): boolean {
+  return report.checks.some((check) => check.status === "fail" && replicationTokenCodes.some((code) => check.code === code || check.code === code.replace("AADSTS", "")));
+}
+
+async function verify(ctx: Context, plan: PreflightPlan, secret: string): Promise<{ report: CheckReport; granted: string[] }> {
+  const { row } = ctx;
+  stepItem(ctx, "verify", "running", "Signing in as the new app and reading what Microsoft granted…");
+  const outcome = await withReplicationRetry(
+    async () => {
+      // The token check and the read-back of the real grants run side by side.
+      const [report, granted] = await Promise.all([
+        runChecks({ cloud: ctx.cloud.id, tenant: row.tenantId, clientId: row.appId ?? "", clientSecret: secret, mailboxScope: { kind: "all" } }, ctx.options.signal ? { signal: ctx.options.signal } : {}),
+        grantedRoleIds(ctx),
+      ]);
+      if (replicationInReport(report)) return { ok: false as const, failure: { status: 401, code: "token-replication", detailCodes: [], message: "" } };
+      return { ok: true as const, value: { report, granted: granted ?? [] } };
+    },
+    {
+      ...ctx.backoff,
+      ...(ctx.options.signal ? { signal: ctx.options.signal } : {}),
+      isReplication: (failure) => failure.code === "token-replication",
+      onWait: ({ attempt, nextInMs }) => stepItem(ctx, "verify", "waiting", `Waiting for Microsoft Entra to replicate (attempt ${attempt}, next try in ${Math.max(1, Math.round(nextInMs / 1000))} s)`),
+    },
+  );
+  if (!outcome.ok) return failStep(ctx, "verify", outcome);
+  const { report, granted } = outcome.value;
+  const grantedNames = plan.roles.filter((role) => granted.includes(role.id.toLowerCase())).map((role) => role.value);
+  await recordStep(ctx.db, row.id, "verify", { status: report.ok ? "done" : "failed", microsoftIds: Object.fromEntries(grantedNames.map((name) => [name, "granted"])), attempts: outcome.attempts });
+  if (!report.ok) {
+    const failed = report.checks.find((check) => check.status === "fail");
+    stepItem(ctx, "verify", "fail", failed ? `${failed.title}: ${failed.detail}` : "The verification failed.");
+    throw new StepStop("failed", failed?.detail ?? "The verification failed.");
+  }
+  stepItem(ctx, "verify", "pass", `Microsoft granted ${grantedNames.join(" and ") || "nothing"}; the app signs in and reads calendars.`);
+  return { report, granted: grantedNames };
+}
+
+async function loadContext(db: AppPrismaClient, ring: KeyRing, cloud: Cloud, id: string, options: RunOptions): Promise<{ ctx: Context; token: string } | ProvisioningOutcome> {
+  const row = await getProvisioning(db, id);
+  if (!row) throw new ProvisioningInputError("This provisioning no longer exists.");
+  const { token } = await openProvisioningSecrets(db, ring, id);
+  if (!token) {
+    return { id, status: "stopped", message: "The administrator's token for this provisioning was discarded. Sign in or paste a new token to continue.", items: [] };
+  }
+  const ctx: Context = { db, ring, cloud, graph: createAdminGraph(cloud, token, options.signal), row, options, backoff: options.backoff ?? provisioningBackoff(), items: new Map() };
+  return { ctx, token };
+}
+
+/** Runs (or resumes) a provisioning to its end, a hand-off, or a stop. Expected failures are outcomes, not exceptions. */
+export async function runProvisioning(db: AppPrismaClient, ring: KeyRing, cloud: Cloud, id: string, options: RunOptions): Promise<ProvisioningOutcome> {
+  const loaded = await loadContext(db, ring, cloud, id, options);
+  if (!("ctx" in loaded)) return loaded;
+  const { ctx, token } = loaded;
+  const { row } = ctx;
+  const outcome = (status: ProvisioningOutcome["status"], message: string, extra: Partial<ProvisioningOutcome> = {}): ProvisioningOutcome => ({ id, status, message, items: [...ctx.items.values()], ...extra });
+  if (row.status === "done" || row.status === "undone") return outcome(row.status === "done" ? "done" : "stopped", row.message ?? "This provisioning has ended.");
+
+  // One run at a time: a second window (or the CLI) would otherwise send the same writes twice. A
+  // process that dies keeps the lease until it expires, after the longest wait one attempt may take.
+  const now = new Date();
+  const claimed = await db.provisioning.updateMany({
+    where: { id, OR: [{ leaseUntil: null }, { leaseUntil: { lt: now } }] },
+    data: { leaseUntil: new Date(now.getTime() + ctx.backoff.boundMs + 2 * 60_000) },
+  });
+  if (claimed.count === 0) return outcome("busy", "This setup is already running in another window or process. Wait for it to finish, then reload this page.");
+  try {
+    return await runClaimed(ctx, token, outcome);
+  } finally {
+    await db.provisioning.updateMany({ where: { id }, data: { leaseUntil: null } });
+  }
+}
+
+async function runClaimed(
+  ctx: Context,
+  token: string,
+  outcome: (status: ProvisioningOutcome["status"], message: string, extra?: Partial<ProvisioningOutcome>) => ProvisioningOutcome,
+): Promise<ProvisioningOutcome> {
+  const { db, ring, cloud, row, options } = ctx;
+  const { id } = row;
+  const inspected = inspectSetupToken(token, cloud);
+  if (!inspected.ok) {
+    await updateProvisioning(db, id, { status: "failed", message: inspected.problem });
+    return outcome("stopped", inspected.problem);
+  }
+  for (const title of Object.keys(stepTitles)) if (!ctx.items.has(title)) stepItem(ctx, title, "pending", "");
+  const preflight = await runPreflight(ctx.graph, inspected.facts, {
+    displayName: row.displayName,
+    ...(row.reuseObjectId ? { reuseObjectId: row.reuseObjectId } : {}),
+    ...(row.applicationObjectId ? { ownApplicationObjectId: row.applicationObjectId } : {}),
+  });
+  for (const item of preflight.items) show(ctx, item);
+  const { plan } = preflight;
+  // A provisioning that already wrote something keeps going; only a fresh one stops on the pre-flight.
+  const started = row.applicationObjectId !== null;
+  const blocking = started ? preflight.items.filter((item) => item.status === "fail" && item.id !== "name") : [];
+  if ((!started && !plan.proceed) || blocking.length > 0) {
+    const message = plan.stopReason ?? blocking.map((item) => item.detail).join(" ");
+    await updateProvisioning(db, id, { status: "failed", message: message.slice(0, 2000) });
+    await discardProvisioningSecrets(db, id);
+    return outcome("stopped", message);
+  }
+
+  try {
+    await createApp(ctx, plan);
+    await createServicePrincipal(ctx);
+    // Both run to their end before anything is reported, so neither keeps writing after the run stops.
+    const [grantResult, credentialResult] = await Promise.allSettled([grant(ctx, plan), addCredential(ctx, plan)]);
+    if (grantResult.status === "rejected") throw grantResult.reason;
+    if (credentialResult.status === "rejected") throw credentialResult.reason;
+    const handOff = grantResult.value;
+    if (handOff) {
+      const message = "The app is created. Its permissions wait for a Privileged Role Administrator or Global Administrator: send them the link and message.";
+      stepItem(ctx, "verify", "skip", "Waits for the permissions to be granted.");
+      await updateProvisioning(db, id, { status: "handoff", message });
+      return outcome("handoff", message, { handOff });
+    }
+    const { secret } = await openProvisioningSecrets(db, ring, id);
+    const { report, granted } = await verify(ctx, plan, secret ?? "");
+    crashPoint(ctx, "verify");
+    let connectionId: string | undefined;
+    if (options.save !== false) {
+      if (!options.actor) throw new ProvisioningInputError("Saving a connection needs a console account.");
+      const actor = options.actor;
+      stepItem(ctx, "save", "running", "Saving…");
+      const connection = await db.$transaction((tx) =>
+        createConnection(
+          tx,
+          ring,
+          {
+            name: row.displayName,
+            cloud: cloud.id,
+            tenant: row.tenantId,
+            clientId: row.appId ?? "",
+            clientSecret: secret ?? "",
+            secretExpiresAt: row.credentialExpiresAt,
+            mailboxScope: { kind: "all" },
+            testMailbox: null,
+            outOfScopeMailbox: null,
+            writeTest: false,
+            report,
+          },
+          { actor, ...(options.ip !== undefined ? { ip: options.ip } : {}) },
+        ),
+      );
+      connectionId = connection.id;
+      await recordStep(db, id, "save", { status: "done", microsoftIds: { connectionId }, attempts: 1 });
+      stepItem(ctx, "save", "pass", `Saved as “${connection.name}”.`);
+    } else {
+      stepItem(ctx, "save", "skip", "Not saved (--no-save).");
+    }
+    const message = `Connected: app ${row.appId ?? ""} in tenant ${row.tenantId}, verified.`;
+    await updateProvisioning(db, id, { status: "done", message, ...(connectionId ? { connectionId } : {}) });
+    if (options.save !== false) await discardProvisioningSecrets(db, id);
+    return outcome("done", message, { report, grantedRoles: granted, ...(connectionId ? { connectionId } : {}) });
+  } catch (error) {
+    if (!(error instanceof StepStop)) throw error;
+    await updateProvisioning(db, id, { status: error.status === "waiting" ? "waiting" : "failed", message: error.message.slice(0, 2000) });
+    return outcome(error.status, error.message);
+  }
+}
+
+/** The new app's secret, for the CLI's --no-save print-out; then discards the held token and secret. */
+export async function takeProvisionedSecret(db: AppPrismaClient, ring: KeyRing, id: string): Promise<string | undefined> {
+  const { secret } = await openProvisioningSecrets(db, ring, id);
+  await discardProvisioningSecrets(db, id);
+  return secret;
+}
+
+/**
+ * Undo: deletes the app (Microsoft removes its service principal and grants with it) and, when asked,
+ * removes it from the deleted items too, so it stops counting towards the tenant's quota.
+ */
+export async function undoProvisioning(
+  db: AppPrismaClient,
+  cloud: Cloud,
+  id: string,
+  input: { token: string; permanent: boolean },
+  options: Pick<RunOptions, "actor" | "ip" | "backoff" | "signal">,
+): Promise<{ ok: true; message: string } | { ok: false; message: string }> {
+  const row = await getProvisioning(db, id);
+  if (!row?.applicationObjectId) return { ok: false, message: "This provisioning created no app, so there is nothing to undo." };
+  if (row.status === "undone") return { ok: false, message: "This provisioning was already undone." };
+  const inspected = inspectSetupToken(input.token, cloud);
+  if (!inspected.ok) return { ok: false, message: inspected.problem };
+  if (inspected.facts.tenantId !== row.tenantId) return { ok: false, message: "This token is for another tenant than the app's." };
+  const graph = createAdminGraph(cloud, input.token.trim().replace(/^bearer\s+/i, ""), options.signal);
+  const objectId = row.applicationObjectId;
+  const deleted = await graph.request("DELETE", `/applications/${objectId}`);
+  if (!deleted.ok && deleted.failure.status !== 404) return { ok: false, message: explainFailure("create-app", deleted.failure).detail };
+  const auditEntry = (action: string, summary: string) =>
+    recordAudit(db, { actor: options.actor, action: `provisioning.${action}`, target: { type: "provisioning", id, label: row.displayName }, summary, ip: options.ip ?? null });
+  await auditEntry("undo", `Deleted app ${row.appId ?? ""} (object ID ${objectId}) in tenant ${row.tenantId}, with its service principal and grants`);
+  if (input.permanent) {
+    const purged = await withReplicationRetry(() => graph.request("DELETE", `/directory/deletedItems/${objectId}`), { ...(options.backoff ?? provisioningBackoff()) });
+    if (!purged.ok) return { ok: false, message: `The app is deleted, but not yet permanently: ${explainFailure("create-app", purged.failure, { replicationTimedOut: purged.replication }).detail}` };
+    await auditEntry("purge", `Permanently deleted app ${row.appId ?? ""} (object ID ${objectId}) from the deleted items of tenant ${row.tenantId}`);
+  }
+  if (row.connectionId) await db.connection.deleteMany({ where: { id: row.connectionId } });
+  await updateProvisioning(db, id, { status: "undone", message: input.permanent ? "The app was deleted permanently." : "The app was deleted; Microsoft keeps it in deleted items for 30 days." });
+  await recordStep(db, id, "undo", { status: "done", microsoftIds: { applicationObjectId: objectId }, attempts: 1 });
+  return { ok: true, message: input.permanent ? "The app was deleted permanently." : "The app was deleted. Microsoft keeps it in Deleted applications for 30 days." };
+}
+

@@ -1,0 +1,39 @@
+import { setupAppScopes } from "@/lib/provisioning/setup-token";
+import { ROLE_TEMPLATES } from "@/simulator/applications";
+import { demo } from "@/simulator/demo-ids";
+import type { Scenario, ScenarioUser } from "@/simulator/scenario";
+import type { Simulator } from "@/simulator/server";
+
+/** Scopes of an Azure CLI Graph token: everything the user may do, except reading /policies. */
+export const CLI_SCOPES = ["Application.ReadWrite.All", "AppRoleAssignment.ReadWrite.All", "Directory.AccessAsUser.All", "User.Read"];
+/** Scopes the setup app asks for. */
+export const SETUP_APP_SCOPES: readonly string[] = setupAppScopes;
+
+/** The demo users in the roles the provisioning cases need. */
+export const provisioningUsers = {
+  globalAdmin: demo.users.admin,
+  applicationAdmin: demo.users.adele,
+  noRole: demo.users.megan,
+  privilegedRoleAdmin: demo.users.lynne,
+} as const;
+
+function user(scenario: Scenario, id: string): ScenarioUser {
+  const found = scenario.tenants[0]!.users.find((candidate) => candidate.id === id);
+  if (!found) throw new Error(`demo scenario has no user ${id}`);
+  return found;
+}
+
+/** The demo scenario with directory roles on its users; `patch` changes it further. */
+export function provisioningScenario(scenario: Scenario, patch: (scenario: Scenario) => void = () => undefined): Scenario {
+  user(scenario, provisioningUsers.globalAdmin.id).directoryRoles = [ROLE_TEMPLATES.globalAdministrator];
+  user(scenario, provisioningUsers.applicationAdmin.id).directoryRoles = [ROLE_TEMPLATES.applicationAdministrator];
+  user(scenario, provisioningUsers.privilegedRoleAdmin.id).directoryRoles = [ROLE_TEMPLATES.privilegedRoleAdministrator];
+  user(scenario, provisioningUsers.noRole.id).directoryRoles = [];
+  patch(scenario);
+  return scenario;
+}
+
+/** An administrator's delegated Graph token, as Azure CLI (default) or the setup app would hold it. */
+export function adminToken(sim: Pick<Simulator, "mintAccessToken">, userId: string, scopes: readonly string[] = CLI_SCOPES, options: { expiresInSeconds?: number; audience?: string } = {}): string {
+  return sim.mintAccessToken({ tenant: demo.contoso.id, clientId: demo.apps.identityTools.clientId, user: userId, scopes: [...scopes], ...options });
+}
