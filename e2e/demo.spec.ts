@@ -73,7 +73,7 @@ test("helpdesk reads the status board and a connection's weeks of history", asyn
   await expect(tile(/^2 Failing$/)).toBeVisible();
   await expect(tile(/^1 Needs re-authentication$/)).toBeVisible();
   await expect(tile(/^1 Never checked$/)).toBeVisible();
-  await expect(tile(/^[1-9]\d* Secret expires within 30 days$/)).toBeVisible();
+  await expect(tile(/^[1-9]\d* Secret or certificate expires within 30 days$/)).toBeVisible();
   for (const name of ["Contoso headquarters", "Contoso retail stores", "Contoso sales team", "Contoso field service", "Contoso front desk", "Contoso new office"]) {
     await expect(page.getByRole("link", { name, exact: true })).toBeVisible();
   }

@@ -4,8 +4,8 @@ import { CAPTURE_DIR, E2E_DATA_DIR, SECRETS_FILE, SERVER_LOG, storageStatePath }
 import { expect, issuedRefreshTokens, test } from "../test-support/e2e/fixtures";
 
 /**
- * Runs after every other spec: no password, session token, setup code or seal key that the run
- * created appears in any HTML or RSC payload the browsers received, or in the server log. (The audit
+ * Runs after every other spec: no password, session token, setup code, seal key or certificate
+ * private key that the run created appears in any HTML or RSC payload the browsers received, or in the server log. (The audit
  * log is part of the captured pages: this spec loads it in full first.)
  */
 
@@ -37,6 +37,11 @@ test("no secret reached a browser, the server log or the audit log", async ({ pa
       expect(text.includes(secret), `a secret (${secret.slice(0, 3)}…) appears in ${file}`).toBe(false);
     }
   }
+  // Private keys: the fixture key the PFX spec uploaded is among the secrets above (its PEM lines and
+  // base64 DER); keys the console generated are known only to it, so any private key is searched for,
+  // as a PEM block or as the base64 of an RSA PKCS#8 or PKCS#1 DER, whose first bytes are always alike.
+  const privateKey = /-----BEGIN (?:RSA |EC |ENCRYPTED )?PRIVATE KEY-----|MII[\w+/]{3}IBA(?:DANBgkqhkiG9w0BAQEFAASC|AKC)/;
+  for (const [file, text] of corpus) expect(privateKey.exec(text)?.[0].slice(0, 12), `a private key appears in ${file}`).toBeUndefined();
   // Access and ID tokens are JWTs: none may show up anywhere, whoever minted it.
   const jwt = /eyJ[\w-]{10,}\.eyJ[\w-]{10,}\.[\w-]{10,}/;
   for (const [file, text] of corpus) expect(jwt.exec(text)?.[0].slice(0, 12), `a token appears in ${file}`).toBeUndefined();

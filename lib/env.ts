@@ -141,6 +141,7 @@ const envSchema = z
     CALSYNC_DEMO: booleanFlag.default(false),
     CALSYNC_SCHEDULER: z.enum(["on", "off"], { message: "must be on or off" }).default("on"),
     CALSYNC_CHECK_INTERVAL_MINUTES: positiveInt(60 * 24 * 7).default(360),
+    CALSYNC_CERT_RENEW_DAYS: positiveInt(365).default(30),
     CALSYNC_CHECK_CONCURRENCY: positiveInt(64).default(4),
     CALSYNC_RETENTION_DAYS: positiveInt(3650).default(90),
     CALSYNC_SMTP_URL: z.preprocess(

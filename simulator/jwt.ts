@@ -93,14 +93,14 @@ export function verifyOwnJwt(key: SigningKey, token: string, nowSeconds: number)
   return { ok: true, payload: decoded.payload };
 }
 
-interface ResolvedCertificate {
+export interface ResolvedCertificate {
   publicKey: KeyObject;
   sha1: Buffer;
   sha256?: Buffer;
   expiresAt?: number;
 }
 
-function resolveCertificate(certificate: AppCertificate): ResolvedCertificate | null {
+export function resolveCertificate(certificate: AppCertificate): ResolvedCertificate | null {
   try {
     if (certificate.pem) {
       const x509 = new X509Certificate(certificate.pem);

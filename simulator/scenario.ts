@@ -48,6 +48,10 @@ export const certificateSchema = z
       .transform((value) => value.toUpperCase())
       .optional(),
     expiresAt: isoDateTime.optional(),
+    /** The credential's keyId, as addKey returns it and removeKey takes it. */
+    keyId: guid.optional(),
+    /** Until then the token endpoint does not know the key yet (replication delay: AADSTS700027). */
+    usableFrom: isoDateTime.optional(),
   })
   .refine((value) => value.pem !== undefined || (value.publicKeyPem !== undefined && value.thumbprint !== undefined), {
     message: "give either pem, or publicKeyPem together with thumbprint",
@@ -257,6 +261,8 @@ export const settingsSchema = z.object({
    * Microsoft); tests lower it rather than build users with hundreds of groups.
    */
   groupsOverageLimit: z.number().int().positive().default(200),
+  /** How long a key added with addKey stays unknown to the token endpoint (AADSTS700027). */
+  keyReplicationSeconds: z.number().nonnegative().optional(),
 });
 
 export const scenarioSchema = z.object({

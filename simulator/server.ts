@@ -22,6 +22,7 @@ import { handleDiscovery } from "./discovery";
 import { sendEstsError, ests, sendGraphError, page } from "./errors";
 import { handleGraph } from "./graph";
 import { redact, sendHtml, type RecordedRequest, type RequestContext } from "./http";
+import { handleApplicationKeys, handleScenarioUpload } from "./application-keys";
 import { createSigningKey, type SigningKey } from "./jwt";
 import { parseFaults, parseScenario, type FaultInput, type Scenario, type ScenarioInput } from "./scenario";
 import { loadPersistedState, loadSigningKeyPem, savePersistedState, saveSigningKeyPem } from "./persistence";
@@ -287,7 +288,9 @@ async function route(ctx: RequestContext): Promise<void> {
   const [first, ...rest] = segments;
   const method = ctx.record.method;
 
+  if (first === "_scenario" && (await handleScenarioUpload(ctx, rest))) return;
   if (first === "v1.0" || first === "beta") {
+    if (await handleApplicationKeys(ctx, rest)) return;
     await handleGraph(ctx, rest);
     return;
   }

@@ -1,3 +1,4 @@
+import { replicatedCertificates } from "./application-keys";
 import { createHash } from "node:crypto";
 import { appHiddenFromTokenEndpoint } from "./applications";
 import { resolveTenant } from "./discovery";
@@ -75,7 +76,7 @@ function authenticateClient(ctx: RequestContext, form: URLSearchParams, tenant: 
       assertion,
       clientId: app.clientId,
       tokenEndpoints: tokenEndpoints(ctx, tenant, segment),
-      certificates: app.certificates,
+      certificates: replicatedCertificates(app, Date.now()),
       nowSeconds: Math.floor(Date.now() / 1000),
     });
     if (!check.ok) fail(ests.assertion(check.code, check.detail));

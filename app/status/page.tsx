@@ -36,7 +36,7 @@ const columns: ReadonlyArray<{ key: StatusFilter["sort"] | null; label: string }
   { key: "state", label: "State" },
   { key: "stateSince", label: "Since" },
   { key: "lastCheckedAt", label: "Last check" },
-  { key: "secretExpiresAt", label: "Secret expires" },
+  { key: "secretExpiresAt", label: "Credential expires" },
   { key: null, label: "Next step" },
 ];
 
@@ -49,7 +49,7 @@ export default async function StatusPage({ searchParams }: { searchParams: Promi
   const [tiles, { rows, total, page, pageCount }] = await Promise.all([getStatusTiles(db), listStatusRows(db, filter)]);
   const tileList = [
     ...connectionStates.map((state) => ({ key: state, icon: stateAppearance[state].icon, label: connectionStateLabels[state], count: tiles[state], href: statusHref(filter, { state, expiring: undefined, page: 1 }) })),
-    { key: "expiring", icon: CalendarClock, label: `Secret expires within ${EXPIRY_WINDOW_DAYS} days`, count: tiles.expiringSoon, href: statusHref(filter, { expiring: "30", state: undefined, page: 1 }) },
+    { key: "expiring", icon: CalendarClock, label: `Secret or certificate expires within ${EXPIRY_WINDOW_DAYS} days`, count: tiles.expiringSoon, href: statusHref(filter, { expiring: "30", state: undefined, page: 1 }) },
   ];
   const activeTile = filter.expiring ? "expiring" : filter.state;
   return (
@@ -111,7 +111,7 @@ export default async function StatusPage({ searchParams }: { searchParams: Promi
       <p role="status" className="text-sm text-fg-muted">
         {total} connection{total === 1 ? "" : "s"}
         {filter.state ? ` in state “${connectionStateLabels[filter.state]}”` : ""}
-        {filter.expiring ? ` with a secret expiring within ${EXPIRY_WINDOW_DAYS} days` : ""}
+        {filter.expiring ? ` with a secret or certificate expiring within ${EXPIRY_WINDOW_DAYS} days` : ""}
         {filter.q ? ` matching “${filter.q}”` : ""}, page {page} of {pageCount}
       </p>
 
@@ -171,8 +171,12 @@ export default async function StatusPage({ searchParams }: { searchParams: Promi
                   <TableCell label="Last check" className="whitespace-nowrap">
                     {row.lastCheckedAt ? <RelativeTime date={row.lastCheckedAt} /> : "Never"}
                   </TableCell>
-                  <TableCell label="Secret expires" className="whitespace-nowrap">
-                    {row.secretExpiredByMicrosoft ? EXPIRED_BY_MICROSOFT : row.secretExpiresAt ? formatDay(row.secretExpiresAt) : "—"}
+                  <TableCell label="Credential expires" className="whitespace-nowrap">
+                    {row.kind === "mailbox"
+                      ? "—"
+                      : row.credentialKind === "certificate"
+                        ? `Certificate: ${row.certificateExpiresAt ? formatDay(row.certificateExpiresAt) : "—"}`
+                        : `Secret: ${row.secretExpiredByMicrosoft ? EXPIRED_BY_MICROSOFT : row.secretExpiresAt ? formatDay(row.secretExpiresAt) : "—"}`}
                   </TableCell>
                   <TableCell label="Next step" className="sm:min-w-56 sm:max-w-72">
                     {row.nextStep ? <ExpandableText text={row.nextStep} /> : "—"}

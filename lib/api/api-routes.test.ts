@@ -15,6 +15,8 @@ import { clearTokenCache } from "@/lib/api/token-broker";
 import type { ApiScope } from "@/lib/auth/access-policy";
 import type { CheckReport } from "@/lib/checks/schema";
 import { appIds, assertSimulatorCaTrusted, contosoId, secret, testScenario } from "@/test-support/check-scenario";
+import { generateCertificateCredential } from "@/lib/crypto/certificates";
+import { fixtureKeys, pemBody } from "@/test-support/certificate-fixtures";
 import { createConnection } from "@/lib/connections/connections";
 import { setKeyRing } from "@/lib/crypto/key-store";
 import { KeyRing, sealContext } from "@/lib/crypto/seal";
@@ -79,6 +81,18 @@ const report = (): CheckReport => ({
   checks: [{ id: "token", status: "pass", title: "App signed in", detail: "ok", durationMs: 5 }],
 });
 
+const baseInput = () => ({
+  cloud: "custom" as const,
+  tenant: contosoId,
+  clientSecret: secret,
+  secretExpiresAt: new Date("2027-01-01T00:00:00Z") as Date | null,
+  mailboxScope: { kind: "all" as const },
+  testMailbox: null,
+  outOfScopeMailbox: null,
+  writeTest: false,
+  report: report(),
+});
+
 describe.each(testEngines())("sync-engine API on $name", (engine) => {
   let database: Database;
   let actor: { id: string; email: string };
@@ -120,17 +134,7 @@ describe.each(testEngines())("sync-engine API on $name", (engine) => {
     database = await engine.open();
     useDatabase(database);
     actor = await database.prisma.user.create({ data: { email: "admin@example.com", displayName: "Admin", role: "admin" }, select: { id: true, email: true } });
-    const base = {
-      cloud: "custom" as const,
-      tenant: contosoId,
-      clientSecret: secret,
-      secretExpiresAt: new Date("2027-01-01T00:00:00Z"),
-      mailboxScope: { kind: "all" as const },
-      testMailbox: null,
-      outOfScopeMailbox: null,
-      writeTest: false,
-      report: report(),
-    };
+    const base = baseInput();
     connections.healthy = (await createConnection(database.prisma, ring, { ...base, name: "Alpha", clientId: appIds.healthy }, { actor })).id;
     connections.expired = (await createConnection(database.prisma, ring, { ...base, name: "Bravo", clientId: appIds.expired }, { actor })).id;
     connections.second = (await createConnection(database.prisma, ring, { ...base, name: "Charlie", clientId: appIds.extra }, { actor })).id;
@@ -303,7 +307,7 @@ describe.each(testEngines())("sync-engine API on $name", (engine) => {
       const data = body.data as Record<string, unknown>[];
       expect(data.map((row) => row.name)).toEqual(["Alpha", "Bravo", "Charlie", "Delta mailbox"]);
       expect(Object.keys(data[0]!).sort()).toEqual(
-        ["id", "name", "kind", "cloud", "tenant", "tenantId", "clientId", "mailboxScope", "state", "stateSince", "lastCheckedAt", "secretExpiresAt", "updatedAt", "version"].sort(),
+        ["id", "name", "kind", "cloud", "tenant", "tenantId", "clientId", "mailboxScope", "state", "stateSince", "lastCheckedAt", "secretExpiresAt", "credentialType", "certificateExpiresAt", "updatedAt", "version"].sort(),
       );
       expect(data[0]).toMatchObject({ id: connections.healthy, cloud: "custom", tenantId: contosoId, secretExpiresAt: "2027-01-01", version: 1 });
       expect(body.nextCursor).toBeNull();
@@ -375,11 +379,11 @@ describe.each(testEngines())("sync-engine API on $name", (engine) => {
       const before = await database.prisma.auditEvent.count({ where: { action: "api.credentials-read" } });
       const { response, json } = await call("GET /api/v1/connections/[id]", { key: keys.credentials.key, headers: { "x-calsync-client-ip": "192.0.2.7" } });
       expect(response.status).toBe(200);
-      expect((await json()).credentials).toEqual({ clientSecret: secret });
+      expect((await json()).credentials).toEqual({ type: "secret", clientSecret: secret, certificate: null });
       expect(response.headers.get("etag")).toBeNull();
       expect(response.headers.get("cache-control")).toBe("no-store");
       await call("GET /api/v1/connections/[id]", { key: keys.credentials.key, id: connections.noSecret }).then(async ({ json: body }) =>
-        expect((await body()).credentials).toEqual({ clientSecret: null }),
+        expect((await body()).credentials).toEqual({ type: "delegated", clientSecret: null, certificate: null }),
       );
       const events = await database.prisma.auditEvent.findMany({
         where: { action: "api.credentials-read" },
@@ -392,6 +396,41 @@ describe.each(testEngines())("sync-engine API on $name", (engine) => {
       expect(events[before]!.summary).toContain(keys.credentials.prefix);
       const allAudit = JSON.stringify(await database.prisma.auditEvent.findMany({ select: { summary: true, targetLabel: true } }));
       expect(allAudit).not.toContain(secret);
+    });
+  });
+
+  describe("a certificate connection", () => {
+    it("shows its credential type, thumbprint and exact expiry, never the key, and mints tokens signed with it", async () => {
+      const certificate = await generateCertificateCredential({ commonName: "Calsync Console: Echo", privateKeyPem: fixtureKeys.c });
+      const scenario = testScenario();
+      scenario.tenants[0]!.apps!.find((app) => app.clientId === appIds.noUserRead)!.certificates = [{ pem: certificate.certificatePem }];
+      sim.setScenario(scenario);
+      const { id } = await createConnection(
+        database.prisma,
+        ring,
+        { ...baseInput(), name: "Echo", clientId: appIds.noUserRead, clientSecret: "", secretExpiresAt: null, certificate: { ...certificate, generated: true } },
+        { actor },
+      );
+      try {
+        const listed = await call("GET /api/v1/connections/[id]", { id });
+        expect(await listed.json()).toMatchObject({ credentialType: "certificate", certificateExpiresAt: certificate.expiresAt.toISOString(), secretExpiresAt: null });
+        const detail = await call("GET /api/v1/connections/[id]", { id, key: keys.credentials.key });
+        const body = await detail.json();
+        expect(body.credentials).toEqual({
+          type: "certificate",
+          clientSecret: null,
+          certificate: { thumbprintSha256: certificate.thumbprintSha256, expiresAt: certificate.expiresAt.toISOString() },
+        });
+        expect(JSON.stringify(body)).not.toContain(pemBody(certificate.privateKeyPem).slice(0, 40));
+        const audit = await database.prisma.auditEvent.findFirst({ where: { action: "api.credentials-read", targetId: id }, select: { summary: true } });
+        expect(audit?.summary).toContain("certificate details (thumbprint and expiry, no key)");
+        const token = await call("POST /api/v1/connections/[id]/token", { id, key: keys.tokens.key });
+        expect(token.response.status).toBe(200);
+        expect(await token.json()).toMatchObject({ tokenType: "Bearer" });
+      } finally {
+        await database.prisma.connection.delete({ where: { id } });
+        sim.setScenario(testScenario());
+      }
     });
   });
 

@@ -31,6 +31,9 @@ const apiConnectionSelect = {
   stateSince: true,
   lastCheckedAt: true,
   secretExpiresAt: true,
+  credentialKind: true,
+  certificateExpiresAt: true,
+  certificateThumbprint: true,
   updatedAt: true,
   version: true,
 } as const;
@@ -39,9 +42,16 @@ type ApiConnectionRow = Prisma.ConnectionGetPayload<{ select: typeof apiConnecti
 
 const iso = (date: Date) => date.toISOString();
 
-function toApiConnection(row: ApiConnectionRow): ApiConnection {
+function credentialType(row: Pick<ApiConnectionRow, "kind" | "credentialKind">): ApiConnection["credentialType"] {
+  if (row.kind === "mailbox") return "delegated";
+  return row.credentialKind === "certificate" ? "certificate" : "secret";
+}
+
+function toApiConnection({ credentialKind, certificateThumbprint: _thumbprint, ...row }: ApiConnectionRow): ApiConnection {
   return {
     ...row,
+    credentialType: credentialType({ kind: row.kind, credentialKind }),
+    certificateExpiresAt: row.certificateExpiresAt ? iso(row.certificateExpiresAt) : null,
     cloud: cloudIdSchema.catch("global").parse(row.cloud),
     mailboxScope: mailboxScopeSchema.catch({ kind: "all" }).parse(row.mailboxScope),
     stateSince: iso(row.stateSince),
@@ -112,16 +122,33 @@ export async function readConnectionWithCredentials(
 ): Promise<ConnectionWithCredentials | null> {
   const connection = await getApiConnection(db, id);
   if (!connection) return null;
-  const input = await connectionCheckInput(db, ring, id);
-  if (!input) return null;
+  // A certificate's key stays sealed: only its public facts are read, and the key is never opened here.
+  const certificate =
+    connection.credentialType === "certificate"
+      ? await db.connection.findUnique({ where: { id }, select: { certificateThumbprint: true } })
+      : null;
+  const input = certificate ? null : await connectionCheckInput(db, ring, id);
+  if (!certificate && !input) return null;
   await recordAudit(db, {
     actor: null,
     action: "api.credentials-read",
     target: { type: "connection", id, label: connection.name },
-    summary: `API key “${caller.name}” (${caller.prefix}) read the client secret of “${connection.name}”`,
+    summary: certificate
+      ? `API key “${caller.name}” (${caller.prefix}) read the certificate details (thumbprint and expiry, no key) of “${connection.name}”`
+      : `API key “${caller.name}” (${caller.prefix}) read the client secret of “${connection.name}”`,
     ip: context.ip,
   });
-  return { ...connection, credentials: { clientSecret: input.clientSecret === "" ? null : input.clientSecret } };
+  return {
+    ...connection,
+    credentials: {
+      type: connection.credentialType,
+      clientSecret: input && input.clientSecret !== "" ? input.clientSecret : null,
+      certificate:
+        certificate?.certificateThumbprint && connection.certificateExpiresAt
+          ? { thumbprintSha256: certificate.certificateThumbprint, expiresAt: connection.certificateExpiresAt }
+          : null,
+    },
+  };
 }
 
 export async function connectionExists(db: DbClient, id: string): Promise<boolean> {

@@ -49,7 +49,11 @@ export const apiConnectionSchema = z
     state: z.enum(connectionStates),
     stateSince: timestamp,
     lastCheckedAt: timestamp.nullable(),
-    secretExpiresAt: z.iso.date().nullable().describe("When the client secret expires, as the administrator recorded it."),
+    secretExpiresAt: z.iso.date().nullable().describe("When the client secret expires, as the administrator recorded it. Null for a certificate."),
+    credentialType: z
+      .enum(["secret", "certificate", "delegated"])
+      .describe("How the connection signs in: a client secret, a certificate (the console keeps its private key), or a member's delegated sign-in (mailbox connections)."),
+    certificateExpiresAt: timestamp.nullable().describe("A certificate connection's exact expiry, read from the certificate; null otherwise. The console renews certificates it made before they expire."),
     updatedAt: timestamp,
     version: z.number().int().min(1).describe("Increases with every change of settings or secret."),
   })
@@ -67,7 +71,20 @@ export type ConnectionPage = z.infer<typeof connectionPageSchema>;
 export const connectionWithCredentialsSchema = apiConnectionSchema
   .extend({
     credentials: z
-      .object({ clientSecret: z.string().nullable().describe("Null when the connection holds no client secret. Mailbox connections never do: get their delegated access tokens from the token endpoint.") })
+      .object({
+        type: z.enum(["secret", "certificate", "delegated"]).describe("Which credential the connection holds."),
+        clientSecret: z
+          .string()
+          .nullable()
+          .describe("Null when the connection holds no client secret: certificate connections and mailbox connections. Get their access tokens from the token endpoint."),
+        certificate: z
+          .object({
+            thumbprintSha256: z.string().describe("SHA-256 thumbprint of the certificate (hex)."),
+            expiresAt: timestamp.describe("The certificate's exact expiry."),
+          })
+          .nullable()
+          .describe("A certificate connection's public facts. The private key never leaves the console: the token endpoint signs with it."),
+      })
       .describe("Present only for keys with the credentials:read scope; every such read is audited."),
   })
   .register(apiSchemaRegistry, { id: "ConnectionWithCredentials" });

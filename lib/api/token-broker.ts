@@ -12,13 +12,14 @@ import { graphDefaultScope, type Cloud } from "@/lib/entra/clouds";
 import type { TokenFailure } from "@/lib/entra/token-error";
 import { createRetryBudget } from "@/lib/entra/http-transport";
 import { acquireAppToken } from "@/lib/entra/msal-client";
+import { credentialOfInput } from "@/lib/credentials/check-credential";
 import { decodeAccessTokenClaims } from "@/lib/graph/access-token";
 
 /**
  * The token broker: the console mints Graph app tokens for a connection so the engine never holds
  * the client secret. Tokens are cached in memory per process until REFRESH_MARGIN_MS before they
  * expire, keyed by everything that decides the token (connection, cloud, tenant, app and a hash of
- * the secret), so a rotated secret or an edited connection can never be answered from the cache.
+ * the secret or certificate thumbprint), so a rotated secret, a renewed certificate or an edited connection can never be answered from the cache.
  */
 
 export const REFRESH_MARGIN_MS = 5 * 60_000;
@@ -115,12 +116,12 @@ export async function issueConnectionToken(db: DbClient, ring: KeyRing, connecti
   if (row.kind === "mailbox") return issueMailboxToken(db, ring, connectionId);
   const input = await connectionCheckInput(db, ring, connectionId);
   if (!input) return { ok: false, reason: "not-found" };
-  if (!input.clientSecret) return { ok: false, reason: "no-secret" };
+  if (!input.clientSecret && !input.certificate) return { ok: false, reason: "no-secret" };
   const cloud = resolveCloud(input.cloud);
   if (!cloud) throw new Error(`Cloud "${input.cloud}" is not configured on this server`);
   const scope = graphDefaultScope(cloud);
   const key = createHash("sha256")
-    .update([connectionId, cloud.id, cloud.authorityHost, input.tenant, input.clientId, input.clientSecret].join("\0"))
+    .update([connectionId, cloud.id, cloud.authorityHost, input.tenant, input.clientId, input.clientSecret, input.certificate?.thumbprintSha256 ?? ""].join("\0"))
     .digest("base64url");
 
   const { entries, inflight } = tokenCache;
@@ -136,7 +137,7 @@ export async function issueConnectionToken(db: DbClient, ring: KeyRing, connecti
       cloud,
       tenant: input.tenant,
       clientId: input.clientId,
-      clientSecret: input.clientSecret,
+      credential: credentialOfInput(input),
       policy: { signal: AbortSignal.timeout(TOKEN_TIMEOUT_MS), retry: createRetryBudget() },
       scope,
     });

@@ -58,6 +58,8 @@ export const actionPolicy = {
   setUserActiveAction: ["admin"],
   startWizardAction: ["admin"],
   saveWizardStepAction: ["admin"],
+  generateWizardCertificateAction: ["admin"],
+  uploadWizardCertificateAction: ["admin"],
   saveScriptOutputAction: ["admin"],
   discardDraftAction: ["admin"],
   beginAdminConsentAction: ["admin"],
@@ -66,6 +68,8 @@ export const actionPolicy = {
   undoProvisioningAction: ["admin"],
   updateConnectionAction: ["admin"],
   rotateSecretAction: ["admin"],
+  startCertificateSwitchAction: ["admin"],
+  switchToCertificateAction: ["admin"],
   deleteConnectionAction: ["admin"],
   createApiKeyAction: ["admin"],
   revokeApiKeyAction: ["admin"],
@@ -89,6 +93,8 @@ export const actionPolicy = {
 export const routePolicy = {
   "GET /api/health": "public",
   "POST /api/wizard/verify": ["admin"],
+  "GET /api/wizard/certificate": ["admin"],
+  "GET /api/connections/[id]/certificate": ["admin", "helpdesk"],
   "POST /api/provisioning/[id]/run": ["admin"],
   "GET /connections/new/admin-consent/callback": ["admin"],
   // Members may run the checks of a mailbox they connected; the handler refuses any other connection

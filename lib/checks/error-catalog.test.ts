@@ -7,7 +7,7 @@ import recordedTokenErrors from "@/simulator/recorded/token-errors.json";
 
 const required = [
   90002, 900023, 700016, 7000215, 7000222, 7000112, 65001, 500011, 70011, 1002012, 50034, 50126, 50076, 50079, 53003, 50020, 50011,
-  70008, 700082, 90094, 900941, 500200, 50173,
+  70008, 700082, 90094, 900941, 500200, 50173, 700027, 700024, 700023,
 ];
 const graphCodes = [
   "ErrorAccessDenied",
@@ -51,6 +51,26 @@ describe("error catalog", () => {
       700016: "copy-ids",
       90002: "copy-ids",
     });
+  });
+
+  it("tells the certificate failures apart by Microsoft's message, each with a fix on the credential step", () => {
+    const notRegistered = explainError(700027, {
+      message: "AADSTS700027: The certificate with identifier used to sign the client assertion is not registered on application. [Reason - The key was not found., Thumbprint of key used by client: 'AB']",
+    });
+    expect(notRegistered).toMatchObject({ title: "Certificate not registered on this app", fix: { step: "client-secret" } });
+    expect(notRegistered.explanation).toContain("uploaded to a different app");
+    expect(explainError(700027, { message: "Client assertion failed signature validation. [Reason - The key used is expired., Thumbprint of key used by client: 'AB']" })).toMatchObject({
+      title: "Certificate has expired",
+      fix: { step: "client-secret" },
+    });
+    expect(
+      explainError(700027, { message: "Client assertion failed signature validation. [Reason - The provided signature value did not match the expected signature value.]" }).title,
+    ).toBe("Certificate and key do not belong together");
+    expect(explainError(700024, { message: "Client assertion is not within its valid time range." }).explanation).toContain("clock");
+    expect(explainError(700023, { message: "Client assertion audience claim does not match Realm issuer." })).toMatchObject({ fix: { step: "copy-ids" } });
+    expect(explainError(700023, { message: "The provided value for the input parameter scope is not valid." })).toMatchObject({ title: "Requested scope is not valid", who: "us" });
+    expect(explainError("certificate-expired").fix?.step).toBe("client-secret");
+    expect(explainError("certificate-not-yet-valid").known).toBe(true);
   });
 
   it("treats 'Access to OData is disabled' as an Exchange application access policy", () => {

@@ -82,6 +82,18 @@ export const ownErrorCatalog: Readonly<Record<string, ErrorEntryWithVariants>> =
     explanation: "Calsync created a test event but could not delete it.",
     who: "exchange-admin",
   },
+  "certificate-expired": {
+    title: "Certificate has expired",
+    explanation: "The certificate stored for this connection is past its end date; Microsoft would refuse it, so Calsync did not send it.",
+    who: "global-admin",
+    fix: { step: "client-secret", text: "Generate a new certificate on the credential step, upload it on the app's Certificates tab, then verify again." },
+  },
+  "certificate-not-yet-valid": {
+    title: "Certificate is not valid yet",
+    explanation: "The certificate's start date is still in the future (or the server's clock is behind); Microsoft would refuse it until then.",
+    who: "global-admin",
+    fix: { step: "client-secret", text: "Use a certificate that is valid today, or check the server's clock." },
+  },
   "no-saved-sign-in": {
     title: "No saved sign-in",
     explanation: "Calsync holds no Microsoft sign-in for this mailbox any more (it was disconnected), so it cannot reach the calendar.",

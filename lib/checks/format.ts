@@ -280,7 +280,7 @@ export function checkFormat(input: CheckInput): FormatResult {
 
   const tenant = checkTenant(tenantRaw, problems);
   const clientId = checkClientId(clientIdRaw, tenant, problems);
-  const clientSecret = checkSecret(secretRaw, clientId, tenant, problems);
+  const clientSecret = input.certificate ? secretRaw : checkSecret(secretRaw, clientId, tenant, problems);
   const testMailbox = checkMailbox("testMailbox", input.testMailbox, problems);
   const outOfScopeMailbox = checkMailbox("outOfScopeMailbox", input.outOfScopeMailbox, problems);
 
@@ -340,7 +340,7 @@ export function checkFormat(input: CheckInput): FormatResult {
       id: "format",
       status: "pass",
       title: "Values look right",
-      detail: `Tenant, client ID and secret have the expected shape.${cleanedNote}`,
+      detail: `Tenant, client ID and ${input.certificate ? "certificate" : "secret"} have the expected shape.${cleanedNote}`,
       durationMs,
     };
   } else {

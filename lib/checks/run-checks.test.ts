@@ -9,6 +9,9 @@ import { checkReportSchema, type Check, type CheckId, type CheckInput } from "@/
 import { appIds, assertSimulatorCaTrusted, contosoId, fabrikamGovId, secret, testScenario } from "@/test-support/check-scenario";
 import { customCloud, type Cloud } from "@/lib/entra/clouds";
 import { testSimulatorStateDir } from "@/test-support/simulator-ca";
+import { createPrivateKey } from "node:crypto";
+import { generateCertificateCredential, selfSignedCertificate } from "@/lib/crypto/certificates";
+import { fixtureKeys, pemBody } from "@/test-support/certificate-fixtures";
 
 /**
  * End to end through the simulator with the real msal-node and graph-client (nothing mocked).
@@ -223,6 +226,50 @@ describe("runChecks against the simulator", () => {
     expect(leftover).toBeDefined();
     expect(write.detail).toContain(leftover!.subject);
     expect(write.detail).toContain(leftover!.id!);
+  });
+});
+
+describe("runChecks with a certificate credential", () => {
+  const certificateFor = async (key: string, dates?: { notBefore: Date; notAfter: Date }) => {
+    if (dates) {
+      const certificate = selfSignedCertificate(createPrivateKey(key), { commonName: "Calsync Console: test", organisation: "Calsync Console", ...dates });
+      return { privateKeyPem: key, certificatePem: certificate.toString(), thumbprintSha256: certificate.fingerprint256.replaceAll(":", "") };
+    }
+    const generated = await generateCertificateCredential({ commonName: "Calsync Console: test", privateKeyPem: key });
+    return { privateKeyPem: generated.privateKeyPem, certificatePem: generated.certificatePem, thumbprintSha256: generated.thumbprintSha256 };
+  };
+  const registerOnHealthyApp = (certificatePem: string) => {
+    const scenario = testScenario();
+    const app = scenario.tenants.flatMap((tenant) => tenant.apps ?? []).find((candidate) => candidate.clientId === appIds.healthy)!;
+    (app.certificates ??= []).push({ pem: certificatePem });
+    sim.setScenario(scenario);
+  };
+
+  it("signs in with a certificate registered on the app, sending its SHA-256 thumbprint and no secret", async () => {
+    const certificate = await certificateFor(fixtureKeys.a);
+    registerOnHealthyApp(certificate.certificatePem);
+    const { report, byId } = await run({ clientSecret: "", certificate });
+    expect(report.ok).toBe(true);
+    expect(byId("format").detail).toContain("certificate");
+    expect(byId("token").detail).toContain("certificate");
+    const tokenRequest = sim.requests.find((request) => request.path.endsWith("/oauth2/v2.0/token"));
+    expect(tokenRequest?.form).toMatchObject({ client_assertion_type: "urn:ietf:params:oauth:client-assertion-type:jwt-bearer" });
+    expect(tokenRequest?.form).not.toHaveProperty("client_secret");
+    expect(JSON.stringify(report)).not.toContain(pemBody(certificate.privateKeyPem).slice(0, 40));
+  });
+
+  it("names a certificate that is not on the app (AADSTS700027) with the credential step as the fix", async () => {
+    registerOnHealthyApp((await certificateFor(fixtureKeys.b)).certificatePem);
+    const { byId } = await run({ clientSecret: "", certificate: await certificateFor(fixtureKeys.a) });
+    expect(byId("token")).toMatchObject({ status: "fail", code: "AADSTS700027", title: "Certificate not registered on this app", fix: { step: "client-secret" } });
+  });
+
+  it("refuses an expired certificate before asking Microsoft", async () => {
+    const certificate = await certificateFor(fixtureKeys.a, { notBefore: new Date(Date.now() - 60 * 86_400_000), notAfter: new Date(Date.now() - 86_400_000) });
+    registerOnHealthyApp(certificate.certificatePem);
+    const { byId } = await run({ clientSecret: "", certificate });
+    expect(byId("token")).toMatchObject({ status: "fail", code: "certificate-expired", fix: { step: "client-secret" } });
+    expect(sim.requests.some((request) => request.path.endsWith("/oauth2/v2.0/token"))).toBe(false);
   });
 });
 

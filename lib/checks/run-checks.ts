@@ -20,6 +20,8 @@ import { resolveCloud } from "@/lib/entra/cloud-config";
 import { cloudOfTenant, knownClouds, tenantMatchesCloud } from "@/lib/entra/clouds";
 import { createRetryBudget, type RequestPolicy } from "@/lib/entra/http-transport";
 import { acquireAppToken, type AppTokenResult } from "@/lib/entra/msal-client";
+import { credentialOfInput } from "@/lib/credentials/check-credential";
+import { describeCertificate } from "@/lib/crypto/certificates";
 import { graphPermissions, usefulApplicationPermissions } from "@/lib/entra/permissions";
 import { fetchTenantMetadata, type TenantMetadataResult } from "@/lib/entra/tenant-metadata";
 import { decodeAccessTokenClaims, type AccessTokenClaims } from "@/lib/graph/access-token";
@@ -70,7 +72,7 @@ function tokenCheckBody(ctx: Context, token: AppTokenResult): CheckBody {
     return {
       status: "pass",
       title: titles.token,
-      detail: `Microsoft issued an app-only token for Microsoft Graph with this client ID and secret.`,
+      detail: `Microsoft issued an app-only token for Microsoft Graph with this client ID and ${ctx.input.certificate ? "certificate" : "secret"}.`,
       correlationId: token.correlationId,
     };
   }
@@ -197,6 +199,14 @@ async function mailboxScopeCheck(ctx: Context, session: GraphSession, mailbox: s
   return graphFailureCheck(ctx, failure, notProvable ? "warn" : "fail", `Could not prove scoping with ${mailbox}.`);
 }
 
+/** Microsoft refuses a certificate outside its validity with a vaguer AADSTS700027, so it is named here. */
+function certificateOutOfDate(certificatePem: string, now = new Date()): "certificate-expired" | "certificate-not-yet-valid" | undefined {
+  const { notBefore, expiresAt } = describeCertificate(certificatePem);
+  if (expiresAt <= now) return "certificate-expired";
+  if (notBefore > now) return "certificate-not-yet-valid";
+  return undefined;
+}
+
 /** Runs the whole validation. See the module comment for order, concurrency and cancellation. */
 export async function runChecks(rawInput: CheckInput, options: RunChecksOptions = {}): Promise<CheckReport> {
   const startedAt = new Date();
@@ -269,7 +279,9 @@ export async function runChecks(rawInput: CheckInput, options: RunChecksOptions 
     return check;
   });
   const tokenPromise = timed(ctx, "token", async (policy) => {
-    token = await acquireAppToken({ cloud, tenant: input.tenant, clientId: input.clientId, clientSecret: input.clientSecret, policy });
+    const unusable = input.certificate ? certificateOutOfDate(input.certificate.certificatePem) : undefined;
+    if (unusable) return explained(ctx, "fail", { code: unusable });
+    token = await acquireAppToken({ cloud, tenant: input.tenant, clientId: input.clientId, credential: credentialOfInput(input), policy });
     return tokenCheckBody(ctx, token);
   });
   const [tenant, tokenChecked] = await Promise.all([tenantPromise, tokenPromise]);

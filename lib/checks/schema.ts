@@ -99,6 +99,11 @@ export const checkInputSchema = z.object({
   tenant: z.string(),
   clientId: z.string(),
   clientSecret: z.string(),
+  /**
+   * A certificate credential, used instead of the secret. Filled in on the server from a sealed key,
+   * never typed into a form, so the format check does not look at it.
+   */
+  certificate: z.object({ privateKeyPem: z.string(), certificatePem: z.string(), thumbprintSha256: z.string() }).optional(),
   mailboxScope: mailboxScopeSchema,
   testMailbox: z.string().optional(),
   outOfScopeMailbox: z.string().optional(),

@@ -5,6 +5,8 @@ import { createConnection, connectionCheckInput, deleteConnection, getConnection
 import { KeyRing, SealError } from "@/lib/crypto/seal";
 import type { Database } from "@/lib/db/client";
 import { testEngines } from "@/test-support/databases";
+import { generateCertificateCredential } from "@/lib/crypto/certificates";
+import { fixtureKeys, pemBody } from "@/test-support/certificate-fixtures";
 
 const ring = new KeyRing([{ id: "t1", key: randomBytes(32) }]);
 const tenantId = "7a1c2e3f-4b5d-4c6e-8f70-819a2b3c4d5e";
@@ -59,6 +61,45 @@ describe.each(testEngines())("connections on $name", (engine) => {
     await expect(createConnection(database.prisma, ring, { ...base, tenant: tenantId, report: report(true) }, { actor })).rejects.toThrow(
       /already connected as “Contoso”/,
     );
+  });
+
+  it("stores a certificate credential with its key sealed to the row, and hands it to checks", async () => {
+    const certificate = await generateCertificateCredential({ commonName: "Calsync Console: Fabrikam", privateKeyPem: fixtureKeys.a });
+    const created = await createConnection(
+      database.prisma,
+      ring,
+      {
+        ...base,
+        name: "Fabrikam",
+        clientId: "33333333-3333-4333-8333-333333333333",
+        clientSecret: "",
+        secretExpiresAt: null,
+        certificate: { ...certificate, generated: true, applicationObjectId: "44444444-4444-4444-8444-444444444444" },
+        report: report(true),
+      },
+      { actor },
+    );
+    expect(created).toMatchObject({
+      credentialKind: "certificate",
+      certificateThumbprint: certificate.thumbprintSha256,
+      certificateExpiresAt: certificate.expiresAt,
+      certificateGenerated: true,
+      applicationObjectId: "44444444-4444-4444-8444-444444444444",
+      secretHint: null,
+      secretExpiresAt: null,
+    });
+    const stored = await database.prisma.connection.findUniqueOrThrow({ where: { id: created.id }, select: { certificateKeySealed: true, clientSecretSealed: true } });
+    expect(stored.clientSecretSealed).toBeNull();
+    expect(stored.certificateKeySealed).not.toContain(pemBody(certificate.privateKeyPem).slice(0, 40));
+    const input = await connectionCheckInput(database.prisma, ring, created.id);
+    expect(input?.certificate).toEqual({ privateKeyPem: certificate.privateKeyPem, certificatePem: certificate.certificatePem, thumbprintSha256: certificate.thumbprintSha256 });
+    const audit = await database.prisma.auditEvent.findMany({ where: { targetId: created.id }, select: { summary: true } });
+    expect(audit[0]?.summary).toContain(`certificate ${certificate.thumbprintSha256.slice(0, 16)}`);
+    expect(JSON.stringify(audit)).not.toContain(pemBody(certificate.privateKeyPem).slice(0, 40));
+    // The sealed key is bound to its column: moved into the secret column it does not open.
+    await database.prisma.connection.update({ where: { id: created.id }, data: { clientSecretSealed: stored.certificateKeySealed, credentialKind: "secret" } });
+    await expect(connectionCheckInput(database.prisma, ring, created.id)).rejects.toBeInstanceOf(SealError);
+    await database.prisma.connection.delete({ where: { id: created.id } });
   });
 
   it("refuses a stale edit with a clear message and keeps the newer one", async () => {

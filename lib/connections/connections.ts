@@ -5,6 +5,7 @@ import { checkReportSchema, mailboxScopeSchema, type CheckInput, type CheckRepor
 import { secretHint, stateFromReport, type ConnectionState } from "@/lib/connections/state";
 import { recordCheckRun } from "@/lib/monitoring/check-runs";
 import { forgetConnectionRead } from "@/lib/connections/read-cache";
+import type { CertificateCredential } from "@/lib/crypto/certificates";
 import { sealContext, type KeyRing } from "@/lib/crypto/seal";
 import type { CloudId } from "@/lib/entra/clouds";
 import type { AppPrismaClient, DbClient } from "@/lib/db/types";
@@ -27,6 +28,15 @@ export type ConnectionView = {
   clientId: string;
   secretHint: string | null;
   secretExpiresAt: Date | null;
+  /** Organisation connections: how the app signs in. Mailbox connections keep `secret` (unused). */
+  credentialKind: CredentialKind;
+  /** SHA-256 thumbprint (hex) of the certificate; null for a secret. */
+  certificateThumbprint: string | null;
+  /** The certificate's own end date: exact, unlike a secret's typed date. */
+  certificateExpiresAt: Date | null;
+  certificateGenerated: boolean;
+  applicationObjectId: string | null;
+  certificateKeyId: string | null;
   mailboxScope: MailboxScope;
   testMailbox: string | null;
   outOfScopeMailbox: string | null;
@@ -53,6 +63,12 @@ const connectionSelect = {
   clientId: true,
   secretHint: true,
   secretExpiresAt: true,
+  credentialKind: true,
+  certificateThumbprint: true,
+  certificateExpiresAt: true,
+  certificateGenerated: true,
+  applicationObjectId: true,
+  certificateKeyId: true,
   mailboxScope: true,
   testMailbox: true,
   outOfScopeMailbox: true,
@@ -75,6 +91,7 @@ function toView(row: ConnectionRow): ConnectionView {
   return {
     ...row,
     cloud: row.cloud as CloudId,
+    credentialKind: row.credentialKind === "certificate" ? "certificate" : "secret",
     mailboxScope: mailboxScopeSchema.catch({ kind: "all" }).parse(row.mailboxScope),
     lastReport: report?.success ? report.data : null,
   };
@@ -82,6 +99,59 @@ function toView(row: ConnectionRow): ConnectionView {
 
 function secretContext(connectionId: string): string {
   return sealContext("connections", "client_secret_sealed", connectionId);
+}
+
+export function certificateKeyContext(connectionId: string): string {
+  return sealContext("connections", "certificate_key_sealed", connectionId);
+}
+
+/** Where a certificate on its way in (renewal, or a switch from a secret) keeps its sealed key. */
+export function pendingCertificateKeyContext(connectionId: string): string {
+  return sealContext("connections", "pending_certificate_key_sealed", connectionId);
+}
+
+export type CredentialKind = "secret" | "certificate";
+
+/** A certificate credential on its way into a connection; the private key is sealed on write. */
+export type ConnectionCertificate = Pick<CertificateCredential, "privateKeyPem" | "certificatePem" | "thumbprintSha256" | "expiresAt"> & {
+  generated: boolean;
+  applicationObjectId?: string | null;
+  keyId?: string | null;
+};
+
+/** What the audit log and the lists say about a credential: never the secret or the key. */
+export function credentialLabel(credential: { kind: CredentialKind; secretHint?: string | null; thumbprint?: string | null }): string {
+  return credential.kind === "certificate" ? `certificate ${credential.thumbprint?.slice(0, 16) ?? "?"}…` : `secret ending in …${credential.secretHint ?? "?"}`;
+}
+
+/** The columns that store a credential; the other kind's columns are cleared. */
+function credentialColumns(ring: KeyRing, id: string, input: { clientSecret: string; secretExpiresAt: Date | null; certificate?: ConnectionCertificate | undefined }) {
+  if (input.certificate) {
+    return {
+      credentialKind: "certificate",
+      clientSecretSealed: null,
+      secretHint: null,
+      secretExpiresAt: null,
+      certificateKeySealed: ring.seal(input.certificate.privateKeyPem, certificateKeyContext(id)),
+      certificatePem: input.certificate.certificatePem,
+      certificateThumbprint: input.certificate.thumbprintSha256,
+      certificateExpiresAt: input.certificate.expiresAt,
+      certificateGenerated: input.certificate.generated,
+      applicationObjectId: input.certificate.applicationObjectId ?? null,
+      certificateKeyId: input.certificate.keyId ?? null,
+    };
+  }
+  return {
+    credentialKind: "secret",
+    clientSecretSealed: ring.seal(input.clientSecret, secretContext(id)),
+    secretHint: secretHint(input.clientSecret),
+    secretExpiresAt: input.secretExpiresAt,
+    certificateKeySealed: null,
+    certificatePem: null,
+    certificateThumbprint: null,
+    certificateExpiresAt: null,
+    certificateGenerated: false,
+  };
 }
 
 export function dedupeKey(tenantId: string, clientId: string): string {
@@ -100,6 +170,16 @@ export async function getConnection(db: DbClient, id: string): Promise<Connectio
   return row ? toView(row) : null;
 }
 
+/**
+ * A connection's public certificate, for download: the one it signs in with, or for a secret
+ * connection the certificate it is switching to. Null when it has neither.
+ */
+export async function getConnectionCertificate(db: DbClient, id: string): Promise<{ name: string; certificatePem: string } | null> {
+  const row = await db.connection.findUnique({ where: { id }, select: { name: true, credentialKind: true, certificatePem: true, pendingCertificatePem: true } });
+  const pem = row?.credentialKind === "certificate" ? row.certificatePem : row?.pendingCertificatePem;
+  return row && pem ? { name: row.name, certificatePem: pem } : null;
+}
+
 export async function findConnectionByApp(db: DbClient, tenantId: string, clientId: string): Promise<{ id: string; name: string } | null> {
   return db.connection.findUnique({ where: { dedupeKey: dedupeKey(tenantId, clientId) }, select: { id: true, name: true } });
 }
@@ -113,8 +193,10 @@ export type NewConnection = {
   cloud: CloudId;
   tenant: string;
   clientId: string;
+  /** Empty when the connection signs in with `certificate`. */
   clientSecret: string;
   secretExpiresAt: Date | null;
+  certificate?: ConnectionCertificate | undefined;
   mailboxScope: MailboxScope;
   testMailbox: string | null;
   outOfScopeMailbox: string | null;
@@ -134,9 +216,7 @@ function newConnectionRow(ring: KeyRing, id: string, input: ConnectionRowInput, 
     tenantId: input.tenantId,
     clientId: input.clientId,
     dedupeKey: dedupeKey(input.tenantId, input.clientId),
-    clientSecretSealed: ring.seal(input.clientSecret, secretContext(id)),
-    secretHint: secretHint(input.clientSecret),
-    secretExpiresAt: input.secretExpiresAt,
+    ...credentialColumns(ring, id, input),
     mailboxScope: input.mailboxScope,
     testMailbox: input.testMailbox,
     outOfScopeMailbox: input.outOfScopeMailbox,
@@ -192,7 +272,9 @@ export async function createConnection(
       actor: context.actor,
       action: "connection.create",
       target: { type: "connection", id, label: input.name },
-      summary: `Connected app ${input.clientId} in tenant ${input.report.tenantId} (${input.cloud}); secret ends in …${secretHint(input.clientSecret)}`,
+      summary: `Connected app ${input.clientId} in tenant ${input.report.tenantId} (${input.cloud}) with a ${credentialLabel(
+        input.certificate ? { kind: "certificate", thumbprint: input.certificate.thumbprintSha256 } : { kind: "secret", secretHint: secretHint(input.clientSecret) },
+      )}`,
       ip: context.ip,
     });
     return toView(await tx.connection.findUniqueOrThrow({ where: { id }, select: connectionSelect }));
@@ -236,16 +318,24 @@ export async function connectionCheckInput(
   db: DbClient,
   ring: KeyRing,
   id: string,
-  overrides: Partial<Pick<CheckInput, "clientSecret" | "mailboxScope" | "testMailbox" | "outOfScopeMailbox" | "writeTest">> = {},
+  overrides: Partial<Pick<CheckInput, "clientSecret" | "certificate" | "mailboxScope" | "testMailbox" | "outOfScopeMailbox" | "writeTest">> = {},
 ): Promise<CheckInput | null> {
-  const row = await db.connection.findUnique({ where: { id }, select: { ...connectionSelect, clientSecretSealed: true } });
+  const row = await db.connection.findUnique({
+    where: { id },
+    select: { ...connectionSelect, clientSecretSealed: true, certificateKeySealed: true, certificatePem: true },
+  });
   if (!row) return null;
   const view = toView(row);
+  const certificate =
+    overrides.clientSecret === undefined && row.credentialKind === "certificate" && row.certificateKeySealed && row.certificatePem && row.certificateThumbprint
+      ? { privateKeyPem: ring.open(row.certificateKeySealed, certificateKeyContext(id)), certificatePem: row.certificatePem, thumbprintSha256: row.certificateThumbprint }
+      : undefined;
   return {
     cloud: view.cloud,
     tenant: view.tenantId,
     clientId: view.clientId,
     clientSecret: overrides.clientSecret ?? (row.clientSecretSealed ? ring.open(row.clientSecretSealed, secretContext(id)) : ""),
+    ...(overrides.certificate ? { certificate: overrides.certificate } : certificate ? { certificate } : {}),
     mailboxScope: overrides.mailboxScope ?? view.mailboxScope,
     testMailbox: (overrides.testMailbox ?? view.testMailbox) || undefined,
     outOfScopeMailbox: (overrides.outOfScopeMailbox ?? view.outOfScopeMailbox) || undefined,
@@ -306,17 +396,13 @@ export async function rotateConnectionSecret(
   await db.$transaction(async (tx) => {
     const current = await getConnection(tx, id);
     if (!current) throw new UserFacingError("This connection no longer exists.");
-    await applyVersioned(tx, id, expectedVersion, {
-      clientSecretSealed: ring.seal(input.clientSecret, secretContext(id)),
-      secretHint: secretHint(input.clientSecret),
-      secretExpiresAt: input.secretExpiresAt,
-    });
+    await applyVersioned(tx, id, expectedVersion, credentialColumns(ring, id, input));
     await recordCheckRun(tx, { connectionId: id, report: input.report, trigger: "rotation", previousState: current.state });
     await recordAudit(tx, {
       actor: context.actor,
       action: "connection.rotate-secret",
       target: { type: "connection", id, label: current.name },
-      summary: `Replaced the client secret of “${current.name}” (…${current.secretHint ?? "?"} → …${secretHint(input.clientSecret)}) after it verified`,
+      summary: `Replaced the ${credentialLabel({ kind: current.credentialKind, secretHint: current.secretHint, thumbprint: current.certificateThumbprint })} of “${current.name}” with a client secret ending in …${secretHint(input.clientSecret)} after it verified`,
       ip: context.ip,
     });
   });

@@ -46,6 +46,11 @@ const samples: Record<Prisma.ModelName, Record<string, unknown>> = {
     createdAt: at("2026-08-01T00:00:00.000Z"), updatedAt: at("2026-08-03T00:00:00.000Z"), checkIntervalMinutes: 60,
     nextCheckAt: at("2026-08-04T00:00:00.000Z"), leaseOwner: "instance-1", leaseExpiresAt: at("2026-08-04T00:05:00.000Z"),
     ownerId: userId, accountUpn: "ada@contoso.com", accountHomeId: "oid.tid", tokenCacheSealed: "cs1.k1.i.j",
+    credentialKind: "certificate", certificateKeySealed: "cs1.k1.k.l", certificatePem: "-----BEGIN CERTIFICATE-----", certificateThumbprint: "AB".repeat(32),
+    certificateExpiresAt: at("2027-08-01T00:00:00.123Z"), certificateGenerated: true, applicationObjectId: "0f0e0d0c-0b0a-4908-8706-050403020100",
+    certificateKeyId: "1f1e1d1c-1b1a-4918-8716-151413121110", pendingCertificateKeySealed: "cs1.k1.o.p", pendingCertificatePem: "-----BEGIN CERTIFICATE-----",
+    pendingCertificateKeyId: "2f2e2d2c-2b2a-4928-8726-252423222120", renewalStep: "added", previousCertificateKeyId: "3f3e3d3c-3b3a-4938-8736-353433323130",
+    previousCertificateThumbprint: "CD".repeat(32),
   },
   CheckRun: {
     id: 11n, connectionId, startedAt: at("2026-08-02T00:00:00.000Z"), durationMs: 120, trigger: "scheduled", ok: false, state: "failing",
@@ -78,7 +83,8 @@ const samples: Record<Prisma.ModelName, Record<string, unknown>> = {
     id: 1, cloud: "global", clientId: "66666666-7777-4888-9999-000000000000", homeTenant: "contoso.com", audience: "organizations",
     credentialKind: "certificate", credentialSealed: "cs1.k1.k.l", credentialHint: "AB".repeat(32), certificatePem: "-----BEGIN CERTIFICATE-----",
     credentialExpiresAt: at("2027-01-01T00:00:00.000Z"), verifiedAt: at("2026-10-01T00:00:00.000Z"), verification: { ok: true }, version: 4,
-    updatedById: userId, updatedAt: at("2026-10-02T00:00:00.000Z"),
+    updatedById: userId, updatedAt: at("2026-10-02T00:00:00.000Z"), applicationObjectId: "0f0e0d0c-0b0a-4908-8706-050403020100",
+    certificateKeyId: "1f1e1d1c-1b1a-4918-8716-151413121110",
   },
   DelegatedSignIn: {
     id: "4d5e6f7a-8b9c-4d0e-8f1a-2b3c4d5e6f09", stateHash: "e".repeat(64), nonce: "n-1", codeVerifierSealed: "cs1.k1.m.n", userId, connectionId, writeTest: true,
@@ -110,6 +116,7 @@ const samples: Record<Prisma.ModelName, Record<string, unknown>> = {
     fields: { tenant: "contoso.com" }, clientSecretSealed: "cs1.k1.e.f", secretHint: "wxyz", consentState: "state-1",
     consentOutcome: { outcome: "granted" }, lastReport: { ok: false }, verifiedHash: "f".repeat(64), version: 2,
     createdAt: at("2026-09-01T00:00:00.000Z"), updatedAt: at("2026-09-02T00:00:00.000Z"),
+    credentialKind: "certificate", certificateKeySealed: "cs1.k1.m.n", certificatePem: "-----BEGIN CERTIFICATE-----", certificateGenerated: true,
   },
   Provisioning: {
     id: "6f7a8b9c-0d1e-4f2a-8b3c-4d5e6f7a8b11", cloud: "global", tenantId: "11111111-2222-4333-8444-555555555555", displayName: "Calsync",

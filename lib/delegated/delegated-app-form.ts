@@ -1,5 +1,6 @@
 import "server-only";
-import { checkFormat } from "@/lib/checks/format";
+import { checkFormat, isGuid } from "@/lib/checks/format";
+import { applicationObjectIdProblem } from "@/lib/wizard/step-forms";
 import type { DelegatedAppInput } from "@/lib/delegated/delegated-app-schema";
 import { UserFacingError } from "@/lib/errors";
 
@@ -22,6 +23,9 @@ export function cleanDelegatedAppForm(form: DelegatedAppInput): DelegatedAppInpu
   if (result.fields.tenant) errors.homeTenant = result.fields.tenant;
   if (result.fields.clientId) errors.clientId = result.fields.clientId;
   if (form.credentialKind === "secret" && form.clientSecret && result.fields.clientSecret) errors.clientSecret = result.fields.clientSecret;
+  const objectIdProblem = applicationObjectIdProblem(form.applicationObjectId ?? "", { tenant: result.cleaned.tenant, clientId: result.cleaned.clientId });
+  if (objectIdProblem) errors.applicationObjectId = objectIdProblem;
+  if (form.certificateKeyId && !isGuid(form.certificateKeyId)) errors.certificateKeyId = "The Certificate ID is a GUID shown beside the thumbprint in Entra";
   if (Object.keys(errors).length > 0) throw new UserFacingError("Check the highlighted fields.", errors);
   return {
     ...form,

@@ -35,6 +35,8 @@ export const delegatedAppFormSchema = z
   // The field's name says "key" so that a rejected form never echoes the private key back (run-action.ts).
   certificateKeyPem: z.string().max(20_000).optional().transform((value) => value?.trim() || undefined),
   expectedVersion: z.coerce.number().int().nonnegative(),
+  applicationObjectId: z.string().max(300).optional().transform((value) => value?.trim().toLowerCase() || undefined),
+  certificateKeyId: z.string().max(300).optional().transform((value) => value?.trim().toLowerCase() || undefined),
   })
   .transform(({ certificateKeyPem, ...rest }) => ({ ...rest, certificatePem: certificateKeyPem }));
 export type DelegatedAppForm = z.output<typeof delegatedAppFormSchema>;
@@ -44,4 +46,6 @@ export type DelegatedAppInput = Pick<DelegatedAppForm, "cloud" | "clientId" | "h
   clientSecret?: string | undefined;
   secretExpiresAt?: Date | undefined;
   certificatePem?: string | undefined;
+  applicationObjectId?: string | undefined;
+  certificateKeyId?: string | undefined;
 };

@@ -5,7 +5,8 @@ import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { demo } from "@/simulator/demo-ids";
 import { startDemoSimulatorForFile } from "@/test-support/simulator-trust";
 import { KeyRing } from "@/lib/crypto/seal";
-import { getDelegatedApp, getDelegatedAppView, parseCertificateBundle, saveDelegatedApp, signInTenant } from "@/lib/delegated/delegated-app";
+import { parseCertificateUpload } from "@/lib/crypto/certificates";
+import { getDelegatedApp, getDelegatedAppView, saveDelegatedApp, signInTenant } from "@/lib/delegated/delegated-app";
 import type { DelegatedAppInput } from "@/lib/delegated/delegated-app-schema";
 import { UserFacingError } from "@/lib/errors";
 import { signInAppInput } from "@/test-support/connect-mailbox";
@@ -68,7 +69,10 @@ describe("signInTenant", () => {
   });
 });
 
-describe("parseCertificateBundle", () => {
+// The settings form's paste box goes through the shared certificate parser (lib/crypto/certificates.test.ts has every refusal).
+const parseCertificateBundle = (pem: string, now?: Date) => parseCertificateUpload({ kind: "pem", pem }, { field: "certificateKeyPem", ...(now ? { now } : {}) });
+
+describe("the mailbox sign-in app's certificate box", () => {
   it("reads a certificate with its key, in either order", () => {
     const parsed = parseCertificateBundle(`${certificate.certPem}\n${certificate.privateKeyPem}`);
     expect(parsed.thumbprintSha256).toBe(certificate.thumbprintSha256.toUpperCase());
@@ -109,9 +113,9 @@ describe("parseCertificateBundle", () => {
   });
 
   it("rejects an expired certificate", async () => {
-    rejects(await expiredBundle(), /has expired/);
+    rejects(await expiredBundle(), /expired on/);
     // And one that is valid today but not at the given moment.
-    rejects(`${certificate.certPem}${certificate.privateKeyPem}`, /has expired/, new Date(Date.now() + 400 * DAY_MS));
+    rejects(`${certificate.certPem}${certificate.privateKeyPem}`, /expired on/, new Date(Date.now() + 400 * DAY_MS));
   });
 });
 
@@ -212,7 +216,15 @@ describe.each(testEngines())("saveDelegatedApp on $name", (engine) => {
 
   it("verifies and saves a certificate registered on the app", async () => {
     withCertificateOnApp(certificate.certPem);
-    const result = await save(input({ credentialKind: "certificate", clientSecret: undefined, certificatePem: `${certificate.certPem}${certificate.privateKeyPem}` }));
+    const result = await save(
+      input({
+        credentialKind: "certificate",
+        clientSecret: undefined,
+        certificatePem: `${certificate.certPem}${certificate.privateKeyPem}`,
+        applicationObjectId: "0f0e0d0c-0b0a-4908-8706-050403020100",
+        certificateKeyId: "1f1e1d1c-1b1a-4918-8716-151413121110",
+      }),
+    );
     expect(result.saved).toBe(true);
     // msal signed a client assertion with the key; no secret was sent.
     const tokenRequest = sim.requests.find((request) => request.form?.grant_type === "client_credentials");
@@ -220,7 +232,12 @@ describe.each(testEngines())("saveDelegatedApp on $name", (engine) => {
     expect(tokenRequest?.form?.client_secret).toBeUndefined();
 
     const view = await getDelegatedAppView(database.prisma);
-    expect(view).toMatchObject({ credentialKind: "certificate", credentialHint: certificate.thumbprintSha256.toUpperCase() });
+    expect(view).toMatchObject({
+      credentialKind: "certificate",
+      credentialHint: certificate.thumbprintSha256.toUpperCase(),
+      applicationObjectId: "0f0e0d0c-0b0a-4908-8706-050403020100",
+      certificateKeyId: "1f1e1d1c-1b1a-4918-8716-151413121110",
+    });
     expect(view!.credentialExpiresAt!.getTime()).toBe(new Date(new X509Certificate(certificate.certPem).validTo).getTime());
     const raw = await rawRow();
     expect(String(raw!.certificate_pem)).toContain("BEGIN CERTIFICATE");
@@ -240,7 +257,7 @@ describe.each(testEngines())("saveDelegatedApp on $name", (engine) => {
 
   it("refuses a certificate bundle it cannot use before asking Microsoft", async () => {
     await expect(save(input({ credentialKind: "certificate", clientSecret: undefined, certificatePem: `${certificate.certPem}${otherCertificate.privateKeyPem}` }))).rejects.toThrow(/does not belong/);
-    await expect(save(input({ credentialKind: "certificate", clientSecret: undefined, certificatePem: await expiredBundle() }))).rejects.toThrow(/has expired/);
+    await expect(save(input({ credentialKind: "certificate", clientSecret: undefined, certificatePem: await expiredBundle() }))).rejects.toThrow(/expired on/);
     await expect(save(input({ credentialKind: "certificate", clientSecret: undefined }))).rejects.toBeInstanceOf(UserFacingError);
     expect(sim.requests.filter((request) => request.path.endsWith("/token"))).toHaveLength(0);
   });

@@ -1,9 +1,9 @@
 import "server-only";
-import { createPrivateKey, X509Certificate } from "node:crypto";
 import { recordAudit, type AuditActor } from "@/lib/audit/audit";
 import { checkTitles, DEFAULT_CHECK_TIMEOUT_MS, explained, timed, type CheckContext } from "@/lib/checks/check-kit";
 import type { Check } from "@/lib/checks/schema";
 import { secretHint } from "@/lib/connections/state";
+import { parseCertificateUpload } from "@/lib/crypto/certificates";
 import { sealContext, type KeyRing } from "@/lib/crypto/seal";
 import type { DbClient } from "@/lib/db/types";
 import { resolveCloud } from "@/lib/entra/cloud-config";
@@ -38,6 +38,8 @@ export type DelegatedAppView = {
   credentialKind: ClientCredential["kind"];
   credentialHint: string;
   credentialExpiresAt: Date | null;
+  applicationObjectId: string | null;
+  certificateKeyId: string | null;
   verifiedAt: Date | null;
   verification: Check[] | null;
   version: number;
@@ -69,6 +71,8 @@ const viewSelect = {
   credentialKind: true,
   credentialHint: true,
   credentialExpiresAt: true,
+  applicationObjectId: true,
+  certificateKeyId: true,
   verifiedAt: true,
   verification: true,
   version: true,
@@ -86,6 +90,8 @@ export async function getDelegatedAppView(db: DbClient): Promise<DelegatedAppVie
     credentialKind: row.credentialKind as ClientCredential["kind"],
     credentialHint: row.credentialHint,
     credentialExpiresAt: row.credentialExpiresAt,
+    applicationObjectId: row.applicationObjectId,
+    certificateKeyId: row.certificateKeyId,
     verifiedAt: row.verifiedAt,
     verification: Array.isArray(row.verification) ? (row.verification as Check[]) : null,
     version: row.version,
@@ -112,40 +118,6 @@ export async function getDelegatedApp(db: DbClient, ring: KeyRing): Promise<Dele
     audience: row.audience as DelegatedAudience,
     credential,
     version: row.version,
-  };
-}
-
-type ParsedCertificate = { privateKeyPem: string; certificatePem: string; thumbprintSha256: string; expiresAt: Date };
-
-/**
- * A PEM bundle with the private key and its certificate (what `az ad app credential reset --create-cert`
- * and `openssl req -x509` give). Entra keeps only the certificate; the key signs the client assertion.
- */
-export function parseCertificateBundle(pem: string, now = new Date()): ParsedCertificate {
-  const certificateMatch = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.exec(pem);
-  const keyMatch = /-----BEGIN (?:RSA |EC )?PRIVATE KEY-----[\s\S]+?-----END (?:RSA |EC )?PRIVATE KEY-----/.exec(pem);
-  if (!certificateMatch) throw new UserFacingError("The PEM has no certificate.", { certificateKeyPem: "Paste the certificate (BEGIN CERTIFICATE) together with its private key." });
-  if (!keyMatch) throw new UserFacingError("The PEM has no private key.", { certificateKeyPem: "Paste the private key (BEGIN PRIVATE KEY) together with the certificate." });
-  let certificate: X509Certificate;
-  try {
-    certificate = new X509Certificate(certificateMatch[0]);
-  } catch {
-    throw new UserFacingError("The certificate cannot be read.", { certificateKeyPem: "The certificate is not a valid X.509 certificate in PEM form." });
-  }
-  let matches = false;
-  try {
-    matches = certificate.checkPrivateKey(createPrivateKey(keyMatch[0]));
-  } catch {
-    throw new UserFacingError("The private key cannot be read.", { certificateKeyPem: "The private key is not a valid unencrypted PEM key (encrypted keys are not supported)." });
-  }
-  if (!matches) throw new UserFacingError("The private key does not belong to the certificate.", { certificateKeyPem: "The private key does not belong to this certificate." });
-  const expiresAt = new Date(certificate.validTo);
-  if (expiresAt <= now) throw new UserFacingError("The certificate has expired.", { certificateKeyPem: `This certificate expired on ${expiresAt.toISOString().slice(0, 10)}.` });
-  return {
-    privateKeyPem: keyMatch[0],
-    certificatePem: certificateMatch[0],
-    thumbprintSha256: certificate.fingerprint256.replaceAll(":", "").toUpperCase(),
-    expiresAt,
   };
 }
 
@@ -216,7 +188,7 @@ export async function saveDelegatedApp(
     else throw new UserFacingError("Enter the client secret.", { clientSecret: "Enter the client secret's value (not its ID)." });
     expiresAt = input.secretExpiresAt ?? null;
   } else if (input.certificatePem) {
-    const parsed = parseCertificateBundle(input.certificatePem);
+    const parsed = parseCertificateUpload({ kind: "pem", pem: input.certificatePem }, { field: "certificateKeyPem" });
     credential = { kind: "certificate", privateKeyPem: parsed.privateKeyPem, certificatePem: parsed.certificatePem, thumbprintSha256: parsed.thumbprintSha256 };
     expiresAt = parsed.expiresAt;
   } else if (current?.credential.kind === "certificate") {
@@ -241,6 +213,8 @@ export async function saveDelegatedApp(
     credentialHint: hint,
     certificatePem: credential.kind === "certificate" ? credential.certificatePem : null,
     credentialExpiresAt: credential.kind === "certificate" && credential === current?.credential ? undefined : expiresAt,
+    applicationObjectId: input.applicationObjectId ?? null,
+    certificateKeyId: credential.kind === "certificate" ? (input.certificateKeyId ?? null) : null,
     verifiedAt: now,
     verification: verification.checks,
     updatedById: context.actor.id,

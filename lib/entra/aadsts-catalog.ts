@@ -48,6 +48,60 @@ export const aadstsCatalog: Readonly<Record<string, ErrorEntryWithVariants>> = {
     who: "global-admin",
     fix: { step: "client-secret", text: "Create a new client secret on the app registration and paste its Value here." },
   },
+  AADSTS700027: {
+    title: "Certificate not registered on this app",
+    explanation:
+      "Microsoft found no certificate with this thumbprint on the app registration. Either it was never uploaded, or it was uploaded to a different app (a common mix-up when several apps are open in the portal). Right after an upload, Microsoft can take a few minutes to accept a new certificate.",
+    who: "global-admin",
+    fix: {
+      step: "client-secret",
+      text: "Open this app's Certificates & secrets page (check the Application (client) ID on its Overview page), upload the certificate on the Certificates tab, and compare the thumbprint Entra shows with the one on the credential step.",
+    },
+    variants: [
+      {
+        messageIncludes: "The key used is expired",
+        entry: {
+          title: "Certificate has expired",
+          explanation: "The certificate Calsync signs with is past its end date, so Microsoft no longer accepts it.",
+          who: "global-admin",
+          fix: { step: "client-secret", text: "Generate a new certificate on the credential step, upload it on the app's Certificates tab, then verify again." },
+        },
+      },
+      {
+        messageIncludes: "did not match the expected signature",
+        entry: {
+          title: "Certificate and key do not belong together",
+          explanation:
+            "A certificate with this thumbprint is registered, but the signature made with Calsync's private key does not verify against it: the key Calsync holds is not the key of that certificate.",
+          who: "global-admin",
+          fix: { step: "client-secret", text: "Upload the certificate together with the private key it was made for, or generate a new certificate and upload that one." },
+        },
+      },
+    ],
+  },
+  AADSTS700024: {
+    title: "Signed assertion outside its valid time",
+    explanation:
+      "The short-lived assertion Calsync signs with its certificate was already expired, or not yet valid, when Microsoft checked it. The clock of the server running Calsync is usually off by several minutes; a long network delay does the same.",
+    who: "us",
+  },
+  AADSTS700023: {
+    title: "Signed assertion addressed to the wrong sign-in authority",
+    explanation:
+      "The audience of the assertion Calsync signed with its certificate does not match the tenant and cloud it was sent to. Check that the connection's cloud is the tenant's cloud.",
+    who: "user",
+    fix: { step: "copy-ids", text: "Check the Directory (tenant) ID and the chosen cloud against the app registration's Overview page." },
+    variants: [
+      {
+        messageIncludes: "scope",
+        entry: {
+          title: "Requested scope is not valid",
+          explanation: "Microsoft refused the scope of the token request. Calsync asks for Microsoft Graph's /.default scope; this is a Calsync problem, not a setting in your tenant.",
+          who: "us",
+        },
+      },
+    ],
+  },
   AADSTS7000216: {
     title: "No client secret was sent",
     explanation: "The token request carried no credential. This is a Calsync problem, not a setting in your tenant.",

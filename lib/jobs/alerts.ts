@@ -122,6 +122,7 @@ export async function enqueueExpiryWarnings(db: DbClient, { now = new Date() }: 
       expiry: { expiresAt: warning.expiresAt, daysLeft: warning.daysLeft, threshold: warning.threshold },
     });
   }
+  queued += await enqueueCertificateWarnings(db, channelIds, now);
   // Every mailbox connection signs in through the one mailbox sign-in app: its credential expiring
   // stops them all at once.
   const signInApp = await db.delegatedApp.findUnique({ where: { id: 1 }, select: { credentialKind: true, credentialExpiresAt: true } });
@@ -136,6 +137,39 @@ export async function enqueueExpiryWarnings(db: DbClient, { now = new Date() }: 
       summary: `The mailbox sign-in app's ${credential} expires ${appWarning.when} (${appWarning.expiresAt}). Renew it under Mailbox sign-in before then, or mailbox connections stop syncing.`,
       connection: null,
       expiry: { expiresAt: appWarning.expiresAt, daysLeft: appWarning.daysLeft, threshold: appWarning.threshold },
+    });
+  }
+  return queued;
+}
+
+/**
+ * A certificate's expiry is exact. One the console can renew is renewed CALSYNC_CERT_RENEW_DAYS before
+ * it ends, so it warns only at thresholds inside that window, when a renewal should already have happened.
+ */
+async function enqueueCertificateWarnings(db: DbClient, channelIds: string[], now: Date): Promise<number> {
+  const renewDays = getEnv().CALSYNC_CERT_RENEW_DAYS;
+  const connections = await db.connection.findMany({
+    where: { credentialKind: "certificate", certificateExpiresAt: { gte: now, lte: new Date(startOfUtcDay(now) + EXPIRY_THRESHOLDS_DAYS[0] * DAY_MS) } },
+    select: { id: true, name: true, tenant: true, tenantId: true, certificateExpiresAt: true, certificateGenerated: true, applicationObjectId: true },
+  });
+  let queued = 0;
+  for (const { certificateExpiresAt, certificateGenerated, applicationObjectId, ...connection } of connections) {
+    const warning = certificateExpiresAt ? expiryWarning(certificateExpiresAt, now) : null;
+    if (!certificateExpiresAt || !warning) continue;
+    const renewable = certificateGenerated && applicationObjectId !== null;
+    if (renewable && warning.threshold >= renewDays) continue;
+    const eventKey = expiryEventKey(`${connection.id}:certificate`, certificateExpiresAt, warning.threshold);
+    queued += await enqueue(db, channelIds, eventKey, {
+      type: "connection.certificate_expiring",
+      eventKey,
+      occurredAt: now.toISOString(),
+      summary: renewable
+        ? `${connection.name}: the certificate expires ${warning.when} (${warning.expiresAt}) and Calsync has not renewed it yet. Open the connection to see why, or switch it to a new certificate.`
+        : `${connection.name}: the certificate expires ${warning.when} (${warning.expiresAt}). Calsync cannot renew it itself (${
+            certificateGenerated ? "the application's object ID is unknown" : "it was uploaded, not made by Calsync"
+          }): give the connection a new certificate before then.`,
+      connection: connectionPart(connection),
+      expiry: { expiresAt: warning.expiresAt, daysLeft: warning.daysLeft, threshold: warning.threshold },
     });
   }
   return queued;

@@ -91,7 +91,7 @@ const connectionStateSchema = z.enum(["healthy", "warning", "failing", "needs_re
 
 /** What a webhook receives as its body (and what an email spells out). Never carries secrets. */
 export const alertPayloadSchema = z.object({
-  type: z.enum(["connection.state_changed", "connection.secret_expiring", "mailbox_sign_in.credential_expiring", "test"]),
+  type: z.enum(["connection.state_changed", "connection.secret_expiring", "connection.certificate_expiring", "mailbox_sign_in.credential_expiring", "test"]),
   /** The de-duplication key: the same event never arrives twice with different keys. */
   eventKey: z.string(),
   occurredAt: z.string(),

@@ -122,7 +122,7 @@ function emailText(payload: AlertPayload): { subject: string; text: string } {
     lines.push(`State: ${payload.stateChange.from} → ${payload.stateChange.to}`, `Cause: ${payload.stateChange.cause}`);
     if (payload.stateChange.code) lines.push(`Code: ${payload.stateChange.code}`);
   }
-  if (payload.expiry) lines.push(`Secret expires: ${payload.expiry.expiresAt} (${payload.expiry.daysLeft} days left)`);
+  if (payload.expiry) lines.push(`${payload.type === "connection.certificate_expiring" ? "Certificate" : "Secret"} expires: ${payload.expiry.expiresAt} (${payload.expiry.daysLeft} days left)`);
   if (payload.connection) lines.push("", `Open it: ${payload.connection.url}`);
   lines.push("", `Event: ${payload.type} at ${payload.occurredAt} (${payload.eventKey})`);
   const subject = `[Calsync] ${payload.summary.split(". ")[0]!.slice(0, 150)}`;

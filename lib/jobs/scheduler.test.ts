@@ -236,6 +236,30 @@ describe.each(testEngines())("scheduler on $name", (engine) => {
     expect(deliveries[0]!.payload).toMatchObject({ type: "connection.secret_expiring", expiry: { expiresAt: "2027-03-01", threshold: 30 } });
   });
 
+  it("certificates warn with their exact expiry: one Calsync cannot renew at every threshold, one it renews only once renewal is overdue", async () => {
+    await database.prisma.notificationChannel.create({ data: { kind: "email", name: "mail", target: "ops@example.com" }, select: { id: true } });
+    const expires = new Date("2027-03-01T15:30:00Z");
+    const uploaded = await insertConnection(database.prisma, ring, { name: "Uploaded" });
+    const generated = await insertConnection(database.prisma, ring, { name: "Generated" });
+    await database.prisma.connection.update({ where: { id: uploaded }, data: { credentialKind: "certificate", certificateExpiresAt: expires, certificateGenerated: false } });
+    await database.prisma.connection.update({
+      where: { id: generated },
+      data: { credentialKind: "certificate", certificateExpiresAt: expires, certificateGenerated: true, applicationObjectId: "0f0e0d0c-0b0a-4908-8706-050403020100" },
+    });
+    for (let at = expires.getTime() - 40 * DAY; at <= expires.getTime() + 3 * DAY; at += 12 * 3_600_000) {
+      await enqueueExpiryWarnings(database.prisma, { now: new Date(at) });
+    }
+    const deliveries = await database.prisma.notificationDelivery.findMany({ select: { eventKey: true, payload: true }, orderBy: { id: "asc" } });
+    const keys = deliveries.map((delivery) => delivery.eventKey);
+    expect(keys.filter((key) => key.includes(uploaded))).toEqual([30, 14, 7, 1].map((threshold) => `expiry:${uploaded}:certificate:2027-03-01:${threshold}`));
+    expect(keys.filter((key) => key.includes(generated))).toEqual([14, 7, 1].map((threshold) => `expiry:${generated}:certificate:2027-03-01:${threshold}`));
+    const first = deliveries.find((delivery) => delivery.eventKey.includes(uploaded))!.payload as { type: string; summary: string };
+    expect(first.type).toBe("connection.certificate_expiring");
+    expect(first.summary).toContain("Calsync cannot renew it itself (it was uploaded, not made by Calsync)");
+    const overdue = deliveries.find((delivery) => delivery.eventKey.includes(generated))!.payload as { summary: string };
+    expect(overdue.summary).toContain("has not renewed it yet");
+  });
+
   it("a secret Microsoft already refused as expired gets no countdown, and its state change says Expired (Microsoft)", async () => {
     await database.prisma.notificationChannel.create({ data: { kind: "email", name: "mail", target: "ops@example.com" }, select: { id: true } });
     const expires = new Date("2027-03-01T00:00:00Z");

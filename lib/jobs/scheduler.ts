@@ -7,6 +7,7 @@ import { getPrisma } from "@/lib/db/client";
 import type { AppPrismaClient } from "@/lib/db/types";
 import { getEnv } from "@/lib/env";
 import { enqueueExpiryWarnings } from "@/lib/jobs/alerts";
+import { runDueRenewals } from "@/lib/credentials/renewal";
 import { deliverPendingNotifications, type DeliveryOptions, type DeliveryRunSummary } from "@/lib/jobs/deliveries";
 import { pruneSignInAttempts } from "@/lib/delegated/sign-in";
 import { pruneMicrosoftSignIns } from "@/lib/auth/oidc/sign-in";
@@ -192,8 +193,16 @@ export function startScheduler(options: StartSchedulerOptions = {}): SchedulerHa
     }
   });
 
+  const renewals = loop("renewals", async () => {
+    const outcomes = await runDueRenewals(await database(), keyRing(), { instanceId, now: now(), renewDays: env.CALSYNC_CERT_RENEW_DAYS });
+    for (const [connectionId, outcome] of outcomes) {
+      if (outcome.outcome === "renewed") log.info("Certificate renewed", { connectionId, oldThumbprint: outcome.oldThumbprint, newThumbprint: outcome.newThumbprint });
+      if (outcome.outcome === "blocked") log.warn("Certificate renewal blocked", { connectionId, reason: outcome.reason });
+    }
+  });
+
   log.info("Scheduler started", { instanceId, concurrency: options.concurrency ?? env.CALSYNC_CHECK_CONCURRENCY });
-  const finished = Promise.all([checks, notifications]);
+  const finished = Promise.all([checks, notifications, renewals]);
   const handle: SchedulerHandle = {
     instanceId,
     running: true,

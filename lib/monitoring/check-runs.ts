@@ -13,7 +13,7 @@ import { enqueueStateChangeAlerts } from "@/lib/jobs/alerts";
  * is committed.
  */
 
-export type CheckTrigger = "scheduled" | "manual" | "wizard" | "edit" | "rotation";
+export type CheckTrigger = "scheduled" | "manual" | "wizard" | "edit" | "rotation" | "renewal";
 
 export type RecordedRun = {
   checkRunId: bigint;

@@ -48,6 +48,9 @@ export type StatusRow = {
   stateSince: Date;
   lastCheckedAt: Date | null;
   secretExpiresAt: Date | null;
+  /** `certificate` rows expire exactly at `certificateExpiresAt`; `secret` rows at the typed date. */
+  credentialKind: "secret" | "certificate";
+  certificateExpiresAt: Date | null;
   /** Microsoft refused the secret as expired: shown instead of the typed date. */
   secretExpiredByMicrosoft: boolean;
   /** Mailbox connections: who connected it (console account and Microsoft account). */
@@ -71,10 +74,16 @@ function expiryCutoff(now: Date): Date {
   return new Date(now.getTime() + EXPIRY_WINDOW_DAYS * 86_400_000);
 }
 
+/** A secret's typed date or a certificate's exact end falls within the window. */
+function expiringWithin(now: Date): Prisma.ConnectionWhereInput {
+  const cutoff = expiryCutoff(now);
+  return { OR: [{ secretExpiresAt: { not: null, lte: cutoff } }, { certificateExpiresAt: { not: null, lte: cutoff } }] };
+}
+
 export async function getStatusTiles(db: DbClient, now = new Date()): Promise<StatusTiles> {
   const [groups, expiringSoon] = await Promise.all([
     db.connection.groupBy({ by: ["state"], _count: { _all: true } }),
-    db.connection.count({ where: { secretExpiresAt: { not: null, lte: expiryCutoff(now) } } }),
+    db.connection.count({ where: expiringWithin(now) }),
   ]);
   const tiles = { healthy: 0, warning: 0, failing: 0, needs_reauth: 0, never_checked: 0, expiringSoon, total: 0 };
   for (const group of groups) {
@@ -95,12 +104,14 @@ function searchConditions(pattern: string): Prisma.ConnectionWhereInput[] {
 }
 
 function whereFor(filter: StatusFilter, now: Date): Prisma.ConnectionWhereInput {
+  const and: Prisma.ConnectionWhereInput[] = [];
+  if (filter.expiring) and.push(expiringWithin(now));
+  if (filter.q) and.push({ OR: searchConditions(likeLiteral(filter.q)) });
   return {
     ...(filter.state ? { state: filter.state } : {}),
     ...(filter.kind ? { kind: filter.kind } : {}),
     ...(filter.cloud ? { cloud: filter.cloud } : {}),
-    ...(filter.expiring ? { secretExpiresAt: { not: null, lte: expiryCutoff(now) } } : {}),
-    ...(filter.q ? { OR: searchConditions(likeLiteral(filter.q)) } : {}),
+    ...(and.length ? { AND: and } : {}),
   };
 }
 
@@ -131,6 +142,8 @@ export async function listStatusRows(
         stateSince: true,
         lastCheckedAt: true,
         secretExpiresAt: true,
+        credentialKind: true,
+        certificateExpiresAt: true,
         accountUpn: true,
         lastReport: true,
         owner: { select: { displayName: true, email: true } },
@@ -143,6 +156,7 @@ export async function listStatusRows(
       return {
         ...row,
         state: row.state as ConnectionState,
+        credentialKind: row.credentialKind === "certificate" ? "certificate" : "secret",
         owner,
         nextStep: nextStepOf({ ...row, lastReport }, owner),
         secretExpiredByMicrosoft: secretExpiredByMicrosoft(lastReport),

@@ -9,6 +9,10 @@ export const draftFieldsSchema = z.object({
   name: z.string().max(120).optional(),
   tenant: z.string().max(255).optional(),
   clientId: z.string().max(255).optional(),
+  /** The app's Object ID (not its client ID): certificate renewal addresses the application by it. */
+  applicationObjectId: z.string().max(255).optional(),
+  /** The portal's "Certificate ID" of an uploaded certificate: renewal removes the old one by it. */
+  certificateKeyId: z.string().max(255).optional(),
   secretExpiresAt: z.string().max(10).optional(),
   accountType: z.string().max(60).optional(),
   mailboxScopeKind: z.enum(["all", "list"]).optional(),

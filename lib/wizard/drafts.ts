@@ -5,6 +5,7 @@ import { Prisma } from "@/lib/db/generated/client";
 import { secretHint } from "@/lib/connections/state";
 import type { KeyRing } from "@/lib/crypto/seal";
 import { sealContext } from "@/lib/crypto/seal";
+import { describeCertificate } from "@/lib/crypto/certificates";
 import type { CloudId } from "@/lib/entra/clouds";
 import type { AppPrismaClient, DbClient } from "@/lib/db/types";
 import { draftFieldsSchema, type DraftFields } from "@/lib/wizard/draft-fields";
@@ -24,12 +25,17 @@ export type DraftView = {
   completedSteps: WizardStepId[];
   fields: DraftFields;
   secretHint: string | null;
+  credentialKind: "secret" | "certificate";
+  /** The draft's certificate, public facts only (the key stays sealed); null when there is none. */
+  certificate: DraftCertificateView | null;
   consentOutcome: AdminConsentOutcome | null;
   lastReport: CheckReport | null;
   /** True when the last report verified exactly the current inputs. */
   reportIsCurrent: boolean;
   updatedAt: Date;
 };
+
+export type DraftCertificateView = Omit<ReturnType<typeof describeCertificate>, "subject"> & { subject: string; generated: boolean };
 
 const draftSelect = {
   id: true,
@@ -38,6 +44,9 @@ const draftSelect = {
   completedSteps: true,
   fields: true,
   secretHint: true,
+  credentialKind: true,
+  certificatePem: true,
+  certificateGenerated: true,
   consentOutcome: true,
   lastReport: true,
   verifiedHash: true,
@@ -46,6 +55,15 @@ const draftSelect = {
 
 function draftContext(draftId: string): string {
   return sealContext("wizard_drafts", "client_secret_sealed", draftId);
+}
+
+function draftCertificateContext(draftId: string): string {
+  return sealContext("wizard_drafts", "certificate_key_sealed", draftId);
+}
+
+/** The sealed value a verification depends on: the secret, or the certificate's key, whichever the draft uses. */
+function sealedCredential(row: { credentialKind: string; clientSecretSealed: string | null; certificateKeySealed: string | null }): string | null {
+  return row.credentialKind === "certificate" ? row.certificateKeySealed : row.clientSecretSealed;
 }
 
 /**
@@ -74,6 +92,9 @@ type DraftRow = {
   completedSteps: unknown;
   fields: unknown;
   secretHint: string | null;
+  credentialKind: string;
+  certificatePem: string | null;
+  certificateGenerated: boolean;
   consentOutcome: unknown;
   lastReport: unknown;
   verifiedHash: string | null;
@@ -97,6 +118,8 @@ function toView(row: DraftRow, sealedSecret: string | null): DraftView {
     completedSteps: completedStepIds(row.completedSteps),
     fields,
     secretHint: row.secretHint,
+    credentialKind: row.credentialKind === "certificate" ? "certificate" : "secret",
+    certificate: row.certificatePem ? { ...describeCertificate(row.certificatePem), generated: row.certificateGenerated } : null,
     consentOutcome: (row.consentOutcome as AdminConsentOutcome | null) ?? null,
     lastReport: report?.success ? report.data : null,
     reportIsCurrent: row.verifiedHash !== null && row.verifiedHash === inputsFingerprint(row.cloud, fields, sealedSecret),
@@ -105,8 +128,14 @@ function toView(row: DraftRow, sealedSecret: string | null): DraftView {
 }
 
 export async function getDraft(db: DbClient, userId: string): Promise<DraftView | null> {
-  const row = await db.wizardDraft.findUnique({ where: { userId }, select: { ...draftSelect, clientSecretSealed: true } });
-  return row ? toView(row, row.clientSecretSealed) : null;
+  const row = await db.wizardDraft.findUnique({ where: { userId }, select: { ...draftSelect, clientSecretSealed: true, certificateKeySealed: true } });
+  return row ? toView(row, sealedCredential(row)) : null;
+}
+
+/** The draft's certificate (public part) for download; null when the draft has none. */
+export async function draftCertificatePem(db: DbClient, userId: string): Promise<string | null> {
+  const row = await db.wizardDraft.findUnique({ where: { userId }, select: { certificatePem: true } });
+  return row?.certificatePem ?? null;
 }
 
 export async function startDraft(db: DbClient, userId: string, cloud: CloudId): Promise<DraftView> {
@@ -117,6 +146,10 @@ export async function startDraft(db: DbClient, userId: string, cloud: CloudId): 
     fields: {},
     clientSecretSealed: null,
     secretHint: null,
+    credentialKind: "secret",
+    certificateKeySealed: null,
+    certificatePem: null,
+    certificateGenerated: false,
     consentState: null,
     consentOutcome: Prisma.DbNull,
     lastReport: Prisma.DbNull,
@@ -149,14 +182,17 @@ export async function saveDraftStep(
     nextStep: WizardStepId;
     fields?: DraftFields;
     clientSecret?: string;
+    /** Which credential the draft now uses; a new certificate also switches to it. */
+    credentialKind?: "secret" | "certificate";
+    certificate?: { privateKeyPem: string; certificatePem: string; generated: boolean };
     /** Steps done elsewhere in the same go (the setup script does five of them). */
     alsoCompleted?: readonly WizardStepId[];
   },
 ): Promise<DraftView> {
   return db.$transaction(async (tx) => {
-    const row = await tx.wizardDraft.findUnique({ where: { userId: input.userId }, select: { ...draftSelect, clientSecretSealed: true } });
+    const row = await tx.wizardDraft.findUnique({ where: { userId: input.userId }, select: { ...draftSelect, clientSecretSealed: true, certificateKeySealed: true } });
     if (!row) throw new Error("no draft");
-    const current = toView(row, row.clientSecretSealed);
+    const current = toView(row, sealedCredential(row));
     const completed = new Set(current.completedSteps);
     if (input.done) completed.add(input.step);
     else completed.delete(input.step);
@@ -169,12 +205,21 @@ export async function saveDraftStep(
         fields,
         completedSteps: [...completed],
         currentStep: input.done ? input.nextStep : input.step,
-        ...(sealed !== undefined ? { clientSecretSealed: sealed, secretHint: secretHint(input.clientSecret!) } : {}),
+        ...(sealed !== undefined ? { clientSecretSealed: sealed, secretHint: secretHint(input.clientSecret!), credentialKind: "secret" } : {}),
+        ...(input.credentialKind ? { credentialKind: input.credentialKind } : {}),
+        ...(input.certificate
+          ? {
+              credentialKind: "certificate",
+              certificateKeySealed: ring.seal(input.certificate.privateKeyPem, draftCertificateContext(row.id)),
+              certificatePem: input.certificate.certificatePem,
+              certificateGenerated: input.certificate.generated,
+            }
+          : {}),
         version: { increment: 1 },
       },
-      select: { ...draftSelect, clientSecretSealed: true },
+      select: { ...draftSelect, clientSecretSealed: true, certificateKeySealed: true },
     });
-    return toView(updated, updated.clientSecretSealed);
+    return toView(updated, sealedCredential(updated));
   });
 }
 
@@ -184,18 +229,23 @@ export async function draftCheckInput(
   ring: KeyRing,
   userId: string,
 ): Promise<{ draftId: string; input: CheckInput; fingerprint: string } | null> {
-  const row = await db.wizardDraft.findUnique({ where: { userId }, select: { id: true, cloud: true, fields: true, clientSecretSealed: true } });
+  const row = await db.wizardDraft.findUnique({
+    where: { userId },
+    select: { id: true, cloud: true, fields: true, clientSecretSealed: true, credentialKind: true, certificateKeySealed: true, certificatePem: true },
+  });
   if (!row) return null;
   const fields = draftFieldsSchema.catch({}).parse(row.fields);
-  const clientSecret = row.clientSecretSealed ? ring.open(row.clientSecretSealed, draftContext(row.id)) : "";
+  const certificate = openDraftCertificate(ring, row);
+  const clientSecret = !certificate && row.clientSecretSealed ? ring.open(row.clientSecretSealed, draftContext(row.id)) : "";
   return {
     draftId: row.id,
-    fingerprint: inputsFingerprint(row.cloud, fields, row.clientSecretSealed),
+    fingerprint: inputsFingerprint(row.cloud, fields, sealedCredential(row)),
     input: {
       cloud: row.cloud as CloudId,
       tenant: fields.tenant ?? "",
       clientId: fields.clientId ?? "",
       clientSecret,
+      ...(certificate ? { certificate: { privateKeyPem: certificate.privateKeyPem, certificatePem: certificate.certificatePem, thumbprintSha256: certificate.thumbprintSha256 } } : {}),
       mailboxScope: fields.mailboxScopeKind === "list" ? { kind: "list", mailboxes: fields.mailboxes ?? [] } : { kind: "all" },
       testMailbox: fields.testMailbox || undefined,
       outOfScopeMailbox: fields.outOfScopeMailbox || undefined,
@@ -234,6 +284,23 @@ export async function pendingConsentState(db: DbClient, userId: string): Promise
   const row = await db.wizardDraft.findUnique({ where: { userId }, select: { consentState: true } });
   return row?.consentState ?? null;
 }
+
+/** The draft's certificate with its key opened, when the draft signs in with one; for verifying and saving only. */
+export function openDraftCertificate(
+  ring: KeyRing,
+  row: { id: string; credentialKind: string; certificateKeySealed: string | null; certificatePem: string | null },
+): { privateKeyPem: string; certificatePem: string; thumbprintSha256: string; expiresAt: Date } | null {
+  if (row.credentialKind !== "certificate" || !row.certificateKeySealed || !row.certificatePem) return null;
+  const described = describeCertificate(row.certificatePem);
+  return {
+    privateKeyPem: ring.open(row.certificateKeySealed, draftCertificateContext(row.id)),
+    certificatePem: row.certificatePem,
+    thumbprintSha256: described.thumbprintSha256,
+    expiresAt: described.expiresAt,
+  };
+}
+
+export { sealedCredential as draftSealedCredential };
 
 /** Opens the draft's secret to move it into a connection; used only by the save path. */
 export function openDraftSecret(ring: KeyRing, draftId: string, sealed: string): string {

@@ -6,8 +6,28 @@ import type { CloudId } from "@/lib/entra/clouds";
 import type { AppPrismaClient } from "@/lib/db/types";
 import { UserFacingError } from "@/lib/errors";
 import { draftFieldsSchema } from "@/lib/wizard/draft-fields";
-import { inputsFingerprint, openDraftSecret } from "@/lib/wizard/drafts";
+import { draftSealedCredential, inputsFingerprint, openDraftCertificate, openDraftSecret } from "@/lib/wizard/drafts";
 import { checkReportSchema } from "@/lib/checks/schema";
+
+function credentialForConnection(
+  ring: KeyRing,
+  draft: { id: string; credentialKind: string; clientSecretSealed: string | null; certificateKeySealed: string | null; certificatePem: string | null; certificateGenerated: boolean },
+  secretExpiresAt: string | undefined,
+  ids: { applicationObjectId?: string | undefined; certificateKeyId?: string | undefined },
+) {
+  const certificate = openDraftCertificate(ring, draft);
+  if (certificate) {
+    return {
+      clientSecret: "",
+      secretExpiresAt: null,
+      certificate: { ...certificate, generated: draft.certificateGenerated, applicationObjectId: ids.applicationObjectId || null, keyId: ids.certificateKeyId || null },
+    };
+  }
+  return {
+    clientSecret: openDraftSecret(ring, draft.id, draft.clientSecretSealed ?? ""),
+    secretExpiresAt: secretExpiresAt ? new Date(`${secretExpiresAt}T00:00:00Z`) : null,
+  };
+}
 
 export const ALREADY_SAVED = "This draft has already been saved. Find the connection in the list.";
 
@@ -27,13 +47,25 @@ export async function saveDraftAsConnection(
       await tx.$queryRaw`SELECT id FROM wizard_drafts WHERE user_id = ${userId}::uuid FOR UPDATE`;
       const draft = await tx.wizardDraft.findUnique({
         where: { userId },
-        select: { id: true, cloud: true, fields: true, clientSecretSealed: true, lastReport: true, verifiedHash: true },
+        select: {
+          id: true,
+          cloud: true,
+          fields: true,
+          clientSecretSealed: true,
+          credentialKind: true,
+          certificateKeySealed: true,
+          certificatePem: true,
+          certificateGenerated: true,
+          lastReport: true,
+          verifiedHash: true,
+        },
       });
       if (!draft) throw new UserFacingError(ALREADY_SAVED);
       const fields = draftFieldsSchema.catch({}).parse(draft.fields);
       const report = draft.lastReport ? checkReportSchema.safeParse(draft.lastReport) : null;
-      if (!report?.success || !draft.clientSecretSealed) throw new UserFacingError("Verify the connection before saving it.");
-      if (draft.verifiedHash !== inputsFingerprint(draft.cloud, fields, draft.clientSecretSealed)) {
+      const sealedCredential = draftSealedCredential(draft);
+      if (!report?.success || !sealedCredential) throw new UserFacingError("Verify the connection before saving it.");
+      if (draft.verifiedHash !== inputsFingerprint(draft.cloud, fields, sealedCredential)) {
         throw new UserFacingError("The settings changed since the last verification. Verify again, then save.");
       }
       if (!report.data.ok) throw new UserFacingError("Some checks failed. Fix them and verify again before saving.");
@@ -52,8 +84,7 @@ export async function saveDraftAsConnection(
           cloud: draft.cloud as CloudId,
           tenant: fields.tenant ?? report.data.tenantId,
           clientId: (fields.clientId ?? "").toLowerCase(),
-          clientSecret: openDraftSecret(ring, draft.id, draft.clientSecretSealed),
-          secretExpiresAt: fields.secretExpiresAt ? new Date(`${fields.secretExpiresAt}T00:00:00Z`) : null,
+          ...credentialForConnection(ring, draft, fields.secretExpiresAt, fields),
           mailboxScope: fields.mailboxScopeKind === "list" ? { kind: "list", mailboxes: fields.mailboxes ?? [] } : { kind: "all" },
           testMailbox: fields.testMailbox || null,
           outOfScopeMailbox: fields.outOfScopeMailbox || null,

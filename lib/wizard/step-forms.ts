@@ -24,7 +24,11 @@ export const stepFormSchema = z.object({
   name: z.string().max(200).check(plainText("The connection name")).optional(),
   tenant: z.string().max(300).optional(),
   clientId: z.string().max(300).optional(),
+  applicationObjectId: z.string().max(300).optional(),
+  certificateKeyId: z.string().max(300).optional(),
   clientSecret: z.string().max(1000).optional(),
+  /** On the credential step: continue with the draft's certificate instead of a secret. */
+  credentialKind: z.enum(["secret", "certificate"]).optional(),
   secretExpiresAt: z.string().max(40).optional(),
   accountType: z.string().max(60).optional(),
   mailboxScopeKind: z.enum(["all", "list"]).optional(),
@@ -35,7 +39,7 @@ export const stepFormSchema = z.object({
 });
 export type StepForm = z.infer<typeof stepFormSchema>;
 
-export type ParsedStep = { fields: DraftFields; clientSecret?: string };
+export type ParsedStep = { fields: DraftFields; clientSecret?: string; credentialKind?: "secret" | "certificate" };
 
 // Placeholder for fields another step owns, chosen so that it triggers none of the mix-up rules.
 const NEUTRAL_SECRET = "Neutral~placeholder~secret~value~0000000";
@@ -52,6 +56,15 @@ function formatErrors(input: CheckInput, only: FormatField[]): Record<string, st
 
 function cleaned(input: CheckInput) {
   return checkFormat(input).cleaned;
+}
+
+/** The Object ID is optional; when given it must be a GUID and neither the client ID nor the tenant ID. */
+export function applicationObjectIdProblem(objectId: string, ids: { tenant: string; clientId: string }): string | undefined {
+  if (!objectId) return undefined;
+  if (!isGuid(objectId)) return "The Object ID is a GUID from the app's Overview page";
+  if (objectId === ids.clientId.toLowerCase()) return "That is the Application (client) ID. The Object ID is the value below it on the Overview page";
+  if (objectId === ids.tenant.toLowerCase()) return "That is the Directory (tenant) ID. The Object ID is the app's own value on the Overview page";
+  return undefined;
 }
 
 /**
@@ -87,6 +100,12 @@ export async function parseStepForm(db: DbClient, draft: DraftView, form: StepFo
       return { fields: accountType.success ? { accountType: accountType.data } : {} };
     }
     case "client-secret": {
+      if (form.credentialKind === "certificate") {
+        if (!draft.certificate) throw new UserFacingError("Generate or upload a certificate first.");
+        const keyId = (form.certificateKeyId ?? "").trim().toLowerCase();
+        if (keyId && !isGuid(keyId)) throw new UserFacingError("Check the highlighted field.", { certificateKeyId: "The Certificate ID is a GUID shown beside the thumbprint on the Certificates tab" });
+        return { fields: { certificateKeyId: keyId }, credentialKind: "certificate" };
+      }
       const errors: Record<string, string> = {};
       const secret = form.clientSecret ?? "";
       if (!secret && !draft.secretHint) errors.clientSecret = "Paste the secret's Value from Certificates & secrets";
@@ -97,7 +116,11 @@ export async function parseStepForm(db: DbClient, draft: DraftView, form: StepFo
       else if (!date.success) errors.secretExpiresAt = date.error.issues[0]!.message;
       else if (isPastDate(expiry, now)) errors.secretExpiresAt = `This secret expired on ${expiry}. Create a new client secret and use that one.`;
       if (Object.keys(errors).length) throw new UserFacingError("Check the highlighted fields.", errors);
-      return { fields: { secretExpiresAt: expiry }, ...(secret ? { clientSecret: cleaned({ ...base, clientSecret: secret }).clientSecret } : {}) };
+      return {
+        fields: { secretExpiresAt: expiry },
+        credentialKind: "secret",
+        ...(secret ? { clientSecret: cleaned({ ...base, clientSecret: secret }).clientSecret } : {}),
+      };
     }
     case "copy-ids": {
       const input: CheckInput = { ...base, tenant: form.tenant ?? "", clientId: form.clientId ?? "" };
@@ -106,13 +129,16 @@ export async function parseStepForm(db: DbClient, draft: DraftView, form: StepFo
       if (!name) errors.name = "Give the connection a name, for example “Contoso calendars”";
       if (!(form.tenant ?? "").trim()) errors.tenant = "Paste the Directory (tenant) ID from the app's Overview page";
       if (!(form.clientId ?? "").trim()) errors.clientId = "Paste the Application (client) ID from the app's Overview page";
+      const objectId = (form.applicationObjectId ?? "").trim().toLowerCase();
+      const objectIdProblem = applicationObjectIdProblem(objectId, cleaned(input));
+      if (objectIdProblem) errors.applicationObjectId = objectIdProblem;
       if (Object.keys(errors).length) throw new UserFacingError("Check the highlighted fields.", errors);
       const values = cleaned(input);
       if (isGuid(values.tenant)) {
         const existing = await findConnectionByApp(db, values.tenant, values.clientId);
         if (existing) throw new UserFacingError(duplicateMessage(existing), { clientId: duplicateMessage(existing) });
       }
-      return { fields: { name, tenant: values.tenant, clientId: values.clientId } };
+      return { fields: { name, tenant: values.tenant, clientId: values.clientId, ...(form.applicationObjectId !== undefined ? { applicationObjectId: objectId } : {}) } };
     }
     case "mailbox-scope": {
       const kind = form.mailboxScopeKind ?? "all";

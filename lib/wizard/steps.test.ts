@@ -1,3 +1,4 @@
+import { applicationObjectIdProblem } from "@/lib/wizard/step-forms";
 import { describe, expect, it } from "vitest";
 import type { FormatField } from "@/lib/checks/format";
 import { fixStepIds, fixStepSchema } from "@/lib/checks/schema";
@@ -74,7 +75,7 @@ describe("step order", () => {
     expect(wizardSteps.map((step) => stepTitles[step])).toEqual([
       "Register the app",
       "Copy the IDs",
-      "Create a client secret",
+      "Add a credential",
       "Add the API permissions",
       "Grant admin consent",
       "Choose the mailbox scope",
@@ -102,6 +103,7 @@ describe("fixes and fields", () => {
       accountType: "register-app",
       tenant: "copy-ids",
       clientId: "copy-ids",
+      applicationObjectId: "copy-ids",
       name: "copy-ids",
       clientSecret: "client-secret",
       secretExpiresAt: "client-secret",
@@ -274,7 +276,8 @@ describe("what each step teaches", () => {
     expect(text).toContain("Application (client) ID");
     expect(text).toContain("Directory (tenant) ID");
     expect(text).toMatch(/Object ID .* is a different value/);
-    expect(content.fields).toEqual(["name", "tenant", "clientId"]);
+    expect(content.fields).toEqual(["name", "tenant", "clientId", "applicationObjectId"]);
+    expect(text).toMatch(/Object ID from the same page too. It is not the client ID/);
   });
 
   it("mailbox-scope: Exchange restrictions with the client ID filled in, and who does them", () => {
@@ -295,5 +298,16 @@ describe("what each step teaches", () => {
   it("does not embed a client ID that is not a GUID", () => {
     const text = allText("mailbox-scope", context(knownClouds.global, { clientId: "x; Remove-Mailbox" }));
     expect(text).not.toContain("Remove-Mailbox");
+  });
+});
+
+describe("the application's Object ID", () => {
+  const ids = { tenant: "7a1c2e3f-4b5d-4c6e-8f70-819a2b3c4d5e", clientId: "11111111-1111-4111-8111-111111111111" };
+  it("is optional, a GUID, and neither the client ID nor the tenant ID", () => {
+    expect(applicationObjectIdProblem("", ids)).toBeUndefined();
+    expect(applicationObjectIdProblem("0f0e0d0c-0b0a-4908-8706-050403020100", ids)).toBeUndefined();
+    expect(applicationObjectIdProblem("not-a-guid", ids)).toMatch(/GUID/);
+    expect(applicationObjectIdProblem(ids.clientId, ids)).toMatch(/That is the Application \(client\) ID/);
+    expect(applicationObjectIdProblem(ids.tenant, ids)).toMatch(/That is the Directory \(tenant\) ID/);
   });
 });

@@ -44,7 +44,7 @@ export const wizardSteps: readonly WizardStepId[] = wizardStepIdSchema.options;
 export const stepTitles: Readonly<Record<WizardStepId, string>> = {
   "register-app": "Register the app",
   "copy-ids": "Copy the IDs",
-  "client-secret": "Create a client secret",
+  "client-secret": "Add a credential",
   "api-permissions": "Add the API permissions",
   "admin-consent": "Grant admin consent",
   "mailbox-scope": "Choose the mailbox scope",
@@ -85,6 +85,7 @@ export const wizardFieldSchema = z.enum([
   "accountType",
   "tenant",
   "clientId",
+  "applicationObjectId",
   "name",
   "clientSecret",
   "secretExpiresAt",
@@ -101,6 +102,7 @@ export const fieldStep: Readonly<Record<WizardField, WizardStepId>> = {
   accountType: "register-app",
   tenant: "copy-ids",
   clientId: "copy-ids",
+  applicationObjectId: "copy-ids",
   name: "copy-ids",
   clientSecret: "client-secret",
   secretExpiresAt: "client-secret",
@@ -329,21 +331,30 @@ const builders: Record<WizardStepId, (context: StepContext) => StepContent> = {
   "client-secret": (context) => ({
     id: "client-secret",
     title: stepTitles["client-secret"],
-    summary: "Create the password Calsync signs in with, and copy its Value at once.",
+    summary: "Give the app the credential Calsync signs in with: a certificate Calsync makes (recommended), your own certificate, or a client secret.",
     instructions: [
       withLink(
         knownClientId(context) ? "Open the app's Certificates & secrets page." : openApp(context, "Certificates & secrets"),
         appBladeLink(context.cloud, "certificates-secrets", context.clientId),
       ),
-      { text: "On the Client secrets tab, select + New client secret." },
+      {
+        text: "Recommended: select Generate a certificate below and download its .cer file. In the portal, on the Certificates tab, select Upload certificate, choose the file, enter a description such as \"Calsync\" and select Add. The Thumbprint column then shows the SHA-1 thumbprint printed below.",
+      },
+      {
+        text: "Already have a certificate for the app? Upload it below as a PFX file with its password, or as PEM with its private key, and upload its public part (.cer or .pem) in the portal the same way.",
+      },
+      { text: "Or use a client secret: on the Client secrets tab, select + New client secret." },
       {
         text: 'Enter a Description, for example "Calsync", and choose when it Expires. We recommend 12 months or less. The portal allows at most 24 months (Custom); the "Never" option no longer exists.',
       },
       { text: "Select Add. Copy the Value column straight away with its copy button and paste it below." },
       { text: "Enter the expiry date shown in the Expires column, so Calsync can remind you before the secret stops working." },
     ],
-    why: "The secret proves to Microsoft that a sign-in really comes from Calsync. Calsync stores it encrypted and never shows it again; a short lifetime limits the damage if it ever leaks, and the reminder makes renewing it routine.",
+    why: "The credential proves to Microsoft that a sign-in really comes from Calsync. With a certificate, the private key never leaves Calsync (Entra holds only the public part), Calsync knows its exact expiry, and tenants that forbid client secrets still allow it. A secret is a password: Calsync stores it encrypted and never shows it again, and a short lifetime limits the damage if it ever leaks.",
     pitfalls: [
+      "Uploading the certificate to a different app registration: Microsoft then answers AADSTS700027 (certificate not registered). Check the Application (client) ID on the Overview page before uploading.",
+      "Entra needs only the public certificate (.cer or .pem). Never upload a PFX or a private key to the portal.",
+      "Right after the upload, Microsoft can take a few minutes to accept a new certificate; verify again if the first check reports AADSTS700027.",
       "The Value is shown only once, right after creation. After leaving the page it is masked for good; create a new secret if you missed it.",
       "The Secret ID is not the secret. Pasting it makes Microsoft answer AADSTS7000215 (invalid client secret).",
       "Your organisation may enforce a shorter maximum lifetime than 24 months; the portal then refuses longer ones.",
@@ -364,15 +375,18 @@ const builders: Record<WizardStepId, (context: StepContext) => StepContent> = {
       { text: "Under Essentials, copy the Application (client) ID with the copy button that appears on hover, and paste it below." },
       { text: "Copy the Directory (tenant) ID the same way and paste it below. Your tenant's domain (for example contoso.onmicrosoft.com) also works." },
       { text: "Give the connection a name you will recognise in Calsync, for example the organisation's name." },
+      {
+        text: "Optional, for a certificate: copy the Object ID from the same page too. It is not the client ID: it names the app object itself, and Calsync needs it to renew its certificate without you.",
+      },
     ],
     why: "The client ID says which app is signing in, the tenant ID says in which organisation. Both are public identifiers, not secrets; Calsync needs them together with the secret to sign in.",
     pitfalls: [
       "The Object ID on the same page is a different value (the app object's own ID). Pasting it as the client ID makes Microsoft answer AADSTS700016 (app not found).",
-      "The Object ID shown under Enterprise applications is yet another value (the service principal's). Neither Object ID belongs in this form.",
+      "The Object ID shown under Enterprise applications is yet another value (the service principal's). The optional Object ID below is the one on the app registration's Overview page.",
       "Copying the client ID from one app and the tenant ID from another tenant: both must come from the same Overview page.",
       "An Azure subscription ID looks like a tenant ID but is not one; take the tenant ID from the app's Overview page.",
     ],
-    fields: ["name", "tenant", "clientId"],
+    fields: ["name", "tenant", "clientId", "applicationObjectId"],
   }),
 
   "mailbox-scope": (context) => {

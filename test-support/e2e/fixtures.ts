@@ -81,6 +81,11 @@ export async function changeSimulatedApp(clientId: string, patch: Record<string,
   await simulatorControl(`/apps/${clientId}`, { method: "POST", body: JSON.stringify(patch) });
 }
 
+/** Uploads a certificate (PEM) to a simulated app, as an admin does in Certificates & secrets. */
+export async function uploadCertificateToSimulatedApp(clientId: string, certificatePem: string): Promise<{ keyId: string; thumbprint: string }> {
+  return (await (await simulatorControl(`/apps/${clientId}/certificates`, { method: "POST", body: certificatePem })).json()) as { keyId: string; thumbprint: string };
+}
+
 /** Changes a simulated user (e.g. `refreshTokenState`). */
 export async function changeSimulatedUser(upn: string, patch: Record<string, unknown>): Promise<void> {
   await simulatorControl(`/users/${encodeURIComponent(upn)}`, { method: "POST", body: JSON.stringify(patch) });

@@ -3,10 +3,11 @@ import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { demo } from "../../simulator/demo-ids";
 import { loadDemoScenario, parseScenario } from "../../simulator/scenario";
 import { startSimulator } from "../../simulator/server";
+import { uploadCertificate } from "../../simulator/application-keys";
 import { startConsoleProcess, type ConsoleProcess } from "../console-process";
 import { testSimulatorStateDir } from "../simulator-ca";
 import { consoleSignInScenario } from "../console-sign-in-scenario";
-import { ROTATED_SECRET, CAPTURE_DIR, E2E_BASE_URL, E2E_DATA_DIR, E2E_PORT, E2E_ROOT, SCREENSHOT_DIR, SERVER_LOG, SIMULATOR_FILE, STATE_DIR } from "./server";
+import { CERTIFICATE_APPS, SWITCHED_APP_SECRET, ROTATED_SECRET, CAPTURE_DIR, E2E_BASE_URL, E2E_DATA_DIR, E2E_PORT, E2E_ROOT, SCREENSHOT_DIR, SERVER_LOG, SIMULATOR_FILE, STATE_DIR } from "./server";
 
 /**
  * Starts the Entra ID + Graph simulator and the production build of the console (the test command
@@ -29,6 +30,17 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   healthy.secrets.push({ ...healthy.secrets[0]!, id: "11111111-1111-4111-8111-bbbbbbbbbbbb", value: ROTATED_SECRET, displayName: "rotated" });
   // Console sign-in goes through the mailbox sign-in app: the demo's dedicated one, with app roles and groups.
   consoleSignInScenario(scenario, { clientId: demo.apps.mailboxSignIn.clientId, redirectUris: [`${E2E_BASE_URL}/sign-in/microsoft/callback`] });
+  const contoso = scenario.tenants.find((tenant) => tenant.apps.includes(healthy))!;
+  for (const [name, clientId] of Object.entries(CERTIFICATE_APPS)) {
+    contoso.apps.push({
+      ...structuredClone(healthy),
+      clientId,
+      displayName: `Certificate ${name}`,
+      servicePrincipalId: undefined,
+      secrets: name === "switched" ? [{ ...healthy.secrets[0]!, id: "c0000000-0000-4000-8000-00000000c3c3", value: SWITCHED_APP_SECRET }] : [],
+      certificates: [],
+    });
+  }
   const simulator = await startSimulator({ scenario, stateDir: testSimulatorStateDir });
   // Specs run in worker processes; this loopback endpoint lets them change the simulated tenant
   // (withdraw consent, disable an app) the way an admin would in the real portal.
@@ -70,6 +82,13 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
       }
       // Patches change the live scenario in place (validated on a copy first), so that tokens already
       // issued stay valid, as they do when an admin changes a setting in the portal.
+      // The admin's "Upload certificate" in the portal: the simulator's scenario API, called in process.
+      const uploadTo = /^\/apps\/([0-9a-f-]{36})\/certificates$/.exec(url)?.[1];
+      const uploadApp = uploadTo && live.tenants.flatMap((tenant) => tenant.apps).find((candidate) => candidate.clientId === uploadTo);
+      if (request.method === "POST" && uploadApp) {
+        response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(uploadCertificate(uploadApp, body)));
+        return;
+      }
       const clientId = /^\/apps\/([0-9a-f-]{36})$/.exec(url)?.[1];
       const upn = /^\/users\/([^/]+)$/.exec(url)?.[1];
       const find = (scenario: typeof live) =>
@@ -113,6 +132,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
         NODE_EXTRA_CA_CERTS: simulator.caCertPath,
         // The webhook receivers of the e2e specs listen on loopback, which the console refuses by default.
         CALSYNC_WEBHOOK_ALLOW_HOSTS: "127.0.0.1",
+        // A certificate made for 3 months is due for renewal at once, so the certificate spec sees one.
+        CALSYNC_CERT_RENEW_DAYS: "100",
       },
     });
   } catch (error) {

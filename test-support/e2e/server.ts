@@ -25,6 +25,19 @@ export const DEMO_E2E_PORT = Number(process.env.CALSYNC_DEMO_E2E_PORT ?? E2E_POR
 export const DEMO_E2E_BASE_URL = `http://127.0.0.1:${DEMO_E2E_PORT}`;
 export const DEMO_E2E_DIR = path.join(E2E_ROOT, "demo");
 
+/**
+ * Apps the e2e scenario adds beside the demo's, each a copy of the healthy app with consent but no
+ * credential yet, so that the certificate specs upload theirs as an admin would.
+ */
+export const CERTIFICATE_APPS = {
+  generated: "c0000000-0000-4000-8000-0000000000c1",
+  pfx: "c0000000-0000-4000-8000-0000000000c2",
+  switched: "c0000000-0000-4000-8000-0000000000c3",
+} as const;
+
+/** The secret of the `switched` app, the one moved off a secret to a certificate. */
+export const SWITCHED_APP_SECRET = "switched~app~secret~value~00000003";
+
 /** A second valid secret the e2e scenario adds to the demo's healthy app. */
 export const ROTATED_SECRET = "healthy~rotated~secret~value~00000002";
 

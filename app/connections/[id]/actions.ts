@@ -13,6 +13,11 @@ import { getKeyRing } from "@/lib/crypto/key-store";
 import { getPrisma } from "@/lib/db/client";
 import { UserFacingError } from "@/lib/errors";
 import { isoDateSchema, isPastDate, splitMailboxList } from "@/lib/wizard/draft-fields";
+import { isGuid } from "@/lib/checks/format";
+import { runChecks } from "@/lib/checks/run-checks";
+import { completeCertificateSwitch, startCertificateSwitch } from "@/lib/credentials/switch-to-certificate";
+import { generateCertificateFormSchema } from "@/lib/wizard/draft-certificate";
+import { applicationObjectIdProblem } from "@/lib/wizard/step-forms";
 
 export async function updateConnectionAction(_state: ActionState, formData: FormData): Promise<ActionState> {
   return runAction("updateConnectionAction", updateConnectionSchema, formData, async (values, caller) => {
@@ -79,5 +84,39 @@ export async function deleteConnectionAction(_state: ActionState, formData: Form
     const { ip } = await requestContext();
     const { name } = await deleteConnection(db, values.id, values.confirmName, { actor: caller, ip });
     redirect(`/connections?deleted=${encodeURIComponent(name)}`);
+  });
+}
+
+const startSwitchSchema = z.object({ id: z.uuid(), validityMonths: generateCertificateFormSchema.shape.validityMonths });
+
+export async function startCertificateSwitchAction(_state: ActionState, formData: FormData): Promise<ActionState> {
+  return runAction("startCertificateSwitchAction", startSwitchSchema, formData, async (values) => {
+    await startCertificateSwitch(await getPrisma(), getKeyRing(), values.id, { validityMonths: values.validityMonths });
+    revalidatePath(`/connections/${values.id}`);
+    return { status: "success", message: "Certificate generated. Download it, upload it on the app's Certificates tab in Entra, then verify and switch." };
+  });
+}
+
+const switchSchema = z.object({
+  id: z.uuid(),
+  version: z.coerce.number().int().min(1),
+  applicationObjectId: z.string().max(300).optional(),
+  certificateKeyId: z.string().max(300).optional(),
+});
+
+export async function switchToCertificateAction(_state: ActionState, formData: FormData): Promise<ActionState> {
+  return runAction("switchToCertificateAction", switchSchema, formData, async (values, caller) => {
+    const db = await getPrisma();
+    const connection = await getConnection(db, values.id);
+    if (!connection) throw new UserFacingError("This connection no longer exists.");
+    const objectId = (values.applicationObjectId ?? "").trim().toLowerCase();
+    const objectIdProblem = applicationObjectIdProblem(objectId, { tenant: connection.tenantId, clientId: connection.clientId });
+    if (objectIdProblem) throw new UserFacingError("Check the highlighted field.", { applicationObjectId: objectIdProblem });
+    const keyId = (values.certificateKeyId ?? "").trim().toLowerCase();
+    if (keyId && !isGuid(keyId)) throw new UserFacingError("Check the highlighted field.", { certificateKeyId: "The Certificate ID is a GUID shown beside the thumbprint in Entra" });
+    const { ip } = await requestContext();
+    await completeCertificateSwitch(db, getKeyRing(), values.id, values.version, { applicationObjectId: objectId || null, keyId: keyId || null }, (input) => runChecks(input), { actor: caller, ip });
+    // The switch form is gone once the connection uses a certificate: the page itself says what happened.
+    redirect(`/connections/${values.id}?switched=1`);
   });
 }

@@ -14,6 +14,8 @@ import { blockedByConsent } from "@/lib/checks/one-cause";
 import { getConnection } from "@/lib/connections/connections";
 import { wizardConsentHandOff } from "@/lib/wizard/consent-hand-off";
 import { EXPIRED_BY_MICROSOFT, secretExpiredByMicrosoft } from "@/lib/connections/secret-expiry";
+import { pendingCertificate } from "@/lib/credentials/switch-to-certificate";
+import { SwitchToCertificate } from "@/app/connections/[id]/switch-to-certificate";
 import { connectionStateLabels } from "@/lib/connections/state";
 import { getPrisma } from "@/lib/db/client";
 import { cloudName, resolveCloud } from "@/lib/entra/cloud-config";
@@ -65,6 +67,7 @@ export default async function ConnectionPage({
   const headline = connection.lastReport ? headlineCheck(connection.lastReport) : undefined;
   const query = await searchParams;
   const isAdmin = user.role === "admin";
+  const pending = isAdmin && connection.kind === "organization" ? await pendingCertificate(db, connection.id) : null;
   const cloud = resolveCloud(connection.cloud);
   const isMailbox = connection.kind === "mailbox";
   const expiredByMicrosoft = secretExpiredByMicrosoft(connection.lastReport);
@@ -103,6 +106,12 @@ export default async function ConnectionPage({
           <ConsentHandOff handOff={handOff} heading="Message for the administrator who grants consent" linkText="grant consent for Calsync" />
         </section>
       )}
+      {query.switched === "1" && connection.credentialKind === "certificate" && (
+        <p role="status" className="rounded border border-green-300 dark:border-green-800 bg-green-50 dark:bg-green-950/60 p-2 text-sm text-green-900">
+          Switched: the connection now signs in with the certificate. Delete the old client secret in Entra (Certificates &amp; secrets → Client
+          secrets).
+        </p>
+      )}
       {expiredByMicrosoft && isAdmin && (
         <p className="text-sm">
           <a href={`/connections/${connection.id}?highlight=clientSecret#rotate-secret`} className="font-medium">
@@ -138,6 +147,21 @@ export default async function ConnectionPage({
             <>
               <dt className="font-medium">Sign-in</dt>
               <dd>saved Microsoft sign-in, sealed</dd>
+            </>
+          ) : connection.credentialKind === "certificate" ? (
+            <>
+              <dt className="font-medium">Certificate</dt>
+              <dd>
+                {connection.certificateGenerated ? "made by Calsync Console" : "uploaded"}, SHA-256 thumbprint{" "}
+                <code className="break-all">{connection.certificateThumbprint}</code>
+                {connection.certificateExpiresAt ? `, expires on ${formatLongDay(connection.certificateExpiresAt)}` : ""}.{" "}
+                <a href={`/api/connections/${connection.id}/certificate?format=cer`} download>
+                  Download (.cer)
+                </a>{" "}
+                <a href={`/api/connections/${connection.id}/certificate?format=pem`} download>
+                  (.pem)
+                </a>
+              </dd>
             </>
           ) : (
             <>
@@ -254,6 +278,8 @@ export default async function ConnectionPage({
               <Field name="writeTest" label="Include the write test" type="checkbox" defaultChecked={connection.writeTest} />
             </ActionForm>
           </section>
+
+          {connection.credentialKind === "secret" && <SwitchToCertificate connection={connection} pending={pending?.view ?? null} />}
 
           <section className="max-w-xl space-y-3">
             <h2 id="rotate-secret" className="text-lg font-semibold">Rotate the client secret</h2>

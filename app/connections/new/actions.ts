@@ -19,6 +19,14 @@ import { saveDraftAsConnection } from "@/lib/wizard/save-draft";
 import { parseScriptForm, scriptFormSchema, stepsDoneByScript } from "@/lib/wizard/script-path";
 import { parseStepForm, stepFormSchema, stepIsDone } from "@/lib/wizard/step-forms";
 import { nextStep } from "@/lib/wizard/steps";
+import {
+  CERTIFICATE_FIELD,
+  generateCertificateFormSchema,
+  generateDraftCertificate,
+  uploadCertificateFormSchema,
+  uploadDraftCertificate,
+  uploadFromForm,
+} from "@/lib/wizard/draft-certificate";
 
 export async function startWizardAction(_state: ActionState, formData: FormData): Promise<ActionState> {
   return runAction("startWizardAction", startWizardSchema, formData, async (values, caller) => {
@@ -46,6 +54,31 @@ export async function saveWizardStepAction(_state: ActionState, formData: FormDa
       status: "success",
       message: parsed.fields.writeTest ? "Saved. The next verification also creates and deletes a test event." : "Saved. The next verification only reads.",
     };
+  });
+}
+
+export async function generateWizardCertificateAction(_state: ActionState, formData: FormData): Promise<ActionState> {
+  return runAction("generateWizardCertificateAction", generateCertificateFormSchema, formData, async (values, caller) => {
+    const db = await getPrisma();
+    const draft = await getDraft(db, caller.id);
+    if (!draft) redirect("/connections/new");
+    await generateDraftCertificate(db, getKeyRing(), caller.id, draft, values.validityMonths);
+    revalidatePath("/connections/new/client-secret");
+    return { status: "success", message: "Certificate generated. Download it and upload it in Entra, then continue." };
+  });
+}
+
+export async function uploadWizardCertificateAction(_state: ActionState, formData: FormData): Promise<ActionState> {
+  // runAction reads only text fields; the file is taken here and checked inside, after authorisation.
+  const file = formData instanceof FormData ? formData.get(CERTIFICATE_FIELD) : null;
+  return runAction("uploadWizardCertificateAction", uploadCertificateFormSchema, formData, async (values, caller) => {
+    const db = await getPrisma();
+    const draft = await getDraft(db, caller.id);
+    if (!draft) redirect("/connections/new");
+    const upload = await uploadFromForm(file instanceof File ? file : null, values.certificateKeyPem, values.certificatePassword);
+    await uploadDraftCertificate(db, getKeyRing(), caller.id, upload);
+    revalidatePath("/connections/new/client-secret");
+    return { status: "success", message: "Certificate read. Upload its public part in Entra if it is not there yet, then continue." };
   });
 }
 

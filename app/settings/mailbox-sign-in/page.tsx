@@ -129,6 +129,22 @@ export default async function MailboxSignInSettingsPage() {
           />
           <Field name="secretExpiresAt" type="date" label="Secret expires on" required={false} hint="Optional: the Expires column, so the console can warn before it runs out" />
           <Field
+            name="applicationObjectId"
+            label="Object ID (optional, for certificate renewal)"
+            required={false}
+            autoComplete="off"
+            defaultValue={app?.applicationObjectId ?? undefined}
+            hint="The app registration's Object ID on its Overview page: not the client ID"
+          />
+          <Field
+            name="certificateKeyId"
+            label="Certificate ID (optional)"
+            required={false}
+            autoComplete="off"
+            defaultValue={app?.certificateKeyId ?? undefined}
+            hint="Shown beside the certificate's thumbprint in Entra"
+          />
+          <Field
             name="certificateKeyPem"
             type="textarea"
             label="Certificate and private key (PEM)"

@@ -9,6 +9,7 @@ import { LiveChecklist } from "@/components/live-checklist";
 import { WizardStepper } from "@/components/wizard-stepper";
 import { beginAdminConsentAction, saveWizardStepAction } from "@/app/connections/new/actions";
 import { SaveConnectionForm } from "@/app/connections/new/save-connection-form";
+import { CertificateStep } from "@/app/connections/new/certificate-step";
 import { authorizePage } from "@/lib/auth/current-user";
 import { whoLabel } from "@/lib/checks/fix-roles";
 import { getPrisma } from "@/lib/db/client";
@@ -203,8 +204,14 @@ export default async function WizardStepPage({ params, searchParams }: Props) {
               <dd>{fields.tenant || "—"}</dd>
               <dt className="font-medium">Client ID</dt>
               <dd>{fields.clientId || "—"}</dd>
-              <dt className="font-medium">Client secret</dt>
-              <dd>{draft.secretHint ? `ends in …${draft.secretHint}${fields.secretExpiresAt ? `, expires on ${fields.secretExpiresAt}` : ""}` : "—"}</dd>
+              <dt className="font-medium">Credential</dt>
+              <dd>
+                {draft.credentialKind === "certificate" && draft.certificate
+                  ? `Certificate ${draft.certificate.portalThumbprint}, valid until ${draft.certificate.expiresAt.toISOString().slice(0, 10)}`
+                  : draft.secretHint
+                    ? `Client secret that ends in …${draft.secretHint}${fields.secretExpiresAt ? `, expires on ${fields.secretExpiresAt}` : ""}`
+                    : "—"}
+              </dd>
               <dt className="font-medium">Mailboxes</dt>
               <dd>{fields.mailboxScopeKind === "list" ? (fields.mailboxes ?? []).join(", ") : "All users"}</dd>
               <dt className="font-medium">Test mailbox</dt>
@@ -237,6 +244,8 @@ export default async function WizardStepPage({ params, searchParams }: Props) {
           </ul>
         </div>
 
+        {step === "client-secret" && <CertificateStep draft={draft} />}
+
         <ActionForm action={saveWizardStepAction} submitLabel={step === "verify" ? "Save options" : "Save and continue"} hidden={{ step }}>
           {step === "register-app" && (
             <Field
@@ -250,6 +259,7 @@ export default async function WizardStepPage({ params, searchParams }: Props) {
           )}
           {step === "client-secret" && (
             <>
+              <h2 className="text-lg font-semibold">Or use a client secret</h2>
               <Field
                 name="clientSecret"
                 label="Client secret Value"
@@ -268,6 +278,14 @@ export default async function WizardStepPage({ params, searchParams }: Props) {
               <Field name="name" label="Connection name" defaultValue={fields.name} highlight={highlight === "name"} hint="How this connection is shown in the console, e.g. “Contoso calendars”" />
               <Field name="tenant" label="Directory (tenant) ID" defaultValue={fields.tenant} highlight={highlight === "tenant"} hint="A GUID, or one of the tenant's domains such as contoso.onmicrosoft.com" />
               <Field name="clientId" label="Application (client) ID" defaultValue={fields.clientId} highlight={highlight === "clientId"} hint="A GUID from the app's Overview page (not the Object ID)" />
+              <Field
+                name="applicationObjectId"
+                label="Object ID (optional, for certificate renewal)"
+                required={false}
+                defaultValue={fields.applicationObjectId}
+                highlight={highlight === "applicationObjectId"}
+                hint="The app registration's Object ID on the same Overview page: not the client ID, and not the one under Enterprise applications"
+              />
               <FormatAdvice fields={["tenant", "clientId"]} known={known} />
             </>
           )}

@@ -1,0 +1,151 @@
+import { createHash, createPrivateKey, X509Certificate } from "node:crypto";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { demo } from "../simulator/demo-ids";
+import { CERTIFICATE_APPS, SWITCHED_APP_SECRET, storageStatePath } from "../test-support/e2e/server";
+import { derivedGuid } from "../simulator/state";
+import { expect, rememberSecret, test, uploadCertificateToSimulatedApp } from "../test-support/e2e/fixtures";
+import { completeStep, enterAppValues, expectAccessible, fillIds, startOrganisationWizard, verify } from "../test-support/e2e/wizard";
+import type { Page } from "@playwright/test";
+
+/**
+ * Certificate credentials in the wizard (issue 14): one the console generates and one the admin
+ * brings as a PFX. Entra's "Upload certificate" is simulated through the simulator's scenario API.
+ */
+
+test.describe.configure({ mode: "serial" });
+test.use({ storageState: storageStatePath("admin") });
+
+const fixtures = path.join(import.meta.dirname, "..", "test-support", "certificates");
+const fixtureKey = readFileSync(path.join(fixtures, "key-a.pem"), "utf8");
+
+// What a leak of the uploaded key would look like: its PEM lines, and its DER as one base64 string.
+for (const type of ["pkcs8", "pkcs1"] as const) {
+  const pem = createPrivateKey(fixtureKey).export({ type, format: "pem" }).toString();
+  for (const line of pem.split("\n").filter((text) => text.length === 64)) rememberSecret(line);
+  rememberSecret(createPrivateKey(fixtureKey).export({ type, format: "der" }).toString("base64"));
+}
+
+rememberSecret(SWITCHED_APP_SECRET);
+
+async function throughTheSecretStep(page: Page, name: string, clientId: string): Promise<void> {
+  await startOrganisationWizard(page);
+  await page.goto("/connections/new/copy-ids");
+  await fillIds(page, { name, tenant: demo.contoso.domain, clientId });
+  await completeStep(page, "client-secret");
+  await expect(page.getByRole("heading", { name: "Add a credential" })).toBeVisible();
+}
+
+async function verifyAndSave(page: Page): Promise<void> {
+  await page.goto("/connections/new/mailbox-scope");
+  await page.getByLabel("Test mailbox").fill(demo.users.adele.upn);
+  await completeStep(page, "verify");
+  await expect(page.getByText(/^Certificate [0-9A-F]{40}, valid until/)).toBeVisible();
+  const summary = await verify(page);
+  await expect(summary).toHaveText(/All checks passed/);
+  await expect(page.locator('[data-check-id="token"]')).toContainText("certificate");
+  await page.getByRole("button", { name: "Save the connection" }).click();
+  await expect(page).toHaveURL(/\/connections\/[0-9a-f-]{36}\?saved=1$/);
+  await expect(page.getByText("Healthy", { exact: true })).toBeVisible();
+}
+
+test("the wizard generates a certificate, the admin uploads it in Entra, and the connection verifies and saves with it", async ({ page, shot }) => {
+  await throughTheSecretStep(page, "Certificate calendars", CERTIFICATE_APPS.generated);
+  await page.getByLabel("Valid for").selectOption("6");
+  await page.getByRole("button", { name: "Generate a certificate" }).click();
+  const thumbprint = page.getByTestId("portal-thumbprint");
+  await expect(thumbprint).toHaveText(/^[0-9A-F]{40}$/);
+  await expectAccessible(page);
+  await shot("certificate-01-generated");
+
+  const download = page.waitForEvent("download");
+  await page.getByRole("link", { name: "Download the certificate (.cer)" }).click();
+  const file = await (await download).path();
+  const certificate = new X509Certificate(readFileSync(file));
+  expect(certificate.fingerprint.replaceAll(":", "")).toBe(await thumbprint.textContent());
+  expect(certificate.subject).toContain("CN=Calsync Console: Certificate calendars");
+  const months = (Date.parse(certificate.validTo) - Date.now()) / (30.4 * 86_400_000);
+  expect(months).toBeGreaterThan(5.5);
+  expect(months).toBeLessThan(6.5);
+
+  // Continuing before the upload is allowed; verifying then names the missing upload.
+  const uploaded = await uploadCertificateToSimulatedApp(CERTIFICATE_APPS.generated, certificate.toString());
+  expect(uploaded.thumbprint).toBe(await thumbprint.textContent());
+  await page.getByRole("button", { name: "Use this certificate and continue" }).click();
+  await expect(page).toHaveURL(/\/connections\/new\/api-permissions$/);
+  await verifyAndSave(page);
+  await expect(page.getByText(/made by Calsync Console, SHA-256 thumbprint/)).toBeVisible();
+  const pemDownload = page.waitForEvent("download");
+  await page.getByRole("link", { name: "(.pem)" }).click();
+  const pem = readFileSync(await (await pemDownload).path(), "utf8");
+  expect(pem).toContain("BEGIN CERTIFICATE");
+  expect(pem).not.toContain("PRIVATE KEY");
+  await shot("certificate-02-saved");
+});
+
+test("an admin brings their own PFX: a wrong password is named, the right one verifies and saves", async ({ page }) => {
+  await throughTheSecretStep(page, "PFX calendars", CERTIFICATE_APPS.pfx);
+  await page.getByText("Bring your own certificate (PFX or PEM)").click();
+  await page.getByLabel(/Certificate file with its private key/).setInputFiles(path.join(fixtures, "bundle-a.pfx"));
+  await page.getByLabel("Password of the PFX file or the encrypted key").fill("not the password");
+  await page.getByRole("button", { name: "Upload the certificate" }).click();
+  await expect(page.getByText("The password does not open this PFX file. Check it and try again.")).toBeVisible();
+  await expect(page.getByTestId("portal-thumbprint")).toHaveCount(0);
+
+  await page.getByLabel(/Certificate file with its private key/).setInputFiles(path.join(fixtures, "bundle-a.pfx"));
+  await page.getByLabel("Password of the PFX file or the encrypted key").fill("fixture-password");
+  await page.getByRole("button", { name: "Upload the certificate" }).click();
+  const expected = new X509Certificate(readFileSync(path.join(fixtures, "cert-a.pem")));
+  await expect(page.getByTestId("portal-thumbprint")).toHaveText(expected.fingerprint.replaceAll(":", ""));
+  await expect(page.getByText("You (uploaded)")).toBeVisible();
+  await uploadCertificateToSimulatedApp(CERTIFICATE_APPS.pfx, expected.toString());
+  await page.getByRole("button", { name: "Use this certificate and continue" }).click();
+  await expect(page).toHaveURL(/\/connections\/new\/api-permissions$/);
+  await verifyAndSave(page);
+  await expect(page.getByText(`SHA-256 thumbprint ${createHash("sha256").update(expected.raw).digest("hex").toUpperCase()}`)).toBeVisible();
+});
+
+test("an admin switches a secret connection to a certificate, and later sees Calsync renew it on the timeline", async ({ page, shot }) => {
+  test.setTimeout(150_000);
+  await startOrganisationWizard(page);
+  await enterAppValues(page, { name: "Switching calendars", tenant: demo.contoso.domain, clientId: CERTIFICATE_APPS.switched, secret: SWITCHED_APP_SECRET });
+  await page.goto("/connections/new/mailbox-scope");
+  await page.getByLabel("Test mailbox").fill(demo.users.adele.upn);
+  await completeStep(page, "verify");
+  await expect(await verify(page)).toHaveText(/All checks passed/);
+  await page.getByRole("button", { name: "Save the connection" }).click();
+  await expect(page).toHaveURL(/\/connections\/[0-9a-f-]{36}\?saved=1$/);
+  await expect(page.getByText(`ends in …${SWITCHED_APP_SECRET.slice(-4)}`)).toBeVisible();
+
+  // A three-month certificate: inside the e2e console's renewal window (CALSYNC_CERT_RENEW_DAYS=100).
+  const section = page.getByRole("region", { name: "Switch to a certificate" });
+  await section.getByLabel("Valid for").selectOption("3");
+  await section.getByRole("button", { name: "Generate a certificate" }).click();
+  const thumbprint = page.getByTestId("pending-thumbprint");
+  await expect(thumbprint).toHaveText(/^[0-9A-F]{40}$/);
+  const download = page.waitForEvent("download");
+  await page.getByRole("link", { name: "Download the new certificate (.cer)" }).click();
+  const certificate = new X509Certificate(readFileSync(await (await download).path()));
+
+  // Before the upload the switch is refused and the secret stays.
+  await page.getByRole("button", { name: "Verify and switch" }).click();
+  await expect(page.getByText(/Not switched: the verification with the certificate failed/)).toBeVisible();
+  await uploadCertificateToSimulatedApp(CERTIFICATE_APPS.switched, certificate.toString());
+  await page.getByLabel("Object ID (optional, for renewal)").fill(CERTIFICATE_APPS.switched);
+  await page.getByRole("button", { name: "Verify and switch" }).click();
+  await expect(page.getByText("That is the Application (client) ID. The Object ID is the value below it on the Overview page").first()).toBeVisible();
+  await page.getByLabel("Object ID (optional, for renewal)").fill(derivedGuid(`app:${demo.contoso.id}:${CERTIFICATE_APPS.switched}`));
+  await page.getByRole("button", { name: "Verify and switch" }).click();
+  await expect(page).toHaveURL(/\?switched=1$/);
+  await expect(page.getByText(/Switched: the connection now signs in with the certificate. Delete the old client secret in Entra/)).toBeVisible();
+  await expect(page.getByText(/made by Calsync Console, SHA-256 thumbprint/)).toBeVisible();
+  await shot("certificate-03-switched");
+
+  // The scheduler renews it within a tick or two; the admin sees it on the connection's timeline.
+  await expect(async () => {
+    await page.reload();
+    await expect(page.getByText("Check run (renewal): no check failed")).toBeVisible({ timeout: 1_000 });
+  }).toPass({ timeout: 90_000 });
+  await expect(page.getByText(new RegExp(`SHA-256 thumbprint ${createHash("sha256").update(certificate.raw).digest("hex").toUpperCase()}`))).toHaveCount(0);
+  await shot("certificate-04-renewed");
+});
