@@ -3,8 +3,8 @@
 import { revalidatePath } from "next/cache";
 import type { ActionState } from "@/lib/action-state";
 import { requestContext } from "@/lib/auth/current-user";
-import { changeUserRoleSchema, createUserSchema, inviteUserSchema, setUserActiveSchema } from "@/lib/auth/form-schemas";
-import { createInvite, INVITE_TTL_DAYS } from "@/lib/auth/invites";
+import { changeUserRoleSchema, createUserSchema, inviteUserSchema, revokeInviteSchema, setUserActiveSchema } from "@/lib/auth/form-schemas";
+import { createInvite, INVITE_TTL_DAYS, revokeInvite } from "@/lib/auth/invites";
 import { runAction } from "@/lib/auth/run-action";
 import { changeUserRole, createUser, setUserActive } from "@/lib/auth/users";
 import { getPrisma } from "@/lib/db/client";
@@ -25,6 +25,7 @@ export async function inviteUserAction(_state: ActionState, formData: FormData):
     const { ip } = await requestContext();
     const invite = await createInvite(await getPrisma(), values, { actor: caller, ip });
     revalidatePath("/audit");
+    revalidatePath("/users");
     return {
       status: "success",
       message: `Invitation for ${values.email} created. Send them this link; it works once and expires in ${INVITE_TTL_DAYS} days.`,
@@ -48,5 +49,14 @@ export async function setUserActiveAction(_state: ActionState, formData: FormDat
     const user = await setUserActive(await getPrisma(), values.userId, values.active, { actor: caller, ip });
     revalidatePath("/users");
     return { status: "success", message: `${user.email} is now ${user.active ? "active" : "deactivated"}.` };
+  });
+}
+
+export async function revokeInviteAction(_state: ActionState, formData: FormData): Promise<ActionState> {
+  return runAction("revokeInviteAction", revokeInviteSchema, formData, async (values, caller) => {
+    const { ip } = await requestContext();
+    const invite = await (await getPrisma()).$transaction((tx) => revokeInvite(tx, values.inviteId, { actor: caller, ip }));
+    revalidatePath("/users");
+    return { status: "success", message: `Revoked the invitation for ${invite.email}. Its link no longer works.` };
   });
 }

@@ -51,6 +51,7 @@ export const actionPolicy = {
   inviteUserAction: ["admin"],
   changeUserRoleAction: ["admin"],
   setUserActiveAction: ["admin"],
+  revokeInviteAction: ["admin"],
   startWizardAction: ["admin"],
   saveWizardStepAction: ["admin"],
   saveScriptOutputAction: ["admin"],
