@@ -113,6 +113,14 @@ export default async function StatusPage({ searchParams }: { searchParams: Promi
         {filter.state ? ` in state “${connectionStateLabels[filter.state]}”` : ""}
         {filter.expiring ? ` with a secret expiring within ${EXPIRY_WINDOW_DAYS} days` : ""}
         {filter.q ? ` matching “${filter.q}”` : ""}, page {page} of {pageCount}
+        {filter.sort === "worst" ? (
+          filter.dir === "desc" ? ", worst first" : ", healthy first"
+        ) : (
+          <>
+            {" · "}
+            <Link href={statusHref(filter, { sort: "worst", dir: "desc", page: 1 })}>Show the worst first</Link>
+          </>
+        )}
       </p>
 
       {rows.length === 0 ? (
@@ -125,7 +133,9 @@ export default async function StatusPage({ searchParams }: { searchParams: Promi
         <TableCard>
           <Table>
             <caption className="sr-only">
-              Connections, sorted by {columns.find((column) => column.key === filter.sort)?.label ?? "name"} {filter.dir === "asc" ? "ascending" : "descending"}
+              {filter.sort === "worst"
+                ? `Connections, ${filter.dir === "asc" ? "healthy first" : "worst first, longest in their state first"}`
+                : `Connections, sorted by ${columns.find((column) => column.key === filter.sort)?.label ?? "name"} ${filter.dir === "asc" ? "ascending" : "descending"}`}
             </caption>
             <TableHead>
               <tr>
