@@ -41,8 +41,16 @@ test.describe("as helpdesk", () => {
   test.use({ storageState: storageStatePath("helpdesk") });
 
   test("helpdesk triages the failing connection from the tiles to the checks", async ({ page, shot }) => {
+    // Home counts connections by state; each count opens the board filtered to it.
     await page.goto("/");
-    await expect(page).toHaveURL(/\/status$/);
+    await expect(page.getByRole("heading", { name: "Home", exact: true })).toBeVisible();
+    const failingCount = page.getByRole("list", { name: "Connections by state" }).getByRole("link", { name: /Failing/ });
+    await expect(failingCount).toContainText("1");
+    await expect(page.getByRole("region", { name: /Failing connections/ }).getByRole("link", { name, exact: true })).toBeVisible();
+    await shot("helpdesk-00-home");
+    await failingCount.click();
+    await expect(page).toHaveURL(/\/status\?state=failing$/);
+    await page.goto("/status");
     await expectAccessible(page);
     await shot("helpdesk-01-status");
     const failingTile = page.getByRole("list", { name: "Connections per state" }).getByRole("link", { name: /Failing/ });
