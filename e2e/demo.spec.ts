@@ -4,7 +4,7 @@ import { demo } from "../simulator/demo-ids";
 import { startDemo, type RunningDemo } from "../test-support/e2e/demo";
 import { DEMO_E2E_PORT, type RoleName } from "../test-support/e2e/server";
 import { expect, test } from "../test-support/e2e/fixtures";
-import { completeStep, enterAppValues, expectAccessible, startOrganisationWizard, verify } from "../test-support/e2e/wizard";
+import { completeStep, enterAppValues, expectAccessible, openConnectionTab, startOrganisationWizard, verify } from "../test-support/e2e/wizard";
 
 /**
  * `npm run demo` as a newcomer meets it, in a browser that does not ignore certificate errors (this
@@ -81,6 +81,7 @@ test("helpdesk reads the status board and a connection's weeks of history", asyn
   await shot("demo-02-status");
 
   await page.getByRole("link", { name: "Contoso sales team", exact: true }).click();
+  await openConnectionTab(page, "Timeline");
   const timeline = page.getByRole("list", { name: "Timeline, newest first" });
   await expect(timeline.getByText("State changed from Healthy to Failing")).toBeVisible();
   await expect(timeline.getByRole("listitem").filter({ hasText: /Check run \(scheduled\)/ }).nth(10)).toBeVisible();

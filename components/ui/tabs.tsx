@@ -1,7 +1,7 @@
 "use client";
 
 import * as TabsPrimitive from "@radix-ui/react-tabs";
-import type { ComponentProps } from "react";
+import { useState, type ComponentProps } from "react";
 import { cn } from "@/components/ui/cn";
 
 export const Tabs = TabsPrimitive.Root;
@@ -24,4 +24,26 @@ export function TabsTrigger({ className, ...props }: ComponentProps<typeof TabsP
 
 export function TabsContent({ className, ...props }: ComponentProps<typeof TabsPrimitive.Content>) {
   return <TabsPrimitive.Content className={cn("pt-4", className)} {...props} />;
+}
+
+/**
+ * Tabs whose choice lives in the address (`?tab=`), so a tab can be linked to and survives a reload.
+ * The server picks the first tab from the address; choosing another only rewrites the address, since
+ * every tab's content is already on the page.
+ */
+export function LinkedTabs({ defaultValue, param = "tab", ...props }: Omit<ComponentProps<typeof TabsPrimitive.Root>, "value" | "onValueChange"> & { defaultValue: string; param?: string }) {
+  const [value, setValue] = useState(defaultValue);
+  return (
+    <TabsPrimitive.Root
+      value={value}
+      onValueChange={(next) => {
+        setValue(next);
+        const url = new URL(window.location.href);
+        url.searchParams.set(param, next);
+        url.hash = "";
+        window.history.replaceState(window.history.state, "", url);
+      }}
+      {...props}
+    />
+  );
 }
