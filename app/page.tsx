@@ -10,6 +10,8 @@ import { getPrisma } from "@/lib/db/client";
 import { listOwnedMailboxes } from "@/lib/delegated/mailbox-connections";
 import { formatDay } from "@/lib/format";
 import { getDashboard, type AttentionGroup, type AttentionReason } from "@/lib/monitoring/dashboard";
+import { EXPIRY_WEEKS, secretExpiryByWeek } from "@/lib/monitoring/charts";
+import { BarChart } from "@/components/ui/bar-chart";
 import { EXPIRY_WINDOW_DAYS, statusFilterSchema, statusHref } from "@/lib/monitoring/status";
 import { Badge, Callout, StateBadge } from "@/components/ui/badge";
 import { ButtonLink } from "@/components/ui/button";
@@ -82,7 +84,8 @@ function AttentionList({ group }: { group: AttentionGroup }) {
 }
 
 async function StaffDashboard({ user, welcome }: { user: SessionUser; welcome: boolean }) {
-  const { tiles, attention, recentChecks } = await getDashboard(await getPrisma());
+  const db = await getPrisma();
+  const [{ tiles, attention, recentChecks }, expiry] = await Promise.all([getDashboard(db), secretExpiryByWeek(db)]);
   const isAdmin = user.role === "admin";
   return (
     <div className="space-y-8">
@@ -157,6 +160,17 @@ async function StaffDashboard({ user, welcome }: { user: SessionUser; welcome: b
               attention.map((group) => <AttentionList key={group.reason} group={group} />)
             )}
           </section>
+
+          {expiry.some((point) => (point.values.secrets ?? 0) > 0) && (
+            <BarChart
+              title={`Client secrets expiring in the next ${EXPIRY_WEEKS} weeks`}
+              description="Secrets by the week they expire in; the first bar is those already past their date"
+              series={[{ key: "secrets", label: "Secrets", className: "fill-orange-500 dark:fill-orange-400" }]}
+              bars={expiry}
+              unit="secrets"
+              categoryLabel="Week"
+            />
+          )}
 
           <Card className="space-y-3">
             <CardTitle>Last checks</CardTitle>

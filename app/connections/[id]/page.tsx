@@ -14,7 +14,6 @@ import { blockedByConsent } from "@/lib/checks/one-cause";
 import { getConnection } from "@/lib/connections/connections";
 import { wizardConsentHandOff } from "@/lib/wizard/consent-hand-off";
 import { EXPIRED_BY_MICROSOFT, secretExpiredByMicrosoft } from "@/lib/connections/secret-expiry";
-import { connectionStateLabels } from "@/lib/connections/state";
 import { getPrisma } from "@/lib/db/client";
 import { cloudName, resolveCloud } from "@/lib/entra/cloud-config";
 import { getEnv } from "@/lib/env";
@@ -29,6 +28,9 @@ import { errorLookupUrl, type Cloud } from "@/lib/entra/clouds";
 import { StateBadge } from "@/components/ui/badge";
 import { RelativeTime } from "@/components/ui/relative-time";
 import { LinkedTabs, TabsContent, TabsList, TabsTrigger } from "@/components/ui/tabs";
+import { BarChart, stateSeriesClasses } from "@/components/ui/bar-chart";
+import { CHART_DAYS, checkDurations, connectionHealthByDay } from "@/lib/monitoring/charts";
+import { connectionStateLabels, connectionStates } from "@/lib/connections/state";
 
 export const metadata: Metadata = { title: "Connection" };
 
@@ -66,7 +68,7 @@ export default async function ConnectionPage({
   const db = await getPrisma();
   const connection = await getConnection(db, id);
   if (!connection) notFound();
-  const timeline = await getTimeline(db, id);
+  const [timeline, health, durations] = await Promise.all([getTimeline(db, id), connectionHealthByDay(db, id), checkDurations(db, id)]);
   const headline = connection.lastReport ? headlineCheck(connection.lastReport) : undefined;
   const query = await searchParams;
   const tab = tabSchema.parse(query.tab);
@@ -138,6 +140,14 @@ export default async function ConnectionPage({
             </p>
           )}
 
+          <BarChart
+            title={`Health over the last ${CHART_DAYS} days`}
+            description="Check runs per day, coloured by the state each one found"
+            series={connectionStates.map((state) => ({ key: state, label: connectionStateLabels[state], className: stateSeriesClasses[state]! }))}
+            bars={health}
+            unit="check runs"
+          />
+
           <section className="space-y-2">
             <h2 className="text-lg font-semibold">Details</h2>
             <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-1 rounded-lg border border-line bg-surface p-4 text-sm [&_dd]:min-w-0 [&_dd]:wrap-anywhere">
@@ -189,6 +199,15 @@ export default async function ConnectionPage({
         <TabsContent value="checks" className="space-y-3">
           <h2 className="text-lg font-semibold">Checks</h2>
           <LiveChecklist endpoint={`/api/connections/${connection.id}/checks`} buttonLabel="Run checks now" initialReport={connection.lastReport} />
+          {durations.length > 0 && (
+            <BarChart
+              title={`How long the last ${durations.length} check${durations.length === 1 ? "" : "s"} took`}
+              series={[{ key: "duration", label: "Duration", className: "fill-blue-600 dark:fill-blue-400" }]}
+              bars={durations}
+              unit="ms"
+              categoryLabel="Check started"
+            />
+          )}
         </TabsContent>
 
         <TabsContent value="timeline" className="space-y-3">
