@@ -98,9 +98,10 @@ test("pending invitations are listed with their expiry and can be revoked after 
   await row.getByRole("button", { name: `Revoke the invitation for ${email}` }).click();
   const dialog = page.getByRole("dialog", { name: `Revoke the invitation for ${email}?` });
   await dialog.getByRole("button", { name: "Revoke invitation" }).click();
-  await expect(page.getByText(`Revoked the invitation for ${email}. Its link no longer works.`)).toBeVisible();
-  await page.reload();
+  // The list is drawn again without it (the dialog goes with its row).
   await expect(page.getByRole("table", { name: "Pending invitations" }).getByRole("row").filter({ hasText: email })).toHaveCount(0);
+  await page.reload();
+  await expect(page.getByRole("cell", { name: email, exact: true })).toHaveCount(0);
 
   // The link is dead, and the audit log says who revoked it.
   await page.goto(new URL(link).pathname);
