@@ -32,7 +32,7 @@ const attentionFilters: Record<AttentionReason, Record<string, string>> = {
   expiring: { expiring: "30", sort: "secretExpiresAt", dir: "asc" },
 };
 
-export const SECRET_NEXT_STEP = `${whoShortLabel("app-admin")}: create a new client secret and paste it here`;
+export const SECRET_NEXT_STEP = `${whoShortLabel("app-admin")}: create a new client secret and paste it on the connection's Settings tab`;
 
 function nextStepFor(reason: AttentionReason, row: StatusRow): string {
   if (reason === "expiring") return SECRET_NEXT_STEP;
