@@ -41,7 +41,8 @@ export function LinkedTabs({ defaultValue, param = "tab", ...props }: Omit<Compo
         const url = new URL(window.location.href);
         url.searchParams.set(param, next);
         url.hash = "";
-        window.history.replaceState(window.history.state, "", url);
+        // Without state of its own, Next.js takes the new address into its router, so a later refresh keeps the tab.
+        window.history.replaceState(null, "", url);
       }}
       {...props}
     />
