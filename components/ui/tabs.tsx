@@ -33,6 +33,13 @@ export function TabsContent({ className, ...props }: ComponentProps<typeof TabsP
  */
 export function LinkedTabs({ defaultValue, param = "tab", ...props }: Omit<ComponentProps<typeof TabsPrimitive.Root>, "value" | "onValueChange"> & { defaultValue: string; param?: string }) {
   const [value, setValue] = useState(defaultValue);
+  // A link to another tab of the same page changes only the address: follow it without remounting the
+  // tabs, which would drop what a form inside has just said (a server action re-renders the page too).
+  const [linked, setLinked] = useState(defaultValue);
+  if (linked !== defaultValue) {
+    setLinked(defaultValue);
+    setValue(defaultValue);
+  }
   return (
     <TabsPrimitive.Root
       value={value}

@@ -98,8 +98,7 @@ export default async function ConnectionPage({
         </p>
       </header>
 
-      {/* The key makes a link to another tab of this page open that tab. */}
-      <LinkedTabs key={tab} defaultValue={tab}>
+      <LinkedTabs defaultValue={tab}>
         <TabsList aria-label="Connection">
           {tabs.map((name) => (
             <TabsTrigger key={name} value={name}>
