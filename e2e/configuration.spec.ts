@@ -66,7 +66,7 @@ test("trusts the proxy's forwarding headers when .env says CALSYNC_TRUST_PROXY=t
     // X-Forwarded-Proto: https from the trusted proxy makes the session cookie Secure.
     await claimed;
     expect(cookiesSet.join("\n")).toMatch(/calsync_session=[^;]+;.*Secure/i);
-    await expect(page).toHaveURL(/\/users\?welcome=1$/);
+    await expect(page).toHaveURL(/\/\?welcome=1$/);
 
     // The address the proxy appended is the one the audit log records.
     await page.goto("/audit");

@@ -4,7 +4,7 @@ import { demo } from "../simulator/demo-ids";
 import { startDemo, type RunningDemo } from "../test-support/e2e/demo";
 import { DEMO_E2E_PORT, type RoleName } from "../test-support/e2e/server";
 import { expect, test } from "../test-support/e2e/fixtures";
-import { completeStep, enterAppValues, expectAccessible, startOrganisationWizard, verify } from "../test-support/e2e/wizard";
+import { completeStep, enterAppValues, expectAccessible, openConnectionTab, startOrganisationWizard, verify } from "../test-support/e2e/wizard";
 
 /**
  * `npm run demo` as a newcomer meets it, in a browser that does not ignore certificate errors (this
@@ -46,13 +46,16 @@ async function signIn(page: Page, role: RoleName): Promise<Page> {
 test("the printed accounts sign in, one per role, under the demo banner", async ({ page, browser, shot }) => {
   expect(running.url).toBe(`http://127.0.0.1:${DEMO_E2E_PORT}`);
   const admin = await signIn(page, "admin");
-  await expect(admin.getByRole("heading", { name: "Welcome, Contoso Admin" })).toBeVisible();
+  await expect(admin.getByRole("heading", { name: "Home", exact: true })).toBeVisible();
+  await expect(admin.getByText("Signed in as Contoso Admin (Administrator).")).toBeVisible();
+  // What needs someone now, from the demo's failing connections.
+  await expect(admin.getByRole("region", { name: /Failing connections/ }).getByRole("link", { name: "Contoso sales team", exact: true })).toBeVisible();
   await expect(admin.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Users" })).toBeVisible();
   await expectAccessible(admin);
   await shot("demo-01-admin-home");
 
   const helpdesk = await signIn(await newPage(browser), "helpdesk");
-  await expect(helpdesk.getByRole("heading", { name: "Connection status" })).toBeVisible();
+  await expect(helpdesk.getByRole("heading", { name: "Home", exact: true })).toBeVisible();
   await expect(helpdesk.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Users" })).toHaveCount(0);
 
   const member = await signIn(await newPage(browser), "member");
@@ -81,6 +84,7 @@ test("helpdesk reads the status board and a connection's weeks of history", asyn
   await shot("demo-02-status");
 
   await page.getByRole("link", { name: "Contoso sales team", exact: true }).click();
+  await openConnectionTab(page, "Timeline");
   const timeline = page.getByRole("list", { name: "Timeline, newest first" });
   await expect(timeline.getByText("State changed from Healthy to Failing")).toBeVisible();
   await expect(timeline.getByRole("listitem").filter({ hasText: /Check run \(scheduled\)/ }).nth(10)).toBeVisible();

@@ -234,7 +234,7 @@ test("through nginx the console is claimed over TLS with HSTS, a Secure __Host- 
     await expect(adminPage.getByRole("status").getByText("That setup code is not right")).toBeVisible();
   }
   expect(claimed).toBe(true);
-  await expect(adminPage).toHaveURL(/\/users\?welcome=1$/);
+  await expect(adminPage).toHaveURL(/\/\?welcome=1$/);
   const cookies = await admin.cookies();
   expect(cookies.map(({ name, secure, httpOnly }) => ({ name, secure, httpOnly }))).toEqual([{ name: "__Host-calsync_session", secure: true, httpOnly: true }]);
 

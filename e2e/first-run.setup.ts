@@ -34,10 +34,14 @@ test("a new administrator claims the console with the setup code and brings in c
   await page.getByLabel("Password", { exact: true }).fill(accounts.admin.password);
   await page.getByLabel("Repeat the password").fill(accounts.admin.password);
   await page.getByRole("button", { name: "Create administrator" }).click();
-  await expect(page).toHaveURL(/\/users\?welcome=1$/);
+  await expect(page).toHaveURL(/\/\?welcome=1$/);
   await expect(page.getByText("The console is yours")).toBeVisible();
+  // A new console has one thing to do first, and says so.
+  await expect(page.getByRole("link", { name: "Connect your Microsoft 365 organisation" })).toHaveAttribute("href", "/connections/new");
   await page.context().storageState({ path: storageStatePath("admin") });
-  await shot("setup-03-users");
+  await shot("setup-03-home");
+  await page.getByRole("link", { name: "Invite your colleagues" }).click();
+  await expect(page).toHaveURL(/\/users$/);
 
   // Invite the helpdesk colleague with a one-time link.
   const invite = page.getByRole("heading", { name: "Invite a colleague" }).locator("..");
@@ -56,8 +60,8 @@ test("a new administrator claims the console with the setup code and brings in c
   await helpdeskPage.getByLabel("Password", { exact: true }).fill(accounts.helpdesk.password);
   await helpdeskPage.getByLabel("Repeat the password").fill(accounts.helpdesk.password);
   await helpdeskPage.getByRole("button", { name: "Create my account" }).click();
-  // Helpdesk lands on the status board.
-  await expect(helpdeskPage.getByRole("heading", { name: "Connection status" })).toBeVisible();
+  // Helpdesk lands on Home, the dashboard.
+  await expect(helpdeskPage.getByRole("heading", { name: "Home", exact: true })).toBeVisible();
   await helpdeskContext.storageState({ path: storageStatePath("helpdesk") });
 
   // The same link cannot be used twice.

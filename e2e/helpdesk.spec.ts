@@ -1,7 +1,7 @@
 import { demo } from "../simulator/demo-ids";
 import { storageStatePath } from "../test-support/e2e/server";
 import { changeSimulatedApp, expect, test } from "../test-support/e2e/fixtures";
-import { completeStep, enterAppValues, expectAccessible, startOrganisationWizard, verify } from "../test-support/e2e/wizard";
+import { completeStep, enterAppValues, expectAccessible, openConnectionTab, startOrganisationWizard, verify } from "../test-support/e2e/wizard";
 
 /**
  * Helpdesk triage: a connection breaks after it was set up (consent withdrawn in the tenant); helpdesk
@@ -32,6 +32,7 @@ test.describe("as admin", () => {
     await expect(page).toHaveURL(/\/connections\/[0-9a-f-]{36}\?saved=1$/);
 
     await changeSimulatedApp(app.clientId, { grantedRoles: [] });
+    await openConnectionTab(page, "Checks");
     await page.getByRole("button", { name: "Run checks now" }).click();
     await expect(page.getByRole("status").filter({ hasText: /checks? failed/ })).toBeVisible();
   });
@@ -41,8 +42,16 @@ test.describe("as helpdesk", () => {
   test.use({ storageState: storageStatePath("helpdesk") });
 
   test("helpdesk triages the failing connection from the tiles to the checks", async ({ page, shot }) => {
+    // Home counts connections by state; each count opens the board filtered to it.
     await page.goto("/");
-    await expect(page).toHaveURL(/\/status$/);
+    await expect(page.getByRole("heading", { name: "Home", exact: true })).toBeVisible();
+    const failingCount = page.getByRole("list", { name: "Connections by state" }).getByRole("link", { name: /Failing/ });
+    await expect(failingCount).toContainText("1");
+    await expect(page.getByRole("region", { name: /Failing connections/ }).getByRole("link", { name, exact: true })).toBeVisible();
+    await shot("helpdesk-00-home");
+    await failingCount.click();
+    await expect(page).toHaveURL(/\/status\?state=failing$/);
+    await page.goto("/status");
     await expectAccessible(page);
     await shot("helpdesk-01-status");
     const failingTile = page.getByRole("list", { name: "Connections per state" }).getByRole("link", { name: /Failing/ });
@@ -65,7 +74,6 @@ test.describe("as helpdesk", () => {
     for (const control of ["Verify and save", "Verify and replace the secret", `Delete “${name}”`]) {
       await expect(page.getByRole("button", { name: control })).toHaveCount(0);
     }
-    await expect(page.getByRole("list", { name: "Timeline, newest first" })).toContainText("State changed from Warning to Failing");
     await page.getByText("What to tell them").click();
     await expect(page.getByLabel("Message to send")).toContainText(name);
     await expect(page.getByLabel("Message to send")).toContainText("Who can do it: a Privileged Role Administrator or Global Administrator.");
@@ -74,6 +82,16 @@ test.describe("as helpdesk", () => {
     await expectAccessible(page);
     await shot("helpdesk-03-explanation");
 
+    await openConnectionTab(page, "Timeline");
+    await expect(page).toHaveURL(/\?tab=timeline$/);
+    await expect(page.getByRole("list", { name: "Timeline, newest first" })).toContainText("State changed from Warning to Failing");
+    // Helpdesk may not change settings: the tab says so instead of showing forms.
+    await openConnectionTab(page, "Settings");
+    await expect(page.getByText("Only an administrator can change this connection's settings.")).toBeVisible();
+    await expect(page.getByRole("button", { name: "Verify and save" })).toHaveCount(0);
+    // The tab is in the address, so a reload (or a shared link) opens the same tab.
+    await page.goto(page.url().replace("tab=settings", "tab=checks"));
+    await expect(page.getByRole("tab", { name: "Checks", exact: true })).toHaveAttribute("aria-selected", "true");
     await page.getByRole("button", { name: "Run checks now" }).click();
     await expect(page.getByRole("status").filter({ hasText: /checks? failed/ })).toBeVisible();
     await expect(page.locator('[data-check-id="permissions"]')).toHaveAttribute("data-status", "fail");

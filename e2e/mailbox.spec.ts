@@ -224,11 +224,11 @@ test.describe("as helpdesk", () => {
     // Microsoft expires every refresh token of the account (AADSTS70008).
     await changeSimulatedUser(adele, { refreshTokenState: "expired" });
 
-    await page.goto(`/connections/${connectionId}`);
+    await page.goto(`/connections/${connectionId}?tab=checks`);
     await page.getByRole("button", { name: "Run checks now" }).click();
     await expectChecks(page, /checks? failed/);
     await expect(page.locator('[data-check-id="session"]')).toContainText("AADSTS70008");
-    await page.reload();
+    await page.goto(`/connections/${connectionId}`);
     await expect(page.getByText(/State: Needs re-authentication/)).toBeVisible();
     await expect(page.getByRole("region", { name: /Why it fails/ })).toContainText(`Who must fix it: the mailbox's owner, ${accounts.member.displayName}`);
     await expect(page.getByRole("definition").filter({ hasText: `${accounts.member.displayName} (${accounts.member.email})` })).toBeVisible();
@@ -241,7 +241,7 @@ test.describe("as helpdesk", () => {
     await expectAccessible(page);
     await shot("mailbox-08-status-reauth");
 
-    await page.goto(`/connections/${connectionId}`);
+    await page.goto(`/connections/${connectionId}?tab=settings`);
     await page.getByLabel("Show me the link to copy").check();
     await page.getByRole("button", { name: "Create a reconnect link" }).click();
     const link = await takeOneTimeValue(page);

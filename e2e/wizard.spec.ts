@@ -2,7 +2,7 @@ import { demo } from "../simulator/demo-ids";
 import { ROTATED_SECRET, storageStatePath } from "../test-support/e2e/server";
 import type { Locator } from "@playwright/test";
 import { expect, rememberSecret, test } from "../test-support/e2e/fixtures";
-import { completeStep, enterAppValues, expectAccessible, fillIds, scriptOutput, startOrganisationWizard, tabTo, verify } from "../test-support/e2e/wizard";
+import { completeStep, enterAppValues, expectAccessible, fillIds, openConnectionTab, scriptOutput, startOrganisationWizard, tabTo, verify } from "../test-support/e2e/wizard";
 
 /**
  * The organisation wizard in Chromium against the Entra ID + Graph simulator, as a new admin would
@@ -217,6 +217,7 @@ test("secret rotation replaces the secret only after the new one verifies", asyn
   await page.getByRole("link", { name: "Contoso calendars" }).click();
   await expect(page.getByText(`ends in …${healthy.secret.slice(-4)}`)).toBeVisible();
 
+  await openConnectionTab(page, "Settings");
   const rotate = page.getByRole("heading", { name: "Rotate the client secret" }).locator("..");
   await rotate.getByLabel("New client secret Value").fill(ROTATED_SECRET);
   await rotate.getByLabel("New secret's expiry date").fill("2027-12-31");
@@ -232,6 +233,7 @@ test("secret rotation replaces the secret only after the new one verifies", asyn
   await shot("connection-rotation-refused");
   await page.reload();
   await expect(page.getByText(`ends in …${ROTATED_SECRET.slice(-4)}`)).toBeVisible();
+  await openConnectionTab(page, "Checks");
   await page.getByRole("button", { name: "Run checks now" }).click();
   await expect(page.getByRole("status").filter({ hasText: "All checks passed" })).toBeVisible();
 });
@@ -239,22 +241,25 @@ test("secret rotation replaces the secret only after the new one verifies", asyn
 test("editing settings re-verifies them, and a failing change is refused", async ({ page }) => {
   await page.goto("/connections");
   await page.getByRole("link", { name: "Contoso calendars" }).click();
+  await openConnectionTab(page, "Settings");
   const edit = page.getByRole("heading", { name: "Edit settings" }).locator("..");
   await edit.getByLabel("Test mailbox").fill(demo.users.noMailbox.upn);
   await edit.getByRole("button", { name: "Verify and save" }).click();
   await expect(edit.getByText(/Not saved: the verification failed/)).toBeVisible();
   await page.reload();
-  await expect(page.getByRole("definition").filter({ hasText: demo.users.adele.upn })).toBeVisible();
+  await expect(edit.getByLabel("Test mailbox")).toHaveValue(demo.users.adele.upn);
   await edit.getByLabel("Test mailbox").fill(demo.users.megan.upn);
   await edit.getByRole("button", { name: "Verify and save" }).click();
   await expect(edit.getByText("Saved and verified.")).toBeVisible();
   await page.reload();
+  await openConnectionTab(page, "Overview");
   await expect(page.getByRole("definition").filter({ hasText: demo.users.megan.upn })).toBeVisible();
 });
 
 test("deleting a connection needs its name", async ({ page, shot }) => {
   await page.goto("/connections");
   await page.getByRole("link", { name: "Contoso calendars" }).click();
+  await openConnectionTab(page, "Settings");
   await page.getByRole("button", { name: "Delete this connection" }).click();
   const remove = page.getByRole("dialog", { name: "Delete “Contoso calendars”?" });
   await remove.getByLabel("Type “Contoso calendars” to confirm").fill("Contoso");

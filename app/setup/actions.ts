@@ -16,6 +16,6 @@ export async function claimConsoleAction(_state: ActionState, formData: FormData
     const admin = await claimConsole(db, { ...values, ip: context.ip });
     const session = await createSession(db, { userId: admin.userId, ip: context.ip, userAgent: context.userAgent }, sessionPolicy());
     await setSessionCookie(session.token, session.expiresAt);
-    redirect("/users?welcome=1");
+    redirect("/?welcome=1");
   });
 }

@@ -17,6 +17,8 @@ import { RelativeTime } from "@/components/ui/relative-time";
 import { Table, TableBody, TableCard, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { rejectedSearch } from "@/lib/validation/text";
 import { SearchNotice } from "@/components/search-notice";
+import { BarChart, stateSeriesClasses } from "@/components/ui/bar-chart";
+import { CHART_DAYS, fleetTrend } from "@/lib/monitoring/charts";
 
 export const metadata: Metadata = { title: "Status" };
 
@@ -46,7 +48,7 @@ export default async function StatusPage({ searchParams }: { searchParams: Promi
   const filter = statusFilterSchema.parse(params);
   const searchNotice = rejectedSearch(params);
   const db = await getPrisma();
-  const [tiles, { rows, total, page, pageCount }] = await Promise.all([getStatusTiles(db), listStatusRows(db, filter)]);
+  const [tiles, { rows, total, page, pageCount }, trend] = await Promise.all([getStatusTiles(db), listStatusRows(db, filter), fleetTrend(db)]);
   const tileList = [
     ...connectionStates.map((state) => ({ key: state, icon: stateAppearance[state].icon, label: connectionStateLabels[state], count: tiles[state], href: statusHref(filter, { state, expiring: undefined, page: 1 }) })),
     { key: "expiring", icon: CalendarClock, label: `Secret or certificate expires within ${EXPIRY_WINDOW_DAYS} days`, count: tiles.expiringSoon, href: statusHref(filter, { expiring: "30", state: undefined, page: 1 }) },
@@ -75,6 +77,16 @@ export default async function StatusPage({ searchParams }: { searchParams: Promi
           );
         })}
       </ul>
+
+      {tiles.total > 0 && (
+        <BarChart
+          title={`Connections by state, last ${CHART_DAYS} days`}
+          description="Each bar is the fleet at the end of a day"
+          series={connectionStates.map((state) => ({ key: state, label: connectionStateLabels[state], className: stateSeriesClasses[state]! }))}
+          bars={trend}
+          unit="connections"
+        />
+      )}
 
       <SearchNotice message={searchNotice} />
       <form method="get" className="grid gap-3 rounded-lg border border-line bg-surface p-4 text-sm md:grid-cols-5" aria-label="Filter connections">
@@ -113,6 +125,14 @@ export default async function StatusPage({ searchParams }: { searchParams: Promi
         {filter.state ? ` in state “${connectionStateLabels[filter.state]}”` : ""}
         {filter.expiring ? ` with a secret or certificate expiring within ${EXPIRY_WINDOW_DAYS} days` : ""}
         {filter.q ? ` matching “${filter.q}”` : ""}, page {page} of {pageCount}
+        {filter.sort === "worst" ? (
+          filter.dir === "desc" ? ", worst first" : ", healthy first"
+        ) : (
+          <>
+            {" · "}
+            <Link href={statusHref(filter, { sort: "worst", dir: "desc", page: 1 })}>Show the worst first</Link>
+          </>
+        )}
       </p>
 
       {rows.length === 0 ? (
@@ -125,7 +145,9 @@ export default async function StatusPage({ searchParams }: { searchParams: Promi
         <TableCard>
           <Table>
             <caption className="sr-only">
-              Connections, sorted by {columns.find((column) => column.key === filter.sort)?.label ?? "name"} {filter.dir === "asc" ? "ascending" : "descending"}
+              {filter.sort === "worst"
+                ? `Connections, ${filter.dir === "asc" ? "healthy first" : "worst first, longest in their state first"}`
+                : `Connections, sorted by ${columns.find((column) => column.key === filter.sort)?.label ?? "name"} ${filter.dir === "asc" ? "ascending" : "descending"}`}
             </caption>
             <TableHead>
               <tr>

@@ -3,8 +3,8 @@
 import { revalidatePath } from "next/cache";
 import type { ActionState } from "@/lib/action-state";
 import { requestContext } from "@/lib/auth/current-user";
-import { changeUserRoleSchema, createUserSchema, inviteUserSchema, setUserActiveSchema } from "@/lib/auth/form-schemas";
-import { createInvite, INVITE_TTL_DAYS } from "@/lib/auth/invites";
+import { changeUserRoleSchema, createUserSchema, inviteUserSchema, revokeInviteSchema, setUserActiveSchema } from "@/lib/auth/form-schemas";
+import { createInvite, INVITE_TTL_DAYS, revokeInvite } from "@/lib/auth/invites";
 import { runAction } from "@/lib/auth/run-action";
 import { changeUserRole, createUser, endUserSessions, setBreakGlass, setUserActive } from "@/lib/auth/users";
 import { z } from "zod";
@@ -26,6 +26,7 @@ export async function inviteUserAction(_state: ActionState, formData: FormData):
     const { ip } = await requestContext();
     const invite = await createInvite(await getPrisma(), values, { actor: caller, ip });
     revalidatePath("/audit");
+    revalidatePath("/users");
     return {
       status: "success",
       message: `Invitation for ${values.email} created. Send them this link; it works once and expires in ${INVITE_TTL_DAYS} days.`,
@@ -74,5 +75,14 @@ export async function setBreakGlassAction(_state: ActionState, formData: FormDat
     await setBreakGlass(await getPrisma(), values.userId, values.breakGlass, { actor: caller, ip });
     revalidatePath("/users");
     return { status: "success", message: values.breakGlass ? "Marked as a break-glass account: it keeps its password sign-in." : "No longer a break-glass account." };
+  });
+}
+
+export async function revokeInviteAction(_state: ActionState, formData: FormData): Promise<ActionState> {
+  return runAction("revokeInviteAction", revokeInviteSchema, formData, async (values, caller) => {
+    const { ip } = await requestContext();
+    const invite = await (await getPrisma()).$transaction((tx) => revokeInvite(tx, values.inviteId, { actor: caller, ip }));
+    revalidatePath("/users");
+    return { status: "success", message: `Revoked the invitation for ${invite.email}. Its link no longer works.` };
   });
 }

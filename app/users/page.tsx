@@ -1,13 +1,15 @@
 import type { Metadata } from "next";
 import { Table, TableBody, TableCard, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { ActionForm, Field } from "@/components/action-form";
-import { changeUserRoleAction, createUserAction, endUserSessionsAction, inviteUserAction, setBreakGlassAction, setUserActiveAction } from "@/app/users/actions";
+import { ConfirmDialog } from "@/components/ui/confirm-dialog";
+import { RelativeTime } from "@/components/ui/relative-time";
+import { changeUserRoleAction, createUserAction, endUserSessionsAction, inviteUserAction, revokeInviteAction, setBreakGlassAction, setUserActiveAction } from "@/app/users/actions";
+import { listPendingInvites } from "@/lib/auth/invites";
 import { authorizePage } from "@/lib/auth/current-user";
 import { PASSWORD_HINT } from "@/lib/auth/password-policy";
 import { roleLabels, roles } from "@/lib/auth/roles";
 import { listUsers } from "@/lib/auth/users";
 import { getPrisma } from "@/lib/db/client";
-import { formatDateTime } from "@/lib/format";
 
 export const metadata: Metadata = { title: "Users" };
 
@@ -15,7 +17,8 @@ const roleOptions = roles.map((role) => ({ value: role, label: roleLabels[role] 
 
 export default async function UsersPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const me = await authorizePage("/users", "/users");
-  const [users, params] = await Promise.all([listUsers(await getPrisma()), searchParams]);
+  const db = await getPrisma();
+  const [users, invites, params] = await Promise.all([listUsers(db), listPendingInvites(db), searchParams]);
   return (
     <div className="space-y-10">
       {params.welcome && (
@@ -34,7 +37,7 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
               <TableHeader>Email</TableHeader>
               <TableHeader>Role</TableHeader>
               <TableHeader>Status</TableHeader>
-              <TableHeader>Last sign-in (UTC)</TableHeader>
+              <TableHeader>Last sign-in</TableHeader>
               <TableHeader>Actions</TableHeader>
             </tr>
           </TableHead>
@@ -49,7 +52,7 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
                   {user.microsoftAccounts.length > 0 && <span className="block text-xs text-fg-muted">Microsoft: {user.microsoftAccounts.join(", ")}</span>}
                   {user.breakGlass && <span className="block text-xs text-fg-muted">Break-glass (keeps password sign-in)</span>}
                 </TableCell>
-                <TableCell label="Last sign-in">{user.lastSignInAt ? formatDateTime(user.lastSignInAt) : "Never"}</TableCell>
+                <TableCell label="Last sign-in">{user.lastSignInAt ? <RelativeTime date={user.lastSignInAt} /> : "Never"}</TableCell>
                 <TableCell label="Actions" contentClassName="space-y-2">
                   <ActionForm action={changeUserRoleAction} submitLabel={`Change role of ${user.email}`} submitVariant="secondary" className="space-y-2" hidden={{ userId: user.id }}>
                     <Field name="role" label={`Role for ${user.email}`} type="select" defaultValue={user.role} options={roleOptions} />
@@ -79,6 +82,57 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
           </TableBody>
         </Table>
         </TableCard>
+      </section>
+
+      <section className="space-y-4" aria-labelledby="pending-invitations">
+        <h2 id="pending-invitations" className="text-lg font-semibold">
+          Pending invitations
+        </h2>
+        {invites.length === 0 ? (
+          <p className="text-sm text-fg-muted">No invitation is waiting to be accepted.</p>
+        ) : (
+          <TableCard>
+            <Table>
+              <caption className="sr-only">Pending invitations</caption>
+              <TableHead>
+                <tr>
+                  <TableHeader>Email</TableHeader>
+                  <TableHeader>Role</TableHeader>
+                  <TableHeader>Invited by</TableHeader>
+                  <TableHeader>Expires</TableHeader>
+                  <TableHeader>Actions</TableHeader>
+                </tr>
+              </TableHead>
+              <TableBody>
+                {invites.map((invite) => (
+                  <TableRow key={invite.id}>
+                    <TableCell label="Email">{invite.email}</TableCell>
+                    <TableCell label="Role">{roleLabels[invite.role]}</TableCell>
+                    <TableCell label="Invited by">{invite.createdBy}</TableCell>
+                    <TableCell label="Expires">
+                      <RelativeTime date={invite.expiresAt} />
+                    </TableCell>
+                    <TableCell label="Actions">
+                      <ConfirmDialog
+                        trigger={
+                          <>
+                            Revoke<span className="sr-only"> the invitation for {invite.email}</span>
+                          </>
+                        }
+                        triggerVariant="danger"
+                        title={`Revoke the invitation for ${invite.email}?`}
+                        description="The link stops working at once. You can invite them again later."
+                        confirmLabel="Revoke invitation"
+                        action={revokeInviteAction}
+                        hidden={{ inviteId: invite.id }}
+                      />
+                    </TableCell>
+                  </TableRow>
+                ))}
+              </TableBody>
+            </Table>
+          </TableCard>
+        )}
       </section>
 
       <section className="grid gap-10 md:grid-cols-2">

@@ -1,7 +1,7 @@
 "use client";
 
 import * as TabsPrimitive from "@radix-ui/react-tabs";
-import type { ComponentProps } from "react";
+import { useState, type ComponentProps } from "react";
 import { cn } from "@/components/ui/cn";
 
 export const Tabs = TabsPrimitive.Root;
@@ -24,4 +24,34 @@ export function TabsTrigger({ className, ...props }: ComponentProps<typeof TabsP
 
 export function TabsContent({ className, ...props }: ComponentProps<typeof TabsPrimitive.Content>) {
   return <TabsPrimitive.Content className={cn("pt-4", className)} {...props} />;
+}
+
+/**
+ * Tabs whose choice lives in the address (`?tab=`), so a tab can be linked to and survives a reload.
+ * The server picks the first tab from the address; choosing another only rewrites the address, since
+ * every tab's content is already on the page.
+ */
+export function LinkedTabs({ defaultValue, param = "tab", ...props }: Omit<ComponentProps<typeof TabsPrimitive.Root>, "value" | "onValueChange"> & { defaultValue: string; param?: string }) {
+  const [value, setValue] = useState(defaultValue);
+  // A link to another tab of the same page changes only the address: follow it without remounting the
+  // tabs, which would drop what a form inside has just said (a server action re-renders the page too).
+  const [linked, setLinked] = useState(defaultValue);
+  if (linked !== defaultValue) {
+    setLinked(defaultValue);
+    setValue(defaultValue);
+  }
+  return (
+    <TabsPrimitive.Root
+      value={value}
+      onValueChange={(next) => {
+        setValue(next);
+        const url = new URL(window.location.href);
+        url.searchParams.set(param, next);
+        url.hash = "";
+        // Without state of its own, Next.js takes the new address into its router, so a later refresh keeps the tab.
+        window.history.replaceState(null, "", url);
+      }}
+      {...props}
+    />
+  );
 }

@@ -56,6 +56,7 @@ export const actionPolicy = {
   inviteUserAction: ["admin"],
   changeUserRoleAction: ["admin"],
   setUserActiveAction: ["admin"],
+  revokeInviteAction: ["admin"],
   startWizardAction: ["admin"],
   saveWizardStepAction: ["admin"],
   generateWizardCertificateAction: ["admin"],

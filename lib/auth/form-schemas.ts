@@ -62,6 +62,8 @@ export const inviteUserSchema = z.object({ email: emailSchema, role: roleSchema 
 
 export const changeUserRoleSchema = z.object({ userId: z.uuid({ message: "Unknown user" }), role: roleSchema });
 
+export const revokeInviteSchema = z.object({ inviteId: z.uuid({ message: "Unknown invitation" }) });
+
 export const setUserActiveSchema = z.object({
   userId: z.uuid({ message: "Unknown user" }),
   active: z.enum(["true", "false"]).transform((value) => value === "true"),

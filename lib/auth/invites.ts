@@ -52,6 +52,40 @@ export async function getInviteStatus(db: DbClient, token: string, now = new Dat
   return state === "valid" ? { state, email: invite!.email, role: invite!.role, expiresAt: invite!.expiresAt } : { state };
 }
 
+export type PendingInvite = { id: string; email: string; role: Role; createdAt: Date; expiresAt: Date; createdBy: string };
+
+/** Invitations that can still be accepted, the soonest to expire first. */
+export async function listPendingInvites(db: DbClient, now = new Date()): Promise<PendingInvite[]> {
+  const rows = await db.invite.findMany({
+    where: { acceptedAt: null, revokedAt: null, expiresAt: { gt: now } },
+    orderBy: [{ expiresAt: "asc" }, { id: "asc" }],
+    select: { id: true, email: true, role: true, createdAt: true, expiresAt: true, createdBy: { select: { email: true } } },
+  });
+  return rows.map(({ createdBy, ...row }) => ({ ...row, createdBy: createdBy.email }));
+}
+
+export async function revokeInvite(
+  db: DbClient,
+  id: string,
+  context: { actor: AuditActor & object; ip?: string | null },
+  now = new Date(),
+): Promise<{ email: string }> {
+  const { count } = await db.invite.updateMany({ where: { id, acceptedAt: null, revokedAt: null }, data: { revokedAt: now } });
+  const invite = await db.invite.findUnique({ where: { id }, select: { email: true, acceptedAt: true } });
+  if (!invite) throw new UserFacingError("This invitation no longer exists.");
+  if (count === 0) {
+    throw new UserFacingError(invite.acceptedAt ? `${invite.email} has already accepted this invitation.` : `The invitation for ${invite.email} was already revoked.`);
+  }
+  await recordAudit(db, {
+    actor: context.actor,
+    action: "user.invite-revoke",
+    target: { type: "invite", id, label: invite.email },
+    summary: `Revoked the invitation for ${invite.email}; its link no longer works`,
+    ip: context.ip,
+  });
+  return { email: invite.email };
+}
+
 export const INVITE_PROBLEMS: Record<Exclude<InviteStatus["state"], "valid">, string> = {
   expired: "This invitation link has expired. Ask an administrator for a new one.",
   used: "This invitation link has already been used or was replaced by a newer one. Sign in, or ask for a new link.",

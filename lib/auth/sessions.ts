@@ -35,6 +35,8 @@ export async function createSession(
     },
     select: { id: true },
   });
+  // Every way in (password, setup, invitation, connect link) ends here, so the users page is never out of date.
+  await db.user.update({ where: { id: input.userId }, data: { lastSignInAt: now }, select: { id: true } });
   return { token, expiresAt };
 }
 

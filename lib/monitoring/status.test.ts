@@ -2,7 +2,8 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { KeyRing } from "@/lib/crypto/seal";
 import type { Database } from "@/lib/db/client";
-import { listStatusRows, statusFilterSchema } from "@/lib/monitoring/status";
+import type { ConnectionState } from "@/lib/connections/state";
+import { listStatusRows, STATUS_PAGE_SIZE, statusFilterSchema, statusHref } from "@/lib/monitoring/status";
 import { testEngines } from "@/test-support/databases";
 import { insertConnection } from "@/test-support/jobs";
 
@@ -35,5 +36,58 @@ describe.each(testEngines())("status search on $name", (engine) => {
   it("a NUL byte in the search (/status?q=%00) is no server error: the search is dropped", async () => {
     expect(await search("\u0000")).toHaveLength(6);
     expect(await search("sync\u0000")).toHaveLength(6);
+  });
+});
+
+describe.each(testEngines())("the board's default order on $name", (engine) => {
+  let database: Database;
+  // Enough rows that the first page ends inside the healthy slice and the second starts in it.
+  const plan: Array<[ConnectionState, number]> = [["healthy", STATUS_PAGE_SIZE], ["never_checked", 2], ["warning", 3], ["needs_reauth", 1], ["failing", 4]];
+  beforeAll(async () => {
+    database = await engine.open();
+    await database.prisma.connection.deleteMany();
+    const start = Date.parse("2026-11-01T00:00:00.000Z");
+    for (const [state, count] of plan) {
+      for (let n = 0; n < count; n += 1) {
+        const id = await insertConnection(database.prisma, ring, { name: `${state} ${String(n).padStart(2, "0")}`, clientId: randomUUID(), state });
+        // The higher the number, the longer in that state.
+        await database.prisma.connection.update({ where: { id }, data: { stateSince: new Date(start - n * 3_600_000) }, select: { id: true } });
+      }
+    }
+  });
+  afterAll(async () => {
+    await database.close();
+  });
+
+  const page = async (params: Record<string, string>) => (await listStatusRows(database.prisma, statusFilterSchema.parse(params))).rows.map((row) => row.name);
+
+  it("puts failing first, then re-authentication, warning, never checked and healthy last, the longest in each state first", async () => {
+    const first = await page({});
+    expect(first.slice(0, 10)).toEqual([
+      "failing 03", "failing 02", "failing 01", "failing 00",
+      "needs_reauth 00",
+      "warning 02", "warning 01", "warning 00",
+      "never_checked 01", "never_checked 00",
+    ]);
+    expect(first).toHaveLength(STATUS_PAGE_SIZE);
+    expect(first.slice(10, 12)).toEqual(["healthy 49", "healthy 48"]);
+    expect(first.at(-1)).toBe("healthy 10");
+    const second = await page({ page: "2" });
+    expect(second).toEqual(["healthy 09", "healthy 08", "healthy 07", "healthy 06", "healthy 05", "healthy 04", "healthy 03", "healthy 02", "healthy 01", "healthy 00"]);
+    expect(new Set([...first, ...second]).size).toBe(STATUS_PAGE_SIZE + 10);
+  });
+
+  it("reverses to healthy first, keeps filters, and counts only the filtered rows", async () => {
+    expect((await page({ dir: "asc" })).slice(0, 2)).toEqual(["healthy 00", "healthy 01"]);
+    const warning = await listStatusRows(database.prisma, statusFilterSchema.parse({ state: "warning" }));
+    expect(warning.rows.map((row) => row.name)).toEqual(["warning 02", "warning 01", "warning 00"]);
+    expect(warning.total).toBe(3);
+    expect(warning.pageCount).toBe(1);
+  });
+
+  it("is the default, so the board's plain address means worst first", () => {
+    expect(statusFilterSchema.parse({}).sort).toBe("worst");
+    expect(statusHref(statusFilterSchema.parse({}), { state: "failing" })).toBe("/status?state=failing");
+    expect(statusHref(statusFilterSchema.parse({}), { sort: "name", dir: "asc" })).toBe("/status?sort=name&dir=asc");
   });
 });

@@ -20,7 +20,10 @@ import { plainText, searchQuerySchema } from "@/lib/validation/text";
 export const STATUS_PAGE_SIZE = 50;
 export const EXPIRY_WINDOW_DAYS = 30;
 
-const sortColumns = ["name", "state", "stateSince", "lastCheckedAt", "secretExpiresAt", "tenant"] as const;
+const sortColumns = ["worst", "name", "state", "stateSince", "lastCheckedAt", "secretExpiresAt", "tenant"] as const;
+
+/** The board's default order: what needs someone first, healthy last; within a state, the longest in it first. */
+export const worstFirstStates: readonly ConnectionState[] = ["failing", "needs_reauth", "warning", "never_checked", "healthy"];
 // Connections never checked, or without an expiry date, go last whichever way the column is sorted.
 const nullableSorts = new Set<string>(["lastCheckedAt", "secretExpiresAt"]);
 
@@ -30,7 +33,7 @@ export const statusFilterSchema = z.object({
   cloud: z.string().max(20).check(plainText("The cloud")).optional().catch(undefined),
   q: searchQuerySchema.optional().catch(undefined),
   expiring: z.enum(["30"]).optional().catch(undefined),
-  sort: z.enum(sortColumns).default("stateSince").catch("stateSince"),
+  sort: z.enum(sortColumns).default("worst").catch("worst"),
   dir: z.enum(["asc", "desc"]).default("desc").catch("desc"),
   page: z.coerce.number().int().min(1).max(100_000).default(1).catch(1),
 });
@@ -115,12 +118,60 @@ function whereFor(filter: StatusFilter, now: Date): Prisma.ConnectionWhereInput 
   };
 }
 
-export async function listStatusRows(
-  db: DbClient,
-  filter: StatusFilter,
-  now = new Date(),
-): Promise<{ rows: StatusRow[]; total: number; page: number; pageCount: number }> {
-  const where = whereFor(filter, now);
+const statusRowSelect = {
+  id: true,
+  name: true,
+  kind: true,
+  tenant: true,
+  cloud: true,
+  state: true,
+  stateSince: true,
+  lastCheckedAt: true,
+  secretExpiresAt: true,
+  credentialKind: true,
+  certificateExpiresAt: true,
+  accountUpn: true,
+  lastReport: true,
+  owner: { select: { displayName: true, email: true } },
+} satisfies Prisma.ConnectionSelect;
+
+type StatusRecord = Prisma.ConnectionGetPayload<{ select: typeof statusRowSelect }>;
+
+/**
+ * The database cannot order by a rank of its own, so the page is cut from one slice per state in
+ * rank order, each counted first: a page costs one query per state it spans, however deep it is.
+ */
+async function worstFirstPage(db: DbClient, where: Prisma.ConnectionWhereInput, filter: StatusFilter): Promise<{ total: number; rows: StatusRecord[] }> {
+  const groups = await db.connection.groupBy({ by: ["state"], where, _count: { _all: true } });
+  const counts = new Map(groups.map((group) => [group.state as ConnectionState, group._count._all]));
+  const order = filter.dir === "desc" ? worstFirstStates : [...worstFirstStates].reverse();
+  let skip = (filter.page - 1) * STATUS_PAGE_SIZE;
+  let room = STATUS_PAGE_SIZE;
+  const rows: StatusRecord[] = [];
+  for (const state of order) {
+    const count = counts.get(state) ?? 0;
+    if (room === 0) break;
+    if (skip >= count) {
+      skip -= count;
+      continue;
+    }
+    const take = Math.min(room, count - skip);
+    rows.push(
+      ...(await db.connection.findMany({
+        where: { AND: [where, { state }] },
+        orderBy: [{ stateSince: filter.dir === "desc" ? "asc" : "desc" }, { id: "asc" }],
+        skip,
+        take,
+        select: statusRowSelect,
+      })),
+    );
+    skip = 0;
+    room -= take;
+  }
+  return { total: [...counts.values()].reduce((sum, count) => sum + count, 0), rows };
+}
+
+async function columnPage(db: DbClient, where: Prisma.ConnectionWhereInput, filter: StatusFilter): Promise<{ total: number; rows: StatusRecord[] }> {
   const [total, rows] = await Promise.all([
     db.connection.count({ where }),
     db.connection.findMany({
@@ -132,24 +183,19 @@ export async function listStatusRows(
       ],
       skip: (filter.page - 1) * STATUS_PAGE_SIZE,
       take: STATUS_PAGE_SIZE,
-      select: {
-        id: true,
-        name: true,
-        kind: true,
-        tenant: true,
-        cloud: true,
-        state: true,
-        stateSince: true,
-        lastCheckedAt: true,
-        secretExpiresAt: true,
-        credentialKind: true,
-        certificateExpiresAt: true,
-        accountUpn: true,
-        lastReport: true,
-        owner: { select: { displayName: true, email: true } },
-      },
+      select: statusRowSelect,
     }),
   ]);
+  return { total, rows };
+}
+
+export async function listStatusRows(
+  db: DbClient,
+  filter: StatusFilter,
+  now = new Date(),
+): Promise<{ rows: StatusRow[]; total: number; page: number; pageCount: number }> {
+  const where = whereFor(filter, now);
+  const { total, rows } = filter.sort === "worst" ? await worstFirstPage(db, where, filter) : await columnPage(db, where, filter);
   return {
     rows: rows.map(({ accountUpn, lastReport, owner: account, ...row }) => {
       const owner = row.kind === "mailbox" ? (account ? `${account.displayName} (${account.email})` : accountUpn) : null;
@@ -175,7 +221,7 @@ export function statusHref(filter: StatusFilter, change: Partial<Record<keyof St
   for (const key of ["state", "kind", "cloud", "q", "expiring", "sort", "dir", "page"] as const) {
     const value = merged[key];
     if (value === undefined || value === "") continue;
-    if ((key === "sort" && value === "stateSince") || (key === "dir" && value === "desc") || (key === "page" && value === 1)) continue;
+    if ((key === "sort" && value === "worst") || (key === "dir" && value === "desc") || (key === "page" && value === 1)) continue;
     params.set(key, String(value));
   }
   const query = params.toString();

@@ -78,3 +78,10 @@ export async function tabTo(page: Page, target: Locator, limit = 120): Promise<v
   }
   throw new Error(`Could not reach ${target} with the Tab key`);
 }
+
+/** Opens a tab of the connection page (Overview, Checks, Timeline, Settings) and waits until it shows. */
+export async function openConnectionTab(page: Page, name: "Overview" | "Checks" | "Timeline" | "Settings"): Promise<void> {
+  const tab = page.getByRole("tab", { name, exact: true });
+  await tab.click();
+  await expect(tab).toHaveAttribute("aria-selected", "true");
+}

@@ -16,7 +16,6 @@ import { wizardConsentHandOff } from "@/lib/wizard/consent-hand-off";
 import { EXPIRED_BY_MICROSOFT, secretExpiredByMicrosoft } from "@/lib/connections/secret-expiry";
 import { pendingCertificate } from "@/lib/credentials/switch-to-certificate";
 import { SwitchToCertificate } from "@/app/connections/[id]/switch-to-certificate";
-import { connectionStateLabels } from "@/lib/connections/state";
 import { getPrisma } from "@/lib/db/client";
 import { cloudName, resolveCloud } from "@/lib/entra/cloud-config";
 import { getEnv } from "@/lib/env";
@@ -30,9 +29,17 @@ import { skipTitles } from "@/lib/checks/check-kit";
 import { errorLookupUrl, type Cloud } from "@/lib/entra/clouds";
 import { StateBadge } from "@/components/ui/badge";
 import { RelativeTime } from "@/components/ui/relative-time";
+import { LinkedTabs, TabsContent, TabsList, TabsTrigger } from "@/components/ui/tabs";
+import { BarChart, stateSeriesClasses } from "@/components/ui/bar-chart";
+import { CHART_DAYS, checkDurations, connectionHealthByDay } from "@/lib/monitoring/charts";
+import { connectionStateLabels, connectionStates } from "@/lib/connections/state";
 
 export const metadata: Metadata = { title: "Connection" };
 
+
+const tabs = ["overview", "checks", "timeline", "settings"] as const;
+const tabSchema = z.enum(tabs).catch("overview");
+const tabLabels: Record<(typeof tabs)[number], string> = { overview: "Overview", checks: "Checks", timeline: "Timeline", settings: "Settings" };
 
 function checkName(id: string | null): string {
   const parsed = checkIdSchema.safeParse(id);
@@ -63,9 +70,10 @@ export default async function ConnectionPage({
   const db = await getPrisma();
   const connection = await getConnection(db, id);
   if (!connection) notFound();
-  const timeline = await getTimeline(db, id);
+  const [timeline, health, durations] = await Promise.all([getTimeline(db, id), connectionHealthByDay(db, id), checkDurations(db, id)]);
   const headline = connection.lastReport ? headlineCheck(connection.lastReport) : undefined;
   const query = await searchParams;
+  const tab = tabSchema.parse(query.tab);
   const isAdmin = user.role === "admin";
   const pending = isAdmin && connection.kind === "organization" ? await pendingCertificate(db, connection.id) : null;
   const cloud = resolveCloud(connection.cloud);
@@ -76,7 +84,7 @@ export default async function ConnectionPage({
       ? wizardConsentHandOff({ cloud, tenant: connection.tenant, clientId: connection.clientId, requester: `${user.displayName} (${user.email})` })
       : undefined;
   return (
-    <div className="space-y-8">
+    <div className="space-y-6">
       <header className="space-y-2">
         {query.saved && (
           <p role="status" className="rounded border border-green-300 dark:border-green-800 bg-green-50 dark:bg-green-950/60 p-2 text-sm">
@@ -93,222 +101,274 @@ export default async function ConnectionPage({
         </p>
       </header>
 
-      {headline && (
-        <FailureExplanation
-          check={headline}
-          connectionName={connection.name}
-          connectionUrl={`${publicUrl(getEnv())}/connections/${connection.id}`}
-          {...(connection.owner ? { owner: `${connection.owner.displayName} (${connection.owner.email})` } : {})}
-        />
-      )}
-      {handOff && (
-        <section aria-label="Consent hand-off" className="space-y-2 rounded border border-amber-400 dark:border-amber-700 bg-amber-50 dark:bg-amber-950/60 p-4">
-          <ConsentHandOff handOff={handOff} heading="Message for the administrator who grants consent" linkText="grant consent for Calsync" />
-        </section>
-      )}
-      {query.switched === "1" && connection.credentialKind === "certificate" && (
-        <p role="status" className="rounded border border-green-300 dark:border-green-800 bg-green-50 dark:bg-green-950/60 p-2 text-sm text-green-900">
-          Switched: the connection now signs in with the certificate. Delete the old client secret in Entra (Certificates &amp; secrets → Client
-          secrets).
-        </p>
-      )}
-      {expiredByMicrosoft && isAdmin && (
-        <p className="text-sm">
-          <a href={`/connections/${connection.id}?highlight=clientSecret#rotate-secret`} className="font-medium">
-            Paste a new client secret
-          </a>{" "}
-          to replace the one Microsoft says has expired.
-        </p>
-      )}
+      <LinkedTabs defaultValue={tab}>
+        <TabsList aria-label="Connection">
+          {tabs.map((name) => (
+            <TabsTrigger key={name} value={name}>
+              {tabLabels[name]}
+            </TabsTrigger>
+          ))}
+        </TabsList>
 
-      <section className="space-y-2">
-        <h2 className="text-lg font-semibold">Settings</h2>
-        <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-1 rounded-lg border border-line bg-surface p-4 text-sm [&_dd]:min-w-0 [&_dd]:wrap-anywhere">
-          <dt className="font-medium">Kind</dt>
-          <dd>{isMailbox ? "Single mailbox (the owner's Microsoft sign-in)" : "Organisation (app registration)"}</dd>
-          {isMailbox && (
-            <>
-              <dt className="font-medium">Account</dt>
-              <dd>{connection.accountUpn ?? "—"}</dd>
-              <dt className="font-medium">Owner</dt>
-              <dd>{connection.owner ? `${connection.owner.displayName} (${connection.owner.email})` : "No console account any more"}</dd>
-            </>
-          )}
-          <dt className="font-medium">Cloud</dt>
-          <dd>{cloudName(connection.cloud)}</dd>
-          <dt className="font-medium">Tenant</dt>
-          <dd>
-            {connection.tenant}
-            {connection.tenant !== connection.tenantId ? ` (${connection.tenantId})` : ""}
-          </dd>
-          <dt className="font-medium">Client ID</dt>
-          <dd>{connection.clientId}</dd>
-          {isMailbox ? (
-            <>
-              <dt className="font-medium">Sign-in</dt>
-              <dd>saved Microsoft sign-in, sealed</dd>
-            </>
-          ) : connection.credentialKind === "certificate" ? (
-            <>
-              <dt className="font-medium">Certificate</dt>
-              <dd>
-                {connection.certificateGenerated ? "made by Calsync Console" : "uploaded"}, SHA-256 thumbprint{" "}
-                <code className="break-all">{connection.certificateThumbprint}</code>
-                {connection.certificateExpiresAt ? `, expires on ${formatLongDay(connection.certificateExpiresAt)}` : ""}.{" "}
-                <a href={`/api/connections/${connection.id}/certificate?format=cer`} download>
-                  Download (.cer)
-                </a>{" "}
-                <a href={`/api/connections/${connection.id}/certificate?format=pem`} download>
-                  (.pem)
-                </a>
-              </dd>
-            </>
-          ) : (
-            <>
-              <dt className="font-medium">Client secret</dt>
-              <dd>
-                {isAdmin && connection.secretHint ? `ends in …${connection.secretHint}` : "stored, sealed"}
-                {expiredByMicrosoft ? `, ${EXPIRED_BY_MICROSOFT}` : connection.secretExpiresAt ? `, expires on ${formatLongDay(connection.secretExpiresAt)}` : ""}
-              </dd>
-            </>
-          )}
-          <dt className="font-medium">Mailboxes</dt>
-          <dd>{connection.mailboxScope.kind === "list" ? connection.mailboxScope.mailboxes.join(", ") : "All users"}</dd>
-          <dt className="font-medium">Test mailbox</dt>
-          <dd>{connection.testMailbox ?? "the first user with a mailbox"}</dd>
-          <dt className="font-medium">Out-of-scope mailbox</dt>
-          <dd>{connection.outOfScopeMailbox ?? "—"}</dd>
-          <dt className="font-medium">Write test</dt>
-          <dd>{connection.writeTest ? "Yes" : "No"}</dd>
-        </dl>
-      </section>
-
-      <section className="space-y-3">
-        <h2 className="text-lg font-semibold">Checks</h2>
-        <LiveChecklist endpoint={`/api/connections/${connection.id}/checks`} buttonLabel="Run checks now" initialReport={connection.lastReport} />
-      </section>
-
-      <section className="space-y-3">
-        <h2 className="text-lg font-semibold">Timeline</h2>
-        {timeline.length === 0 ? (
-          <p className="text-sm">Nothing has happened yet.</p>
-        ) : (
-          <ol className="space-y-2 text-sm" aria-label="Timeline, newest first">
-            {timeline.map((entry) => (
-              <li key={entry.id} className="rounded border border-line bg-surface p-2">
-                <span className="mr-2 font-mono text-xs text-fg-muted">{formatDateTime(entry.at)} UTC</span>
-                {entry.kind === "check" && (
-                  <>
-                    <strong>Check run</strong> ({entry.trigger}): {entry.ok ? "no check failed" : `failed: ${checkName(entry.failedCheck)}`}
-                    <MicrosoftCode code={entry.code} cloud={cloud} /> · {entry.durationMs} ms
-                  </>
-                )}
-                {entry.kind === "state" && (
-                  <>
-                    <strong>
-                      State changed from {connectionStateLabels[entry.from]} to {connectionStateLabels[entry.to]}
-                    </strong>
-                    : {entry.cause}
-                    <MicrosoftCode code={entry.code} cloud={cloud} />
-                  </>
-                )}
-                {entry.kind === "engine" && (
-                  <>
-                    <strong>Sync engine reported {entry.outcome}</strong>
-                    {entry.itemsSynced !== null ? `: ${entry.itemsSynced} synced` : ""}
-                    {entry.itemsFailed ? `, ${entry.itemsFailed} failed` : ""}
-                    <MicrosoftCode code={entry.errorCode} cloud={cloud} />
-                    {entry.message ? ` — ${entry.message}` : ""}
-                  </>
-                )}
-              </li>
-            ))}
-          </ol>
-        )}
-      </section>
-
-      {isMailbox && (
-        <section className="max-w-xl space-y-3">
-          <h2 className="text-lg font-semibold">Send a reconnect link</h2>
-          <p className="text-sm text-fg-muted">
-            Only the owner can repair a mailbox connection, by signing in with Microsoft again. The link leads them straight there; the connection keeps its
-            ID, so the sync engine needs no change.
-          </p>
-          <ConnectLinkForm emailConfigured={smtpFromEnv() !== null} connectionId={connection.id} email={connection.owner?.email} />
-        </section>
-      )}
-
-      {isAdmin && isMailbox && (
-        <section className="max-w-xl space-y-3 rounded border border-red-300 dark:border-red-800 p-4">
-          <h2 className="text-lg font-semibold">Disconnect this mailbox</h2>
-          <p className="text-sm">The saved Microsoft sign-in is deleted and the sync engine loses access at once. The owner can connect it again.</p>
-          <ConfirmDialog
-            trigger="Disconnect this mailbox"
-            triggerVariant="danger"
-            title={`Disconnect ${connection.accountUpn ?? connection.name}?`}
-            description="The saved Microsoft sign-in is deleted and the sync engine loses access at once."
-            confirmLabel={`Disconnect ${connection.accountUpn ?? connection.name}`}
-            action={disconnectMailboxAction}
-            hidden={{ connectionId: connection.id }}
-          />
-        </section>
-      )}
-
-      {isAdmin && !isMailbox && (
-        <>
-          <section className="max-w-xl space-y-3">
-            <h2 className="text-lg font-semibold">Edit settings</h2>
-            <p className="text-sm text-fg-muted">Changes are verified with Microsoft before they are saved.</p>
-            <ActionForm action={updateConnectionAction} submitLabel="Verify and save" hidden={{ id: connection.id, version: String(connection.version) }}>
-              <Field name="name" label="Connection name" defaultValue={connection.name} />
-              <Field
-                name="mailboxScopeKind"
-                label="Mailboxes"
-                type="radio"
-                defaultValue={connection.mailboxScope.kind}
-                options={[
-                  { value: "all", label: "All users" },
-                  { value: "list", label: "Only the mailboxes listed below" },
-                ]}
-              />
-              <Field name="mailboxes" label="Mailboxes (one per line)" type="textarea" required={false} defaultValue={connection.mailboxScope.kind === "list" ? connection.mailboxScope.mailboxes.join("\n") : ""} />
-              <Field name="testMailbox" label="Test mailbox" type="email" required={false} defaultValue={connection.testMailbox ?? ""} />
-              <Field name="outOfScopeMailbox" label="Out-of-scope mailbox" type="email" required={false} defaultValue={connection.outOfScopeMailbox ?? ""} />
-              <Field name="secretExpiresAt" label="Secret expiry date" type="date" required={false} defaultValue={connection.secretExpiresAt?.toISOString().slice(0, 10) ?? ""} />
-              <Field name="writeTest" label="Include the write test" type="checkbox" defaultChecked={connection.writeTest} />
-            </ActionForm>
-          </section>
-
-          {connection.credentialKind === "secret" && <SwitchToCertificate connection={connection} pending={pending?.view ?? null} />}
-
-          <section className="max-w-xl space-y-3">
-            <h2 id="rotate-secret" className="text-lg font-semibold">Rotate the client secret</h2>
-            <p className="text-sm text-fg-muted">
-              Create a new secret in Certificates &amp; secrets and paste its Value here. It is verified first; only then does it replace the
-              current one. If the verification fails, the current secret stays in use.
-            </p>
-            <ActionForm action={rotateSecretAction} submitLabel="Verify and replace the secret" hidden={{ id: connection.id, version: String(connection.version) }}>
-              <Field name="clientSecret" label="New client secret Value" type="password" autoComplete="off" highlight={query.highlight === "clientSecret"} />
-              <Field name="secretExpiresAt" label="New secret's expiry date" type="date" />
-            </ActionForm>
-          </section>
-
-          <section className="max-w-xl space-y-3 rounded border border-red-300 dark:border-red-800 p-4">
-            <h2 className="text-lg font-semibold">Delete this connection</h2>
-            <p className="text-sm">The sync engine loses access at once, and the sealed secret is destroyed. The app registration in Entra ID stays; delete it there if you no longer need it.</p>
-            <ConfirmDialog
-              trigger="Delete this connection"
-              triggerVariant="danger"
-              title={`Delete “${connection.name}”?`}
-              description="The sync engine loses access at once and the sealed secret is destroyed. This cannot be undone."
-              confirmLabel={`Delete “${connection.name}”`}
-              action={deleteConnectionAction}
-              hidden={{ id: connection.id }}
-              typeToConfirm={{ name: "confirmName", value: connection.name }}
+        <TabsContent value="overview" className="space-y-6">
+          {headline && (
+            <FailureExplanation
+              check={headline}
+              connectionName={connection.name}
+              connectionUrl={`${publicUrl(getEnv())}/connections/${connection.id}`}
+              {...(connection.owner ? { owner: `${connection.owner.displayName} (${connection.owner.email})` } : {})}
             />
+          )}
+          {handOff && (
+            <section aria-label="Consent hand-off" className="space-y-2 rounded border border-amber-400 dark:border-amber-700 bg-amber-50 dark:bg-amber-950/60 p-4">
+              <ConsentHandOff handOff={handOff} heading="Message for the administrator who grants consent" linkText="grant consent for Calsync" />
+            </section>
+          )}
+          {query.switched === "1" && connection.credentialKind === "certificate" && (
+            <p role="status" className="rounded border border-green-300 dark:border-green-800 bg-green-50 dark:bg-green-950/60 p-2 text-sm">
+              Switched: the connection now signs in with the certificate. Delete the old client secret in Entra (Certificates &amp; secrets → Client
+              secrets).
+            </p>
+          )}
+          {expiredByMicrosoft && isAdmin && (
+            <p className="text-sm">
+              <a href={`/connections/${connection.id}?tab=settings&highlight=clientSecret#rotate-secret`} className="font-medium">
+                Paste a new client secret
+              </a>{" "}
+              to replace the one Microsoft says has expired.
+            </p>
+          )}
+          {isMailbox && connection.state === "needs_reauth" && (
+            <p className="text-sm">
+              Only the owner can repair this connection, by signing in with Microsoft again:{" "}
+              <a href={`/connections/${connection.id}?tab=settings#reconnect`} className="font-medium">
+                send them a reconnect link
+              </a>
+              .
+            </p>
+          )}
+
+          <BarChart
+            title={`Health over the last ${CHART_DAYS} days`}
+            description="Check runs per day, coloured by the state each one found"
+            series={connectionStates.map((state) => ({ key: state, label: connectionStateLabels[state], className: stateSeriesClasses[state]! }))}
+            bars={health}
+            unit="check runs"
+          />
+
+          <section className="space-y-2">
+            <h2 className="text-lg font-semibold">Details</h2>
+            <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-1 rounded-lg border border-line bg-surface p-4 text-sm [&_dd]:min-w-0 [&_dd]:wrap-anywhere">
+              <dt className="font-medium">Kind</dt>
+              <dd>{isMailbox ? "Single mailbox (the owner's Microsoft sign-in)" : "Organisation (app registration)"}</dd>
+              {isMailbox && (
+                <>
+                  <dt className="font-medium">Account</dt>
+                  <dd>{connection.accountUpn ?? "—"}</dd>
+                  <dt className="font-medium">Owner</dt>
+                  <dd>{connection.owner ? `${connection.owner.displayName} (${connection.owner.email})` : "No console account any more"}</dd>
+                </>
+              )}
+              <dt className="font-medium">Cloud</dt>
+              <dd>{cloudName(connection.cloud)}</dd>
+              <dt className="font-medium">Tenant</dt>
+              <dd>
+                {connection.tenant}
+                {connection.tenant !== connection.tenantId ? ` (${connection.tenantId})` : ""}
+              </dd>
+              <dt className="font-medium">Client ID</dt>
+              <dd>{connection.clientId}</dd>
+              {isMailbox ? (
+                <>
+                  <dt className="font-medium">Sign-in</dt>
+                  <dd>saved Microsoft sign-in, sealed</dd>
+                </>
+              ) : connection.credentialKind === "certificate" ? (
+                <>
+                  <dt className="font-medium">Certificate</dt>
+                  <dd>
+                    {connection.certificateGenerated ? "made by Calsync Console" : "uploaded"}, SHA-256 thumbprint{" "}
+                    <code className="break-all">{connection.certificateThumbprint}</code>
+                    {connection.certificateExpiresAt ? `, expires on ${formatLongDay(connection.certificateExpiresAt)}` : ""}.{" "}
+                    <a href={`/api/connections/${connection.id}/certificate?format=cer`} download>
+                      Download (.cer)
+                    </a>{" "}
+                    <a href={`/api/connections/${connection.id}/certificate?format=pem`} download>
+                      (.pem)
+                    </a>
+                  </dd>
+                </>
+              ) : (
+                <>
+                  <dt className="font-medium">Client secret</dt>
+                  <dd>
+                    {isAdmin && connection.secretHint ? `ends in …${connection.secretHint}` : "stored, sealed"}
+                    {expiredByMicrosoft ? `, ${EXPIRED_BY_MICROSOFT}` : connection.secretExpiresAt ? `, expires on ${formatLongDay(connection.secretExpiresAt)}` : ""}
+                  </dd>
+                </>
+              )}
+              <dt className="font-medium">Mailboxes</dt>
+              <dd>{connection.mailboxScope.kind === "list" ? connection.mailboxScope.mailboxes.join(", ") : "All users"}</dd>
+              <dt className="font-medium">Test mailbox</dt>
+              <dd>{connection.testMailbox ?? "the first user with a mailbox"}</dd>
+              <dt className="font-medium">Out-of-scope mailbox</dt>
+              <dd>{connection.outOfScopeMailbox ?? "—"}</dd>
+              <dt className="font-medium">Write test</dt>
+              <dd>{connection.writeTest ? "Yes" : "No"}</dd>
+            </dl>
           </section>
-        </>
-      )}
+        </TabsContent>
+
+        <TabsContent value="checks" className="space-y-3">
+          <h2 className="text-lg font-semibold">Checks</h2>
+          <LiveChecklist endpoint={`/api/connections/${connection.id}/checks`} buttonLabel="Run checks now" initialReport={connection.lastReport} />
+          {durations.length > 0 && (
+            <BarChart
+              title={`How long the last ${durations.length} check${durations.length === 1 ? "" : "s"} took`}
+              series={[{ key: "duration", label: "Duration", className: "fill-blue-600 dark:fill-blue-400" }]}
+              bars={durations}
+              unit="ms"
+              categoryLabel="Check started"
+            />
+          )}
+        </TabsContent>
+
+        <TabsContent value="timeline" className="space-y-3">
+          <h2 className="text-lg font-semibold">Timeline</h2>
+          {timeline.length === 0 ? (
+            <p className="text-sm">Nothing has happened yet.</p>
+          ) : (
+            <ol className="space-y-2 text-sm" aria-label="Timeline, newest first">
+              {timeline.map((entry) => (
+                <li key={entry.id} className="rounded border border-line bg-surface p-2">
+                  <span className="mr-2 font-mono text-xs text-fg-muted">{formatDateTime(entry.at)} UTC</span>
+                  {entry.kind === "check" && (
+                    <>
+                      <strong>Check run</strong> ({entry.trigger}): {entry.ok ? "no check failed" : `failed: ${checkName(entry.failedCheck)}`}
+                      <MicrosoftCode code={entry.code} cloud={cloud} /> · {entry.durationMs} ms
+                    </>
+                  )}
+                  {entry.kind === "state" && (
+                    <>
+                      <strong>
+                        State changed from {connectionStateLabels[entry.from]} to {connectionStateLabels[entry.to]}
+                      </strong>
+                      : {entry.cause}
+                      <MicrosoftCode code={entry.code} cloud={cloud} />
+                    </>
+                  )}
+                  {entry.kind === "engine" && (
+                    <>
+                      <strong>Sync engine reported {entry.outcome}</strong>
+                      {entry.itemsSynced !== null ? `: ${entry.itemsSynced} synced` : ""}
+                      {entry.itemsFailed ? `, ${entry.itemsFailed} failed` : ""}
+                      <MicrosoftCode code={entry.errorCode} cloud={cloud} />
+                      {entry.message ? ` — ${entry.message}` : ""}
+                    </>
+                  )}
+                </li>
+              ))}
+            </ol>
+          )}
+        </TabsContent>
+
+        <TabsContent value="settings" className="space-y-8">
+          {isMailbox && (
+            <section className="max-w-xl space-y-3">
+              <h2 id="reconnect" className="text-lg font-semibold">Send a reconnect link</h2>
+              <p className="text-sm text-fg-muted">
+                Only the owner can repair a mailbox connection, by signing in with Microsoft again. The link leads them straight there; the connection keeps its
+                ID, so the sync engine needs no change.
+              </p>
+              <ConnectLinkForm emailConfigured={smtpFromEnv() !== null} connectionId={connection.id} email={connection.owner?.email} />
+            </section>
+          )}
+          {!isMailbox && !isAdmin && <p className="text-sm text-fg-muted">Only an administrator can change this connection&apos;s settings.</p>}
+
+          {isAdmin && isMailbox && (
+            <section className="max-w-xl space-y-3 rounded border border-red-300 dark:border-red-800 p-4">
+              <h2 className="text-lg font-semibold">Disconnect this mailbox</h2>
+              <p className="text-sm">The saved Microsoft sign-in is deleted and the sync engine loses access at once. The owner can connect it again.</p>
+              <ConfirmDialog
+                trigger="Disconnect this mailbox"
+                triggerVariant="danger"
+                title={`Disconnect ${connection.accountUpn ?? connection.name}?`}
+                description="The saved Microsoft sign-in is deleted and the sync engine loses access at once."
+                confirmLabel={`Disconnect ${connection.accountUpn ?? connection.name}`}
+                action={disconnectMailboxAction}
+                hidden={{ connectionId: connection.id }}
+              />
+            </section>
+          )}
+
+          {isAdmin && !isMailbox && (
+            <>
+              <section className="max-w-xl space-y-3">
+                <h2 className="text-lg font-semibold">Edit settings</h2>
+                <p className="text-sm text-fg-muted">Changes are verified with Microsoft before they are saved.</p>
+                <ActionForm action={updateConnectionAction} submitLabel="Verify and save" submitVariant={expiredByMicrosoft ? "secondary" : "primary"} hidden={{ id: connection.id, version: String(connection.version) }}>
+                  <Field name="name" label="Connection name" defaultValue={connection.name} />
+                  <Field
+                    name="mailboxScopeKind"
+                    label="Mailboxes"
+                    type="radio"
+                    defaultValue={connection.mailboxScope.kind}
+                    options={[
+                      { value: "all", label: "All users" },
+                      { value: "list", label: "Only the mailboxes listed below" },
+                    ]}
+                  />
+                  <Field name="mailboxes" label="Mailboxes (one per line)" type="textarea" required={false} defaultValue={connection.mailboxScope.kind === "list" ? connection.mailboxScope.mailboxes.join("\n") : ""} />
+                  <Field name="testMailbox" label="Test mailbox" type="email" required={false} defaultValue={connection.testMailbox ?? ""} />
+                  <Field name="outOfScopeMailbox" label="Out-of-scope mailbox" type="email" required={false} defaultValue={connection.outOfScopeMailbox ?? ""} />
+                  <Field name="secretExpiresAt" label="Secret expiry date" type="date" required={false} defaultValue={connection.secretExpiresAt?.toISOString().slice(0, 10) ?? ""} />
+                  <Field name="writeTest" label="Include the write test" type="checkbox" defaultChecked={connection.writeTest} />
+                </ActionForm>
+              </section>
+
+              {connection.credentialKind === "secret" && <SwitchToCertificate connection={connection} pending={pending?.view ?? null} />}
+
+              <section className="max-w-xl space-y-3">
+                <h2 id="rotate-secret" className="text-lg font-semibold">Rotate the client secret</h2>
+                <p className="text-sm text-fg-muted">
+                  Create a new secret in Certificates &amp; secrets and paste its Value here. It is verified first; only then does it replace the
+                  current one. If the verification fails, the current secret stays in use.
+                </p>
+                {connection.secretHint && (
+                  <p className="text-sm">
+                    The current secret ends in …{connection.secretHint}
+                    {expiredByMicrosoft ? `, ${EXPIRED_BY_MICROSOFT}` : connection.secretExpiresAt ? `, expires on ${formatLongDay(connection.secretExpiresAt)}` : ""}.
+                  </p>
+                )}
+                <ActionForm
+                  action={rotateSecretAction}
+                  submitLabel="Verify and replace the secret"
+                  submitVariant={expiredByMicrosoft ? "primary" : "secondary"}
+                  hidden={{ id: connection.id, version: String(connection.version) }}
+                >
+                  <Field name="clientSecret" label="New client secret Value" type="password" autoComplete="off" highlight={query.highlight === "clientSecret"} />
+                  <Field name="secretExpiresAt" label="New secret's expiry date" type="date" />
+                </ActionForm>
+              </section>
+
+              <section className="max-w-xl space-y-3 rounded border border-red-300 dark:border-red-800 p-4">
+                <h2 className="text-lg font-semibold">Delete this connection</h2>
+                <p className="text-sm">The sync engine loses access at once, and the sealed secret is destroyed. The app registration in Entra ID stays; delete it there if you no longer need it.</p>
+                <ConfirmDialog
+                  trigger="Delete this connection"
+                  triggerVariant="danger"
+                  title={`Delete “${connection.name}”?`}
+                  description="The sync engine loses access at once and the sealed secret is destroyed. This cannot be undone."
+                  confirmLabel={`Delete “${connection.name}”`}
+                  action={deleteConnectionAction}
+                  hidden={{ id: connection.id }}
+                  typeToConfirm={{ name: "confirmName", value: connection.name }}
+                />
+              </section>
+            </>
+          )}
+        </TabsContent>
+      </LinkedTabs>
     </div>
   );
 }
