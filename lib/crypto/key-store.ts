@@ -16,6 +16,7 @@ export const SEALED_COLUMNS: ReadonlyArray<{ table: string; column: string; idCo
   { table: "connections", column: "token_cache_sealed", idColumn: "id" },
   { table: "delegated_apps", column: "credential_sealed", idColumn: "id" },
   { table: "delegated_sign_ins", column: "code_verifier_sealed", idColumn: "id" },
+  { table: "mfa_totp", column: "secret_sealed", idColumn: "user_id" },
 ];
 
 export class KeyConfigError extends Error {

@@ -36,6 +36,7 @@ const omitSealedColumns = {
   delegatedSignIn: { codeVerifierSealed: true },
   wizardDraft: { clientSecretSealed: true },
   notificationChannel: { secretSealed: true },
+  mfaTotp: { secretSealed: true },
 } as const;
 
 // Every query that fails because the database is not answering throws DatabaseUnavailableError, which
