@@ -72,7 +72,7 @@ export async function createAccountFromLink(
     consume?: (tx: DbClient) => Promise<void>;
     audit: { action: string; summary: (role: Role) => string };
   },
-): Promise<{ userId: string; email: string }> {
+): Promise<{ userId: string; email: string; role: Role }> {
   const passwordHash = await hashPassword(input.password);
   return db.$transaction(
     async (tx) => {
@@ -90,13 +90,13 @@ export async function createAccountFromLink(
         summary: link.audit.summary(role),
         ip: input.ip,
       });
-      return { userId: user.id, email: user.email };
+      return { userId: user.id, email: user.email, role };
     },
     { isolationLevel: "Serializable" },
   );
 }
 
-export async function acceptInvite(db: AppPrismaClient, input: LinkAccountInput, now = new Date()): Promise<{ userId: string; email: string }> {
+export async function acceptInvite(db: AppPrismaClient, input: LinkAccountInput, now = new Date()): Promise<{ userId: string; email: string; role: Role }> {
   return createAccountFromLink(db, input, {
     check: async (tx) => {
       const status = await getInviteStatus(tx, input.token, now);
