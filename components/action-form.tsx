@@ -8,6 +8,11 @@ type FormAction = (state: ActionState, formData: FormData) => Promise<ActionStat
 
 const FormStateContext = createContext<ActionState>(idleState);
 
+/** For a form that shows its outcome itself but uses Field for its inputs. */
+export function FormStateProvider({ state, children }: { state: ActionState; children: ReactNode }) {
+  return <FormStateContext.Provider value={state}>{children}</FormStateContext.Provider>;
+}
+
 /**
  * The one form pattern: a server action driven by useActionState. Field errors are linked to their
  * inputs with aria-describedby; the form-level message is announced through a live region.
@@ -59,7 +64,7 @@ const buttonStyles = {
   danger: "bg-red-700 text-white hover:bg-red-800",
 };
 
-function SubmitButton({ label, variant }: { label: string; variant: keyof typeof buttonStyles }) {
+export function SubmitButton({ label, variant }: { label: string; variant: keyof typeof buttonStyles }) {
   const { pending } = useFormStatus();
   return (
     <button

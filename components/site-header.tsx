@@ -13,6 +13,7 @@ const navigation: ReadonlyArray<{ href: string; label: string; roles: readonly R
   { href: "/settings/api-keys", label: "API keys", roles: ["admin"] },
   { href: "/settings/notifications", label: "Alerts", roles: ["admin"] },
   { href: "/settings/mailbox-sign-in", label: "Mailbox sign-in", roles: ["admin"] },
+  { href: "/settings/security", label: "Security", roles: ["admin"] },
   { href: "/audit", label: "Audit log", roles: ["admin", "helpdesk"] },
   { href: "/account", label: "Account", roles: ["admin", "helpdesk", "member"] },
 ];

@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import Link from "next/link";
 import { ActionForm, Field } from "@/components/action-form";
 import { changePasswordAction } from "@/app/account/actions";
 import { authorizePage } from "@/lib/auth/current-user";
@@ -18,6 +19,12 @@ export default async function AccountPage() {
         <dt className="font-medium">Role</dt>
         <dd>{roleLabels[user.role]}</dd>
       </dl>
+      <p className="text-sm">
+        <Link href="/account/security" className="underline">
+          Sign-in security
+        </Link>
+        : multi-factor authentication and recovery codes.
+      </p>
       <h2 className="text-lg font-semibold">Change password</h2>
       <ActionForm action={changePasswordAction} submitLabel="Change password">
         <Field name="currentPassword" label="Current password" type="password" autoComplete="current-password" />

@@ -39,6 +39,13 @@ export const pagePolicy = {
   "/connect/link/[token]": "public",
   "/connect/callback/approved": "public",
   "/connect/invite": ["admin", "helpdesk"],
+  // The second step of a sign-in: its caller has no session yet, only a pending sign-in, which the
+  // page itself checks (lib/auth/mfa/pending-sign-in.ts).
+  "/sign-in/verify": "public",
+  "/sign-in/enrol": "public",
+  "/account/security": "signed-in",
+  "/account/security/totp": "signed-in",
+  "/settings/security": ["admin"],
 } as const satisfies Record<string, Access>;
 
 export const actionPolicy = {
@@ -71,6 +78,15 @@ export const actionPolicy = {
   connectFromLinkAction: "signed-in",
   createAccountFromLinkAction: "public",
   createConnectLinkAction: ["admin", "helpdesk"],
+  verifyTotpAction: "public",
+  verifyRecoveryCodeAction: "public",
+  enrolTotpAtSignInAction: "public",
+  finishEnrolmentAction: "public",
+  confirmTotpAction: "signed-in",
+  removeTotpAction: "signed-in",
+  replaceRecoveryCodesAction: "signed-in",
+  saveMfaPolicyAction: ["admin"],
+  resetUserMfaAction: ["admin"],
 } as const satisfies Record<string, Access>;
 
 export const routePolicy = {

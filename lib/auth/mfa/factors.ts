@@ -4,6 +4,7 @@ import { recordAudit, type AuditActor } from "@/lib/audit/audit";
 import { sealContext, type KeyRing } from "@/lib/crypto/seal";
 import type { DbClient } from "@/lib/db/types";
 import { UserFacingError } from "@/lib/errors";
+import type { Role } from "@/lib/auth/roles";
 import { replaceRecoveryCodes, unusedRecoveryCodeCount } from "@/lib/auth/mfa/recovery-codes";
 import { matchTotpCode, newTotpSecret, totpUri } from "@/lib/auth/mfa/totp-codes";
 
@@ -115,4 +116,23 @@ export async function resetMfa(
     summary: `Turned off multi-factor authentication for ${target.email} (${context.via}); they set it up again at their next sign-in where it is required`,
     ip: context.ip,
   });
+}
+
+export type UserMfaView = { id: string; email: string; displayName: string; role: Role; active: boolean; totp: boolean; passkeys: number; recoveryCodesLeft: number };
+
+/** Every account with what it has set up, for the administrator's MFA page. */
+export async function listUserMfa(db: DbClient): Promise<UserMfaView[]> {
+  const users = await db.user.findMany({
+    select: {
+      id: true,
+      email: true,
+      displayName: true,
+      role: true,
+      active: true,
+      totp: { select: { confirmedAt: true } },
+      _count: { select: { passkeys: true, recoveryCodes: { where: { usedAt: null } } } },
+    },
+    orderBy: { email: "asc" },
+  });
+  return users.map(({ totp, _count, ...user }) => ({ ...user, totp: Boolean(totp?.confirmedAt), passkeys: _count.passkeys, recoveryCodesLeft: _count.recoveryCodes }));
 }

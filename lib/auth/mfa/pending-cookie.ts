@@ -12,7 +12,7 @@ function pendingCookieName(): string {
   return isHttpsPublicUrl(getEnv()) ? "__Host-calsync_pending_sign_in" : "calsync_pending_sign_in";
 }
 
-export const SECOND_STEP_PATHS: Record<PendingPurpose, string> = { verify: "/sign-in/verify", enrol: "/sign-in/enrol" };
+export const SECOND_STEP_PATHS: Record<PendingPurpose, string> = { verify: "/sign-in/verify", enrol: "/sign-in/enrol", enrolled: "/sign-in/enrol" };
 
 export async function pendingSignInToken(): Promise<string | undefined> {
   return (await cookies()).get(pendingCookieName())?.value;

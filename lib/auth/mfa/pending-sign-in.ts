@@ -15,7 +15,9 @@ import { getMfaPolicy, mfaRequiredFor } from "@/lib/auth/mfa/policy";
  */
 export const PENDING_SIGN_IN_MINUTES = 10;
 
-export type PendingPurpose = "verify" | "enrol";
+/** `enrolled`: the factor the policy demanded is set up; the person is reading their recovery codes. */
+export type PendingPurpose = "verify" | "enrol" | "enrolled";
+const PURPOSES: readonly string[] = ["verify", "enrol", "enrolled"] satisfies PendingPurpose[];
 
 /** A session's token, or with `pending` set, the pending sign-in's token. */
 export type SignInStep = { token: string; expiresAt: Date; pending?: PendingPurpose };
@@ -99,11 +101,17 @@ export async function findPendingSignIn(db: DbClient, token: string | undefined,
     return null;
   }
   const { active: _active, ...user } = row.user;
-  return { id: row.id, purpose: row.purpose === "enrol" ? "enrol" : "verify", returnTo: row.returnTo, expiresAt: row.expiresAt, user };
+  return { id: row.id, purpose: PURPOSES.includes(row.purpose) ? (row.purpose as PendingPurpose) : "verify", returnTo: row.returnTo, expiresAt: row.expiresAt, user };
 }
 
 export async function endPendingSignIn(db: DbClient, id: string): Promise<void> {
   await db.pendingSignIn.deleteMany({ where: { id } });
+}
+
+/** The demanded enrolment is done; the sign-in completes when the person goes on. */
+export async function markEnrolled(db: DbClient, pending: PendingSignInView): Promise<boolean> {
+  const marked = await db.pendingSignIn.updateMany({ where: { id: pending.id, purpose: "enrol" }, data: { purpose: "enrolled" } });
+  return marked.count === 1;
 }
 
 /** The second factor was right: the pending sign-in is spent (once) and becomes a session. */

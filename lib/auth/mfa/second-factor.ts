@@ -4,13 +4,14 @@ import { logRefusedAttempt, recordAuthFailure } from "@/lib/auth/auth-failures";
 import { claimAccountAttempt, clearFailures, fullBucket, recordAccountFailure, secondFactorBuckets } from "@/lib/auth/rate-limit";
 import type { SessionPolicy } from "@/lib/auth/sessions";
 import { slowedSignIn } from "@/lib/auth/sign-in";
-import { completePendingSignIn, endPendingSignIn, findPendingSignIn, type PendingPurpose, type PendingSignInView } from "@/lib/auth/mfa/pending-sign-in";
+import { completePendingSignIn, endPendingSignIn, findPendingSignIn, markEnrolled, type PendingSignInView } from "@/lib/auth/mfa/pending-sign-in";
 
 export const PENDING_SIGN_IN_ENDED = "Your sign-in has ended. Enter your email and password again.";
 export const TOO_MANY_SECOND_FACTORS = "Too many wrong codes. Enter your email and password again in 15 minutes.";
 
+/** `session` is null where the factor was one being set up: the sign-in then waits at `enrolled`. */
 export type SecondFactorResult =
-  | { ok: true; token: string; expiresAt: Date; returnTo: string; pending: PendingSignInView }
+  | { ok: true; session: { token: string; expiresAt: Date } | null; pending: PendingSignInView }
   | { ok: false; message: string; ended: boolean };
 
 /**
@@ -23,7 +24,7 @@ export async function completeSecondFactor(
   db: DbClient,
   input: {
     token: string | undefined;
-    purpose: PendingPurpose;
+    purpose: "verify" | "enrol";
     method: string;
     ip: string | null;
     userAgent: string | null;
@@ -60,7 +61,11 @@ export async function completeSecondFactor(
     return { ok: false, message: `That ${input.method} is not right. Try again.`, ended: false };
   }
   await clearFailures(db, [buckets[0]!]);
+  if (input.purpose === "enrol") {
+    if (!(await markEnrolled(db, pending))) return { ok: false, message: PENDING_SIGN_IN_ENDED, ended: true };
+    return { ok: true, session: null, pending };
+  }
   const session = await completePendingSignIn(db, pending, { ip: input.ip, userAgent: input.userAgent }, policy, input.method, now);
   if (!session) return { ok: false, message: PENDING_SIGN_IN_ENDED, ended: true };
-  return { ok: true, ...session, returnTo: pending.returnTo, pending };
+  return { ok: true, session, pending };
 }
