@@ -1,18 +1,18 @@
 "use server";
 
-import type { ActionState } from "@/lib/action-state";
-import { requestContext, sessionPolicy, setSessionCookie } from "@/lib/auth/current-user";
 import { redirect } from "next/navigation";
 import { z } from "zod";
-import { completePendingSignIn, findPendingSignIn } from "@/lib/auth/mfa/pending-sign-in";
-import { PENDING_SIGN_IN_ENDED , completeSecondFactor } from "@/lib/auth/mfa/second-factor";
+import type { ActionState } from "@/lib/action-state";
+import { recordAudit } from "@/lib/audit/audit";
+import { requestContext, sessionPolicy, setSessionCookie } from "@/lib/auth/current-user";
 import { confirmTotp, recoveryCodesAfterEnrolment } from "@/lib/auth/mfa/factors";
 import { totpCodeSchema } from "@/lib/auth/mfa/form-schemas";
 import { clearPendingSignInCookie, pendingSignInToken } from "@/lib/auth/mfa/pending-cookie";
+import { completePendingSignIn, findPendingSignIn } from "@/lib/auth/mfa/pending-sign-in";
+import { completeSecondFactor, PENDING_SIGN_IN_ENDED } from "@/lib/auth/mfa/second-factor";
 import { runAction } from "@/lib/auth/run-action";
 import { getKeyRing } from "@/lib/crypto/key-store";
 import { getPrisma } from "@/lib/db/client";
-import { recordAudit } from "@/lib/audit/audit";
 
 /** The enrolment the policy demands: the app's first right code is the sign-in's second factor. */
 export async function enrolTotpAtSignInAction(_state: ActionState, formData: FormData): Promise<ActionState> {
