@@ -4,6 +4,7 @@ import { recordAudit, type AuditActor } from "@/lib/audit/audit";
 import { sealContext, type KeyRing } from "@/lib/crypto/seal";
 import type { DbClient } from "@/lib/db/types";
 import { UserFacingError } from "@/lib/errors";
+import { emailSchema } from "@/lib/auth/password-policy";
 import type { Role } from "@/lib/auth/roles";
 import { replaceRecoveryCodes, unusedRecoveryCodeCount } from "@/lib/auth/mfa/recovery-codes";
 import { matchTotpCode, newTotpSecret, totpUri } from "@/lib/auth/mfa/totp-codes";
@@ -135,4 +136,14 @@ export async function listUserMfa(db: DbClient): Promise<UserMfaView[]> {
     orderBy: { email: "asc" },
   });
   return users.map(({ totp, _count, ...user }) => ({ ...user, totp: Boolean(totp?.confirmedAt), passkeys: _count.passkeys, recoveryCodesLeft: _count.recoveryCodes }));
+}
+
+/** The command line's reset: by email address, with no signed-in actor. Returns the address. */
+export async function resetMfaByEmail(db: DbClient, typed: string): Promise<string> {
+  const email = emailSchema.safeParse(typed);
+  if (!email.success) throw new UserFacingError(`"${typed}" is not an email address.`);
+  const user = await db.user.findUnique({ where: { email: email.data }, select: { id: true, email: true } });
+  if (!user) throw new UserFacingError(`No account has the email address ${email.data}. Nothing was changed.`);
+  await resetMfa(db, user, { actor: null, via: "npm run users:reset-mfa on the console's host" });
+  return user.email;
 }

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { getSessionUser } from "@/lib/auth/sessions";
 import { signIn } from "@/lib/auth/sign-in";
 import { createUser } from "@/lib/auth/users";
-import { checkTotp, confirmTotp, getMfaStatus, pendingTotpEnrolment, recoveryCodesAfterEnrolment, resetMfa } from "@/lib/auth/mfa/factors";
+import { checkTotp, confirmTotp, getMfaStatus, pendingTotpEnrolment, recoveryCodesAfterEnrolment, resetMfaByEmail } from "@/lib/auth/mfa/factors";
 import { completePendingSignIn, findPendingSignIn } from "@/lib/auth/mfa/pending-sign-in";
 import { getMfaPolicy, mfaRequiredFor, saveMfaPolicy } from "@/lib/auth/mfa/policy";
 import { spendRecoveryCode } from "@/lib/auth/mfa/recovery-codes";
@@ -144,7 +144,8 @@ describe.each(testEngines())("multi-factor sign-in on $name", (engine) => {
   it("lets an administrator turn a person's MFA off, audited, and follows the policy", async () => {
     const db = database.prisma;
     const user = await db.user.findUniqueOrThrow({ where: { email: "root@example.com" }, select: { id: true, email: true } });
-    await resetMfa(db, user, { actor: null, ip: null, via: "npm run users:reset-mfa on the console's host" });
+    await expect(resetMfaByEmail(db, "nobody@example.com")).rejects.toThrow("No account has the email address nobody@example.com. Nothing was changed.");
+    expect(await resetMfaByEmail(db, "Root@Example.com")).toBe("root@example.com");
     expect(await getMfaStatus(db, user.id)).toEqual({ totp: false, passkeys: 0, recoveryCodesLeft: 0 });
     const audit = await db.auditEvent.findFirstOrThrow({ where: { action: "user.mfa-reset" }, select: { targetId: true, summary: true } });
     expect(audit).toEqual({ targetId: user.id, summary: expect.stringContaining("users:reset-mfa") });
