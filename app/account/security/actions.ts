@@ -6,7 +6,10 @@ import type { ActionState } from "@/lib/action-state";
 import { recordAudit } from "@/lib/audit/audit";
 import { requestContext } from "@/lib/auth/current-user";
 import { confirmTotp, recoveryCodesAfterEnrolment, removeTotp, getMfaStatus, hasSecondFactor } from "@/lib/auth/mfa/factors";
-import { totpCodeSchema } from "@/lib/auth/mfa/form-schemas";
+import { passkeyIdSchema, passkeyRegistrationSchema, totpCodeSchema } from "@/lib/auth/mfa/form-schemas";
+import { requirePasskeySupport } from "@/lib/auth/mfa/passkey-env";
+import { passkeyRegistrationOptions, registerPasskey, removePasskey } from "@/lib/auth/mfa/passkeys";
+import type { RegistrationResponseJSON } from "@simplewebauthn/server";
 import { getMfaPolicy, mfaRequiredFor } from "@/lib/auth/mfa/policy";
 import { replaceRecoveryCodes } from "@/lib/auth/mfa/recovery-codes";
 import { runAction } from "@/lib/auth/run-action";
@@ -55,5 +58,39 @@ export async function replaceRecoveryCodesAction(_state: ActionState, formData: 
       ip,
     });
     return { status: "success", message: "New recovery codes made. The earlier ones no longer work.", reveal: { label: "Recovery codes", value: codes.join(" ") } };
+  });
+}
+
+export async function passkeyOptionsAction(_state: ActionState, formData: FormData): Promise<ActionState> {
+  return runAction("passkeyOptionsAction", z.object({}), formData, async (_values, caller) => {
+    const options = await passkeyRegistrationOptions(await getPrisma(), requirePasskeySupport(), caller);
+    return { status: "success", message: "Follow your browser's prompts.", payload: JSON.stringify(options) };
+  });
+}
+
+export async function addPasskeyAction(_state: ActionState, formData: FormData): Promise<ActionState> {
+  return runAction("addPasskeyAction", passkeyRegistrationSchema, formData, async (values, caller) => {
+    const db = await getPrisma();
+    const added = await registerPasskey(db, requirePasskeySupport(), caller.id, { response: values.response as unknown as RegistrationResponseJSON, name: values.name });
+    if (!added) throw new UserFacingError("The passkey could not be verified. Try again.");
+    const { ip } = await requestContext();
+    await recordAudit(db, { actor: caller, action: "mfa.passkey-added", target: { type: "user", id: caller.id, label: caller.email }, summary: `Added the passkey "${values.name}"`, ip });
+    const codes = await recoveryCodesAfterEnrolment(db, caller.id);
+    revalidatePath("/account/security");
+    return {
+      status: "success",
+      message: `The passkey "${values.name}" is added. Sign-ins can use it as your second factor.`,
+      ...(codes && { reveal: { label: "Recovery codes", value: codes.join(" ") } }),
+    };
+  });
+}
+
+export async function removePasskeyAction(_state: ActionState, formData: FormData): Promise<ActionState> {
+  return runAction("removePasskeyAction", passkeyIdSchema, formData, async (values, caller) => {
+    const db = await getPrisma();
+    const { ip } = await requestContext();
+    await removePasskey(db, caller, values.passkeyId, mfaRequiredFor(await getMfaPolicy(db), caller.role), ip);
+    revalidatePath("/account/security");
+    return { status: "success", message: "The passkey was removed." };
   });
 }

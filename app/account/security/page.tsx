@@ -2,7 +2,10 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { ActionForm } from "@/components/action-form";
 import { RecoveryCodesForm } from "@/components/recovery-codes-form";
-import { removeTotpAction, replaceRecoveryCodesAction } from "@/app/account/security/actions";
+import { PasskeyButton } from "@/components/passkey-button";
+import { addPasskeyAction, passkeyOptionsAction, removePasskeyAction, removeTotpAction, replaceRecoveryCodesAction } from "@/app/account/security/actions";
+import { listPasskeys, passkeySupport } from "@/lib/auth/mfa/passkeys";
+import { getEnv } from "@/lib/env";
 import { authorizePage } from "@/lib/auth/current-user";
 import { getMfaStatus, hasSecondFactor } from "@/lib/auth/mfa/factors";
 import { getMfaPolicy, mfaRequiredFor } from "@/lib/auth/mfa/policy";
@@ -13,7 +16,8 @@ export const metadata: Metadata = { title: "Sign-in security" };
 export default async function AccountSecurityPage() {
   const user = await authorizePage("/account/security", "/account/security");
   const db = await getPrisma();
-  const [status, policy] = await Promise.all([getMfaStatus(db, user.id), getMfaPolicy(db)]);
+  const [status, policy, passkeys] = await Promise.all([getMfaStatus(db, user.id), getMfaPolicy(db), listPasskeys(db, user.id)]);
+  const support = passkeySupport(getEnv());
   const required = mfaRequiredFor(policy, user.role);
   return (
     <section className="max-w-2xl space-y-8">
@@ -41,6 +45,32 @@ export default async function AccountSecurityPage() {
               Set up an authenticator app
             </Link>
           </p>
+        )}
+      </section>
+
+      <section aria-labelledby="passkeys-heading" className="space-y-3">
+        <h2 id="passkeys-heading" className="text-lg font-semibold">
+          Passkeys
+        </h2>
+        {passkeys.length > 0 ? (
+          <ul className="space-y-2 text-sm">
+            {passkeys.map((passkey) => (
+              <li key={passkey.id} className="flex flex-wrap items-center gap-3">
+                <span>
+                  <strong>{passkey.name}</strong>, added {passkey.createdAt.toISOString().slice(0, 10)}
+                  {passkey.lastUsedAt ? `, last used ${passkey.lastUsedAt.toISOString().slice(0, 10)}` : ""}
+                </span>
+                <ActionForm action={removePasskeyAction} hidden={{ passkeyId: passkey.id }} submitLabel={`Remove ${passkey.name}`} submitVariant="danger" />
+              </li>
+            ))}
+          </ul>
+        ) : (
+          <p className="text-sm">No passkeys yet.</p>
+        )}
+        {support.ok ? (
+          <PasskeyButton mode="register" optionsAction={passkeyOptionsAction} finishAction={addPasskeyAction} label="Add a passkey" />
+        ) : (
+          <p className="text-sm">{support.reason}</p>
         )}
       </section>
 

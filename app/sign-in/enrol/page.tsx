@@ -3,7 +3,10 @@ import Link from "next/link";
 import { redirect } from "next/navigation";
 import { TotpSetup } from "@/components/totp-setup";
 import { ActionForm } from "@/components/action-form";
-import { enrolTotpAtSignInAction, finishEnrolmentAction } from "@/app/sign-in/enrol/actions";
+import { PasskeyButton } from "@/components/passkey-button";
+import { enrolPasskeyAtSignInAction, enrolTotpAtSignInAction, finishEnrolmentAction, passkeyEnrolmentOptionsAction } from "@/app/sign-in/enrol/actions";
+import { passkeySupport } from "@/lib/auth/mfa/passkeys";
+import { getEnv } from "@/lib/env";
 import { authorizePage } from "@/lib/auth/current-user";
 import { pendingTotpEnrolment } from "@/lib/auth/mfa/factors";
 import { currentPendingSignIn } from "@/lib/auth/mfa/pending-cookie";
@@ -28,6 +31,7 @@ export default async function EnrolSignInPage() {
     );
   }
   const enrolment = await pendingTotpEnrolment(await getPrisma(), getKeyRing(), pending.user);
+  const passkeys = passkeySupport(getEnv());
   return (
     <section className="mx-auto max-w-md space-y-6">
       <h1 className="text-2xl font-semibold">Set up a second factor</h1>
@@ -45,6 +49,16 @@ export default async function EnrolSignInPage() {
       ) : (
         <p role="alert">An authenticator app is already set up for this account.</p>
       )}
+      <section aria-labelledby="passkey-heading" className="space-y-3">
+        <h2 id="passkey-heading" className="text-lg font-semibold">
+          Or a passkey
+        </h2>
+        {passkeys.ok ? (
+          <PasskeyButton mode="register" optionsAction={passkeyEnrolmentOptionsAction} finishAction={enrolPasskeyAtSignInAction} label="Create a passkey" next={finish} />
+        ) : (
+          <p className="text-sm">{passkeys.reason}</p>
+        )}
+      </section>
       <p className="text-sm">
         <Link href="/sign-in" className="underline">
           Start again

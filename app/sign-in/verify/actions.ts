@@ -4,11 +4,16 @@ import { redirect } from "next/navigation";
 import type { ActionState } from "@/lib/action-state";
 import { requestContext, sessionPolicy, setSessionCookie } from "@/lib/auth/current-user";
 import { checkTotp } from "@/lib/auth/mfa/factors";
-import { recoveryCodeSchema, totpCodeSchema } from "@/lib/auth/mfa/form-schemas";
-import { clearPendingSignInCookie, pendingSignInToken } from "@/lib/auth/mfa/pending-cookie";
+import { passkeyAnswerSchema, recoveryCodeSchema, totpCodeSchema } from "@/lib/auth/mfa/form-schemas";
+import { requirePasskeySupport } from "@/lib/auth/mfa/passkey-env";
+import { checkPasskey, passkeySignInOptions } from "@/lib/auth/mfa/passkeys";
+import type { AuthenticationResponseJSON } from "@simplewebauthn/server";
+import { z } from "zod";
+import { currentPendingSignIn , clearPendingSignInCookie, pendingSignInToken } from "@/lib/auth/mfa/pending-cookie";
+import { PENDING_SIGN_IN_ENDED , completeSecondFactor } from "@/lib/auth/mfa/second-factor";
+import { UserFacingError } from "@/lib/errors";
 import type { PendingSignInView } from "@/lib/auth/mfa/pending-sign-in";
 import { spendRecoveryCode } from "@/lib/auth/mfa/recovery-codes";
-import { completeSecondFactor } from "@/lib/auth/mfa/second-factor";
 import { runAction } from "@/lib/auth/run-action";
 import { getKeyRing } from "@/lib/crypto/key-store";
 import { getPrisma } from "@/lib/db/client";
@@ -42,5 +47,22 @@ export async function verifyRecoveryCodeAction(_state: ActionState, formData: Fo
   return runAction("verifyRecoveryCodeAction", recoveryCodeSchema, formData, async (values) => {
     const db = await getPrisma();
     return finishSecondStep("recovery code", (pending) => spendRecoveryCode(db, pending.user.id, values.recoveryCode));
+  });
+}
+
+export async function passkeySignInOptionsAction(_state: ActionState, formData: FormData): Promise<ActionState> {
+  return runAction("passkeySignInOptionsAction", z.object({}), formData, async () => {
+    const pending = await currentPendingSignIn();
+    if (pending?.purpose !== "verify") throw new UserFacingError(PENDING_SIGN_IN_ENDED);
+    const options = await passkeySignInOptions(await getPrisma(), requirePasskeySupport(), pending.user.id);
+    return { status: "success", message: "Follow your browser's prompts.", payload: JSON.stringify(options) };
+  });
+}
+
+export async function verifyPasskeyAction(_state: ActionState, formData: FormData): Promise<ActionState> {
+  return runAction("verifyPasskeyAction", passkeyAnswerSchema, formData, async (values) => {
+    const db = await getPrisma();
+    const support = requirePasskeySupport();
+    return finishSecondStep("passkey", (pending) => checkPasskey(db, support, pending.user.id, values.response as unknown as AuthenticationResponseJSON));
   });
 }

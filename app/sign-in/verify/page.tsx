@@ -2,7 +2,10 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { redirect } from "next/navigation";
 import { ActionForm, Field } from "@/components/action-form";
-import { verifyRecoveryCodeAction, verifyTotpAction } from "@/app/sign-in/verify/actions";
+import { PasskeyButton } from "@/components/passkey-button";
+import { passkeySignInOptionsAction, verifyPasskeyAction, verifyRecoveryCodeAction, verifyTotpAction } from "@/app/sign-in/verify/actions";
+import { passkeySupport } from "@/lib/auth/mfa/passkeys";
+import { getEnv } from "@/lib/env";
 import { authorizePage } from "@/lib/auth/current-user";
 import { getMfaStatus } from "@/lib/auth/mfa/factors";
 import { currentPendingSignIn } from "@/lib/auth/mfa/pending-cookie";
@@ -17,12 +20,25 @@ export default async function VerifySignInPage() {
   if (!pending) redirect("/sign-in");
   if (pending.purpose === "enrol") redirect("/sign-in/enrol");
   const status = await getMfaStatus(await getPrisma(), pending.user.id);
+  const passkeys = passkeySupport(getEnv());
   return (
     <section className="mx-auto max-w-md space-y-6">
       <h1 className="text-2xl font-semibold">Confirm it is you</h1>
       <p className="text-sm">
         Signing in as <strong>{pending.user.email}</strong>. Your account uses a second factor.
       </p>
+      {status.passkeys > 0 && (
+        <section aria-labelledby="passkey-heading" className="space-y-3">
+          <h2 id="passkey-heading" className="text-lg font-semibold">
+            Passkey
+          </h2>
+          {passkeys.ok ? (
+            <PasskeyButton mode="authenticate" optionsAction={passkeySignInOptionsAction} finishAction={verifyPasskeyAction} label="Use a passkey" />
+          ) : (
+            <p className="text-sm">{passkeys.reason}</p>
+          )}
+        </section>
+      )}
       {status.totp && (
         <section aria-labelledby="totp-heading" className="space-y-3">
           <h2 id="totp-heading" className="text-lg font-semibold">

@@ -1,0 +1,97 @@
+"use client";
+
+import { startAuthentication, startRegistration } from "@simplewebauthn/browser";
+import { useId, useState, type ReactNode } from "react";
+import { RecoveryCodes } from "@/components/recovery-codes";
+import { idleState, type ActionState } from "@/lib/action-state";
+
+type FormAction = (state: ActionState, formData: FormData) => Promise<ActionState>;
+
+/**
+ * A passkey ceremony: the server's options, the browser's prompt, the server's verification. `register`
+ * adds a passkey (named by the person); `authenticate` answers a sign-in's second step.
+ */
+export function PasskeyButton({
+  mode,
+  optionsAction,
+  finishAction,
+  label,
+  next,
+}: {
+  mode: "register" | "authenticate";
+  optionsAction: FormAction;
+  finishAction: FormAction;
+  label: string;
+  next?: ReactNode;
+}) {
+  const [state, setState] = useState<ActionState>(idleState);
+  const [working, setWorking] = useState(false);
+  const [name, setName] = useState("Passkey");
+  const nameId = useId();
+
+  async function run() {
+    setWorking(true);
+    try {
+      const options = await optionsAction(idleState, new FormData());
+      if (options.status !== "success" || !options.payload) {
+        setState(options.status === "idle" ? { status: "error", message: "No answer from the console. Try again." } : options);
+        return;
+      }
+      const optionsJSON = JSON.parse(options.payload);
+      let answer: unknown;
+      try {
+        answer = mode === "register" ? await startRegistration({ optionsJSON }) : await startAuthentication({ optionsJSON });
+      } catch (error) {
+        setState({ status: "error", message: `Your browser gave no passkey${error instanceof Error ? ` (${error.message})` : ""}. Try again, or use another way.` });
+        return;
+      }
+      const form = new FormData();
+      form.set("response", JSON.stringify(answer));
+      if (mode === "register") form.set("name", name);
+      setState((await finishAction(idleState, form)) ?? idleState);
+    } finally {
+      setWorking(false);
+    }
+  }
+
+  if (state.status === "success" && mode === "register") {
+    return (
+      <div className="space-y-4">
+        <p role="status" className="rounded border border-green-300 bg-green-50 p-2 text-sm text-green-900">
+          {state.message}
+        </p>
+        {state.reveal && <RecoveryCodes codes={state.reveal.value.split(" ")} />}
+        {next}
+      </div>
+    );
+  }
+  return (
+    <div className="space-y-3">
+      {mode === "register" && (
+        <div>
+          <label htmlFor={nameId} className="block text-sm font-medium text-slate-900">
+            Passkey name
+          </label>
+          <input
+            id={nameId}
+            value={name}
+            onChange={(event) => setName(event.target.value)}
+            maxLength={60}
+            className="mt-1 block w-full rounded border border-slate-400 px-3 py-2 text-sm focus:outline-none focus-visible:ring-2 focus-visible:ring-blue-600"
+          />
+        </div>
+      )}
+      <div aria-live="polite" role="status">
+        {state.status === "error" && <p className="rounded border border-red-300 bg-red-50 p-2 text-sm text-red-800">{state.message}</p>}
+      </div>
+      <button
+        type="button"
+        onClick={run}
+        disabled={working}
+        className="rounded bg-blue-700 px-4 py-2 text-sm font-medium text-white hover:bg-blue-800 focus:outline-none focus-visible:ring-2 focus-visible:ring-blue-600 focus-visible:ring-offset-2 disabled:opacity-60"
+      >
+        {working ? "Working…" : label}
+      </button>
+    </div>
+  );
+}
