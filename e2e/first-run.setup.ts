@@ -1,5 +1,6 @@
 import { accounts, storageStatePath } from "../test-support/e2e/server";
-import { expect, rememberSecret, setupCodeFromLog, test } from "../test-support/e2e/fixtures";
+import { expect, rememberSecret, rememberShownOnce, setupCodeFromLog, test } from "../test-support/e2e/fixtures";
+import { enrolAuthenticatorApp } from "../test-support/e2e/mfa";
 
 test("a new administrator claims the console with the setup code and brings in colleagues", async ({ page, shot, browser }) => {
   const code = setupCodeFromLog();
@@ -34,10 +35,21 @@ test("a new administrator claims the console with the setup code and brings in c
   await page.getByLabel("Password", { exact: true }).fill(accounts.admin.password);
   await page.getByLabel("Repeat the password").fill(accounts.admin.password);
   await page.getByRole("button", { name: "Create administrator" }).click();
+  // A new console requires administrators to set up a second factor before anything else opens.
+  await expect(page).toHaveURL(/\/sign-in\/enrol$/);
+  await expect(page.getByRole("heading", { name: "Set up a second factor" })).toBeVisible();
+  await page.goto("/users");
+  await expect(page).toHaveURL(/\/sign-in\?next=%2Fusers$/);
+  await page.goto("/sign-in/enrol");
+  await shot("setup-03-enrol");
+  const { secret, recoveryCodes } = await enrolAuthenticatorApp(page, accounts.admin.email);
+  rememberShownOnce("totp-secret", secret, ["/sign-in/enrol"]);
+  for (const code of recoveryCodes) rememberShownOnce("recovery-code", code, ["/sign-in/enrol"]);
+  await page.getByRole("button", { name: "Continue to the console" }).click();
   await expect(page).toHaveURL(/\/users\?welcome=1$/);
   await expect(page.getByText("The console is yours")).toBeVisible();
   await page.context().storageState({ path: storageStatePath("admin") });
-  await shot("setup-03-users");
+  await shot("setup-04-users");
 
   // Invite the helpdesk colleague with a one-time link.
   const invite = page.getByRole("heading", { name: "Invite a colleague" }).locator("..");
