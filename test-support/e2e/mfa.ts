@@ -70,7 +70,7 @@ export async function enrolAuthenticatorApp(page: Page, email: string): Promise<
   await page.getByLabel("6-digit code").fill(totpCode(secret, now));
   rememberAuthenticator(email, secret, now);
   await page.getByRole("button", { name: "Turn on" }).click();
-  await expect(page.getByRole("status").filter({ hasText: "authenticator app is set up" })).toBeVisible();
+  await expect(page.getByRole("status").filter({ hasText: /(second factor|authenticator app) is set up/ })).toBeVisible();
   const recoveryCodes = (await page.getByRole("list", { name: "Recovery codes" }).getByRole("listitem").allTextContents()).map((code) => code.trim());
   expect(recoveryCodes).toHaveLength(10);
   return { secret, recoveryCodes };
