@@ -1,7 +1,9 @@
 import type { Metadata } from "next";
 import type { ReactNode } from "react";
 import { DemoBanner } from "@/components/demo-banner";
-import { SiteHeader } from "@/components/site-header";
+import { AppShell } from "@/components/app-shell";
+import { StyleNonce } from "@/components/style-nonce";
+import { Toaster } from "@/components/ui/toaster";
 import { getCurrentUser } from "@/lib/auth/current-user";
 import { getEnv } from "@/lib/env";
 import "./globals.css";
@@ -23,19 +25,17 @@ export const metadata: Metadata = {
 };
 
 export default async function RootLayout({ children }: { children: ReactNode }) {
-  // The header only chooses which links to show; every page and action authorises on its own.
   const user = await getCurrentUser();
   return (
     <html lang="en">
       <body>
-        <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:bg-white focus:p-2">
+        <StyleNonce />
+        <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:z-50 focus:rounded-md focus:bg-surface focus:p-2">
           Skip to content
         </a>
         {getEnv().CALSYNC_DEMO && <DemoBanner />}
-        <SiteHeader user={user} />
-        <main id="main" className="mx-auto max-w-5xl px-4 py-8">
-          {children}
-        </main>
+        <AppShell user={user}>{children}</AppShell>
+        <Toaster />
       </body>
     </html>
   );

@@ -16,7 +16,7 @@ export default async function HomePage() {
   return (
     <section className="space-y-4">
       {expired.length > 0 && (
-        <div role="alert" className="rounded border border-red-400 bg-red-50 p-3">
+        <div role="alert" className="rounded border border-red-400 dark:border-red-700 bg-red-50 dark:bg-red-950/60 p-3">
           Your calendar {expired.map((mailbox) => mailbox.accountUpn ?? mailbox.name).join(", ")} is no longer synchronised: your Microsoft sign-in expired.{" "}
           <Link href="/connect">Reconnect it</Link>.
         </div>

@@ -1,8 +1,12 @@
 "use client";
 
+import dynamic from "next/dynamic";
 import { createContext, useActionState, useContext, useId, type ReactNode } from "react";
 import { useFormStatus } from "react-dom";
-import { idleState, type ActionState } from "@/lib/action-state";
+import { Callout } from "@/components/ui/badge";
+import { Button, type ButtonVariant } from "@/components/ui/button";
+import { cn } from "@/components/ui/cn";
+import { idleState, isNeverEchoed, type ActionState } from "@/lib/action-state";
 
 type FormAction = (state: ActionState, formData: FormData) => Promise<ActionState>;
 
@@ -12,6 +16,9 @@ const FormStateContext = createContext<ActionState>(idleState);
 export function FormStateProvider({ state, children }: { state: ActionState; children: ReactNode }) {
   return <FormStateContext.Provider value={state}>{children}</FormStateContext.Provider>;
 }
+
+// Needed only after a secret was created, so the dialog library stays out of every form page's first load.
+export const OneTimeValueDialog = dynamic(() => import("@/components/ui/one-time-value-dialog").then((module) => module.OneTimeValueDialog), { ssr: false });
 
 /**
  * The one form pattern: a server action driven by useActionState. Field errors are linked to their
@@ -29,7 +36,7 @@ export function ActionForm({
   submitLabel: string;
   children?: ReactNode;
   className?: string;
-  submitVariant?: "primary" | "secondary" | "danger";
+  submitVariant?: ButtonVariant;
   hidden?: Record<string, string>;
 }) {
   const [state, formAction] = useActionState(action, idleState);
@@ -40,40 +47,28 @@ export function ActionForm({
         {hidden && Object.entries(hidden).map(([name, value]) => <input key={name} type="hidden" name={name} value={value} />)}
         {children}
         <div id={messageId} aria-live="polite" role="status">
-          {state.status === "error" && <p className="rounded border border-red-300 bg-red-50 p-2 text-sm text-red-800">{state.message}</p>}
+          {state.status === "error" && <Callout tone="danger">{state.message}</Callout>}
           {state.status === "success" && (
-            <div className="rounded border border-green-300 bg-green-50 p-2 text-sm text-green-900">
-              <p>{state.message}</p>
-              {state.reveal && (
-                <p className="mt-1">
-                  {state.reveal.label}: <code className="break-all select-all">{state.reveal.value}</code>
-                </p>
-              )}
-            </div>
+            <Callout tone="success">
+              {state.message}
+              {state.reveal && ` The ${state.reveal.label.toLowerCase()} was shown once and is not shown again.`}
+            </Callout>
           )}
         </div>
+        {/* Keyed by the value, so every newly created secret opens its own dialog. */}
+        {state.status === "success" && state.reveal && <OneTimeValueDialog key={state.reveal.value} label={state.reveal.label} value={state.reveal.value} message={state.message} />}
         <SubmitButton label={submitLabel} variant={submitVariant} />
       </form>
     </FormStateContext.Provider>
   );
 }
 
-const buttonStyles = {
-  primary: "bg-blue-700 text-white hover:bg-blue-800",
-  secondary: "border border-slate-400 bg-white text-slate-900 hover:bg-slate-100",
-  danger: "bg-red-700 text-white hover:bg-red-800",
-};
-
-export function SubmitButton({ label, variant }: { label: string; variant: keyof typeof buttonStyles }) {
+export function SubmitButton({ label, variant }: { label: string; variant: ButtonVariant }) {
   const { pending } = useFormStatus();
   return (
-    <button
-      type="submit"
-      disabled={pending}
-      className={`rounded px-4 py-2 text-sm font-medium focus:outline-none focus-visible:ring-2 focus-visible:ring-blue-600 focus-visible:ring-offset-2 disabled:opacity-60 ${buttonStyles[variant]}`}
-    >
+    <Button type="submit" variant={variant} disabled={pending}>
       {pending ? "Working…" : label}
-    </button>
+    </Button>
   );
 }
 
@@ -107,12 +102,15 @@ export function Field({
   const id = useId();
   const error = state.status === "error" ? state.fieldErrors?.[name] : undefined;
   const echoed = state.status === "error" && type !== "password" ? state.values?.[name] : undefined;
+  // The form was sent back with what was typed, except this field: say so, or it looks like data was lost.
+  const reenter = state.status === "error" && state.values !== undefined && (type === "password" || isNeverEchoed(name));
   const initial = echoed ?? defaultValue;
-  const describedBy = [hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(" ") || undefined;
+  const describedBy = [hint ? `${id}-hint` : null, error ? `${id}-error` : null, reenter ? `${id}-reenter` : null].filter(Boolean).join(" ") || undefined;
   const marked = Boolean(error) || highlight;
-  const inputClass = `mt-1 block w-full rounded border px-3 py-2 text-sm focus:outline-none focus-visible:ring-2 focus-visible:ring-blue-600 ${
-    marked ? "border-red-600 ring-1 ring-red-600" : "border-slate-400"
-  }`;
+  const inputClass = cn(
+    "mt-1 block w-full rounded-md border bg-surface px-3 py-2 text-sm text-fg focus-visible:outline-2 focus-visible:outline-offset-1 focus-visible:outline-focus",
+    marked ? "border-red-600 ring-1 ring-red-600 dark:border-red-400 dark:ring-red-400" : "border-line-strong",
+  );
   const common = {
     id,
     name,
@@ -123,12 +121,17 @@ export function Field({
   const messages = (
     <>
       {hint && (
-        <p id={`${id}-hint`} className="text-xs text-slate-600">
+        <p id={`${id}-hint`} className="mt-1 text-xs text-fg-muted">
           {hint}
         </p>
       )}
+      {reenter && (
+        <p id={`${id}-reenter`} className="mt-1 text-xs text-fg-muted">
+          Enter this again: for safety it is never sent back to the browser.
+        </p>
+      )}
       {error && (
-        <p id={`${id}-error`} className="mt-1 text-sm text-red-700">
+        <p id={`${id}-error`} className="mt-1 text-sm text-red-700 dark:text-red-300">
           {error}
         </p>
       )}
@@ -137,10 +140,10 @@ export function Field({
 
   if (type === "checkbox") {
     return (
-      <div className={highlight ? "rounded border border-red-600 p-2" : undefined}>
+      <div className={highlight ? "rounded-md border border-red-600 p-2 dark:border-red-400" : undefined}>
         <div className="flex items-start gap-2">
-          <input {...common} type="checkbox" defaultChecked={echoed !== undefined ? echoed === "on" : defaultChecked} className="mt-1 h-4 w-4" />
-          <label htmlFor={id} className="text-sm font-medium text-slate-900">
+          <input {...common} type="checkbox" defaultChecked={echoed !== undefined ? echoed === "on" : defaultChecked} className="mt-1 h-4 w-4 accent-primary" />
+          <label htmlFor={id} className="text-sm font-medium text-fg">
             {label}
           </label>
         </div>
@@ -151,8 +154,8 @@ export function Field({
 
   if (type === "radio") {
     return (
-      <fieldset aria-describedby={describedBy} className={highlight ? "rounded border border-red-600 p-2" : undefined}>
-        <legend className="text-sm font-medium text-slate-900">{label}</legend>
+      <fieldset aria-describedby={describedBy} className={highlight ? "rounded-md border border-red-600 p-2 dark:border-red-400" : undefined}>
+        <legend className="text-sm font-medium text-fg">{label}</legend>
         {messages}
         <div className="mt-1 space-y-2">
           {options?.map((option) => (
@@ -164,12 +167,12 @@ export function Field({
                 value={option.value}
                 defaultChecked={initial === option.value}
                 aria-describedby={option.description ? `${id}-${option.value}-description` : undefined}
-                className="mt-1 h-4 w-4"
+                className="mt-1 h-4 w-4 accent-primary"
               />
               <label htmlFor={`${id}-${option.value}`} className="text-sm">
                 <span className="font-medium">{option.label}</span>
                 {option.description && (
-                  <span id={`${id}-${option.value}-description`} className="block text-xs text-slate-600">
+                  <span id={`${id}-${option.value}-description`} className="block text-xs text-fg-muted">
                     {option.description}
                   </span>
                 )}
@@ -183,7 +186,7 @@ export function Field({
 
   return (
     <div>
-      <label htmlFor={id} className="block text-sm font-medium text-slate-900">
+      <label htmlFor={id} className="block text-sm font-medium text-fg">
         {label}
       </label>
       {type === "select" ? (

@@ -9,10 +9,10 @@ import type { Check, CheckStatus } from "@/lib/checks/schema";
 export const statusLabels: Record<CheckStatus, string> = { pass: "Passed", warn: "Warning", fail: "Failed", skip: "Skipped" };
 
 const statusStyles: Record<CheckStatus, string> = {
-  pass: "border-green-300 bg-green-50",
-  warn: "border-amber-300 bg-amber-50",
-  fail: "border-red-300 bg-red-50",
-  skip: "border-slate-300 bg-slate-50",
+  pass: "border-green-300 bg-green-50 dark:border-green-800 dark:bg-green-950/60",
+  warn: "border-amber-300 bg-amber-50 dark:border-amber-800 dark:bg-amber-950/60",
+  fail: "border-red-300 bg-red-50 dark:border-red-800 dark:bg-red-950/60",
+  skip: "border-line bg-surface-muted",
 };
 
 const statusMarks: Record<CheckStatus, string> = { pass: "✓", warn: "!", fail: "✗", skip: "–" };
@@ -32,7 +32,7 @@ export function CheckItem({ check, fixLink }: { check: Check; fixLink?: FixLink 
           <span className="sr-only">{statusLabels[check.status]}: </span>
           {check.title}
         </p>
-        <span className="text-xs text-slate-600">
+        <span className="text-xs text-fg-muted">
           {statusLabels[check.status]} · {Math.round(check.durationMs)} ms
         </span>
       </div>
@@ -43,7 +43,7 @@ export function CheckItem({ check, fixLink }: { check: Check; fixLink?: FixLink 
         </p>
       )}
       {(check.code || check.correlationId) && (
-        <p className="mt-1 text-xs text-slate-700">
+        <p className="mt-1 text-xs text-fg-muted">
           {check.code && (
             <>
               Code <code>{check.code}</code>
@@ -70,7 +70,7 @@ export function CheckItem({ check, fixLink }: { check: Check; fixLink?: FixLink 
       )}
       {link && (
         <p className="mt-2">
-          <a href={link.href} className="inline-block rounded border border-slate-500 bg-white px-3 py-1 text-sm font-medium no-underline hover:bg-slate-100">
+          <a href={link.href} className="inline-block rounded border border-line-strong bg-surface px-3 py-1 text-sm font-medium no-underline hover:bg-surface-muted">
             {link.label}
           </a>
         </p>

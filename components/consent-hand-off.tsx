@@ -10,7 +10,7 @@ export function ConsentHandOff({ handOff, heading, linkText }: { handOff: Consen
   return (
     <div className="space-y-2">
       <h3 className="font-semibold">{heading}</h3>
-      <pre className="whitespace-pre-wrap break-all rounded bg-white p-3 text-sm" tabIndex={0} aria-label={heading}>
+      <pre className="whitespace-pre-wrap break-all rounded bg-surface p-3 text-sm" tabIndex={0} aria-label={heading}>
         {handOff.message}
       </pre>
       <p className="flex flex-wrap items-center gap-3">

@@ -1,24 +1,31 @@
 "use client";
 
+import { Check, Copy } from "lucide-react";
 import { useState } from "react";
+import { Button } from "@/components/ui/button";
 
 /** Copies a value to the clipboard and says so to screen readers too. */
-export function CopyButton({ text, label }: { text: string; label: string }) {
-  const [copied, setCopied] = useState(false);
+export function CopyButton({ text, label, className }: { text: string; label: string; className?: string }) {
+  const [result, setResult] = useState<"copied" | "refused" | null>(null);
   return (
     <span className="inline-flex items-center gap-2">
-      <button
-        type="button"
+      <Button
+        size="sm"
+        className={className}
         onClick={async () => {
-          await navigator.clipboard.writeText(text);
-          setCopied(true);
+          try {
+            await navigator.clipboard.writeText(text);
+            setResult("copied");
+          } catch {
+            setResult("refused");
+          }
         }}
-        className="rounded border border-slate-500 bg-white px-2 py-1 text-xs font-medium hover:bg-slate-100 focus:outline-none focus-visible:ring-2 focus-visible:ring-blue-600"
       >
+        {result === "copied" ? <Check aria-hidden="true" /> : <Copy aria-hidden="true" />}
         {label}
-      </button>
-      <span role="status" aria-live="polite" className="text-xs text-green-800">
-        {copied ? "Copied" : ""}
+      </Button>
+      <span role="status" aria-live="polite" className="text-xs text-fg-muted">
+        {result === "copied" ? "Copied" : result === "refused" ? "The browser did not allow copying: select the text and copy it yourself." : ""}
       </span>
     </span>
   );

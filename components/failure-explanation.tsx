@@ -35,7 +35,7 @@ export function FailureExplanation({
     .filter((line) => line !== null)
     .join("\n");
   return (
-    <section aria-labelledby="failure-heading" className={`space-y-3 rounded border p-4 ${check.status === "fail" ? "border-red-400 bg-red-50" : "border-amber-400 bg-amber-50"}`}>
+    <section aria-labelledby="failure-heading" className={`space-y-3 rounded border p-4 ${check.status === "fail" ? "border-red-400 dark:border-red-700 bg-red-50 dark:bg-red-950/60" : "border-amber-400 dark:border-amber-700 bg-amber-50 dark:bg-amber-950/60"}`}>
       <h2 id="failure-heading" className="text-lg font-semibold">
         {check.status === "fail" ? "Why it fails" : "Why it warns"}: {check.title}
       </h2>
@@ -64,7 +64,7 @@ export function FailureExplanation({
       )}
       <details>
         <summary className="cursor-pointer text-sm font-medium">What to tell them</summary>
-        <pre className="mt-2 whitespace-pre-wrap rounded bg-white p-3 text-sm" tabIndex={0} aria-label="Message to send">
+        <pre className="mt-2 whitespace-pre-wrap rounded bg-surface p-3 text-sm" tabIndex={0} aria-label="Message to send">
           {message}
         </pre>
         <CopyButton text={message} label="Copy the message" />

@@ -57,7 +57,7 @@ export function FormatAdvice({ fields, known }: { fields: FormatField[]; known: 
   return (
     <div ref={anchor} aria-live="polite" className="space-y-1">
       {advice.map((item) => (
-        <p key={item.field} className={`rounded border p-2 text-sm ${item.severity === "error" ? "border-red-300 bg-red-50 text-red-900" : "border-amber-300 bg-amber-50 text-amber-900"}`}>
+        <p key={item.field} className={`rounded border p-2 text-sm ${item.severity === "error" ? "border-red-300 bg-red-50 text-red-900 dark:border-red-700 dark:bg-red-950 dark:text-red-100" : "border-amber-300 bg-amber-50 text-amber-900 dark:border-amber-700 dark:bg-amber-950 dark:text-amber-100"}`}>
           <strong>{fieldLabels[item.field]}:</strong> {item.message}
         </p>
       ))}

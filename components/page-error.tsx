@@ -17,7 +17,7 @@ export function PageError({ error, retry }: { error: Error & { digest?: string }
           ? databaseUnavailableText.page
           : `The console could not show this page. ${error.digest ? `Quote reference ${error.digest} if you report it.` : ""}`}
       </p>
-      <button type="button" onClick={retry} className="rounded border border-slate-400 px-3 py-1.5">
+      <button type="button" onClick={retry} className="rounded border border-line-strong px-3 py-1.5">
         Try again
       </button>
     </section>

@@ -2,7 +2,9 @@
 
 import { startAuthentication, startRegistration } from "@simplewebauthn/browser";
 import { useId, useState, type ReactNode } from "react";
-import { RecoveryCodes } from "@/components/recovery-codes";
+import { FactorAdded } from "@/components/factor-added";
+import { Callout } from "@/components/ui/badge";
+import { Button } from "@/components/ui/button";
 import { idleState, type ActionState } from "@/lib/action-state";
 
 type FormAction = (state: ActionState, formData: FormData) => Promise<ActionState>;
@@ -54,22 +56,12 @@ export function PasskeyButton({
     }
   }
 
-  if (state.status === "success" && mode === "register") {
-    return (
-      <div className="space-y-4">
-        <p role="status" className="rounded border border-green-300 bg-green-50 p-2 text-sm text-green-900">
-          {state.message}
-        </p>
-        {state.reveal && <RecoveryCodes codes={state.reveal.value.split(" ")} />}
-        {next}
-      </div>
-    );
-  }
+  if (state.status === "success" && mode === "register") return <FactorAdded state={state} next={next} />;
   return (
     <div className="space-y-3">
       {mode === "register" && (
         <div>
-          <label htmlFor={nameId} className="block text-sm font-medium text-slate-900">
+          <label htmlFor={nameId} className="block text-sm font-medium text-fg">
             Passkey name
           </label>
           <input
@@ -77,21 +69,16 @@ export function PasskeyButton({
             value={name}
             onChange={(event) => setName(event.target.value)}
             maxLength={60}
-            className="mt-1 block w-full rounded border border-slate-400 px-3 py-2 text-sm focus:outline-none focus-visible:ring-2 focus-visible:ring-blue-600"
+            className="mt-1 block w-full rounded-md border border-line-strong bg-surface px-3 py-2 text-sm text-fg focus-visible:outline-2 focus-visible:outline-offset-1 focus-visible:outline-focus"
           />
         </div>
       )}
       <div aria-live="polite" role="status">
-        {state.status === "error" && <p className="rounded border border-red-300 bg-red-50 p-2 text-sm text-red-800">{state.message}</p>}
+        {state.status === "error" && <Callout tone="danger">{state.message}</Callout>}
       </div>
-      <button
-        type="button"
-        onClick={run}
-        disabled={working}
-        className="rounded bg-blue-700 px-4 py-2 text-sm font-medium text-white hover:bg-blue-800 focus:outline-none focus-visible:ring-2 focus-visible:ring-blue-600 focus-visible:ring-offset-2 disabled:opacity-60"
-      >
+      <Button variant="primary" onClick={run} disabled={working}>
         {working ? "Working…" : label}
-      </button>
+      </Button>
     </div>
   );
 }

@@ -8,7 +8,7 @@ export function RefusalExplanation({ refusal }: { refusal: RefusalView }) {
   const outcome = refusal.outcome;
   const reference = outcome?.correlationId ? `Microsoft correlation ID ${outcome.correlationId}${outcome.timestamp ? `, timestamp ${outcome.timestamp}` : ""}` : null;
   return (
-    <section aria-labelledby="refusal-heading" className="space-y-3 rounded border border-amber-400 bg-amber-50 p-4">
+    <section aria-labelledby="refusal-heading" className="space-y-3 rounded border border-amber-400 dark:border-amber-700 bg-amber-50 dark:bg-amber-950/60 p-4">
       <h2 id="refusal-heading" className="text-lg font-semibold">
         {refusal.title}
       </h2>
@@ -46,7 +46,7 @@ export function RefusalExplanation({ refusal }: { refusal: RefusalView }) {
         </p>
       )}
       {outcome?.description && (
-        <p className="text-sm text-slate-700">
+        <p className="text-sm text-fg-muted">
           Microsoft said: &ldquo;{outcome.description}&rdquo;
         </p>
       )}

@@ -12,10 +12,10 @@ export function ScriptOutputPaste({ name, label, hint }: { name: string; label: 
   const id = useId();
   return (
     <div>
-      <label htmlFor={id} className="block text-sm font-medium text-slate-900">
+      <label htmlFor={id} className="block text-sm font-medium text-fg">
         {label}
       </label>
-      <p id={`${id}-hint`} className="text-xs text-slate-600">
+      <p id={`${id}-hint`} className="text-xs text-fg-muted">
         {hint}
       </p>
       <textarea
@@ -25,7 +25,7 @@ export function ScriptOutputPaste({ name, label, hint }: { name: string; label: 
         spellCheck={false}
         autoComplete="off"
         aria-describedby={`${id}-hint`}
-        className="mt-1 block w-full rounded border border-slate-400 px-3 py-2 font-mono text-xs focus:outline-none focus-visible:ring-2 focus-visible:ring-blue-600"
+        className="mt-1 block w-full rounded border border-line-strong px-3 py-2 font-mono text-xs focus:outline-none focus-visible:ring-2 focus-visible:ring-focus"
         onChange={(event) => {
           const form = event.currentTarget.form;
           if (!form) return;

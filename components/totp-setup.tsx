@@ -2,7 +2,8 @@
 
 import { useActionState, type ReactNode } from "react";
 import { Field, FormStateProvider, SubmitButton } from "@/components/action-form";
-import { RecoveryCodes } from "@/components/recovery-codes";
+import { FactorAdded } from "@/components/factor-added";
+import { Callout } from "@/components/ui/badge";
 import { idleState, type ActionState } from "@/lib/action-state";
 
 type FormAction = (state: ActionState, formData: FormData) => Promise<ActionState>;
@@ -14,17 +15,7 @@ type FormAction = (state: ActionState, formData: FormData) => Promise<ActionStat
  */
 export function TotpSetup({ action, qrSvg, secret, next }: { action: FormAction; qrSvg: string; secret: string; next?: ReactNode }) {
   const [state, formAction] = useActionState(action, idleState);
-  if (state.status === "success") {
-    return (
-      <div className="space-y-4">
-        <p role="status" className="rounded border border-green-300 bg-green-50 p-2 text-sm text-green-900">
-          {state.message}
-        </p>
-        {state.reveal && <RecoveryCodes codes={state.reveal.value.split(" ")} />}
-        {next}
-      </div>
-    );
-  }
+  if (state.status === "success") return <FactorAdded state={state} next={next} />;
   return (
     <div className="space-y-4">
       <ol className="list-decimal space-y-1 pl-5 text-sm">
@@ -32,15 +23,15 @@ export function TotpSetup({ action, qrSvg, secret, next }: { action: FormAction;
         <li>Scan this QR code, or type the setup key below.</li>
         <li>Enter the 6-digit code the app shows.</li>
       </ol>
-      <div role="img" aria-label="QR code for your authenticator app" className="h-48 w-48 bg-white" dangerouslySetInnerHTML={{ __html: qrSvg }} />
+      <div role="img" aria-label="QR code for your authenticator app" className="h-48 w-48 rounded-md bg-white" dangerouslySetInnerHTML={{ __html: qrSvg }} />
       <p className="text-sm">
-        Setup key: <code className="break-all select-all">{secret.replace(/(.{4})/g, "$1 ").trim()}</code>
+        Setup key: <code className="break-all select-all font-mono">{secret.replace(/(.{4})/g, "$1 ").trim()}</code>
       </p>
       <FormStateProvider state={state}>
         <form action={formAction} className="space-y-4" noValidate>
           <Field name="code" label="6-digit code" autoComplete="one-time-code" />
           <div aria-live="polite" role="status">
-            {state.status === "error" && <p className="rounded border border-red-300 bg-red-50 p-2 text-sm text-red-800">{state.message}</p>}
+            {state.status === "error" && <Callout tone="danger">{state.message}</Callout>}
           </div>
           <SubmitButton label="Turn on" variant="primary" />
         </form>

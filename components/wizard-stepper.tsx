@@ -13,8 +13,8 @@ export function WizardStepper({
 }) {
   const doneCount = steps.filter((step) => completed.includes(step.id)).length;
   return (
-    <nav aria-label="Wizard steps" className="rounded border border-slate-300 bg-white p-4">
-      <p className="mb-2 text-sm text-slate-700">
+    <nav aria-label="Wizard steps" className="rounded border border-line bg-surface p-4">
+      <p className="mb-2 text-sm text-fg-muted">
         {doneCount} of {steps.length} steps done
       </p>
       <ol className="space-y-1 text-sm">
@@ -26,7 +26,7 @@ export function WizardStepper({
               <Link
                 href={`/connections/new/${step.id}`}
                 aria-current={isCurrent ? "step" : undefined}
-                className={`flex items-center gap-2 rounded px-2 py-1 ${isCurrent ? "bg-blue-100 font-semibold text-blue-950" : "text-slate-900"}`}
+                className={`flex items-center gap-2 rounded px-2 py-1 ${isCurrent ? "bg-nav-active font-semibold text-nav-active-fg" : "text-fg"}`}
               >
                 <span aria-hidden="true" className="w-5 text-center font-mono">
                   {isDone ? "✓" : index + 1}

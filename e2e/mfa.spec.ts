@@ -2,7 +2,7 @@ import { rmSync } from "node:fs";
 import path from "node:path";
 import type { BrowserContext, Page } from "@playwright/test";
 import { freePort, startBuiltConsole, type ConsoleProcess } from "../test-support/console-process";
-import { expect, rememberShownOnce, test } from "../test-support/e2e/fixtures";
+import { expect, rememberShownOnce, signOut, test } from "../test-support/e2e/fixtures";
 import { enrolAuthenticatorApp, freshTotpCode } from "../test-support/e2e/mfa";
 import { E2E_ROOT } from "../test-support/e2e/server";
 
@@ -57,8 +57,8 @@ async function passwordStep(page: Page): Promise<void> {
   expect(other.headers().location).toContain("/sign-in?next=");
 }
 
-async function signOut(page: Page): Promise<void> {
-  await page.getByRole("button", { name: "Sign out" }).click();
+async function signOutHere(page: Page): Promise<void> {
+  await signOutHere(page);
   await expect(page.getByText("You have signed out.")).toBeVisible();
 }
 
@@ -100,7 +100,7 @@ test("the administrator adds a passkey and signs in with it", async ({ browser, 
   await expect(page.getByText('The passkey "Test laptop" is added.')).toBeVisible();
   await expect(page.getByText("Test laptop", { exact: true })).toBeVisible();
   await shot("mfa-03-account-security");
-  await signOut(page);
+  await signOutHere(page);
 
   await passwordStep(page);
   await shot("mfa-04-second-step");
@@ -117,7 +117,7 @@ test("a recovery code signs in once, and wrong codes are limited", async ({ brow
   await page.getByLabel("Recovery code").fill(recoveryCodes[0]!);
   await page.getByRole("button", { name: "Use recovery code" }).click();
   await expect(page).toHaveURL(/\/audit$/);
-  await signOut(page);
+  await signOutHere(page);
 
   await passwordStep(page);
   await page.getByText("Use a recovery code").click();

@@ -1,5 +1,5 @@
 import { accounts, storageStatePath, type RoleName } from "../test-support/e2e/server";
-import { expect, test } from "../test-support/e2e/fixtures";
+import { expect, signOut, test } from "../test-support/e2e/fixtures";
 import { signInWithForm } from "../test-support/e2e/mfa";
 
 const gated: Record<RoleName, { allowed: string; heading: string; denied: string[] }> = {
@@ -73,7 +73,7 @@ test("signing out revokes the session on the server", async ({ browser, page }) 
   expect(session.httpOnly).toBe(true);
   expect(session.sameSite).toBe("Lax");
 
-  await page.getByRole("button", { name: "Sign out" }).click();
+  await signOut(page);
   await expect(page.getByText("You have signed out.")).toBeVisible();
 
   // Replaying the old cookie from another browser must not work.

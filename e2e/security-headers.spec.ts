@@ -5,7 +5,7 @@ import { pagePolicy as pageAccess, routePolicy } from "../lib/auth/access-policy
 import { callers, samplePath, type Caller } from "../test-support/e2e/access-paths";
 import { nonceOf, pagePolicy, parsePolicy, STATIC_POLICY } from "../test-support/e2e/content-security-policy";
 import { E2E_BASE_URL, REPO_ROOT, storageStatePath } from "../test-support/e2e/server";
-import { expect, test } from "../test-support/e2e/fixtures";
+import { expect, takeOneTimeValue, test } from "../test-support/e2e/fixtures";
 
 /**
  * The security headers of every kind of response the console sends, for every caller: each page and
@@ -106,7 +106,7 @@ test.describe("security headers", () => {
     const form = page.getByRole("heading", { name: "Create an API key" }).locator("..");
     await form.getByLabel("Name").fill("Headers spec");
     await form.getByRole("button", { name: "Create API key" }).click();
-    const key = (await form.locator("code").textContent())!.trim();
+    const key = await takeOneTimeValue(page);
     try {
       const list = await api.get("/api/v1/connections", { headers: { authorization: `Bearer ${key}` } });
       expect(list.status()).toBe(200);
@@ -116,6 +116,7 @@ test.describe("security headers", () => {
       await expectHeaders(head, "static", "HEAD on the engine API");
     } finally {
       await page.getByRole("button", { name: "Revoke Headers spec" }).click();
+      await page.getByRole("dialog").getByRole("button", { name: "Revoke API key" }).click();
       await expect.poll(async () => (await api.get("/api/v1/connections", { headers: { authorization: `Bearer ${key}` } })).status()).toBe(401);
       await admin.close();
     }

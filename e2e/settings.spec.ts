@@ -1,7 +1,7 @@
 import { createHmac } from "node:crypto";
 import { createServer, type IncomingHttpHeaders } from "node:http";
 import { storageStatePath } from "../test-support/e2e/server";
-import { expect, test } from "../test-support/e2e/fixtures";
+import { expect, takeOneTimeValue, test } from "../test-support/e2e/fixtures";
 import { expectAccessible } from "../test-support/e2e/wizard";
 
 /** The admin settings a sync-engine operator needs: alert channels (and their test button). */
@@ -27,7 +27,7 @@ test("an admin adds a signed webhook and the test button delivers to it", async 
     await form.getByLabel("Name").fill("Ops webhook");
     await form.getByLabel("Webhook URL or email addresses").fill(`http://127.0.0.1:${port}/calsync`);
     await form.getByRole("button", { name: "Add channel" }).click();
-    const secret = (await form.locator("code").textContent())!.trim();
+    const secret = await takeOneTimeValue(page);
     expect(secret.length).toBeGreaterThanOrEqual(32);
     await page.reload();
     await expect(page.getByText(secret)).toHaveCount(0);
@@ -84,7 +84,7 @@ test("Send test refuses a loopback target that CALSYNC_WEBHOOK_ALLOW_HOSTS does 
     await form.getByLabel("Name").fill("Internal hook");
     await form.getByLabel("Webhook URL or email addresses").fill(`http://[::1]:${port}/calsync`);
     await form.getByRole("button", { name: "Add channel" }).click();
-    await expect(form.locator("code")).toBeVisible();
+    await takeOneTimeValue(page);
     await page.getByRole("button", { name: "Send test to Internal hook" }).click();
     await expect(page.getByText(/The test alert to “Internal hook” was not delivered: Refused: private address\./).first()).toBeVisible();
     expect(received).toEqual([]);
@@ -99,7 +99,7 @@ test("an admin creates an API key that is shown once and works for the sync engi
   const form = page.getByRole("heading", { name: "Create an API key" }).locator("..");
   await form.getByLabel("Name").fill("Engine on sync-01");
   await form.getByRole("button", { name: "Create API key" }).click();
-  const key = (await form.locator("code").textContent())!.trim();
+  const key = await takeOneTimeValue(page);
   expect(key).toMatch(/^csk_[a-z0-9]{8}_[A-Za-z0-9_-]{43}$/);
   await page.reload();
   await expect(page.getByText(key)).toHaveCount(0);
@@ -116,5 +116,7 @@ test("an admin creates an API key that is shown once and works for the sync engi
   expect(wrong.headers.get("content-type")).toContain("application/problem+json");
 
   await page.getByRole("button", { name: "Revoke Engine on sync-01" }).click();
+  await expect(page.getByRole("dialog", { name: "Revoke the API key “Engine on sync-01”?" })).toBeVisible();
+  await page.getByRole("dialog").getByRole("button", { name: "Revoke API key" }).click();
   await expect.poll(async () => (await fetch(`${baseURL}/api/v1/connections`, { headers: { authorization: `Bearer ${key}` } })).status).toBe(401);
 });

@@ -255,7 +255,8 @@ test("editing settings re-verifies them, and a failing change is refused", async
 test("deleting a connection needs its name", async ({ page, shot }) => {
   await page.goto("/connections");
   await page.getByRole("link", { name: "Contoso calendars" }).click();
-  const remove = page.getByRole("heading", { name: "Delete this connection" }).locator("..");
+  await page.getByRole("button", { name: "Delete this connection" }).click();
+  const remove = page.getByRole("dialog", { name: "Delete “Contoso calendars”?" });
   await remove.getByLabel("Type “Contoso calendars” to confirm").fill("Contoso");
   await remove.getByRole("button", { name: "Delete “Contoso calendars”" }).click();
   await expect(remove.getByText("Type the connection's name").first()).toBeVisible();
@@ -278,7 +279,7 @@ test("the script path: from “New connection” to a saved, verified connection
     await target.click();
   };
   await page.goto("/connections");
-  await click(page.getByRole("link", { name: "New connection" }));
+  await click(page.locator("#main").getByRole("link", { name: "New connection" }));
   await expect(page.getByLabel(/Custom endpoints/)).toBeChecked();
   await click(page.getByLabel(/with a setup script/));
   await click(page.getByRole("button", { name: /^Start/ }));

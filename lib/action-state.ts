@@ -12,3 +12,11 @@ export type ActionState =
     };
 
 export const idleState: ActionState = { status: "idle" };
+
+// A date such as a secret's expiry is not itself secret, and losing it after an error was a complaint.
+const NEVER_ECHOED = /password|secret(?!ExpiresAt$)|token|code|key/i;
+
+/** Whether a rejected form's field is left empty because its value could be a secret (the field then asks for it again). */
+export function isNeverEchoed(fieldName: string): boolean {
+  return NEVER_ECHOED.test(fieldName);
+}

@@ -55,13 +55,22 @@ export function securityHeaders(options: SecurityHeaderOptions = {}): Readonly<R
  * (Next's error pages, style props), and an attribute holds declarations for one element, with no
  * selectors to probe the page and nothing that runs.
  *
+ * sonner (the toasts) writes its stylesheet into a <style> element of its own when it loads, with no
+ * way to give it the nonce, so its exact text is allowed by hash (a test recomputes the hash from the
+ * installed package). Radix's scroll lock takes the nonce through get-nonce (components/style-nonce.tsx).
+ *
  * Development only: React's debugging needs eval, and the error overlay and style reloading write
  * <style> elements without the nonce (a nonce in style-src would switch 'unsafe-inline' off).
  */
+/** sha256 of the CSS that sonner inserts at load (node_modules/sonner/dist/index.mjs, `__insertCSS`). */
+export const SONNER_STYLE_HASH = "sha256-StEaX+se6YS7pqjzrzMIA0KaX9zF/8zAhvQXZAe5epY=";
+/** sha256 of nothing: sonner adds its <style> element empty and fills it afterwards, and both are checked. */
+const EMPTY_STYLE_HASH = "sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=";
+
 export function pageContentSecurityPolicy(nonce: string, options: { dev: boolean }): string {
   return contentSecurityPolicy([
     `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'${options.dev ? " 'unsafe-eval'" : ""}`,
-    options.dev ? "style-src 'self' 'unsafe-inline'" : `style-src 'self' 'nonce-${nonce}'`,
+    options.dev ? "style-src 'self' 'unsafe-inline'" : `style-src 'self' 'nonce-${nonce}' '${SONNER_STYLE_HASH}' '${EMPTY_STYLE_HASH}'`,
     "style-src-attr 'unsafe-inline'",
     "connect-src 'self'",
   ]);

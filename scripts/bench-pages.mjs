@@ -1,7 +1,8 @@
 // `npm run bench:pages`: first-load JavaScript (gzipped) per route of the production build, read from
 // Next's build manifests: the framework's root chunks plus every client chunk the route's server
 // components reference (layout, page and the error/not-found boundaries the router mounts with them).
-// The wizard pages must stay under 200 kB. Run `npm run build` first.
+// Every route must stay under 200 kB, and the wizard pages may grow by at most 40 kB over their
+// figures before the design system (README). Run `npm run build` first.
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -11,7 +12,8 @@ import { gzipSync } from "node:zlib";
 const root = fileURLToPath(new URL("..", import.meta.url));
 const nextDir = path.join(root, ".next");
 const BUDGET_KB = 200;
-const budgeted = (route) => route.startsWith("/connections/new");
+const GROWTH_KB = 40;
+const before = { "/connections/new": 136.7, "/connections/new/[step]": 142.8 };
 
 function* manifests(dir) {
   for (const entry of readdirSync(dir)) {
@@ -43,9 +45,10 @@ for (const file of manifests(path.join(nextDir, "server", "app"))) {
   for (const chunks of Object.values(manifest.entryJSFiles)) for (const chunk of chunks) files.add(chunk);
   frameworkBytes = [...framework].reduce((sum, chunk) => sum + gzipSize(chunk), 0);
   const total = [...files].reduce((sum, chunk) => sum + gzipSize(chunk), 0);
-  const over = budgeted(route) && total / 1024 > BUDGET_KB;
+  const limit = Math.min(BUDGET_KB, route in before ? before[route] + GROWTH_KB : BUDGET_KB);
+  const over = total / 1024 > limit;
   failed ||= over;
-  rows.push({ route, total, own: total - frameworkBytes, flag: budgeted(route) ? (over ? `OVER ${BUDGET_KB} kB` : `ok (< ${BUDGET_KB} kB)`) : "" });
+  rows.push({ route, total, own: total - frameworkBytes, flag: over ? `OVER ${limit.toFixed(1)} kB` : `ok (< ${limit.toFixed(1)} kB)` });
 }
 rows.sort((a, b) => a.route.localeCompare(b.route));
 console.log(`First-load JavaScript per route, gzipped (framework alone: ${kb(frameworkBytes)} kB)`);

@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { Table, TableBody, TableCard, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import Link from "next/link";
 import { AUDIT_CATEGORIES, AUTH_FAILURE_ACTIONS, auditFilterSchema, listAuditEvents, type AuditFilter } from "@/lib/audit/audit";
 import { authorizePage } from "@/lib/auth/current-user";
@@ -30,10 +31,10 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
     <section className="space-y-6">
       <h1 className="text-2xl font-semibold">Audit log</h1>
       <SearchNotice message={searchNotice} />
-      <form method="get" className="grid gap-3 rounded border border-slate-300 bg-white p-4 text-sm md:grid-cols-7" aria-label="Filter the audit log">
+      <form method="get" className="grid gap-3 rounded border border-line bg-surface p-4 text-sm md:grid-cols-7" aria-label="Filter the audit log">
         <label className="flex flex-col">
           Show
-          <select name="category" defaultValue={filter.category ?? ""} className="mt-1 rounded border border-slate-400 px-2 py-1">
+          <select name="category" defaultValue={filter.category ?? ""} className="mt-1 rounded border border-line-strong px-2 py-1">
             <option value="">Everything</option>
             {Object.entries(AUDIT_CATEGORIES).map(([value, label]) => (
               <option key={value} value={value}>
@@ -44,7 +45,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
         </label>
         <label className="flex flex-col">
           Action
-          <select name="action" defaultValue={filter.action ?? ""} className="mt-1 rounded border border-slate-400 px-2 py-1">
+          <select name="action" defaultValue={filter.action ?? ""} className="mt-1 rounded border border-line-strong px-2 py-1">
             <option value="">Any</option>
             {actions.map((action) => (
               <option key={action}>{action}</option>
@@ -53,55 +54,57 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
         </label>
         <label className="flex flex-col">
           Actor email
-          <input name="actor" defaultValue={filter.actor ?? ""} className="mt-1 rounded border border-slate-400 px-2 py-1" />
+          <input name="actor" defaultValue={filter.actor ?? ""} className="mt-1 rounded border border-line-strong px-2 py-1" />
         </label>
         <label className="flex flex-col">
           Text
-          <input name="q" defaultValue={filter.q ?? ""} className="mt-1 rounded border border-slate-400 px-2 py-1" />
+          <input name="q" defaultValue={filter.q ?? ""} className="mt-1 rounded border border-line-strong px-2 py-1" />
         </label>
         <label className="flex flex-col">
           From (UTC)
-          <input type="date" name="from" defaultValue={filter.from ?? ""} className="mt-1 rounded border border-slate-400 px-2 py-1" />
+          <input type="date" name="from" defaultValue={filter.from ?? ""} className="mt-1 rounded border border-line-strong px-2 py-1" />
         </label>
         <label className="flex flex-col">
           To (UTC)
-          <input type="date" name="to" defaultValue={filter.to ?? ""} className="mt-1 rounded border border-slate-400 px-2 py-1" />
+          <input type="date" name="to" defaultValue={filter.to ?? ""} className="mt-1 rounded border border-line-strong px-2 py-1" />
         </label>
         <div className="flex items-end gap-2">
-          <button type="submit" className="rounded bg-blue-700 px-3 py-1.5 text-white">
+          <button type="submit" className="rounded bg-primary px-3 py-1.5 text-primary-fg">
             Filter
           </button>
           <Link href="/audit">Clear</Link>
         </div>
       </form>
-      <p className="text-sm text-slate-700" role="status">
+      <p className="text-sm text-fg-muted" role="status">
         {total} event{total === 1 ? "" : "s"}, page {page} of {pageCount}
       </p>
-      <table className="w-full border-collapse text-sm">
+      <TableCard>
+        <Table>
         <caption className="sr-only">Audit events, newest first</caption>
-        <thead>
-          <tr className="border-b border-slate-300 text-left">
-            <th scope="col" className="py-2 pr-3">Time (UTC)</th>
-            <th scope="col" className="py-2 pr-3">Actor</th>
-            <th scope="col" className="py-2 pr-3">Action</th>
-            <th scope="col" className="py-2 pr-3">Target</th>
-            <th scope="col" className="py-2 pr-3">Summary</th>
-            <th scope="col" className="py-2">IP address</th>
+        <TableHead>
+          <tr>
+            <TableHeader>Time (UTC)</TableHeader>
+            <TableHeader>Actor</TableHeader>
+            <TableHeader>Action</TableHeader>
+            <TableHeader>Target</TableHeader>
+            <TableHeader>Summary</TableHeader>
+            <TableHeader>IP address</TableHeader>
           </tr>
-        </thead>
-        <tbody>
+        </TableHead>
+        <TableBody>
           {events.map((event) => (
-            <tr key={event.id} className="border-b border-slate-200 align-top">
-              <td className="py-2 pr-3 whitespace-nowrap">{formatDateTimeSeconds(event.occurredAt)}</td>
-              <td className="py-2 pr-3">{event.actorEmail ?? ((AUTH_FAILURE_ACTIONS as readonly string[]).includes(event.action) ? "not signed in" : "system")}</td>
-              <td className="py-2 pr-3 font-mono text-xs">{event.action}</td>
-              <td className="py-2 pr-3">{event.targetLabel ?? "—"}</td>
-              <td className="py-2 pr-3">{event.summary}</td>
-              <td className="py-2 font-mono text-xs">{event.ip ?? "—"}</td>
-            </tr>
+            <TableRow key={event.id}>
+              <TableCell label="Time" className="whitespace-nowrap">{formatDateTimeSeconds(event.occurredAt)}</TableCell>
+              <TableCell label="Actor">{event.actorEmail ?? ((AUTH_FAILURE_ACTIONS as readonly string[]).includes(event.action) ? "not signed in" : "system")}</TableCell>
+              <TableCell label="Action" className="font-mono text-xs">{event.action}</TableCell>
+              <TableCell label="Target">{event.targetLabel ?? "—"}</TableCell>
+              <TableCell label="Summary">{event.summary}</TableCell>
+              <TableCell label="IP address" className="font-mono text-xs">{event.ip ?? "—"}</TableCell>
+            </TableRow>
           ))}
-        </tbody>
-      </table>
+        </TableBody>
+      </Table>
+      </TableCard>
       <nav aria-label="Audit log pages" className="flex gap-4 text-sm">
         {page > 1 && <Link href={pageHref(filter, page - 1)}>Previous page</Link>}
         {page < pageCount && <Link href={pageHref(filter, page + 1)}>Next page</Link>}

@@ -1,17 +1,19 @@
 import type { Metadata } from "next";
+import { StateBadge } from "@/components/ui/badge";
+import { RelativeTime } from "@/components/ui/relative-time";
+import { Table, TableBody, TableCard, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import Link from "next/link";
 import { z } from "zod";
 import { ActionForm, Field } from "@/components/action-form";
 import { RefusalExplanation } from "@/components/refusal-explanation";
 import { startConnectAction } from "@/app/connect/actions";
 import { authorizePage } from "@/lib/auth/current-user";
-import { connectionStateLabels, type ConnectionState } from "@/lib/connections/state";
+import { type ConnectionState } from "@/lib/connections/state";
 import { getKeyRing } from "@/lib/crypto/key-store";
 import { getPrisma } from "@/lib/db/client";
 import { getDelegatedAppView } from "@/lib/delegated/delegated-app";
 import { listOwnedMailboxes } from "@/lib/delegated/mailbox-connections";
 import { refusalView } from "@/lib/delegated/refusal-view";
-import { formatDateTime } from "@/lib/format";
 
 export const metadata: Metadata = { title: "Connect my calendar" };
 
@@ -35,20 +37,20 @@ export default async function ConnectPage({ searchParams }: { searchParams: Prom
     <div className="space-y-8">
       <header className="space-y-2">
         <h1 className="text-2xl font-semibold">Connect my calendar</h1>
-        <p className="text-slate-700">
+        <p className="text-fg-muted">
           Sign in with your Microsoft 365 work account, as you would in Outlook, so the sync engine can keep your calendar in step. Calsync asks Microsoft
           for permission to read your profile and to read and write your calendar, and keeps the sign-in sealed on this server. It never sees your password.
         </p>
       </header>
 
       {query.disconnected && (
-        <p role="status" className="rounded border border-green-300 bg-green-50 p-2 text-sm">
+        <p role="status" className="rounded border border-green-300 dark:border-green-800 bg-green-50 dark:bg-green-950/60 p-2 text-sm">
           Disconnected. Calsync deleted your saved Microsoft sign-in and no longer reaches that calendar.
         </p>
       )}
 
       {needsReauth.map((mailbox) => (
-        <section key={mailbox.id} aria-label={`Reconnect ${mailbox.accountUpn ?? mailbox.name}`} className="space-y-2 rounded border border-red-400 bg-red-50 p-4">
+        <section key={mailbox.id} aria-label={`Reconnect ${mailbox.accountUpn ?? mailbox.name}`} className="space-y-2 rounded border border-red-400 dark:border-red-700 bg-red-50 dark:bg-red-950/60 p-4">
           <h2 className="text-lg font-semibold">Reconnect {mailbox.accountUpn ?? mailbox.name}</h2>
           <p>Your Microsoft sign-in for this calendar has expired, so it is not being synchronised. Sign in again to reconnect it; nothing else changes.</p>
           <ActionForm action={startConnectAction} submitLabel={`Reconnect ${mailbox.accountUpn ?? mailbox.name}`} hidden={{ reconnectId: mailbox.id }} />
@@ -60,29 +62,31 @@ export default async function ConnectPage({ searchParams }: { searchParams: Prom
       {mailboxes.length > 0 && (
         <section className="space-y-2">
           <h2 className="text-lg font-semibold">My connected calendars</h2>
-          <table className="w-full border-collapse text-sm">
+          <TableCard>
+            <Table>
             <caption className="sr-only">My connected calendars</caption>
-            <thead>
-              <tr className="border-b border-slate-300 text-left">
-                <th scope="col" className="py-2 pr-4">Account</th>
-                <th scope="col" className="py-2 pr-4">State</th>
-                <th scope="col" className="py-2 pr-4">Since (UTC)</th>
-                <th scope="col" className="py-2">Last checked (UTC)</th>
+            <TableHead>
+              <tr>
+                <TableHeader>Account</TableHeader>
+                <TableHeader>State</TableHeader>
+                <TableHeader>Since</TableHeader>
+                <TableHeader>Last checked</TableHeader>
               </tr>
-            </thead>
-            <tbody>
+            </TableHead>
+            <TableBody>
               {mailboxes.map((mailbox) => (
-                <tr key={mailbox.id} className="border-b border-slate-200">
-                  <td className="py-2 pr-4">
+                <TableRow key={mailbox.id}>
+                  <TableCell label="Account">
                     <Link href={`/connect/${mailbox.id}`}>{mailbox.accountUpn ?? mailbox.name}</Link>
-                  </td>
-                  <td className="py-2 pr-4">{connectionStateLabels[mailbox.state as ConnectionState]}</td>
-                  <td className="py-2 pr-4">{formatDateTime(mailbox.stateSince)}</td>
-                  <td className="py-2">{mailbox.lastCheckedAt ? formatDateTime(mailbox.lastCheckedAt) : "Never"}</td>
-                </tr>
+                  </TableCell>
+                  <TableCell label="State"><StateBadge state={mailbox.state as ConnectionState} /></TableCell>
+                  <TableCell label="Since"><RelativeTime date={mailbox.stateSince} /></TableCell>
+                  <TableCell label="Last checked">{mailbox.lastCheckedAt ? <RelativeTime date={mailbox.lastCheckedAt} /> : "Never"}</TableCell>
+                </TableRow>
               ))}
-            </tbody>
-          </table>
+            </TableBody>
+          </Table>
+          </TableCard>
         </section>
       )}
 
@@ -98,7 +102,7 @@ export default async function ConnectPage({ searchParams }: { searchParams: Prom
             />
           </ActionForm>
         ) : (
-          <p className="rounded border border-slate-300 bg-slate-50 p-3 text-sm">
+          <p className="rounded border border-line bg-surface-muted p-3 text-sm">
             Connecting a calendar is not set up on this console yet.{" "}
             {user.role === "admin" ? (
               <>
@@ -113,7 +117,7 @@ export default async function ConnectPage({ searchParams }: { searchParams: Prom
 
       <section className="max-w-xl space-y-2">
         <h2 className="text-lg font-semibold">Microsoft showed an error?</h2>
-        <p className="text-sm text-slate-700">
+        <p className="text-sm text-fg-muted">
           Some refusals appear on Microsoft&apos;s own page and never come back here. Type the code it showed (for example AADSTS50020) to see what it means.
         </p>
         <form method="get" action="/connect" className="flex flex-wrap items-end gap-2">
@@ -121,9 +125,9 @@ export default async function ConnectPage({ searchParams }: { searchParams: Prom
             <label htmlFor="lookup-code" className="block text-sm font-medium">
               Error code
             </label>
-            <input id="lookup-code" name="code" defaultValue={query.code ?? ""} className="mt-1 rounded border border-slate-400 px-3 py-2 text-sm" autoComplete="off" spellCheck={false} />
+            <input id="lookup-code" name="code" defaultValue={query.code ?? ""} className="mt-1 rounded border border-line-strong px-3 py-2 text-sm" autoComplete="off" spellCheck={false} />
           </div>
-          <button type="submit" className="rounded border border-slate-400 bg-white px-4 py-2 text-sm font-medium hover:bg-slate-100 focus:outline-none focus-visible:ring-2 focus-visible:ring-blue-600">
+          <button type="submit" className="rounded border border-line-strong bg-surface px-4 py-2 text-sm font-medium hover:bg-surface-muted focus:outline-none focus-visible:ring-2 focus-visible:ring-focus">
             Explain
           </button>
         </form>

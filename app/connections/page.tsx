@@ -1,62 +1,77 @@
 import type { Metadata } from "next";
+import { Cable, Plus } from "lucide-react";
 import Link from "next/link";
+import { Callout, StateBadge } from "@/components/ui/badge";
+import { ButtonLink } from "@/components/ui/button";
+import { EmptyState } from "@/components/ui/empty-state";
+import { PageHeader } from "@/components/ui/page-header";
+import { RelativeTime } from "@/components/ui/relative-time";
+import { Table, TableBody, TableCard, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { authorizePage } from "@/lib/auth/current-user";
 import { listConnections } from "@/lib/connections/connections";
-import { connectionStateLabels } from "@/lib/connections/state";
 import { getPrisma } from "@/lib/db/client";
-import { formatDateTime, formatDay } from "@/lib/format";
+import { cloudName } from "@/lib/entra/cloud-config";
+import { formatDay } from "@/lib/format";
 
 export const metadata: Metadata = { title: "Connections" };
-
 
 export default async function ConnectionsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const user = await authorizePage("/connections", "/connections");
   const [connections, params] = await Promise.all([listConnections(await getPrisma()), searchParams]);
+  const newConnection =
+    user.role === "admin" ? (
+      <ButtonLink href="/connections/new" variant="primary">
+        <Plus aria-hidden="true" />
+        New connection
+      </ButtonLink>
+    ) : null;
   return (
     <section className="space-y-6">
-      <div className="flex flex-wrap items-center justify-between gap-4">
-        <h1 className="text-2xl font-semibold">Connections</h1>
-        {user.role === "admin" && (
-          <Link href="/connections/new" className="rounded bg-blue-700 px-4 py-2 text-sm font-medium text-white no-underline hover:bg-blue-800">
-            New connection
-          </Link>
-        )}
-      </div>
+      <PageHeader title="Connections" description="The Microsoft 365 organisations and mailboxes the sync engine may use." actions={connections.length > 0 ? newConnection : undefined} />
       {typeof params.deleted === "string" && (
-        <p role="status" className="rounded border border-green-300 bg-green-50 p-2 text-sm">
+        <Callout tone="success" role="status">
           Deleted “{params.deleted}”.
-        </p>
+        </Callout>
       )}
       {connections.length === 0 ? (
-        <p>No connections yet.{user.role === "admin" ? " Start with “New connection”." : ""}</p>
+        <EmptyState
+          icon={Cable}
+          title="No connections yet"
+          description={user.role === "admin" ? "Connect your Microsoft 365 organisation: the console walks you through it and verifies every step with Microsoft." : "An administrator has not connected an organisation yet."}
+          action={newConnection}
+        />
       ) : (
-        <table className="w-full border-collapse text-sm">
-          <caption className="sr-only">Connections</caption>
-          <thead>
-            <tr className="border-b border-slate-300 text-left">
-              <th scope="col" className="py-2 pr-3">Name</th>
-              <th scope="col" className="py-2 pr-3">Tenant</th>
-              <th scope="col" className="py-2 pr-3">Cloud</th>
-              <th scope="col" className="py-2 pr-3">State</th>
-              <th scope="col" className="py-2 pr-3">Last check (UTC)</th>
-              <th scope="col" className="py-2">Secret expires</th>
-            </tr>
-          </thead>
-          <tbody>
-            {connections.map((connection) => (
-              <tr key={connection.id} className="border-b border-slate-200">
-                <td className="py-2 pr-3">
-                  <Link href={`/connections/${connection.id}`}>{connection.name}</Link>
-                </td>
-                <td className="py-2 pr-3">{connection.tenant}</td>
-                <td className="py-2 pr-3">{connection.cloud}</td>
-                <td className="py-2 pr-3">{connectionStateLabels[connection.state]}</td>
-                <td className="py-2 pr-3">{connection.lastCheckedAt ? formatDateTime(connection.lastCheckedAt) : "Never"}</td>
-                <td className="py-2">{connection.secretExpiresAt ? formatDay(connection.secretExpiresAt) : "—"}</td>
+        <TableCard>
+          <Table>
+            <caption className="sr-only">Connections</caption>
+            <TableHead>
+              <tr>
+                <TableHeader>Name</TableHeader>
+                <TableHeader>Tenant</TableHeader>
+                <TableHeader>Cloud</TableHeader>
+                <TableHeader>State</TableHeader>
+                <TableHeader>Last check</TableHeader>
+                <TableHeader>Secret expires</TableHeader>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </TableHead>
+            <TableBody>
+              {connections.map((connection) => (
+                <TableRow key={connection.id}>
+                  <TableCell label="Name" className="font-medium">
+                    <Link href={`/connections/${connection.id}`}>{connection.name}</Link>
+                  </TableCell>
+                  <TableCell label="Tenant">{connection.tenant}</TableCell>
+                  <TableCell label="Cloud">{cloudName(connection.cloud)}</TableCell>
+                  <TableCell label="State">
+                    <StateBadge state={connection.state} />
+                  </TableCell>
+                  <TableCell label="Last check">{connection.lastCheckedAt ? <RelativeTime date={connection.lastCheckedAt} /> : "Never"}</TableCell>
+                  <TableCell label="Secret expires">{connection.secretExpiresAt ? formatDay(connection.secretExpiresAt) : "—"}</TableCell>
+                </TableRow>
+              ))}
+            </TableBody>
+          </Table>
+        </TableCard>
       )}
     </section>
   );

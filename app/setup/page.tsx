@@ -15,7 +15,7 @@ export default async function SetupPage() {
   return (
     <section className="mx-auto max-w-md space-y-6">
       <h1 className="text-2xl font-semibold">Claim this console</h1>
-      <p className="text-sm text-slate-700">
+      <p className="text-sm text-fg-muted">
         No administrator exists yet. The server printed a one-time <strong>setup code</strong> in its log when it started. Enter it to
         create the first administrator account.
       </p>

@@ -30,7 +30,7 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
         <Field name="password" label="Password" type="password" autoComplete="current-password" />
       </ActionForm>
       {demoAccounts.length > 0 && (
-        <section aria-labelledby="demo-accounts" className="rounded border border-amber-300 bg-amber-50 p-4 text-sm">
+        <section aria-labelledby="demo-accounts" className="rounded border border-amber-300 dark:border-amber-800 bg-amber-50 dark:bg-amber-950/60 p-4 text-sm">
           <h2 id="demo-accounts" className="font-semibold">
             Demo accounts
           </h2>

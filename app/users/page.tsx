@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { Table, TableBody, TableCard, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { ActionForm, Field } from "@/components/action-form";
 import { changeUserRoleAction, createUserAction, inviteUserAction, setUserActiveAction } from "@/app/users/actions";
 import { authorizePage } from "@/lib/auth/current-user";
@@ -18,33 +19,34 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
   return (
     <div className="space-y-10">
       {params.welcome && (
-        <p role="status" className="rounded border border-green-300 bg-green-50 p-3 text-sm">
+        <p role="status" className="rounded border border-green-300 dark:border-green-800 bg-green-50 dark:bg-green-950/60 p-3 text-sm">
           The console is yours. Invite your colleagues below.
         </p>
       )}
       <section className="space-y-4">
         <h1 className="text-2xl font-semibold">Users</h1>
-        <table className="w-full border-collapse text-sm">
+        <TableCard>
+          <Table>
           <caption className="sr-only">Console users</caption>
-          <thead>
-            <tr className="border-b border-slate-300 text-left">
-              <th scope="col" className="py-2 pr-4">Name</th>
-              <th scope="col" className="py-2 pr-4">Email</th>
-              <th scope="col" className="py-2 pr-4">Role</th>
-              <th scope="col" className="py-2 pr-4">Status</th>
-              <th scope="col" className="py-2 pr-4">Last sign-in (UTC)</th>
-              <th scope="col" className="py-2">Actions</th>
+          <TableHead>
+            <tr>
+              <TableHeader>Name</TableHeader>
+              <TableHeader>Email</TableHeader>
+              <TableHeader>Role</TableHeader>
+              <TableHeader>Status</TableHeader>
+              <TableHeader>Last sign-in (UTC)</TableHeader>
+              <TableHeader>Actions</TableHeader>
             </tr>
-          </thead>
-          <tbody>
+          </TableHead>
+          <TableBody>
             {users.map((user) => (
-              <tr key={user.id} className="border-b border-slate-200 align-top">
-                <td className="py-2 pr-4">{user.displayName}</td>
-                <td className="py-2 pr-4">{user.email}</td>
-                <td className="py-2 pr-4">{roleLabels[user.role]}</td>
-                <td className="py-2 pr-4">{user.active ? "Active" : "Deactivated"}</td>
-                <td className="py-2 pr-4">{user.lastSignInAt ? formatDateTime(user.lastSignInAt) : "Never"}</td>
-                <td className="space-y-2 py-2">
+              <TableRow key={user.id}>
+                <TableCell label="Name">{user.displayName}</TableCell>
+                <TableCell label="Email">{user.email}</TableCell>
+                <TableCell label="Role">{roleLabels[user.role]}</TableCell>
+                <TableCell label="Status">{user.active ? "Active" : "Deactivated"}</TableCell>
+                <TableCell label="Last sign-in">{user.lastSignInAt ? formatDateTime(user.lastSignInAt) : "Never"}</TableCell>
+                <TableCell label="Actions" contentClassName="space-y-2">
                   <ActionForm action={changeUserRoleAction} submitLabel={`Change role of ${user.email}`} submitVariant="secondary" className="space-y-2" hidden={{ userId: user.id }}>
                     <Field name="role" label={`Role for ${user.email}`} type="select" defaultValue={user.role} options={roleOptions} />
                   </ActionForm>
@@ -56,17 +58,18 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
                       hidden={{ userId: user.id, active: String(!user.active) }}
                     />
                   )}
-                </td>
-              </tr>
+                </TableCell>
+              </TableRow>
             ))}
-          </tbody>
-        </table>
+          </TableBody>
+        </Table>
+        </TableCard>
       </section>
 
       <section className="grid gap-10 md:grid-cols-2">
         <div className="space-y-4">
           <h2 className="text-lg font-semibold">Invite a colleague</h2>
-          <p className="text-sm text-slate-700">They receive a one-time link and choose their own password.</p>
+          <p className="text-sm text-fg-muted">They receive a one-time link and choose their own password.</p>
           <ActionForm action={inviteUserAction} submitLabel="Create invitation link">
             <Field name="email" label="Email" type="email" autoComplete="off" />
             <Field name="role" label="Role" type="select" defaultValue="member" options={roleOptions} />

@@ -2,7 +2,7 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import { unstable_rethrow } from "next/navigation";
 import type { z } from "zod";
-import type { ActionState } from "@/lib/action-state";
+import { isNeverEchoed, type ActionState } from "@/lib/action-state";
 import { isDatabaseUnavailable, databaseUnavailableText } from "@/lib/db/unavailable";
 import { errorReason, UserFacingError } from "@/lib/errors";
 import { log } from "@/lib/log";
@@ -24,14 +24,12 @@ function formDataToObject(formData: FormData): Record<string, string | string[]>
 }
 
 // React resets a form after its action; echoing the typed values lets a rejected form keep them.
-// Anything that could be a secret is left out, so it is never sent back to the browser.
-const NEVER_ECHOED = /password|secret|token|code|key/i;
-
+// Anything that could be a secret is left out (isNeverEchoed), so it is never sent back to the browser.
 function echoValues(input: FormData | unknown): Record<string, string> | undefined {
   if (!(input instanceof FormData)) return undefined;
   const values: Record<string, string> = {};
   for (const [key, value] of Object.entries(formDataToObject(input))) {
-    if (!NEVER_ECHOED.test(key) && typeof value === "string") values[key] = value.slice(0, 1000);
+    if (!isNeverEchoed(key) && typeof value === "string") values[key] = value.slice(0, 1000);
   }
   return values;
 }

@@ -39,7 +39,7 @@ export const checkTitles: Record<CheckId, string> = {
 };
 
 /** Neutral names for checks that did not run (the pass titles would claim success). */
-const skipTitles: Record<CheckId, string> = {
+export const skipTitles: Record<CheckId, string> = {
   format: "Format",
   tenant: "Tenant lookup",
   token: "App sign-in",

@@ -29,3 +29,10 @@ export function configuredCloudOptions(): { value: CloudId; label: string }[] {
     return cloud ? [{ value: id, label: cloud.label }] : [];
   });
 }
+
+/** A stored cloud id in words, for tables and pages: the bare id means nothing to an admin. */
+export function cloudName(id: string): string {
+  const parsed = cloudIdSchema.safeParse(id);
+  if (!parsed.success) return "Unknown cloud";
+  return resolveCloud(parsed.data)?.label ?? "Custom endpoints (no longer configured)";
+}

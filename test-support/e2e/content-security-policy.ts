@@ -17,12 +17,15 @@ const EVERY_POLICY = {
 /** Responses that are not pages (files, the API, route handlers outside page paths). */
 export const STATIC_POLICY: Record<string, string[]> = EVERY_POLICY;
 
-/** A page's policy in production: scripts and style elements only with this response's nonce. */
+/**
+ * A page's policy in production: scripts and style elements only with this response's nonce, plus
+ * the two style elements sonner writes when it loads (empty, then its stylesheet), by hash.
+ */
 export function pagePolicy(nonce: string): Record<string, string[]> {
   return {
     ...EVERY_POLICY,
     "script-src": ["'self'", `'nonce-${nonce}'`, "'strict-dynamic'"],
-    "style-src": ["'self'", `'nonce-${nonce}'`],
+    "style-src": ["'self'", `'nonce-${nonce}'`, "'sha256-StEaX+se6YS7pqjzrzMIA0KaX9zF/8zAhvQXZAe5epY='", "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='"],
     "style-src-attr": ["'unsafe-inline'"],
     "connect-src": ["'self'"],
   };

@@ -104,3 +104,22 @@ export async function changeSimulatedUser(upn: string, patch: Record<string, unk
 export async function issuedRefreshTokens(): Promise<string[]> {
   return (await (await simulatorControl("/refresh-tokens")).json()) as string[];
 }
+
+/** The account menu top right; it carries the signed-in person's name and role. */
+export function accountMenu(page: Page) {
+  return page.getByRole("button", { name: /^Account: / });
+}
+
+export async function signOut(page: Page): Promise<void> {
+  await accountMenu(page).click();
+  await page.getByRole("menuitem", { name: "Sign out" }).click();
+}
+
+/** Reads a secret or link from the dialog that shows it once, and closes it the only way it closes. */
+export async function takeOneTimeValue(page: Page): Promise<string> {
+  const dialog = page.getByRole("dialog");
+  const value = (await dialog.locator("code").textContent())!.trim();
+  await dialog.getByRole("button", { name: "I have stored it" }).click();
+  await expect(dialog).toHaveCount(0);
+  return value;
+}

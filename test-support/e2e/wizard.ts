@@ -2,11 +2,15 @@ import AxeBuilder from "@axe-core/playwright";
 import type { Locator, Page } from "@playwright/test";
 import { expect } from "./fixtures";
 
-/** Fails on any serious or critical accessibility violation on the current page. */
-export async function expectAccessible(page: Page): Promise<void> {
+/**
+ * Fails on any serious or critical accessibility violation on the current page. `soft` records the
+ * failure and carries on, so a tour of many pages reports every page at once.
+ */
+export async function expectAccessible(page: Page, options: { soft?: boolean; label?: string } = {}): Promise<void> {
   const results = await new AxeBuilder({ page }).analyze();
   const blocking = results.violations.filter((violation) => violation.impact === "serious" || violation.impact === "critical");
-  expect(blocking.map((violation) => `${violation.id}: ${violation.help} (${violation.nodes.map((node) => node.target.join(" ")).join(", ")})`)).toEqual([]);
+  const found = blocking.map((violation) => `${violation.id}: ${violation.help} (${violation.nodes.map((node) => node.target.join(" ")).join(", ")})`);
+  (options.soft ? expect.soft(found, options.label) : expect(found, options.label)).toEqual([]);
 }
 
 export async function startOrganisationWizard(page: Page): Promise<void> {

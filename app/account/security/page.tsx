@@ -1,7 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { ActionForm } from "@/components/action-form";
-import { RecoveryCodesForm } from "@/components/recovery-codes-form";
 import { PasskeyButton } from "@/components/passkey-button";
 import { addPasskeyAction, passkeyOptionsAction, removePasskeyAction, removeTotpAction, replaceRecoveryCodesAction } from "@/app/account/security/actions";
 import { listPasskeys, passkeySupport } from "@/lib/auth/mfa/passkeys";
@@ -83,7 +82,7 @@ export default async function AccountSecurityPage() {
             <p className="text-sm">
               You have {status.recoveryCodesLeft} unused recovery code{status.recoveryCodesLeft === 1 ? "" : "s"}. Making new ones ends the old ones.
             </p>
-            <RecoveryCodesForm action={replaceRecoveryCodesAction} />
+            <ActionForm action={replaceRecoveryCodesAction} submitLabel="Make new recovery codes" />
           </>
         ) : (
           <p className="text-sm">You get recovery codes when you set up your first second factor.</p>

@@ -3,6 +3,7 @@ import Link from "next/link";
 import { notFound, redirect } from "next/navigation";
 import { z } from "zod";
 import { ActionForm } from "@/components/action-form";
+import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { LiveChecklist } from "@/components/live-checklist";
 import { disconnectMailboxAction, startConnectAction } from "@/app/connect/actions";
 import { authorizePage } from "@/lib/auth/current-user";
@@ -40,7 +41,7 @@ export default async function MailboxConnectionPage({
     <div className="space-y-8">
       <header className="space-y-2">
         {connected && (
-          <p role="status" className="rounded border border-green-300 bg-green-50 p-2 text-sm">
+          <p role="status" className="rounded border border-green-300 dark:border-green-800 bg-green-50 dark:bg-green-950/60 p-2 text-sm">
             {again ? "Reconnected" : "Connected"} {connection.accountUpn}.{verify ? " Calsync is now checking that it can reach your calendar." : ""}
           </p>
         )}
@@ -54,7 +55,7 @@ export default async function MailboxConnectionPage({
       </header>
 
       {connection.state === "needs_reauth" && (
-        <section aria-label="Reconnect" className="space-y-2 rounded border border-red-400 bg-red-50 p-4">
+        <section aria-label="Reconnect" className="space-y-2 rounded border border-red-400 dark:border-red-700 bg-red-50 dark:bg-red-950/60 p-4">
           <h2 className="text-lg font-semibold">Sign in again to reconnect</h2>
           <p>Your saved Microsoft sign-in no longer works, so this calendar is not being synchronised. Reconnecting keeps everything else as it is.</p>
           <ActionForm action={startConnectAction} submitLabel="Reconnect" hidden={{ reconnectId: connection.id }} />
@@ -70,8 +71,16 @@ export default async function MailboxConnectionPage({
 
       <section className="max-w-xl space-y-2">
         <h2 className="text-lg font-semibold">Disconnect</h2>
-        <p className="text-sm text-slate-700">Calsync deletes your saved Microsoft sign-in and stops synchronising this calendar. You can connect it again at any time.</p>
-        <ActionForm action={disconnectMailboxAction} submitLabel="Disconnect this calendar" submitVariant="danger" hidden={{ connectionId: connection.id }} />
+        <p className="text-sm text-fg-muted">Calsync deletes your saved Microsoft sign-in and stops synchronising this calendar. You can connect it again at any time.</p>
+        <ConfirmDialog
+          trigger="Disconnect this calendar"
+          triggerVariant="danger"
+          title={`Disconnect ${connection.accountUpn ?? connection.name}?`}
+          description="Calsync deletes your saved Microsoft sign-in and stops synchronising this calendar at once."
+          confirmLabel="Disconnect"
+          action={disconnectMailboxAction}
+          hidden={{ connectionId: connection.id }}
+        />
       </section>
     </div>
   );

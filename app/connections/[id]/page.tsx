@@ -4,6 +4,7 @@ import { z } from "zod";
 import { ActionForm, Field } from "@/components/action-form";
 import { ConsentHandOff } from "@/components/consent-hand-off";
 import { FailureExplanation } from "@/components/failure-explanation";
+import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { LiveChecklist } from "@/components/live-checklist";
 import { ConnectLinkForm } from "@/components/connect-link-form";
 import { deleteConnectionAction, rotateSecretAction, updateConnectionAction } from "@/app/connections/[id]/actions";
@@ -15,16 +16,37 @@ import { wizardConsentHandOff } from "@/lib/wizard/consent-hand-off";
 import { EXPIRED_BY_MICROSOFT, secretExpiredByMicrosoft } from "@/lib/connections/secret-expiry";
 import { connectionStateLabels } from "@/lib/connections/state";
 import { getPrisma } from "@/lib/db/client";
-import { resolveCloud } from "@/lib/entra/cloud-config";
+import { cloudName, resolveCloud } from "@/lib/entra/cloud-config";
 import { getEnv } from "@/lib/env";
 import { smtpFromEnv } from "@/lib/jobs/deliveries";
 import { headlineCheck } from "@/lib/monitoring/check-runs";
 import { getTimeline } from "@/lib/monitoring/timeline";
 import { publicUrl } from "@/lib/public-url";
-import { formatDateTime, formatLongDay } from "@/lib/format";
+import { formatDateTime, formatLongDay, isMicrosoftErrorCode } from "@/lib/format";
+import { checkIdSchema } from "@/lib/checks/schema";
+import { skipTitles } from "@/lib/checks/check-kit";
+import { errorLookupUrl, type Cloud } from "@/lib/entra/clouds";
+import { StateBadge } from "@/components/ui/badge";
+import { RelativeTime } from "@/components/ui/relative-time";
 
 export const metadata: Metadata = { title: "Connection" };
 
+
+function checkName(id: string | null): string {
+  const parsed = checkIdSchema.safeParse(id);
+  return parsed.success ? skipTitles[parsed.data] : "a check";
+}
+
+/** Microsoft's own codes stay on screen with their lookup link; the console's internal codes do not. */
+function MicrosoftCode({ code, cloud }: { code: string | null; cloud: Cloud | undefined }) {
+  if (!code || !isMicrosoftErrorCode(code)) return null;
+  return (
+    <>
+      {" "}
+      ({cloud && code.startsWith("AADSTS") ? <a href={errorLookupUrl(cloud, code)}>{code}</a> : code})
+    </>
+  );
+}
 
 export default async function ConnectionPage({
   params,
@@ -54,13 +76,17 @@ export default async function ConnectionPage({
     <div className="space-y-8">
       <header className="space-y-2">
         {query.saved && (
-          <p role="status" className="rounded border border-green-300 bg-green-50 p-2 text-sm">
+          <p role="status" className="rounded border border-green-300 dark:border-green-800 bg-green-50 dark:bg-green-950/60 p-2 text-sm">
             Saved. The sync engine can now use this connection.
           </p>
         )}
-        <h1 className="text-2xl font-semibold">{connection.name}</h1>
-        <p>
-          State: <strong>{connectionStateLabels[connection.state]}</strong> since {formatDateTime(connection.stateSince)} UTC
+        <h1 className="text-2xl font-semibold tracking-tight">{connection.name}</h1>
+        <p className="flex flex-wrap items-center gap-2 text-sm text-fg-muted">
+          <span className="sr-only">State: </span>
+          <StateBadge state={connection.state} />
+          <span>
+            since <RelativeTime date={connection.stateSince} />
+          </span>
         </p>
       </header>
 
@@ -73,7 +99,7 @@ export default async function ConnectionPage({
         />
       )}
       {handOff && (
-        <section aria-label="Consent hand-off" className="space-y-2 rounded border border-amber-400 bg-amber-50 p-4">
+        <section aria-label="Consent hand-off" className="space-y-2 rounded border border-amber-400 dark:border-amber-700 bg-amber-50 dark:bg-amber-950/60 p-4">
           <ConsentHandOff handOff={handOff} heading="Message for the administrator who grants consent" linkText="grant consent for Calsync" />
         </section>
       )}
@@ -88,7 +114,7 @@ export default async function ConnectionPage({
 
       <section className="space-y-2">
         <h2 className="text-lg font-semibold">Settings</h2>
-        <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-1 rounded border border-slate-300 bg-white p-4 text-sm">
+        <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-1 rounded-lg border border-line bg-surface p-4 text-sm [&_dd]:min-w-0 [&_dd]:wrap-anywhere">
           <dt className="font-medium">Kind</dt>
           <dd>{isMailbox ? "Single mailbox (the owner's Microsoft sign-in)" : "Organisation (app registration)"}</dd>
           {isMailbox && (
@@ -100,7 +126,7 @@ export default async function ConnectionPage({
             </>
           )}
           <dt className="font-medium">Cloud</dt>
-          <dd>{cloud?.label ?? connection.cloud}</dd>
+          <dd>{cloudName(connection.cloud)}</dd>
           <dt className="font-medium">Tenant</dt>
           <dd>
             {connection.tenant}
@@ -145,12 +171,12 @@ export default async function ConnectionPage({
         ) : (
           <ol className="space-y-2 text-sm" aria-label="Timeline, newest first">
             {timeline.map((entry) => (
-              <li key={entry.id} className="rounded border border-slate-300 bg-white p-2">
-                <span className="mr-2 font-mono text-xs text-slate-600">{formatDateTime(entry.at)} UTC</span>
+              <li key={entry.id} className="rounded border border-line bg-surface p-2">
+                <span className="mr-2 font-mono text-xs text-fg-muted">{formatDateTime(entry.at)} UTC</span>
                 {entry.kind === "check" && (
                   <>
-                    <strong>Check run</strong> ({entry.trigger}): {entry.ok ? "no check failed" : `failed at “${entry.failedCheck}”`}
-                    {entry.code ? ` (${entry.code})` : ""} · {entry.durationMs} ms
+                    <strong>Check run</strong> ({entry.trigger}): {entry.ok ? "no check failed" : `failed: ${checkName(entry.failedCheck)}`}
+                    <MicrosoftCode code={entry.code} cloud={cloud} /> · {entry.durationMs} ms
                   </>
                 )}
                 {entry.kind === "state" && (
@@ -159,6 +185,7 @@ export default async function ConnectionPage({
                       State changed from {connectionStateLabels[entry.from]} to {connectionStateLabels[entry.to]}
                     </strong>
                     : {entry.cause}
+                    <MicrosoftCode code={entry.code} cloud={cloud} />
                   </>
                 )}
                 {entry.kind === "engine" && (
@@ -166,7 +193,7 @@ export default async function ConnectionPage({
                     <strong>Sync engine reported {entry.outcome}</strong>
                     {entry.itemsSynced !== null ? `: ${entry.itemsSynced} synced` : ""}
                     {entry.itemsFailed ? `, ${entry.itemsFailed} failed` : ""}
-                    {entry.errorCode ? ` (${entry.errorCode})` : ""}
+                    <MicrosoftCode code={entry.errorCode} cloud={cloud} />
                     {entry.message ? ` — ${entry.message}` : ""}
                   </>
                 )}
@@ -179,7 +206,7 @@ export default async function ConnectionPage({
       {isMailbox && (
         <section className="max-w-xl space-y-3">
           <h2 className="text-lg font-semibold">Send a reconnect link</h2>
-          <p className="text-sm text-slate-700">
+          <p className="text-sm text-fg-muted">
             Only the owner can repair a mailbox connection, by signing in with Microsoft again. The link leads them straight there; the connection keeps its
             ID, so the sync engine needs no change.
           </p>
@@ -188,10 +215,18 @@ export default async function ConnectionPage({
       )}
 
       {isAdmin && isMailbox && (
-        <section className="max-w-xl space-y-3 rounded border border-red-300 p-4">
+        <section className="max-w-xl space-y-3 rounded border border-red-300 dark:border-red-800 p-4">
           <h2 className="text-lg font-semibold">Disconnect this mailbox</h2>
           <p className="text-sm">The saved Microsoft sign-in is deleted and the sync engine loses access at once. The owner can connect it again.</p>
-          <ActionForm action={disconnectMailboxAction} submitLabel={`Disconnect ${connection.accountUpn ?? connection.name}`} submitVariant="danger" hidden={{ connectionId: connection.id }} />
+          <ConfirmDialog
+            trigger="Disconnect this mailbox"
+            triggerVariant="danger"
+            title={`Disconnect ${connection.accountUpn ?? connection.name}?`}
+            description="The saved Microsoft sign-in is deleted and the sync engine loses access at once."
+            confirmLabel={`Disconnect ${connection.accountUpn ?? connection.name}`}
+            action={disconnectMailboxAction}
+            hidden={{ connectionId: connection.id }}
+          />
         </section>
       )}
 
@@ -199,7 +234,7 @@ export default async function ConnectionPage({
         <>
           <section className="max-w-xl space-y-3">
             <h2 className="text-lg font-semibold">Edit settings</h2>
-            <p className="text-sm text-slate-700">Changes are verified with Microsoft before they are saved.</p>
+            <p className="text-sm text-fg-muted">Changes are verified with Microsoft before they are saved.</p>
             <ActionForm action={updateConnectionAction} submitLabel="Verify and save" hidden={{ id: connection.id, version: String(connection.version) }}>
               <Field name="name" label="Connection name" defaultValue={connection.name} />
               <Field
@@ -222,7 +257,7 @@ export default async function ConnectionPage({
 
           <section className="max-w-xl space-y-3">
             <h2 id="rotate-secret" className="text-lg font-semibold">Rotate the client secret</h2>
-            <p className="text-sm text-slate-700">
+            <p className="text-sm text-fg-muted">
               Create a new secret in Certificates &amp; secrets and paste its Value here. It is verified first; only then does it replace the
               current one. If the verification fails, the current secret stays in use.
             </p>
@@ -232,12 +267,19 @@ export default async function ConnectionPage({
             </ActionForm>
           </section>
 
-          <section className="max-w-xl space-y-3 rounded border border-red-300 p-4">
+          <section className="max-w-xl space-y-3 rounded border border-red-300 dark:border-red-800 p-4">
             <h2 className="text-lg font-semibold">Delete this connection</h2>
             <p className="text-sm">The sync engine loses access at once, and the sealed secret is destroyed. The app registration in Entra ID stays; delete it there if you no longer need it.</p>
-            <ActionForm action={deleteConnectionAction} submitLabel={`Delete “${connection.name}”`} submitVariant="danger" hidden={{ id: connection.id }}>
-              <Field name="confirmName" label={`Type “${connection.name}” to confirm`} autoComplete="off" />
-            </ActionForm>
+            <ConfirmDialog
+              trigger="Delete this connection"
+              triggerVariant="danger"
+              title={`Delete “${connection.name}”?`}
+              description="The sync engine loses access at once and the sealed secret is destroyed. This cannot be undone."
+              confirmLabel={`Delete “${connection.name}”`}
+              action={deleteConnectionAction}
+              hidden={{ id: connection.id }}
+              typeToConfirm={{ name: "confirmName", value: connection.name }}
+            />
           </section>
         </>
       )}

@@ -19,7 +19,7 @@ export default async function NewConnectionPage() {
     <section className="max-w-2xl space-y-8">
       <h1 className="text-2xl font-semibold">Connect Microsoft 365 calendars</h1>
       {draft && draftCloud && (
-        <div className="space-y-3 rounded border border-blue-300 bg-blue-50 p-4">
+        <div className="space-y-3 rounded border border-blue-300 dark:border-blue-800 bg-blue-50 dark:bg-blue-950/60 p-4">
           <h2 className="text-lg font-semibold">Continue where you left off</h2>
           <p className="text-sm">
             You have a setup in progress for {draftCloud.label}
@@ -27,7 +27,7 @@ export default async function NewConnectionPage() {
             {stepTitles[draft.currentStep]}”.
           </p>
           <div className="flex flex-wrap items-center gap-4">
-            <Link href={`/connections/new/${draft.currentStep}`} className="rounded bg-blue-700 px-4 py-2 text-sm font-medium text-white no-underline hover:bg-blue-800">
+            <Link href={`/connections/new/${draft.currentStep}`} className="rounded bg-primary px-4 py-2 text-sm font-medium text-primary-fg no-underline hover:bg-primary-hover">
               Resume the setup
             </Link>
             <ActionForm action={discardDraftAction} submitLabel="Discard it and start over" submitVariant="secondary" />
@@ -36,7 +36,7 @@ export default async function NewConnectionPage() {
       )}
       <div className="space-y-4">
         <h2 className="text-lg font-semibold">{draft ? "Or start a new setup" : "Start"}</h2>
-        <p className="text-sm text-slate-700">
+        <p className="text-sm text-fg-muted">
           The wizard walks you through registering an app in Microsoft Entra ID, giving it calendar permissions, and proving the
           credentials against Microsoft Graph before anything is saved. It takes about ten minutes; you can stop at any step and come
           back later.

@@ -6,9 +6,9 @@ import type { DraftView } from "@/lib/wizard/drafts";
 export function SaveConnectionForm({ draft }: { draft: DraftView }) {
   const report = draft.lastReport;
   if (!report || !draft.reportIsCurrent) {
-    return <p className="text-sm text-slate-700">Save becomes available once a verification of the current settings has no failed check.</p>;
+    return <p className="text-sm text-fg-muted">Save becomes available once a verification of the current settings has no failed check.</p>;
   }
-  if (!report.ok) return <p className="text-sm text-slate-700">Fix the failed checks, then verify again to save.</p>;
+  if (!report.ok) return <p className="text-sm text-fg-muted">Fix the failed checks, then verify again to save.</p>;
   const warnings = report.checks.filter((check) => check.status === "warn").length;
   return (
     <ActionForm action={saveConnectionAction} submitLabel={warnings ? "Save with warnings" : "Save the connection"}>

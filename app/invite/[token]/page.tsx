@@ -26,7 +26,7 @@ export default async function InvitePage({ params }: { params: Promise<{ token: 
   return (
     <section className="mx-auto max-w-md space-y-6">
       <h1 className="text-2xl font-semibold">Join Calsync Console</h1>
-      <p className="text-sm text-slate-700">
+      <p className="text-sm text-fg-muted">
         You were invited as <strong>{roleLabels[invite.role]}</strong> with the email <strong>{invite.email}</strong>. Choose your name and a
         password.
       </p>

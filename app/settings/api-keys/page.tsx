@@ -1,5 +1,7 @@
 import type { Metadata } from "next";
+import { Table, TableBody, TableCard, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { ActionForm, Field } from "@/components/action-form";
+import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { createApiKeyAction, revokeApiKeyAction } from "@/app/settings/api-keys/actions";
 import { MAX_KEY_NAME, scopeField, scopeLabels } from "@/lib/api/api-key-form";
 import { listApiKeys, type ApiKeyStatus } from "@/lib/api/api-keys";
@@ -19,61 +21,75 @@ export default async function ApiKeysPage() {
     <div className="space-y-10">
       <section className="space-y-4">
         <h1 className="text-2xl font-semibold">API keys</h1>
-        <p className="text-sm text-slate-700">
+        <p className="text-sm text-fg-muted">
           The sync engine calls the console&apos;s API (<a className="underline" href="/api/v1/openapi.json">OpenAPI document</a>) with one of these keys, sent as{" "}
           <code>Authorization: Bearer csk_…</code>. Only the key&apos;s prefix is kept; the key itself is shown once, when it is created.
         </p>
         {keys.length === 0 ? (
-          <p className="text-sm text-slate-700">No API keys yet.</p>
+          <p className="text-sm text-fg-muted">No API keys yet.</p>
         ) : (
-          <table className="w-full border-collapse text-sm">
+          <TableCard>
+            <Table>
             <caption className="sr-only">API keys</caption>
-            <thead>
-              <tr className="border-b border-slate-300 text-left">
-                <th scope="col" className="py-2 pr-4">Name</th>
-                <th scope="col" className="py-2 pr-4">Prefix</th>
-                <th scope="col" className="py-2 pr-4">Scopes</th>
-                <th scope="col" className="py-2 pr-4">Created (UTC)</th>
-                <th scope="col" className="py-2 pr-4">Expires (UTC)</th>
-                <th scope="col" className="py-2 pr-4">Last used (UTC)</th>
-                <th scope="col" className="py-2 pr-4">Status</th>
-                <th scope="col" className="py-2">Actions</th>
+            <TableHead>
+              <tr>
+                <TableHeader>Name</TableHeader>
+                <TableHeader>Prefix</TableHeader>
+                <TableHeader>Scopes</TableHeader>
+                <TableHeader>Created (UTC)</TableHeader>
+                <TableHeader>Expires (UTC)</TableHeader>
+                <TableHeader>Last used (UTC)</TableHeader>
+                <TableHeader>Status</TableHeader>
+                <TableHeader>Actions</TableHeader>
               </tr>
-            </thead>
-            <tbody>
+            </TableHead>
+            <TableBody>
               {keys.map((key) => (
-                <tr key={key.id} className="border-b border-slate-200 align-top">
-                  <td className="py-2 pr-4">{key.name}</td>
-                  <td className="py-2 pr-4">
+                <TableRow key={key.id}>
+                  <TableCell label="Name">{key.name}</TableCell>
+                  <TableCell label="Prefix">
                     <code>{key.prefix}</code>
-                  </td>
-                  <td className="py-2 pr-4">{key.scopes.join(", ")}</td>
-                  <td className="py-2 pr-4">{formatDateTime(key.createdAt)}</td>
-                  <td className="py-2 pr-4">{key.expiresAt ? formatDateTime(key.expiresAt) : "Never"}</td>
-                  <td className="py-2 pr-4">{key.lastUsedAt ? formatDateTime(key.lastUsedAt) : "Never"}</td>
-                  <td className="py-2 pr-4">
+                  </TableCell>
+                  <TableCell label="Scopes">{key.scopes.join(", ")}</TableCell>
+                  <TableCell label="Created">{formatDateTime(key.createdAt)}</TableCell>
+                  <TableCell label="Expires">{key.expiresAt ? formatDateTime(key.expiresAt) : "Never"}</TableCell>
+                  <TableCell label="Last used">{key.lastUsedAt ? formatDateTime(key.lastUsedAt) : "Never"}</TableCell>
+                  <TableCell label="Status">
                     {statusLabels[key.status]}
-                    {key.revokedAt && <span className="block text-xs text-slate-600">{formatDay(key.revokedAt)}</span>}
-                  </td>
-                  <td className="py-2">
+                    {key.revokedAt && <span className="block text-xs text-fg-muted">{formatDay(key.revokedAt)}</span>}
+                  </TableCell>
+                  <TableCell label="Actions">
                     {key.status !== "revoked" && (
-                      <ActionForm action={revokeApiKeyAction} submitLabel={`Revoke ${key.name}`} submitVariant="danger" className="space-y-2" hidden={{ keyId: key.id }} />
+                      <ConfirmDialog
+                        trigger={
+                          <>
+                            Revoke<span className="sr-only"> {key.name}</span>
+                          </>
+                        }
+                        triggerVariant="danger"
+                        title={`Revoke the API key “${key.name}”?`}
+                        description="Every engine that uses this key is refused from the next request on. Revoking cannot be undone."
+                        confirmLabel="Revoke API key"
+                        action={revokeApiKeyAction}
+                        hidden={{ keyId: key.id }}
+                      />
                     )}
-                  </td>
-                </tr>
+                  </TableCell>
+                </TableRow>
               ))}
-            </tbody>
-          </table>
+            </TableBody>
+          </Table>
+          </TableCard>
         )}
       </section>
 
       <section className="max-w-xl space-y-4">
         <h2 className="text-lg font-semibold">Create an API key</h2>
-        <p className="text-sm text-slate-700">Give each engine its own key with only the scopes it needs, so one can be revoked without stopping the others.</p>
+        <p className="text-sm text-fg-muted">Give each engine its own key with only the scopes it needs, so one can be revoked without stopping the others.</p>
         <ActionForm action={createApiKeyAction} submitLabel="Create API key">
           <Field name="name" label="Name" autoComplete="off" hint={`Which engine or host uses it, at most ${MAX_KEY_NAME} characters`} />
           <fieldset className="space-y-2">
-            <legend className="text-sm font-medium text-slate-900">Scopes</legend>
+            <legend className="text-sm font-medium text-fg">Scopes</legend>
             {apiScopes.map((scope) => (
               <Field
                 key={scope}

@@ -22,7 +22,7 @@ export default async function MailboxSignInSettingsPage() {
     <div className="space-y-8">
       <header className="space-y-2">
         <h1 className="text-2xl font-semibold">Mailbox sign-in</h1>
-        <p className="text-slate-700">
+        <p className="text-fg-muted">
           People connect their own calendar by signing in with Microsoft (on <Link href="/connect">Connect my calendar</Link>). They sign in through one app
           registration, set up here once: your organisation&apos;s own, or a multi-tenant one that also accepts other organisations or personal accounts.
         </p>
@@ -56,7 +56,7 @@ export default async function MailboxSignInSettingsPage() {
           <h2 id="current-heading" className="text-lg font-semibold">
             Current settings
           </h2>
-          <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-1 rounded border border-slate-300 bg-white p-4 text-sm">
+          <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-1 rounded border border-line bg-surface p-4 text-sm">
             <dt className="font-medium">Client ID</dt>
             <dd>
               <code>{app.clientId}</code>
@@ -81,9 +81,9 @@ export default async function MailboxSignInSettingsPage() {
         <h2 id="form-heading" className="text-lg font-semibold">
           {app ? "Change the settings" : "Set up mailbox sign-in"}
         </h2>
-        <p className="text-sm text-slate-700">Saving first proves the settings with Microsoft: the sign-in metadata answers and the app gets a token with this credential. Nothing is saved if that fails.</p>
+        <p className="text-sm text-fg-muted">Saving first proves the settings with Microsoft: the sign-in metadata answers and the app gets a token with this credential. Nothing is saved if that fails.</p>
         {app && (
-          <p role="note" className="rounded border border-amber-400 bg-amber-50 p-3 text-sm">
+          <p role="note" className="rounded border border-amber-400 dark:border-amber-700 bg-amber-50 dark:bg-amber-950/60 p-3 text-sm">
             Changing the client ID or the cloud means every connected mailbox needs re-authentication: each owner signs in again (their connection keeps its
             ID). A new secret or certificate for the same app changes nothing for them.
           </p>

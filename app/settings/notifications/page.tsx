@@ -1,5 +1,7 @@
 import type { Metadata } from "next";
+import { Table, TableBody, TableCard, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { ActionForm, Field } from "@/components/action-form";
+import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { createNotificationChannelAction, deleteNotificationChannelAction, testNotificationChannelAction } from "@/app/settings/notifications/actions";
 import { authorizePage } from "@/lib/auth/current-user";
 import { getPrisma } from "@/lib/db/client";
@@ -33,57 +35,70 @@ export default async function NotificationsPage() {
     <div className="space-y-10">
       <section className="space-y-4">
         <h1 className="text-2xl font-semibold">Alerts</h1>
-        <p className="text-sm text-slate-700">
+        <p className="text-sm text-fg-muted">
           Alerts go out when a connection changes state (one alert per change, not per check) and 30, 14, 7 and 1 days before a client secret expires.
           Webhooks receive signed JSON: verify <code>X-Calsync-Signature</code> (<code>sha256=</code> HMAC-SHA256 of{" "}
           <code>X-Calsync-Timestamp + &quot;.&quot; + body</code>) with the channel&apos;s signing secret. Failed deliveries are retried five times over about
           an hour.
         </p>
         {channels.length === 0 ? (
-          <p className="text-sm text-slate-700">No channels yet: nobody is alerted. Add one below.</p>
+          <p className="text-sm text-fg-muted">No channels yet: nobody is alerted. Add one below.</p>
         ) : (
-          <table className="w-full border-collapse text-sm">
-            <caption className="sr-only">Notification channels</caption>
-            <thead>
-              <tr className="border-b border-slate-300 text-left">
-                <th scope="col" className="py-2 pr-4">Name</th>
-                <th scope="col" className="py-2 pr-4">Kind</th>
-                <th scope="col" className="py-2 pr-4">Target</th>
-                <th scope="col" className="py-2 pr-4">Fires on</th>
-                <th scope="col" className="py-2 pr-4">Enabled</th>
-                <th scope="col" className="py-2 pr-4">Last delivery (UTC)</th>
-                <th scope="col" className="py-2">Actions</th>
+          <TableCard>
+            <Table>
+            <caption className="sr-only">Alert channels</caption>
+            <TableHead>
+              <tr>
+                <TableHeader>Name</TableHeader>
+                <TableHeader>Kind</TableHeader>
+                <TableHeader>Target</TableHeader>
+                <TableHeader>Fires on</TableHeader>
+                <TableHeader>Enabled</TableHeader>
+                <TableHeader>Last delivery (UTC)</TableHeader>
+                <TableHeader>Actions</TableHeader>
               </tr>
-            </thead>
-            <tbody>
+            </TableHead>
+            <TableBody>
               {channels.map((channel) => (
-                <tr key={channel.id} className="border-b border-slate-200 align-top">
-                  <td className="py-2 pr-4">{channel.name}</td>
-                  <td className="py-2 pr-4">{channelKindLabels[channel.kind]}</td>
-                  <td className="break-all py-2 pr-4">{channel.target}</td>
-                  <td className="py-2 pr-4">{firesOn(channel)}</td>
-                  <td className="py-2 pr-4">{channel.enabled ? "Yes" : "No"}</td>
-                  <td className="py-2 pr-4">{lastDelivery(channel)}</td>
-                  <td className="space-y-3 py-2">
+                <TableRow key={channel.id}>
+                  <TableCell label="Name">{channel.name}</TableCell>
+                  <TableCell label="Kind">{channelKindLabels[channel.kind]}</TableCell>
+                  <TableCell label="Target" className="break-all">{channel.target}</TableCell>
+                  <TableCell label="Fires on">{firesOn(channel)}</TableCell>
+                  <TableCell label="Enabled">{channel.enabled ? "Yes" : "No"}</TableCell>
+                  <TableCell label="Last delivery">{lastDelivery(channel)}</TableCell>
+                  <TableCell label="Actions" contentClassName="space-y-3">
                     <ActionForm action={testNotificationChannelAction} submitLabel={`Send test to ${channel.name}`} submitVariant="secondary" className="space-y-2" hidden={{ id: channel.id }} />
-                    <ActionForm action={deleteNotificationChannelAction} submitLabel={`Delete ${channel.name}`} submitVariant="danger" className="space-y-2" hidden={{ id: channel.id }}>
-                      <Field name="confirmName" label={`Type “${channel.name}” to confirm`} autoComplete="off" />
-                    </ActionForm>
-                  </td>
-                </tr>
+                    <ConfirmDialog
+                      trigger={
+                        <>
+                          Remove<span className="sr-only"> {channel.name}</span>
+                        </>
+                      }
+                      triggerVariant="danger"
+                      title={`Remove the channel “${channel.name}”?`}
+                      description="Nobody is alerted through it any more, and its signing secret is destroyed."
+                      confirmLabel="Remove channel"
+                      action={deleteNotificationChannelAction}
+                      hidden={{ id: channel.id }}
+                      typeToConfirm={{ name: "confirmName", value: channel.name }}
+                    />
+                  </TableCell>
+                </TableRow>
               ))}
-            </tbody>
-          </table>
+            </TableBody>
+          </Table>
+          </TableCard>
         )}
       </section>
 
       <section className="max-w-xl space-y-4">
         <h2 className="text-lg font-semibold">Add a channel</h2>
-        <p className="text-sm text-slate-700">A webhook gets a signing secret, shown once after you add it.</p>
+        <p className="text-sm text-fg-muted">A webhook gets a signing secret, shown once after you add it.</p>
         {smtpConfigured ? (
-          <p className="text-sm text-slate-700">Email is sent through the console&apos;s SMTP server.</p>
+          <p className="text-sm text-fg-muted">Email is sent through the console&apos;s SMTP server.</p>
         ) : (
-          <p className="rounded border border-amber-300 bg-amber-50 p-2 text-sm">{smtpMissingMessage}</p>
+          <p className="rounded border border-amber-300 dark:border-amber-800 bg-amber-50 dark:bg-amber-950/60 p-2 text-sm">{smtpMissingMessage}</p>
         )}
         <ActionForm action={createNotificationChannelAction} submitLabel="Add channel">
           <Field name="kind" label="Kind" type="select" defaultValue="webhook" options={smtpConfigured ? kindOptions : kindOptions.filter((option) => option.value !== "email")} />

@@ -41,7 +41,7 @@ export default async function SecuritySettingsPage() {
         </p>
         <table className="w-full text-left text-sm">
           <thead>
-            <tr className="border-b border-slate-300">
+            <tr className="border-b border-line">
               <th className="py-2 pr-3">Email</th>
               <th className="py-2 pr-3">Role</th>
               <th className="py-2 pr-3">Second factors</th>
@@ -54,7 +54,7 @@ export default async function SecuritySettingsPage() {
             {people.map((person) => {
               const factors = [person.totp && "authenticator app", person.passkeys > 0 && `${person.passkeys} passkey${person.passkeys === 1 ? "" : "s"}`].filter(Boolean);
               return (
-                <tr key={person.id} className="border-b border-slate-200 align-top">
+                <tr key={person.id} className="border-b border-line align-top">
                   <td className="py-2 pr-3">{person.email}</td>
                   <td className="py-2 pr-3">{roleLabels[person.role]}</td>
                   <td className="py-2 pr-3">{factors.length > 0 ? `${factors.join(", ")}; ${person.recoveryCodesLeft} recovery codes left` : "none"}</td>

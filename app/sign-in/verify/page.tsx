@@ -49,7 +49,7 @@ export default async function VerifySignInPage() {
           </ActionForm>
         </section>
       )}
-      <details className="rounded border border-slate-300 p-3">
+      <details className="rounded border border-line p-3">
         <summary className="cursor-pointer text-sm font-medium">Use a recovery code</summary>
         <div className="mt-3 space-y-2">
           <p className="text-sm">Each recovery code works once. You have {status.recoveryCodesLeft} left.</p>

@@ -20,7 +20,7 @@ export default async function ConnectLinkPage({ params }: { params: Promise<{ to
     return (
       <div className="max-w-xl space-y-4">
         <h1 className="text-2xl font-semibold">Connect your calendar</h1>
-        <p role="alert" className="rounded border border-red-300 bg-red-50 p-3">
+        <p role="alert" className="rounded border border-red-300 dark:border-red-800 bg-red-50 dark:bg-red-950/60 p-3">
           {CONNECT_LINK_PROBLEMS[status.state]}
         </p>
       </div>
@@ -34,14 +34,14 @@ export default async function ConnectLinkPage({ params }: { params: Promise<{ to
     <div className="max-w-xl space-y-4">
       <h1 className="text-2xl font-semibold">{heading}</h1>
       <p>{intro}</p>
-      <p className="text-sm text-slate-700">
+      <p className="text-sm text-fg-muted">
         This link is for <strong>{status.email}</strong> and works once, until {formatDay(status.expiresAt)}.
       </p>
       {user ? (
         user.email.toLowerCase() === status.email.toLowerCase() ? (
           <ActionForm action={connectFromLinkAction} submitLabel="Continue to Microsoft sign-in" hidden={{ token }} />
         ) : (
-          <p role="alert" className="rounded border border-red-300 bg-red-50 p-3">
+          <p role="alert" className="rounded border border-red-300 dark:border-red-800 bg-red-50 dark:bg-red-950/60 p-3">
             You are signed in to the console as {user.email}. Sign out, then open this link again as {status.email}.
           </p>
         )

@@ -74,7 +74,7 @@ export default async function WizardStepPage({ params, searchParams }: Props) {
       <WizardStepper steps={steps} current={step} completed={draft.completedSteps} />
       <section className="min-w-0 space-y-6">
         <header className="space-y-2">
-          <p className="text-sm text-slate-600">
+          <p className="text-sm text-fg-muted">
             Step {wizardSteps.indexOf(step) + 1} of {wizardSteps.length} · {cloud.label}
           </p>
           <h1 className="text-2xl font-semibold">{content.title}</h1>
@@ -103,24 +103,24 @@ export default async function WizardStepPage({ params, searchParams }: Props) {
 
         {step === "register-app" && (
           <>
-            <p className="rounded border border-slate-300 bg-white p-4 text-sm">
+            <p className="rounded border border-line bg-surface p-4 text-sm">
               Prefer the command line? <Link href="/connections/new/script">Use the script path instead</Link>: one page, a script that does steps 1–5,
               and a box to paste what it prints.
             </p>
             <div className="space-y-1 text-sm">
               <p className="font-medium">Redirect URI (platform Web)</p>
               <p className="flex flex-wrap items-center gap-3">
-                <code className="break-all rounded bg-slate-100 px-2 py-1">{consentRedirectUri()}</code>
+                <code className="break-all rounded bg-surface-muted px-2 py-1">{consentRedirectUri()}</code>
                 <CopyButton text={consentRedirectUri()} label="Copy the redirect URI" />
               </p>
-              <p className="text-slate-700">
+              <p className="text-fg-muted">
                 Connecting single mailboxes uses a different app; its settings page names its own redirect URI.
               </p>
             </div>
             <table className="w-full border-collapse text-sm">
               <caption className="sr-only">Supported account types</caption>
               <thead>
-                <tr className="border-b border-slate-300 text-left">
+                <tr className="border-b border-line text-left">
                   <th scope="col" className="py-2 pr-3">Option in the portal</th>
                   <th scope="col" className="py-2 pr-3">When it fits</th>
                   <th scope="col" className="py-2">For Calsync</th>
@@ -128,7 +128,7 @@ export default async function WizardStepPage({ params, searchParams }: Props) {
               </thead>
               <tbody>
                 {accountTypeOptions.map((option) => (
-                  <tr key={option.id} className="border-b border-slate-200 align-top">
+                  <tr key={option.id} className="border-b border-line align-top">
                     <th scope="row" className="py-2 pr-3 text-left font-medium">{option.label}</th>
                     <td className="py-2 pr-3">{option.when}</td>
                     <td className="py-2">{option.recommended ? "Recommended" : option.worksForCalsync ? "Works" : "Does not work"}</td>
@@ -143,7 +143,7 @@ export default async function WizardStepPage({ params, searchParams }: Props) {
           <table className="w-full border-collapse text-sm">
             <caption className="sr-only">Permissions to add</caption>
             <thead>
-              <tr className="border-b border-slate-300 text-left">
+              <tr className="border-b border-line text-left">
                 <th scope="col" className="py-2 pr-3">Permission</th>
                 <th scope="col" className="py-2 pr-3">Type</th>
                 <th scope="col" className="py-2">Shown in the portal as</th>
@@ -151,7 +151,7 @@ export default async function WizardStepPage({ params, searchParams }: Props) {
             </thead>
             <tbody>
               {[graphPermissions.calendarsReadWriteApp, graphPermissions.userReadAllApp].map((permission) => (
-                <tr key={permission.id} className="border-b border-slate-200">
+                <tr key={permission.id} className="border-b border-line">
                   <th scope="row" className="py-2 pr-3 text-left font-mono">{permission.value}</th>
                   <td className="py-2 pr-3">{permission.kind}</td>
                   <td className="py-2">{permission.displayText}</td>
@@ -162,15 +162,15 @@ export default async function WizardStepPage({ params, searchParams }: Props) {
         )}
 
         {step === "admin-consent" && (
-          <div className="space-y-3 rounded border border-slate-300 bg-white p-4">
+          <div className="space-y-3 rounded border border-line bg-surface p-4">
             <h2 className="text-lg font-semibold">Or grant consent with a link</h2>
             {draft.consentOutcome && !query.consent && (
-              <p role="status" className={`rounded border p-2 text-sm ${draft.consentOutcome.outcome === "granted" ? "border-green-300 bg-green-50" : "border-red-300 bg-red-50"}`}>
+              <p role="status" className={`rounded border p-2 text-sm ${draft.consentOutcome.outcome === "granted" ? "border-green-300 dark:border-green-800 bg-green-50 dark:bg-green-950/60" : "border-red-300 dark:border-red-800 bg-red-50 dark:bg-red-950/60"}`}>
                 {draft.consentOutcome.message}
               </p>
             )}
             {query.consent === "bad-state" && (
-              <p role="alert" className="rounded border border-red-300 bg-red-50 p-2 text-sm">
+              <p role="alert" className="rounded border border-red-300 dark:border-red-800 bg-red-50 dark:bg-red-950/60 p-2 text-sm">
                 That answer from Microsoft did not belong to this setup (it was replayed or started elsewhere), so it was ignored. Open the consent
                 link again from this page.
               </p>
@@ -196,7 +196,7 @@ export default async function WizardStepPage({ params, searchParams }: Props) {
 
         {step === "verify" && (
           <div className="space-y-4">
-            <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-1 rounded border border-slate-300 bg-white p-4 text-sm">
+            <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-1 rounded border border-line bg-surface p-4 text-sm">
               <dt className="font-medium">Name</dt>
               <dd>{fields.name || "—"}</dd>
               <dt className="font-medium">Tenant</dt>
@@ -212,7 +212,7 @@ export default async function WizardStepPage({ params, searchParams }: Props) {
             </dl>
             <LiveChecklist endpoint="/api/wizard/verify" buttonLabel="Verify with Microsoft" initialReport={draft.lastReport} wizardFixLinks />
             {handOff && (
-              <div className="space-y-2 rounded border border-amber-400 bg-amber-50 p-4">
+              <div className="space-y-2 rounded border border-amber-400 dark:border-amber-700 bg-amber-50 dark:bg-amber-950/60 p-4">
                 <p className="text-sm">
                   Admin consent was never granted. Only {whoLabel("consent-admin")} can grant it: <Link href="/connections/new/admin-consent">grant it yourself</Link>,
                   or send one of them this link.
@@ -224,11 +224,11 @@ export default async function WizardStepPage({ params, searchParams }: Props) {
           </div>
         )}
 
-        <details className="rounded border border-slate-300 bg-white p-4">
+        <details className="rounded border border-line bg-surface p-4">
           <summary className="cursor-pointer font-medium">Why this step matters</summary>
           <p className="mt-2 text-sm">{content.why}</p>
         </details>
-        <div className="rounded border border-amber-300 bg-amber-50 p-4">
+        <div className="rounded border border-amber-300 dark:border-amber-800 bg-amber-50 dark:bg-amber-950/60 p-4">
           <h2 className="font-semibold">What can go wrong here</h2>
           <ul className="mt-2 list-disc space-y-1 pl-6 text-sm">
             {content.pitfalls.map((pitfall) => (

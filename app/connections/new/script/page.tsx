@@ -34,7 +34,7 @@ export default async function ScriptPathPage({ searchParams }: { searchParams: P
   return (
     <section className="max-w-3xl space-y-8">
       <header className="space-y-2">
-        <p className="text-sm text-slate-600">Script path · {cloud.label}</p>
+        <p className="text-sm text-fg-muted">Script path · {cloud.label}</p>
         <h1 className="text-2xl font-semibold">Connect with a setup script</h1>
         <p>
           One script registers the app with its redirect URI, adds the Microsoft Graph permissions, grants admin consent and creates a client secret.
@@ -48,7 +48,7 @@ export default async function ScriptPathPage({ searchParams }: { searchParams: P
       <div className="space-y-4">
         <h2 className="text-lg font-semibold">1. Run the script</h2>
         {files.map((file) => (
-          <details key={file.name} className="rounded border border-slate-300 bg-white p-4" open={file.name === setupScriptFileNames.azureCli}>
+          <details key={file.name} className="rounded border border-line bg-surface p-4" open={file.name === setupScriptFileNames.azureCli}>
             <summary className="cursor-pointer font-medium">
               <span className="font-mono">{file.name}</span>: {file.where}
             </summary>
@@ -93,7 +93,7 @@ export default async function ScriptPathPage({ searchParams }: { searchParams: P
       {(verifyNow || draft.lastReport) && (
         <div className="space-y-4">
           <h2 className="text-lg font-semibold">3. Save</h2>
-          <p className="text-sm text-slate-700">
+          <p className="text-sm text-fg-muted">
             Calsync syncs all users&apos; mailboxes and tests with the first user that has one. To limit it, or to name a test mailbox, use{" "}
             <Link href="/connections/new/mailbox-scope">Choose the mailbox scope</Link> before saving.
           </p>
