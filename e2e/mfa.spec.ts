@@ -58,7 +58,7 @@ async function passwordStep(page: Page): Promise<void> {
 }
 
 async function signOutHere(page: Page): Promise<void> {
-  await signOutHere(page);
+  await signOut(page);
   await expect(page.getByText("You have signed out.")).toBeVisible();
 }
 
