@@ -4,7 +4,7 @@ import { redirect } from "next/navigation";
 import { getEnv } from "@/lib/env";
 import { isHttpsPublicUrl } from "@/lib/public-url";
 import { requestContext, SESSION_COOKIE_ATTRIBUTES, setSessionCookie } from "@/lib/auth/current-user";
-import { endPendingSignIn, findPendingSignIn, type PendingPurpose, type PendingSignInView } from "@/lib/auth/mfa/pending-sign-in";
+import { findPendingSignIn, type PendingPurpose, type PendingSignInView } from "@/lib/auth/mfa/pending-sign-in";
 import { getPrisma } from "@/lib/db/client";
 
 /** The pending sign-in's cookie: a name of its own, so no session lookup ever sees its token. */
@@ -25,13 +25,6 @@ export async function currentPendingSignIn(): Promise<PendingSignInView | null> 
 export async function clearPendingSignInCookie(): Promise<void> {
   const { secure } = await requestContext();
   (await cookies()).delete({ name: pendingCookieName(), ...SESSION_COOKIE_ATTRIBUTES, secure });
-}
-
-/** Abandons this browser's pending sign-in, on the server too. */
-export async function abandonPendingSignIn(): Promise<void> {
-  const pending = await currentPendingSignIn();
-  if (pending) await endPendingSignIn(await getPrisma(), pending.id);
-  await clearPendingSignInCookie();
 }
 
 /**
