@@ -74,7 +74,8 @@ export async function startPostgresCluster(): Promise<PostgresCluster> {
     },
     resume() {
       const postmaster = postmasterPid(dataDir);
-      for (const child of childrenOf(postmaster)) process.kill(child, "SIGCONT");
+      // A backend listed here may have ended since (its client gave up while it was stopped).
+      for (const child of childrenOf(postmaster)) signalIfRunning(child, "SIGCONT");
       process.kill(postmaster, "SIGCONT");
     },
     stop() {
@@ -85,4 +86,12 @@ export async function startPostgresCluster(): Promise<PostgresCluster> {
       }
     },
   };
+}
+
+function signalIfRunning(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ESRCH") throw error;
+  }
 }
