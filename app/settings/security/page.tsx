@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { ActionForm, Field } from "@/components/action-form";
+import { Table, TableBody, TableCard, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { resetUserMfaAction, saveMfaPolicyAction } from "@/app/settings/security/actions";
 import { authorizePage } from "@/lib/auth/current-user";
 import { listUserMfa } from "@/lib/auth/mfa/factors";
@@ -39,35 +40,37 @@ export default async function SecuritySettingsPage() {
           Turning a person&apos;s multi-factor authentication off removes their authenticator app, passkeys and recovery codes; where it is required, they set
           it up again at their next sign-in. It is recorded in the audit log.
         </p>
-        <table className="w-full text-left text-sm">
-          <thead>
-            <tr className="border-b border-line">
-              <th className="py-2 pr-3">Email</th>
-              <th className="py-2 pr-3">Role</th>
-              <th className="py-2 pr-3">Second factors</th>
-              <th className="py-2 pr-3">
-                <span className="sr-only">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {people.map((person) => {
-              const factors = [person.totp && "authenticator app", person.passkeys > 0 && `${person.passkeys} passkey${person.passkeys === 1 ? "" : "s"}`].filter(Boolean);
-              return (
-                <tr key={person.id} className="border-b border-line align-top">
-                  <td className="py-2 pr-3">{person.email}</td>
-                  <td className="py-2 pr-3">{roleLabels[person.role]}</td>
-                  <td className="py-2 pr-3">{factors.length > 0 ? `${factors.join(", ")}; ${person.recoveryCodesLeft} recovery codes left` : "none"}</td>
-                  <td className="py-2 pr-3">
-                    {factors.length > 0 && (
-                      <ActionForm action={resetUserMfaAction} hidden={{ userId: person.id }} submitLabel={`Turn off MFA for ${person.email}`} submitVariant="danger" />
-                    )}
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
+        <TableCard>
+          <Table>
+            <TableHead>
+              <tr>
+                <TableHeader>Email</TableHeader>
+                <TableHeader>Role</TableHeader>
+                <TableHeader>Second factors</TableHeader>
+                <TableHeader>
+                  <span className="sr-only">Actions</span>
+                </TableHeader>
+              </tr>
+            </TableHead>
+            <TableBody>
+              {people.map((person) => {
+                const factors = [person.totp && "authenticator app", person.passkeys > 0 && `${person.passkeys} passkey${person.passkeys === 1 ? "" : "s"}`].filter(Boolean);
+                return (
+                  <TableRow key={person.id}>
+                    <TableCell label="Email">{person.email}</TableCell>
+                    <TableCell label="Role">{roleLabels[person.role]}</TableCell>
+                    <TableCell label="Second factors">{factors.length > 0 ? `${factors.join(", ")}; ${person.recoveryCodesLeft} recovery codes left` : "none"}</TableCell>
+                    <TableCell label="Actions">
+                      {factors.length > 0 && (
+                        <ActionForm action={resetUserMfaAction} hidden={{ userId: person.id }} submitLabel={`Turn off MFA for ${person.email}`} submitVariant="danger" />
+                      )}
+                    </TableCell>
+                  </TableRow>
+                );
+              })}
+            </TableBody>
+          </Table>
+        </TableCard>
       </section>
     </section>
   );
