@@ -12,8 +12,13 @@ type FormAction = (state: ActionState, formData: FormData) => Promise<ActionStat
 
 const FormStateContext = createContext<ActionState>(idleState);
 
+/** For a form that shows its outcome itself but uses Field for its inputs. */
+export function FormStateProvider({ state, children }: { state: ActionState; children: ReactNode }) {
+  return <FormStateContext.Provider value={state}>{children}</FormStateContext.Provider>;
+}
+
 // Needed only after a secret was created, so the dialog library stays out of every form page's first load.
-const OneTimeValueDialog = dynamic(() => import("@/components/ui/one-time-value-dialog").then((module) => module.OneTimeValueDialog), { ssr: false });
+export const OneTimeValueDialog = dynamic(() => import("@/components/ui/one-time-value-dialog").then((module) => module.OneTimeValueDialog), { ssr: false });
 
 /**
  * The one form pattern: a server action driven by useActionState. Field errors are linked to their
@@ -58,7 +63,7 @@ export function ActionForm({
   );
 }
 
-function SubmitButton({ label, variant }: { label: string; variant: ButtonVariant }) {
+export function SubmitButton({ label, variant }: { label: string; variant: ButtonVariant }) {
   const { pending } = useFormStatus();
   return (
     <Button type="submit" variant={variant} disabled={pending}>

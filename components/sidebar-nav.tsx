@@ -1,6 +1,6 @@
 "use client";
 
-import { Activity, Bell, Cable, CalendarDays, House, KeyRound, LogIn, Mail, Plus, ScrollText, Send, Users, type LucideIcon } from "lucide-react";
+import { Activity, Bell, Cable, CalendarDays, House, KeyRound, LogIn, Mail, Plus, ScrollText, Send, ShieldCheck, Users, type LucideIcon } from "lucide-react";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { cn } from "@/components/ui/cn";
@@ -17,6 +17,7 @@ const icons: Record<string, LucideIcon> = {
   "/connect/invite": Send,
   "/users": Users,
   "/settings/sign-in": LogIn,
+  "/settings/security": ShieldCheck,
   "/audit": ScrollText,
   "/connect": CalendarDays,
 };

@@ -2,7 +2,8 @@ import { request, type APIRequestContext, type Browser } from "@playwright/test"
 import { actionPolicy, isAllowed, pagePolicy, routePolicy } from "../lib/auth/access-policy";
 import { builtServerActions, callers, samplePath, type Caller } from "../test-support/e2e/access-paths";
 import { accounts, E2E_BASE_URL } from "../test-support/e2e/server";
-import { accountMenu, expect, test } from "../test-support/e2e/fixtures";
+import { expect, test } from "../test-support/e2e/fixtures";
+import { signInWithForm } from "../test-support/e2e/mfa";
 
 /**
  * Asserts allow or deny for every page, route handler and server action, for every role and for
@@ -17,10 +18,7 @@ async function contextFor(browser: Browser, caller: Caller): Promise<APIRequestC
   const context = await browser.newContext({ baseURL: E2E_BASE_URL });
   const page = await context.newPage();
   await page.goto("/sign-in");
-  await page.getByLabel("Email").fill(accounts[caller].email);
-  await page.getByLabel("Password").fill(accounts[caller].password);
-  await page.getByRole("button", { name: "Sign in", exact: true }).click();
-  await expect(accountMenu(page)).toBeVisible();
+  await signInWithForm(page, accounts[caller]);
   const storageState = await context.storageState();
   await context.close();
   return request.newContext({ baseURL: E2E_BASE_URL, storageState, maxRedirects: 0 });

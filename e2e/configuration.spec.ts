@@ -4,6 +4,7 @@ import path from "node:path";
 import { freePort, startConsoleProcess, type ConsoleProcess } from "../test-support/console-process";
 import { builtServerActions } from "../test-support/e2e/access-paths";
 import { expect, test } from "../test-support/e2e/fixtures";
+import { enrolAuthenticatorApp } from "../test-support/e2e/mfa";
 
 /**
  * A console whose only configuration is a .env file in the folder it is started from: it listens
@@ -65,8 +66,13 @@ test("trusts the proxy's forwarding headers when .env says CALSYNC_TRUST_PROXY=t
     await page.getByRole("button", { name: "Create administrator" }).click();
     // X-Forwarded-Proto: https from the trusted proxy makes the session cookie Secure.
     await claimed;
-    expect(cookiesSet.join("\n")).toMatch(/calsync_session=[^;]+;.*Secure/i);
+    // The new administrator sets up a second factor first; that step's cookie is Secure too.
+    expect(cookiesSet.join("\n")).toMatch(/calsync_pending_sign_in=[^;]+;.*Secure/i);
+    await expect(page).toHaveURL(/\/sign-in\/enrol$/);
+    await enrolAuthenticatorApp(page, "dotenv@example.com");
+    await page.getByRole("button", { name: "Continue to the console" }).click();
     await expect(page).toHaveURL(/\/\?welcome=1$/);
+    expect(cookiesSet.join("\n")).toMatch(/calsync_session=[^;]+;.*Secure/i);
 
     // The address the proxy appended is the one the audit log records.
     await page.goto("/audit");

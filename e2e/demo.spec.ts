@@ -3,7 +3,8 @@ import type { Browser, Page } from "@playwright/test";
 import { demo } from "../simulator/demo-ids";
 import { startDemo, type RunningDemo } from "../test-support/e2e/demo";
 import { DEMO_E2E_PORT, type RoleName } from "../test-support/e2e/server";
-import { expect, test } from "../test-support/e2e/fixtures";
+import { accountMenu, expect, test } from "../test-support/e2e/fixtures";
+import { secretFromUri, totpCode } from "../test-support/totp";
 import { completeStep, enterAppValues, expectAccessible, openConnectionTab, startOrganisationWizard, verify } from "../test-support/e2e/wizard";
 
 /**
@@ -65,6 +66,22 @@ test("the printed accounts sign in, one per role, under the demo banner", async 
   // The banner fits a phone: no horizontal scrolling at 390 px.
   await member.setViewportSize({ width: 390, height: 800 });
   expect(await member.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+});
+
+test("MFA is optional in the demo, and the printed otpauth:// URI signs its admin in with a code", async ({ page }) => {
+  const printed = /^\s+(\S+@\S+): (otpauth:\/\/totp\/\S+)$/m.exec(running.output());
+  expect(printed, "the demo prints an account's otpauth:// URI").not.toBeNull();
+  const [, email, uri] = printed!;
+  const password = new RegExp(`^\\s+admin\\s+${email!.replace(/[.]/g, "\\.")}\\s+(\\S+)$`, "m").exec(running.output())?.[1];
+  await page.goto("/sign-in");
+  await expect(page.getByRole("complementary", { name: "Demo notice" })).toContainText("Multi-factor authentication is optional here");
+  await page.getByLabel("Email").fill(email!);
+  await page.getByLabel("Password").fill(password!);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("heading", { name: "Confirm it is you" })).toBeVisible();
+  await page.getByLabel("6-digit code").fill(totpCode(secretFromUri(uri!)));
+  await page.getByRole("button", { name: "Verify" }).click();
+  await expect(accountMenu(page)).toBeVisible();
 });
 
 test("helpdesk reads the status board and a connection's weeks of history", async ({ page, shot }) => {

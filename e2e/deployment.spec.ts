@@ -11,6 +11,7 @@ import { freePort, REPO_ROOT, startConsoleProcess, type ConsoleProcess } from ".
 import type { DeploymentSeed } from "../test-support/deployment-seed";
 import { CHROMIUM_ARGS, E2E_ROOT } from "../test-support/e2e/server";
 import { expect, signOut, takeOneTimeValue, test } from "../test-support/e2e/fixtures";
+import { enrolAuthenticatorApp } from "../test-support/e2e/mfa";
 import { startNginxProxy, type NginxProxy } from "../test-support/nginx-proxy";
 import { startPostgresCluster, type PostgresCluster } from "../test-support/postgres-cluster";
 import { runSeedScript } from "../test-support/seed-script";
@@ -224,7 +225,7 @@ test("through nginx the console is claimed over TLS with HSTS, a Secure __Host- 
     await adminPage.getByRole("button", { name: "Create administrator" }).click();
     const setCookie = await (await answer).headerValue("set-cookie");
     if (setCookie) {
-      expect(setCookie).toMatch(/^__Host-calsync_session=[^;]+;/);
+      expect(setCookie).toMatch(/^__Host-calsync_pending_sign_in=[^;]+;/);
       expect(setCookie).toMatch(/;\s*Secure/i);
       expect(setCookie).toMatch(/;\s*Path=\/(;|$)/i);
       expect(setCookie).not.toMatch(/;\s*Domain=/i);
@@ -234,6 +235,11 @@ test("through nginx the console is claimed over TLS with HSTS, a Secure __Host- 
     await expect(adminPage.getByRole("status").getByText("That setup code is not right")).toBeVisible();
   }
   expect(claimed).toBe(true);
+  // A new console's administrator sets up a second factor before anything else.
+  await expect(adminPage).toHaveURL(/\/sign-in\/enrol$/);
+  const { secret, recoveryCodes } = await enrolAuthenticatorApp(adminPage, ADMIN.email);
+  secrets.push(secret, ...recoveryCodes);
+  await adminPage.getByRole("button", { name: "Continue to the console" }).click();
   await expect(adminPage).toHaveURL(/\/\?welcome=1$/);
   const cookies = await admin.cookies();
   expect(cookies.map(({ name, secure, httpOnly }) => ({ name, secure, httpOnly }))).toEqual([{ name: "__Host-calsync_session", secure: true, httpOnly: true }]);
@@ -356,8 +362,8 @@ test("signing out through the proxy takes the __Host- cookie out of the browser"
 });
 
 test("no password, key or session token of the run is in either instance's log", async () => {
-  // The settings' secrets, both passwords and both session tokens.
-  expect(secrets).toHaveLength(7);
+  // The settings' secrets, both passwords, the admin's TOTP setup key and ten recovery codes, and both session tokens.
+  expect(secrets).toHaveLength(7 + 1 + 10);
   for (const instance of instances) {
     const log = instance.process.output();
     expect(log).toContain("Calsync Console is ready");

@@ -1,5 +1,6 @@
 import { accounts, storageStatePath, type RoleName } from "../test-support/e2e/server";
 import { expect, signOut, test } from "../test-support/e2e/fixtures";
+import { signInWithForm } from "../test-support/e2e/mfa";
 
 const gated: Record<RoleName, { allowed: string; heading: string; denied: string[] }> = {
   admin: { allowed: "/users", heading: "Users", denied: [] },
@@ -65,9 +66,7 @@ test("sign-in failures share one message, and a forged cookie is not a session",
 
 test("signing out revokes the session on the server", async ({ browser, page }) => {
   await page.goto("/sign-in");
-  await page.getByLabel("Email").fill(accounts.admin.email);
-  await page.getByLabel("Password").fill(accounts.admin.password);
-  await page.getByRole("button", { name: "Sign in", exact: true }).click();
+  await signInWithForm(page, accounts.admin);
   await expect(page.getByRole("heading", { name: `Welcome, ${accounts.admin.displayName}` })).toBeVisible();
   const cookies = await page.context().cookies();
   const session = cookies.find((cookie) => cookie.name === "calsync_session")!;

@@ -1,7 +1,7 @@
 /** The one state shape every form action returns (shared by server actions and client forms). */
 export type ActionState =
   | { status: "idle" }
-  | { status: "success"; message: string; reveal?: { label: string; value: string } }
+  | { status: "success"; message: string; reveal?: { label: string; value: string }; /** For a client that goes on with it (WebAuthn options as JSON). */ payload?: string }
   | {
       status: "error";
       message: string;

@@ -29,6 +29,7 @@ const sections: ReadonlyArray<{ title: string | null; items: ReadonlyArray<{ pag
     items: [
       { page: "/users", label: "Users" },
       { page: "/settings/sign-in", label: "Console sign-in" },
+      { page: "/settings/security", label: "Security" },
       { page: "/audit", label: "Audit log" },
     ],
   },

@@ -8,6 +8,9 @@ import { randomInt, randomUUID } from "node:crypto";
 import { apiScopes } from "@/lib/auth/access-policy";
 import type { Role } from "@/lib/auth/roles";
 import { passwordProblem, personalWords } from "@/lib/auth/password-policy";
+import { confirmTotp, pendingTotpEnrolment, recoveryCodesAfterEnrolment } from "@/lib/auth/mfa/factors";
+import { saveMfaPolicy } from "@/lib/auth/mfa/policy";
+import { currentTotpCode } from "@/lib/auth/mfa/totp-codes";
 import { createUser } from "@/lib/auth/users";
 import { createApiKey } from "@/lib/api/api-keys";
 import { runChecks } from "@/lib/checks/run-checks";
@@ -31,13 +34,15 @@ const HOUR_MS = 3_600_000;
 /** The first run of the demo may share the machine with its first build: Microsoft's answers may be slow. */
 const SEED_CHECK_OPTIONS = { timeoutMs: 60_000 };
 
-export type DemoAccount = { role: Role; email: string; displayName: string; password: string };
+export type DemoAccount = { role: Role; email: string; displayName: string; password: string; totpUri?: string };
 
 /** Console accounts: helpdesk and the member are Contoso people whose Microsoft mailboxes are connected. */
 const people: ReadonlyArray<Omit<DemoAccount, "password">> = [
   { role: "admin", email: "admin@contoso.com", displayName: "Contoso Admin" },
   { role: "helpdesk", email: demo.users.megan.upn, displayName: "Megan Bowen" },
   { role: "member", email: demo.users.lynne.upn, displayName: "Lynne Robbins" },
+  // Shows the second sign-in step: the demo prints this account's otpauth:// URI for an authenticator app.
+  { role: "admin", email: "secure-admin@contoso.com", displayName: "Sam Secure" },
 ];
 
 /** Readable and unguessable; drawn again in the rare case the password policy refuses one. */
@@ -196,6 +201,13 @@ async function revokeSignInSessions(upn: string): Promise<void> {
   if (!revoked.ok) throw new Error(`revokeSignInSessions for ${upn} answered ${revoked.status}`);
 }
 
+async function seedAuthenticatorApp(db: AppPrismaClient, ring: KeyRing, account: { id: string; email: string }, now: Date): Promise<string> {
+  const enrolment = await pendingTotpEnrolment(db, ring, account);
+  if (!enrolment || !(await confirmTotp(db, ring, account.id, currentTotpCode(enrolment.secret, now), now))) throw new Error("the demo's authenticator app did not set up");
+  await recoveryCodesAfterEnrolment(db, account.id, now);
+  return enrolment.uri;
+}
+
 async function main(): Promise<void> {
   const env = getEnv();
   const database = await openDatabase(databaseTargetFromEnv(env));
@@ -211,7 +223,10 @@ async function main(): Promise<void> {
       const user = await createUser(db, { ...person, password }, { actor: null });
       accounts.push({ ...person, password, id: user.id });
     }
-    const [admin, helpdesk, member] = accounts as [DemoAccount & { id: string }, DemoAccount & { id: string }, DemoAccount & { id: string }];
+    const [admin, helpdesk, member, secureAdmin] = accounts as [DemoAccount & { id: string }, DemoAccount & { id: string }, DemoAccount & { id: string }, DemoAccount & { id: string }];
+    // MFA stays optional in the demo, so every printed account signs in with its password; one has an app.
+    await saveMfaPolicy(db, { requireAll: false, requireAdmins: false }, { actor: null });
+    secureAdmin.totpUri = await seedAuthenticatorApp(db, ring, secureAdmin, now);
 
     await seedOrganisations(db, ring, admin, now);
 

@@ -26,7 +26,13 @@ const LOCK_FILE = "running.pid";
 const DEMO_ENTRIES = new Set([STATE_FILE, LOCK_FILE, "pglite", "seal-keys", "simulator", "console.log", "simulator.log"]);
 const HEALTH_DEADLINE_MS = 15 * 60_000;
 
-const accountSchema = z.object({ role: z.enum(["admin", "helpdesk", "member"]), email: z.string(), displayName: z.string(), password: z.string() });
+const accountSchema = z.object({
+  role: z.enum(["admin", "helpdesk", "member"]),
+  email: z.string(),
+  displayName: z.string(),
+  password: z.string(),
+  totpUri: z.string().optional(),
+});
 const stateSchema = z.object({
   version: z.literal(1),
   consolePort: z.number().int(),
@@ -302,6 +308,10 @@ async function main(): Promise<void> {
       "",
       "  Console accounts (sign in with any of them):",
       ...state.accounts.map((account) => `    ${account.role.padEnd(9)} ${account.email.padEnd(width)}  ${account.password}`),
+      "",
+      "  Multi-factor authentication is optional in the demo. One account has an authenticator app; add this URI",
+      "  to any TOTP app (or turn it into a QR code) to sign in with it:",
+      ...state.accounts.flatMap((account) => (account.totpUri ? [`    ${account.email}: ${account.totpUri}`] : [])),
       "",
       ...(apiKey
         ? ["  API key for the sync engine (shown only now):", `    ${apiKey}`, `    curl -H "Authorization: Bearer ${apiKey}" ${url}/api/v1/connections`, ""]

@@ -20,6 +20,12 @@ export default async function AccountPage() {
         <dd>{roleLabels[user.role]}</dd>
       </dl>
       <p className="text-sm">
+        <Link href="/account/security" className="underline">
+          Sign-in security
+        </Link>
+        : multi-factor authentication and recovery codes.
+      </p>
+      <p className="text-sm">
         <Link href="/account/microsoft">Microsoft account</Link>: link yours to use Sign in with Microsoft.
       </p>
       <h2 className="text-lg font-semibold">Change password</h2>

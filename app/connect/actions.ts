@@ -8,7 +8,8 @@ import { requestContext, sessionPolicy, setSessionCookie } from "@/lib/auth/curr
 import { acceptInviteSchema } from "@/lib/auth/form-schemas";
 import { emailSchema } from "@/lib/auth/password-policy";
 import { runAction } from "@/lib/auth/run-action";
-import { createSession } from "@/lib/auth/sessions";
+import { continueSignIn } from "@/lib/auth/mfa/pending-cookie";
+import { nextSignInStep } from "@/lib/auth/mfa/pending-sign-in";
 import { mailboxDisconnectScope } from "@/lib/connections/access";
 import { getKeyRing } from "@/lib/crypto/key-store";
 import { getPrisma } from "@/lib/db/client";
@@ -89,8 +90,15 @@ export async function createAccountFromLinkAction(_state: ActionState, formData:
     if (!(await getDelegatedAppView(db))) throw new UserFacingError(NOT_CONFIGURED_MESSAGE);
     const context = await requestContext();
     const user = await createAccountFromConnectLink(db, { token: values.token, displayName: values.displayName, password: values.password, ip: context.ip });
-    const session = await createSession(db, { userId: user.userId, ip: context.ip, userAgent: context.userAgent }, sessionPolicy());
-    await setSessionCookie(session.token, session.expiresAt);
+    const step = await nextSignInStep(
+      db,
+      { id: user.userId, email: user.email, role: "member" },
+      { ip: context.ip, userAgent: context.userAgent, returnTo: `/connect/link/${values.token}` },
+      sessionPolicy(),
+    );
+    // Where every account needs a second factor, the member sets one up first and comes back to the link.
+    if (step.pending) return continueSignIn(step, `/connect/link/${values.token}`);
+    await setSessionCookie(step.token, step.expiresAt);
     redirect(await startFromLink(db, values.token, { id: user.userId, email: user.email }));
   });
 }

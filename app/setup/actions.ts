@@ -1,11 +1,11 @@
 "use server";
 
-import { redirect } from "next/navigation";
 import type { ActionState } from "@/lib/action-state";
 import { claimConsoleSchema } from "@/lib/auth/form-schemas";
-import { requestContext, sessionPolicy, setSessionCookie } from "@/lib/auth/current-user";
+import { requestContext, sessionPolicy } from "@/lib/auth/current-user";
 import { runAction } from "@/lib/auth/run-action";
-import { createSession } from "@/lib/auth/sessions";
+import { continueSignIn } from "@/lib/auth/mfa/pending-cookie";
+import { nextSignInStep } from "@/lib/auth/mfa/pending-sign-in";
 import { claimConsole } from "@/lib/auth/setup";
 import { getPrisma } from "@/lib/db/client";
 
@@ -14,8 +14,7 @@ export async function claimConsoleAction(_state: ActionState, formData: FormData
     const db = await getPrisma();
     const context = await requestContext();
     const admin = await claimConsole(db, { ...values, ip: context.ip });
-    const session = await createSession(db, { userId: admin.userId, ip: context.ip, userAgent: context.userAgent }, sessionPolicy());
-    await setSessionCookie(session.token, session.expiresAt);
-    redirect("/?welcome=1");
+    const step = await nextSignInStep(db, { id: admin.userId, email: admin.email, role: admin.role }, { ip: context.ip, userAgent: context.userAgent, returnTo: "/?welcome=1" }, sessionPolicy());
+    return continueSignIn(step, "/?welcome=1");
   });
 }

@@ -3,7 +3,8 @@
 import { redirect } from "next/navigation";
 import { z } from "zod";
 import type { ActionState } from "@/lib/action-state";
-import { endCurrentSession, requestContext, sessionPolicy, setSessionCookie } from "@/lib/auth/current-user";
+import { endCurrentSession, requestContext, sessionPolicy } from "@/lib/auth/current-user";
+import { continueSignIn } from "@/lib/auth/mfa/pending-cookie";
 import { signInSchema } from "@/lib/auth/form-schemas";
 import { runAction } from "@/lib/auth/run-action";
 import { signIn } from "@/lib/auth/sign-in";
@@ -13,10 +14,13 @@ import { recordAudit } from "@/lib/audit/audit";
 export async function signInAction(_state: ActionState, formData: FormData): Promise<ActionState> {
   return runAction("signInAction", signInSchema, formData, async (values) => {
     const context = await requestContext();
-    const result = await signIn(await getPrisma(), { email: values.email, password: values.password, ip: context.ip, userAgent: context.userAgent }, sessionPolicy());
+    const result = await signIn(
+      await getPrisma(),
+      { email: values.email, password: values.password, ip: context.ip, userAgent: context.userAgent, returnTo: values.next },
+      sessionPolicy(),
+    );
     if (!result.ok) return { status: "error", code: "failed", message: result.message };
-    await setSessionCookie(result.token, result.expiresAt);
-    redirect(values.next);
+    return continueSignIn(result, values.next);
   });
 }
 

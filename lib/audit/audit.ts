@@ -36,8 +36,8 @@ export async function recordAudit(db: DbClient, entry: AuditEntry): Promise<void
 }
 
 /**
- * Authentication failures (ASVS 7.2.1): each wrong password, setup code or current password, and each
- * lockout it starts. Recorded by lib/auth/auth-failures.ts.
+ * Authentication failures (ASVS 7.2.1): each wrong password, setup code, current password or second
+ * factor, and each lockout it starts. Recorded by lib/auth/auth-failures.ts.
  */
 export const AUTH_FAILURE_ACTIONS = [
   "auth.sign-in-failed",
@@ -46,6 +46,8 @@ export const AUTH_FAILURE_ACTIONS = [
   "auth.setup-code-locked",
   "auth.current-password-failed",
   "auth.current-password-locked",
+  "auth.second-factor-failed",
+  "auth.second-factor-locked",
 ] as const;
 export type AuthFailureAction = (typeof AUTH_FAILURE_ACTIONS)[number];
 

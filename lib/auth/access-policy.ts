@@ -44,6 +44,13 @@ export const pagePolicy = {
   "/connect/start": "public",
   "/connect/callback/approved": "public",
   "/connect/invite": ["admin", "helpdesk"],
+  // The second step of a sign-in: its caller has no session yet, only a pending sign-in, which the
+  // page itself checks (lib/auth/mfa/pending-sign-in.ts).
+  "/sign-in/verify": "public",
+  "/sign-in/enrol": "public",
+  "/account/security": "signed-in",
+  "/account/security/totp": "signed-in",
+  "/settings/security": ["admin"],
 } as const satisfies Record<string, Access>;
 
 export const actionPolicy = {
@@ -89,6 +96,22 @@ export const actionPolicy = {
   saveConsoleSignInAction: ["admin"],
   endUserSessionsAction: ["admin"],
   setBreakGlassAction: ["admin"],
+  verifyTotpAction: "public",
+  verifyRecoveryCodeAction: "public",
+  enrolTotpAtSignInAction: "public",
+  finishEnrolmentAction: "public",
+  passkeyEnrolmentOptionsAction: "public",
+  enrolPasskeyAtSignInAction: "public",
+  passkeySignInOptionsAction: "public",
+  verifyPasskeyAction: "public",
+  passkeyOptionsAction: "signed-in",
+  addPasskeyAction: "signed-in",
+  removePasskeyAction: "signed-in",
+  confirmTotpAction: "signed-in",
+  removeTotpAction: "signed-in",
+  replaceRecoveryCodesAction: "signed-in",
+  saveMfaPolicyAction: ["admin"],
+  resetUserMfaAction: ["admin"],
 } as const satisfies Record<string, Access>;
 
 export const routePolicy = {

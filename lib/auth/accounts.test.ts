@@ -3,6 +3,7 @@ import type { Database } from "@/lib/db/client";
 import { recordAudit } from "@/lib/audit/audit";
 import { acceptInvite, createInvite, getInviteStatus } from "@/lib/auth/invites";
 import { passwordSchema } from "@/lib/auth/password-policy";
+import { saveMfaPolicy } from "@/lib/auth/mfa/policy";
 import { FAILURE_LIMITS } from "@/lib/auth/rate-limit";
 import { createSession, getSessionUser, revokeSession } from "@/lib/auth/sessions";
 import { DEACTIVATED_SIGN_IN, GENERIC_SIGN_IN_FAILURE, RATE_LIMITED_SIGN_IN, signIn } from "@/lib/auth/sign-in";
@@ -58,8 +59,12 @@ describe.each(testEngines())("console accounts on $name", (engine) => {
     const unknown = await signIn(db, { email: "nobody@example.com", password: "not the password!", ip: "192.0.2.10", userAgent: null }, policy);
     expect(wrong).toEqual({ ok: false, message: GENERIC_SIGN_IN_FAILURE });
     expect(unknown).toEqual({ ok: false, message: GENERIC_SIGN_IN_FAILURE });
+    // A new console requires a second factor of administrators: the right password leads to its enrolment.
+    const toEnrol = await signIn(db, { email: admin.email, password: adminPassword, ip: "192.0.2.99", userAgent: "Test" }, policy);
+    expect(toEnrol.ok && toEnrol.pending).toBe("enrol");
+    await saveMfaPolicy(db, { requireAll: false, requireAdmins: false }, { actor: admin });
     const ok = await signIn(db, { email: admin.email, password: adminPassword, ip: "192.0.2.99", userAgent: "Test" }, policy);
-    expect(ok.ok).toBe(true);
+    expect(ok.ok && ok.pending).toBeUndefined();
   });
 
   it("rate-limits per IP address across accounts", async () => {

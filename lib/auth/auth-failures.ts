@@ -4,7 +4,7 @@ import type { DbClient } from "@/lib/db/types";
 import { log } from "@/lib/log";
 import { FAILURE_WINDOW_MINUTES, recordFailure, type FailureBucket } from "@/lib/auth/rate-limit";
 
-type FailureKind = "sign-in" | "setup-code" | "current-password";
+type FailureKind = "sign-in" | "setup-code" | "current-password" | "second-factor";
 
 /**
  * Counts a failed authentication in its buckets and records it, and any lockout it starts, in the

@@ -41,7 +41,7 @@ export const getCurrentUser = cache(async (): Promise<SessionUser | null> => {
   return getSessionUser(await getPrisma(), token, sessionPolicy());
 });
 
-const SESSION_COOKIE_ATTRIBUTES = { httpOnly: true, sameSite: "lax", path: "/" } as const;
+export const SESSION_COOKIE_ATTRIBUTES = { httpOnly: true, sameSite: "lax", path: "/" } as const;
 
 export async function setSessionCookie(token: string, expiresAt: Date): Promise<void> {
   const { secure } = await requestContext();

@@ -107,7 +107,7 @@ export async function createAccountFromLink(
     consume?: (tx: DbClient) => Promise<void>;
     audit: { action: string; summary: (role: Role) => string };
   },
-): Promise<{ userId: string; email: string }> {
+): Promise<{ userId: string; email: string; role: Role }> {
   // Such an account could never sign in; the link's page offers Sign in with Microsoft instead.
   if (await localPasswordRefused(db, { breakGlass: false })) throw new UserFacingError(MICROSOFT_ONLY_SIGN_IN);
   const passwordHash = await hashPassword(input.password);
@@ -127,13 +127,13 @@ export async function createAccountFromLink(
         summary: link.audit.summary(role),
         ip: input.ip,
       });
-      return { userId: user.id, email: user.email };
+      return { userId: user.id, email: user.email, role };
     },
     { isolationLevel: "Serializable" },
   );
 }
 
-export async function acceptInvite(db: AppPrismaClient, input: LinkAccountInput, now = new Date()): Promise<{ userId: string; email: string }> {
+export async function acceptInvite(db: AppPrismaClient, input: LinkAccountInput, now = new Date()): Promise<{ userId: string; email: string; role: Role }> {
   return createAccountFromLink(db, input, {
     check: async (tx) => {
       const status = await getInviteStatus(tx, input.token, now);

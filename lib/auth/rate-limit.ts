@@ -14,6 +14,7 @@ export const FAILURE_LIMITS = {
   signInPerAddress: 20,
   setupCodePerAddress: 10,
   currentPasswordPerAccount: 5,
+  secondFactorPerAccountAndAddress: 5,
 } as const;
 
 /** `counts` names what the bucket counts, for the audit entry when it fills ("wrong setup codes from …"). */
@@ -45,6 +46,21 @@ export function setupCodeBuckets(ip: string | null): FailureBucket[] {
 /** A stolen session must not become a way to guess the password, which outlives it. */
 export function currentPasswordBuckets(userId: string): FailureBucket[] {
   return [{ key: `current-password:${userId}`, limit: FAILURE_LIMITS.currentPasswordPerAccount, counts: "wrong current passwords" }];
+}
+
+/**
+ * Wrong second factors (TOTP codes, recovery codes, passkeys) after a right password. Filling it ends
+ * the half-finished sign-in, so the next guesses need the password again.
+ */
+export function secondFactorBuckets(userId: string, ip: string | null): FailureBucket[] {
+  return [
+    {
+      key: `second-factor:${userId} from ${addressOf(ip)}`,
+      limit: FAILURE_LIMITS.secondFactorPerAccountAndAddress,
+      counts: `wrong second factors from ${addressOf(ip)}`,
+    },
+    ...(ip ? [{ key: `sign-in from ${ip}`, limit: FAILURE_LIMITS.signInPerAddress, counts: `failed sign-ins from ${ip}` }] : []),
+  ];
 }
 
 /** The first bucket that is full, so that attempts under it are refused; null when none is. */

@@ -48,7 +48,7 @@ export async function claimConsole(
   db: AppPrismaClient,
   input: { code: string; email: string; displayName: string; password: string; ip: string | null },
   now = new Date(),
-): Promise<{ userId: string; email: string }> {
+): Promise<{ userId: string; email: string; role: "admin" }> {
   assertAcceptablePassword(input.password, [input.email, input.displayName]);
   const buckets = setupCodeBuckets(input.ip);
   if (await fullBucket(db, buckets, now)) {
@@ -79,7 +79,7 @@ export async function claimConsole(
         summary: `Claimed the console as its first administrator`,
         ip: input.ip,
       });
-      return { userId: user.id, email: user.email };
+      return { userId: user.id, email: user.email, role: "admin" as const };
     },
     { isolationLevel: "Serializable" },
   ).then(async (result) => {

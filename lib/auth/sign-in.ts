@@ -1,5 +1,4 @@
 import "server-only";
-import { recordAudit } from "@/lib/audit/audit";
 import type { AppPrismaClient } from "@/lib/db/types";
 import { logRefusedAttempt, recordAuthFailure } from "@/lib/auth/auth-failures";
 import { burnPasswordCheck, verifyPassword } from "@/lib/auth/passwords";
@@ -15,7 +14,8 @@ import {
   unknownAccountBucket,
   unknownAccountWaitUntil,
 } from "@/lib/auth/rate-limit";
-import { createSession, type SessionPolicy } from "@/lib/auth/sessions";
+import type { SessionPolicy } from "@/lib/auth/sessions";
+import { nextSignInStep, type PendingPurpose } from "@/lib/auth/mfa/pending-sign-in";
 import { localPasswordRefused, MICROSOFT_ONLY_SIGN_IN } from "@/lib/auth/oidc/settings";
 
 export const GENERIC_SIGN_IN_FAILURE = "That email and password do not match an account.";
@@ -27,13 +27,15 @@ export function slowedSignIn(until: Date, now: Date): string {
   return `Too many failed sign-ins for this account. Try again in ${seconds} second${seconds === 1 ? "" : "s"}.`;
 }
 
+/** A right password gives a session, or (with a second factor, or one to set up) a pending sign-in. */
 export type SignInResult =
-  | { ok: true; token: string; expiresAt: Date; userId: string }
+  | { ok: true; token: string; expiresAt: Date; userId: string; pending?: undefined }
+  | { ok: true; token: string; expiresAt: Date; userId: string; pending: PendingPurpose }
   | { ok: false; message: string };
 
 export async function signIn(
   db: AppPrismaClient,
-  input: { email: string; password: string; ip: string | null; userAgent: string | null },
+  input: { email: string; password: string; ip: string | null; userAgent: string | null; returnTo?: string },
   policy: SessionPolicy,
   now = new Date(),
 ): Promise<SignInResult> {
@@ -44,7 +46,7 @@ export async function signIn(
   }
   const user = await db.user.findUnique({
     where: { email: input.email },
-    select: { id: true, email: true, passwordHash: true, active: true, breakGlass: true },
+    select: { id: true, email: true, role: true, passwordHash: true, active: true, breakGlass: true },
   });
   let releaseUnknownHold = async () => {};
   if (user) {
@@ -97,14 +99,9 @@ export async function signIn(
     return { ok: false, message: MICROSOFT_ONLY_SIGN_IN };
   }
   await clearFailures(db, [signInAccountBucket(input.email, input.ip)]);
-  const session = await createSession(db, { userId: user.id, ip: input.ip, userAgent: input.userAgent }, policy, now);
-  await db.user.update({ where: { id: user.id }, data: { lastSignInAt: now, ...accountThrottleCleared }, select: { id: true } });
-  await recordAudit(db, {
-    actor: { id: user.id, email: user.email },
-    action: "session.sign-in",
-    target: { type: "user", id: user.id, label: user.email },
-    summary: `Signed in`,
-    ip: input.ip,
-  });
-  return { ok: true, token: session.token, expiresAt: session.expiresAt, userId: user.id };
+  const step = await nextSignInStep(db, user, { ip: input.ip, userAgent: input.userAgent, returnTo: input.returnTo ?? "/" }, policy, now);
+  if (!step.pending) return { ok: true, token: step.token, expiresAt: step.expiresAt, userId: user.id };
+  // The password was right: its wait ends here, and the second step has its own.
+  await db.user.update({ where: { id: user.id }, data: accountThrottleCleared, select: { id: true } });
+  return { ok: true, token: step.token, expiresAt: step.expiresAt, userId: user.id, pending: step.pending };
 }

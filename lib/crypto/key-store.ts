@@ -18,6 +18,7 @@ export const SEALED_COLUMNS: ReadonlyArray<{ table: string; column: string; idCo
   { table: "delegated_sign_ins", column: "code_verifier_sealed", idColumn: "id" },
   { table: "provisionings", column: "token_sealed", idColumn: "id" },
   { table: "provisionings", column: "secret_sealed", idColumn: "id" },
+  { table: "mfa_totp", column: "secret_sealed", idColumn: "user_id" },
 ];
 
 export class KeyConfigError extends Error {

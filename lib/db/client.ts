@@ -37,6 +37,7 @@ const omitSealedColumns = {
   wizardDraft: { clientSecretSealed: true },
   notificationChannel: { secretSealed: true },
   provisioning: { tokenSealed: true, secretSealed: true },
+  mfaTotp: { secretSealed: true },
 } as const;
 
 // Every query that fails because the database is not answering throws DatabaseUnavailableError, which

@@ -2,7 +2,7 @@ import { appendFileSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { test as base, expect, type Page } from "@playwright/test";
 import { recordInNewContexts, recordPolicyViolations } from "./content-security-policy";
-import { CAPTURE_DIR, SCREENSHOT_DIR, SERVER_LOG, SECRETS_FILE, SIMULATOR_FILE } from "./server";
+import { CAPTURE_DIR, SCREENSHOT_DIR, SERVER_LOG, SECRETS_FILE, SHOWN_ONCE_FILE, SIMULATOR_FILE } from "./server";
 
 /**
  * Every HTML page and RSC payload the browser receives is kept, so the secrets spec can prove that
@@ -67,6 +67,20 @@ export function rememberSecret(value: string): void {
     // first secret
   }
   writeFileSync(SECRETS_FILE, JSON.stringify([...new Set([...secrets, value])]));
+}
+
+/**
+ * A value the console shows once by design (a TOTP setup key, a recovery code): the secrets spec
+ * accepts it only in responses for `shownOn` (paths), and nowhere else, the server log included.
+ */
+export function rememberShownOnce(kind: string, value: string, shownOn: string[]): void {
+  let shown: Array<{ kind: string; value: string; shownOn: string[] }> = [];
+  try {
+    shown = JSON.parse(readFileSync(SHOWN_ONCE_FILE, "utf8")) as typeof shown;
+  } catch {
+    // first value
+  }
+  writeFileSync(SHOWN_ONCE_FILE, JSON.stringify([...shown, { kind, value, shownOn }]));
 }
 
 async function simulatorControl(path: string, init: RequestInit = {}): Promise<Response> {

@@ -13,6 +13,7 @@ export const CAPTURE_DIR = path.join(E2E_ROOT, "captured");
 export const SCREENSHOT_DIR = path.join(repoRoot, "test-results/screenshots");
 export const STATE_DIR = path.join(E2E_ROOT, "state");
 export const SECRETS_FILE = path.join(E2E_ROOT, "secrets.json");
+export const SHOWN_ONCE_FILE = path.join(E2E_ROOT, "shown-once.json");
 export const SIMULATOR_FILE = path.join(E2E_ROOT, "simulator.json");
 
 export const REPO_ROOT = repoRoot;
