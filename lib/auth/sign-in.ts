@@ -101,7 +101,9 @@ export async function signIn(
   await clearFailures(db, [signInAccountBucket(input.email, input.ip)]);
   const step = await nextSignInStep(db, user, { ip: input.ip, userAgent: input.userAgent, returnTo: input.returnTo ?? "/" }, policy, now);
   if (!step.pending) return { ok: true, token: step.token, expiresAt: step.expiresAt, userId: user.id };
-  // The password was right: its wait ends here, and the second step has its own.
-  await db.user.update({ where: { id: user.id }, data: accountThrottleCleared, select: { id: true } });
+  // Only the password check's hold ends here. The count of failures stays until the second factor is
+  // right too (completePendingSignIn clears it): cleared here, a right password would reset the delay
+  // that wrong codes build, from any address.
+  await db.user.update({ where: { id: user.id }, data: { signInNotBefore: null }, select: { id: true } });
   return { ok: true, token: step.token, expiresAt: step.expiresAt, userId: user.id, pending: step.pending };
 }

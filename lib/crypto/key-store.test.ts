@@ -3,14 +3,30 @@ import { mkdtemp, readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { keyFilePath, KeyConfigError, loadKeyRing, resealAll } from "@/lib/crypto/key-store";
+import { keyFilePath, KeyConfigError, loadKeyRing, resealAll, SEALED_COLUMNS } from "@/lib/crypto/key-store";
 import { KeyRing } from "@/lib/crypto/seal";
 import { openDatabase, type Database } from "@/lib/db/client";
 import { parseEnv } from "@/lib/env";
 
 const entry = (id: string) => `${id}:${randomBytes(32).toString("base64")}`;
 
+/** `table.column` of every column in the schema whose database name ends in "sealed". */
+async function sealedColumnsInSchema(): Promise<string[]> {
+  const schema = await readFile(path.join(process.cwd(), "prisma/schema.prisma"), "utf8");
+  return [...schema.matchAll(/^model \w+ \{([\s\S]*?)^\}/gm)].flatMap(([, body]) => {
+    const table = /@@map\("([^"]+)"\)/.exec(body!)?.[1];
+    const columns = [...body!.matchAll(/^\s+(\w+)\s+\S+.*?(?:@map\("([^"]+)"\))?\s*$/gm)].map(([, field, mapped]) => mapped ?? field!);
+    return columns.filter((column) => column.endsWith("sealed")).map((column) => `${table}.${column}`);
+  });
+}
+
 describe("seal key store", () => {
+  it("re-seals every sealed column of the schema, so a rotation leaves nothing under the old key", async () => {
+    const inSchema = await sealedColumnsInSchema();
+    expect(inSchema.length).toBeGreaterThan(10);
+    expect(SEALED_COLUMNS.map(({ table, column }) => `${table}.${column}`).sort()).toEqual(inSchema.sort());
+  });
+
   let database: Database | undefined;
   afterEach(async () => {
     await database?.close();

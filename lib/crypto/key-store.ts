@@ -19,6 +19,10 @@ export const SEALED_COLUMNS: ReadonlyArray<{ table: string; column: string; idCo
   { table: "provisionings", column: "token_sealed", idColumn: "id" },
   { table: "provisionings", column: "secret_sealed", idColumn: "id" },
   { table: "mfa_totp", column: "secret_sealed", idColumn: "user_id" },
+  { table: "connections", column: "certificate_key_sealed", idColumn: "id" },
+  { table: "connections", column: "pending_certificate_key_sealed", idColumn: "id" },
+  { table: "wizard_drafts", column: "certificate_key_sealed", idColumn: "id" },
+  { table: "microsoft_sign_ins", column: "code_verifier_sealed", idColumn: "id" },
 ];
 
 export class KeyConfigError extends Error {

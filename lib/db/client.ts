@@ -31,13 +31,14 @@ export { DatabaseUnavailableError };
 // Sealed columns are never part of a default select: code that needs one asks for it by name.
 const omitSealedColumns = {
   sealKeyCanary: { sealed: true },
-  connection: { clientSecretSealed: true, tokenCacheSealed: true },
+  connection: { clientSecretSealed: true, tokenCacheSealed: true, certificateKeySealed: true, pendingCertificateKeySealed: true },
   delegatedApp: { credentialSealed: true },
   delegatedSignIn: { codeVerifierSealed: true },
-  wizardDraft: { clientSecretSealed: true },
+  wizardDraft: { clientSecretSealed: true, certificateKeySealed: true },
   notificationChannel: { secretSealed: true },
   provisioning: { tokenSealed: true, secretSealed: true },
   mfaTotp: { secretSealed: true },
+  microsoftSignIn: { codeVerifierSealed: true },
 } as const;
 
 // Every query that fails because the database is not answering throws DatabaseUnavailableError, which

@@ -31,18 +31,31 @@ export async function getMfaStatus(db: DbClient, userId: string): Promise<MfaSta
 export type TotpEnrolment = { secret: string; uri: string; qrSvg: string };
 
 /**
- * The authenticator app the person is setting up: a new secret, or the one already waiting for its
- * first code (so that reloading the page does not invalidate a QR code they just scanned).
+ * How long a secret waiting for its first code is shown again. Long enough for a reload while setting
+ * the app up; short enough that a secret someone else saw at an earlier, abandoned enrolment (with the
+ * password alone) is not the one the account's owner later confirms.
  */
-export async function pendingTotpEnrolment(db: DbClient, ring: KeyRing, user: { id: string; email: string }): Promise<TotpEnrolment | null> {
-  const existing = await db.mfaTotp.findUnique({ where: { userId: user.id }, select: { confirmedAt: true, secretSealed: true } });
+const UNCONFIRMED_SECRET_MINUTES = 10;
+
+/**
+ * The authenticator app the person is setting up: a new secret, or the one they were shown minutes
+ * ago and have not confirmed yet (so that reloading the page does not invalidate a QR code they just scanned).
+ */
+export async function pendingTotpEnrolment(db: DbClient, ring: KeyRing, user: { id: string; email: string }, now = new Date()): Promise<TotpEnrolment | null> {
+  const existing = await db.mfaTotp.findUnique({ where: { userId: user.id }, select: { confirmedAt: true, secretSealed: true, createdAt: true } });
   if (existing?.confirmedAt) return null;
   let secret: string;
-  if (existing) {
+  if (existing && existing.createdAt.getTime() > now.getTime() - UNCONFIRMED_SECRET_MINUTES * 60_000) {
     secret = ring.open(existing.secretSealed, totpSecretContext(user.id));
   } else {
     secret = newTotpSecret();
-    await db.mfaTotp.create({ data: { userId: user.id, secretSealed: ring.seal(secret, totpSecretContext(user.id)) }, select: { userId: true } });
+    const secretSealed = ring.seal(secret, totpSecretContext(user.id));
+    await db.mfaTotp.upsert({
+      where: { userId: user.id },
+      create: { userId: user.id, secretSealed, createdAt: now },
+      update: { secretSealed, createdAt: now, lastUsedStep: null },
+      select: { userId: true },
+    });
   }
   const uri = totpUri(secret, user.email);
   return { secret, uri, qrSvg: await QRCode.toString(uri, { type: "svg", margin: 2, errorCorrectionLevel: "M" }) };

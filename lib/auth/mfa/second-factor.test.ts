@@ -103,6 +103,10 @@ describe.each(testEngines())("multi-factor sign-in on $name", (engine) => {
     // With the password again, the address stays refused for the window, even with the right code.
     const again = await passwordStep("root@example.com", attacker, at(start, 700));
     expect(await totpStep(again.token, totpCode(secret, at(start, 700)), attacker, at(start, 700))).toEqual({ ok: false, message: TOO_MANY_SECOND_FACTORS, ended: true });
+    // A right password from another address does not wipe the account's count of wrong codes, so the
+    // wait they built keeps growing for a guesser who moves between addresses.
+    const account = await db.user.findUniqueOrThrow({ where: { email: "root@example.com" }, select: { failedSignIns: true } });
+    expect(account.failedSignIns).toBeGreaterThanOrEqual(5);
     // The owner, elsewhere, is not locked out.
     const owner = await passwordStep("root@example.com", "192.0.2.3", at(start, 760));
     expect((await totpStep(owner.token, totpCode(secret, at(start, 760)), "192.0.2.3", at(start, 760))).ok).toBe(true);
@@ -158,5 +162,18 @@ describe.each(testEngines())("multi-factor sign-in on $name", (engine) => {
     await saveMfaPolicy(db, { requireAll: true, requireAdmins: true }, { actor: user });
     expect(mfaRequiredFor(await getMfaPolicy(db), "member")).toBe(true);
     expect(await db.auditEvent.count({ where: { action: "settings.mfa-policy" } })).toBe(2);
+  });
+  it("shows an unconfirmed authenticator secret again only minutes after it was made, never one from an abandoned enrolment", async () => {
+    const db = database.prisma;
+    const person = await createUser(db, { email: "late-enrolment@example.com", displayName: "Late", role: "helpdesk", password }, { actor: null });
+    const start = new Date("2031-07-01T10:00:00Z");
+    const first = await pendingTotpEnrolment(db, ring, { id: person.id, email: "late-enrolment@example.com" }, start);
+    const reloaded = await pendingTotpEnrolment(db, ring, { id: person.id, email: "late-enrolment@example.com" }, at(start, 9 * 60));
+    expect(reloaded!.secret).toBe(first!.secret);
+    const later = await pendingTotpEnrolment(db, ring, { id: person.id, email: "late-enrolment@example.com" }, at(start, 11 * 60));
+    expect(later!.secret).not.toBe(first!.secret);
+    // Whoever saw the first secret cannot have it confirmed as the account's app.
+    expect(await confirmTotp(db, ring, person.id, totpCode(first!.secret, at(start, 12 * 60)), at(start, 12 * 60))).toBe(false);
+    expect(await confirmTotp(db, ring, person.id, totpCode(later!.secret, at(start, 12 * 60)), at(start, 12 * 60))).toBe(true);
   });
 });

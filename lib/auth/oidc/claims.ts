@@ -1,8 +1,8 @@
 import { z } from "zod";
 
 /**
- * The ID-token claims console sign-in reads. msal-node has already checked the nonce; `tid` and `oid`
- * name the person, `roles` and `groups` (or the overage indicator) decide the role.
+ * The ID-token claims console sign-in reads. `nonce` must be the attempt's own (checked by the sign-in
+ * itself, not left to msal); `tid` and `oid` name the person, `roles` and `groups` (or the overage indicator) decide the role.
  */
 
 const guid = z
@@ -13,6 +13,7 @@ const guid = z
 export const idTokenClaimsSchema = z.object({
   tid: guid,
   oid: guid,
+  nonce: z.string().max(200),
   name: z.string().max(300).optional(),
   preferred_username: z.string().max(300).optional(),
   email: z.string().max(300).optional(),

@@ -264,11 +264,14 @@ describe.each(testEngines())("Sign in with Microsoft on $name", (engine) => {
       expect(again.outcome).toMatchObject({ kind: "connected", userId: user!.id });
     });
 
-    it("keeps a staff member's role: only a staff sign-in changes roles", async () => {
+    it("never opens a staff session: staff sign in as staff, where their role and tenant are decided afresh", async () => {
       await configure({ allowMembers: true, memberTenants: [demo.contoso.domain] });
       const admin = await signedInUser((await microsoftSignIn(demo.users.admin.upn)).outcome);
+      const sessionsBefore = await database.prisma.session.count({ where: { userId: admin.id } });
       const connected = await microsoftSignIn(demo.users.admin.upn, { purpose: "connect" });
-      expect(connected.outcome).toMatchObject({ kind: "connected", userId: admin.id });
+      expect(await refusalCode(connected)).toBe("connect-refused");
+      expect(await database.prisma.session.count({ where: { userId: admin.id } })).toBe(sessionsBefore);
+      expect(await database.prisma.connection.count({ where: { ownerId: admin.id } })).toBe(0);
       expect(await database.prisma.user.findUniqueOrThrow({ where: { id: admin.id }, select: { role: true } })).toEqual({ role: "admin" });
     });
 

@@ -190,7 +190,7 @@ type Redeemed = Extract<Awaited<ReturnType<typeof redeemCode>>, { ok: true }>;
 type Verified = { ready: ReadyConsoleSignIn; redeemed: Redeemed; claims: IdTokenClaims; account: string };
 type Context = { ip: string | null; userAgent: string | null };
 
-/** Microsoft's refusal, or the code redeemed (PKCE verifier and nonce checked by msal) and its ID token read. */
+/** Microsoft's refusal, or the code redeemed (its PKCE verifier and the ID token's nonce checked) and its ID token read. */
 async function redeemAttempt(
   db: AppPrismaClient,
   ring: KeyRing,
@@ -211,7 +211,8 @@ async function redeemAttempt(
   if (!redeemed.ok) return { ok: false, outcome: outcomeOf(redeemed.failure) };
   const account = redeemed.account.username;
   const claims = idTokenClaimsSchema.safeParse(redeemed.idTokenClaims);
-  if (!claims.success) return { ok: false, outcome: { code: "unexpected-response", account } };
+  // An ID token minted for another attempt (a replayed or injected code) carries another nonce.
+  if (!claims.success || claims.data.nonce !== attempt.nonce) return { ok: false, outcome: { code: "unexpected-response", account } };
   return { ok: true, ready, redeemed, claims: claims.data, account };
 }
 
@@ -274,6 +275,9 @@ async function finishLink(db: AppPrismaClient, verified: Verified, context: Cont
  * person's tenant must be one the operator lets create members; their account is found by `tid` +
  * `oid` (or made, as a member), signed in, and the mailbox connected with the same checks as today.
  */
+const STAFF_USE_STAFF_SIGN_IN =
+  "This Microsoft account belongs to a console administrator or helpdesk person. Use Sign in with Microsoft on the sign-in page, then connect your calendar from My calendar.";
+
 async function finishConnect(
   db: AppPrismaClient,
   ring: KeyRing,
@@ -291,13 +295,19 @@ async function finishConnect(
     const link = await db.connectLink.findUnique({ where: { id: attempt.connectLinkId }, select: { email: true, usedAt: true, revokedAt: true, expiresAt: true } });
     if (!link || link.usedAt || link.revokedAt || link.expiresAt <= now) return refuse({ code: "link-not-usable", account });
     // The link names a person: only their own Microsoft account may use it.
-    const emails = [accountEmail(claims), claims.preferred_username?.toLowerCase()].filter(Boolean);
-    if (!emails.includes(link.email.toLowerCase())) return refuse({ code: "link-for-someone-else", account });
+    // By the sign-in name, which must sit in a domain the person's tenant has verified; the `email`
+    // claim is not verified and could be set to anyone's address in another tenant.
+    if (claims.preferred_username?.toLowerCase() !== link.email.toLowerCase()) return refuse({ code: "link-for-someone-else", account });
   } else if (!ready.settings.memberTenants.some((tenant) => tenant.id === claims.tid)) {
     return refuse({ code: "member-tenant-not-allowed", account });
   }
   const user = await findOrCreateUser(db, claims, { role: "member", reevaluate: false }, now);
   if (user.kind === "refused") return refuse({ code: user.code, account });
+  // One-step connect decides no staff role and checks no staff tenant, so it never opens a staff
+  // session: a person whose Entra role or tenant trust was withdrawn would otherwise keep the old role.
+  if (user.previousRole !== null && user.previousRole !== "member") {
+    return refuse({ code: "connect-refused", description: STAFF_USE_STAFF_SIGN_IN, account });
+  }
   let connectionId: string;
   try {
     const connected = await db.$transaction(async (tx) => {
