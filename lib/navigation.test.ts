@@ -11,7 +11,7 @@ describe("navigationFor", () => {
       "": ["Home"],
       Monitor: ["Status", "Connections"],
       "Set up": ["New connection", "Mailbox sign-in", "Alerts", "API keys", "Invite to connect"],
-      Admin: ["Users", "Security", "Audit log"],
+      Admin: ["Users", "Console sign-in", "Security", "Audit log"],
       You: ["My calendar"],
     });
   });
