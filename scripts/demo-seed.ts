@@ -202,8 +202,11 @@ async function revokeSignInSessions(upn: string): Promise<void> {
 }
 
 async function seedAuthenticatorApp(db: AppPrismaClient, ring: KeyRing, account: { id: string; email: string }, now: Date): Promise<string> {
-  const enrolment = await pendingTotpEnrolment(db, ring, account);
-  if (!enrolment || !(await confirmTotp(db, ring, account.id, currentTotpCode(enrolment.secret, now), now))) throw new Error("the demo's authenticator app did not set up");
+  const enrolment = await pendingTotpEnrolment(db, ring, account, now);
+  // Confirmed with the previous period's code (still accepted): a code counts once, and the current
+  // one must stay usable for whoever signs in with the printed URI in the next seconds.
+  const confirmed = enrolment && (await confirmTotp(db, ring, account.id, currentTotpCode(enrolment.secret, new Date(now.getTime() - 30_000)), now));
+  if (!enrolment || !confirmed) throw new Error("the demo's authenticator app did not set up");
   await recoveryCodesAfterEnrolment(db, account.id, now);
   return enrolment.uri;
 }
