@@ -86,6 +86,9 @@ test("MFA is optional in the demo, and the printed otpauth:// URI signs its admi
 
 test("helpdesk reads the status board and a connection's weeks of history", async ({ page, shot }) => {
   await signIn(page, "helpdesk");
+  // Helpdesk lands on Home; the board is one click away in the sidebar.
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Status" }).click();
+  await expect(page).toHaveURL(/\/status$/);
   const tiles = page.getByRole("list", { name: "Connections per state" });
   const tile = (label: string | RegExp) => tiles.getByRole("link", { name: label });
   await expect(tile(/^\d+ Healthy$/)).toBeVisible();
