@@ -5,7 +5,7 @@ import { demo } from "../simulator/demo-ids";
 import { CERTIFICATE_APPS, SWITCHED_APP_SECRET, storageStatePath } from "../test-support/e2e/server";
 import { derivedGuid } from "../simulator/state";
 import { expect, rememberSecret, test, uploadCertificateToSimulatedApp } from "../test-support/e2e/fixtures";
-import { completeStep, enterAppValues, expectAccessible, fillIds, startOrganisationWizard, verify } from "../test-support/e2e/wizard";
+import { completeStep, enterAppValues, expectAccessible, fillIds, openConnectionTab, startOrganisationWizard, verify } from "../test-support/e2e/wizard";
 import type { Page } from "@playwright/test";
 
 /**
@@ -116,8 +116,10 @@ test("an admin switches a secret connection to a certificate, and later sees Cal
   await page.getByRole("button", { name: "Save the connection" }).click();
   await expect(page).toHaveURL(/\/connections\/[0-9a-f-]{36}\?saved=1$/);
   await expect(page.getByText(`ends in …${SWITCHED_APP_SECRET.slice(-4)}`)).toBeVisible();
+  const connectionPath = new URL(page.url()).pathname;
 
   // A three-month certificate: inside the e2e console's renewal window (CALSYNC_CERT_RENEW_DAYS=100).
+  await openConnectionTab(page, "Settings");
   const section = page.getByRole("region", { name: "Switch to a certificate" });
   await section.getByLabel("Valid for").selectOption("3");
   await section.getByRole("button", { name: "Generate a certificate" }).click();
@@ -143,9 +145,11 @@ test("an admin switches a secret connection to a certificate, and later sees Cal
 
   // The scheduler renews it within a tick or two; the admin sees it on the connection's timeline.
   await expect(async () => {
-    await page.reload();
+    await page.goto(`${connectionPath}?tab=timeline`);
     await expect(page.getByText("Check run (renewal): no check failed")).toBeVisible({ timeout: 1_000 });
   }).toPass({ timeout: 90_000 });
+  await openConnectionTab(page, "Overview");
+  await expect(page.getByText(/made by Calsync Console, SHA-256 thumbprint/)).toBeVisible();
   await expect(page.getByText(new RegExp(`SHA-256 thumbprint ${createHash("sha256").update(certificate.raw).digest("hex").toUpperCase()}`))).toHaveCount(0);
   await shot("certificate-04-renewed");
 });
