@@ -35,7 +35,8 @@ test.describe("audit log", () => {
   test.use({ storageState: storageStatePath("helpdesk") });
 
   test("helpdesk filters and pages through the audit log", async ({ page, shot }) => {
-    await page.goto("/audit");
+    // The claim is the oldest event, long past the first page by now: filtered, it is found.
+    await page.goto("/audit?action=console.claim");
     await expect(page.getByRole("cell", { name: "console.claim" })).toBeVisible();
     await page.getByLabel("Action").selectOption("user.invite");
     await page.getByRole("button", { name: "Filter" }).click();
@@ -67,7 +68,7 @@ test("sign-in failures share one message, and a forged cookie is not a session",
 test("signing out revokes the session on the server", async ({ browser, page }) => {
   await page.goto("/sign-in");
   await signInWithForm(page, accounts.admin);
-  await expect(page.getByRole("heading", { name: `Welcome, ${accounts.admin.displayName}` })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Home", level: 1 })).toBeVisible();
   const cookies = await page.context().cookies();
   const session = cookies.find((cookie) => cookie.name === "calsync_session")!;
   expect(session.httpOnly).toBe(true);
