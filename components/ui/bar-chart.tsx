@@ -78,7 +78,10 @@ export function BarChart({
           ))}
         </ul>
       )}
-      <table className="sr-only">
+      {/* The wrapper hides the table: a table box is as wide as its columns need and ignores overflow,
+          so "sr-only" on the table itself would widen the page. */}
+      <div className="sr-only">
+      <table>
         <caption>{title}</caption>
         <thead>
           <tr>
@@ -101,6 +104,7 @@ export function BarChart({
           ))}
         </tbody>
       </table>
+      </div>
     </figure>
   );
 }
