@@ -41,9 +41,13 @@ test.describe("audit log", () => {
     await page.getByLabel("Action").selectOption("user.invite");
     await page.getByRole("button", { name: "Filter" }).click();
     await expect(page).toHaveURL(/action=user\.invite/);
-    await expect(page.getByRole("cell", { name: "user.invite", exact: true })).toHaveCount(1);
+    // Other specs may invite people too, so the filter is checked by every row being an invitation.
+    const invites = page.getByRole("cell", { name: "user.invite", exact: true });
+    await expect(invites.first()).toBeVisible();
+    const inviteCount = await invites.count();
+    await expect(page.getByRole("table").getByRole("row")).toHaveCount(inviteCount + 1);
     await expect(page.getByRole("cell", { name: "console.claim" })).toHaveCount(0);
-    await expect(page.getByRole("status").filter({ hasText: "1 event" })).toBeVisible();
+    await expect(page.getByRole("status").filter({ hasText: new RegExp(`^${inviteCount} events?,`) })).toBeVisible();
     await shot("audit-filtered");
   });
 });
