@@ -98,7 +98,9 @@ test("pending invitations are listed with their expiry and can be revoked after 
   await row.getByRole("button", { name: `Revoke the invitation for ${email}` }).click();
   const dialog = page.getByRole("dialog", { name: `Revoke the invitation for ${email}?` });
   await dialog.getByRole("button", { name: "Revoke invitation" }).click();
-  // The list is drawn again without it (the dialog goes with its row).
+  // The list is drawn again without it; the dialog goes with its row, and a toast says what happened.
+  await expect(page.getByText(`Revoked the invitation for ${email}. Its link no longer works.`)).toBeVisible();
+  await expect(dialog).toHaveCount(0);
   await expect(page.getByRole("table", { name: "Pending invitations" }).getByRole("row").filter({ hasText: email })).toHaveCount(0);
   await page.reload();
   await expect(page.getByRole("cell", { name: email, exact: true })).toHaveCount(0);

@@ -238,6 +238,8 @@ test.describe("as helpdesk", () => {
     const row = page.getByRole("row", { name: new RegExp(adele) });
     await expect(row).toContainText(`Owner: ${accounts.member.displayName}`);
     await expect(row).toContainText("must reconnect");
+    // Named as Microsoft names the tenant (learned from the mailbox's own sign-in), not by its GUID.
+    await expect(row.getByTitle(`Tenant ID ${demo.contoso.id}`)).toHaveText("Contoso");
     await expectAccessible(page);
     await shot("mailbox-08-status-reauth");
 

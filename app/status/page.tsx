@@ -181,7 +181,8 @@ export default async function StatusPage({ searchParams }: { searchParams: Promi
                     </span>
                   </TableCell>
                   <TableCell label="Tenant">
-                    {row.tenant}
+                    {/* The ID stays searchable and on the connection's page; the board names the tenant. */}
+                    <span title={`Tenant ID ${row.tenantId}`}>{row.tenantLabel}</span>
                     <span className="block text-xs text-fg-muted">{cloudName(row.cloud)}</span>
                   </TableCell>
                   <TableCell label="State">

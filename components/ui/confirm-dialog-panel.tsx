@@ -3,6 +3,7 @@
 import type { ReactNode } from "react";
 import { ActionForm, Field } from "@/components/action-form";
 import { Dialog, DialogContent } from "@/components/ui/dialog";
+import { notify } from "@/components/ui/toaster";
 import type { ActionState } from "@/lib/action-state";
 
 export type ConfirmDialogProps = {
@@ -36,7 +37,17 @@ export function ConfirmDialogPanel({
           returnFocus();
         }}
       >
-        <ActionForm action={action} submitLabel={confirmLabel} submitVariant="danger" hidden={hidden}>
+        <ActionForm
+          action={action}
+          submitLabel={confirmLabel}
+          submitVariant="danger"
+          hidden={hidden}
+          onSuccess={(result) => {
+            // The confirmed row usually disappears with its dialog, so the outcome is told by a toast that stays.
+            notify(result.message);
+            if (!result.reveal) onClose();
+          }}
+        >
           {children}
           {typeToConfirm && <Field name={typeToConfirm.name} label={`Type “${typeToConfirm.value}” to confirm`} autoComplete="off" />}
         </ActionForm>

@@ -123,6 +123,7 @@ const samples: Record<Prisma.ModelName, Record<string, unknown>> = {
   },
   MfaChallenge: { id: "9c0d1e2f-3a4b-4c5d-8e6f-7a8b9c0d1e14", userId, purpose: "register", challenge: "challenge-1", expiresAt: at("2026-11-06T00:00:00.000Z") },
   MfaPolicy: { id: 1, requireAll: true, requireAdmins: false, updatedAt: at("2026-11-07T00:00:00.000Z") },
+  TenantName: { tenantId: "11111111-2222-4333-8444-555555555555", displayName: "Contoso Ltd", updatedAt: at("2026-12-02T00:00:00.000Z") },
   WizardDraft: {
     id: "3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e05", userId, cloud: "usgov", currentStep: "client-secret", completedSteps: ["register-app"],
     fields: { tenant: "contoso.com" }, clientSecretSealed: "cs1.k1.e.f", secretHint: "wxyz", consentState: "state-1",
@@ -172,6 +173,7 @@ const scalarFields: Record<Prisma.ModelName, Record<string, string>> = {
   PendingSignIn: Prisma.PendingSignInScalarFieldEnum,
   MfaChallenge: Prisma.MfaChallengeScalarFieldEnum,
   MfaPolicy: Prisma.MfaPolicyScalarFieldEnum,
+  TenantName: Prisma.TenantNameScalarFieldEnum,
 };
 
 describe("schema samples", () => {

@@ -8,6 +8,7 @@ import { stateFromReport } from "@/lib/connections/state";
 import { runStoredConnectionChecks } from "@/lib/connections/stored-checks";
 import { KeyRing, sealContext } from "@/lib/crypto/seal";
 import { runMailboxChecks } from "@/lib/delegated/mailbox-checks";
+import { tenantNamesFor } from "@/lib/connections/tenant-names";
 import { disconnectMailbox, openTokenCache } from "@/lib/delegated/mailbox-connections";
 import { leaseDueConnections, runScheduledCheck } from "@/lib/jobs/scheduled-checks";
 import { connectMailbox, saveSignInAppForSuite } from "@/test-support/connect-mailbox";
@@ -93,6 +94,16 @@ describe.each(testEngines())("mailbox checks on $name", (engine) => {
     const after = await openTokenCache(database.prisma, ring, id);
     expect(after!.sealed).not.toBe(before!.sealed);
     expect(secretsOf(after!.cacheJson)).not.toEqual(secretsOf(before!.cacheJson));
+  });
+
+  it("learns the tenant's display name for the status board, in the same round trip as the profile", async () => {
+    const id = await connect(demo.users.adele.upn);
+    await database.prisma.tenantName.deleteMany();
+    sim.clearRequests();
+    await check(id);
+    const tenant = sim.scenario.tenants[0]!;
+    expect(await tenantNamesFor(database.prisma, [tenant.id])).toEqual(new Map([[tenant.id.toLowerCase(), tenant.displayName]]));
+    expect(sim.requests.filter((request) => request.path === "/v1.0/organization")).toHaveLength(1);
   });
 
   it("writes and removes a test event when the write test is on", async () => {

@@ -20,7 +20,10 @@ import { resolveCloud } from "@/lib/entra/cloud-config";
 import { knownClouds, type CloudId } from "@/lib/entra/clouds";
 import { createRetryBudget } from "@/lib/entra/http-transport";
 import { createGraphSession } from "@/lib/graph/graph-client";
-import { createTestEvent, deleteEvent, readCalendar, readProfile, SIGNED_IN_USER } from "@/lib/graph/probes";
+import { createTestEvent, deleteEvent, readCalendar, readOrganization, readProfile, SIGNED_IN_USER } from "@/lib/graph/probes";
+import { recordTenantName } from "@/lib/connections/tenant-names";
+import { PERSONAL_ACCOUNT_TENANT_ID } from "@/lib/delegated/delegated-app";
+import { log } from "@/lib/log";
 import { mailboxAccessToken } from "@/lib/delegated/mailbox-token";
 
 /**
@@ -119,7 +122,17 @@ export async function runMailboxChecks(db: DbClient, ring: KeyRing, connectionId
 
   const graph = (policy: Parameters<typeof createGraphSession>[0]["policy"]) => createGraphSession({ cloud, accessToken: accessToken!, policy });
   const profile = timed(ctx, "profile", async (policy) => {
-    const result = await readProfile(graph(policy));
+    // The tenant's name rides along (User.Read may read it), so the status board can name the tenant of
+    // every connection in it, app-only ones included. Personal accounts have no organization.
+    const [result, organization] = await Promise.all([
+      readProfile(graph(policy)),
+      connection.tenantId === PERSONAL_ACCOUNT_TENANT_ID ? undefined : readOrganization(graph(policy)),
+    ]);
+    if (organization?.ok && organization.value.tenantId.toLowerCase() === connection.tenantId.toLowerCase()) {
+      await recordTenantName(db, connection.tenantId, organization.value.displayName).catch((error: unknown) =>
+        log.warn("The tenant's display name could not be recorded", { error: error instanceof Error ? error.name : "non-error thrown" }),
+      );
+    }
     if (!result.ok) return graphFailureCheck(ctx, result.failure);
     return { status: "pass", title: checkTitles.profile, detail: `Signed in as ${result.value.userPrincipalName ?? result.value.displayName ?? account}.` };
   }).then(emit);

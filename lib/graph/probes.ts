@@ -86,3 +86,13 @@ export async function deleteEvent(session: GraphSession, mailbox: string, eventI
   const result = await session.call((client) => client.api(`${mailboxPath(mailbox)}/events/${encodeURIComponent(eventId)}`).delete());
   return result.ok ? { ok: true, value: null } : result;
 }
+
+const organizationPageSchema = z.object({ value: z.array(z.object({ id: z.string(), displayName: z.string().nullish() }).loose()) }).loose();
+
+/** The signed-in user's tenant and its display name. Delegated tokens may read it with User.Read; app-only ones may not. */
+export async function readOrganization(session: GraphSession): Promise<GraphResult<{ tenantId: string; displayName: string | null }>> {
+  const result = parsed(await session.call((client) => client.api("/organization").select(["id", "displayName"]).get()), organizationPageSchema);
+  if (!result.ok) return result;
+  const organization = result.value.value[0];
+  return organization ? { ok: true, value: { tenantId: organization.id, displayName: organization.displayName ?? null } } : { ok: false, failure: { code: "unexpected-response" } };
+}

@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { KeyRing } from "@/lib/crypto/seal";
 import type { Database } from "@/lib/db/client";
 import type { ConnectionState } from "@/lib/connections/state";
-import { listStatusRows, STATUS_PAGE_SIZE, statusFilterSchema, statusHref } from "@/lib/monitoring/status";
+import { listStatusRows, STATUS_PAGE_SIZE, statusFilterSchema, statusHref, tenantLabel } from "@/lib/monitoring/status";
+import { recordTenantName } from "@/lib/connections/tenant-names";
 import { testEngines } from "@/test-support/databases";
 import { insertConnection } from "@/test-support/jobs";
 
@@ -89,5 +90,49 @@ describe.each(testEngines())("the board's default order on $name", (engine) => {
     expect(statusFilterSchema.parse({}).sort).toBe("worst");
     expect(statusHref(statusFilterSchema.parse({}), { state: "failing" })).toBe("/status?state=failing");
     expect(statusHref(statusFilterSchema.parse({}), { sort: "name", dir: "asc" })).toBe("/status?sort=name&dir=asc");
+  });
+});
+
+describe("tenantLabel", () => {
+  const guid = "6babcaad-604b-40ac-a9d7-9fd97c0b779f";
+  it("prefers Microsoft's name, then a typed domain, then a known mailbox's domain, then the GUID", () => {
+    expect(tenantLabel({ tenant: guid, name: "Contoso Ltd", mailbox: "adele@contoso.com" })).toBe("Contoso Ltd");
+    expect(tenantLabel({ tenant: "contoso.onmicrosoft.com", mailbox: "adele@contoso.com" })).toBe("contoso.onmicrosoft.com");
+    expect(tenantLabel({ tenant: guid, mailbox: "adele@contoso.com" })).toBe("contoso.com");
+    expect(tenantLabel({ tenant: guid, mailbox: null })).toBe(guid);
+  });
+});
+
+describe.each(testEngines())("tenant names on the board on $name", (engine) => {
+  let database: Database;
+  const named = "0c1d2e3f-4a5b-4c6d-8e7f-8091a2b3c4d5";
+  const unnamed = "1c1d2e3f-4a5b-4c6d-8e7f-8091a2b3c4d5";
+  beforeAll(async () => {
+    database = await engine.open();
+    await database.prisma.connection.deleteMany();
+    await insertConnection(database.prisma, ring, { name: "Named app", tenantId: named, clientId: randomUUID() });
+    await insertConnection(database.prisma, ring, { name: "Unnamed app", tenantId: unnamed, clientId: randomUUID() });
+    // Learned from another connection of the tenant, upper-case id and control characters included.
+    await recordTenantName(database.prisma, named.toUpperCase(), "Fabrikam\u0000 Europe\u200b ");
+    await recordTenantName(database.prisma, unnamed, "   ");
+  });
+  afterAll(async () => {
+    await database.close();
+  });
+
+  it("names every connection of a tenant whose name is known, and finds it by that name", async () => {
+    const rows = (await listStatusRows(database.prisma, statusFilterSchema.parse({ sort: "name", dir: "asc" }))).rows;
+    expect(rows.map((row) => [row.name, row.tenantLabel])).toEqual([
+      ["Named app", "Fabrikam Europe"],
+      ["Unnamed app", unnamed],
+    ]);
+    const found = await listStatusRows(database.prisma, statusFilterSchema.parse({ q: "fabrikam" }));
+    expect(found.rows.map((row) => row.name)).toEqual(["Named app"]);
+  });
+
+  it("a later name replaces the earlier one", async () => {
+    await recordTenantName(database.prisma, named, "Fabrikam Group");
+    const rows = (await listStatusRows(database.prisma, statusFilterSchema.parse({ q: "Fabrikam Group" }))).rows;
+    expect(rows.map((row) => [row.name, row.tenantLabel])).toEqual([["Named app", "Fabrikam Group"]]);
   });
 });

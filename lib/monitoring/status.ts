@@ -8,6 +8,7 @@ import { headlineCheck } from "@/lib/monitoring/check-runs";
 import type { DbClient } from "@/lib/db/types";
 import { Prisma } from "@/lib/db/generated/client";
 import { likeLiteral } from "@/lib/db/like";
+import { tenantIdsNamedLike, tenantNamesFor } from "@/lib/connections/tenant-names";
 import { plainText, searchQuerySchema } from "@/lib/validation/text";
 
 /**
@@ -45,7 +46,11 @@ export type StatusRow = {
   id: string;
   name: string;
   kind: "organization" | "mailbox";
+  /** As typed (a domain or a GUID). */
   tenant: string;
+  tenantId: string;
+  /** What people call the tenant: Microsoft's display name when any connection learned it, else a domain, else the typed value. */
+  tenantLabel: string;
   cloud: string;
   state: ConnectionState;
   stateSince: Date;
@@ -96,9 +101,10 @@ export async function getStatusTiles(db: DbClient, now = new Date()): Promise<St
   return tiles;
 }
 
-function searchConditions(pattern: string): Prisma.ConnectionWhereInput[] {
+function searchConditions(pattern: string, namedTenantIds: string[]): Prisma.ConnectionWhereInput[] {
   return [
     { name: { contains: pattern, mode: "insensitive" } },
+    ...(namedTenantIds.length ? [{ tenantId: { in: namedTenantIds } }] : []),
     { tenant: { contains: pattern, mode: "insensitive" } },
     { tenantId: { contains: pattern.toLowerCase() } },
     { clientId: { contains: pattern.toLowerCase() } },
@@ -106,10 +112,10 @@ function searchConditions(pattern: string): Prisma.ConnectionWhereInput[] {
   ];
 }
 
-function whereFor(filter: StatusFilter, now: Date): Prisma.ConnectionWhereInput {
+function whereFor(filter: StatusFilter, now: Date, namedTenantIds: string[]): Prisma.ConnectionWhereInput {
   const and: Prisma.ConnectionWhereInput[] = [];
   if (filter.expiring) and.push(expiringWithin(now));
-  if (filter.q) and.push({ OR: searchConditions(likeLiteral(filter.q)) });
+  if (filter.q) and.push({ OR: searchConditions(likeLiteral(filter.q), namedTenantIds) });
   return {
     ...(filter.state ? { state: filter.state } : {}),
     ...(filter.kind ? { kind: filter.kind } : {}),
@@ -123,6 +129,8 @@ const statusRowSelect = {
   name: true,
   kind: true,
   tenant: true,
+  tenantId: true,
+  testMailbox: true,
   cloud: true,
   state: true,
   stateSince: true,
@@ -194,13 +202,15 @@ export async function listStatusRows(
   filter: StatusFilter,
   now = new Date(),
 ): Promise<{ rows: StatusRow[]; total: number; page: number; pageCount: number }> {
-  const where = whereFor(filter, now);
+  const where = whereFor(filter, now, filter.q ? await tenantIdsNamedLike(db, filter.q) : []);
   const { total, rows } = filter.sort === "worst" ? await worstFirstPage(db, where, filter) : await columnPage(db, where, filter);
+  const names = await tenantNamesFor(db, rows.map((row) => row.tenantId));
   return {
-    rows: rows.map(({ accountUpn, lastReport, owner: account, ...row }) => {
+    rows: rows.map(({ accountUpn, lastReport, owner: account, testMailbox, ...row }) => {
       const owner = row.kind === "mailbox" ? (account ? `${account.displayName} (${account.email})` : accountUpn) : null;
       return {
         ...row,
+        tenantLabel: tenantLabel({ tenant: row.tenant, name: names.get(row.tenantId.toLowerCase()), mailbox: accountUpn ?? testMailbox }),
         state: row.state as ConnectionState,
         credentialKind: row.credentialKind === "certificate" ? "certificate" : "secret",
         owner,
@@ -212,6 +222,19 @@ export async function listStatusRows(
     page: filter.page,
     pageCount: Math.max(1, Math.ceil(total / STATUS_PAGE_SIZE)),
   };
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * A GUID means nothing to a person: prefer Microsoft's name for the tenant, then the typed domain,
+ * then the domain of a mailbox known to be in it.
+ */
+export function tenantLabel(input: { tenant: string; name?: string | null; mailbox?: string | null }): string {
+  if (input.name) return input.name;
+  if (!GUID.test(input.tenant)) return input.tenant;
+  const domain = input.mailbox?.split("@")[1];
+  return domain || input.tenant;
 }
 
 /** The URL of the board with some filters changed; everything else stays, so links can be shared. */

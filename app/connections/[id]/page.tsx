@@ -12,6 +12,7 @@ import { disconnectMailboxAction } from "@/app/connect/actions";
 import { authorizePage } from "@/lib/auth/current-user";
 import { blockedByConsent } from "@/lib/checks/one-cause";
 import { getConnection } from "@/lib/connections/connections";
+import { tenantNamesFor } from "@/lib/connections/tenant-names";
 import { wizardConsentHandOff } from "@/lib/wizard/consent-hand-off";
 import { EXPIRED_BY_MICROSOFT, secretExpiredByMicrosoft } from "@/lib/connections/secret-expiry";
 import { pendingCertificate } from "@/lib/credentials/switch-to-certificate";
@@ -70,7 +71,13 @@ export default async function ConnectionPage({
   const db = await getPrisma();
   const connection = await getConnection(db, id);
   if (!connection) notFound();
-  const [timeline, health, durations] = await Promise.all([getTimeline(db, id), connectionHealthByDay(db, id), checkDurations(db, id)]);
+  const [timeline, health, durations, tenantNames] = await Promise.all([
+    getTimeline(db, id),
+    connectionHealthByDay(db, id),
+    checkDurations(db, id),
+    tenantNamesFor(db, [connection.tenantId]),
+  ]);
+  const tenantDisplayName = tenantNames.get(connection.tenantId.toLowerCase());
   const headline = connection.lastReport ? headlineCheck(connection.lastReport) : undefined;
   const query = await searchParams;
   const tab = tabSchema.parse(query.tab);
@@ -173,6 +180,7 @@ export default async function ConnectionPage({
               <dd>{cloudName(connection.cloud)}</dd>
               <dt className="font-medium">Tenant</dt>
               <dd>
+                {tenantDisplayName && `${tenantDisplayName}: `}
                 {connection.tenant}
                 {connection.tenant !== connection.tenantId ? ` (${connection.tenantId})` : ""}
               </dd>

@@ -10,13 +10,17 @@ import { CLIENT_IP_HEADER } from "@/lib/request-headers";
 import { parseAdminConsentCallback } from "@/lib/entra/admin-consent";
 import { isGuid } from "@/lib/checks/format";
 import type { DbClient } from "@/lib/db/types";
+import { tenantNamesFor } from "@/lib/connections/tenant-names";
 import { completeAdminConsent, getDraft, pendingConsentState } from "@/lib/wizard/drafts";
 
 export const dynamic = "force-dynamic";
 
-/** The organisation as the admin knows it: the domain they typed, else the tenant ID Microsoft returned. */
+/** The organisation as the admin knows it: Microsoft's name for it when the console has learned it, else the domain they typed, else the tenant ID. */
 async function tenantName(db: DbClient, userId: string, tenantId: string): Promise<string> {
-  const typed = (await getDraft(db, userId))?.fields.tenant?.trim();
+  const [draft, names] = await Promise.all([getDraft(db, userId), tenantNamesFor(db, [tenantId])]);
+  const known = names.get(tenantId.toLowerCase());
+  if (known) return `${known} (tenant ${tenantId})`;
+  const typed = draft?.fields.tenant?.trim();
   return typed && !isGuid(typed) ? `${typed} (tenant ${tenantId})` : `tenant ${tenantId}`;
 }
 
