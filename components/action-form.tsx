@@ -1,7 +1,7 @@
 "use client";
 
 import dynamic from "next/dynamic";
-import { createContext, useActionState, useContext, useEffect, useEffectEvent, useId, type ReactNode } from "react";
+import { createContext, useActionState, useContext, useId, type ReactNode } from "react";
 import { useFormStatus } from "react-dom";
 import { Callout } from "@/components/ui/badge";
 import { Button, type ButtonVariant } from "@/components/ui/button";
@@ -31,7 +31,6 @@ export function ActionForm({
   className = "space-y-4",
   submitVariant = "primary",
   hidden,
-  onSuccess,
 }: {
   action: FormAction;
   submitLabel: string;
@@ -39,16 +38,9 @@ export function ActionForm({
   className?: string;
   submitVariant?: ButtonVariant;
   hidden?: Record<string, string>;
-  /** For a form whose container goes away after success (a dialog), so the message can live on elsewhere. */
-  onSuccess?: (state: Extract<ActionState, { status: "success" }>) => void;
 }) {
   const [state, formAction] = useActionState(action, idleState);
   const messageId = useId();
-  // An effect event, so a parent's new callback identity does not report the same success twice.
-  const reportSuccess = useEffectEvent((result: Extract<ActionState, { status: "success" }>) => onSuccess?.(result));
-  useEffect(() => {
-    if (state.status === "success") reportSuccess(state);
-  }, [state]);
   return (
     <FormStateContext.Provider value={state}>
       <form action={formAction} className={className} noValidate aria-describedby={state.status === "idle" ? undefined : messageId}>

@@ -27,6 +27,16 @@ export function ConfirmDialogPanel({
   onClose,
   returnFocus,
 }: ConfirmDialogProps & { onClose: () => void; returnFocus: () => void }) {
+  // Told here, not by an effect of the form: the confirmed row usually disappears in the same render as
+  // the answer arrives, taking its dialog along, so the outcome lives on as a toast.
+  const reporting = async (state: ActionState, formData: FormData): Promise<ActionState> => {
+    const result = await action(state, formData);
+    if (result.status === "success") {
+      notify(result.message);
+      if (!result.reveal) onClose();
+    }
+    return result;
+  };
   return (
     <Dialog open onOpenChange={(open) => !open && onClose()}>
       <DialogContent
@@ -37,17 +47,7 @@ export function ConfirmDialogPanel({
           returnFocus();
         }}
       >
-        <ActionForm
-          action={action}
-          submitLabel={confirmLabel}
-          submitVariant="danger"
-          hidden={hidden}
-          onSuccess={(result) => {
-            // The confirmed row usually disappears with its dialog, so the outcome is told by a toast that stays.
-            notify(result.message);
-            if (!result.reveal) onClose();
-          }}
-        >
+        <ActionForm action={reporting} submitLabel={confirmLabel} submitVariant="danger" hidden={hidden}>
           {children}
           {typeToConfirm && <Field name={typeToConfirm.name} label={`Type “${typeToConfirm.value}” to confirm`} autoComplete="off" />}
         </ActionForm>
