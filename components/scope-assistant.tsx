@@ -1,6 +1,6 @@
 "use client";
 
-import { useActionState } from "react";
+import { useActionState, useState } from "react";
 import { CopyButton } from "@/components/copy-button";
 import { Field, FormStateProvider, SubmitButton } from "@/components/action-form";
 import { Callout } from "@/components/ui/badge";
@@ -24,6 +24,8 @@ export type ScopeAssistantDefaults = {
 export function ScopeAssistant({ action, defaults }: { action: ScopeScriptAction; defaults: ScopeAssistantDefaults }) {
   const [state, formAction] = useActionState(action, idleState);
   const script = state.status === "success" ? state.payload : undefined;
+  // React resets a form after its action; the typed values become the defaults first, so they stay.
+  const [typed, setTyped] = useState<Record<string, string>>({});
   return (
     <section aria-labelledby="scope-assistant-heading" className="space-y-4 rounded-lg border border-line bg-surface p-4">
       <header className="space-y-1">
@@ -39,32 +41,37 @@ export function ScopeAssistant({ action, defaults }: { action: ScopeScriptAction
       </Callout>
 
       <FormStateProvider state={state}>
-        <form action={formAction} className="space-y-4" noValidate>
+        <form
+          action={formAction}
+          onSubmit={(event) => setTyped(Object.fromEntries([...new FormData(event.currentTarget)].map(([key, value]) => [key, String(value)])))}
+          className="space-y-4"
+          noValidate
+        >
           {defaults.connectionId && <input type="hidden" name="connectionId" value={defaults.connectionId} />}
           <Field
             name="scopeKind"
             label="Which mailboxes may the app reach?"
             type="radio"
-            defaultValue="group"
+            defaultValue={typed.scopeKind ?? "group"}
             options={[
               { value: "group", label: "Members of a group", description: "A mail-enabled security group or distribution group; the script builds a management scope from its members." },
               { value: "administrative-unit", label: "Members of an administrative unit", description: "Microsoft recommends scoping the role assignment to the unit directly (needs Microsoft Entra ID P1)." },
             ]}
           />
-          <Field name="scopeIdentity" label="Group or administrative unit" hint="The group's email address or name, or the administrative unit's name or Object ID" />
+          <Field name="scopeIdentity" label="Group or administrative unit" defaultValue={typed.scopeIdentity ?? ""} hint="The group's email address or name, or the administrative unit's name or Object ID" />
           <Field
             name="servicePrincipalObjectId"
             label="Enterprise application Object ID"
-            defaultValue={defaults.servicePrincipalObjectId ?? ""}
+            defaultValue={typed.servicePrincipalObjectId ?? defaults.servicePrincipalObjectId ?? ""}
             hint={
               defaults.servicePrincipalObjectId
                 ? "Filled in from the one-click registration."
                 : "Enterprise applications → the app → Overview → Object ID. Not the app registration's Object ID, and not the client ID."
             }
           />
-          <Field name="inScopeMailbox" label="A mailbox inside the scope" type="email" defaultValue={defaults.testMailbox ?? ""} hint="The script proves the app may reach it" />
-          <Field name="outOfScopeMailbox" label="A mailbox outside the scope" type="email" defaultValue={defaults.outOfScopeMailbox ?? ""} hint="The script proves the app is refused here" />
-          <Field name="convertLegacyPolicy" label="Also convert an existing application access policy for this app (and remove it)" type="checkbox" required={false} />
+          <Field name="inScopeMailbox" label="A mailbox inside the scope" type="email" defaultValue={typed.inScopeMailbox ?? defaults.testMailbox ?? ""} hint="The script proves the app may reach it" />
+          <Field name="outOfScopeMailbox" label="A mailbox outside the scope" type="email" defaultValue={typed.outOfScopeMailbox ?? defaults.outOfScopeMailbox ?? ""} hint="The script proves the app is refused here" />
+          <Field name="convertLegacyPolicy" label="Also convert an existing application access policy for this app (and remove it)" type="checkbox" required={false} defaultChecked={typed.convertLegacyPolicy === "on"} />
           <div aria-live="polite" role="status">
             {state.status === "error" && <Callout tone="danger">{state.message}</Callout>}
             {state.status === "success" && <Callout tone="success">{state.message}</Callout>}
