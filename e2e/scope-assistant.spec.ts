@@ -32,8 +32,14 @@ test("a connection made by the one-click registration gets its scope script, wit
   await page.getByLabel("Name of the app in Microsoft Entra").fill("Calsync scope assistant");
   await page.getByLabel("The token the command printed").fill(token);
   await page.getByRole("button", { name: "Check and set it up" }).click();
-  await page.getByRole("link", { name: "Open the connection" }).click({ timeout: 30_000 });
-  await expect(page.getByRole("heading", { name: "Calsync scope assistant" })).toBeVisible();
+  const open = page.getByRole("link", { name: "Open the connection" });
+  await expect(open).toBeVisible({ timeout: 30_000 });
+  const created = await page.getByText(/Enterprise application \(service principal\), object ID/).textContent();
+  const servicePrincipalId = created?.match(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/)?.[0];
+  expect(servicePrincipalId).toMatch(guid);
+  await open.click();
+  await expect(page).toHaveURL(/\/connections\/[0-9a-f-]{36}$/);
+  await expect(page.getByRole("heading", { name: "Calsync scope assistant", exact: true })).toBeVisible();
   connectionUrl = new URL(page.url()).pathname;
 
   const panel = await settingsTab(page);
@@ -41,7 +47,7 @@ test("a connection made by the one-click registration gets its scope script, wit
   await expect(panel).toContainText("Microsoft no longer recommends new application access policies");
   const objectIdField = panel.getByLabel("Enterprise application Object ID");
   const objectId = await objectIdField.inputValue();
-  expect(objectId).toMatch(guid);
+  expect(objectId).toBe(servicePrincipalId);
   await expect(panel.getByText("Filled in from the one-click registration.")).toBeVisible();
 
   await panel.getByLabel("Group or administrative unit").fill("Calendar sync O'Brien");
