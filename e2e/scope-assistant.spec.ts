@@ -1,13 +1,17 @@
+import { randomUUID } from "node:crypto";
 import type { Page } from "@playwright/test";
 import { demo } from "../simulator/demo-ids";
+import { horizontalOverflow } from "../test-support/e2e/page-tour";
 import { storageStatePath } from "../test-support/e2e/server";
 import { expect, rememberSecret, simulatedAdminToken, test } from "../test-support/e2e/fixtures";
+import { completeStep, expectAccessible, fillIds, startOrganisationWizard } from "../test-support/e2e/wizard";
 import { SETUP_APP_SCOPES } from "../test-support/provisioning-scenario";
 
 /**
  * The mailbox scope assistant in Chromium: a connection made by the one-click registration knows its
  * enterprise application's Object ID, so the Exchange Online script is written from it; an Object ID
- * that is really another ID is refused with a message that says which one it was.
+ * that is really another ID is refused with a message that says which one it was. On the wizard's
+ * mailbox-scope step the admin enters the Object ID.
  */
 
 test.describe.configure({ mode: "serial" });
@@ -77,6 +81,7 @@ test("a connection made by the one-click registration gets its scope script, wit
   await panel.getByLabel("Group or administrative unit").fill("West Coast");
   await panel.getByRole("button", { name: "Generate the script" }).click();
   await expect(script).toContainText("-RecipientAdministrativeUnitScope $ScopeIdentity");
+  await expectAccessible(page);
 });
 
 test("an Object ID that is really the client ID, or not a GUID, is refused with its message", async ({ page }) => {
@@ -96,4 +101,41 @@ test("an Object ID that is really the client ID, or not a GUID, is refused with 
   await panel.getByRole("button", { name: "Generate the script" }).click();
   await expect(panel.getByText(/That is the Application \(client\) ID/)).toBeVisible();
   await expect(panel.getByLabel("Exchange Online PowerShell")).toHaveCount(0);
+});
+
+test("the wizard's mailbox-scope step: an entered Object ID, told apart from the app registration's", async ({ page }) => {
+  const clientId = randomUUID();
+  const applicationObjectId = randomUUID();
+  const servicePrincipalId = randomUUID();
+  await startOrganisationWizard(page);
+  await page.goto("/connections/new/copy-ids");
+  await fillIds(page, { name: "Scoped calendars", tenant: demo.contoso.domain, clientId });
+  await page.getByLabel(/Object ID \(optional/).fill(applicationObjectId);
+  await completeStep(page, "client-secret");
+  await page.goto("/connections/new/mailbox-scope");
+
+  const panel = page.getByRole("region", { name: /Scope assistant/ });
+  await expect(panel.getByRole("note", { name: "The union trap" })).toBeVisible();
+  await expect(panel.getByLabel("Enterprise application Object ID")).toHaveValue("");
+  await panel.getByLabel("Members of an administrative unit").check();
+  await panel.getByLabel("Group or administrative unit").fill("West Coast");
+  await panel.getByLabel("A mailbox inside the scope").fill(demo.users.adele.upn);
+  await panel.getByLabel("A mailbox outside the scope").fill(demo.users.admin.upn);
+
+  await panel.getByLabel("Enterprise application Object ID").fill(applicationObjectId);
+  await panel.getByRole("button", { name: "Generate the script" }).click();
+  await expect(panel.getByText(/That is the app registration's Object ID/)).toBeVisible();
+  await expect(panel.getByLabel("Exchange Online PowerShell")).toHaveCount(0);
+
+  await panel.getByLabel("Enterprise application Object ID").fill(servicePrincipalId.toUpperCase());
+  await panel.getByRole("button", { name: "Generate the script" }).click();
+  const script = panel.getByLabel("Exchange Online PowerShell");
+  await expect(script).toContainText(`$AppId = '${clientId}'`);
+  await expect(script).toContainText(`$ServicePrincipalObjectId = '${servicePrincipalId}'`);
+  await expect(script).toContainText("-RecipientAdministrativeUnitScope $ScopeIdentity");
+  await expect(script).toContainText("$DisplayName = 'Scoped calendars'");
+
+  await expectAccessible(page);
+  await page.setViewportSize({ width: 390, height: 844 });
+  expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
 });
