@@ -79,6 +79,7 @@ export const actionPolicy = {
   startCertificateSwitchAction: ["admin"],
   switchToCertificateAction: ["admin"],
   deleteConnectionAction: ["admin"],
+  scopeScriptAction: ["admin"],
   createApiKeyAction: ["admin"],
   revokeApiKeyAction: ["admin"],
   createNotificationChannelAction: ["admin"],

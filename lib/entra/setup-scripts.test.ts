@@ -16,6 +16,7 @@ import {
   type SetupScriptOptions,
 } from "@/lib/entra/setup-scripts";
 import { runShellcheck } from "@/test-support/system-tools";
+import { parsePowerShell, syntaxProblems } from "@/test-support/powershell-grammar";
 
 const custom = customCloud({ authorityHost: "https://login.sim.test:8443", graphHost: "https://graph.sim.test:8443" });
 const clouds: Cloud[] = [...(Object.values(knownClouds) as Cloud[]), custom];
@@ -121,6 +122,12 @@ describe.each(clouds)("PowerShell script for $id", (cloud) => {
     for (const host of foreignHosts(cloud)) expect(script).not.toContain(host);
     if (cloud.id === "custom") {
       expect(script).toContain(`-AzureADEndpoint '${cloud.authorityHost}' -GraphEndpoint '${cloud.graphHost}'`);
+    }
+  });
+
+  it("parses with the PowerShell grammar, with and without a redirect URI and with quotes in the name", async () => {
+    for (const script of [powerShellScript({ cloud }), powerShellScript({ cloud, redirectUri, appName: "Bob's ‘Sync’ $(Stop-Computer)" })]) {
+      expect(syntaxProblems(await parsePowerShell(script), script)).toEqual([]);
     }
   });
 

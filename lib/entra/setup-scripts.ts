@@ -133,7 +133,7 @@ function bashAssignment(name: string, value: string): string[] {
 
 // PowerShell also ends single-quoted strings at the typographic single quotes; doubling any of them
 // makes it a literal character.
-function powerShellQuote(value: string): string {
+export function powerShellQuote(value: string): string {
   return `'${value.replace(/['\u2018\u2019\u201A\u201B]/g, (quote) => quote + quote)}'`;
 }
 

@@ -284,6 +284,7 @@ describe("what each step teaches", () => {
     const text = allText("mailbox-scope", global);
     expect(text).toContain(`New-ManagementRoleAssignment -App ${clientId}`);
     expect(text).toContain(`New-ApplicationAccessPolicy -AppId ${clientId}`);
+    expect(text).toContain("Microsoft no longer recommends new application access policies");
     expect(text).toMatch(/Exchange administrator/);
     expect(allText("mailbox-scope", context(knownClouds.global))).toContain("-AppId <Application (client) ID>");
     expect(stepContent("mailbox-scope", global).fields).toEqual(["mailboxScope", "mailboxes", "testMailbox", "outOfScopeMailbox"]);

@@ -404,7 +404,7 @@ const builders: Record<WizardStepId, (context: StepContext) => StepContent> = {
             `${appId} -Role "Application Calendars.ReadWrite" -CustomResourceScope <scope name>. Entra consent and Exchange role grants add up, so then remove the tenant-wide ${calendarsApp.value} consent (or never grant it).`,
         },
         {
-          text: `The older way still works alongside consent: an application access policy, New-ApplicationAccessPolicy -AppId ${appId} -PolicyScopeGroupId <mail-enabled security group> -AccessRight RestrictAccess, checked with Test-ApplicationAccessPolicy.`,
+          text: `Microsoft no longer recommends new application access policies (New-ApplicationAccessPolicy -AppId ${appId} …), the older way. An existing one keeps working alongside consent; the scope assistant on this page writes the RBAC for Applications script, and can convert such a policy and remove it.`,
         },
         { text: "Enter a test mailbox Calsync should reach (for example your own). The checks read its calendar." },
         {

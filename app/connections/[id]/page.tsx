@@ -17,6 +17,7 @@ import { wizardConsentHandOff } from "@/lib/wizard/consent-hand-off";
 import { EXPIRED_BY_MICROSOFT, secretExpiredByMicrosoft } from "@/lib/connections/secret-expiry";
 import { pendingCertificate } from "@/lib/credentials/switch-to-certificate";
 import { SwitchToCertificate } from "@/app/connections/[id]/switch-to-certificate";
+import { ConnectionScopeAssistant } from "@/app/connections/scope-assistant-mount";
 import { getPrisma } from "@/lib/db/client";
 import { cloudName, resolveCloud } from "@/lib/entra/cloud-config";
 import { getEnv } from "@/lib/env";
@@ -335,6 +336,8 @@ export default async function ConnectionPage({
               </section>
 
               {connection.credentialKind === "secret" && <SwitchToCertificate connection={connection} pending={pending?.view ?? null} />}
+
+              <ConnectionScopeAssistant connectionId={connection.id} />
 
               <section className="max-w-xl space-y-3">
                 <h2 id="rotate-secret" className="text-lg font-semibold">Rotate the client secret</h2>

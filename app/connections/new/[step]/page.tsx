@@ -10,6 +10,7 @@ import { WizardStepper } from "@/components/wizard-stepper";
 import { beginAdminConsentAction, saveWizardStepAction } from "@/app/connections/new/actions";
 import { SaveConnectionForm } from "@/app/connections/new/save-connection-form";
 import { CertificateStep } from "@/app/connections/new/certificate-step";
+import { WizardScopeAssistant } from "@/app/connections/scope-assistant-mount";
 import { authorizePage } from "@/lib/auth/current-user";
 import { whoLabel } from "@/lib/checks/fix-roles";
 import { getPrisma } from "@/lib/db/client";
@@ -321,6 +322,8 @@ export default async function WizardStepPage({ params, searchParams }: Props) {
           )}
           {needsTick && <Field name="done" label="I have done this step" type="checkbox" defaultChecked={isDone} />}
         </ActionForm>
+
+        {step === "mailbox-scope" && <WizardScopeAssistant draft={draft} />}
 
         <nav aria-label="Step navigation" className="flex justify-between text-sm">
           {previous ? <Link href={`/connections/new/${previous}`}>← Back</Link> : <Link href="/connections/new">← Start page</Link>}
