@@ -14,12 +14,16 @@ import { applicationObjectId } from "./applications";
  * `iss` the application's object id, and `exp` at most 10 minutes after `nbf`
  * (https://learn.microsoft.com/graph/api/application-addkey). Error bodies: `recorded/graph-errors.json`.
  *
+ * addKey keeps a `keyId` the caller put in the keyCredential (a GUID, unique on the app) and makes
+ * one up otherwise, as for a portal upload.
+ *
  * A key Entra has just accepted is not known to the token endpoint at once: for
  * `settings.keyReplicationSeconds` (default 0) the token endpoint answers AADSTS700027 for it.
  */
 
 export const PROOF_AUDIENCE = "00000002-0000-0000-c000-000000000000";
 const MAX_PROOF_LIFETIME_SECONDS = 10 * 60;
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export { applicationObjectId };
 
@@ -29,9 +33,9 @@ export function replicatedCertificates(app: ScenarioApp, nowMs: number): AppCert
 }
 
 /** Adds a certificate to an app as the portal's "Upload certificate" (or addKey) does; returns its keyId. */
-export function uploadCertificate(app: ScenarioApp, pem: string, options: { replicationSeconds?: number; now?: number } = {}): { keyId: string; thumbprint: string } {
+export function uploadCertificate(app: ScenarioApp, pem: string, options: { replicationSeconds?: number; now?: number; keyId?: string } = {}): { keyId: string; thumbprint: string } {
   const certificate = new X509Certificate(pem);
-  const keyId = randomUUID();
+  const keyId = options.keyId ?? randomUUID();
   const now = options.now ?? Date.now();
   app.certificates.push({
     pem: certificate.toString(),
@@ -140,9 +144,14 @@ export async function handleApplicationKeys(ctx: RequestContext, segments: strin
   }
   const { settings } = ctx.state.scenario;
   if (action === "addKey") {
-    const credential = body.keyCredential as { type?: unknown; usage?: unknown; key?: unknown } | undefined;
+    const credential = body.keyCredential as { type?: unknown; usage?: unknown; key?: unknown; keyId?: unknown } | undefined;
     if (!credential || credential.type !== "AsymmetricX509Cert" || credential.usage !== "Verify" || typeof credential.key !== "string") {
       sendGraphError(ctx, 400, "Request_BadRequest", "Invalid value specified for property 'keyCredential' of resource 'Application'.");
+      return true;
+    }
+    const chosenKeyId = credential.keyId === undefined || credential.keyId === null ? undefined : String(credential.keyId).toLowerCase();
+    if (chosenKeyId !== undefined && !GUID.test(chosenKeyId)) {
+      sendGraphError(ctx, 400, "Request_BadRequest", "Invalid value specified for property 'keyId' of resource 'KeyCredential'.");
       return true;
     }
     let pem: string;
@@ -157,7 +166,11 @@ export async function handleApplicationKeys(ctx: RequestContext, segments: strin
       sendGraphError(ctx, 400, "Request_BadRequest", "The key credential already exists on the application.");
       return true;
     }
-    const { keyId } = uploadCertificate(target.app, pem, { replicationSeconds: settings.keyReplicationSeconds ?? 0 });
+    if (chosenKeyId && target.app.certificates.some((certificate) => certificate.keyId === chosenKeyId)) {
+      sendGraphError(ctx, 400, "Request_BadRequest", `A key credential with keyId '${chosenKeyId}' already exists on the application.`);
+      return true;
+    }
+    const { keyId } = uploadCertificate(target.app, pem, { replicationSeconds: settings.keyReplicationSeconds ?? 0, ...(chosenKeyId ? { keyId: chosenKeyId } : {}) });
     const added = target.app.certificates.find((certificate) => certificate.keyId === keyId)!;
     sendJson(ctx, 200, { "@odata.context": `${ctx.origin}/v1.0/$metadata#microsoft.graph.keyCredential`, ...keyCredentialView(added) });
     return true;

@@ -39,6 +39,7 @@ afterAll(async () => {
 
 const liveApp = () => sim.scenario.tenants[0]!.apps.find((app) => app.clientId === appIds.healthy)!;
 const addKeyCalls = () => sim.requests.filter((request) => request.path.endsWith("/addKey")).length;
+const keysAdded = () => sim.requests.filter((request) => request.path.endsWith("/addKey") && request.status === 200).length;
 
 describe.each(testEngines())("certificate renewal on $name", (engine) => {
   let database: Database;
@@ -132,16 +133,17 @@ describe.each(testEngines())("certificate renewal on $name", (engine) => {
     expect(JSON.stringify(run.report)).toContain("Certificate renewed");
   });
 
-  it.each<RenewalStep | "add-called" | "removed">(["generated", "add-called", "added", "switched", "removed"])(
-    "a crash after %s leaves a working connection, and the next run resumes without a second addKey",
+  it.each<RenewalStep | "add-called" | "removed">(["generated", "adding", "add-called", "added", "switched", "removing", "removed"])(
+    "a crash after %s leaves a working connection, and the next run resumes with exactly one new key whose id it knows",
     async (step) => {
       await expect(runDueRenewals(database.prisma, ring, options({ crashAfter: step }))).rejects.toBeInstanceOf(RenewalCrash);
       expect((await brokerToken()).ok).toBe(true);
       await expireLeases();
       const outcomes = await runDueRenewals(database.prisma, ring, options({ instanceId: "instance-b" }));
-      expect(outcomes.get(connectionId)?.outcome).toBe("renewed");
+      expect(outcomes.get(connectionId)).toMatchObject({ outcome: "renewed", oldKeyRemoved: true });
       expect(addKeyCalls()).toBe(1);
       expect(liveApp().certificates).toHaveLength(1);
+      expect((await getConnection(database.prisma, connectionId))?.certificateKeyId).toBe(liveApp().certificates[0]!.keyId);
       expect((await brokerToken()).ok).toBe(true);
       expect(await database.prisma.connection.findUniqueOrThrow({ where: { id: connectionId }, select: { renewalStep: true, pendingCertificateKeySealed: true } })).toEqual({
         renewalStep: null,
@@ -149,6 +151,40 @@ describe.each(testEngines())("certificate renewal on $name", (engine) => {
       });
     },
   );
+
+  it("a crash right after addKey while the key replicates: the resume knows the new key's id, so the next renewal removes it", async () => {
+    await setUp({ replicationSeconds: 1 });
+    await expect(runDueRenewals(database.prisma, ring, options({ crashAfter: "add-called" }))).rejects.toBeInstanceOf(RenewalCrash);
+    const deadline = Date.now() + 15_000;
+    let outcome: string | undefined;
+    while (outcome !== "renewed" && Date.now() < deadline) {
+      await expireLeases();
+      outcome = (await runDueRenewals(database.prisma, ring, options({ instanceId: "instance-b" }))).get(connectionId)?.outcome;
+    }
+    expect(outcome).toBe("renewed");
+    // The resume cannot tell a replicating key from a missing one, so it asks again under the
+    // recorded keyId, and Entra refuses the duplicate.
+    expect(keysAdded()).toBe(1);
+    const renewed = await getConnection(database.prisma, connectionId);
+    expect(renewed?.certificateKeyId).toBe(liveApp().certificates[0]!.keyId);
+
+    // The following year's renewal, due again: it removes the key the crashed run added.
+    await database.prisma.connection.update({ where: { id: connectionId }, data: { certificateExpiresAt: new Date(Date.now() + 5 * DAY) } });
+    sim.scenario.settings.keyReplicationSeconds = 0;
+    await expireLeases();
+    const next = await runDueRenewals(database.prisma, ring, options({ generateKey: async () => fixtureKeys.c }));
+    expect(next.get(connectionId)).toMatchObject({ outcome: "renewed", oldKeyRemoved: true });
+    expect(liveApp().certificates.map((certificate) => certificate.keyId)).toEqual([(await getConnection(database.prisma, connectionId))?.certificateKeyId]);
+  });
+
+  it("an old Certificate ID that Entra does not know is not reported as removed: the admin is told to delete it", async () => {
+    await database.prisma.connection.update({ where: { id: connectionId }, data: { certificateKeyId: "00000000-0000-4000-8000-000000000000" } });
+    const outcomes = await runDueRenewals(database.prisma, ring, options());
+    expect(outcomes.get(connectionId)).toMatchObject({ outcome: "renewed", oldKeyRemoved: false });
+    expect(liveApp().certificates).toHaveLength(2);
+    const audit = await database.prisma.auditEvent.findFirstOrThrow({ where: { action: "connection.renew-certificate", targetId: connectionId }, select: { summary: true } });
+    expect(audit.summary).toMatch(/delete the old certificate in Entra \(Microsoft knows no Certificate ID 00000000-0000-4000-8000-000000000000/);
+  });
 
   it("two instances racing renew once: exactly one addKey", async () => {
     const [first, second] = await Promise.all([
