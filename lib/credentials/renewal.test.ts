@@ -186,6 +186,20 @@ describe.each(testEngines())("certificate renewal on $name", (engine) => {
     expect(audit.summary).toMatch(/delete the old certificate in Entra \(Microsoft knows no Certificate ID 00000000-0000-4000-8000-000000000000/);
   });
 
+  it("renews for the months the connection's certificate was chosen for, capped by the tenant policy when known", async () => {
+    await database.prisma.connection.update({ where: { id: connectionId }, data: { certificateValidityMonths: 6 } });
+    await runDueRenewals(database.prisma, ring, options());
+    const sixMonths = (await getConnection(database.prisma, connectionId))!.certificateExpiresAt!.getTime() - Date.now();
+    expect(sixMonths).toBeGreaterThan(180 * DAY);
+    expect(sixMonths).toBeLessThan(186 * DAY);
+
+    await database.prisma.connection.update({ where: { id: connectionId }, data: { certificateExpiresAt: new Date(Date.now() + 5 * DAY), certificatePolicyMaxDays: 60 } });
+    await expireLeases();
+    await runDueRenewals(database.prisma, ring, options({ generateKey: async () => fixtureKeys.c }));
+    const capped = (await getConnection(database.prisma, connectionId))!.certificateExpiresAt!.getTime() - Date.now();
+    expect(Math.round(capped / DAY)).toBe(60);
+  });
+
   it("two instances racing renew once: exactly one addKey", async () => {
     const [first, second] = await Promise.all([
       runDueRenewals(database.prisma, ring, options({ instanceId: "instance-a" })),

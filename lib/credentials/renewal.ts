@@ -5,6 +5,7 @@ import type { Check, CheckReport } from "@/lib/checks/schema";
 import { certificateKeyContext, pendingCertificateKeyContext } from "@/lib/connections/connections";
 import { forgetConnectionRead } from "@/lib/connections/read-cache";
 import { addKey, removeKey, type KeyCallResult } from "@/lib/credentials/application-keys";
+import { certificateValidity, validityMonthsOf } from "@/lib/credentials/certificate-validity";
 import { describeCertificate, generateCertificateCredential, type CertificateCredential } from "@/lib/crypto/certificates";
 import type { KeyRing } from "@/lib/crypto/seal";
 import { Prisma } from "@/lib/db/generated/client";
@@ -82,6 +83,8 @@ const renewalSelect = {
   renewalStep: true,
   previousCertificateKeyId: true,
   previousCertificateThumbprint: true,
+  certificateValidityMonths: true,
+  certificatePolicyMaxDays: true,
   lastReport: true,
 } as const;
 
@@ -218,9 +221,10 @@ export async function renewCertificate(db: AppPrismaClient, ring: KeyRing, id: s
     if (row.certificateExpiresAt && row.certificateExpiresAt <= now) {
       return block(db, row, options.instanceId, now, "Every certificate of the app has expired, so Microsoft accepts no proof for a new one. Generate a new certificate and upload it in Entra.");
     }
+    const described = describeCertificate(row.certificatePem!);
     const fresh: CertificateCredential = await generateCertificateCredential({
       commonName: `Calsync Console: ${row.name}`,
-      validityMonths: 12,
+      ...certificateValidity(row.certificateValidityMonths ?? validityMonthsOf(described.notBefore, described.expiresAt), row.certificatePolicyMaxDays),
       now,
       ...(options.generateKey ? { privateKeyPem: await options.generateKey() } : {}),
     });

@@ -19,6 +19,8 @@ import { testSimulatorStateDir } from "@/test-support/simulator-ca";
 
 assertSimulatorCaTrusted();
 
+const DAY = 86_400_000;
+
 const ring = new KeyRing([{ id: "t1", key: randomBytes(32) }]);
 let sim: Simulator;
 let verify: (input: CheckInput) => Promise<CheckReport>;
@@ -95,5 +97,35 @@ describe.each(testEngines())("switching a secret connection to a certificate on 
     expect(audit.summary).not.toContain(secret);
     expect(audit.summary).not.toContain(pemBody(fixtureKeys.c).slice(0, 40));
     await expect(startCertificateSwitch(database.prisma, ring, id, { validityMonths: 12, privateKeyPem: fixtureKeys.c })).rejects.toThrow(/already signs in with a certificate/);
+  });
+
+  it("makes the certificate for the months the admin chose, within the tenant policy's cap, and keeps the choice for renewals", async () => {
+    sim.setScenario(testScenario());
+    await database.prisma.connection.deleteMany();
+    const { id } = await createConnection(
+      database.prisma,
+      ring,
+      {
+        name: "Short-lived",
+        cloud: "custom",
+        tenant: contosoId,
+        clientId: appIds.healthy,
+        clientSecret: secret,
+        secretExpiresAt: null,
+        mailboxScope: { kind: "all" },
+        testMailbox: null,
+        outOfScopeMailbox: null,
+        writeTest: false,
+        report: cannedReport("pass"),
+      },
+      { actor },
+    );
+    const chosen = await startCertificateSwitch(database.prisma, ring, id, { validityMonths: 3, privateKeyPem: fixtureKeys.c });
+    expect(chosen.expiresAt.getTime() - Date.now()).toBeGreaterThan(88 * DAY);
+    expect(chosen.expiresAt.getTime() - Date.now()).toBeLessThan(93 * DAY);
+    await database.prisma.connection.update({ where: { id }, data: { certificatePolicyMaxDays: 30 } });
+    const capped = await startCertificateSwitch(database.prisma, ring, id, { validityMonths: 12, privateKeyPem: fixtureKeys.c });
+    expect(Math.round((capped.expiresAt.getTime() - Date.now()) / DAY)).toBe(30);
+    expect(await database.prisma.connection.findUniqueOrThrow({ where: { id }, select: { certificateValidityMonths: true } })).toEqual({ certificateValidityMonths: 12 });
   });
 });

@@ -3,6 +3,7 @@ import { recordAudit, type AuditActor } from "@/lib/audit/audit";
 import type { CheckInput, CheckReport } from "@/lib/checks/schema";
 import { certificateKeyContext, pendingCertificateKeyContext, connectionCheckInput, getConnection, STALE_VERSION_MESSAGE } from "@/lib/connections/connections";
 import { forgetConnectionRead } from "@/lib/connections/read-cache";
+import { certificateValidity } from "@/lib/credentials/certificate-validity";
 import { describeCertificate, generateCertificateCredential } from "@/lib/crypto/certificates";
 import type { KeyRing } from "@/lib/crypto/seal";
 import type { AppPrismaClient, DbClient } from "@/lib/db/types";
@@ -33,14 +34,21 @@ export async function startCertificateSwitch(
   const connection = await getConnection(db, id);
   if (!connection || connection.kind !== "organization") throw new UserFacingError("This connection no longer exists.");
   if (connection.credentialKind !== "secret") throw new UserFacingError("This connection already signs in with a certificate.");
+  const policy = await db.connection.findUnique({ where: { id }, select: { certificatePolicyMaxDays: true } });
+  const validity = certificateValidity(options.validityMonths, policy?.certificatePolicyMaxDays);
   const credential = await generateCertificateCredential({
     commonName: `Calsync Console: ${connection.name}`,
-    validityMonths: options.validityMonths,
+    ...validity,
     ...(options.privateKeyPem ? { privateKeyPem: options.privateKeyPem } : {}),
   });
   await db.connection.updateMany({
     where: { id, credentialKind: "secret" },
-    data: { pendingCertificateKeySealed: ring.seal(credential.privateKeyPem, pendingCertificateKeyContext(id)), pendingCertificatePem: credential.certificatePem },
+    data: {
+      pendingCertificateKeySealed: ring.seal(credential.privateKeyPem, pendingCertificateKeyContext(id)),
+      pendingCertificatePem: credential.certificatePem,
+      // Renewals make the next certificates for as long as the admin chose this one.
+      certificateValidityMonths: validity.validityMonths,
+    },
   });
   return describeCertificate(credential.certificatePem);
 }

@@ -122,6 +122,8 @@ export async function generateCertificateCredential(options: {
   commonName: string;
   organisation?: string;
   validityMonths?: number;
+  /** A tenant policy's cap on the lifetime, in days; the certificate ends at whichever comes first. */
+  maxDays?: number;
   now?: Date;
   privateKeyPem?: string;
 }): Promise<CertificateCredential> {
@@ -134,7 +136,7 @@ export async function generateCertificateCredential(options: {
     commonName: options.commonName,
     organisation: options.organisation ?? "Calsync Console",
     notBefore: new Date(now.getTime() - 5 * 60_000),
-    notAfter: addMonths(now, months),
+    notAfter: options.maxDays ? new Date(Math.min(addMonths(now, months).getTime(), now.getTime() + options.maxDays * 86_400_000)) : addMonths(now, months),
   });
   return credentialOf(certificate, privateKey);
 }
