@@ -78,6 +78,7 @@ export const actionPolicy = {
   rotateSecretAction: ["admin"],
   startCertificateSwitchAction: ["admin"],
   switchToCertificateAction: ["admin"],
+  updateCertificateIdsAction: ["admin"],
   deleteConnectionAction: ["admin"],
   createApiKeyAction: ["admin"],
   revokeApiKeyAction: ["admin"],

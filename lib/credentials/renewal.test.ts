@@ -2,11 +2,13 @@ import { createPrivateKey, randomBytes } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { clearTokenCache, issueConnectionToken } from "@/lib/api/token-broker";
 import { createConnection, getConnection } from "@/lib/connections/connections";
+import { updateCertificateIds } from "@/lib/credentials/certificate-ids";
 import { RENEWAL_BLOCKED_CODE, RenewalCrash, runDueRenewals, type RenewalOptions, type RenewalStep } from "@/lib/credentials/renewal";
 import { selfSignedCertificate, thumbprints } from "@/lib/crypto/certificates";
 import { KeyRing } from "@/lib/crypto/seal";
 import type { Database } from "@/lib/db/client";
 import { resetEnvCache } from "@/lib/env";
+import { UserFacingError } from "@/lib/errors";
 import { applicationObjectId, uploadCertificate } from "@/simulator/application-keys";
 import { startSimulator, type Simulator } from "@/simulator/server";
 import { fixtureKeys, pemBody } from "@/test-support/certificate-fixtures";
@@ -56,7 +58,7 @@ describe.each(testEngines())("certificate renewal on $name", (engine) => {
   });
 
   /** A generated certificate with 10 days left, uploaded on the app and stored on a fresh connection. */
-  async function setUp(patch: { objectId?: boolean; replicationSeconds?: number } = {}): Promise<void> {
+  async function setUp(patch: { objectId?: boolean; keyId?: boolean; replicationSeconds?: number } = {}): Promise<void> {
     await database.prisma.connection.deleteMany();
     const scenario = testScenario();
     if (patch.replicationSeconds) scenario.settings = { ...scenario.settings, keyReplicationSeconds: patch.replicationSeconds };
@@ -89,7 +91,7 @@ describe.each(testEngines())("certificate renewal on $name", (engine) => {
           expiresAt: new Date(certificate.validTo),
           generated: true,
           applicationObjectId: patch.objectId === false ? null : applicationObjectId(sim.scenario.tenants[0]!, liveApp()),
-          keyId,
+          keyId: patch.keyId === false ? null : keyId,
         },
         mailboxScope: { kind: "all" },
         testMailbox: null,
@@ -198,6 +200,33 @@ describe.each(testEngines())("certificate renewal on $name", (engine) => {
     await runDueRenewals(database.prisma, ring, options({ generateKey: async () => fixtureKeys.c }));
     const capped = (await getConnection(database.prisma, connectionId))!.certificateExpiresAt!.getTime() - Date.now();
     expect(Math.round(capped / DAY)).toBe(60);
+  });
+
+  it("ids added later on the Settings tab are format-checked and audited, and the next renewal then removes the old certificate itself", async () => {
+    await setUp({ objectId: false, keyId: false });
+    const version = async () => (await getConnection(database.prisma, connectionId))!.version;
+    const objectId = applicationObjectId(sim.scenario.tenants[0]!, liveApp());
+    const oldKeyId = liveApp().certificates[0]!.keyId!;
+    const refused = async (ids: { applicationObjectId: string; certificateKeyId: string }, field: string, message: RegExp) => {
+      const error = await updateCertificateIds(database.prisma, connectionId, await version(), ids, { actor }).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(UserFacingError);
+      expect((error as UserFacingError).fieldErrors?.[field]).toMatch(message);
+    };
+    await refused({ applicationObjectId: appIds.healthy, certificateKeyId: "" }, "applicationObjectId", /Application \(client\) ID/);
+    await refused({ applicationObjectId: contosoId, certificateKeyId: "" }, "applicationObjectId", /Directory \(tenant\) ID/);
+    await refused({ applicationObjectId: "not-a-guid", certificateKeyId: "" }, "applicationObjectId", /GUID/);
+    await refused({ applicationObjectId: objectId, certificateKeyId: "12345" }, "certificateKeyId", /GUID/);
+    await refused({ applicationObjectId: objectId, certificateKeyId: objectId }, "certificateKeyId", /That is the Object ID/);
+    expect(await database.prisma.connection.findUniqueOrThrow({ where: { id: connectionId }, select: { applicationObjectId: true, certificateKeyId: true } })).toEqual({ applicationObjectId: null, certificateKeyId: null });
+
+    expect(await updateCertificateIds(database.prisma, connectionId, await version(), { applicationObjectId: ` ${objectId.toUpperCase()} `, certificateKeyId: oldKeyId }, { actor })).toEqual({ changed: true });
+    const audit = await database.prisma.auditEvent.findFirstOrThrow({ where: { action: "connection.certificate-ids", targetId: connectionId }, select: { summary: true, actorEmail: true } });
+    expect(audit).toEqual({ actorEmail: actor.email, summary: `Changed the certificate ids of “Renewing” for renewal: Object ID unknown → ${objectId}; Certificate ID unknown → ${oldKeyId}` });
+    await expect(updateCertificateIds(database.prisma, connectionId, (await version()) - 1, { applicationObjectId: objectId, certificateKeyId: "" }, { actor })).rejects.toThrow(/changed/i);
+
+    const outcomes = await runDueRenewals(database.prisma, ring, options());
+    expect(outcomes.get(connectionId)).toMatchObject({ outcome: "renewed", oldKeyRemoved: true });
+    expect(liveApp().certificates.map((certificate) => certificate.keyId)).toEqual([(await getConnection(database.prisma, connectionId))?.certificateKeyId]);
   });
 
   it("two instances racing renew once: exactly one addKey", async () => {

@@ -13,11 +13,10 @@ import { getKeyRing } from "@/lib/crypto/key-store";
 import { getPrisma } from "@/lib/db/client";
 import { UserFacingError } from "@/lib/errors";
 import { isoDateSchema, isPastDate, splitMailboxList } from "@/lib/wizard/draft-fields";
-import { isGuid } from "@/lib/checks/format";
 import { runChecks } from "@/lib/checks/run-checks";
 import { completeCertificateSwitch, startCertificateSwitch } from "@/lib/credentials/switch-to-certificate";
 import { generateCertificateFormSchema } from "@/lib/wizard/draft-certificate";
-import { applicationObjectIdProblem } from "@/lib/wizard/step-forms";
+import { certificateIdProblems, updateCertificateIds } from "@/lib/credentials/certificate-ids";
 
 export async function updateConnectionAction(_state: ActionState, formData: FormData): Promise<ActionState> {
   return runAction("updateConnectionAction", updateConnectionSchema, formData, async (values, caller) => {
@@ -110,13 +109,28 @@ export async function switchToCertificateAction(_state: ActionState, formData: F
     const connection = await getConnection(db, values.id);
     if (!connection) throw new UserFacingError("This connection no longer exists.");
     const objectId = (values.applicationObjectId ?? "").trim().toLowerCase();
-    const objectIdProblem = applicationObjectIdProblem(objectId, { tenant: connection.tenantId, clientId: connection.clientId });
-    if (objectIdProblem) throw new UserFacingError("Check the highlighted field.", { applicationObjectId: objectIdProblem });
     const keyId = (values.certificateKeyId ?? "").trim().toLowerCase();
-    if (keyId && !isGuid(keyId)) throw new UserFacingError("Check the highlighted field.", { certificateKeyId: "The Certificate ID is a GUID shown beside the thumbprint in Entra" });
+    const problems = certificateIdProblems({ applicationObjectId: objectId, certificateKeyId: keyId }, { tenant: connection.tenantId, clientId: connection.clientId });
+    if (Object.keys(problems).length) throw new UserFacingError("Check the highlighted fields.", problems);
     const { ip } = await requestContext();
     await completeCertificateSwitch(db, getKeyRing(), values.id, values.version, { applicationObjectId: objectId || null, keyId: keyId || null }, (input) => runChecks(input), { actor: caller, ip });
     // The switch form is gone once the connection uses a certificate: the page itself says what happened.
     redirect(`/connections/${values.id}?switched=1`);
+  });
+}
+
+const certificateIdsSchema = z.object({
+  id: z.uuid(),
+  version: z.coerce.number().int().min(1),
+  applicationObjectId: z.string().max(300).default(""),
+  certificateKeyId: z.string().max(300).default(""),
+});
+
+export async function updateCertificateIdsAction(_state: ActionState, formData: FormData): Promise<ActionState> {
+  return runAction("updateCertificateIdsAction", certificateIdsSchema, formData, async (values, caller) => {
+    const { ip } = await requestContext();
+    const { changed } = await updateCertificateIds(await getPrisma(), values.id, values.version, values, { actor: caller, ip });
+    revalidatePath(`/connections/${values.id}`);
+    return { status: "success", message: changed ? "Saved. Renewal uses these ids from now on." : "Nothing changed." };
   });
 }

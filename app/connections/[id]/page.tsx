@@ -16,6 +16,7 @@ import { wizardConsentHandOff } from "@/lib/wizard/consent-hand-off";
 import { EXPIRED_BY_MICROSOFT, secretExpiredByMicrosoft } from "@/lib/connections/secret-expiry";
 import { pendingCertificate } from "@/lib/credentials/switch-to-certificate";
 import { SwitchToCertificate } from "@/app/connections/[id]/switch-to-certificate";
+import { CertificateIds } from "@/app/connections/[id]/certificate-ids";
 import { getPrisma } from "@/lib/db/client";
 import { cloudName, resolveCloud } from "@/lib/entra/cloud-config";
 import { getEnv } from "@/lib/env";
@@ -327,6 +328,7 @@ export default async function ConnectionPage({
               </section>
 
               {connection.credentialKind === "secret" && <SwitchToCertificate connection={connection} pending={pending?.view ?? null} />}
+              {connection.credentialKind === "certificate" && <CertificateIds connection={connection} />}
 
               <section className="max-w-xl space-y-3">
                 <h2 id="rotate-secret" className="text-lg font-semibold">Rotate the client secret</h2>
