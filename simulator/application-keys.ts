@@ -76,13 +76,14 @@ export function verifyProof(tenant: ScenarioTenant, app: ScenarioApp, proof: unk
   return { ok: true };
 }
 
-function keyCredentialView(certificate: AppCertificate): Record<string, unknown> {
+/** A certificate as Graph lists it; `withKey` for a single application read with `$select=keyCredentials`. */
+export function keyCredentialView(certificate: AppCertificate, withKey = false): Record<string, unknown> {
   const x509 = new X509Certificate(certificate.pem!);
   return {
     customKeyIdentifier: x509.fingerprint.replaceAll(":", ""),
     displayName: x509.subject.replace(/\n/g, ", "),
     endDateTime: new Date(x509.validTo).toISOString(),
-    key: null,
+    key: withKey ? x509.raw.toString("base64") : null,
     keyId: certificate.keyId,
     startDateTime: new Date(x509.validFrom).toISOString(),
     type: "AsymmetricX509Cert",
@@ -204,4 +205,53 @@ export async function handleScenarioUpload(ctx: RequestContext, segments: string
     sendJson(ctx, 400, { error: "the body is not a PEM certificate" });
   }
   return true;
+}
+
+/**
+ * `PATCH /applications/{id}` with `keyCredentials`, as an administrator (or the one-click
+ * registration) uploads a certificate with Application.ReadWrite.All: the collection replaces the
+ * app's certificates, so callers send the ones to keep (by keyId, with their key) and the new one.
+ * A certificate longer than the tenant policy's `maxCertificateLifetimeDays` is refused as Entra does.
+ * Only `keyCredentials` is supported here; the caller has already checked the permission.
+ */
+export async function patchApplicationKeyCredentials(ctx: RequestContext, tenant: ScenarioTenant, app: ScenarioApp): Promise<void> {
+  const body = await readJson(ctx);
+  if (!body || !Array.isArray(body.keyCredentials) || Object.keys(body).some((name) => name !== "keyCredentials")) {
+    sendGraphError(ctx, 400, "Request_BadRequest", "The simulator's PATCH of an application supports keyCredentials only.");
+    return;
+  }
+  const policy = tenant.appManagementPolicy;
+  const next: AppCertificate[] = [];
+  for (const entry of body.keyCredentials as { keyId?: unknown; key?: unknown; type?: unknown; usage?: unknown }[]) {
+    const keyId = typeof entry.keyId === "string" && GUID.test(entry.keyId.toLowerCase()) ? entry.keyId.toLowerCase() : randomUUID();
+    const existing = app.certificates.find((certificate) => certificate.keyId === keyId);
+    if (typeof entry.key !== "string" && existing) {
+      next.push(existing);
+      continue;
+    }
+    if (entry.type !== "AsymmetricX509Cert" || entry.usage !== "Verify" || typeof entry.key !== "string") {
+      sendGraphError(ctx, 400, "Request_BadRequest", "Invalid value specified for property 'keyCredentials' of resource 'Application'.");
+      return;
+    }
+    let x509: X509Certificate;
+    try {
+      x509 = new X509Certificate(Buffer.from(entry.key, "base64"));
+    } catch {
+      sendGraphError(ctx, 400, "Request_BadRequest", "Invalid value specified for property 'key' of resource 'KeyCredential'.");
+      return;
+    }
+    if (existing) {
+      next.push(existing);
+      continue;
+    }
+    if (policy.maxCertificateLifetimeDays !== undefined && Date.parse(x509.validTo) - Date.parse(x509.validFrom) > policy.maxCertificateLifetimeDays * 86_400_000) {
+      const message = `Credential lifetime exceeds the max value allowed as per assigned policy '${policy.id}'.`;
+      sendGraphError(ctx, 400, "Request_BadRequest", message, { details: [{ code: "CredentialInvalidLifetimeAsPerAppPolicy", message, target: "keyCredentials" }] });
+      return;
+    }
+    const replication = ctx.state.scenario.settings.keyReplicationSeconds ?? 0;
+    next.push({ pem: x509.toString(), keyId, ...(replication ? { usableFrom: new Date(Date.now() + replication * 1000).toISOString() } : {}) });
+  }
+  app.certificates = next;
+  send(ctx, 204, "");
 }

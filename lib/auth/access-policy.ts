@@ -79,6 +79,7 @@ export const actionPolicy = {
   startCertificateSwitchAction: ["admin"],
   switchToCertificateAction: ["admin"],
   updateCertificateIdsAction: ["admin"],
+  uploadCertificateForMeAction: ["admin"],
   deleteConnectionAction: ["admin"],
   createApiKeyAction: ["admin"],
   revokeApiKeyAction: ["admin"],

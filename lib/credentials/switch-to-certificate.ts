@@ -46,6 +46,7 @@ export async function startCertificateSwitch(
     data: {
       pendingCertificateKeySealed: ring.seal(credential.privateKeyPem, pendingCertificateKeyContext(id)),
       pendingCertificatePem: credential.certificatePem,
+      pendingCertificateKeyId: null,
       // Renewals make the next certificates for as long as the admin chose this one.
       certificateValidityMonths: validity.validityMonths,
     },
@@ -66,7 +67,10 @@ export async function completeCertificateSwitch(
   verify: (input: CheckInput) => Promise<CheckReport>,
   context: { actor: AuditActor & object; ip?: string | null },
 ): Promise<CheckReport> {
-  const row = await db.connection.findUnique({ where: { id }, select: { pendingCertificateKeySealed: true, pendingCertificatePem: true, credentialKind: true } });
+  const row = await db.connection.findUnique({
+    where: { id },
+    select: { pendingCertificateKeySealed: true, pendingCertificatePem: true, pendingCertificateKeyId: true, applicationObjectId: true, credentialKind: true },
+  });
   if (!row) throw new UserFacingError("This connection no longer exists.");
   if (row.credentialKind !== "secret" || !row.pendingCertificateKeySealed || !row.pendingCertificatePem) {
     throw new UserFacingError("Generate the certificate first, then upload it in Entra.");
@@ -93,10 +97,12 @@ export async function completeCertificateSwitch(
         certificateThumbprint: described.thumbprintSha256,
         certificateExpiresAt: described.expiresAt,
         certificateGenerated: true,
-        applicationObjectId: ids.applicationObjectId,
-        certificateKeyId: ids.keyId,
+        // What the admin typed wins; otherwise what "upload it for me" recorded.
+        applicationObjectId: ids.applicationObjectId ?? row.applicationObjectId,
+        certificateKeyId: ids.keyId ?? row.pendingCertificateKeyId,
         pendingCertificateKeySealed: null,
         pendingCertificatePem: null,
+        pendingCertificateKeyId: null,
         clientSecretSealed: null,
         secretHint: null,
         secretExpiresAt: null,

@@ -17,6 +17,8 @@ import { runChecks } from "@/lib/checks/run-checks";
 import { completeCertificateSwitch, startCertificateSwitch } from "@/lib/credentials/switch-to-certificate";
 import { generateCertificateFormSchema } from "@/lib/wizard/draft-certificate";
 import { certificateIdProblems, updateCertificateIds } from "@/lib/credentials/certificate-ids";
+import { UPLOAD_TOKEN_FIELD, uploadPendingCertificate } from "@/lib/credentials/upload-certificate";
+import { resolveCloud } from "@/lib/entra/cloud-config";
 
 export async function updateConnectionAction(_state: ActionState, formData: FormData): Promise<ActionState> {
   return runAction("updateConnectionAction", updateConnectionSchema, formData, async (values, caller) => {
@@ -132,5 +134,31 @@ export async function updateCertificateIdsAction(_state: ActionState, formData: 
     const { changed } = await updateCertificateIds(await getPrisma(), values.id, values.version, values, { actor: caller, ip });
     revalidatePath(`/connections/${values.id}`);
     return { status: "success", message: changed ? "Saved. Renewal uses these ids from now on." : "Nothing changed." };
+  });
+}
+
+const uploadForMeSchema = z.object({
+  id: z.uuid(),
+  version: z.coerce.number().int().min(1),
+  [UPLOAD_TOKEN_FIELD]: z.string().min(1, { message: "Paste the access token" }).max(20_000),
+});
+
+export async function uploadCertificateForMeAction(_state: ActionState, formData: FormData): Promise<ActionState> {
+  return runAction("uploadCertificateForMeAction", uploadForMeSchema, formData, async (values, caller) => {
+    const db = await getPrisma();
+    const connection = await getConnection(db, values.id);
+    if (!connection || connection.kind !== "organization") throw new UserFacingError("This connection no longer exists.");
+    const cloud = resolveCloud(connection.cloud);
+    if (!cloud) throw new UserFacingError("The connection's cloud is not configured on this server.");
+    const uploaded = await uploadPendingCertificate(db, cloud, values.id, values[UPLOAD_TOKEN_FIELD]);
+    const { ip } = await requestContext();
+    try {
+      await completeCertificateSwitch(db, getKeyRing(), values.id, values.version, { applicationObjectId: null, keyId: null }, (input) => runChecks(input), { actor: caller, ip });
+    } catch (error) {
+      if (!(error instanceof UserFacingError)) throw error;
+      revalidatePath(`/connections/${values.id}`);
+      throw new UserFacingError(`Calsync added the certificate to the app (Certificate ID ${uploaded.keyId}). ${error.message} Microsoft can take a minute to accept a new certificate: press “Verify and switch” shortly.`);
+    }
+    redirect(`/connections/${values.id}?switched=1`);
   });
 }
