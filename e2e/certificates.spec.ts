@@ -51,6 +51,7 @@ async function verifyAndSave(page: Page): Promise<void> {
 }
 
 test("the wizard generates a certificate, the admin uploads it in Entra, and the connection verifies and saves with it", async ({ page, shot }) => {
+  test.setTimeout(120_000);
   await throughTheSecretStep(page, "Certificate calendars", CERTIFICATE_APPS.generated);
   await page.getByLabel("Valid for").selectOption("6");
   await page.getByRole("button", { name: "Generate a certificate" }).click();
@@ -170,6 +171,7 @@ test("an admin switches a secret connection to a certificate, and later sees Cal
 });
 
 test("an admin lets Calsync upload the certificate with their Graph token, and it verifies and switches", async ({ page }) => {
+  test.setTimeout(120_000);
   await startOrganisationWizard(page);
   await enterAppValues(page, { name: "Uploaded calendars", tenant: demo.contoso.domain, clientId: CERTIFICATE_APPS.uploadForMe, secret: SWITCHED_APP_SECRET });
   await page.goto("/connections/new/mailbox-scope");
@@ -186,14 +188,14 @@ test("an admin lets Calsync upload the certificate with their Graph token, and i
   const weak = await simulatedAdminToken(demo.users.admin.id, ["User.Read"]);
   rememberSecret(weak);
   await page.getByLabel("The token the command printed").fill(weak);
-  await page.getByRole("button", { name: "Upload, verify and switch" }).click();
+  await page.getByRole("button", { name: "Upload with this token, then switch" }).click();
   await expect(page.getByText(/lacks Application.ReadWrite.All/).first()).toBeVisible();
   await expect(page.getByLabel("The token the command printed")).toHaveValue("");
 
   const admin = await simulatedAdminToken(demo.users.admin.id, CLI_SCOPES);
   rememberSecret(admin);
   await page.getByLabel("The token the command printed").fill(admin);
-  await page.getByRole("button", { name: "Upload, verify and switch" }).click();
+  await page.getByRole("button", { name: "Upload with this token, then switch" }).click();
   await expect(page).toHaveURL(/\?switched=1$/);
   await expect(page.getByText(/made by Calsync Console, SHA-256 thumbprint/)).toBeVisible();
   await openConnectionTab(page, "Settings");

@@ -51,7 +51,7 @@ export function SwitchToCertificate({ connection, pending }: { connection: Conne
             {ADMIN_TOKEN_COMMAND}
           </pre>
           <CopyButton text={ADMIN_TOKEN_COMMAND} label="Copy the command" />
-          <ActionForm action={uploadCertificateForMeAction} submitLabel="Upload, verify and switch" submitVariant="secondary" hidden={{ id: connection.id, version: String(connection.version) }}>
+          <ActionForm action={uploadCertificateForMeAction} submitLabel="Upload with this token, then switch" submitVariant="secondary" hidden={{ id: connection.id, version: String(connection.version) }}>
             <Field name={UPLOAD_TOKEN_FIELD} label="The token the command printed" type="textarea" hint="One long line." />
           </ActionForm>
         </>
