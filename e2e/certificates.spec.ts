@@ -50,6 +50,18 @@ async function verifyAndSave(page: Page): Promise<void> {
   await expect(page.getByText("Healthy", { exact: true })).toBeVisible();
 }
 
+/** A connection with the app's client secret, saved through the wizard: the start of a switch to a certificate. */
+async function saveSecretConnection(page: Page, name: string, clientId: string): Promise<void> {
+  await startOrganisationWizard(page);
+  await enterAppValues(page, { name, tenant: demo.contoso.domain, clientId, secret: SWITCHED_APP_SECRET });
+  await page.goto("/connections/new/mailbox-scope");
+  await page.getByLabel("Test mailbox").fill(demo.users.adele.upn);
+  await completeStep(page, "verify");
+  await expect(await verify(page)).toHaveText(/All checks passed/);
+  await page.getByRole("button", { name: "Save the connection" }).click();
+  await expect(page).toHaveURL(/\/connections\/[0-9a-f-]{36}\?saved=1$/);
+}
+
 test("the wizard generates a certificate, the admin uploads it in Entra, and the connection verifies and saves with it", async ({ page, shot }) => {
   test.setTimeout(120_000);
   await throughTheSecretStep(page, "Certificate calendars", CERTIFICATE_APPS.generated);
@@ -123,14 +135,7 @@ test("an admin brings their own PFX: a wrong password is named, the right one ve
 
 test("an admin switches a secret connection to a certificate, and later sees Calsync renew it on the timeline", async ({ page, shot }) => {
   test.setTimeout(150_000);
-  await startOrganisationWizard(page);
-  await enterAppValues(page, { name: "Switching calendars", tenant: demo.contoso.domain, clientId: CERTIFICATE_APPS.switched, secret: SWITCHED_APP_SECRET });
-  await page.goto("/connections/new/mailbox-scope");
-  await page.getByLabel("Test mailbox").fill(demo.users.adele.upn);
-  await completeStep(page, "verify");
-  await expect(await verify(page)).toHaveText(/All checks passed/);
-  await page.getByRole("button", { name: "Save the connection" }).click();
-  await expect(page).toHaveURL(/\/connections\/[0-9a-f-]{36}\?saved=1$/);
+  await saveSecretConnection(page, "Switching calendars", CERTIFICATE_APPS.switched);
   await expect(page.getByText(`ends in …${SWITCHED_APP_SECRET.slice(-4)}`)).toBeVisible();
   const connectionPath = new URL(page.url()).pathname;
 
@@ -172,14 +177,7 @@ test("an admin switches a secret connection to a certificate, and later sees Cal
 
 test("an admin lets Calsync upload the certificate with their Graph token, and it verifies and switches", async ({ page }) => {
   test.setTimeout(120_000);
-  await startOrganisationWizard(page);
-  await enterAppValues(page, { name: "Uploaded calendars", tenant: demo.contoso.domain, clientId: CERTIFICATE_APPS.uploadForMe, secret: SWITCHED_APP_SECRET });
-  await page.goto("/connections/new/mailbox-scope");
-  await page.getByLabel("Test mailbox").fill(demo.users.adele.upn);
-  await completeStep(page, "verify");
-  await expect(await verify(page)).toHaveText(/All checks passed/);
-  await page.getByRole("button", { name: "Save the connection" }).click();
-  await expect(page).toHaveURL(/\/connections\/[0-9a-f-]{36}\?saved=1$/);
+  await saveSecretConnection(page, "Uploaded calendars", CERTIFICATE_APPS.uploadForMe);
 
   await openConnectionTab(page, "Settings");
   await page.getByRole("region", { name: "Switch to a certificate" }).getByRole("button", { name: "Generate a certificate" }).click();

@@ -10,9 +10,9 @@ import { customCloud } from "@/lib/entra/clouds";
 import { uploadCertificate } from "@/simulator/application-keys";
 import { startSimulator, type Simulator } from "@/simulator/server";
 import { fixtureKeys, pemBody } from "@/test-support/certificate-fixtures";
-import { appIds, assertSimulatorCaTrusted, contosoId, secret, testScenario } from "@/test-support/check-scenario";
+import { appIds, assertSimulatorCaTrusted, secret, testScenario } from "@/test-support/check-scenario";
 import { testEngines } from "@/test-support/databases";
-import { cannedReport } from "@/test-support/jobs";
+import { secretConnectionInput } from "@/test-support/connection-inputs";
 import { testSimulatorStateDir } from "@/test-support/simulator-ca";
 
 /** "Switch to a certificate" on a secret connection, against the simulator, on both databases. */
@@ -48,24 +48,7 @@ describe.each(testEngines())("switching a secret connection to a certificate on 
 
   it("keeps the secret until the certificate verifies, then switches and reminds the admin to delete the secret", async () => {
     sim.setScenario(testScenario());
-    const { id } = await createConnection(
-      database.prisma,
-      ring,
-      {
-        name: "Switching",
-        cloud: "custom",
-        tenant: contosoId,
-        clientId: appIds.healthy,
-        clientSecret: secret,
-        secretExpiresAt: new Date("2027-01-01T00:00:00Z"),
-        mailboxScope: { kind: "all" },
-        testMailbox: null,
-        outOfScopeMailbox: null,
-        writeTest: false,
-        report: cannedReport("pass"),
-      },
-      { actor },
-    );
+    const { id } = await createConnection(database.prisma, ring, secretConnectionInput("Switching", { secretExpiresAt: new Date("2027-01-01T00:00:00Z") }), { actor });
     const started = await startCertificateSwitch(database.prisma, ring, id, { validityMonths: 12, privateKeyPem: fixtureKeys.c });
     const pending = await pendingCertificate(database.prisma, id);
     expect(pending?.view.thumbprintSha256).toBe(started.thumbprintSha256);
@@ -102,24 +85,7 @@ describe.each(testEngines())("switching a secret connection to a certificate on 
   it("makes the certificate for the months the admin chose, within the tenant policy's cap, and keeps the choice for renewals", async () => {
     sim.setScenario(testScenario());
     await database.prisma.connection.deleteMany();
-    const { id } = await createConnection(
-      database.prisma,
-      ring,
-      {
-        name: "Short-lived",
-        cloud: "custom",
-        tenant: contosoId,
-        clientId: appIds.healthy,
-        clientSecret: secret,
-        secretExpiresAt: null,
-        mailboxScope: { kind: "all" },
-        testMailbox: null,
-        outOfScopeMailbox: null,
-        writeTest: false,
-        report: cannedReport("pass"),
-      },
-      { actor },
-    );
+    const { id } = await createConnection(database.prisma, ring, secretConnectionInput("Short-lived"), { actor });
     const chosen = await startCertificateSwitch(database.prisma, ring, id, { validityMonths: 3, privateKeyPem: fixtureKeys.c });
     expect(chosen.expiresAt.getTime() - Date.now()).toBeGreaterThan(88 * DAY);
     expect(chosen.expiresAt.getTime() - Date.now()).toBeLessThan(93 * DAY);

@@ -15,9 +15,9 @@ import { ROLE_TEMPLATES } from "@/simulator/applications";
 import type { ScenarioInput } from "@/simulator/scenario";
 import { startSimulator, type Simulator } from "@/simulator/server";
 import { fixtureKeys } from "@/test-support/certificate-fixtures";
-import { appIds, assertSimulatorCaTrusted, contosoId, secret, testScenario } from "@/test-support/check-scenario";
+import { appIds, assertSimulatorCaTrusted, contosoId, testScenario } from "@/test-support/check-scenario";
 import { testEngines } from "@/test-support/databases";
-import { cannedReport } from "@/test-support/jobs";
+import { secretConnectionInput } from "@/test-support/connection-inputs";
 import { CLI_SCOPES, SETUP_APP_SCOPES } from "@/test-support/provisioning-scenario";
 import { testSimulatorStateDir } from "@/test-support/simulator-ca";
 
@@ -73,25 +73,7 @@ describe.each(testEngines())("uploading the switch's certificate for the admin o
   beforeEach(async () => {
     await database.prisma.connection.deleteMany();
     sim.setScenario(scenario());
-    const connection = await createConnection(
-      database.prisma,
-      ring,
-      {
-        name: "Upload for me",
-        cloud: "custom",
-        tenant: contosoId,
-        clientId: appIds.healthy,
-        clientSecret: secret,
-        secretExpiresAt: null,
-        mailboxScope: { kind: "all" },
-        testMailbox: null,
-        outOfScopeMailbox: null,
-        writeTest: false,
-        report: cannedReport("pass"),
-      },
-      { actor },
-    );
-    id = connection.id;
+    id = (await createConnection(database.prisma, ring, secretConnectionInput("Upload for me"), { actor })).id;
   });
 
   const refusal = async (raw: string) => {
