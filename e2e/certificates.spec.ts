@@ -4,7 +4,8 @@ import path from "node:path";
 import { demo } from "../simulator/demo-ids";
 import { CERTIFICATE_APPS, SWITCHED_APP_SECRET, storageStatePath } from "../test-support/e2e/server";
 import { derivedGuid } from "../simulator/state";
-import { expect, rememberSecret, test, uploadCertificateToSimulatedApp } from "../test-support/e2e/fixtures";
+import { expect, rememberSecret, simulatedAdminToken, test, uploadCertificateToSimulatedApp } from "../test-support/e2e/fixtures";
+import { CLI_SCOPES } from "../test-support/provisioning-scenario";
 import { completeStep, enterAppValues, expectAccessible, fillIds, openConnectionTab, startOrganisationWizard, verify } from "../test-support/e2e/wizard";
 import type { Page } from "@playwright/test";
 
@@ -49,7 +50,20 @@ async function verifyAndSave(page: Page): Promise<void> {
   await expect(page.getByText("Healthy", { exact: true })).toBeVisible();
 }
 
+/** A connection with the app's client secret, saved through the wizard: the start of a switch to a certificate. */
+async function saveSecretConnection(page: Page, name: string, clientId: string): Promise<void> {
+  await startOrganisationWizard(page);
+  await enterAppValues(page, { name, tenant: demo.contoso.domain, clientId, secret: SWITCHED_APP_SECRET });
+  await page.goto("/connections/new/mailbox-scope");
+  await page.getByLabel("Test mailbox").fill(demo.users.adele.upn);
+  await completeStep(page, "verify");
+  await expect(await verify(page)).toHaveText(/All checks passed/);
+  await page.getByRole("button", { name: "Save the connection" }).click();
+  await expect(page).toHaveURL(/\/connections\/[0-9a-f-]{36}\?saved=1$/);
+}
+
 test("the wizard generates a certificate, the admin uploads it in Entra, and the connection verifies and saves with it", async ({ page, shot }) => {
+  test.setTimeout(120_000);
   await throughTheSecretStep(page, "Certificate calendars", CERTIFICATE_APPS.generated);
   await page.getByLabel("Valid for").selectOption("6");
   await page.getByRole("button", { name: "Generate a certificate" }).click();
@@ -81,6 +95,20 @@ test("the wizard generates a certificate, the admin uploads it in Entra, and the
   expect(pem).toContain("BEGIN CERTIFICATE");
   expect(pem).not.toContain("PRIVATE KEY");
   await shot("certificate-02-saved");
+
+  // The ids renewal needs, added later on the Settings tab: a client ID pasted as the Object ID is named.
+  await openConnectionTab(page, "Settings");
+  const ids = page.getByRole("region", { name: "Certificate renewal ids" });
+  await ids.getByLabel("Object ID", { exact: true }).fill(CERTIFICATE_APPS.generated);
+  await ids.getByRole("button", { name: "Save the ids" }).click();
+  await expect(ids.getByText("That is the Application (client) ID. The Object ID is the value below it on the Overview page").first()).toBeVisible();
+  await ids.getByLabel("Object ID", { exact: true }).fill(derivedGuid(`app:${demo.contoso.id}:${CERTIFICATE_APPS.generated}`));
+  await ids.getByLabel("Certificate ID", { exact: true }).fill(uploaded.keyId);
+  await ids.getByRole("button", { name: "Save the ids" }).click();
+  await expect(page.getByText("Saved. Renewal uses these ids from now on.")).toBeVisible();
+  await page.reload();
+  await expect(page.getByRole("region", { name: "Certificate renewal ids" }).getByLabel("Certificate ID", { exact: true })).toHaveValue(uploaded.keyId);
+  await expectAccessible(page);
 });
 
 test("an admin brings their own PFX: a wrong password is named, the right one verifies and saves", async ({ page }) => {
@@ -107,14 +135,7 @@ test("an admin brings their own PFX: a wrong password is named, the right one ve
 
 test("an admin switches a secret connection to a certificate, and later sees Calsync renew it on the timeline", async ({ page, shot }) => {
   test.setTimeout(150_000);
-  await startOrganisationWizard(page);
-  await enterAppValues(page, { name: "Switching calendars", tenant: demo.contoso.domain, clientId: CERTIFICATE_APPS.switched, secret: SWITCHED_APP_SECRET });
-  await page.goto("/connections/new/mailbox-scope");
-  await page.getByLabel("Test mailbox").fill(demo.users.adele.upn);
-  await completeStep(page, "verify");
-  await expect(await verify(page)).toHaveText(/All checks passed/);
-  await page.getByRole("button", { name: "Save the connection" }).click();
-  await expect(page).toHaveURL(/\/connections\/[0-9a-f-]{36}\?saved=1$/);
+  await saveSecretConnection(page, "Switching calendars", CERTIFICATE_APPS.switched);
   await expect(page.getByText(`ends in …${SWITCHED_APP_SECRET.slice(-4)}`)).toBeVisible();
   const connectionPath = new URL(page.url()).pathname;
 
@@ -152,4 +173,31 @@ test("an admin switches a secret connection to a certificate, and later sees Cal
   await expect(page.getByText(/made by Calsync Console, SHA-256 thumbprint/)).toBeVisible();
   await expect(page.getByText(new RegExp(`SHA-256 thumbprint ${createHash("sha256").update(certificate.raw).digest("hex").toUpperCase()}`))).toHaveCount(0);
   await shot("certificate-04-renewed");
+});
+
+test("an admin lets Calsync upload the certificate with their Graph token, and it verifies and switches", async ({ page }) => {
+  test.setTimeout(120_000);
+  await saveSecretConnection(page, "Uploaded calendars", CERTIFICATE_APPS.uploadForMe);
+
+  await openConnectionTab(page, "Settings");
+  await page.getByRole("region", { name: "Switch to a certificate" }).getByRole("button", { name: "Generate a certificate" }).click();
+  await expect(page.getByTestId("pending-thumbprint")).toHaveText(/^[0-9A-F]{40}$/);
+
+  const weak = await simulatedAdminToken(demo.users.admin.id, ["User.Read"]);
+  rememberSecret(weak);
+  await page.getByLabel("The token the command printed").fill(weak);
+  await page.getByRole("button", { name: "Upload with this token, then switch" }).click();
+  await expect(page.getByText(/lacks Application.ReadWrite.All/).first()).toBeVisible();
+  await expect(page.getByLabel("The token the command printed")).toHaveValue("");
+
+  const admin = await simulatedAdminToken(demo.users.admin.id, CLI_SCOPES);
+  rememberSecret(admin);
+  await page.getByLabel("The token the command printed").fill(admin);
+  await page.getByRole("button", { name: "Upload with this token, then switch" }).click();
+  await expect(page).toHaveURL(/\?switched=1$/);
+  await expect(page.getByText(/made by Calsync Console, SHA-256 thumbprint/)).toBeVisible();
+  await openConnectionTab(page, "Settings");
+  const ids = page.getByRole("region", { name: "Certificate renewal ids" });
+  await expect(ids.getByLabel("Object ID", { exact: true })).toHaveValue(derivedGuid(`app:${demo.contoso.id}:${CERTIFICATE_APPS.uploadForMe}`));
+  await expect(ids.getByLabel("Certificate ID", { exact: true })).toHaveValue(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
 });

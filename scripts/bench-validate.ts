@@ -4,11 +4,14 @@
  * ≤ 2.5; the floor is 2: tenant metadata and token at once, then the Graph probes at once), and the
  * median of 20 validations of different apps run at once (target ≤ 1.5× a single one).
  *
- *   npm run bench:validate [-- --runs 15 --rounds 5 --latency-ms 100 --simulator child|in-process]
+ *   npm run bench:validate [-- --runs 15 --rounds 5 --latency-ms 100 --simulator child|in-process --credential secret|certificate]
  *
  * By default the simulator runs in a child process: in-process, its own CPU work (TLS, signing 20
  * JWTs at once) competes with the pipeline's event loop and the concurrent figure would measure the
  * simulator rather than us. `--simulator in-process` runs it in this process for comparison.
+ *
+ * `--credential certificate` signs in with a certificate (a fixture key, uploaded on every app) instead
+ * of the client secret: each token request then carries a client assertion signed with RSA.
  *
  * Exit code 0 when both targets are met, 1 otherwise.
  */
@@ -23,6 +26,9 @@ import type { CheckInput, CheckReport } from "@/lib/checks/schema";
 import { appIds, benchAppId, contosoId, secret, testScenario } from "@/test-support/check-scenario";
 import { customCloud } from "@/lib/entra/clouds";
 import { loadEnvFiles } from "@/lib/env-files";
+import { X509Certificate } from "node:crypto";
+import { thumbprints } from "@/lib/crypto/certificates";
+import { fixtureKeys, fixtureText } from "@/test-support/certificate-fixtures";
 
 loadEnvFiles();
 
@@ -30,11 +36,20 @@ const concurrency = 20;
 
 type RunningSimulator = { origin: string; requestCount(): Promise<number>; clearRequests(): Promise<void>; close(): Promise<void> };
 
-const scenarioFor = (latencyMs: number) => ({ ...testScenario(concurrency), faults: [{ kind: "latency" as const, ms: latencyMs }] });
+type Credential = "secret" | "certificate";
+
+function scenarioFor(latencyMs: number, credential: Credential) {
+  const scenario = { ...testScenario(concurrency), faults: [{ kind: "latency" as const, ms: latencyMs }] };
+  if (credential === "certificate") {
+    const pem = fixtureText("cert-a.pem");
+    for (const app of scenario.tenants[0]!.apps ?? []) app.certificates = [{ pem }];
+  }
+  return scenario;
+}
 
 /** Child mode: serve the simulator and answer "count" / "clear" lines on stdin with one line each. */
-async function serveSimulator(latencyMs: number): Promise<number> {
-  const sim = await startSimulator({ scenario: scenarioFor(latencyMs), stateDir: testSimulatorStateDir });
+async function serveSimulator(latencyMs: number, credential: Credential): Promise<number> {
+  const sim = await startSimulator({ scenario: scenarioFor(latencyMs, credential), stateDir: testSimulatorStateDir });
   process.stdout.write(`${JSON.stringify({ origin: sim.origin })}\n`);
   for await (const line of createInterface({ input: process.stdin })) {
     if (line === "count") process.stdout.write(`${sim.requests.length}\n`);
@@ -47,8 +62,8 @@ async function serveSimulator(latencyMs: number): Promise<number> {
   return 0;
 }
 
-async function startChildSimulator(latencyMs: number): Promise<RunningSimulator> {
-  const child: ChildProcess = spawn(process.execPath, [...process.execArgv, process.argv[1]!, "--serve-simulator", "--latency-ms", String(latencyMs)], {
+async function startChildSimulator(latencyMs: number, credential: Credential): Promise<RunningSimulator> {
+  const child: ChildProcess = spawn(process.execPath, [...process.execArgv, process.argv[1]!, "--serve-simulator", "--latency-ms", String(latencyMs), "--credential", credential], {
     stdio: ["pipe", "pipe", "inherit"],
   });
   const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
@@ -76,8 +91,8 @@ async function startChildSimulator(latencyMs: number): Promise<RunningSimulator>
   };
 }
 
-async function startInProcessSimulator(latencyMs: number): Promise<RunningSimulator> {
-  const sim = await startSimulator({ scenario: scenarioFor(latencyMs), stateDir: testSimulatorStateDir });
+async function startInProcessSimulator(latencyMs: number, credential: Credential): Promise<RunningSimulator> {
+  const sim = await startSimulator({ scenario: scenarioFor(latencyMs, credential), stateDir: testSimulatorStateDir });
   return {
     origin: sim.origin,
     requestCount: async () => sim.requests.length,
@@ -100,21 +115,27 @@ async function bench(): Promise<number> {
       "latency-ms": { type: "string", default: "100" },
       simulator: { type: "string", default: "child" },
       "serve-simulator": { type: "boolean", default: false },
+      credential: { type: "string", default: "secret" },
     },
   });
   const runs = Number(values.runs);
   const rounds = Number(values.rounds);
   const latencyMs = Number(values["latency-ms"]);
-  if (values["serve-simulator"]) return serveSimulator(latencyMs);
+  if (values.credential !== "secret" && values.credential !== "certificate") throw new Error("--credential must be secret or certificate");
+  const credential: Credential = values.credential;
+  if (values["serve-simulator"]) return serveSimulator(latencyMs, credential);
   if (values.simulator !== "child" && values.simulator !== "in-process") throw new Error("--simulator must be child or in-process");
 
-  const sim = values.simulator === "child" ? await startChildSimulator(latencyMs) : await startInProcessSimulator(latencyMs);
+  const sim = values.simulator === "child" ? await startChildSimulator(latencyMs, credential) : await startInProcessSimulator(latencyMs, credential);
+  const certificate =
+    credential === "certificate" ? { privateKeyPem: fixtureKeys.a, certificatePem: fixtureText("cert-a.pem"), thumbprintSha256: thumbprints(new X509Certificate(fixtureText("cert-a.pem"))).thumbprintSha256 } : undefined;
   const cloud = customCloud({ authorityHost: sim.origin, graphHost: sim.origin });
   const input = (clientId: string): CheckInput => ({
     cloud: "custom",
     tenant: contosoId,
     clientId,
-    clientSecret: secret,
+    clientSecret: certificate ? "" : secret,
+    ...(certificate ? { certificate } : {}),
     mailboxScope: { kind: "all" },
     testMailbox: "adele@contoso.com",
   });
@@ -154,6 +175,7 @@ async function bench(): Promise<number> {
     process.stdout.write(
       [
         `Validation benchmark (format, tenant, token, permissions, directory, calendar with a named test mailbox)`,
+        line("credential", credential === "certificate" ? "certificate (RSA-3072, client assertion)" : "client secret"),
         line("simulator", values.simulator === "child" ? "child process" : "in this process"),
         line("injected latency per request", `${latencyMs} ms`),
         line("requests per validation", `${requestsPerValidation}`),

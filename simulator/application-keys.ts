@@ -14,12 +14,16 @@ import { applicationObjectId } from "./applications";
  * `iss` the application's object id, and `exp` at most 10 minutes after `nbf`
  * (https://learn.microsoft.com/graph/api/application-addkey). Error bodies: `recorded/graph-errors.json`.
  *
+ * addKey keeps a `keyId` the caller put in the keyCredential (a GUID, unique on the app) and makes
+ * one up otherwise, as for a portal upload.
+ *
  * A key Entra has just accepted is not known to the token endpoint at once: for
  * `settings.keyReplicationSeconds` (default 0) the token endpoint answers AADSTS700027 for it.
  */
 
 export const PROOF_AUDIENCE = "00000002-0000-0000-c000-000000000000";
 const MAX_PROOF_LIFETIME_SECONDS = 10 * 60;
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export { applicationObjectId };
 
@@ -29,9 +33,9 @@ export function replicatedCertificates(app: ScenarioApp, nowMs: number): AppCert
 }
 
 /** Adds a certificate to an app as the portal's "Upload certificate" (or addKey) does; returns its keyId. */
-export function uploadCertificate(app: ScenarioApp, pem: string, options: { replicationSeconds?: number; now?: number } = {}): { keyId: string; thumbprint: string } {
+export function uploadCertificate(app: ScenarioApp, pem: string, options: { replicationSeconds?: number; now?: number; keyId?: string } = {}): { keyId: string; thumbprint: string } {
   const certificate = new X509Certificate(pem);
-  const keyId = randomUUID();
+  const keyId = options.keyId ?? randomUUID();
   const now = options.now ?? Date.now();
   app.certificates.push({
     pem: certificate.toString(),
@@ -72,13 +76,14 @@ export function verifyProof(tenant: ScenarioTenant, app: ScenarioApp, proof: unk
   return { ok: true };
 }
 
-function keyCredentialView(certificate: AppCertificate): Record<string, unknown> {
+/** A certificate as Graph lists it; `withKey` for a single application read with `$select=keyCredentials`. */
+export function keyCredentialView(certificate: AppCertificate, withKey = false): Record<string, unknown> {
   const x509 = new X509Certificate(certificate.pem!);
   return {
     customKeyIdentifier: x509.fingerprint.replaceAll(":", ""),
     displayName: x509.subject.replace(/\n/g, ", "),
     endDateTime: new Date(x509.validTo).toISOString(),
-    key: null,
+    key: withKey ? x509.raw.toString("base64") : null,
     keyId: certificate.keyId,
     startDateTime: new Date(x509.validFrom).toISOString(),
     type: "AsymmetricX509Cert",
@@ -140,9 +145,14 @@ export async function handleApplicationKeys(ctx: RequestContext, segments: strin
   }
   const { settings } = ctx.state.scenario;
   if (action === "addKey") {
-    const credential = body.keyCredential as { type?: unknown; usage?: unknown; key?: unknown } | undefined;
+    const credential = body.keyCredential as { type?: unknown; usage?: unknown; key?: unknown; keyId?: unknown } | undefined;
     if (!credential || credential.type !== "AsymmetricX509Cert" || credential.usage !== "Verify" || typeof credential.key !== "string") {
       sendGraphError(ctx, 400, "Request_BadRequest", "Invalid value specified for property 'keyCredential' of resource 'Application'.");
+      return true;
+    }
+    const chosenKeyId = credential.keyId === undefined || credential.keyId === null ? undefined : String(credential.keyId).toLowerCase();
+    if (chosenKeyId !== undefined && !GUID.test(chosenKeyId)) {
+      sendGraphError(ctx, 400, "Request_BadRequest", "Invalid value specified for property 'keyId' of resource 'KeyCredential'.");
       return true;
     }
     let pem: string;
@@ -157,7 +167,11 @@ export async function handleApplicationKeys(ctx: RequestContext, segments: strin
       sendGraphError(ctx, 400, "Request_BadRequest", "The key credential already exists on the application.");
       return true;
     }
-    const { keyId } = uploadCertificate(target.app, pem, { replicationSeconds: settings.keyReplicationSeconds ?? 0 });
+    if (chosenKeyId && target.app.certificates.some((certificate) => certificate.keyId === chosenKeyId)) {
+      sendGraphError(ctx, 400, "Request_BadRequest", `A key credential with keyId '${chosenKeyId}' already exists on the application.`);
+      return true;
+    }
+    const { keyId } = uploadCertificate(target.app, pem, { replicationSeconds: settings.keyReplicationSeconds ?? 0, ...(chosenKeyId ? { keyId: chosenKeyId } : {}) });
     const added = target.app.certificates.find((certificate) => certificate.keyId === keyId)!;
     sendJson(ctx, 200, { "@odata.context": `${ctx.origin}/v1.0/$metadata#microsoft.graph.keyCredential`, ...keyCredentialView(added) });
     return true;
@@ -191,4 +205,53 @@ export async function handleScenarioUpload(ctx: RequestContext, segments: string
     sendJson(ctx, 400, { error: "the body is not a PEM certificate" });
   }
   return true;
+}
+
+/**
+ * `PATCH /applications/{id}` with `keyCredentials`, as an administrator (or the one-click
+ * registration) uploads a certificate with Application.ReadWrite.All: the collection replaces the
+ * app's certificates, so callers send the ones to keep (by keyId, with their key) and the new one.
+ * A certificate longer than the tenant policy's `maxCertificateLifetimeDays` is refused as Entra does.
+ * Only `keyCredentials` is supported here; the caller has already checked the permission.
+ */
+export async function patchApplicationKeyCredentials(ctx: RequestContext, tenant: ScenarioTenant, app: ScenarioApp): Promise<void> {
+  const body = await readJson(ctx);
+  if (!body || !Array.isArray(body.keyCredentials) || Object.keys(body).some((name) => name !== "keyCredentials")) {
+    sendGraphError(ctx, 400, "Request_BadRequest", "The simulator's PATCH of an application supports keyCredentials only.");
+    return;
+  }
+  const policy = tenant.appManagementPolicy;
+  const next: AppCertificate[] = [];
+  for (const entry of body.keyCredentials as { keyId?: unknown; key?: unknown; type?: unknown; usage?: unknown }[]) {
+    const keyId = typeof entry.keyId === "string" && GUID.test(entry.keyId.toLowerCase()) ? entry.keyId.toLowerCase() : randomUUID();
+    const existing = app.certificates.find((certificate) => certificate.keyId === keyId);
+    if (typeof entry.key !== "string" && existing) {
+      next.push(existing);
+      continue;
+    }
+    if (entry.type !== "AsymmetricX509Cert" || entry.usage !== "Verify" || typeof entry.key !== "string") {
+      sendGraphError(ctx, 400, "Request_BadRequest", "Invalid value specified for property 'keyCredentials' of resource 'Application'.");
+      return;
+    }
+    let x509: X509Certificate;
+    try {
+      x509 = new X509Certificate(Buffer.from(entry.key, "base64"));
+    } catch {
+      sendGraphError(ctx, 400, "Request_BadRequest", "Invalid value specified for property 'key' of resource 'KeyCredential'.");
+      return;
+    }
+    if (existing) {
+      next.push(existing);
+      continue;
+    }
+    if (policy.maxCertificateLifetimeDays !== undefined && Date.parse(x509.validTo) - Date.parse(x509.validFrom) > policy.maxCertificateLifetimeDays * 86_400_000) {
+      const message = `Credential lifetime exceeds the max value allowed as per assigned policy '${policy.id}'.`;
+      sendGraphError(ctx, 400, "Request_BadRequest", message, { details: [{ code: "CredentialInvalidLifetimeAsPerAppPolicy", message, target: "keyCredentials" }] });
+      return;
+    }
+    const replication = ctx.state.scenario.settings.keyReplicationSeconds ?? 0;
+    next.push({ pem: x509.toString(), keyId, ...(replication ? { usableFrom: new Date(Date.now() + replication * 1000).toISOString() } : {}) });
+  }
+  app.certificates = next;
+  send(ctx, 204, "");
 }

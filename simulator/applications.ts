@@ -5,6 +5,7 @@ import { readBody, send, sendJson, type RequestContext } from "./http";
 import type { JwtPayload } from "./jwt";
 import type { Fault, ScenarioApp, ScenarioTenant, ScenarioUser } from "./scenario";
 import { derivedGuid, GRAPH_APP_ID, servicePrincipalId } from "./state";
+import { keyCredentialView, patchApplicationKeyCredentials } from "./application-keys";
 
 /**
  * Microsoft Graph's application-management API, as far as registering an app for the console needs
@@ -188,7 +189,7 @@ function applicationResource(tenant: ScenarioTenant, app: ScenarioApp): Record<s
     requiredResourceAccess: roles.length > 0 ? [{ resourceAppId: GRAPH_APP_ID, resourceAccess: roles.map((role) => ({ id: role.id, type: "Role" })) }] : [],
     web: { redirectUris: app.redirectUris, implicitGrantSettings: { enableAccessTokenIssuance: false, enableIdTokenIssuance: false } },
     passwordCredentials: app.secrets.map(passwordCredential),
-    keyCredentials: [],
+    keyCredentials: app.certificates.filter((certificate) => certificate.pem).map((certificate) => keyCredentialView(certificate)),
   };
 }
 
@@ -410,8 +411,12 @@ async function handleApplications(ctx: RequestContext, caller: DirectoryCaller, 
   // Whoever registered an app owns it and may manage it without an admin role.
   if (write && !canManageApps(caller) && !(caller.me && app.ownerIds.includes(caller.me.id))) return denied(ctx);
   if (action === undefined && method === "GET") {
-    return ok(ctx, 200, { "@odata.context": `${ctx.origin}/v1.0/$metadata#applications/$entity`, ...applicationResource(tenant, app) });
+    const resource = applicationResource(tenant, app);
+    // Graph returns a certificate's key only when one application is read with $select=keyCredentials.
+    if (/keyCredentials/.test(ctx.url.searchParams.get("$select") ?? "")) resource.keyCredentials = app.certificates.filter((certificate) => certificate.pem).map((certificate) => keyCredentialView(certificate, true));
+    return ok(ctx, 200, { "@odata.context": `${ctx.origin}/v1.0/$metadata#applications/$entity`, ...resource });
   }
+  if (action === undefined && method === "PATCH") return patchApplicationKeyCredentials(ctx, tenant, app);
   if (action === undefined && method === "DELETE") {
     tenant.apps.splice(tenant.apps.indexOf(app), 1);
     tenant.deletedApps.push({ ...app, objectId: applicationObjectId(tenant, app), deletedAt: new Date().toISOString(), hasServicePrincipal: false, grantedRoles: [] });
@@ -547,8 +552,14 @@ function policies(ctx: RequestContext, caller: DirectoryCaller, name: string | u
       "@odata.context": `${ctx.origin}/v1.0/$metadata#policies/defaultAppManagementPolicy/$entity`,
       id: policy.id,
       displayName: "Default app management tenant policy",
-      isEnabled: passwordCredentials.length > 0,
-      applicationRestrictions: { passwordCredentials, keyCredentials: [] },
+      isEnabled: passwordCredentials.length > 0 || policy.maxCertificateLifetimeDays !== undefined,
+      applicationRestrictions: {
+        passwordCredentials,
+        keyCredentials:
+          policy.maxCertificateLifetimeDays === undefined
+            ? []
+            : [{ restrictionType: "asymmetricKeyLifetime", state: "enabled", maxLifetime: `P${policy.maxCertificateLifetimeDays}D`, restrictForAppsCreatedAfterDateTime: "2019-01-01T00:00:00Z" }],
+      },
       servicePrincipalRestrictions: { passwordCredentials: [], keyCredentials: [] },
     });
   }

@@ -192,6 +192,8 @@ export const tenantSchema = z.object({
     .object({
       passwordCredentialsAllowed: z.boolean().default(true),
       maxPasswordLifetimeDays: z.number().int().positive().optional(),
+      /** The `asymmetricKeyLifetime` restriction: the longest certificate an app may get, in days. */
+      maxCertificateLifetimeDays: z.number().int().positive().optional(),
       id: guid.default("00000000-0000-0000-0000-000000000000"),
     })
     .default({ passwordCredentialsAllowed: true, id: "00000000-0000-0000-0000-000000000000" }),

@@ -78,6 +78,8 @@ export const actionPolicy = {
   rotateSecretAction: ["admin"],
   startCertificateSwitchAction: ["admin"],
   switchToCertificateAction: ["admin"],
+  updateCertificateIdsAction: ["admin"],
+  uploadCertificateForMeAction: ["admin"],
   deleteConnectionAction: ["admin"],
   scopeScriptAction: ["admin"],
   createApiKeyAction: ["admin"],

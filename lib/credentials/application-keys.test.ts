@@ -1,4 +1,4 @@
-import { createHash, createPrivateKey, sign } from "node:crypto";
+import { createHash, createPrivateKey, randomUUID, sign } from "node:crypto";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { addKey, PROOF_AUDIENCE, proofOfPossession, removeKey } from "@/lib/credentials/application-keys";
 import { certificateDer, generateCertificateCredential, type CertificateCredential } from "@/lib/crypto/certificates";
@@ -54,8 +54,9 @@ describe("addKey and removeKey", () => {
   it("adds the new certificate with a proof from the current one, then removes the old one with a proof from the new one", async () => {
     const firstKeyId = withFirstUploaded();
     expect((await tokenWith(second)).ok).toBe(false);
-    const added = await addKey(app(), asCredential(first), second.certificatePem);
-    expect(added).toEqual({ ok: true, value: { keyId: expect.stringMatching(/^[0-9a-f-]{36}$/) } });
+    const chosen = randomUUID();
+    const added = await addKey(app(), asCredential(first), second.certificatePem, chosen);
+    expect(added).toEqual({ ok: true, value: { keyId: chosen } });
     expect((await tokenWith(second)).ok).toBe(true);
     const removed = await removeKey(app(), asCredential(second), firstKeyId);
     expect(removed.ok).toBe(true);
@@ -64,9 +65,27 @@ describe("addKey and removeKey", () => {
     expect(refused.ok === false && refused.failure.code).toBe("AADSTS700027");
   });
 
+  it("keeps the caller's keyId, so a caller that never saw the answer can still remove the key by it", async () => {
+    withFirstUploaded();
+    const chosen = randomUUID();
+    expect((await addKey(app(), asCredential(first), second.certificatePem, chosen)).ok).toBe(true);
+    expect(liveApp().certificates.map((certificate) => certificate.keyId)).toContain(chosen);
+    expect((await removeKey(app(), asCredential(first), chosen)).ok).toBe(true);
+    expect(liveApp().certificates).toHaveLength(1);
+  });
+
+  it("refuses a keyId the app already has, and one that is not a GUID", async () => {
+    const firstKeyId = withFirstUploaded();
+    const taken = await addKey(app(), asCredential(first), second.certificatePem, firstKeyId);
+    expect(taken.ok === false && taken.message).toMatch(/already exists/);
+    const malformed = await addKey(app(), asCredential(first), second.certificatePem, "not-a-guid");
+    expect(malformed.ok === false && malformed.message).toMatch(/keyId/);
+    expect(liveApp().certificates).toHaveLength(1);
+  });
+
   it("a new key stays unknown to the token endpoint while it replicates (AADSTS700027)", async () => {
     withFirstUploaded(3600);
-    expect((await addKey(app(), asCredential(first), second.certificatePem)).ok).toBe(true);
+    expect((await addKey(app(), asCredential(first), second.certificatePem, randomUUID())).ok).toBe(true);
     const early = await tokenWith(second);
     expect(early.ok === false && early.failure.code).toBe("AADSTS700027");
     expect((await tokenWith(first)).ok).toBe(true);
@@ -75,7 +94,7 @@ describe("addKey and removeKey", () => {
   it("an app with no valid certificate cannot add a key", async () => {
     withFirstUploaded();
     liveApp().certificates[0]!.expiresAt = "2020-01-01T00:00:00Z";
-    const refused = await addKey(app(), asCredential(second), second.certificatePem);
+    const refused = await addKey(app(), asCredential(second), second.certificatePem, randomUUID());
     // The token request itself already fails: the only certificate it has is expired.
     expect(refused.ok).toBe(false);
   });

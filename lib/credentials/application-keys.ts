@@ -57,17 +57,21 @@ async function callKeys<T>(app: App, signer: Certificate, action: "addKey" | "re
   return { ok: true, value: await read(response) };
 }
 
-/** Adds `certificatePem` to the app, proving possession with `signer`; returns Entra's keyId for it. */
-export function addKey(app: App, signer: Certificate, certificatePem: string): Promise<KeyCallResult<{ keyId: string }>> {
+/**
+ * Adds `certificatePem` to the app under the caller-chosen `keyId` (a keyCredential's `keyId` is the
+ * GUID that names it), proving possession with `signer`. The caller records `keyId` before the call,
+ * so a run that never saw the answer still knows which key removeKey must take out later. Entra's
+ * answer is authoritative: when it names another keyId, that one is returned.
+ */
+export function addKey(app: App, signer: Certificate, certificatePem: string, keyId: string): Promise<KeyCallResult<{ keyId: string }>> {
   return callKeys(
     app,
     signer,
     "addKey",
-    { keyCredential: { type: "AsymmetricX509Cert", usage: "Verify", key: certificateDer(certificatePem).toString("base64") }, passwordCredential: null },
+    { keyCredential: { type: "AsymmetricX509Cert", usage: "Verify", keyId, key: certificateDer(certificatePem).toString("base64") }, passwordCredential: null },
     async (response) => {
       const added = (await response.json()) as { keyId?: unknown };
-      if (typeof added.keyId !== "string") throw new Error("addKey answered without a keyId");
-      return { keyId: added.keyId };
+      return { keyId: typeof added.keyId === "string" ? added.keyId.toLowerCase() : keyId };
     },
   );
 }

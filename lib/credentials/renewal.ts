@@ -1,9 +1,11 @@
 import "server-only";
+import { randomUUID } from "node:crypto";
 import { recordAudit } from "@/lib/audit/audit";
 import type { Check, CheckReport } from "@/lib/checks/schema";
 import { certificateKeyContext, pendingCertificateKeyContext } from "@/lib/connections/connections";
 import { forgetConnectionRead } from "@/lib/connections/read-cache";
 import { addKey, removeKey, type KeyCallResult } from "@/lib/credentials/application-keys";
+import { certificateValidity, validityMonthsOf } from "@/lib/credentials/certificate-validity";
 import { describeCertificate, generateCertificateCredential, type CertificateCredential } from "@/lib/crypto/certificates";
 import type { KeyRing } from "@/lib/crypto/seal";
 import { Prisma } from "@/lib/db/generated/client";
@@ -17,23 +19,26 @@ import { recordCheckRun } from "@/lib/monitoring/check-runs";
 /**
  * The console renews the certificates it made, before they expire, with no admin involved:
  *
- *   generated → adding → added → switched → done
+ *   generated → adding → added → switched → removing → done
  *
  * 1. `generated`: a new key pair and certificate, sealed beside the current one.
- * 2. `adding` is written before addKey is called, `added` (with Entra's keyId) after it answered. A
- *    run that finds `adding` cannot know whether Microsoft added the key, so it asks the token
- *    endpoint with the new certificate first and calls addKey only when that is refused: a crash
+ * 2. `generated` already records the keyId the new key gets: addKey passes it in the keyCredential,
+ *    so a run that crashed before seeing the answer still knows the id. `adding` is written before
+ *    addKey is called, `added` after it answered. A run that finds `adding` cannot know whether
+ *    Microsoft added the key, so it asks the token endpoint with the new certificate first and calls
+ *    addKey only when that is refused (Entra then refuses a second key with the same id): a crash
  *    never adds a second new key.
  * 3. `added`: a token with the new certificate proves the key works (Microsoft replicates a new key
  *    for a short while and answers AADSTS700027 meanwhile: the run stops and the next one retries).
  * 4. The switch moves the new certificate into place in one update; until then the old one is used.
- * 5. `switched`: removeKey takes the old certificate out of Entra, with a proof signed by the new one.
+ * 5. `switched`, then `removing` just before removeKey takes the old certificate out of Entra, with
+ *    a proof signed by the new one.
  *
  * Every step is an update guarded by the lease the scheduled checks use, so across instances one
  * runs it at a time, and a crash leaves a connection whose current certificate still works.
  */
 
-export type RenewalStep = "generated" | "adding" | "added" | "switched";
+export type RenewalStep = "generated" | "adding" | "added" | "switched" | "removing";
 
 export type RenewalOutcome =
   | { outcome: "renewed"; oldThumbprint: string; newThumbprint: string; oldKeyRemoved: boolean }
@@ -78,6 +83,8 @@ const renewalSelect = {
   renewalStep: true,
   previousCertificateKeyId: true,
   previousCertificateThumbprint: true,
+  certificateValidityMonths: true,
+  certificatePolicyMaxDays: true,
   lastReport: true,
 } as const;
 
@@ -214,16 +221,17 @@ export async function renewCertificate(db: AppPrismaClient, ring: KeyRing, id: s
     if (row.certificateExpiresAt && row.certificateExpiresAt <= now) {
       return block(db, row, options.instanceId, now, "Every certificate of the app has expired, so Microsoft accepts no proof for a new one. Generate a new certificate and upload it in Entra.");
     }
+    const described = describeCertificate(row.certificatePem!);
     const fresh: CertificateCredential = await generateCertificateCredential({
       commonName: `Calsync Console: ${row.name}`,
-      validityMonths: 12,
+      ...certificateValidity(row.certificateValidityMonths ?? validityMonthsOf(described.notBefore, described.expiresAt), row.certificatePolicyMaxDays),
       now,
       ...(options.generateKey ? { privateKeyPem: await options.generateKey() } : {}),
     });
     const written = await step(db, row, options.instanceId, {
       pendingCertificateKeySealed: ring.seal(fresh.privateKeyPem, pendingCertificateKeyContext(row.id)),
       pendingCertificatePem: fresh.certificatePem,
-      pendingCertificateKeyId: null,
+      pendingCertificateKeyId: randomUUID(),
       renewalStep: "generated",
     });
     if (!written) return { outcome: "lost-lease" };
@@ -232,27 +240,27 @@ export async function renewCertificate(db: AppPrismaClient, ring: KeyRing, id: s
   }
 
   const next = pending(ring, row);
-  if (!next && row.renewalStep !== "switched") {
+  if (!next && row.renewalStep !== "switched" && row.renewalStep !== "removing") {
     await step(db, row, options.instanceId, { renewalStep: null });
     return { outcome: "not-due" };
   }
 
   if (row.renewalStep === "generated" || row.renewalStep === "adding") {
-    let keyId: string | null = null;
+    // Recorded with the generated certificate, before addKey is called: whatever the crash, the run
+    // that resumes knows the id the new key was (or will be) added under.
+    let keyId = row.pendingCertificateKeyId ?? randomUUID();
     const alreadyAdded = row.renewalStep === "adding" && (await tokenWorks(cloud, row, next!)).ok;
     if (!alreadyAdded) {
-      if (!(await step(db, row, options.instanceId, { renewalStep: "adding" }))) return { outcome: "lost-lease" };
-      const added: KeyCallResult<{ keyId: string }> = await addKey(app, old, next!.certificatePem);
+      if (!(await step(db, row, options.instanceId, { renewalStep: "adding", pendingCertificateKeyId: keyId }))) return { outcome: "lost-lease" };
+      crash(options, "adding");
+      const added: KeyCallResult<{ keyId: string }> = await addKey(app, old, next!.certificatePem, keyId);
       crash(options, "add-called");
-      if (!added.ok) {
-        if (row.renewalStep === "adding" && added.code === "Request_BadRequest" && /already/i.test(added.message)) {
-          // Added by the run that crashed, and not yet replicated: its keyId is Entra's alone to know.
-        } else {
-          await step(db, row, options.instanceId, { renewalStep: "generated" });
-          return block(db, row, options.instanceId, now, `Microsoft refused to add the new certificate (${added.code}${added.message ? `: ${added.message}` : ""}).`);
-        }
-      } else {
+      if (added.ok) {
         keyId = added.value.keyId;
+      } else if (!(row.renewalStep === "adding" && added.code === "Request_BadRequest" && /already exists/i.test(added.message))) {
+        // An "already exists" on a resume is the key the crashed run added, under the recorded keyId.
+        await step(db, row, options.instanceId, { renewalStep: "generated" });
+        return block(db, row, options.instanceId, now, `Microsoft refused to add the new certificate (${added.code}${added.message ? `: ${added.message}` : ""}).`);
       }
     }
     if (!(await step(db, row, options.instanceId, { renewalStep: "added", pendingCertificateKeyId: keyId }))) return { outcome: "lost-lease" };
@@ -302,13 +310,20 @@ export async function renewCertificate(db: AppPrismaClient, ring: KeyRing, id: s
     row = (await read())!;
   }
 
-  if (row.renewalStep === "switched") {
+  if (row.renewalStep === "switched" || row.renewalStep === "removing") {
     const now2 = current(ring, row)!;
     let removed = false;
     if (row.previousCertificateKeyId) {
+      // "removing" is written first, so a Request_ResourceNotFound after a crash means the earlier
+      // call took the key out; on a first call it means Entra has no key under that id.
+      const retried = row.renewalStep === "removing";
+      if (!retried && !(await step(db, row, options.instanceId, { renewalStep: "removing" }))) return { outcome: "lost-lease" };
+      crash(options, "removing");
       const result = await removeKey(app, now2, row.previousCertificateKeyId);
-      removed = result.ok || result.code === "Request_ResourceNotFound";
-      if (!result.ok && !removed) return block(db, row, options.instanceId, now, `The certificate was renewed, but Microsoft refused to remove the old one (${result.code}). Delete it in Entra.`);
+      removed = result.ok || (retried && result.code === "Request_ResourceNotFound");
+      if (!result.ok && result.code !== "Request_ResourceNotFound") {
+        return block(db, row, options.instanceId, now, `The certificate was renewed, but Microsoft refused to remove the old one (${result.code}). Delete it in Entra.`);
+      }
     }
     crash(options, "removed");
     const oldThumbprint = row.previousCertificateThumbprint ?? "";
@@ -322,7 +337,11 @@ export async function renewCertificate(db: AppPrismaClient, ring: KeyRing, id: s
         action: "connection.renew-certificate",
         target: { type: "connection", id: row!.id, label: row!.name },
         summary: `Calsync renewed the certificate of “${row!.name}”: ${oldThumbprint} → ${row!.certificateThumbprint} (SHA-256); ${
-          removed ? "the old certificate was removed from the app" : "delete the old certificate in Entra (its Certificate ID was not known)"
+          removed
+            ? "the old certificate was removed from the app"
+            : row!.previousCertificateKeyId
+              ? `delete the old certificate in Entra (Microsoft knows no Certificate ID ${row!.previousCertificateKeyId} on the app)`
+              : "delete the old certificate in Entra (its Certificate ID was not known)"
         }`,
       });
     });

@@ -10,14 +10,16 @@ import { customCloud } from "@/lib/entra/clouds";
 import { uploadCertificate } from "@/simulator/application-keys";
 import { startSimulator, type Simulator } from "@/simulator/server";
 import { fixtureKeys, pemBody } from "@/test-support/certificate-fixtures";
-import { appIds, assertSimulatorCaTrusted, contosoId, secret, testScenario } from "@/test-support/check-scenario";
+import { appIds, assertSimulatorCaTrusted, secret, testScenario } from "@/test-support/check-scenario";
 import { testEngines } from "@/test-support/databases";
-import { cannedReport } from "@/test-support/jobs";
+import { secretConnectionInput } from "@/test-support/connection-inputs";
 import { testSimulatorStateDir } from "@/test-support/simulator-ca";
 
 /** "Switch to a certificate" on a secret connection, against the simulator, on both databases. */
 
 assertSimulatorCaTrusted();
+
+const DAY = 86_400_000;
 
 const ring = new KeyRing([{ id: "t1", key: randomBytes(32) }]);
 let sim: Simulator;
@@ -46,24 +48,7 @@ describe.each(testEngines())("switching a secret connection to a certificate on 
 
   it("keeps the secret until the certificate verifies, then switches and reminds the admin to delete the secret", async () => {
     sim.setScenario(testScenario());
-    const { id } = await createConnection(
-      database.prisma,
-      ring,
-      {
-        name: "Switching",
-        cloud: "custom",
-        tenant: contosoId,
-        clientId: appIds.healthy,
-        clientSecret: secret,
-        secretExpiresAt: new Date("2027-01-01T00:00:00Z"),
-        mailboxScope: { kind: "all" },
-        testMailbox: null,
-        outOfScopeMailbox: null,
-        writeTest: false,
-        report: cannedReport("pass"),
-      },
-      { actor },
-    );
+    const { id } = await createConnection(database.prisma, ring, secretConnectionInput("Switching", { secretExpiresAt: new Date("2027-01-01T00:00:00Z") }), { actor });
     const started = await startCertificateSwitch(database.prisma, ring, id, { validityMonths: 12, privateKeyPem: fixtureKeys.c });
     const pending = await pendingCertificate(database.prisma, id);
     expect(pending?.view.thumbprintSha256).toBe(started.thumbprintSha256);
@@ -95,5 +80,18 @@ describe.each(testEngines())("switching a secret connection to a certificate on 
     expect(audit.summary).not.toContain(secret);
     expect(audit.summary).not.toContain(pemBody(fixtureKeys.c).slice(0, 40));
     await expect(startCertificateSwitch(database.prisma, ring, id, { validityMonths: 12, privateKeyPem: fixtureKeys.c })).rejects.toThrow(/already signs in with a certificate/);
+  });
+
+  it("makes the certificate for the months the admin chose, within the tenant policy's cap, and keeps the choice for renewals", async () => {
+    sim.setScenario(testScenario());
+    await database.prisma.connection.deleteMany();
+    const { id } = await createConnection(database.prisma, ring, secretConnectionInput("Short-lived"), { actor });
+    const chosen = await startCertificateSwitch(database.prisma, ring, id, { validityMonths: 3, privateKeyPem: fixtureKeys.c });
+    expect(chosen.expiresAt.getTime() - Date.now()).toBeGreaterThan(88 * DAY);
+    expect(chosen.expiresAt.getTime() - Date.now()).toBeLessThan(93 * DAY);
+    await database.prisma.connection.update({ where: { id }, data: { certificatePolicyMaxDays: 30 } });
+    const capped = await startCertificateSwitch(database.prisma, ring, id, { validityMonths: 12, privateKeyPem: fixtureKeys.c });
+    expect(Math.round((capped.expiresAt.getTime() - Date.now()) / DAY)).toBe(30);
+    expect(await database.prisma.connection.findUniqueOrThrow({ where: { id }, select: { certificateValidityMonths: true } })).toEqual({ certificateValidityMonths: 12 });
   });
 });

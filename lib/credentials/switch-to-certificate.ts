@@ -3,6 +3,7 @@ import { recordAudit, type AuditActor } from "@/lib/audit/audit";
 import type { CheckInput, CheckReport } from "@/lib/checks/schema";
 import { certificateKeyContext, pendingCertificateKeyContext, connectionCheckInput, getConnection, STALE_VERSION_MESSAGE } from "@/lib/connections/connections";
 import { forgetConnectionRead } from "@/lib/connections/read-cache";
+import { certificateValidity } from "@/lib/credentials/certificate-validity";
 import { describeCertificate, generateCertificateCredential } from "@/lib/crypto/certificates";
 import type { KeyRing } from "@/lib/crypto/seal";
 import type { AppPrismaClient, DbClient } from "@/lib/db/types";
@@ -33,14 +34,22 @@ export async function startCertificateSwitch(
   const connection = await getConnection(db, id);
   if (!connection || connection.kind !== "organization") throw new UserFacingError("This connection no longer exists.");
   if (connection.credentialKind !== "secret") throw new UserFacingError("This connection already signs in with a certificate.");
+  const policy = await db.connection.findUnique({ where: { id }, select: { certificatePolicyMaxDays: true } });
+  const validity = certificateValidity(options.validityMonths, policy?.certificatePolicyMaxDays);
   const credential = await generateCertificateCredential({
     commonName: `Calsync Console: ${connection.name}`,
-    validityMonths: options.validityMonths,
+    ...validity,
     ...(options.privateKeyPem ? { privateKeyPem: options.privateKeyPem } : {}),
   });
   await db.connection.updateMany({
     where: { id, credentialKind: "secret" },
-    data: { pendingCertificateKeySealed: ring.seal(credential.privateKeyPem, pendingCertificateKeyContext(id)), pendingCertificatePem: credential.certificatePem },
+    data: {
+      pendingCertificateKeySealed: ring.seal(credential.privateKeyPem, pendingCertificateKeyContext(id)),
+      pendingCertificatePem: credential.certificatePem,
+      pendingCertificateKeyId: null,
+      // Renewals make the next certificates for as long as the admin chose this one.
+      certificateValidityMonths: validity.validityMonths,
+    },
   });
   return describeCertificate(credential.certificatePem);
 }
@@ -58,7 +67,10 @@ export async function completeCertificateSwitch(
   verify: (input: CheckInput) => Promise<CheckReport>,
   context: { actor: AuditActor & object; ip?: string | null },
 ): Promise<CheckReport> {
-  const row = await db.connection.findUnique({ where: { id }, select: { pendingCertificateKeySealed: true, pendingCertificatePem: true, credentialKind: true } });
+  const row = await db.connection.findUnique({
+    where: { id },
+    select: { pendingCertificateKeySealed: true, pendingCertificatePem: true, pendingCertificateKeyId: true, applicationObjectId: true, credentialKind: true },
+  });
   if (!row) throw new UserFacingError("This connection no longer exists.");
   if (row.credentialKind !== "secret" || !row.pendingCertificateKeySealed || !row.pendingCertificatePem) {
     throw new UserFacingError("Generate the certificate first, then upload it in Entra.");
@@ -85,10 +97,12 @@ export async function completeCertificateSwitch(
         certificateThumbprint: described.thumbprintSha256,
         certificateExpiresAt: described.expiresAt,
         certificateGenerated: true,
-        applicationObjectId: ids.applicationObjectId,
-        certificateKeyId: ids.keyId,
+        // What the admin typed wins; otherwise what "upload it for me" recorded.
+        applicationObjectId: ids.applicationObjectId ?? row.applicationObjectId,
+        certificateKeyId: ids.keyId ?? row.pendingCertificateKeyId,
         pendingCertificateKeySealed: null,
         pendingCertificatePem: null,
+        pendingCertificateKeyId: null,
         clientSecretSealed: null,
         secretHint: null,
         secretExpiresAt: null,

@@ -122,6 +122,8 @@ export async function generateCertificateCredential(options: {
   commonName: string;
   organisation?: string;
   validityMonths?: number;
+  /** A tenant policy's cap on the lifetime, in days; the certificate ends at whichever comes first. */
+  maxDays?: number;
   now?: Date;
   privateKeyPem?: string;
 }): Promise<CertificateCredential> {
@@ -130,11 +132,14 @@ export async function generateCertificateCredential(options: {
   const privateKey = options.privateKeyPem
     ? createPrivateKey(options.privateKeyPem)
     : (await generateKeyPair("rsa", { modulusLength: GENERATED_KEY_BITS, publicExponent: 0x10001 })).privateKey;
+  const notBefore = new Date(now.getTime() - 5 * 60_000);
+  // A policy limits the whole lifetime, from the first valid moment.
+  const notAfter = options.maxDays ? new Date(Math.min(addMonths(now, months).getTime(), notBefore.getTime() + options.maxDays * 86_400_000)) : addMonths(now, months);
   const certificate = selfSignedCertificate(privateKey, {
     commonName: options.commonName,
     organisation: options.organisation ?? "Calsync Console",
-    notBefore: new Date(now.getTime() - 5 * 60_000),
-    notAfter: addMonths(now, months),
+    notBefore,
+    notAfter,
   });
   return credentialOf(certificate, privateKey);
 }

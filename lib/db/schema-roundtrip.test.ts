@@ -50,7 +50,7 @@ const samples: Record<Prisma.ModelName, Record<string, unknown>> = {
     certificateExpiresAt: at("2027-08-01T00:00:00.123Z"), certificateGenerated: true, applicationObjectId: "0f0e0d0c-0b0a-4908-8706-050403020100",
     certificateKeyId: "1f1e1d1c-1b1a-4918-8716-151413121110", pendingCertificateKeySealed: "cs1.k1.o.p", pendingCertificatePem: "-----BEGIN CERTIFICATE-----",
     pendingCertificateKeyId: "2f2e2d2c-2b2a-4928-8726-252423222120", renewalStep: "added", previousCertificateKeyId: "3f3e3d3c-3b3a-4938-8736-353433323130",
-    previousCertificateThumbprint: "CD".repeat(32),
+    previousCertificateThumbprint: "CD".repeat(32), certificateValidityMonths: 6, certificatePolicyMaxDays: 180,
   },
   CheckRun: {
     id: 11n, connectionId, startedAt: at("2026-08-02T00:00:00.000Z"), durationMs: 120, trigger: "scheduled", ok: false, state: "failing",

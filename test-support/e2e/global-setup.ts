@@ -37,7 +37,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
       clientId,
       displayName: `Certificate ${name}`,
       servicePrincipalId: undefined,
-      secrets: name === "switched" ? [{ ...healthy.secrets[0]!, id: "c0000000-0000-4000-8000-00000000c3c3", value: SWITCHED_APP_SECRET }] : [],
+      secrets: name === "switched" || name === "uploadForMe" ? [{ ...healthy.secrets[0]!, id: "c0000000-0000-4000-8000-00000000c3c3", value: SWITCHED_APP_SECRET }] : [],
       certificates: [],
     });
   }

@@ -34,9 +34,10 @@ export const CERTIFICATE_APPS = {
   generated: "c0000000-0000-4000-8000-0000000000c1",
   pfx: "c0000000-0000-4000-8000-0000000000c2",
   switched: "c0000000-0000-4000-8000-0000000000c3",
+  uploadForMe: "c0000000-0000-4000-8000-0000000000c4",
 } as const;
 
-/** The secret of the `switched` app, the one moved off a secret to a certificate. */
+/** The secret of the `switched` and `uploadForMe` apps, the ones moved off a secret to a certificate. */
 export const SWITCHED_APP_SECRET = "switched~app~secret~value~00000003";
 
 /** A second valid secret the e2e scenario adds to the demo's healthy app. */

@@ -13,11 +13,12 @@ import { getKeyRing } from "@/lib/crypto/key-store";
 import { getPrisma } from "@/lib/db/client";
 import { UserFacingError } from "@/lib/errors";
 import { isoDateSchema, isPastDate, splitMailboxList } from "@/lib/wizard/draft-fields";
-import { isGuid } from "@/lib/checks/format";
 import { runChecks } from "@/lib/checks/run-checks";
 import { completeCertificateSwitch, startCertificateSwitch } from "@/lib/credentials/switch-to-certificate";
 import { generateCertificateFormSchema } from "@/lib/wizard/draft-certificate";
-import { applicationObjectIdProblem } from "@/lib/wizard/step-forms";
+import { certificateIdProblems, updateCertificateIds } from "@/lib/credentials/certificate-ids";
+import { UPLOAD_TOKEN_FIELD, uploadPendingCertificate } from "@/lib/credentials/upload-certificate";
+import { resolveCloud } from "@/lib/entra/cloud-config";
 
 export async function updateConnectionAction(_state: ActionState, formData: FormData): Promise<ActionState> {
   return runAction("updateConnectionAction", updateConnectionSchema, formData, async (values, caller) => {
@@ -110,13 +111,54 @@ export async function switchToCertificateAction(_state: ActionState, formData: F
     const connection = await getConnection(db, values.id);
     if (!connection) throw new UserFacingError("This connection no longer exists.");
     const objectId = (values.applicationObjectId ?? "").trim().toLowerCase();
-    const objectIdProblem = applicationObjectIdProblem(objectId, { tenant: connection.tenantId, clientId: connection.clientId });
-    if (objectIdProblem) throw new UserFacingError("Check the highlighted field.", { applicationObjectId: objectIdProblem });
     const keyId = (values.certificateKeyId ?? "").trim().toLowerCase();
-    if (keyId && !isGuid(keyId)) throw new UserFacingError("Check the highlighted field.", { certificateKeyId: "The Certificate ID is a GUID shown beside the thumbprint in Entra" });
+    const problems = certificateIdProblems({ applicationObjectId: objectId, certificateKeyId: keyId }, { tenant: connection.tenantId, clientId: connection.clientId });
+    if (Object.keys(problems).length) throw new UserFacingError("Check the highlighted fields.", problems);
     const { ip } = await requestContext();
     await completeCertificateSwitch(db, getKeyRing(), values.id, values.version, { applicationObjectId: objectId || null, keyId: keyId || null }, (input) => runChecks(input), { actor: caller, ip });
     // The switch form is gone once the connection uses a certificate: the page itself says what happened.
+    redirect(`/connections/${values.id}?switched=1`);
+  });
+}
+
+const certificateIdsSchema = z.object({
+  id: z.uuid(),
+  version: z.coerce.number().int().min(1),
+  applicationObjectId: z.string().max(300).default(""),
+  certificateKeyId: z.string().max(300).default(""),
+});
+
+export async function updateCertificateIdsAction(_state: ActionState, formData: FormData): Promise<ActionState> {
+  return runAction("updateCertificateIdsAction", certificateIdsSchema, formData, async (values, caller) => {
+    const { ip } = await requestContext();
+    const { changed } = await updateCertificateIds(await getPrisma(), values.id, values.version, values, { actor: caller, ip });
+    revalidatePath(`/connections/${values.id}`);
+    return { status: "success", message: changed ? "Saved. Renewal uses these ids from now on." : "Nothing changed." };
+  });
+}
+
+const uploadForMeSchema = z.object({
+  id: z.uuid(),
+  version: z.coerce.number().int().min(1),
+  [UPLOAD_TOKEN_FIELD]: z.string().min(1, { message: "Paste the access token" }).max(20_000),
+});
+
+export async function uploadCertificateForMeAction(_state: ActionState, formData: FormData): Promise<ActionState> {
+  return runAction("uploadCertificateForMeAction", uploadForMeSchema, formData, async (values, caller) => {
+    const db = await getPrisma();
+    const connection = await getConnection(db, values.id);
+    if (!connection || connection.kind !== "organization") throw new UserFacingError("This connection no longer exists.");
+    const cloud = resolveCloud(connection.cloud);
+    if (!cloud) throw new UserFacingError("The connection's cloud is not configured on this server.");
+    const uploaded = await uploadPendingCertificate(db, cloud, values.id, values[UPLOAD_TOKEN_FIELD]);
+    const { ip } = await requestContext();
+    try {
+      await completeCertificateSwitch(db, getKeyRing(), values.id, values.version, { applicationObjectId: null, keyId: null }, (input) => runChecks(input), { actor: caller, ip });
+    } catch (error) {
+      if (!(error instanceof UserFacingError)) throw error;
+      revalidatePath(`/connections/${values.id}`);
+      throw new UserFacingError(`Calsync added the certificate to the app (Certificate ID ${uploaded.keyId}). ${error.message} Microsoft can take a minute to accept a new certificate: press “Verify and switch” shortly.`);
+    }
     redirect(`/connections/${values.id}?switched=1`);
   });
 }

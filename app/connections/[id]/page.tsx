@@ -18,6 +18,7 @@ import { EXPIRED_BY_MICROSOFT, secretExpiredByMicrosoft } from "@/lib/connection
 import { pendingCertificate } from "@/lib/credentials/switch-to-certificate";
 import { SwitchToCertificate } from "@/app/connections/[id]/switch-to-certificate";
 import { ConnectionScopeAssistant } from "@/app/connections/scope-assistant-mount";
+import { CertificateIds } from "@/app/connections/[id]/certificate-ids";
 import { getPrisma } from "@/lib/db/client";
 import { cloudName, resolveCloud } from "@/lib/entra/cloud-config";
 import { getEnv } from "@/lib/env";
@@ -336,6 +337,7 @@ export default async function ConnectionPage({
               </section>
 
               {connection.credentialKind === "secret" && <SwitchToCertificate connection={connection} pending={pending?.view ?? null} />}
+              {connection.credentialKind === "certificate" && <CertificateIds connection={connection} />}
 
               <ConnectionScopeAssistant connectionId={connection.id} />
 

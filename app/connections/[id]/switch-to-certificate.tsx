@@ -1,5 +1,7 @@
 import { ActionForm, Field } from "@/components/action-form";
-import { startCertificateSwitchAction, switchToCertificateAction } from "@/app/connections/[id]/actions";
+import { CopyButton } from "@/components/copy-button";
+import { startCertificateSwitchAction, switchToCertificateAction, uploadCertificateForMeAction } from "@/app/connections/[id]/actions";
+import { ADMIN_TOKEN_COMMAND, UPLOAD_TOKEN_FIELD } from "@/lib/credentials/upload-certificate";
 import type { ConnectionView } from "@/lib/connections/connections";
 import type { PendingCertificateView } from "@/lib/credentials/switch-to-certificate";
 
@@ -34,10 +36,23 @@ export function SwitchToCertificate({ connection, pending }: { connection: Conne
               (.pem)
             </a>
           </p>
+          <h3 className="font-semibold">Upload it yourself</h3>
           <p className="text-sm">Upload it on the app&apos;s Certificates tab (Certificates &amp; secrets → Certificates → Upload certificate), then verify and switch.</p>
           <ActionForm action={switchToCertificateAction} submitLabel="Verify and switch" hidden={{ id: connection.id, version: String(connection.version) }}>
             <Field name="applicationObjectId" label="Object ID (optional, for renewal)" required={false} hint="The app registration's Object ID from its Overview page: not the client ID" />
             <Field name="certificateKeyId" label="Certificate ID (optional)" required={false} hint="Shown beside the thumbprint in Entra after the upload" />
+          </ActionForm>
+          <h3 className="font-semibold">Or let Calsync upload it for you</h3>
+          <p className="text-sm">
+            With a Microsoft Graph token of an administrator who may change the app (Application.ReadWrite.All), Calsync adds the certificate to the app, records its
+            Object ID and Certificate ID for renewal, verifies and switches. The token is used for this request only: it is never stored, logged or shown. Get one with:
+          </p>
+          <pre className="overflow-x-auto rounded bg-surface-muted p-3 text-sm" tabIndex={0} aria-label="The command">
+            {ADMIN_TOKEN_COMMAND}
+          </pre>
+          <CopyButton text={ADMIN_TOKEN_COMMAND} label="Copy the command" />
+          <ActionForm action={uploadCertificateForMeAction} submitLabel="Upload with this token, then switch" submitVariant="secondary" hidden={{ id: connection.id, version: String(connection.version) }}>
+            <Field name={UPLOAD_TOKEN_FIELD} label="The token the command printed" type="textarea" hint="One long line." />
           </ActionForm>
         </>
       ) : null}
