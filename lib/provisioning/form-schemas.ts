@@ -20,3 +20,6 @@ export const undoProvisioningSchema = z.object({
   permanent: z.preprocess((value) => value === "on" || value === "true", z.boolean()),
   confirm: z.literal("on", { message: "Tick the box to confirm that the app is to be deleted." }),
 });
+
+/** "Sign in with Microsoft" on the automatic path: the same choices as with a pasted token, without the token. */
+export const startSetupSignInSchema = startProvisioningSchema.omit({ token: true, cloud: true });
