@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomBytes, randomUUID, X509Certificate } from "node:crypto";
 import { clientRequestIdOf, graphHeaders, sendGraphError } from "./errors";
 import { faultMatches } from "./faults";
 import { readBody, send, sendJson, type RequestContext } from "./http";
@@ -174,6 +174,20 @@ function passwordCredential(secret: ScenarioApp["secrets"][number]): Record<stri
   };
 }
 
+function keyCredential(certificate: ScenarioApp["certificates"][number]): Record<string, unknown> {
+  const x509 = new X509Certificate(certificate.pem!);
+  return {
+    customKeyIdentifier: x509.fingerprint.replaceAll(":", ""),
+    displayName: x509.subject.replace(/\n/g, ", "),
+    endDateTime: new Date(x509.validTo).toISOString(),
+    key: null,
+    keyId: certificate.keyId ?? null,
+    startDateTime: new Date(x509.validFrom).toISOString(),
+    type: "AsymmetricX509Cert",
+    usage: "Verify",
+  };
+}
+
 function applicationResource(tenant: ScenarioTenant, app: ScenarioApp): Record<string, unknown> {
   const roles = app.requestedRoles.map((value) => GRAPH_APP_ROLES.find((role) => role.value === value)).filter((role) => role !== undefined);
   return {
@@ -188,7 +202,7 @@ function applicationResource(tenant: ScenarioTenant, app: ScenarioApp): Record<s
     requiredResourceAccess: roles.length > 0 ? [{ resourceAppId: GRAPH_APP_ID, resourceAccess: roles.map((role) => ({ id: role.id, type: "Role" })) }] : [],
     web: { redirectUris: app.redirectUris, implicitGrantSettings: { enableAccessTokenIssuance: false, enableIdTokenIssuance: false } },
     passwordCredentials: app.secrets.map(passwordCredential),
-    keyCredentials: [],
+    keyCredentials: app.certificates.filter((certificate) => certificate.pem).map(keyCredential),
   };
 }
 
@@ -383,6 +397,37 @@ async function addPassword(ctx: RequestContext, caller: DirectoryCaller, app: Sc
   });
 }
 
+/**
+ * `PATCH /applications/{id}` with `keyCredentials`: the whole certificate list is replaced, as Graph
+ * does (its documentation for keyCredentials: "the update replaces the entire collection"). Answers
+ * 204 with no body, so the caller names each keyId itself. Other properties are not simulated.
+ */
+async function patchApplication(ctx: RequestContext, caller: DirectoryCaller, app: ScenarioApp): Promise<void> {
+  const body = await jsonBody(ctx);
+  if (!body) return;
+  if (!Array.isArray(body.keyCredentials)) return badRequest(ctx, "Only keyCredentials can be changed on this simulated application.");
+  const policy = caller.tenant.appManagementPolicy;
+  const certificates: ScenarioApp["certificates"] = [];
+  for (const entry of body.keyCredentials as { keyId?: unknown; type?: unknown; usage?: unknown; key?: unknown }[]) {
+    if (entry.type !== "AsymmetricX509Cert" || entry.usage !== "Verify" || typeof entry.key !== "string") {
+      return badRequest(ctx, "Invalid value specified for property 'keyCredentials' of resource 'Application'.");
+    }
+    let x509: X509Certificate;
+    try {
+      x509 = new X509Certificate(Buffer.from(entry.key, "base64"));
+    } catch {
+      return badRequest(ctx, "Invalid value specified for property 'key' of resource 'KeyCredential'.");
+    }
+    if (policy.maxCertificateLifetimeDays !== undefined && Date.parse(x509.validTo) - Date.now() > policy.maxCertificateLifetimeDays * 86_400_000) {
+      const message = `Credential lifetime exceeds the max value allowed as per assigned policy '${policy.id}'.`;
+      return badRequest(ctx, message, [{ code: "CredentialInvalidLifetimeAsPerAppPolicy", message, target: "keyCredentials" }]);
+    }
+    certificates.push({ pem: x509.toString(), keyId: typeof entry.keyId === "string" ? entry.keyId.toLowerCase() : randomUUID() });
+  }
+  app.certificates = certificates;
+  noContent(ctx);
+}
+
 async function removePassword(ctx: RequestContext, app: ScenarioApp): Promise<void> {
   const body = await jsonBody(ctx);
   if (!body) return;
@@ -417,6 +462,7 @@ async function handleApplications(ctx: RequestContext, caller: DirectoryCaller, 
     tenant.deletedApps.push({ ...app, objectId: applicationObjectId(tenant, app), deletedAt: new Date().toISOString(), hasServicePrincipal: false, grantedRoles: [] });
     return noContent(ctx);
   }
+  if (action === undefined && method === "PATCH") return patchApplication(ctx, caller, app);
   if (action === "addPassword" && method === "POST") return addPassword(ctx, caller, app);
   if (action === "removePassword" && method === "POST") return removePassword(ctx, app);
   sendGraphError(ctx, 400, "BadRequest", `Resource not found for the segment '${action ?? key}'.`);
@@ -547,8 +593,14 @@ function policies(ctx: RequestContext, caller: DirectoryCaller, name: string | u
       "@odata.context": `${ctx.origin}/v1.0/$metadata#policies/defaultAppManagementPolicy/$entity`,
       id: policy.id,
       displayName: "Default app management tenant policy",
-      isEnabled: passwordCredentials.length > 0,
-      applicationRestrictions: { passwordCredentials, keyCredentials: [] },
+      isEnabled: passwordCredentials.length > 0 || policy.maxCertificateLifetimeDays !== undefined,
+      applicationRestrictions: {
+        passwordCredentials,
+        keyCredentials:
+          policy.maxCertificateLifetimeDays === undefined
+            ? []
+            : [{ restrictionType: "asymmetricKeyLifetime", state: "enabled", maxLifetime: `P${policy.maxCertificateLifetimeDays}D`, restrictForAppsCreatedAfterDateTime: "2019-01-01T00:00:00Z" }],
+      },
       servicePrincipalRestrictions: { passwordCredentials: [], keyCredentials: [] },
     });
   }

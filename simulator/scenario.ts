@@ -192,6 +192,8 @@ export const tenantSchema = z.object({
     .object({
       passwordCredentialsAllowed: z.boolean().default(true),
       maxPasswordLifetimeDays: z.number().int().positive().optional(),
+      /** `asymmetricKeyLifetime`: the longest a certificate credential may last. */
+      maxCertificateLifetimeDays: z.number().int().positive().optional(),
       id: guid.default("00000000-0000-0000-0000-000000000000"),
     })
     .default({ passwordCredentialsAllowed: true, id: "00000000-0000-0000-0000-000000000000" }),

@@ -124,6 +124,8 @@ export async function generateCertificateCredential(options: {
   validityMonths?: number;
   now?: Date;
   privateKeyPem?: string;
+  /** A tenant policy's cap: the certificate ends no later, whatever the months say. */
+  notAfter?: Date;
 }): Promise<CertificateCredential> {
   const now = options.now ?? new Date();
   const months = Math.min(Math.max(1, Math.round(options.validityMonths ?? DEFAULT_VALIDITY_MONTHS)), MAX_VALIDITY_MONTHS);
@@ -134,7 +136,7 @@ export async function generateCertificateCredential(options: {
     commonName: options.commonName,
     organisation: options.organisation ?? "Calsync Console",
     notBefore: new Date(now.getTime() - 5 * 60_000),
-    notAfter: addMonths(now, months),
+    notAfter: options.notAfter && options.notAfter < addMonths(now, months) ? options.notAfter : addMonths(now, months),
   });
   return credentialOf(certificate, privateKey);
 }

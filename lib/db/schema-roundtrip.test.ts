@@ -132,7 +132,7 @@ const samples: Record<Prisma.ModelName, Record<string, unknown>> = {
   },
   Provisioning: {
     id: "6f7a8b9c-0d1e-4f2a-8b3c-4d5e6f7a8b11", cloud: "global", tenantId: "11111111-2222-4333-8444-555555555555", displayName: "Calsync",
-    status: "handoff", tokenSealed: "cs1.k1.o.p", secretSealed: "cs1.k1.q.r", secretMonths: 6, reuseObjectId: "obj-0", applicationObjectId: "obj-1",
+    status: "handoff", tokenSealed: "cs1.k1.o.p", secretSealed: "cs1.k1.q.r", credentialKind: "certificate", certificatePem: "-----BEGIN CERTIFICATE-----", secretMonths: 6, reuseObjectId: "obj-0", applicationObjectId: "obj-1",
     appId: "66666666-7777-4888-9999-000000000001", servicePrincipalId: "sp-1", credentialKeyId: "key-1", credentialExpiresAt: at("2027-02-01T00:00:00.000Z"),
     connectionId, message: "Waiting for consent", leaseUntil: at("2026-11-01T00:15:00.000Z"), createdById: userId, createdAt: at("2026-11-01T00:00:00.000Z"), updatedAt: at("2026-11-02T00:00:00.000Z"),
   },

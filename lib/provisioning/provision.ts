@@ -1,5 +1,6 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
+import { certificateDer, describeCertificate, generateCertificateCredential } from "@/lib/crypto/certificates";
 import { recordAudit, type AuditActor } from "@/lib/audit/audit";
 import type { CheckReport } from "@/lib/checks/schema";
 import { runChecks } from "@/lib/checks/run-checks";
@@ -10,11 +11,12 @@ import { graphResourceAppId } from "@/lib/entra/permissions";
 import type { AppPrismaClient } from "@/lib/db/types";
 import { createAdminGraph, type AdminGraph, type AdminGraphFailure } from "@/lib/provisioning/admin-graph";
 import { explainFailure, hasCode, isAlreadyGranted } from "@/lib/provisioning/explain";
-import { runPreflight, type ChecklistItem, type PreflightPlan } from "@/lib/provisioning/preflight";
+import { runPreflight, type ChecklistItem, type CredentialPlan, type PreflightPlan } from "@/lib/provisioning/preflight";
 import {
   createProvisioningRecord,
   discardProvisioningSecrets,
   getProvisioning,
+  keepProvisioningCertificate,
   keepProvisioningSecret,
   openProvisioningSecrets,
   recordStep,
@@ -68,14 +70,19 @@ export type RunOptions = {
   save?: boolean;
   /** A test hook: throws inside the run right after the named step is recorded, as a crash would. */
   crashAfter?: string;
+  /** A test hook: the certificate's key, since generating an RSA-3072 key takes up to a second. */
+  certificateKeyPem?: string;
 };
 
 export type StartInput = {
   cloud: Cloud;
   token: string;
   displayName: string;
+  /** The credential's lifetime in months, a secret's or a certificate's. */
   secretMonths: number;
   reuseObjectId?: string;
+  /** A client secret (default), or a certificate the console generates and uploads. */
+  credentialKind?: "secret" | "certificate";
 };
 
 export const MAX_SECRET_MONTHS = 24;
@@ -95,6 +102,7 @@ export async function startProvisioning(db: AppPrismaClient, ring: KeyRing, inpu
     tenantId: inspected.facts.tenantId,
     displayName: input.displayName,
     secretMonths: input.secretMonths,
+    credentialKind: input.credentialKind ?? "secret",
     ...(input.reuseObjectId ? { reuseObjectId: input.reuseObjectId } : {}),
     token: input.token.trim().replace(/^bearer\s+/i, ""),
     createdById: actor?.id ?? null,
@@ -121,7 +129,7 @@ const stepTitles: Record<string, string> = {
   "create-app": "Create the app registration",
   "create-service-principal": "Create its service principal (enterprise application)",
   grant: "Grant Calendars.ReadWrite and User.Read.All (admin consent)",
-  credential: "Add a client secret",
+  credential: "Add its credential (a client secret or a certificate)",
   verify: "Verify what Microsoft granted",
   save: "Save the connection",
 };
@@ -306,12 +314,19 @@ function secretEnd(months: number, maxDays: number | undefined, now = new Date()
   return capped < wanted ? capped : wanted;
 }
 
+/** What the tenant's policy refuses about a client secret; the console then adds a certificate instead. */
+function secretRefusedByPolicy(failure: AdminGraphFailure): boolean {
+  return hasCode(failure, "CredentialTypeNotAllowedAsPerAppPolicy") || hasCode(failure, "CredentialInvalidLifetimeAsPerAppPolicy");
+}
+
 async function addCredential(ctx: Context, plan: PreflightPlan): Promise<void> {
   const { row } = ctx;
+  if (row.credentialKind === "certificate" || plan.credential.kind === "certificate") {
+    return addCertificate(ctx, plan.credential.kind === "certificate" ? plan.credential : { kind: "certificate", because: "chosen" });
+  }
   if (row.credentialKeyId && (await openProvisioningSecrets(ctx.db, ctx.ring, row.id)).secret) {
     return stepItem(ctx, "credential", "pass", `Added earlier (key ID ${row.credentialKeyId}).`);
   }
-  if (plan.credential.kind === "stop") return failStep(ctx, "credential", { ok: false, failure: { status: 400, code: "CredentialTypeNotAllowedAsPerAppPolicy", detailCodes: [], message: "" }, attempts: 0, replication: false });
   stepItem(ctx, "credential", "running", "Adding…");
   if (row.credentialKeyId) {
     // Its value was lost with the run that added it (the CLI keeps no secrets in its state file): replace it.
@@ -324,6 +339,8 @@ async function addCredential(ctx: Context, plan: PreflightPlan): Promise<void> {
       body: { passwordCredential: { displayName: `Calsync Console ${new Date().toISOString().slice(0, 10)}`, endDateTime: end.toISOString() } },
     }),
   );
+  // A policy this token could not read refuses the secret: a certificate is what such tenants expect.
+  if (!outcome.ok && secretRefusedByPolicy(outcome.failure)) return addCertificate(ctx, { kind: "certificate", because: "policy" });
   if (!outcome.ok) return failStep(ctx, "credential", outcome);
   const expiresAt = new Date(outcome.value.endDateTime);
   await keepProvisioningSecret(ctx.db, ctx.ring, row.id, { keyId: outcome.value.keyId, value: outcome.value.secretText, expiresAt });
@@ -335,18 +352,92 @@ async function addCredential(ctx: Context, plan: PreflightPlan): Promise<void> {
   crashPoint(ctx, "credential");
 }
 
+/**
+ * A certificate the console generates, uploaded with `PATCH /applications/{id}` and its
+ * `keyCredentials`. Not `addKey`: that needs a proof signed by a certificate the app already has, and
+ * a new app has none. Not on `POST /applications` either: the credential stays its own step, run
+ * beside the grants, resumable like the secret. The key id is chosen here and kept (with the sealed
+ * key) before the upload, so a repeated upload sends the same certificate under the same id.
+ */
+async function addCertificate(ctx: Context, plan: Extract<CredentialPlan, { kind: "certificate" }>): Promise<void> {
+  const { row } = ctx;
+  if (row.credentialKind === "certificate" && done(row, "credential")) return stepItem(ctx, "credential", "pass", `Certificate uploaded earlier (key ID ${row.credentialKeyId ?? ""}).`);
+  if (row.reuseObjectId) {
+    // PATCH replaces the whole keyCredentials collection: on an app the console did not create, that would remove the admin's certificates.
+    const detail = "The console uploads its certificate by replacing the app's certificate list, which would remove the certificates this existing app already has. Nothing was changed. Choose another name so the console creates a new app, or connect this app manually with a certificate.";
+    await recordStep(ctx.db, row.id, "credential", { status: "failed", attempts: 0, error: "certificate on a reused app" });
+    stepItem(ctx, "credential", "fail", detail, "us");
+    throw new StepStop("failed", detail);
+  }
+  stepItem(ctx, "credential", "running", plan.because === "policy" ? "The tenant's policy refuses client secrets: generating a certificate and uploading it…" : "Generating a certificate and uploading it…");
+  const kept = await openProvisioningSecrets(ctx.db, ctx.ring, row.id);
+  let certificatePem = row.credentialKind === "certificate" ? row.certificatePem : null;
+  let keyId = row.credentialKeyId;
+  if (!certificatePem || !keyId || !kept.secret) {
+    const now = new Date();
+    const generated = await generateCertificateCredential({
+      commonName: `Calsync Console ${row.displayName}`,
+      validityMonths: row.secretMonths,
+      now,
+      // A minute inside the cap: Microsoft compares against its own clock.
+      ...(plan.maxDays !== undefined ? { notAfter: new Date(now.getTime() + plan.maxDays * 86_400_000 - 60_000) } : {}),
+      ...(ctx.options.certificateKeyPem ? { privateKeyPem: ctx.options.certificateKeyPem } : {}),
+    });
+    keyId = randomUUID();
+    certificatePem = generated.certificatePem;
+    await keepProvisioningCertificate(ctx.db, ctx.ring, row.id, { keyId, privateKeyPem: generated.privateKeyPem, certificatePem, expiresAt: generated.expiresAt });
+    row.credentialKind = "certificate";
+    row.credentialKeyId = keyId;
+    row.certificatePem = certificatePem;
+    row.credentialExpiresAt = generated.expiresAt;
+  }
+  const described = describeCertificate(certificatePem);
+  const uploadKeyId = keyId;
+  const outcome = await retrying(ctx, "credential", () =>
+    ctx.graph.request("PATCH", `/applications/${row.applicationObjectId ?? ""}`, {
+      body: { keyCredentials: [{ keyId: uploadKeyId, type: "AsymmetricX509Cert", usage: "Verify", key: certificateDer(certificatePem).toString("base64"), displayName: described.subject }] },
+    }),
+  );
+  if (!outcome.ok) return failStep(ctx, "credential", outcome);
+  const until = described.expiresAt.toISOString().slice(0, 10);
+  await audit(ctx, "credential", `Uploaded certificate ${described.thumbprintSha256.slice(0, 16)}… (key ID ${keyId}) to app ${row.appId ?? ""} in tenant ${row.tenantId}, valid until ${until}`);
+  await recordStep(ctx.db, row.id, "credential", { status: "done", microsoftIds: { keyId, thumbprintSha256: described.thumbprintSha256 }, attempts: outcome.attempts });
+  stepItem(ctx, "credential", "pass", `Certificate (SHA-256 thumbprint ${described.thumbprintSha256.slice(0, 16)}…) valid until ${until}${plan.because === "policy" ? ", since the tenant's policy refuses client secrets" : ""}.`);
+  crashPoint(ctx, "credential");
+}
+
 function replicationInReport(report: CheckReport): boolean {
   return report.checks.some((check) => check.status === "fail" && replicationTokenCodes.some((code) => check.code === code || check.code === code.replace("AADSTS", "")));
 }
 
-async function verify(ctx: Context, plan: PreflightPlan, secret: string): Promise<{ report: CheckReport; granted: string[] }> {
+/** The new app's credential as the checks and the connection take it: its secret, or its certificate and key. */
+type NewCredential = { clientSecret: string; certificate?: { privateKeyPem: string; certificatePem: string; thumbprintSha256: string; expiresAt: Date } };
+
+async function newCredential(ctx: Context): Promise<NewCredential> {
+  const { secret } = await openProvisioningSecrets(ctx.db, ctx.ring, ctx.row.id);
+  if (ctx.row.credentialKind !== "certificate" || !ctx.row.certificatePem) return { clientSecret: secret ?? "" };
+  const described = describeCertificate(ctx.row.certificatePem);
+  return { clientSecret: "", certificate: { privateKeyPem: secret ?? "", certificatePem: ctx.row.certificatePem, thumbprintSha256: described.thumbprintSha256, expiresAt: described.expiresAt } };
+}
+
+async function verify(ctx: Context, plan: PreflightPlan, credential: NewCredential): Promise<{ report: CheckReport; granted: string[] }> {
   const { row } = ctx;
   stepItem(ctx, "verify", "running", "Signing in as the new app and reading what Microsoft granted…");
   const outcome = await withReplicationRetry(
     async () => {
       // The token check and the read-back of the real grants run side by side.
       const [report, granted] = await Promise.all([
-        runChecks({ cloud: ctx.cloud.id, tenant: row.tenantId, clientId: row.appId ?? "", clientSecret: secret, mailboxScope: { kind: "all" } }, ctx.options.signal ? { signal: ctx.options.signal } : {}),
+        runChecks(
+          {
+            cloud: ctx.cloud.id,
+            tenant: row.tenantId,
+            clientId: row.appId ?? "",
+            clientSecret: credential.clientSecret,
+            ...(credential.certificate ? { certificate: { privateKeyPem: credential.certificate.privateKeyPem, certificatePem: credential.certificate.certificatePem, thumbprintSha256: credential.certificate.thumbprintSha256 } } : {}),
+            mailboxScope: { kind: "all" },
+          },
+          ctx.options.signal ? { signal: ctx.options.signal } : {},
+        ),
         grantedRoleIds(ctx),
       ]);
       if (replicationInReport(report)) return { ok: false as const, failure: { status: 401, code: "token-replication", detailCodes: [], message: "" } };
@@ -424,6 +515,7 @@ async function runClaimed(
     displayName: row.displayName,
     ...(row.reuseObjectId ? { reuseObjectId: row.reuseObjectId } : {}),
     ...(row.applicationObjectId ? { ownApplicationObjectId: row.applicationObjectId } : {}),
+    credentialKind: row.credentialKind === "certificate" ? "certificate" : "secret",
   });
   for (const item of preflight.items) show(ctx, item);
   const { plan } = preflight;
@@ -451,8 +543,8 @@ async function runClaimed(
       await updateProvisioning(db, id, { status: "handoff", message });
       return outcome("handoff", message, { handOff });
     }
-    const { secret } = await openProvisioningSecrets(db, ring, id);
-    const { report, granted } = await verify(ctx, plan, secret ?? "");
+    const credential = await newCredential(ctx);
+    const { report, granted } = await verify(ctx, plan, credential);
     crashPoint(ctx, "verify");
     let connectionId: string | undefined;
     if (options.save !== false) {
@@ -468,8 +560,11 @@ async function runClaimed(
             cloud: cloud.id,
             tenant: row.tenantId,
             clientId: row.appId ?? "",
-            clientSecret: secret ?? "",
-            secretExpiresAt: row.credentialExpiresAt,
+            clientSecret: credential.clientSecret,
+            secretExpiresAt: credential.certificate ? null : row.credentialExpiresAt,
+            ...(credential.certificate
+              ? { certificate: { ...credential.certificate, generated: true, applicationObjectId: row.applicationObjectId, keyId: row.credentialKeyId } }
+              : {}),
             mailboxScope: { kind: "all" },
             testMailbox: null,
             outOfScopeMailbox: null,
