@@ -30,6 +30,8 @@ export type PreflightPlan = {
   roles: { value: string; id: string }[];
   /** Apps already named so: reuse one by object id, or choose another name. */
   collisions: { objectId: string; appId: string }[];
+  /** This provisioning's own app, found by its tag: created by a run whose answer was lost. */
+  tagged?: { id: string; appId: string };
 };
 
 export type PreflightResult = { items: ChecklistItem[]; plan: PreflightPlan };
@@ -43,7 +45,7 @@ type PasswordRestriction = { restrictionType?: string; state?: string; maxLifeti
 type AppManagementPolicy = { applicationRestrictions?: { passwordCredentials?: PasswordRestriction[]; keyCredentials?: PasswordRestriction[] } };
 type AuthorizationPolicy = { defaultUserRolePermissions?: { allowedToCreateApps?: boolean } };
 type ServicePrincipal = { id: string; appRoles?: { id: string; value: string }[] };
-type AppSummary = { id: string; appId: string };
+type AppSummary = { id: string; appId: string; tags?: string[] };
 
 /** `P90D`, `P1Y`, `P6M`, `PT720H` → days (months count 30, years 365). */
 export function isoDurationDays(value: string): number | undefined {
@@ -60,7 +62,7 @@ function odataLiteral(value: string): string {
 export async function runPreflight(
   graph: AdminGraph,
   facts: SetupTokenFacts,
-  input: { displayName: string; reuseObjectId?: string; ownApplicationObjectId?: string; credentialKind?: "secret" | "certificate" },
+  input: { displayName: string; reuseObjectId?: string; ownApplicationObjectId?: string; credentialKind?: "secret" | "certificate"; tag?: string },
 ): Promise<PreflightResult> {
   const [roles, policy, authorization, named, graphSp] = await Promise.all([
     facts.roleTemplateIds
@@ -70,7 +72,7 @@ export async function runPreflight(
         }),
     graph.request<AppManagementPolicy>("GET", "/policies/defaultAppManagementPolicy"),
     graph.request<AuthorizationPolicy>("GET", "/policies/authorizationPolicy"),
-    graph.request<{ value: AppSummary[] }>("GET", `/applications?$filter=${encodeURIComponent(`displayName eq ${odataLiteral(input.displayName)}`)}&$select=id,appId,displayName`),
+    graph.request<{ value: AppSummary[] }>("GET", `/applications?$filter=${encodeURIComponent(`displayName eq ${odataLiteral(input.displayName)}`)}&$select=id,appId,displayName,tags`),
     graph.request<{ value: ServicePrincipal[] }>("GET", `/servicePrincipals?$filter=${encodeURIComponent(`appId eq '${graphResourceAppId}'`)}&$select=id,appRoles`),
   ]);
   const items: ChecklistItem[] = [];
@@ -176,7 +178,9 @@ export async function runPreflight(
   if (!facts.can.createApps) stops.push("token");
 
   // Name collision: reuse by object id, never by name alone.
-  const collisions = named.ok ? named.value.value.filter((app) => app.id !== input.ownApplicationObjectId).map((app) => ({ objectId: app.id, appId: app.appId })) : [];
+  const ours = (app: AppSummary) => app.id === input.ownApplicationObjectId || (input.tag !== undefined && (app.tags ?? []).includes(input.tag));
+  const tagged = named.ok ? named.value.value.find((app) => input.tag !== undefined && (app.tags ?? []).includes(input.tag)) : undefined;
+  const collisions = named.ok ? named.value.value.filter((app) => !ours(app)).map((app) => ({ objectId: app.id, appId: app.appId })) : [];
   const reusing = input.reuseObjectId !== undefined && collisions.some((app) => app.objectId === input.reuseObjectId);
   if (!named.ok) {
     items.push({ id: "name", title: "App name", status: "unknown", detail: `The console could not look for apps with this name (${named.failure.code}).` });
@@ -212,6 +216,7 @@ export async function runPreflight(
       graphServicePrincipalId: graphPrincipal?.id ?? "",
       roles: roleIdsResolved,
       collisions,
+      ...(tagged ? { tagged: { id: tagged.id, appId: tagged.appId } } : {}),
     },
   };
 }

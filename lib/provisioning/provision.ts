@@ -15,6 +15,7 @@ import { runPreflight, type ChecklistItem, type CredentialPlan, type PreflightPl
 import {
   createProvisioningRecord,
   discardProvisioningSecrets,
+  finishProvisioning,
   getProvisioning,
   keepProvisioningCertificate,
   keepProvisioningSecret,
@@ -123,7 +124,26 @@ type Context = {
   options: RunOptions;
   backoff: BackoffOptions;
   items: Map<string, ChecklistItem>;
+  /**
+   * Records and audit entries written beside the next Microsoft request instead of before it: a run
+   * that stops early is resumed from Microsoft's side (the app's tag, ObjectConflict), so they need
+   * not hold up the next round trip. Settled before the run returns.
+   */
+  background: Promise<unknown>[];
+  /** The credential added in this run, so the verification need not read it back. */
+  credential?: NewCredential;
 };
+
+function later(ctx: Context, write: Promise<unknown>): void {
+  ctx.background.push(write);
+}
+
+async function settle(ctx: Context): Promise<void> {
+  const writes = ctx.background.splice(0);
+  const results = await Promise.allSettled(writes);
+  const failed = results.find((result) => result.status === "rejected");
+  if (failed) throw failed.reason;
+}
 
 const stepTitles: Record<string, string> = {
   "create-app": "Create the app registration",
@@ -157,8 +177,10 @@ async function audit(ctx: Context, action: string, summary: string): Promise<voi
   });
 }
 
-function crashPoint(ctx: Context, step: string): void {
-  if (ctx.options.crashAfter === step) throw new Error(`simulated crash after ${step}`);
+async function crashPoint(ctx: Context, step: string): Promise<void> {
+  if (ctx.options.crashAfter !== step) return;
+  await settle(ctx);
+  throw new Error(`simulated crash after ${step}`);
 }
 
 /** Retries on replication only, and shows each wait on the checklist. */
@@ -198,14 +220,10 @@ async function createApp(ctx: Context, plan: PreflightPlan): Promise<void> {
     if (!existing.ok) await failStep(ctx, "create-app", { ok: false, failure: existing.failure, attempts: 1, replication: false });
     else created = existing.value;
   } else {
-    // A crash between Microsoft's answer and our record leaves a tagged app behind: adopt it. Only an
-    // attempt that got as far as sending the request can have left one, so a fresh run skips the search.
-    if (row.steps.some((step) => step.step === "create-app")) {
-      const tagged = await ctx.graph.request<{ value: { id: string; appId: string }[] }>("GET", `/applications?$filter=${encodeURIComponent(`tags/any(t:t eq '${provisioningTag(row.id)}')`)}&$select=id,appId`);
-      created = tagged.ok ? tagged.value.value[0] : undefined;
-    }
+    // A crash between Microsoft's answer and our record leaves a tagged app behind, which the
+    // pre-flight's name search already found: adopt it.
+    created = plan.tagged;
     if (!created) {
-      await recordStep(ctx.db, row.id, "create-app", { status: "failed", error: "sent; no answer recorded yet" });
       const result = await ctx.graph.request<{ id: string; appId: string }>("POST", "/applications", {
         body: {
           displayName: row.displayName,
@@ -219,17 +237,17 @@ async function createApp(ctx: Context, plan: PreflightPlan): Promise<void> {
       if (!result.ok) await failStep(ctx, "create-app", { ok: false, failure: result.failure, attempts: 1, replication: false });
       else {
         created = result.value;
-        await audit(ctx, "create-app", `Created app “${row.displayName}” in tenant ${row.tenantId}: application (client) ID ${created.appId}, object ID ${created.id}`);
+        later(ctx, audit(ctx, "create-app", `Created app “${row.displayName}” in tenant ${row.tenantId}: application (client) ID ${created.appId}, object ID ${created.id}`));
       }
     }
   }
   if (!created) return;
   row.applicationObjectId = created.id;
   row.appId = created.appId;
-  await updateProvisioning(ctx.db, row.id, { applicationObjectId: created.id, appId: created.appId });
-  await recordStep(ctx.db, row.id, "create-app", { status: "done", microsoftIds: { applicationObjectId: created.id, appId: created.appId }, attempts: 1 });
+  later(ctx, updateProvisioning(ctx.db, row.id, { applicationObjectId: created.id, appId: created.appId }));
+  later(ctx, recordStep(ctx.db, row.id, "create-app", { status: "done", microsoftIds: { applicationObjectId: created.id, appId: created.appId }, attempts: 1 }));
   stepItem(ctx, "create-app", "pass", `Application (client) ID ${created.appId}.`);
-  crashPoint(ctx, "create-app");
+  await crashPoint(ctx, "create-app");
 }
 
 async function createServicePrincipal(ctx: Context): Promise<void> {
@@ -242,7 +260,7 @@ async function createServicePrincipal(ctx: Context): Promise<void> {
   const attempts = outcome.attempts;
   if (outcome.ok) {
     spId = outcome.value.id;
-    await audit(ctx, "create-service-principal", `Created the service principal of app ${appId} in tenant ${row.tenantId}: object ID ${spId}`);
+    later(ctx, audit(ctx, "create-service-principal", `Created the service principal of app ${appId} in tenant ${row.tenantId}: object ID ${spId}`));
   } else if (hasCode(outcome.failure, "ObjectConflict")) {
     // An earlier attempt created it and stopped before recording it.
     const existing = await ctx.graph.request<{ value: { id: string }[] }>("GET", `/servicePrincipals?$filter=${encodeURIComponent(`appId eq '${appId}'`)}&$select=id`);
@@ -250,10 +268,10 @@ async function createServicePrincipal(ctx: Context): Promise<void> {
   }
   if (!spId) return failStep(ctx, "create-service-principal", outcome.ok ? { ok: false, failure: { status: 404, code: "Request_ResourceNotFound", detailCodes: [], message: "" }, attempts, replication: false } : outcome);
   row.servicePrincipalId = spId;
-  await updateProvisioning(ctx.db, row.id, { servicePrincipalId: spId });
-  await recordStep(ctx.db, row.id, "create-service-principal", { status: "done", microsoftIds: { servicePrincipalId: spId }, attempts: Math.max(1, attempts) });
+  later(ctx, updateProvisioning(ctx.db, row.id, { servicePrincipalId: spId }));
+  later(ctx, recordStep(ctx.db, row.id, "create-service-principal", { status: "done", microsoftIds: { servicePrincipalId: spId }, attempts: Math.max(1, attempts) }));
   stepItem(ctx, "create-service-principal", "pass", `Object ID ${spId}.`);
-  crashPoint(ctx, "create-service-principal");
+  await crashPoint(ctx, "create-service-principal");
 }
 
 async function grantedRoleIds(ctx: Context): Promise<string[] | undefined> {
@@ -296,12 +314,12 @@ async function grant(ctx: Context, plan: PreflightPlan): Promise<ProvisioningOut
     if (!outcome.ok) return failStep(ctx, "grant", outcome);
     ids[role.value] = outcome.value.id;
     if (outcome.value.id !== "existing") {
-      await audit(ctx, "grant", `Granted Microsoft Graph ${role.value} to app ${row.appId ?? ""} in tenant ${row.tenantId} (assignment ${outcome.value.id})`);
+      later(ctx, audit(ctx, "grant", `Granted Microsoft Graph ${role.value} to app ${row.appId ?? ""} in tenant ${row.tenantId} (assignment ${outcome.value.id})`));
     }
   }
-  await recordStep(ctx.db, row.id, "grant", { status: "done", microsoftIds: ids, attempts: Math.max(1, attempts) });
+  later(ctx, recordStep(ctx.db, row.id, "grant", { status: "done", microsoftIds: ids, attempts: Math.max(1, attempts) }));
   stepItem(ctx, "grant", "pass", `Granted ${plan.roles.map((role) => role.value).join(" and ")}.`);
-  crashPoint(ctx, "grant");
+  await crashPoint(ctx, "grant");
   return undefined;
 }
 
@@ -343,13 +361,14 @@ async function addCredential(ctx: Context, plan: PreflightPlan): Promise<void> {
   if (!outcome.ok && secretRefusedByPolicy(outcome.failure)) return addCertificate(ctx, { kind: "certificate", because: "policy" });
   if (!outcome.ok) return failStep(ctx, "credential", outcome);
   const expiresAt = new Date(outcome.value.endDateTime);
-  await keepProvisioningSecret(ctx.db, ctx.ring, row.id, { keyId: outcome.value.keyId, value: outcome.value.secretText, expiresAt });
+  later(ctx, keepProvisioningSecret(ctx.db, ctx.ring, row.id, { keyId: outcome.value.keyId, value: outcome.value.secretText, expiresAt }));
   row.credentialKeyId = outcome.value.keyId;
   row.credentialExpiresAt = expiresAt;
-  await audit(ctx, "credential", `Added client secret ${outcome.value.keyId} to app ${row.appId ?? ""} in tenant ${row.tenantId}, valid until ${expiresAt.toISOString().slice(0, 10)}`);
-  await recordStep(ctx.db, row.id, "credential", { status: "done", microsoftIds: { keyId: outcome.value.keyId }, attempts: outcome.attempts });
+  ctx.credential = { clientSecret: outcome.value.secretText };
+  later(ctx, audit(ctx, "credential", `Added client secret ${outcome.value.keyId} to app ${row.appId ?? ""} in tenant ${row.tenantId}, valid until ${expiresAt.toISOString().slice(0, 10)}`));
+  later(ctx, recordStep(ctx.db, row.id, "credential", { status: "done", microsoftIds: { keyId: outcome.value.keyId }, attempts: outcome.attempts }));
   stepItem(ctx, "credential", "pass", `Client secret valid until ${expiresAt.toISOString().slice(0, 10)}.`);
-  crashPoint(ctx, "credential");
+  await crashPoint(ctx, "credential");
 }
 
 /**
@@ -400,10 +419,10 @@ async function addCertificate(ctx: Context, plan: Extract<CredentialPlan, { kind
   );
   if (!outcome.ok) return failStep(ctx, "credential", outcome);
   const until = described.expiresAt.toISOString().slice(0, 10);
-  await audit(ctx, "credential", `Uploaded certificate ${described.thumbprintSha256.slice(0, 16)}… (key ID ${keyId}) to app ${row.appId ?? ""} in tenant ${row.tenantId}, valid until ${until}`);
-  await recordStep(ctx.db, row.id, "credential", { status: "done", microsoftIds: { keyId, thumbprintSha256: described.thumbprintSha256 }, attempts: outcome.attempts });
+  later(ctx, audit(ctx, "credential", `Uploaded certificate ${described.thumbprintSha256.slice(0, 16)}… (key ID ${keyId}) to app ${row.appId ?? ""} in tenant ${row.tenantId}, valid until ${until}`));
+  later(ctx, recordStep(ctx.db, row.id, "credential", { status: "done", microsoftIds: { keyId, thumbprintSha256: described.thumbprintSha256 }, attempts: outcome.attempts }));
   stepItem(ctx, "credential", "pass", `Certificate (SHA-256 thumbprint ${described.thumbprintSha256.slice(0, 16)}…) valid until ${until}${plan.because === "policy" ? ", since the tenant's policy refuses client secrets" : ""}.`);
-  crashPoint(ctx, "credential");
+  await crashPoint(ctx, "credential");
 }
 
 function replicationInReport(report: CheckReport): boolean {
@@ -414,6 +433,7 @@ function replicationInReport(report: CheckReport): boolean {
 type NewCredential = { clientSecret: string; certificate?: { privateKeyPem: string; certificatePem: string; thumbprintSha256: string; expiresAt: Date } };
 
 async function newCredential(ctx: Context): Promise<NewCredential> {
+  if (ctx.credential) return ctx.credential;
   const { secret } = await openProvisioningSecrets(ctx.db, ctx.ring, ctx.row.id);
   if (ctx.row.credentialKind !== "certificate" || !ctx.row.certificatePem) return { clientSecret: secret ?? "" };
   const described = describeCertificate(ctx.row.certificatePem);
@@ -453,7 +473,7 @@ async function verify(ctx: Context, plan: PreflightPlan, credential: NewCredenti
   if (!outcome.ok) return failStep(ctx, "verify", outcome);
   const { report, granted } = outcome.value;
   const grantedNames = plan.roles.filter((role) => granted.includes(role.id.toLowerCase())).map((role) => role.value);
-  await recordStep(ctx.db, row.id, "verify", { status: report.ok ? "done" : "failed", microsoftIds: Object.fromEntries(grantedNames.map((name) => [name, "granted"])), attempts: outcome.attempts });
+  later(ctx, recordStep(ctx.db, row.id, "verify", { status: report.ok ? "done" : "failed", microsoftIds: Object.fromEntries(grantedNames.map((name) => [name, "granted"])), attempts: outcome.attempts }));
   if (!report.ok) {
     const failed = report.checks.find((check) => check.status === "fail");
     stepItem(ctx, "verify", "fail", failed ? `${failed.title}: ${failed.detail}` : "The verification failed.");
@@ -464,13 +484,12 @@ async function verify(ctx: Context, plan: PreflightPlan, credential: NewCredenti
 }
 
 async function loadContext(db: AppPrismaClient, ring: KeyRing, cloud: Cloud, id: string, options: RunOptions): Promise<{ ctx: Context; token: string } | ProvisioningOutcome> {
-  const row = await getProvisioning(db, id);
+  const [row, { token }] = await Promise.all([getProvisioning(db, id), openProvisioningSecrets(db, ring, id)]);
   if (!row) throw new ProvisioningInputError("This provisioning no longer exists.");
-  const { token } = await openProvisioningSecrets(db, ring, id);
   if (!token) {
     return { id, status: "stopped", message: "The administrator's token for this provisioning was discarded. Sign in or paste a new token to continue.", items: [] };
   }
-  const ctx: Context = { db, ring, cloud, graph: createAdminGraph(cloud, token, options.signal), row, options, backoff: options.backoff ?? provisioningBackoff(), items: new Map() };
+  const ctx: Context = { db, ring, cloud, graph: createAdminGraph(cloud, token, options.signal), row, options, backoff: options.backoff ?? provisioningBackoff(), items: new Map(), background: [] };
   return { ctx, token };
 }
 
@@ -492,8 +511,12 @@ export async function runProvisioning(db: AppPrismaClient, ring: KeyRing, cloud:
   });
   if (claimed.count === 0) return outcome("busy", "This setup is already running in another window or process. Wait for it to finish, then reload this page.");
   try {
-    return await runClaimed(ctx, token, outcome);
+    const result = await runClaimed(ctx, token, outcome);
+    await settle(ctx);
+    return result;
   } finally {
+    // A run that threw still leaves its records written before the lease goes.
+    await Promise.allSettled(ctx.background);
     await db.provisioning.updateMany({ where: { id }, data: { leaseUntil: null } });
   }
 }
@@ -515,6 +538,7 @@ async function runClaimed(
     displayName: row.displayName,
     ...(row.reuseObjectId ? { reuseObjectId: row.reuseObjectId } : {}),
     ...(row.applicationObjectId ? { ownApplicationObjectId: row.applicationObjectId } : {}),
+    tag: provisioningTag(row.id),
     credentialKind: row.credentialKind === "certificate" ? "certificate" : "secret",
   });
   for (const item of preflight.items) show(ctx, item);
@@ -545,14 +569,18 @@ async function runClaimed(
     }
     const credential = await newCredential(ctx);
     const { report, granted } = await verify(ctx, plan, credential);
-    crashPoint(ctx, "verify");
+    await crashPoint(ctx, "verify");
+    // The held secret must be written before it is discarded with the rest.
+    await settle(ctx);
+    const message = `Connected: app ${row.appId ?? ""} in tenant ${row.tenantId}, verified.`;
     let connectionId: string | undefined;
     if (options.save !== false) {
       if (!options.actor) throw new ProvisioningInputError("Saving a connection needs a console account.");
       const actor = options.actor;
       stepItem(ctx, "save", "running", "Saving…");
-      const connection = await db.$transaction((tx) =>
-        createConnection(
+      // The connection, its step record and the provisioning's end in one transaction.
+      const connection = await db.$transaction(async (tx) => {
+        const saved = await createConnection(
           tx,
           ring,
           {
@@ -572,17 +600,17 @@ async function runClaimed(
             report,
           },
           { actor, ...(options.ip !== undefined ? { ip: options.ip } : {}) },
-        ),
-      );
+        );
+        await recordStep(tx, id, "save", { status: "done", microsoftIds: { connectionId: saved.id }, attempts: 1 });
+        await finishProvisioning(tx, id, { message, connectionId: saved.id, discard: true });
+        return saved;
+      });
       connectionId = connection.id;
-      await recordStep(db, id, "save", { status: "done", microsoftIds: { connectionId }, attempts: 1 });
       stepItem(ctx, "save", "pass", `Saved as “${connection.name}”.`);
     } else {
       stepItem(ctx, "save", "skip", "Not saved (--no-save).");
+      await finishProvisioning(db, id, { message, discard: false });
     }
-    const message = `Connected: app ${row.appId ?? ""} in tenant ${row.tenantId}, verified.`;
-    await updateProvisioning(db, id, { status: "done", message, ...(connectionId ? { connectionId } : {}) });
-    if (options.save !== false) await discardProvisioningSecrets(db, id);
     return outcome("done", message, { report, grantedRoles: granted, ...(connectionId ? { connectionId } : {}) });
   } catch (error) {
     if (!(error instanceof StepStop)) throw error;

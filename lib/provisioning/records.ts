@@ -132,6 +132,15 @@ export async function keepProvisioningCertificate(
   });
 }
 
+/** A finished provisioning: done, with its connection, and (when saved) without the token and credential it held. */
+export async function finishProvisioning(db: DbClient, id: string, data: { message: string; connectionId?: string; discard: boolean }): Promise<void> {
+  await db.provisioning.update({
+    where: { id },
+    data: { status: "done", message: data.message, ...(data.connectionId ? { connectionId: data.connectionId } : {}), ...(data.discard ? { tokenSealed: null, secretSealed: null } : {}) },
+    select: { id: true },
+  });
+}
+
 /** Ends the provisioning's hold on the administrator's token and the secret (the connection keeps its own copy). */
 export async function discardProvisioningSecrets(db: DbClient, id: string): Promise<void> {
   await db.provisioning.update({ where: { id }, data: { tokenSealed: null, secretSealed: null }, select: { id: true } });

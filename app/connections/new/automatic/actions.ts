@@ -22,7 +22,7 @@ export async function startProvisioningAction(_state: ActionState, formData: For
       id = await startProvisioning(
         await getPrisma(),
         getKeyRing(),
-        { cloud, token: values.token, displayName: values.name, secretMonths: values.secretMonths, ...(values.reuseObjectId ? { reuseObjectId: values.reuseObjectId } : {}) },
+        { cloud, token: values.token, displayName: values.name, secretMonths: values.secretMonths, credentialKind: values.credential, ...(values.reuseObjectId ? { reuseObjectId: values.reuseObjectId } : {}) },
         { id: caller.id, email: caller.email },
       );
     } catch (error) {
@@ -39,7 +39,7 @@ export async function startSetupSignInAction(_state: ActionState, formData: Form
     const { url } = await startSetupSignIn(await getPrisma(), getKeyRing(), {
       userId: caller.id,
       purpose: "provision",
-      payload: { displayName: values.name, secretMonths: values.secretMonths, ...(values.reuseObjectId ? { reuseObjectId: values.reuseObjectId } : {}) },
+      payload: { displayName: values.name, secretMonths: values.secretMonths, credentialKind: values.credential, ...(values.reuseObjectId ? { reuseObjectId: values.reuseObjectId } : {}) },
     });
     redirect(url);
   });

@@ -30,6 +30,11 @@ function signInProblem(kind: string | undefined, code: string | undefined): stri
   }
 }
 
+const credentialOptions = [
+  { value: "secret", label: "Client secret", description: "A tenant policy that forbids or caps secrets gets a certificate instead." },
+  { value: "certificate", label: "Certificate", description: "The console generates the key pair, uploads the public certificate to the app, and keeps the private key sealed." },
+];
+
 const queryValue = (value: string | string[] | undefined) => (typeof value === "string" ? value.slice(0, 80) : undefined);
 
 export default async function AutomaticSetupPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
@@ -46,7 +51,7 @@ export default async function AutomaticSetupPage({ searchParams }: { searchParam
         <h1 className="text-2xl font-semibold">Set it up for me</h1>
         <p>
           The console registers its app in your tenant with an administrator&apos;s Microsoft Graph token: it checks your roles and the tenant&apos;s policies first, creates
-          the app, grants its permissions, adds a client secret, verifies what Microsoft really granted, and saves the connection.
+          the app, grants its permissions, adds a client secret or a certificate, verifies what Microsoft really granted, and saves the connection.
         </p>
         <p className="text-sm">
           The token is used only for this setup: it is kept sealed while the setup lasts, discarded at its end, and never logged or shown again. Prefer to do it yourself?{" "}
@@ -64,7 +69,8 @@ export default async function AutomaticSetupPage({ searchParams }: { searchParam
             </p>
             <ActionForm action={startSetupSignInAction} submitLabel="Sign in with Microsoft">
               <Field name="name" label="Name of the new app in Microsoft Entra" defaultValue="Calsync" hint="Also the connection's name in the console." />
-              <Field name="secretMonths" label="Client secret lifetime in months" defaultValue="6" hint="1 to 24. A tenant policy may allow less; the console then stays within it." />
+              <Field name="credential" label="Credential of the new app" type="radio" defaultValue="secret" options={credentialOptions} />
+              <Field name="secretMonths" label="Credential lifetime in months" defaultValue="6" hint="1 to 24. A tenant policy may allow less; the console then stays within it." />
               <Field name="reuseObjectId" label="Object ID of an existing app to reuse (optional)" required={false} hint="Only when the console found an app of this name and you want to use it." />
             </ActionForm>
           </>
@@ -95,7 +101,8 @@ export default async function AutomaticSetupPage({ searchParams }: { searchParam
         <ActionForm action={startProvisioningAction} submitLabel="Check and set it up">
           <Field name="cloud" label="Microsoft cloud" type="radio" defaultValue={defaultCloudId()} options={clouds} />
           <Field name="name" label="Name of the app in Microsoft Entra" defaultValue="Calsync" hint="Also the connection's name in the console." />
-          <Field name="secretMonths" label="Client secret lifetime (months)" defaultValue="6" hint="1 to 24. A tenant policy may allow less; the console then stays within it." />
+          <Field name="credential" label="Credential" type="radio" defaultValue="secret" options={credentialOptions} />
+          <Field name="secretMonths" label="Credential lifetime (months)" defaultValue="6" hint="1 to 24. A tenant policy may allow less; the console then stays within it." />
           <Field name="token" label="The token the command printed" type="textarea" hint="One long line. It is not stored after the setup." />
           <Field name="reuseObjectId" label="Reuse an existing app (object ID, optional)" hint="Only when the console found an app of this name and you want to use it rather than create another." />
         </ActionForm>
