@@ -6,7 +6,8 @@ import { CopyButton } from "@/components/copy-button";
 import { saveSetupAppAction } from "@/app/settings/setup-app/actions";
 import { authorizePage } from "@/lib/auth/current-user";
 import { getPrisma } from "@/lib/db/client";
-import { configuredCloudOptions, defaultCloudId } from "@/lib/entra/cloud-config";
+import { configuredCloudOptions, defaultCloudId, resolveCloud } from "@/lib/entra/cloud-config";
+import { setupAppAzureCliScript } from "@/lib/entra/setup-scripts";
 import { formatDateTime, formatDay } from "@/lib/format";
 import { getSetupAppView, setupAppPermissions } from "@/lib/provisioning/setup-app";
 import { setupAppAudienceLabels, setupAppAudiences } from "@/lib/provisioning/setup-app-schema";
@@ -18,6 +19,8 @@ export default async function SetupAppSettingsPage() {
   await authorizePage("/settings/setup-app", "/settings/setup-app");
   const app = await getSetupAppView(await getPrisma());
   const redirectUri = setupSignInRedirectUri();
+  const scriptCloud = resolveCloud(app?.cloudId ?? defaultCloudId());
+  const script = scriptCloud ? setupAppAzureCliScript({ cloud: scriptCloud, redirectUri, signInAudience: app?.audience === "organizations" ? "AzureADMultipleOrgs" : "AzureADMyOrg", scopes: setupAppPermissions }) : undefined;
   return (
     <div className="space-y-8">
       <header className="space-y-2">
@@ -61,6 +64,19 @@ export default async function SetupAppSettingsPage() {
             {setupAppAudiences.map((audience) => `“${setupAppAudienceLabels[audience].registration}” for “${setupAppAudienceLabels[audience].label}”`).join("; ")}.
           </li>
         </ol>
+        {script && (
+          <details className="rounded border border-line bg-surface p-4 text-sm">
+            <summary className="cursor-pointer font-medium">Or register it with the Azure CLI</summary>
+            <div className="mt-3 space-y-2">
+              <p>
+                Run this in Azure Cloud Shell (Bash) as an Application Administrator, then enter the printed values below. <CopyButton text={script} label="Copy the setup app script" />
+              </p>
+              <pre className="max-h-96 overflow-auto rounded bg-slate-900 p-3 text-xs text-slate-50" tabIndex={0} aria-label="Setup app Azure CLI script">
+                {script}
+              </pre>
+            </div>
+          </details>
+        )}
       </section>
 
       {app && (
