@@ -31,7 +31,7 @@ test("the setup app: what to register, the mailbox sign-in app refused, then ver
   await page.goto("/connections/new/automatic");
   await page.getByRole("link", { name: "Settings → Setup app" }).click();
   await expect(page).toHaveURL(/\/settings\/setup-app$/);
-  await expect(page.getByText(`${E2E_BASE_URL}/connections/new/automatic/callback`)).toBeVisible();
+  await expect(page.getByText(`${E2E_BASE_URL}/connections/new/automatic/callback`, { exact: true })).toBeVisible();
   await expect(page.getByTestId("setup-app-permissions")).toHaveText(
     "User.Read, Application.ReadWrite.All, AppRoleAssignment.ReadWrite.All, DelegatedPermissionGrant.ReadWrite.All, Policy.Read.All, RoleManagement.Read.Directory",
   );
@@ -41,8 +41,7 @@ test("the setup app: what to register, the mailbox sign-in app refused, then ver
   await page.getByLabel("Client secret", { exact: true }).check();
   await page.getByLabel("Client secret Value").fill(mailboxApp.secret);
   await page.getByRole("button", { name: "Verify and save" }).click();
-  await expect(page.getByRole("status")).toContainText("This is the mailbox sign-in app");
-  await expect(page.getByRole("status")).toContainText("Entra puts every consented permission of an app into each of its tokens");
+  await expect(page.getByRole("status").getByText(/^This is the mailbox sign-in app\. Entra puts every consented permission of an app into each of its tokens/)).toBeVisible();
   await expect(page.getByRole("heading", { name: "Current settings" })).toHaveCount(0);
 
   rememberSecret(setupApp.secret);
