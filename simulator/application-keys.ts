@@ -72,7 +72,7 @@ export function verifyProof(tenant: ScenarioTenant, app: ScenarioApp, proof: unk
   return { ok: true };
 }
 
-function keyCredentialView(certificate: AppCertificate): Record<string, unknown> {
+export function keyCredentialView(certificate: AppCertificate): Record<string, unknown> {
   const x509 = new X509Certificate(certificate.pem!);
   return {
     customKeyIdentifier: x509.fingerprint.replaceAll(":", ""),

@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID, X509Certificate } from "node:crypto";
 import { clientRequestIdOf, graphHeaders, sendGraphError } from "./errors";
 import { faultMatches } from "./faults";
+import { keyCredentialView } from "./application-keys";
 import { readBody, send, sendJson, type RequestContext } from "./http";
 import type { JwtPayload } from "./jwt";
 import type { Fault, ScenarioApp, ScenarioTenant, ScenarioUser } from "./scenario";
@@ -174,20 +175,6 @@ function passwordCredential(secret: ScenarioApp["secrets"][number]): Record<stri
   };
 }
 
-function keyCredential(certificate: ScenarioApp["certificates"][number]): Record<string, unknown> {
-  const x509 = new X509Certificate(certificate.pem!);
-  return {
-    customKeyIdentifier: x509.fingerprint.replaceAll(":", ""),
-    displayName: x509.subject.replace(/\n/g, ", "),
-    endDateTime: new Date(x509.validTo).toISOString(),
-    key: null,
-    keyId: certificate.keyId ?? null,
-    startDateTime: new Date(x509.validFrom).toISOString(),
-    type: "AsymmetricX509Cert",
-    usage: "Verify",
-  };
-}
-
 function applicationResource(tenant: ScenarioTenant, app: ScenarioApp): Record<string, unknown> {
   const roles = app.requestedRoles.map((value) => GRAPH_APP_ROLES.find((role) => role.value === value)).filter((role) => role !== undefined);
   return {
@@ -202,7 +189,7 @@ function applicationResource(tenant: ScenarioTenant, app: ScenarioApp): Record<s
     requiredResourceAccess: roles.length > 0 ? [{ resourceAppId: GRAPH_APP_ID, resourceAccess: roles.map((role) => ({ id: role.id, type: "Role" })) }] : [],
     web: { redirectUris: app.redirectUris, implicitGrantSettings: { enableAccessTokenIssuance: false, enableIdTokenIssuance: false } },
     passwordCredentials: app.secrets.map(passwordCredential),
-    keyCredentials: app.certificates.filter((certificate) => certificate.pem).map(keyCredential),
+    keyCredentials: app.certificates.filter((certificate) => certificate.pem).map(keyCredentialView),
   };
 }
 

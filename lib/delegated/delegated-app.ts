@@ -105,11 +105,7 @@ export async function getDelegatedApp(db: DbClient, ring: KeyRing): Promise<Dele
   if (!row) return null;
   const cloud = resolveCloud(row.cloud as CloudId);
   if (!cloud) return null;
-  const opened = ring.open(row.credentialSealed, credentialContext());
-  const credential: ClientCredential =
-    row.credentialKind === "certificate"
-      ? { kind: "certificate", privateKeyPem: opened, certificatePem: row.certificatePem ?? "", thumbprintSha256: row.credentialHint }
-      : { kind: "secret", secret: opened };
+  const credential = openAppCredential(ring, row, credentialContext());
   return {
     cloud,
     cloudId: row.cloud as CloudId,
@@ -119,6 +115,18 @@ export async function getDelegatedApp(db: DbClient, ring: KeyRing): Promise<Dele
     credential,
     version: row.version,
   };
+}
+
+/** A sign-in app's stored credential, opened: its secret, or its certificate with the private key. */
+export function openAppCredential(
+  ring: KeyRing,
+  row: { credentialKind: string; credentialSealed: string; credentialHint: string; certificatePem: string | null },
+  context: string,
+): ClientCredential {
+  const opened = ring.open(row.credentialSealed, context);
+  return row.credentialKind === "certificate"
+    ? { kind: "certificate", privateKeyPem: opened, certificatePem: row.certificatePem ?? "", thumbprintSha256: row.credentialHint }
+    : { kind: "secret", secret: opened };
 }
 
 /**

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { expiryDateField } from "@/lib/delegated/delegated-app-schema";
 import { cloudIdSchema } from "@/lib/entra/clouds";
 
 /** The operator's form for the setup app. Pure: the settings page and its action share it. */
@@ -17,8 +18,6 @@ export const setupAppAudienceLabels: Record<SetupAppAudience, { label: string; r
   },
 };
 
-const isoDate = z.union([z.literal("").transform(() => undefined), z.iso.date({ message: "Use the date shown in the Expires column (YYYY-MM-DD)" }).transform((value) => new Date(`${value}T00:00:00Z`))]);
-
 export const setupAppFormSchema = z
   .object({
     cloud: cloudIdSchema,
@@ -27,7 +26,7 @@ export const setupAppFormSchema = z
     audience: z.enum(setupAppAudiences, { message: "Choose whose administrators sign in" }),
     credentialKind: z.enum(["secret", "certificate"], { message: "Choose a client secret or a certificate" }),
     clientSecret: z.string().max(1000).optional().transform((value) => value?.trim() || undefined),
-    secretExpiresAt: isoDate.optional(),
+    secretExpiresAt: expiryDateField.optional(),
     // Named "key" so that a rejected form never echoes the private key back (lib/action-state.ts).
     certificateKeyPem: z.string().max(20_000).optional().transform((value) => value?.trim() || undefined),
     expectedVersion: z.coerce.number().int().nonnegative(),

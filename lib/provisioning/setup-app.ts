@@ -4,7 +4,7 @@ import type { Check } from "@/lib/checks/schema";
 import { secretHint } from "@/lib/connections/state";
 import { sealContext, type KeyRing } from "@/lib/crypto/seal";
 import type { DbClient } from "@/lib/db/types";
-import { resolveAppCredential, verifyDelegatedApp } from "@/lib/delegated/delegated-app";
+import { openAppCredential, resolveAppCredential, verifyDelegatedApp } from "@/lib/delegated/delegated-app";
 import { cleanDelegatedAppForm } from "@/lib/delegated/delegated-app-form";
 import { resolveCloud } from "@/lib/entra/cloud-config";
 import type { Cloud, CloudId } from "@/lib/entra/clouds";
@@ -85,11 +85,7 @@ export async function getSetupApp(db: DbClient, ring: KeyRing): Promise<SetupApp
   if (!row) return null;
   const cloud = resolveCloud(row.cloud as CloudId);
   if (!cloud) return null;
-  const opened = ring.open(row.credentialSealed, credentialContext());
-  const credential: ClientCredential =
-    row.credentialKind === "certificate"
-      ? { kind: "certificate", privateKeyPem: opened, certificatePem: row.certificatePem ?? "", thumbprintSha256: row.credentialHint }
-      : { kind: "secret", secret: opened };
+  const credential = openAppCredential(ring, row, credentialContext());
   return { cloud, cloudId: row.cloud as CloudId, clientId: row.clientId, homeTenant: row.homeTenant, audience: row.audience as SetupAppAudience, credential, version: row.version };
 }
 
