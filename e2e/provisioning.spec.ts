@@ -116,12 +116,15 @@ test("a 3-second replication delay shows as a wait, then a success", async ({ pa
   }
 });
 
-test("a policy that forbids secrets stops clearly, since certificates are not built yet", async ({ page }) => {
+test("a policy that forbids secrets: explained, and the console generates a certificate, uploads it and saves a certificate connection", async ({ page }) => {
   await changeSimulatedTenant({ appManagementPolicy: { passwordCredentialsAllowed: false, id: "538f1913-366a-440a-95a0-e195cb55b282" } });
   try {
     await start(page, "Calsync policy", await token(demo.users.admin.id, SETUP_APP_SCOPES));
-    await expect(page.getByTestId("provisioning-message")).toContainText("does not allow client secrets", { timeout: 30_000 });
-    expect(await simulatedAppsNamed("Calsync policy")).toEqual([]);
+    await expect(item(page, "policy")).toContainText("does not allow client secrets, so the console will generate a certificate", { timeout: 30_000 });
+    await expect(item(page, "credential")).toContainText("Certificate (SHA-256 thumbprint", { timeout: 30_000 });
+    await expect(page.getByRole("link", { name: "Open the connection" })).toBeVisible({ timeout: 30_000 });
+    await expect(page.getByText(/^Certificate, key ID [0-9a-f-]{36}/)).toBeVisible();
+    expect(await simulatedAppsNamed("Calsync policy")).toEqual([expect.objectContaining({ deleted: false })]);
   } finally {
     await changeSimulatedTenant({ appManagementPolicy: { passwordCredentialsAllowed: true, id: "00000000-0000-0000-0000-000000000000" } });
   }

@@ -55,11 +55,11 @@ describe.concurrent("scripts/provision.ts", { timeout: 180_000 }, () => {
     expect(result.stdout).not.toContain(token);
   });
 
-  it("refuses a token as an argument and a certificate credential with exit code 2", async () => {
+  it("refuses a token as an argument, and a certificate with --no-save (its key is never printed), with exit code 2", async () => {
     expect((await provision(["--token", "x", "--tenant", demo.contoso.id, "--name", "x"], "")).code).toBe(2);
-    const certificate = await provision(["--token-stdin", "--tenant", demo.contoso.id, "--name", "x", "--credential", "certificate"], "x");
+    const certificate = await provision(["--token-stdin", "--tenant", demo.contoso.id, "--name", "x", "--credential", "certificate", "--no-save", "--state", path.join(folder, "cert.json")], "x");
     expect(certificate.code).toBe(2);
-    expect(certificate.stderr).toContain("not available yet");
+    expect(certificate.stderr).toContain("private key stays sealed in the console's database");
   });
 
   it("stops with exit code 1 for a token of another tenant", async () => {

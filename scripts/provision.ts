@@ -36,15 +36,16 @@ const usage = `Usage: <token> | npm run provision -- --token-stdin --tenant <id|
   --tenant          the tenant the token must belong to (directory ID, or a domain: then the token decides)
   --name            display name of the app to create (an existing app of that name stops the run)
   --cloud           Microsoft cloud (default: CALSYNC_CLOUD, else global)
-  --credential      secret (default) or certificate (not available yet: the run stops and says so)
-  --secret-months   client secret lifetime in months, 1-${MAX_SECRET_MONTHS} (default 6; the tenant's policy may cap it)
+  --credential      secret (default), or certificate: the console generates one and uploads it (a policy that
+                    refuses secrets gets a certificate either way)
+  --secret-months   the credential's lifetime in months, 1-${MAX_SECRET_MONTHS} (default 6; the tenant's policy may cap it)
   --json            print one JSON report of each step and nothing else on stdout
   --no-save         do not touch the console's database: print the values for the wizard's script path
   --state FILE      with --no-save: where the resume state is kept (ids only, never the token or secret)`;
 
 class UsageError extends Error {}
 
-type Options = { tenant: string; name: string; cloud: Cloud; secretMonths: number; json: boolean; save: boolean; stateFile?: string; token: string };
+type Options = { tenant: string; name: string; cloud: Cloud; credential: "secret" | "certificate"; secretMonths: number; json: boolean; save: boolean; stateFile?: string; token: string };
 
 async function parse(argv: string[]): Promise<Options> {
   if (argv.some((arg) => arg === "--token" || arg.startsWith("--token="))) {
@@ -78,8 +79,8 @@ async function parse(argv: string[]): Promise<Options> {
   const name = values.name?.trim();
   if (!name || name.length > 120) throw new UsageError("--name is required (at most 120 characters).");
   if (values.credential !== "secret" && values.credential !== "certificate") throw new UsageError("--credential must be secret or certificate.");
-  if (values.credential === "certificate") {
-    throw new UsageError("--credential certificate is not available yet: this console cannot create certificate credentials. Use --credential secret.");
+  if (values.credential === "certificate" && values["no-save"]) {
+    throw new UsageError("--credential certificate goes without --no-save: the certificate's private key stays sealed in the console's database and is never printed.");
   }
   const secretMonths = Number(values["secret-months"]);
   if (!Number.isInteger(secretMonths) || secretMonths < 1 || secretMonths > MAX_SECRET_MONTHS) throw new UsageError(`--secret-months must be a whole number from 1 to ${MAX_SECRET_MONTHS}.`);
@@ -91,7 +92,7 @@ async function parse(argv: string[]): Promise<Options> {
   if (!cloud) throw new UsageError("--cloud custom needs CALSYNC_AUTHORITY_HOST and CALSYNC_GRAPH_HOST to be set.");
   const token = (await readStdin("Paste the administrator's Graph access token, then press Enter and Ctrl-D: ")).trim();
   if (!token) throw new UsageError("No token arrived on standard input.");
-  return { tenant: values.tenant, name, cloud, secretMonths, json: values.json, save: !values["no-save"], ...(values.state ? { stateFile: values.state } : {}), token };
+  return { tenant: values.tenant, name, cloud, credential: values.credential, secretMonths, json: values.json, save: !values["no-save"], ...(values.state ? { stateFile: values.state } : {}), token };
 }
 
 /** PGlite opens in one process at a time: refuse while the console answers on its port. */
@@ -123,9 +124,9 @@ async function openTarget(options: Options): Promise<{ database: Database; ring:
   return { database, ring: await loadKeyRing(env, database.sql) };
 }
 
-function print(options: Options, outcome: ProvisioningOutcome, extra: { clientId?: string | null; secret?: string; credentialKeyId?: string | null; steps: unknown[] }): void {
+function print(options: Options, outcome: ProvisioningOutcome, extra: { clientId?: string | null; secret?: string; credentialKeyId?: string | null; credentialKind?: string; steps: unknown[] }): void {
   if (options.json) {
-    process.stdout.write(`${JSON.stringify({ status: outcome.status, message: outcome.message, tenantId: options.tenant, clientId: extra.clientId ?? null, ...(extra.secret ? { clientSecret: extra.secret } : {}), credentialKeyId: extra.credentialKeyId ?? null, steps: extra.steps, ...(outcome.handOff ? { consentUrl: outcome.handOff.url } : {}), report: outcome.report ?? null }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ status: outcome.status, message: outcome.message, tenantId: options.tenant, clientId: extra.clientId ?? null, ...(extra.secret ? { clientSecret: extra.secret } : {}), credentialKeyId: extra.credentialKeyId ?? null, credentialKind: extra.credentialKind ?? null, steps: extra.steps, ...(outcome.handOff ? { consentUrl: outcome.handOff.url } : {}), report: outcome.report ?? null }, null, 2)}\n`);
     return;
   }
   for (const item of outcome.items) process.stdout.write(`${item.status.toUpperCase().padEnd(8)} ${item.title}${item.detail ? `: ${item.detail}` : ""}\n`);
@@ -133,7 +134,7 @@ function print(options: Options, outcome: ProvisioningOutcome, extra: { clientId
   if (outcome.handOff) process.stdout.write(`\nApproval link for a Privileged Role Administrator or Global Administrator:\n${outcome.handOff.url}\n`);
   if (extra.clientId) process.stdout.write(`\nTenant ID:     ${options.tenant}\nClient ID:     ${extra.clientId}\n`);
   if (extra.secret) process.stdout.write(`Client secret: ${extra.secret}\n(Shown once: enter it in the wizard's script path now.)\n`);
-  else if (extra.credentialKeyId) process.stdout.write(`Credential:    client secret ${extra.credentialKeyId}, kept sealed in the console\n`);
+  else if (extra.credentialKeyId) process.stdout.write(`Credential:    ${extra.credentialKind === "certificate" ? "certificate" : "client secret"} ${extra.credentialKeyId}, kept sealed in the console\n`);
 }
 
 async function main(): Promise<number> {
@@ -173,7 +174,7 @@ async function main(): Promise<number> {
       id = kept.id;
     } else {
       const resumable = options.save ? await db.provisioning.findFirst({ where: { tenantId: options.tenant, displayName: options.name, status: { in: ["running", "waiting", "handoff", "failed"] } }, select: { id: true }, orderBy: { createdAt: "desc" } }) : null;
-      id = resumable?.id ?? (await startProvisioning(db, ring, { cloud: options.cloud, token: options.token, displayName: options.name, secretMonths: options.secretMonths }, null));
+      id = resumable?.id ?? (await startProvisioning(db, ring, { cloud: options.cloud, token: options.token, displayName: options.name, secretMonths: options.secretMonths, credentialKind: options.credential }, null));
       if (resumable) await replaceProvisioningToken(db, ring, id, options.token);
     }
     const actor = options.save ? await db.user.findFirst({ where: { role: "admin", active: true }, select: { id: true, email: true }, orderBy: { createdAt: "asc" } }) : null;
@@ -186,7 +187,7 @@ async function main(): Promise<number> {
     const secret = !options.save && outcome.status === "done" ? await takeProvisionedSecret(db, ring, id) : undefined;
     if (options.stateFile) writeFileSync(options.stateFile, `${JSON.stringify(await exportCliState(db, id), null, 2)}\n`, { mode: 0o600 });
     const steps = (row?.steps ?? []).map((step) => ({ step: step.step, status: step.status, microsoftIds: step.microsoftIds, attempts: step.attempts, ...(step.error ? { error: step.error } : {}) }));
-    print(options, outcome, { clientId: row?.appId, ...(secret ? { secret } : {}), credentialKeyId: row?.credentialKeyId, steps });
+    print(options, outcome, { clientId: row?.appId, ...(secret ? { secret } : {}), credentialKeyId: row?.credentialKeyId, ...(row ? { credentialKind: row.credentialKind } : {}), steps });
     return outcome.status === "done" ? 0 : 1;
   } catch (error) {
     if (error instanceof ProvisioningInputError) {

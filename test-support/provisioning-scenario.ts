@@ -1,7 +1,7 @@
 import { setupAppScopes } from "@/lib/provisioning/setup-token";
 import { ROLE_TEMPLATES } from "@/simulator/applications";
 import { demo } from "@/simulator/demo-ids";
-import type { Scenario, ScenarioUser } from "@/simulator/scenario";
+import type { Scenario, ScenarioApp, ScenarioUser } from "@/simulator/scenario";
 import type { Simulator } from "@/simulator/server";
 
 /** Scopes of an Azure CLI Graph token: everything the user may do, except reading /policies. */
@@ -36,4 +36,26 @@ export function provisioningScenario(scenario: Scenario, patch: (scenario: Scena
 /** An administrator's delegated Graph token, as Azure CLI (default) or the setup app would hold it. */
 export function adminToken(sim: Pick<Simulator, "mintAccessToken">, userId: string, scopes: readonly string[] = CLI_SCOPES, options: { expiresInSeconds?: number; audience?: string } = {}): string {
   return sim.mintAccessToken({ tenant: demo.contoso.id, clientId: demo.apps.identityTools.clientId, user: userId, scopes: [...scopes], ...options });
+}
+
+/** The operator's setup app: its own registration, with the setup scopes consented and nothing else. */
+export const setupApp = { clientId: "f5e7a0b1-c2d3-4e4f-8a5b-6c7d8e9f0a1b", secret: "setup~secret~value~0000000000000f5e7" } as const;
+
+/** Adds the setup app to the demo tenant, listing the console's setup callback(s) as its redirect URIs. */
+export function withSetupApp(scenario: Scenario, redirectUris: string[]): Scenario {
+  const tenant = scenario.tenants[0]!;
+  const template = tenant.apps.find((app) => app.clientId === demo.apps.identityTools.clientId)!;
+  const app: ScenarioApp = {
+    ...structuredClone(template),
+    clientId: setupApp.clientId,
+    displayName: "Calsync Setup",
+    secrets: [{ ...template.secrets[0]!, id: "f5e7a0b1-0000-4000-8000-00000000f5e7", value: setupApp.secret, displayName: "setup" }],
+    grantedRoles: [],
+    requestedRoles: [],
+    grantedScopes: [...setupAppScopes],
+    requestedScopes: [...setupAppScopes],
+    redirectUris,
+  };
+  tenant.apps.push(app);
+  return scenario;
 }

@@ -7,6 +7,8 @@ const PUBLIC_URL = "https://calsync.example.test";
 export const CALLBACK = `${PUBLIC_URL}/connect/callback`;
 /** Where Microsoft sends staff back after "Sign in with Microsoft". */
 export const CONSOLE_SIGN_IN_CALLBACK = `${PUBLIC_URL}/sign-in/microsoft/callback`;
+/** Where Microsoft sends an administrator back after signing in through the setup app. */
+export const SETUP_SIGN_IN_CALLBACK = `${PUBLIC_URL}/connections/new/automatic/callback`;
 
 /**
  * Points the console's "custom" cloud (sign-in and Graph) at this file's simulator, and puts the

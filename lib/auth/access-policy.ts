@@ -37,6 +37,7 @@ export const pagePolicy = {
   "/settings/notifications": ["admin"],
   "/settings/mailbox-sign-in": ["admin"],
   "/settings/sign-in": ["admin"],
+  "/settings/setup-app": ["admin"],
   "/connect": "signed-in",
   "/connect/[id]": "signed-in",
   "/connect/attempts/[id]": "signed-in",
@@ -74,6 +75,8 @@ export const actionPolicy = {
   saveConnectionAction: ["admin"],
   startProvisioningAction: ["admin"],
   undoProvisioningAction: ["admin"],
+  startSetupSignInAction: ["admin"],
+  saveSetupAppAction: ["admin"],
   updateConnectionAction: ["admin"],
   rotateSecretAction: ["admin"],
   startCertificateSwitchAction: ["admin"],
@@ -124,6 +127,7 @@ export const routePolicy = {
   "GET /api/connections/[id]/certificate": ["admin", "helpdesk"],
   "POST /api/provisioning/[id]/run": ["admin"],
   "GET /connections/new/admin-consent/callback": ["admin"],
+  "GET /connections/new/automatic/callback": ["admin"],
   // Members may run the checks of a mailbox they connected; the handler refuses any other connection
   // (mayRunConnectionChecks in lib/connections/access.ts).
   "POST /api/connections/[id]/checks": "signed-in",

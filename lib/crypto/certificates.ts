@@ -126,6 +126,8 @@ export async function generateCertificateCredential(options: {
   maxDays?: number;
   now?: Date;
   privateKeyPem?: string;
+  /** A tenant policy's cap: the certificate ends no later, whatever the months say. */
+  notAfter?: Date;
 }): Promise<CertificateCredential> {
   const now = options.now ?? new Date();
   const months = Math.min(Math.max(1, Math.round(options.validityMonths ?? DEFAULT_VALIDITY_MONTHS)), MAX_VALIDITY_MONTHS);
@@ -134,7 +136,13 @@ export async function generateCertificateCredential(options: {
     : (await generateKeyPair("rsa", { modulusLength: GENERATED_KEY_BITS, publicExponent: 0x10001 })).privateKey;
   const notBefore = new Date(now.getTime() - 5 * 60_000);
   // A policy limits the whole lifetime, from the first valid moment.
-  const notAfter = options.maxDays ? new Date(Math.min(addMonths(now, months).getTime(), notBefore.getTime() + options.maxDays * 86_400_000)) : addMonths(now, months);
+  const notAfter = new Date(
+    Math.min(
+      addMonths(now, months).getTime(),
+      options.maxDays ? notBefore.getTime() + options.maxDays * 86_400_000 : Infinity,
+      options.notAfter?.getTime() ?? Infinity,
+    ),
+  );
   const certificate = selfSignedCertificate(privateKey, {
     commonName: options.commonName,
     organisation: options.organisation ?? "Calsync Console",

@@ -133,13 +133,23 @@ const samples: Record<Prisma.ModelName, Record<string, unknown>> = {
   },
   Provisioning: {
     id: "6f7a8b9c-0d1e-4f2a-8b3c-4d5e6f7a8b11", cloud: "global", tenantId: "11111111-2222-4333-8444-555555555555", displayName: "Calsync",
-    status: "handoff", tokenSealed: "cs1.k1.o.p", secretSealed: "cs1.k1.q.r", secretMonths: 6, reuseObjectId: "obj-0", applicationObjectId: "obj-1",
+    status: "handoff", tokenSealed: "cs1.k1.o.p", secretSealed: "cs1.k1.q.r", credentialKind: "certificate", certificatePem: "-----BEGIN CERTIFICATE-----", secretMonths: 6, reuseObjectId: "obj-0", applicationObjectId: "obj-1",
     appId: "66666666-7777-4888-9999-000000000001", servicePrincipalId: "sp-1", credentialKeyId: "key-1", credentialExpiresAt: at("2027-02-01T00:00:00.000Z"),
     connectionId, message: "Waiting for consent", leaseUntil: at("2026-11-01T00:15:00.000Z"), createdById: userId, createdAt: at("2026-11-01T00:00:00.000Z"), updatedAt: at("2026-11-02T00:00:00.000Z"),
   },
   ProvisioningStep: {
     provisioningId: "6f7a8b9c-0d1e-4f2a-8b3c-4d5e6f7a8b11", step: "create-app", status: "done", microsoftIds: { appId: "x" }, attempts: 2,
     error: "Request_ResourceNotFound", updatedAt: at("2026-11-01T00:00:01.000Z"),
+  },
+  SetupApp: {
+    id: 1, cloud: "global", clientId: "77777777-8888-4999-8aaa-000000000000", homeTenant: "contoso.com", audience: "organizations",
+    credentialKind: "certificate", credentialSealed: "cs1.k1.s.t", credentialHint: "CD".repeat(32), certificatePem: "-----BEGIN CERTIFICATE-----",
+    credentialExpiresAt: at("2027-03-01T00:00:00.000Z"), verifiedAt: at("2026-12-01T00:00:00.000Z"), verification: [{ ok: true }], version: 3,
+    updatedById: userId, updatedAt: at("2026-12-01T00:00:01.000Z"),
+  },
+  SetupSignIn: {
+    id: "8b9c0d1e-2f3a-4b4c-8d5e-6f7a8b9c0d13", stateHash: "6".repeat(64), nonce: "n-3", codeVerifierSealed: "cs1.k1.u.v", userId, purpose: "provision",
+    payload: { displayName: "Calsync" }, createdAt: at("2026-12-01T00:00:00.000Z"), expiresAt: at("2026-12-01T00:10:00.000Z"), completedAt: at("2026-12-01T00:01:00.000Z"),
   },
 };
 
@@ -174,6 +184,8 @@ const scalarFields: Record<Prisma.ModelName, Record<string, string>> = {
   MfaChallenge: Prisma.MfaChallengeScalarFieldEnum,
   MfaPolicy: Prisma.MfaPolicyScalarFieldEnum,
   TenantName: Prisma.TenantNameScalarFieldEnum,
+  SetupApp: Prisma.SetupAppScalarFieldEnum,
+  SetupSignIn: Prisma.SetupSignInScalarFieldEnum,
 };
 
 describe("schema samples", () => {

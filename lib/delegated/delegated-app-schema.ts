@@ -21,7 +21,8 @@ export const delegatedAudienceLabels: Record<DelegatedAudience, { label: string;
   },
 };
 
-const isoDate = z.union([z.literal("").transform(() => undefined), z.iso.date({ message: "Use the date shown in the Expires column (YYYY-MM-DD)" }).transform((value) => new Date(`${value}T00:00:00Z`))]);
+/** An optional expiry date as the portal's Expires column shows it. */
+export const expiryDateField = z.union([z.literal("").transform(() => undefined), z.iso.date({ message: "Use the date shown in the Expires column (YYYY-MM-DD)" }).transform((value) => new Date(`${value}T00:00:00Z`))]);
 
 export const delegatedAppFormSchema = z
   .object({
@@ -31,7 +32,7 @@ export const delegatedAppFormSchema = z
   audience: z.enum(delegatedAudiences, { message: "Choose who may sign in" }),
   credentialKind: z.enum(["secret", "certificate"], { message: "Choose a client secret or a certificate" }),
   clientSecret: z.string().max(1000).optional().transform((value) => value?.trim() || undefined),
-  secretExpiresAt: isoDate.optional(),
+  secretExpiresAt: expiryDateField.optional(),
   // The field's name says "key" so that a rejected form never echoes the private key back (run-action.ts).
   certificateKeyPem: z.string().max(20_000).optional().transform((value) => value?.trim() || undefined),
   expectedVersion: z.coerce.number().int().nonnegative(),

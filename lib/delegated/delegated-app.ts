@@ -105,11 +105,7 @@ export async function getDelegatedApp(db: DbClient, ring: KeyRing): Promise<Dele
   if (!row) return null;
   const cloud = resolveCloud(row.cloud as CloudId);
   if (!cloud) return null;
-  const opened = ring.open(row.credentialSealed, credentialContext());
-  const credential: ClientCredential =
-    row.credentialKind === "certificate"
-      ? { kind: "certificate", privateKeyPem: opened, certificatePem: row.certificatePem ?? "", thumbprintSha256: row.credentialHint }
-      : { kind: "secret", secret: opened };
+  const credential = openAppCredential(ring, row, credentialContext());
   return {
     cloud,
     cloudId: row.cloud as CloudId,
@@ -119,6 +115,18 @@ export async function getDelegatedApp(db: DbClient, ring: KeyRing): Promise<Dele
     credential,
     version: row.version,
   };
+}
+
+/** A sign-in app's stored credential, opened: its secret, or its certificate with the private key. */
+export function openAppCredential(
+  ring: KeyRing,
+  row: { credentialKind: string; credentialSealed: string; credentialHint: string; certificatePem: string | null },
+  context: string,
+): ClientCredential {
+  const opened = ring.open(row.credentialSealed, context);
+  return row.credentialKind === "certificate"
+    ? { kind: "certificate", privateKeyPem: opened, certificatePem: row.certificatePem ?? "", thumbprintSha256: row.credentialHint }
+    : { kind: "secret", secret: opened };
 }
 
 /**
@@ -160,6 +168,28 @@ export async function verifyDelegatedApp(
   return { ok: checks.every((check) => check.status !== "fail"), checks };
 }
 
+export type AppCredentialInput = Pick<DelegatedAppInput, "credentialKind" | "clientSecret" | "secretExpiresAt" | "certificatePem">;
+
+/**
+ * The credential a sign-in app's form asks for: a new secret, a new certificate with its key, or the
+ * stored one when the field was left empty. A certificate is parsed (and refused with a plain reason)
+ * here, before anything reaches Microsoft.
+ */
+export function resolveAppCredential(input: AppCredentialInput, current: ClientCredential | undefined): { credential: ClientCredential; expiresAt: Date | null | undefined } {
+  if (input.credentialKind === "secret") {
+    if (input.clientSecret) return { credential: { kind: "secret", secret: input.clientSecret }, expiresAt: input.secretExpiresAt ?? null };
+    if (current?.kind === "secret") return { credential: current, expiresAt: input.secretExpiresAt ?? null };
+    throw new UserFacingError("Enter the client secret.", { clientSecret: "Enter the client secret's value (not its ID)." });
+  }
+  if (input.certificatePem) {
+    const parsed = parseCertificateUpload({ kind: "pem", pem: input.certificatePem }, { field: "certificateKeyPem" });
+    return { credential: { kind: "certificate", privateKeyPem: parsed.privateKeyPem, certificatePem: parsed.certificatePem, thumbprintSha256: parsed.thumbprintSha256 }, expiresAt: parsed.expiresAt };
+  }
+  // The stored certificate keeps its recorded expiry.
+  if (current?.kind === "certificate") return { credential: current, expiresAt: undefined };
+  throw new UserFacingError("Paste the certificate and its private key.", { certificateKeyPem: "Paste the certificate and its private key (PEM)." });
+}
+
 export type SaveDelegatedAppResult = { saved: true; checks: Check[] } | { saved: false; checks: Check[] };
 
 /**
@@ -180,22 +210,7 @@ export async function saveDelegatedApp(
   if (input.expectedVersion !== currentVersion) {
     throw new UserFacingError("Someone changed these settings while you were editing them. Reload the page and try again.");
   }
-  let credential: ClientCredential;
-  let expiresAt: Date | null = null;
-  if (input.credentialKind === "secret") {
-    if (input.clientSecret) credential = { kind: "secret", secret: input.clientSecret };
-    else if (current?.credential.kind === "secret") credential = current.credential;
-    else throw new UserFacingError("Enter the client secret.", { clientSecret: "Enter the client secret's value (not its ID)." });
-    expiresAt = input.secretExpiresAt ?? null;
-  } else if (input.certificatePem) {
-    const parsed = parseCertificateUpload({ kind: "pem", pem: input.certificatePem }, { field: "certificateKeyPem" });
-    credential = { kind: "certificate", privateKeyPem: parsed.privateKeyPem, certificatePem: parsed.certificatePem, thumbprintSha256: parsed.thumbprintSha256 };
-    expiresAt = parsed.expiresAt;
-  } else if (current?.credential.kind === "certificate") {
-    credential = current.credential;
-  } else {
-    throw new UserFacingError("Paste the certificate and its private key.", { certificateKeyPem: "Paste the certificate and its private key (PEM)." });
-  }
+  const { credential, expiresAt } = resolveAppCredential(input, current?.credential);
 
   const verification = await verifyDelegatedApp({ cloud, clientId: input.clientId, homeTenant: input.homeTenant, audience: input.audience, credential }, options);
   if (!verification.ok) return { saved: false, checks: verification.checks };
@@ -212,7 +227,7 @@ export async function saveDelegatedApp(
     credentialSealed: sealed,
     credentialHint: hint,
     certificatePem: credential.kind === "certificate" ? credential.certificatePem : null,
-    credentialExpiresAt: credential.kind === "certificate" && credential === current?.credential ? undefined : expiresAt,
+    credentialExpiresAt: expiresAt,
     applicationObjectId: input.applicationObjectId ?? null,
     certificateKeyId: credential.kind === "certificate" ? (input.certificateKeyId ?? null) : null,
     verifiedAt: now,

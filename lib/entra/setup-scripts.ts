@@ -423,3 +423,61 @@ export function powerShellScript(options: SetupScriptOptions): string {
   ];
   return lines.join("\n");
 }
+
+/**
+ * An Azure CLI (Bash) script that registers the setup app of "Set it up for me": the web redirect URI
+ * and the delegated Microsoft Graph permissions it signs administrators in with, each resolved by
+ * value from Microsoft Graph's own `oauth2PermissionScopes` (the ids are the same in every tenant, but
+ * reading them is what the portal does too), and a client secret. No consent is granted: each
+ * administrator consents to the delegated permissions when they first sign in (or an administrator
+ * grants it for the tenant in the portal).
+ */
+export function setupAppAzureCliScript(options: { cloud: Cloud; appName?: string; redirectUri: string; signInAudience: "AzureADMyOrg" | "AzureADMultipleOrgs"; scopes: readonly string[] }): string {
+  const appName = setupScriptOptionsSchema.shape.appName.parse(options.appName ?? "Calsync Setup");
+  const redirectUri = z.url({ protocol: /^https?$/ }).parse(options.redirectUri);
+  const scopes = options.scopes.map((scope) => z.string().regex(/^[A-Za-z.]+$/).parse(scope));
+  const lines = [
+    "#!/usr/bin/env bash",
+    "# register-calsync-setup-app.sh",
+    ...comment([
+      `Registers Calsync's setup app in Microsoft Entra ID with the Azure CLI. Cloud: ${options.cloud.label}.`,
+      "Administrators sign in through it on “Set it up for me”. Use it for nothing else: Entra puts every",
+      "consented permission of an app into each of its tokens.",
+      "",
+      `Delegated Microsoft Graph permissions: ${scopes.join(", ")}.`,
+      "Then enter the printed values under Settings → Setup app in Calsync.",
+    ]),
+    "set -euo pipefail",
+    "",
+    ...bashAssignment("APP_NAME", appName),
+    ...bashAssignment("SIGN_IN_AUDIENCE", options.signInAudience),
+    ...bashAssignment("REDIRECT_URI", redirectUri),
+    `GRAPH_APP_ID=${bashQuote(graphResourceAppId)}`,
+    "",
+    `az cloud set --name ${azureCliCloudNames[options.cloud.id]}`,
+    "",
+    "# Each delegated permission's id, by its value, from Microsoft Graph's service principal.",
+    "scope_id() {",
+    `  az ad sp show --id "$GRAPH_APP_ID" --query "oauth2PermissionScopes[?value=='$1'].id | [0]" -o tsv`,
+    "}",
+    "ACCESS=\"\"",
+    `for SCOPE in ${scopes.map(bashQuote).join(" ")}; do`,
+    '  ACCESS="$ACCESS${ACCESS:+,}{\\"id\\":\\"$(scope_id "$SCOPE")\\",\\"type\\":\\"Scope\\"}"',
+    "done",
+    'printf \'[{"resourceAppId":"%s","resourceAccess":[%s]}]\' "$GRAPH_APP_ID" "$ACCESS" > calsync-setup-app-access.json',
+    "",
+    'APP_ID="$(az ad app create --display-name "$APP_NAME" --sign-in-audience "$SIGN_IN_AUDIENCE" \\',
+    '  --web-redirect-uris "$REDIRECT_URI" --required-resource-accesses @calsync-setup-app-access.json --query appId -o tsv)"',
+    "CLIENT_SECRET=\"$(az ad app credential reset --id \"$APP_ID\" --append --display-name 'Calsync setup' --years 1 --query password -o tsv)\"",
+    'TENANT_ID="$(az account show --query tenantId -o tsv)"',
+    "",
+    "echo",
+    'echo "Done. Enter these under Settings → Setup app in Calsync:"',
+    'echo "  Directory (tenant) ID:    $TENANT_ID"',
+    'echo "  Application (client) ID:  $APP_ID"',
+    'echo "  Client secret (Value):    $CLIENT_SECRET"',
+    'echo "WARNING: the client secret is shown only this once."',
+    "",
+  ];
+  return lines.join("\n");
+}

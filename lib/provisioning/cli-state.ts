@@ -54,7 +54,7 @@ export async function exportCliState(db: AppPrismaClient, id: string): Promise<C
 
 /** Recreates a provisioning from its state file in a throwaway database, with a fresh token. */
 export async function importCliState(db: AppPrismaClient, ring: KeyRing, state: CliState, token: string): Promise<void> {
-  await createProvisioningRecord(db, ring, { id: state.id, cloud: state.cloud, tenantId: state.tenantId, displayName: state.displayName, secretMonths: state.secretMonths, token, createdById: null });
+  await createProvisioningRecord(db, ring, { id: state.id, cloud: state.cloud, tenantId: state.tenantId, displayName: state.displayName, secretMonths: state.secretMonths, credentialKind: "secret", token, createdById: null });
   await updateProvisioning(db, state.id, {
     status: state.status === "done" ? "running" : state.status,
     applicationObjectId: state.applicationObjectId,

@@ -45,12 +45,12 @@ export function explainFailure(step: string, failure: AdminGraphFailure, options
   if (hasCode(failure, "CredentialTypeNotAllowedAsPerAppPolicy")) {
     return {
       detail:
-        "The tenant's app-management policy does not allow client secrets. This console cannot add a certificate credential yet, so it stopped here. Ask for an exemption for this app from whoever owns the policy, or connect the app manually with a certificate once certificates are supported. The console never creates an exemption policy itself.",
+        "The tenant's app-management policy does not allow this credential type. Choose the other credential (a certificate instead of a client secret) and try again, or ask whoever owns the policy. The console never creates an exemption policy itself.",
       who: "a Global Administrator (the app-management policy's owner)",
     };
   }
   if (hasCode(failure, "CredentialInvalidLifetimeAsPerAppPolicy")) {
-    return { detail: "The tenant's app-management policy caps client secret lifetimes below what was asked. Choose a shorter lifetime and try again.", who: CREATE_ROLES };
+    return { detail: "The tenant's app-management policy caps credential lifetimes (client secrets, and here certificates too) below what was asked. Choose a shorter lifetime and try again.", who: CREATE_ROLES };
   }
   if (failure.status === 0) return { detail: `Microsoft Graph did not answer (${failure.code}). Check the network path to Microsoft and try again.`, who: "us" };
   const said = failure.message ? ` Microsoft said: "${failure.message.slice(0, 300)}"` : "";

@@ -12,6 +12,7 @@ export const startProvisioningSchema = z.object({
   secretMonths: z.coerce.number({ message: "Enter a whole number of months." }).int("Enter a whole number of months.").min(1, "At least one month.").max(24, "At most 24 months."),
   token: z.string().trim().min(1, "Paste the token the command printed.").max(20_000, "That is longer than any access token."),
   reuseObjectId: z.preprocess((value) => (value === "" ? undefined : value), guid.optional()),
+  credential: z.enum(["secret", "certificate"], { message: "Choose a client secret or a certificate." }).default("secret"),
 });
 
 export const undoProvisioningSchema = z.object({
@@ -20,3 +21,6 @@ export const undoProvisioningSchema = z.object({
   permanent: z.preprocess((value) => value === "on" || value === "true", z.boolean()),
   confirm: z.literal("on", { message: "Tick the box to confirm that the app is to be deleted." }),
 });
+
+/** "Sign in with Microsoft" on the automatic path: the same choices as with a pasted token, without the token. */
+export const startSetupSignInSchema = startProvisioningSchema.omit({ token: true, cloud: true });

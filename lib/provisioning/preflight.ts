@@ -13,7 +13,11 @@ import { roleNames, roleTemplates, type SetupTokenFacts } from "@/lib/provisioni
 export type ChecklistStatus = "pending" | "running" | "waiting" | "pass" | "warn" | "fail" | "unknown" | "handoff" | "skip";
 export type ChecklistItem = { id: string; title: string; status: ChecklistStatus; detail: string; who?: string };
 
-export type CredentialPlan = { kind: "secret"; maxDays?: number } | { kind: "stop"; reason: string };
+/**
+ * The credential to add: a client secret, or a certificate the console generates (chosen, or because
+ * the tenant's policy forbids or caps secrets). `maxDays` is the policy's cap when it could be read.
+ */
+export type CredentialPlan = { kind: "secret"; maxDays?: number } | { kind: "certificate"; maxDays?: number; because: "chosen" | "policy" };
 
 export type PreflightPlan = {
   /** False: stop before any write; `stopReason` says why. */
@@ -26,6 +30,8 @@ export type PreflightPlan = {
   roles: { value: string; id: string }[];
   /** Apps already named so: reuse one by object id, or choose another name. */
   collisions: { objectId: string; appId: string }[];
+  /** This provisioning's own app, found by its tag: created by a run whose answer was lost. */
+  tagged?: { id: string; appId: string };
 };
 
 export type PreflightResult = { items: ChecklistItem[]; plan: PreflightPlan };
@@ -36,10 +42,10 @@ const creatingRoles: string[] = [roleTemplates.globalAdministrator, roleTemplate
 
 type DirectoryRole = { roleTemplateId?: string | null };
 type PasswordRestriction = { restrictionType?: string; state?: string; maxLifetime?: string | null };
-type AppManagementPolicy = { applicationRestrictions?: { passwordCredentials?: PasswordRestriction[] } };
+type AppManagementPolicy = { applicationRestrictions?: { passwordCredentials?: PasswordRestriction[]; keyCredentials?: PasswordRestriction[] } };
 type AuthorizationPolicy = { defaultUserRolePermissions?: { allowedToCreateApps?: boolean } };
 type ServicePrincipal = { id: string; appRoles?: { id: string; value: string }[] };
-type AppSummary = { id: string; appId: string };
+type AppSummary = { id: string; appId: string; tags?: string[] };
 
 /** `P90D`, `P1Y`, `P6M`, `PT720H` → days (months count 30, years 365). */
 export function isoDurationDays(value: string): number | undefined {
@@ -56,7 +62,7 @@ function odataLiteral(value: string): string {
 export async function runPreflight(
   graph: AdminGraph,
   facts: SetupTokenFacts,
-  input: { displayName: string; reuseObjectId?: string; ownApplicationObjectId?: string },
+  input: { displayName: string; reuseObjectId?: string; ownApplicationObjectId?: string; credentialKind?: "secret" | "certificate"; tag?: string },
 ): Promise<PreflightResult> {
   const [roles, policy, authorization, named, graphSp] = await Promise.all([
     facts.roleTemplateIds
@@ -66,7 +72,7 @@ export async function runPreflight(
         }),
     graph.request<AppManagementPolicy>("GET", "/policies/defaultAppManagementPolicy"),
     graph.request<AuthorizationPolicy>("GET", "/policies/authorizationPolicy"),
-    graph.request<{ value: AppSummary[] }>("GET", `/applications?$filter=${encodeURIComponent(`displayName eq ${odataLiteral(input.displayName)}`)}&$select=id,appId,displayName`),
+    graph.request<{ value: AppSummary[] }>("GET", `/applications?$filter=${encodeURIComponent(`displayName eq ${odataLiteral(input.displayName)}`)}&$select=id,appId,displayName,tags`),
     graph.request<{ value: ServicePrincipal[] }>("GET", `/servicePrincipals?$filter=${encodeURIComponent(`appId eq '${graphResourceAppId}'`)}&$select=id,appRoles`),
   ]);
   const items: ChecklistItem[] = [];
@@ -121,8 +127,9 @@ export async function runPreflight(
     stops.push("roles");
   }
 
-  // App-management policy: may the app get a client secret, and for how long?
-  let credential: CredentialPlan = { kind: "secret" };
+  // App-management policy: may the app get a client secret, and for how long? A certificate otherwise.
+  const chosen = input.credentialKind ?? "secret";
+  let credential: CredentialPlan = chosen === "certificate" ? { kind: "certificate", because: "chosen" } : { kind: "secret" };
   if (!policy.ok) {
     const refused = policy.failure.status === 403 || hasCode(policy.failure, "Authorization_RequestDenied");
     items.push({
@@ -130,28 +137,32 @@ export async function runPreflight(
       title: "App-management policy",
       status: "unknown",
       detail: refused
-        ? "Unknown (this token cannot read tenant policies). The console goes ahead and explains a policy refusal at the credential step if there is one. A token from the setup app sign-in, or from Microsoft Graph PowerShell connected with -Scopes Policy.Read.All, would read it."
-        : `Unknown: Microsoft did not answer the policy read (${policy.failure.code}). The console goes ahead and explains a refusal at the credential step.`,
+        ? "Unknown (this token cannot read tenant policies). The console goes ahead; if the policy refuses a client secret, it adds a certificate instead. A token from the setup app sign-in, or from Microsoft Graph PowerShell connected with -Scopes Policy.Read.All, would read it."
+        : `Unknown: Microsoft did not answer the policy read (${policy.failure.code}). The console goes ahead; if the policy refuses a client secret, it adds a certificate instead.`,
     });
   } else {
-    const restrictions = (policy.value.applicationRestrictions?.passwordCredentials ?? []).filter((restriction) => restriction.state !== "disabled");
+    const active = (list: PasswordRestriction[] | undefined) => (list ?? []).filter((restriction) => restriction.state !== "disabled");
+    const restrictions = active(policy.value.applicationRestrictions?.passwordCredentials);
     const forbidden = restrictions.some((restriction) => restriction.restrictionType === "passwordAddition");
     const lifetime = restrictions.find((restriction) => restriction.restrictionType === "passwordLifetime" && restriction.maxLifetime);
     const maxDays = lifetime?.maxLifetime ? isoDurationDays(lifetime.maxLifetime) : undefined;
-    if (forbidden) {
-      const reason =
-        "The tenant's app-management policy does not allow client secrets, and this console cannot add a certificate credential yet. Nothing was changed. Ask the policy's owner for an exemption for this app, or connect it manually with a certificate once certificates are supported. The console never creates an exemption policy.";
-      credential = { kind: "stop", reason };
-      items.push({ id: "policy", title: "App-management policy", status: "fail", detail: reason, who: "a Global Administrator (the app-management policy's owner)" });
-      stops.push("policy");
-    } else {
-      credential = { kind: "secret", ...(maxDays !== undefined ? { maxDays } : {}) };
+    const keyLifetime = active(policy.value.applicationRestrictions?.keyCredentials).find((restriction) => restriction.restrictionType === "asymmetricKeyLifetime" && restriction.maxLifetime);
+    const keyMaxDays = keyLifetime?.maxLifetime ? isoDurationDays(keyLifetime.maxLifetime) : undefined;
+    const certificate = (because: "chosen" | "policy"): CredentialPlan => ({ kind: "certificate", because, ...(keyMaxDays !== undefined ? { maxDays: keyMaxDays } : {}) });
+    const capNote = keyMaxDays !== undefined ? ` The policy caps certificates at ${keyMaxDays} days; the certificate will last no longer.` : "";
+    if (chosen === "certificate") {
+      credential = certificate("chosen");
+      items.push({ id: "policy", title: "App-management policy", status: "pass", detail: `The console will generate a certificate and upload it to the app.${capNote}` });
+    } else if (forbidden || maxDays !== undefined) {
+      credential = certificate("policy");
       items.push({
         id: "policy",
         title: "App-management policy",
         status: "pass",
-        detail: maxDays !== undefined ? `Client secrets are allowed for at most ${maxDays} days; the secret will last no longer.` : "Client secrets are allowed.",
+        detail: `${forbidden ? "The tenant's app-management policy does not allow client secrets" : `The tenant's app-management policy caps client secrets at ${maxDays} days`}, so the console will generate a certificate and upload it instead. It never creates an exemption policy.${capNote}`,
       });
+    } else {
+      items.push({ id: "policy", title: "App-management policy", status: "pass", detail: "Client secrets are allowed." });
     }
   }
 
@@ -167,7 +178,9 @@ export async function runPreflight(
   if (!facts.can.createApps) stops.push("token");
 
   // Name collision: reuse by object id, never by name alone.
-  const collisions = named.ok ? named.value.value.filter((app) => app.id !== input.ownApplicationObjectId).map((app) => ({ objectId: app.id, appId: app.appId })) : [];
+  const ours = (app: AppSummary) => app.id === input.ownApplicationObjectId || (input.tag !== undefined && (app.tags ?? []).includes(input.tag));
+  const tagged = named.ok ? named.value.value.find((app) => input.tag !== undefined && (app.tags ?? []).includes(input.tag)) : undefined;
+  const collisions = named.ok ? named.value.value.filter((app) => !ours(app)).map((app) => ({ objectId: app.id, appId: app.appId })) : [];
   const reusing = input.reuseObjectId !== undefined && collisions.some((app) => app.objectId === input.reuseObjectId);
   if (!named.ok) {
     items.push({ id: "name", title: "App name", status: "unknown", detail: `The console could not look for apps with this name (${named.failure.code}).` });
@@ -203,6 +216,7 @@ export async function runPreflight(
       graphServicePrincipalId: graphPrincipal?.id ?? "",
       roles: roleIdsResolved,
       collisions,
+      ...(tagged ? { tagged: { id: tagged.id, appId: tagged.appId } } : {}),
     },
   };
 }

@@ -12,6 +12,7 @@ import { testEngines } from "@/test-support/databases";
 import { adminToken, CLI_SCOPES, provisioningScenario, provisioningUsers, SETUP_APP_SCOPES } from "@/test-support/provisioning-scenario";
 import { simulatorCloudForFile } from "@/test-support/simulator-cloud";
 import { startDemoSimulatorForFile } from "@/test-support/simulator-trust";
+import { fixtureKeys, pemBody } from "@/test-support/certificate-fixtures";
 
 // The orchestration against the simulator with the real msal-node verification, on both databases.
 
@@ -155,25 +156,66 @@ describe.each(testEngines())("provisioning on $name", (engine) => {
     expect(lease.leaseUntil).toBeNull();
   });
 
-  it("a policy that forbids secrets stops before any write when readable, and at the credential step when not", async () => {
-    sim.setScenario(provisioningScenario(pristine(), (scenario) => (scenario.tenants[0]!.appManagementPolicy = { passwordCredentialsAllowed: false, id: "538f1913-366a-440a-95a0-e195cb55b282" })));
+  it("a policy that forbids secrets: a certificate is generated, uploaded and saved, whether the token reads the policy or meets the refusal", async () => {
+    const forbids = (scenario: Parameters<typeof provisioningScenario>[0]) => (scenario.tenants[0]!.appManagementPolicy = { passwordCredentialsAllowed: false, id: "538f1913-366a-440a-95a0-e195cb55b282" });
+    sim.setScenario(provisioningScenario(pristine(), forbids));
     sim.clearRequests();
-    const readable = await provision(adminToken(sim, provisioningUsers.globalAdmin.id, SETUP_APP_SCOPES), `Calsync policy ${engine.name}`);
-    expect(readable.outcome.status).toBe("stopped");
-    expect(readable.outcome.message).toContain("does not allow client secrets");
-    expect(sim.requests.filter((request) => request.method !== "GET")).toEqual([]);
-    const unreadable = await provision(adminToken(sim, provisioningUsers.globalAdmin.id, CLI_SCOPES), `Calsync policy cli ${engine.name}`);
-    expect(unreadable.outcome.status).toBe("failed");
-    expect(unreadable.outcome.items.find((item) => item.id === "credential")?.detail).toContain("does not allow client secrets");
+    const readable = await provision(adminToken(sim, provisioningUsers.globalAdmin.id, SETUP_APP_SCOPES), `Calsync policy ${engine.name}`, { certificateKeyPem: fixtureKeys.a });
+    expect(readable.outcome.status, readable.outcome.message).toBe("done");
+    expect(readable.outcome.items.find((item) => item.id === "policy")?.detail).toContain("does not allow client secrets, so the console will generate a certificate");
+    expect(writes(/addPassword$/)).toBe(0);
+    const [app] = tenantApps(`Calsync policy ${engine.name}`);
+    expect(app?.secrets).toEqual([]);
+    expect(app?.certificates).toHaveLength(1);
+    const row = await getProvisioning(database.prisma, readable.id);
+    expect(app?.certificates[0]?.keyId).toBe(row?.credentialKeyId);
+    const connection = await database.prisma.connection.findUniqueOrThrow({
+      where: { id: readable.outcome.connectionId! },
+      select: { credentialKind: true, applicationObjectId: true, certificateKeyId: true, certificateGenerated: true, clientSecretSealed: true },
+    });
+    expect(connection).toMatchObject({ credentialKind: "certificate", applicationObjectId: row?.applicationObjectId, certificateKeyId: row?.credentialKeyId, certificateGenerated: true });
+    // The private key is in no audit entry and no step record.
+    const audit = JSON.stringify(await database.prisma.auditEvent.findMany({ where: { targetId: readable.id }, select: { summary: true } }));
+    const steps = JSON.stringify(row?.steps);
+    for (const text of [audit, steps]) expect(text).not.toContain(pemBody(fixtureKeys.a).slice(40, 120));
+
+    sim.setScenario(provisioningScenario(pristine(), forbids));
+    const unreadable = await provision(adminToken(sim, provisioningUsers.globalAdmin.id, CLI_SCOPES), `Calsync policy cli ${engine.name}`, { certificateKeyPem: fixtureKeys.a });
+    expect(unreadable.outcome.status, unreadable.outcome.message).toBe("done");
+    expect(unreadable.outcome.items.find((item) => item.id === "credential")?.detail).toContain("since the tenant's policy refuses client secrets");
+    expect(tenantApps(`Calsync policy cli ${engine.name}`)[0]?.certificates).toHaveLength(1);
   });
 
-  it("explains a secret lifetime beyond the policy's cap, and keeps within a readable cap", async () => {
-    sim.setScenario(provisioningScenario(pristine(), (scenario) => (scenario.tenants[0]!.appManagementPolicy = { passwordCredentialsAllowed: true, maxPasswordLifetimeDays: 30, id: "538f1913-366a-440a-95a0-e195cb55b282" })));
-    const capped = await provision(adminToken(sim, provisioningUsers.globalAdmin.id, SETUP_APP_SCOPES), `Calsync cap ${engine.name}`);
+  it("a secret lifetime cap: a certificate instead when readable, and after the refusal when not; a certificate cap shortens the certificate", async () => {
+    sim.setScenario(
+      provisioningScenario(pristine(), (scenario) => (scenario.tenants[0]!.appManagementPolicy = { passwordCredentialsAllowed: true, maxPasswordLifetimeDays: 30, maxCertificateLifetimeDays: 90, id: "538f1913-366a-440a-95a0-e195cb55b282" })),
+    );
+    const capped = await provision(adminToken(sim, provisioningUsers.globalAdmin.id, SETUP_APP_SCOPES), `Calsync cap ${engine.name}`, { certificateKeyPem: fixtureKeys.a });
     expect(capped.outcome.status, capped.outcome.message).toBe("done");
-    const unreadable = await provision(adminToken(sim, provisioningUsers.globalAdmin.id, CLI_SCOPES), `Calsync cap cli ${engine.name}`);
+    const row = await getProvisioning(database.prisma, capped.id);
+    expect(row?.credentialKind).toBe("certificate");
+    expect(row!.credentialExpiresAt!.getTime() - Date.now()).toBeLessThanOrEqual(90 * 86_400_000);
+    const unreadable = await provision(adminToken(sim, provisioningUsers.globalAdmin.id, CLI_SCOPES), `Calsync cap cli ${engine.name}`, { certificateKeyPem: fixtureKeys.a });
+    // Twelve months is beyond the certificate cap this token cannot read: explained, nothing saved.
     expect(unreadable.outcome.status).toBe("failed");
-    expect(unreadable.outcome.message).toContain("caps client secret lifetimes");
+    expect(unreadable.outcome.message).toContain("caps");
+  });
+
+  it("a certificate when the administrator chooses one, resumed after a crash right after its upload without a second key", async () => {
+    sim.setScenario(provisioningScenario(pristine()));
+    sim.clearRequests();
+    const name = `Calsync chosen cert ${engine.name}`;
+    const id = await startProvisioning(database.prisma, ring, { cloud, token: adminToken(sim, provisioningUsers.globalAdmin.id, SETUP_APP_SCOPES), displayName: name, secretMonths: 6, credentialKind: "certificate" }, actor);
+    await expect(runProvisioning(database.prisma, ring, cloud, id, { actor, backoff, crashAfter: "credential", certificateKeyPem: fixtureKeys.b })).rejects.toThrow("simulated crash");
+    const resumed = await runProvisioning(database.prisma, ring, cloud, id, { actor, backoff, certificateKeyPem: fixtureKeys.c });
+    expect(resumed.status, resumed.message).toBe("done");
+    expect(writes(/addPassword$/)).toBe(0);
+    const [app] = tenantApps(name);
+    expect(app?.certificates).toHaveLength(1);
+    const row = await getProvisioning(database.prisma, id);
+    expect(app?.certificates[0]?.keyId).toBe(row?.credentialKeyId);
+    const connection = await database.prisma.connection.findUniqueOrThrow({ where: { id: resumed.connectionId! }, select: { certificatePem: true } });
+    expect(connection.certificatePem).toBe(row?.certificatePem);
   });
 
   it("explains a missing role (403) and a full quota", async () => {

@@ -1,5 +1,6 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
+import { certificateDer, describeCertificate, generateCertificateCredential } from "@/lib/crypto/certificates";
 import { recordAudit, type AuditActor } from "@/lib/audit/audit";
 import type { CheckReport } from "@/lib/checks/schema";
 import { runChecks } from "@/lib/checks/run-checks";
@@ -10,11 +11,13 @@ import { graphResourceAppId } from "@/lib/entra/permissions";
 import type { AppPrismaClient } from "@/lib/db/types";
 import { createAdminGraph, type AdminGraph, type AdminGraphFailure } from "@/lib/provisioning/admin-graph";
 import { explainFailure, hasCode, isAlreadyGranted } from "@/lib/provisioning/explain";
-import { runPreflight, type ChecklistItem, type PreflightPlan } from "@/lib/provisioning/preflight";
+import { runPreflight, type ChecklistItem, type CredentialPlan, type PreflightPlan } from "@/lib/provisioning/preflight";
 import {
   createProvisioningRecord,
   discardProvisioningSecrets,
+  finishProvisioning,
   getProvisioning,
+  keepProvisioningCertificate,
   keepProvisioningSecret,
   openProvisioningSecrets,
   recordStep,
@@ -68,14 +71,19 @@ export type RunOptions = {
   save?: boolean;
   /** A test hook: throws inside the run right after the named step is recorded, as a crash would. */
   crashAfter?: string;
+  /** A test hook: the certificate's key, since generating an RSA-3072 key takes up to a second. */
+  certificateKeyPem?: string;
 };
 
 export type StartInput = {
   cloud: Cloud;
   token: string;
   displayName: string;
+  /** The credential's lifetime in months, a secret's or a certificate's. */
   secretMonths: number;
   reuseObjectId?: string;
+  /** A client secret (default), or a certificate the console generates and uploads. */
+  credentialKind?: "secret" | "certificate";
 };
 
 export const MAX_SECRET_MONTHS = 24;
@@ -95,6 +103,7 @@ export async function startProvisioning(db: AppPrismaClient, ring: KeyRing, inpu
     tenantId: inspected.facts.tenantId,
     displayName: input.displayName,
     secretMonths: input.secretMonths,
+    credentialKind: input.credentialKind ?? "secret",
     ...(input.reuseObjectId ? { reuseObjectId: input.reuseObjectId } : {}),
     token: input.token.trim().replace(/^bearer\s+/i, ""),
     createdById: actor?.id ?? null,
@@ -115,13 +124,32 @@ type Context = {
   options: RunOptions;
   backoff: BackoffOptions;
   items: Map<string, ChecklistItem>;
+  /**
+   * Records and audit entries written beside the next Microsoft request instead of before it: a run
+   * that stops early is resumed from Microsoft's side (the app's tag, ObjectConflict), so they need
+   * not hold up the next round trip. Settled before the run returns.
+   */
+  background: Promise<unknown>[];
+  /** The credential added in this run, so the verification need not read it back. */
+  credential?: NewCredential;
 };
+
+function later(ctx: Context, write: Promise<unknown>): void {
+  ctx.background.push(write);
+}
+
+async function settle(ctx: Context): Promise<void> {
+  const writes = ctx.background.splice(0);
+  const results = await Promise.allSettled(writes);
+  const failed = results.find((result) => result.status === "rejected");
+  if (failed) throw failed.reason;
+}
 
 const stepTitles: Record<string, string> = {
   "create-app": "Create the app registration",
   "create-service-principal": "Create its service principal (enterprise application)",
   grant: "Grant Calendars.ReadWrite and User.Read.All (admin consent)",
-  credential: "Add a client secret",
+  credential: "Add its credential (a client secret or a certificate)",
   verify: "Verify what Microsoft granted",
   save: "Save the connection",
 };
@@ -149,8 +177,10 @@ async function audit(ctx: Context, action: string, summary: string): Promise<voi
   });
 }
 
-function crashPoint(ctx: Context, step: string): void {
-  if (ctx.options.crashAfter === step) throw new Error(`simulated crash after ${step}`);
+async function crashPoint(ctx: Context, step: string): Promise<void> {
+  if (ctx.options.crashAfter !== step) return;
+  await settle(ctx);
+  throw new Error(`simulated crash after ${step}`);
 }
 
 /** Retries on replication only, and shows each wait on the checklist. */
@@ -190,14 +220,10 @@ async function createApp(ctx: Context, plan: PreflightPlan): Promise<void> {
     if (!existing.ok) await failStep(ctx, "create-app", { ok: false, failure: existing.failure, attempts: 1, replication: false });
     else created = existing.value;
   } else {
-    // A crash between Microsoft's answer and our record leaves a tagged app behind: adopt it. Only an
-    // attempt that got as far as sending the request can have left one, so a fresh run skips the search.
-    if (row.steps.some((step) => step.step === "create-app")) {
-      const tagged = await ctx.graph.request<{ value: { id: string; appId: string }[] }>("GET", `/applications?$filter=${encodeURIComponent(`tags/any(t:t eq '${provisioningTag(row.id)}')`)}&$select=id,appId`);
-      created = tagged.ok ? tagged.value.value[0] : undefined;
-    }
+    // A crash between Microsoft's answer and our record leaves a tagged app behind, which the
+    // pre-flight's name search already found: adopt it.
+    created = plan.tagged;
     if (!created) {
-      await recordStep(ctx.db, row.id, "create-app", { status: "failed", error: "sent; no answer recorded yet" });
       const result = await ctx.graph.request<{ id: string; appId: string }>("POST", "/applications", {
         body: {
           displayName: row.displayName,
@@ -211,17 +237,17 @@ async function createApp(ctx: Context, plan: PreflightPlan): Promise<void> {
       if (!result.ok) await failStep(ctx, "create-app", { ok: false, failure: result.failure, attempts: 1, replication: false });
       else {
         created = result.value;
-        await audit(ctx, "create-app", `Created app “${row.displayName}” in tenant ${row.tenantId}: application (client) ID ${created.appId}, object ID ${created.id}`);
+        later(ctx, audit(ctx, "create-app", `Created app “${row.displayName}” in tenant ${row.tenantId}: application (client) ID ${created.appId}, object ID ${created.id}`));
       }
     }
   }
   if (!created) return;
   row.applicationObjectId = created.id;
   row.appId = created.appId;
-  await updateProvisioning(ctx.db, row.id, { applicationObjectId: created.id, appId: created.appId });
-  await recordStep(ctx.db, row.id, "create-app", { status: "done", microsoftIds: { applicationObjectId: created.id, appId: created.appId }, attempts: 1 });
+  later(ctx, updateProvisioning(ctx.db, row.id, { applicationObjectId: created.id, appId: created.appId }));
+  later(ctx, recordStep(ctx.db, row.id, "create-app", { status: "done", microsoftIds: { applicationObjectId: created.id, appId: created.appId }, attempts: 1 }));
   stepItem(ctx, "create-app", "pass", `Application (client) ID ${created.appId}.`);
-  crashPoint(ctx, "create-app");
+  await crashPoint(ctx, "create-app");
 }
 
 async function createServicePrincipal(ctx: Context): Promise<void> {
@@ -234,7 +260,7 @@ async function createServicePrincipal(ctx: Context): Promise<void> {
   const attempts = outcome.attempts;
   if (outcome.ok) {
     spId = outcome.value.id;
-    await audit(ctx, "create-service-principal", `Created the service principal of app ${appId} in tenant ${row.tenantId}: object ID ${spId}`);
+    later(ctx, audit(ctx, "create-service-principal", `Created the service principal of app ${appId} in tenant ${row.tenantId}: object ID ${spId}`));
   } else if (hasCode(outcome.failure, "ObjectConflict")) {
     // An earlier attempt created it and stopped before recording it.
     const existing = await ctx.graph.request<{ value: { id: string }[] }>("GET", `/servicePrincipals?$filter=${encodeURIComponent(`appId eq '${appId}'`)}&$select=id`);
@@ -242,10 +268,10 @@ async function createServicePrincipal(ctx: Context): Promise<void> {
   }
   if (!spId) return failStep(ctx, "create-service-principal", outcome.ok ? { ok: false, failure: { status: 404, code: "Request_ResourceNotFound", detailCodes: [], message: "" }, attempts, replication: false } : outcome);
   row.servicePrincipalId = spId;
-  await updateProvisioning(ctx.db, row.id, { servicePrincipalId: spId });
-  await recordStep(ctx.db, row.id, "create-service-principal", { status: "done", microsoftIds: { servicePrincipalId: spId }, attempts: Math.max(1, attempts) });
+  later(ctx, updateProvisioning(ctx.db, row.id, { servicePrincipalId: spId }));
+  later(ctx, recordStep(ctx.db, row.id, "create-service-principal", { status: "done", microsoftIds: { servicePrincipalId: spId }, attempts: Math.max(1, attempts) }));
   stepItem(ctx, "create-service-principal", "pass", `Object ID ${spId}.`);
-  crashPoint(ctx, "create-service-principal");
+  await crashPoint(ctx, "create-service-principal");
 }
 
 async function grantedRoleIds(ctx: Context): Promise<string[] | undefined> {
@@ -288,12 +314,12 @@ async function grant(ctx: Context, plan: PreflightPlan): Promise<ProvisioningOut
     if (!outcome.ok) return failStep(ctx, "grant", outcome);
     ids[role.value] = outcome.value.id;
     if (outcome.value.id !== "existing") {
-      await audit(ctx, "grant", `Granted Microsoft Graph ${role.value} to app ${row.appId ?? ""} in tenant ${row.tenantId} (assignment ${outcome.value.id})`);
+      later(ctx, audit(ctx, "grant", `Granted Microsoft Graph ${role.value} to app ${row.appId ?? ""} in tenant ${row.tenantId} (assignment ${outcome.value.id})`));
     }
   }
-  await recordStep(ctx.db, row.id, "grant", { status: "done", microsoftIds: ids, attempts: Math.max(1, attempts) });
+  later(ctx, recordStep(ctx.db, row.id, "grant", { status: "done", microsoftIds: ids, attempts: Math.max(1, attempts) }));
   stepItem(ctx, "grant", "pass", `Granted ${plan.roles.map((role) => role.value).join(" and ")}.`);
-  crashPoint(ctx, "grant");
+  await crashPoint(ctx, "grant");
   return undefined;
 }
 
@@ -306,12 +332,19 @@ function secretEnd(months: number, maxDays: number | undefined, now = new Date()
   return capped < wanted ? capped : wanted;
 }
 
+/** What the tenant's policy refuses about a client secret; the console then adds a certificate instead. */
+function secretRefusedByPolicy(failure: AdminGraphFailure): boolean {
+  return hasCode(failure, "CredentialTypeNotAllowedAsPerAppPolicy") || hasCode(failure, "CredentialInvalidLifetimeAsPerAppPolicy");
+}
+
 async function addCredential(ctx: Context, plan: PreflightPlan): Promise<void> {
   const { row } = ctx;
+  if (row.credentialKind === "certificate" || plan.credential.kind === "certificate") {
+    return addCertificate(ctx, plan.credential.kind === "certificate" ? plan.credential : { kind: "certificate", because: "chosen" });
+  }
   if (row.credentialKeyId && (await openProvisioningSecrets(ctx.db, ctx.ring, row.id)).secret) {
     return stepItem(ctx, "credential", "pass", `Added earlier (key ID ${row.credentialKeyId}).`);
   }
-  if (plan.credential.kind === "stop") return failStep(ctx, "credential", { ok: false, failure: { status: 400, code: "CredentialTypeNotAllowedAsPerAppPolicy", detailCodes: [], message: "" }, attempts: 0, replication: false });
   stepItem(ctx, "credential", "running", "Adding…");
   if (row.credentialKeyId) {
     // Its value was lost with the run that added it (the CLI keeps no secrets in its state file): replace it.
@@ -324,29 +357,107 @@ async function addCredential(ctx: Context, plan: PreflightPlan): Promise<void> {
       body: { passwordCredential: { displayName: `Calsync Console ${new Date().toISOString().slice(0, 10)}`, endDateTime: end.toISOString() } },
     }),
   );
+  // A policy this token could not read refuses the secret: a certificate is what such tenants expect.
+  if (!outcome.ok && secretRefusedByPolicy(outcome.failure)) return addCertificate(ctx, { kind: "certificate", because: "policy" });
   if (!outcome.ok) return failStep(ctx, "credential", outcome);
   const expiresAt = new Date(outcome.value.endDateTime);
-  await keepProvisioningSecret(ctx.db, ctx.ring, row.id, { keyId: outcome.value.keyId, value: outcome.value.secretText, expiresAt });
+  later(ctx, keepProvisioningSecret(ctx.db, ctx.ring, row.id, { keyId: outcome.value.keyId, value: outcome.value.secretText, expiresAt }));
   row.credentialKeyId = outcome.value.keyId;
   row.credentialExpiresAt = expiresAt;
-  await audit(ctx, "credential", `Added client secret ${outcome.value.keyId} to app ${row.appId ?? ""} in tenant ${row.tenantId}, valid until ${expiresAt.toISOString().slice(0, 10)}`);
-  await recordStep(ctx.db, row.id, "credential", { status: "done", microsoftIds: { keyId: outcome.value.keyId }, attempts: outcome.attempts });
+  ctx.credential = { clientSecret: outcome.value.secretText };
+  later(ctx, audit(ctx, "credential", `Added client secret ${outcome.value.keyId} to app ${row.appId ?? ""} in tenant ${row.tenantId}, valid until ${expiresAt.toISOString().slice(0, 10)}`));
+  later(ctx, recordStep(ctx.db, row.id, "credential", { status: "done", microsoftIds: { keyId: outcome.value.keyId }, attempts: outcome.attempts }));
   stepItem(ctx, "credential", "pass", `Client secret valid until ${expiresAt.toISOString().slice(0, 10)}.`);
-  crashPoint(ctx, "credential");
+  await crashPoint(ctx, "credential");
+}
+
+/**
+ * A certificate the console generates, uploaded with `PATCH /applications/{id}` and its
+ * `keyCredentials`. Not `addKey`: that needs a proof signed by a certificate the app already has, and
+ * a new app has none. Not on `POST /applications` either: the credential stays its own step, run
+ * beside the grants, resumable like the secret. The key id is chosen here and kept (with the sealed
+ * key) before the upload, so a repeated upload sends the same certificate under the same id.
+ */
+async function addCertificate(ctx: Context, plan: Extract<CredentialPlan, { kind: "certificate" }>): Promise<void> {
+  const { row } = ctx;
+  if (row.credentialKind === "certificate" && done(row, "credential")) return stepItem(ctx, "credential", "pass", `Certificate uploaded earlier (key ID ${row.credentialKeyId ?? ""}).`);
+  if (row.reuseObjectId) {
+    // PATCH replaces the whole keyCredentials collection: on an app the console did not create, that would remove the admin's certificates.
+    const detail = "The console uploads its certificate by replacing the app's certificate list, which would remove the certificates this existing app already has. Nothing was changed. Choose another name so the console creates a new app, or connect this app manually with a certificate.";
+    await recordStep(ctx.db, row.id, "credential", { status: "failed", attempts: 0, error: "certificate on a reused app" });
+    stepItem(ctx, "credential", "fail", detail, "us");
+    throw new StepStop("failed", detail);
+  }
+  stepItem(ctx, "credential", "running", plan.because === "policy" ? "The tenant's policy refuses client secrets: generating a certificate and uploading it…" : "Generating a certificate and uploading it…");
+  const kept = await openProvisioningSecrets(ctx.db, ctx.ring, row.id);
+  let certificatePem = row.credentialKind === "certificate" ? row.certificatePem : null;
+  let keyId = row.credentialKeyId;
+  if (!certificatePem || !keyId || !kept.secret) {
+    const now = new Date();
+    const generated = await generateCertificateCredential({
+      commonName: `Calsync Console ${row.displayName}`,
+      validityMonths: row.secretMonths,
+      now,
+      // A minute inside the cap: Microsoft compares against its own clock.
+      ...(plan.maxDays !== undefined ? { notAfter: new Date(now.getTime() + plan.maxDays * 86_400_000 - 60_000) } : {}),
+      ...(ctx.options.certificateKeyPem ? { privateKeyPem: ctx.options.certificateKeyPem } : {}),
+    });
+    keyId = randomUUID();
+    certificatePem = generated.certificatePem;
+    await keepProvisioningCertificate(ctx.db, ctx.ring, row.id, { keyId, privateKeyPem: generated.privateKeyPem, certificatePem, expiresAt: generated.expiresAt });
+    row.credentialKind = "certificate";
+    row.credentialKeyId = keyId;
+    row.certificatePem = certificatePem;
+    row.credentialExpiresAt = generated.expiresAt;
+  }
+  const described = describeCertificate(certificatePem);
+  const uploadKeyId = keyId;
+  const outcome = await retrying(ctx, "credential", () =>
+    ctx.graph.request("PATCH", `/applications/${row.applicationObjectId ?? ""}`, {
+      body: { keyCredentials: [{ keyId: uploadKeyId, type: "AsymmetricX509Cert", usage: "Verify", key: certificateDer(certificatePem).toString("base64"), displayName: described.subject }] },
+    }),
+  );
+  if (!outcome.ok) return failStep(ctx, "credential", outcome);
+  const until = described.expiresAt.toISOString().slice(0, 10);
+  later(ctx, audit(ctx, "credential", `Uploaded certificate ${described.thumbprintSha256.slice(0, 16)}… (key ID ${keyId}) to app ${row.appId ?? ""} in tenant ${row.tenantId}, valid until ${until}`));
+  later(ctx, recordStep(ctx.db, row.id, "credential", { status: "done", microsoftIds: { keyId, thumbprintSha256: described.thumbprintSha256 }, attempts: outcome.attempts }));
+  stepItem(ctx, "credential", "pass", `Certificate (SHA-256 thumbprint ${described.thumbprintSha256.slice(0, 16)}…) valid until ${until}${plan.because === "policy" ? ", since the tenant's policy refuses client secrets" : ""}.`);
+  await crashPoint(ctx, "credential");
 }
 
 function replicationInReport(report: CheckReport): boolean {
   return report.checks.some((check) => check.status === "fail" && replicationTokenCodes.some((code) => check.code === code || check.code === code.replace("AADSTS", "")));
 }
 
-async function verify(ctx: Context, plan: PreflightPlan, secret: string): Promise<{ report: CheckReport; granted: string[] }> {
+/** The new app's credential as the checks and the connection take it: its secret, or its certificate and key. */
+type NewCredential = { clientSecret: string; certificate?: { privateKeyPem: string; certificatePem: string; thumbprintSha256: string; expiresAt: Date } };
+
+async function newCredential(ctx: Context): Promise<NewCredential> {
+  if (ctx.credential) return ctx.credential;
+  const { secret } = await openProvisioningSecrets(ctx.db, ctx.ring, ctx.row.id);
+  if (ctx.row.credentialKind !== "certificate" || !ctx.row.certificatePem) return { clientSecret: secret ?? "" };
+  const described = describeCertificate(ctx.row.certificatePem);
+  return { clientSecret: "", certificate: { privateKeyPem: secret ?? "", certificatePem: ctx.row.certificatePem, thumbprintSha256: described.thumbprintSha256, expiresAt: described.expiresAt } };
+}
+
+async function verify(ctx: Context, plan: PreflightPlan, credential: NewCredential): Promise<{ report: CheckReport; granted: string[] }> {
   const { row } = ctx;
   stepItem(ctx, "verify", "running", "Signing in as the new app and reading what Microsoft granted…");
   const outcome = await withReplicationRetry(
     async () => {
       // The token check and the read-back of the real grants run side by side.
       const [report, granted] = await Promise.all([
-        runChecks({ cloud: ctx.cloud.id, tenant: row.tenantId, clientId: row.appId ?? "", clientSecret: secret, mailboxScope: { kind: "all" } }, ctx.options.signal ? { signal: ctx.options.signal } : {}),
+        runChecks(
+          {
+            cloud: ctx.cloud.id,
+            tenant: row.tenantId,
+            clientId: row.appId ?? "",
+            clientSecret: credential.clientSecret,
+            ...(credential.certificate ? { certificate: { privateKeyPem: credential.certificate.privateKeyPem, certificatePem: credential.certificate.certificatePem, thumbprintSha256: credential.certificate.thumbprintSha256 } } : {}),
+            mailboxScope: { kind: "all" },
+          },
+          ctx.options.signal ? { signal: ctx.options.signal } : {},
+        ),
         grantedRoleIds(ctx),
       ]);
       if (replicationInReport(report)) return { ok: false as const, failure: { status: 401, code: "token-replication", detailCodes: [], message: "" } };
@@ -362,7 +473,7 @@ async function verify(ctx: Context, plan: PreflightPlan, secret: string): Promis
   if (!outcome.ok) return failStep(ctx, "verify", outcome);
   const { report, granted } = outcome.value;
   const grantedNames = plan.roles.filter((role) => granted.includes(role.id.toLowerCase())).map((role) => role.value);
-  await recordStep(ctx.db, row.id, "verify", { status: report.ok ? "done" : "failed", microsoftIds: Object.fromEntries(grantedNames.map((name) => [name, "granted"])), attempts: outcome.attempts });
+  later(ctx, recordStep(ctx.db, row.id, "verify", { status: report.ok ? "done" : "failed", microsoftIds: Object.fromEntries(grantedNames.map((name) => [name, "granted"])), attempts: outcome.attempts }));
   if (!report.ok) {
     const failed = report.checks.find((check) => check.status === "fail");
     stepItem(ctx, "verify", "fail", failed ? `${failed.title}: ${failed.detail}` : "The verification failed.");
@@ -373,13 +484,12 @@ async function verify(ctx: Context, plan: PreflightPlan, secret: string): Promis
 }
 
 async function loadContext(db: AppPrismaClient, ring: KeyRing, cloud: Cloud, id: string, options: RunOptions): Promise<{ ctx: Context; token: string } | ProvisioningOutcome> {
-  const row = await getProvisioning(db, id);
+  const [row, { token }] = await Promise.all([getProvisioning(db, id), openProvisioningSecrets(db, ring, id)]);
   if (!row) throw new ProvisioningInputError("This provisioning no longer exists.");
-  const { token } = await openProvisioningSecrets(db, ring, id);
   if (!token) {
     return { id, status: "stopped", message: "The administrator's token for this provisioning was discarded. Sign in or paste a new token to continue.", items: [] };
   }
-  const ctx: Context = { db, ring, cloud, graph: createAdminGraph(cloud, token, options.signal), row, options, backoff: options.backoff ?? provisioningBackoff(), items: new Map() };
+  const ctx: Context = { db, ring, cloud, graph: createAdminGraph(cloud, token, options.signal), row, options, backoff: options.backoff ?? provisioningBackoff(), items: new Map(), background: [] };
   return { ctx, token };
 }
 
@@ -401,8 +511,12 @@ export async function runProvisioning(db: AppPrismaClient, ring: KeyRing, cloud:
   });
   if (claimed.count === 0) return outcome("busy", "This setup is already running in another window or process. Wait for it to finish, then reload this page.");
   try {
-    return await runClaimed(ctx, token, outcome);
+    const result = await runClaimed(ctx, token, outcome);
+    await settle(ctx);
+    return result;
   } finally {
+    // A run that threw still leaves its records written before the lease goes.
+    await Promise.allSettled(ctx.background);
     await db.provisioning.updateMany({ where: { id }, data: { leaseUntil: null } });
   }
 }
@@ -424,6 +538,8 @@ async function runClaimed(
     displayName: row.displayName,
     ...(row.reuseObjectId ? { reuseObjectId: row.reuseObjectId } : {}),
     ...(row.applicationObjectId ? { ownApplicationObjectId: row.applicationObjectId } : {}),
+    tag: provisioningTag(row.id),
+    credentialKind: row.credentialKind === "certificate" ? "certificate" : "secret",
   });
   for (const item of preflight.items) show(ctx, item);
   const { plan } = preflight;
@@ -451,16 +567,20 @@ async function runClaimed(
       await updateProvisioning(db, id, { status: "handoff", message });
       return outcome("handoff", message, { handOff });
     }
-    const { secret } = await openProvisioningSecrets(db, ring, id);
-    const { report, granted } = await verify(ctx, plan, secret ?? "");
-    crashPoint(ctx, "verify");
+    const credential = await newCredential(ctx);
+    const { report, granted } = await verify(ctx, plan, credential);
+    await crashPoint(ctx, "verify");
+    // The held secret must be written before it is discarded with the rest.
+    await settle(ctx);
+    const message = `Connected: app ${row.appId ?? ""} in tenant ${row.tenantId}, verified.`;
     let connectionId: string | undefined;
     if (options.save !== false) {
       if (!options.actor) throw new ProvisioningInputError("Saving a connection needs a console account.");
       const actor = options.actor;
       stepItem(ctx, "save", "running", "Saving…");
-      const connection = await db.$transaction((tx) =>
-        createConnection(
+      // The connection, its step record and the provisioning's end in one transaction.
+      const connection = await db.$transaction(async (tx) => {
+        const saved = await createConnection(
           tx,
           ring,
           {
@@ -468,8 +588,11 @@ async function runClaimed(
             cloud: cloud.id,
             tenant: row.tenantId,
             clientId: row.appId ?? "",
-            clientSecret: secret ?? "",
-            secretExpiresAt: row.credentialExpiresAt,
+            clientSecret: credential.clientSecret,
+            secretExpiresAt: credential.certificate ? null : row.credentialExpiresAt,
+            ...(credential.certificate
+              ? { certificate: { ...credential.certificate, generated: true, applicationObjectId: row.applicationObjectId, keyId: row.credentialKeyId } }
+              : {}),
             mailboxScope: { kind: "all" },
             testMailbox: null,
             outOfScopeMailbox: null,
@@ -477,17 +600,17 @@ async function runClaimed(
             report,
           },
           { actor, ...(options.ip !== undefined ? { ip: options.ip } : {}) },
-        ),
-      );
+        );
+        await recordStep(tx, id, "save", { status: "done", microsoftIds: { connectionId: saved.id }, attempts: 1 });
+        await finishProvisioning(tx, id, { message, connectionId: saved.id, discard: true });
+        return saved;
+      });
       connectionId = connection.id;
-      await recordStep(db, id, "save", { status: "done", microsoftIds: { connectionId }, attempts: 1 });
       stepItem(ctx, "save", "pass", `Saved as “${connection.name}”.`);
     } else {
       stepItem(ctx, "save", "skip", "Not saved (--no-save).");
+      await finishProvisioning(db, id, { message, discard: false });
     }
-    const message = `Connected: app ${row.appId ?? ""} in tenant ${row.tenantId}, verified.`;
-    await updateProvisioning(db, id, { status: "done", message, ...(connectionId ? { connectionId } : {}) });
-    if (options.save !== false) await discardProvisioningSecrets(db, id);
     return outcome("done", message, { report, grantedRoles: granted, ...(connectionId ? { connectionId } : {}) });
   } catch (error) {
     if (!(error instanceof StepStop)) throw error;

@@ -22,6 +22,8 @@ export const provisioningSelect = {
   servicePrincipalId: true,
   credentialKeyId: true,
   credentialExpiresAt: true,
+  credentialKind: true,
+  certificatePem: true,
   connectionId: true,
   message: true,
   createdById: true,
@@ -40,7 +42,17 @@ const secretContext = (id: string) => sealContext("provisionings", "secret_seale
 export async function createProvisioningRecord(
   db: DbClient,
   ring: KeyRing,
-  input: { id: string; cloud: string; tenantId: string; displayName: string; secretMonths: number; reuseObjectId?: string; token: string; createdById: string | null },
+  input: {
+    id: string;
+    cloud: string;
+    tenantId: string;
+    displayName: string;
+    secretMonths: number;
+    credentialKind: "secret" | "certificate";
+    reuseObjectId?: string;
+    token: string;
+    createdById: string | null;
+  },
 ): Promise<void> {
   await db.provisioning.create({
     data: {
@@ -50,6 +62,7 @@ export async function createProvisioningRecord(
       displayName: input.displayName,
       status: "running",
       secretMonths: input.secretMonths,
+      credentialKind: input.credentialKind,
       reuseObjectId: input.reuseObjectId ?? null,
       tokenSealed: ring.seal(input.token, tokenContext(input.id)),
       createdById: input.createdById,
@@ -83,7 +96,7 @@ export async function replaceProvisioningToken(db: DbClient, ring: KeyRing, id: 
 export async function updateProvisioning(
   db: DbClient,
   id: string,
-  data: Partial<Pick<ProvisioningRow, "status" | "applicationObjectId" | "appId" | "servicePrincipalId" | "credentialKeyId" | "credentialExpiresAt" | "connectionId" | "message">>,
+  data: Partial<Pick<ProvisioningRow, "status" | "applicationObjectId" | "appId" | "servicePrincipalId" | "credentialKeyId" | "credentialExpiresAt" | "credentialKind" | "connectionId" | "message">>,
 ): Promise<void> {
   await db.provisioning.update({ where: { id }, data, select: { id: true } });
 }
@@ -92,6 +105,38 @@ export async function keepProvisioningSecret(db: DbClient, ring: KeyRing, id: st
   await db.provisioning.update({
     where: { id },
     data: { credentialKeyId: secret.keyId, credentialExpiresAt: secret.expiresAt, secretSealed: ring.seal(secret.value, secretContext(id)) },
+    select: { id: true },
+  });
+}
+
+/**
+ * A generated certificate, kept before it is uploaded: its key id is chosen here and sent with it, so
+ * an upload whose answer was lost is repeated with the same key and id instead of adding a second.
+ */
+export async function keepProvisioningCertificate(
+  db: DbClient,
+  ring: KeyRing,
+  id: string,
+  certificate: { keyId: string; privateKeyPem: string; certificatePem: string; expiresAt: Date },
+): Promise<void> {
+  await db.provisioning.update({
+    where: { id },
+    data: {
+      credentialKind: "certificate",
+      credentialKeyId: certificate.keyId,
+      credentialExpiresAt: certificate.expiresAt,
+      certificatePem: certificate.certificatePem,
+      secretSealed: ring.seal(certificate.privateKeyPem, secretContext(id)),
+    },
+    select: { id: true },
+  });
+}
+
+/** A finished provisioning: done, with its connection, and (when saved) without the token and credential it held. */
+export async function finishProvisioning(db: DbClient, id: string, data: { message: string; connectionId?: string; discard: boolean }): Promise<void> {
+  await db.provisioning.update({
+    where: { id },
+    data: { status: "done", message: data.message, ...(data.connectionId ? { connectionId: data.connectionId } : {}), ...(data.discard ? { tokenSealed: null, secretSealed: null } : {}) },
     select: { id: true },
   });
 }

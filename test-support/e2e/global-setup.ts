@@ -7,6 +7,7 @@ import { uploadCertificate } from "../../simulator/application-keys";
 import { startConsoleProcess, type ConsoleProcess } from "../console-process";
 import { testSimulatorStateDir } from "../simulator-ca";
 import { consoleSignInScenario } from "../console-sign-in-scenario";
+import { withSetupApp } from "../provisioning-scenario";
 import { CERTIFICATE_APPS, SWITCHED_APP_SECRET, ROTATED_SECRET, CAPTURE_DIR, E2E_BASE_URL, E2E_DATA_DIR, E2E_PORT, E2E_ROOT, SCREENSHOT_DIR, SERVER_LOG, SIMULATOR_FILE, STATE_DIR } from "./server";
 
 /**
@@ -30,6 +31,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   healthy.secrets.push({ ...healthy.secrets[0]!, id: "11111111-1111-4111-8111-bbbbbbbbbbbb", value: ROTATED_SECRET, displayName: "rotated" });
   // Console sign-in goes through the mailbox sign-in app: the demo's dedicated one, with app roles and groups.
   consoleSignInScenario(scenario, { clientId: demo.apps.mailboxSignIn.clientId, redirectUris: [`${E2E_BASE_URL}/sign-in/microsoft/callback`] });
+  // "Set it up for me" signs administrators in through a setup app of its own.
+  withSetupApp(scenario, [`${E2E_BASE_URL}/connections/new/automatic/callback`]);
   const contoso = scenario.tenants.find((tenant) => tenant.apps.includes(healthy))!;
   for (const [name, clientId] of Object.entries(CERTIFICATE_APPS)) {
     contoso.apps.push({

@@ -9,8 +9,9 @@ import { getPrisma } from "@/lib/db/client";
 import { resolveCloud } from "@/lib/entra/cloud-config";
 import { cloudIdSchema } from "@/lib/entra/clouds";
 import { UserFacingError } from "@/lib/errors";
-import { startProvisioningSchema, undoProvisioningSchema } from "@/lib/provisioning/form-schemas";
+import { startProvisioningSchema, startSetupSignInSchema, undoProvisioningSchema } from "@/lib/provisioning/form-schemas";
 import { ProvisioningInputError, startProvisioning, undoProvisioning } from "@/lib/provisioning/provision";
+import { startSetupSignIn } from "@/lib/provisioning/setup-sign-in";
 
 export async function startProvisioningAction(_state: ActionState, formData: FormData): Promise<ActionState> {
   return runAction("startProvisioningAction", startProvisioningSchema, formData, async (values, caller) => {
@@ -21,7 +22,7 @@ export async function startProvisioningAction(_state: ActionState, formData: For
       id = await startProvisioning(
         await getPrisma(),
         getKeyRing(),
-        { cloud, token: values.token, displayName: values.name, secretMonths: values.secretMonths, ...(values.reuseObjectId ? { reuseObjectId: values.reuseObjectId } : {}) },
+        { cloud, token: values.token, displayName: values.name, secretMonths: values.secretMonths, credentialKind: values.credential, ...(values.reuseObjectId ? { reuseObjectId: values.reuseObjectId } : {}) },
         { id: caller.id, email: caller.email },
       );
     } catch (error) {
@@ -29,6 +30,18 @@ export async function startProvisioningAction(_state: ActionState, formData: For
       throw error;
     }
     redirect(`/connections/new/automatic/${id}`);
+  });
+}
+
+/** The same setup, with the administrator's token from a sign-in through the setup app instead of a paste. */
+export async function startSetupSignInAction(_state: ActionState, formData: FormData): Promise<ActionState> {
+  return runAction("startSetupSignInAction", startSetupSignInSchema, formData, async (values, caller) => {
+    const { url } = await startSetupSignIn(await getPrisma(), getKeyRing(), {
+      userId: caller.id,
+      purpose: "provision",
+      payload: { displayName: values.name, secretMonths: values.secretMonths, credentialKind: values.credential, ...(values.reuseObjectId ? { reuseObjectId: values.reuseObjectId } : {}) },
+    });
+    redirect(url);
   });
 }
 

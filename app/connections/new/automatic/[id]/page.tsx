@@ -29,7 +29,7 @@ export default async function ProvisioningPage({ params }: { params: Promise<{ i
   const created = [
     row.appId && { label: `App registration “${row.displayName}”, application (client) ID ${row.appId}`, link: appBladeLink(cloud, "overview", row.appId) },
     row.servicePrincipalId && { label: `Enterprise application (service principal), object ID ${row.servicePrincipalId}`, link: enterpriseAppPermissionsLink(cloud, { clientId: row.appId ?? undefined, servicePrincipalId: row.servicePrincipalId }) },
-    row.credentialKeyId && { label: `Client secret, key ID ${row.credentialKeyId}${row.credentialExpiresAt ? `, valid until ${row.credentialExpiresAt.toISOString().slice(0, 10)}` : ""}`, link: appBladeLink(cloud, "certificates-secrets", row.appId ?? undefined) },
+    row.credentialKeyId && (row.credentialKind !== "certificate" || row.steps.some((step) => step.step === "credential" && step.status === "done")) && { label: `${row.credentialKind === "certificate" ? "Certificate" : "Client secret"}, key ID ${row.credentialKeyId}${row.credentialExpiresAt ? `, valid until ${row.credentialExpiresAt.toISOString().slice(0, 10)}` : ""}`, link: appBladeLink(cloud, "certificates-secrets", row.appId ?? undefined) },
   ].filter((entry): entry is { label: string; link: ReturnType<typeof appBladeLink> } => Boolean(entry));
   return (
     <section className="max-w-3xl space-y-8">
