@@ -140,6 +140,11 @@ const samples: Record<Prisma.ModelName, Record<string, unknown>> = {
     provisioningId: "6f7a8b9c-0d1e-4f2a-8b3c-4d5e6f7a8b11", step: "create-app", status: "done", microsoftIds: { appId: "x" }, attempts: 2,
     error: "Request_ResourceNotFound", updatedAt: at("2026-11-01T00:00:01.000Z"),
   },
+  ConsentPrediction: {
+    tenantId: "11111111-2222-4333-8444-555555555555", clientId: "66666666-7777-4888-9999-000000000002", outcome: "approval", reason: "user consent is off",
+    evidence: { workflow: "on", reviewers: ["Ada"] }, tokenSealed: "cs1.k1.s.t", tokenUntil: at("2026-12-02T01:15:00.000Z"), checkedById: userId,
+    checkedAt: at("2026-12-02T01:00:00.000Z"),
+  },
 };
 
 const scalarFields: Record<Prisma.ModelName, Record<string, string>> = {
@@ -172,6 +177,7 @@ const scalarFields: Record<Prisma.ModelName, Record<string, string>> = {
   PendingSignIn: Prisma.PendingSignInScalarFieldEnum,
   MfaChallenge: Prisma.MfaChallengeScalarFieldEnum,
   MfaPolicy: Prisma.MfaPolicyScalarFieldEnum,
+  ConsentPrediction: Prisma.ConsentPredictionScalarFieldEnum,
 };
 
 describe("schema samples", () => {
