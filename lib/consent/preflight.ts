@@ -34,7 +34,7 @@ export type SignInApp = { clientId: string; multiTenant: boolean };
 const GRANT_WINDOW_MS = 15 * 60_000;
 
 /** The scopes the pre-flight and the grant need, as the Microsoft Graph PowerShell command asks for them. */
-export const preflightScopes = ["Policy.Read.All", "DelegatedPermissionGrant.ReadWrite.All", "Application.Read.All"] as const;
+export const preflightScopes = ["Policy.Read.All", "DelegatedPermissionGrant.ReadWrite.All", "Application.Read.All", "User.ReadBasic.All"] as const;
 
 /** How to get a token that works, for the page and for refusals. */
 export function tokenInstructions(cloud: Cloud): { connect: string; print: string } {

@@ -184,6 +184,7 @@ export function predictFromFacts(facts: ConsentFacts): ConsentPrediction {
     const permissionId = scope?.id ?? signInAppScopes.find((permission) => same(permission.value, value))?.id;
     const classification = facts.classifications.find((entry) => same(entry.permissionId, permissionId))?.classification;
     const request: Request = { permissionId, classification, facts };
+    if (policies.length === 0) return [{ value, why: `no user consent policy that could be read covers ${value}` }];
     const why = policies.map((policy) => ({ policy, why: policyRefusal(policy, request) }));
     if (why.some((entry) => entry.why === undefined)) return [];
     return [{ value, why: why.map((entry) => `${policyName(entry.policy)} does not cover ${value}: ${entry.why}`).join("; ") }];
