@@ -2,6 +2,7 @@ import type { Page } from "@playwright/test";
 import { demo } from "../simulator/demo-ids";
 import { storageStatePath } from "../test-support/e2e/server";
 import { changeSimulatedApp, changeSimulatedTenant, expect, rememberSecret, simulatedAdminToken, test } from "../test-support/e2e/fixtures";
+import { saveMailboxSignInApp } from "../test-support/e2e/mailbox-sign-in";
 import { expectAccessible } from "../test-support/e2e/wizard";
 import { CLI_SCOPES } from "../test-support/provisioning-scenario";
 
@@ -46,15 +47,7 @@ test.describe("as admin", () => {
     await changeSimulatedApp(signInApp.clientId, { grantedScopes: [], userConsentAllowed: true });
 
     await page.goto("/settings/mailbox-sign-in");
-    await page.getByLabel("Microsoft cloud").selectOption("custom");
-    await page.getByLabel("Application (client) ID").fill(signInApp.clientId);
-    await page.getByLabel("Directory (tenant) ID of the app registration").fill(demo.contoso.domain);
-    await page.getByLabel("Only accounts in the app's own organisation").check();
-    await page.getByLabel("Client secret", { exact: true }).check();
-    rememberSecret(signInApp.secret);
-    await page.getByLabel("Client secret Value").fill(signInApp.secret);
-    await page.getByRole("button", { name: "Verify and save" }).click();
-    await expect(page.getByRole("status").getByText("Saved and verified with Microsoft")).toBeVisible();
+    await saveMailboxSignInApp(page, signInApp);
     await page.reload();
 
     const section = page.getByRole("region", { name: "Will people be able to connect?" });
