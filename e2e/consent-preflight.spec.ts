@@ -3,6 +3,7 @@ import { demo } from "../simulator/demo-ids";
 import { storageStatePath } from "../test-support/e2e/server";
 import { changeSimulatedApp, changeSimulatedTenant, expect, rememberSecret, simulatedAdminToken, test } from "../test-support/e2e/fixtures";
 import { saveMailboxSignInApp } from "../test-support/e2e/mailbox-sign-in";
+import { horizontalOverflow } from "../test-support/e2e/page-tour";
 import { expectAccessible } from "../test-support/e2e/wizard";
 import { CLI_SCOPES } from "../test-support/provisioning-scenario";
 
@@ -63,6 +64,12 @@ test.describe("as admin", () => {
     await expect(section.getByRole("link", { name: "admin-consent link" })).toHaveAttribute("href", /\/adminconsent\?/);
     await expectAccessible(page);
     await shot("consent-01-preflight");
+    // The answer and its evidence fit a phone's width, as every page must (the tour runs before any answer exists).
+    await page.setViewportSize({ width: 390, height: 844 });
+    expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
+    await page.goto("/status");
+    await expect(page.getByRole("region", { name: "Members connecting their own mailbox" })).toContainText("People will see “Need admin approval”");
+    expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
   });
 });
 
@@ -73,6 +80,9 @@ test.describe("as member, before the grant", () => {
     await page.goto("/connect");
     await expect(page.getByRole("heading", { name: "Your organisation requires approval: here is who to ask" })).toBeVisible();
     await expect(page.getByText(reviewer.upn)).toBeVisible();
+    await expectAccessible(page);
+    await page.setViewportSize({ width: 390, height: 844 });
+    expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
   });
 });
 
