@@ -601,7 +601,7 @@ function policies(ctx: RequestContext, caller: DirectoryCaller, name: string | u
 /** GET /policies/permissionGrantPolicies/{id}: the built-in policies, ids compared without regard to case. */
 function permissionGrantPolicy(ctx: RequestContext, caller: DirectoryCaller, id: string): void {
   if (!has(caller, SCOPES.readGrantPolicies)) return denied(ctx);
-  const policy = builtInPolicies(caller.tenant).find((candidate) => candidate.id.toLowerCase() === id.toLowerCase());
+  const policy = builtInPolicies(caller.tenant.id).find((candidate) => candidate.id.toLowerCase() === id.toLowerCase());
   if (!policy) return notFound(ctx, id);
   ok(ctx, 200, { "@odata.context": `${ctx.origin}/v1.0/$metadata#policies/permissionGrantPolicies/$entity`, ...policy });
 }

@@ -237,6 +237,11 @@ function newFlow(ctx: RequestContext, tenant: ScenarioTenant, user: ScenarioUser
   return id;
 }
 
+/** A step of the sign-in that asks the user to choose (MFA, consent, approval request), tied to a new flow. */
+function askChoice(ctx: RequestContext, tenant: ScenarioTenant, user: ScenarioUser, mfaDone: boolean, options: Parameters<typeof choicePage>[2]): void {
+  sendHtml(ctx, 200, choicePage(ctx.url.pathname + ctx.url.search, newFlow(ctx, tenant, user, mfaDone), options));
+}
+
 /** After password (and MFA): Conditional Access, consent, then the code. */
 function continueSignIn(
   ctx: RequestContext,
@@ -256,18 +261,13 @@ function continueSignIn(
       sendAuthorizeError(ctx, request, ests.interactionMfa(request.target.app.displayName));
       return;
     }
-    const flow = newFlow(ctx, tenant, user, false);
-    sendHtml(
-      ctx,
-      200,
-      choicePage(ctx.url.pathname + ctx.url.search, flow, {
-        title: "Approve sign in request",
-        heading: "Approve sign in request",
-        body: `<p>Open your Authenticator app and approve the request to sign in as ${escapeHtml(user.upn)}.</p>`,
-        accept: ["mfa-approve", "Approve"],
-        decline: ["mfa-deny", "Deny"],
-      }),
-    );
+    askChoice(ctx, tenant, user, false, {
+      title: "Approve sign in request",
+      heading: "Approve sign in request",
+      body: `<p>Open your Authenticator app and approve the request to sign in as ${escapeHtml(user.upn)}.</p>`,
+      accept: ["mfa-approve", "Approve"],
+      decline: ["mfa-deny", "Deny"],
+    });
     return;
   }
   if (app.appRoleAssignmentRequired && !isAssigned(app, user)) {
@@ -290,39 +290,29 @@ function continueSignIn(
     const toConsent = [...missing, ...(missing.length > 0 && parsed.value.oidc.includes("offline_access") ? ["offline_access"] : [])];
     const decision = consentDecision(tenant, app, user, toConsent);
     if (decision.kind === "admin-approval" && decision.request) {
-      const flow = newFlow(ctx, tenant, user, mfaDone);
-      sendHtml(
-        ctx,
-        200,
-        choicePage(ctx.url.pathname + ctx.url.search, flow, {
-          title: "Approval required",
-          heading: "Approval required",
-          body: `<p>${escapeHtml(app.displayName)} needs permission to access resources in your organization that only an admin can grant. Request approval from an admin to use this app.</p>
+      askChoice(ctx, tenant, user, mfaDone, {
+        title: "Approval required",
+        heading: "Approval required",
+        body: `<p>${escapeHtml(app.displayName)} needs permission to access resources in your organization that only an admin can grant. Request approval from an admin to use this app.</p>
 <label for="justification">Justification for requesting this app</label>
 <textarea id="justification" name="justification" rows="3"></textarea>`,
-          accept: ["consent-request", "Request approval"],
-          decline: ["consent-request-cancel", "Back to app"],
-        }),
-      );
+        accept: ["consent-request", "Request approval"],
+        decline: ["consent-request-cancel", "Back to app"],
+      });
       return;
     }
     if (decision.kind === "admin-approval") {
       sendAuthorizeError(ctx, request, app.consentBlockCode === 900941 ? ests.riskyAppBlocked() : ests.adminApprovalRequired());
       return;
     }
-    const flow = newFlow(ctx, tenant, user, mfaDone);
     const list = (missing.length > 0 ? missing : parsed.value.permissions).map((p) => `<li>${escapeHtml(p)}</li>`).join("");
-    sendHtml(
-      ctx,
-      200,
-      choicePage(ctx.url.pathname + ctx.url.search, flow, {
-        title: "Permissions requested",
-        heading: "Permissions requested",
-        body: `<p>${escapeHtml(app.displayName)} needs permission to:</p><ul>${list}</ul><p>Signed in as ${escapeHtml(user.upn)}.</p>`,
-        accept: ["consent-accept", "Accept"],
-        decline: ["consent-decline", "Cancel"],
-      }),
-    );
+    askChoice(ctx, tenant, user, mfaDone, {
+      title: "Permissions requested",
+      heading: "Permissions requested",
+      body: `<p>${escapeHtml(app.displayName)} needs permission to:</p><ul>${list}</ul><p>Signed in as ${escapeHtml(user.upn)}.</p>`,
+      accept: ["consent-accept", "Accept"],
+      decline: ["consent-decline", "Cancel"],
+    });
     return;
   }
   if (missing.length > 0) app.grantedScopes = [...new Set([...app.grantedScopes, ...missing])];

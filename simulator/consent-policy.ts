@@ -79,8 +79,8 @@ const scopeId = (value: string) => GRAPH_DELEGATED_SCOPES.find((scope) => scope.
 /** [POLICIES] "Microsoft recommended user consent policy": the Microsoft Graph permissions it keeps from users (those the simulator knows ids for). */
 const RECOMMENDED_EXCLUDED = ["Files.Read.All", "Files.ReadWrite.All", "Mail.Read", "Mail.ReadWrite", "Mail.ReadBasic", "Calendars.Read", "Calendars.ReadBasic", "Calendars.ReadWrite", "Calendars.Read.Shared", "Calendars.ReadWrite.Shared"];
 
-/** The built-in user consent policies, as `GET /policies/permissionGrantPolicies/{id}` returns them in `tenant`. */
-export function builtInPolicies(tenant: ScenarioTenant): PermissionGrantPolicy[] {
+/** The built-in user consent policies, as `GET /policies/permissionGrantPolicies/{id}` returns them in the tenant `tenantId`. */
+export function builtInPolicies(tenantId: string): PermissionGrantPolicy[] {
   return [
     {
       id: "microsoft-user-default-legacy",
@@ -94,7 +94,7 @@ export function builtInPolicies(tenant: ScenarioTenant): PermissionGrantPolicy[]
       displayName: "Default User Low Risk Policy",
       description: "All low risk permissions are consentable by member type users by default.",
       includes: [
-        conditionSet("cb0c20dd-919d-40c5-ba6d-7ffb233b4b0b", { permissionClassification: "low", clientApplicationTenantIds: [tenant.id] }),
+        conditionSet("cb0c20dd-919d-40c5-ba6d-7ffb233b4b0b", { permissionClassification: "low", clientApplicationTenantIds: [tenantId] }),
         conditionSet("8ce99f96-730c-4ebd-8397-07ee65942b97", { permissionClassification: "low", clientApplicationsFromVerifiedPublisherOnly: true }),
       ],
       excludes: [],
@@ -113,7 +113,7 @@ const SELF_PREFIX = "managepermissiongrantsforself.";
 
 /** The user consent policies the tenant assigned to its users, by id; prefixes and ids compare without regard to case, as both spellings occur. */
 export function assignedSelfConsentPolicies(tenant: ScenarioTenant): PermissionGrantPolicy[] {
-  const all = builtInPolicies(tenant);
+  const all = builtInPolicies(tenant.id);
   return tenant.consent.permissionGrantPoliciesAssigned
     .filter((entry) => entry.toLowerCase().startsWith(SELF_PREFIX))
     .map((entry) => all.find((policy) => policy.id.toLowerCase() === entry.slice(SELF_PREFIX.length).toLowerCase()))

@@ -1,3 +1,4 @@
+import { formAction } from "@/simulator/browser-sign-in";
 import { demo } from "@/simulator/demo-ids";
 
 /**
@@ -11,12 +12,6 @@ export type MemberSignIn =
   | { kind: "consent-screen" }
   | { kind: "approval-request" }
   | { kind: "refused"; code: string };
-
-function formAction(html: string): string {
-  const action = /<form method="post" action="([^"]+)"/.exec(html)?.[1]?.replace(/&amp;/g, "&");
-  if (!action) throw new Error(`no form on the page: ${html.slice(0, 400)}`);
-  return action;
-}
 
 export async function memberSignIn(url: string, login: string): Promise<MemberSignIn> {
   const page = await fetch(url, { redirect: "manual" });
