@@ -3,7 +3,8 @@ import type { Browser, Page } from "@playwright/test";
 import { demo } from "../simulator/demo-ids";
 import { consoleGroups, fabrikam } from "../test-support/console-sign-in-scenario";
 import { accounts, E2E_BASE_URL, SCREENSHOT_DIR, storageStatePath } from "../test-support/e2e/server";
-import { accountMenu, changeSimulatedUser, expect, rememberSecret, test } from "../test-support/e2e/fixtures";
+import { accountMenu, changeSimulatedUser, expect, test } from "../test-support/e2e/fixtures";
+import { saveMailboxSignInApp } from "../test-support/e2e/mailbox-sign-in";
 import { expectAccessible } from "../test-support/e2e/wizard";
 import { signInWithForm } from "../test-support/e2e/mfa";
 
@@ -47,15 +48,7 @@ test.describe("as admin", () => {
 
   test("the administrator sets up Sign in with Microsoft, verified with Microsoft", async ({ page, shot }) => {
     await page.goto("/settings/mailbox-sign-in");
-    await page.getByLabel("Microsoft cloud").selectOption("custom");
-    await page.getByLabel("Application (client) ID").fill(signInApp.clientId);
-    await page.getByLabel("Directory (tenant) ID of the app registration").fill(demo.contoso.domain);
-    await page.getByLabel("Only accounts in the app's own organisation").check();
-    await page.getByLabel("Client secret", { exact: true }).check();
-    rememberSecret(signInApp.secret);
-    await page.getByLabel("Client secret Value").fill(signInApp.secret);
-    await page.getByRole("button", { name: "Verify and save" }).click();
-    await expect(page.getByRole("status").getByText("Saved and verified with Microsoft")).toBeVisible();
+    await saveMailboxSignInApp(page, signInApp);
 
     await page.goto("/settings/sign-in");
     await expect(page.getByText(`${E2E_BASE_URL}/sign-in/microsoft/callback`)).toBeVisible();

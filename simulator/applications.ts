@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { clientRequestIdOf, graphHeaders, sendGraphError } from "./errors";
 import { faultMatches } from "./faults";
 import { readBody, send, sendJson, type RequestContext } from "./http";
+import { builtInPolicies, GRAPH_DELEGATED_SCOPES } from "./consent-policy";
 import type { JwtPayload } from "./jwt";
 import type { Fault, ScenarioApp, ScenarioTenant, ScenarioUser } from "./scenario";
 import { derivedGuid, GRAPH_APP_ID, servicePrincipalId } from "./state";
@@ -47,6 +48,9 @@ const SCOPES = {
   grant: ["AppRoleAssignment.ReadWrite.All", "Directory.ReadWrite.All", "Directory.AccessAsUser.All"],
   // Directory.AccessAsUser.All does not reach /policies, even for a Global Administrator.
   readPolicies: ["Policy.Read.All", "Policy.ReadWrite.ApplicationConfiguration", "Policy.ReadWrite.Authorization"],
+  readGrantPolicies: ["Policy.Read.All", "Policy.Read.PermissionGrant", "Policy.ReadWrite.PermissionGrant"],
+  readGrants: ["DelegatedPermissionGrant.Read.All", "DelegatedPermissionGrant.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All", "Directory.AccessAsUser.All"],
+  writeGrants: ["DelegatedPermissionGrant.ReadWrite.All", "Directory.ReadWrite.All", "Directory.AccessAsUser.All"],
   readOwnMemberships: ["User.Read", "User.Read.All", "Directory.Read.All", "Directory.AccessAsUser.All", "GroupMember.Read.All"],
   roleNames: ["RoleManagement.Read.Directory", "RoleManagement.Read.All", "Directory.Read.All", "Directory.ReadWrite.All"],
 } as const;
@@ -209,6 +213,7 @@ function graphServicePrincipal(tenant: ScenarioTenant): Record<string, unknown> 
       origin: "Application",
       value: role.value,
     })),
+    oauth2PermissionScopes: GRAPH_DELEGATED_SCOPES.map((scope) => ({ id: scope.id, value: scope.value, type: scope.type, isEnabled: true })),
   };
 }
 
@@ -222,6 +227,9 @@ function servicePrincipalResource(tenant: ScenarioTenant, app: ScenarioApp): Rec
     servicePrincipalType: "Application",
     tags: app.tags,
     appRoles: [],
+    appRoleAssignmentRequired: app.appRoleAssignmentRequired,
+    appOwnerOrganizationId: app.homeTenantId ?? tenant.id,
+    verifiedPublisher: { displayName: app.verifiedPublisherId ? `Publisher ${app.verifiedPublisherId}` : null, verifiedPublisherId: app.verifiedPublisherId ?? null, addedDateTime: null },
   };
 }
 
@@ -330,6 +338,7 @@ async function createApplication(ctx: RequestContext, caller: DirectoryCaller): 
     notes: typeof body.notes === "string" ? body.notes : null,
     hasServicePrincipal: false,
     groupMembershipClaims: "None",
+    appRoleAssignmentRequired: false,
     createdAt: new Date().toISOString(),
     ownerIds: caller.me ? [caller.me.id] : [],
   };
@@ -493,7 +502,14 @@ async function handleServicePrincipals(ctx: RequestContext, caller: DirectoryCal
   const id = key.toLowerCase();
   if (relation === "appRoleAssignedTo" && method === "POST") return assignAppRole(ctx, caller, id);
   if (!has(caller, SCOPES.readApps)) return denied(ctx);
-  if (id === graphServicePrincipalId(tenant)) {
+  if (id === graphServicePrincipalId(tenant) || appIdFromKey(key) === GRAPH_APP_ID) {
+    if (relation === "delegatedPermissionClassifications" && method === "GET") {
+      const value = tenant.consent.lowClassifiedPermissions.flatMap((name) => {
+        const scope = GRAPH_DELEGATED_SCOPES.find((candidate) => candidate.value.toLowerCase() === name.toLowerCase());
+        return scope ? [{ id: derivedGuid(`classification:${tenant.id}:${scope.id}`), permissionId: scope.id, permissionName: scope.value, classification: "low" }] : [];
+      });
+      return ok(ctx, 200, { "@odata.context": `${ctx.origin}/v1.0/$metadata#servicePrincipals('${graphServicePrincipalId(tenant)}')/delegatedPermissionClassifications`, value });
+    }
     if (relation === undefined) return ok(ctx, 200, { "@odata.context": `${ctx.origin}/v1.0/$metadata#servicePrincipals/$entity`, ...graphServicePrincipal(tenant) });
     if (relation === "appRoleAssignedTo") {
       const value = tenant.apps.filter((app) => app.hasServicePrincipal).flatMap((app) => app.grantedRoles.map((role) => assignmentResource(tenant, app, role)));
@@ -569,13 +585,97 @@ function policies(ctx: RequestContext, caller: DirectoryCaller, name: string | u
       "@odata.context": `${ctx.origin}/v1.0/$metadata#policies/authorizationPolicy/$entity`,
       id: "authorizationPolicy",
       displayName: "Authorization Policy",
-      defaultUserRolePermissions: { allowedToCreateApps: tenant.usersCanRegisterApps, allowedToCreateSecurityGroups: true, allowedToReadOtherUsers: true },
+      defaultUserRolePermissions: {
+        allowedToCreateApps: tenant.usersCanRegisterApps,
+        allowedToCreateSecurityGroups: true,
+        allowedToReadOtherUsers: true,
+        permissionGrantPoliciesAssigned: tenant.consent.permissionGrantPoliciesAssigned,
+      },
     });
   }
   if (name === "adminConsentRequestPolicy") {
-    return ok(ctx, 200, { "@odata.context": `${ctx.origin}/v1.0/$metadata#policies/adminConsentRequestPolicy/$entity`, isEnabled: false, notifyReviewers: false, remindersEnabled: false, requestDurationInDays: 0, reviewers: [], version: 0 });
+    const workflow = tenant.consent.adminConsentWorkflow;
+    return ok(ctx, 200, {
+      "@odata.context": `${ctx.origin}/v1.0/$metadata#policies/adminConsentRequestPolicy/$entity`,
+      isEnabled: workflow.enabled,
+      notifyReviewers: workflow.enabled,
+      remindersEnabled: workflow.enabled,
+      requestDurationInDays: workflow.enabled ? 30 : 0,
+      // Reviewers are access-review scopes; a user reviewer is the query /users/{id}.
+      reviewers: workflow.reviewerIds.map((id) => ({ query: `/users/${id}`, queryType: "MicrosoftGraph", queryRoot: null })),
+      version: 0,
+    });
   }
   sendGraphError(ctx, 400, "BadRequest", `Resource not found for the segment '${name ?? "policies"}'.`);
+}
+
+/** GET /policies/permissionGrantPolicies/{id}: the built-in policies, ids compared without regard to case. */
+function permissionGrantPolicy(ctx: RequestContext, caller: DirectoryCaller, id: string): void {
+  if (!has(caller, SCOPES.readGrantPolicies)) return denied(ctx);
+  const policy = builtInPolicies(caller.tenant.id).find((candidate) => candidate.id.toLowerCase() === id.toLowerCase());
+  if (!policy) return notFound(ctx, id);
+  ok(ctx, 200, { "@odata.context": `${ctx.origin}/v1.0/$metadata#policies/permissionGrantPolicies/$entity`, ...policy });
+}
+
+// ---------------------------------------------------------------------------------------------
+// /oauth2PermissionGrants (delegated grants). The simulator keeps one tenant-wide grant per app, its
+// `grantedScopes`; offline_access comes with any grant, as its scenarios predate the permission.
+
+function grantResource(tenant: ScenarioTenant, app: ScenarioApp): Record<string, unknown> {
+  const scopes = [...new Set([...app.grantedScopes, "offline_access"])];
+  return {
+    id: Buffer.from(derivedGuid(`grant:${tenant.id}:${app.clientId}`).replace(/-/g, ""), "hex").toString("base64url"),
+    clientId: servicePrincipalId(tenant, app),
+    consentType: "AllPrincipals",
+    principalId: null,
+    resourceId: graphServicePrincipalId(tenant),
+    scope: scopes.join(" "),
+  };
+}
+
+async function permissionGrants(ctx: RequestContext, caller: DirectoryCaller): Promise<void> {
+  const { tenant } = caller;
+  if (ctx.record.method === "GET") {
+    if (!has(caller, SCOPES.readGrants)) return denied(ctx);
+    const filter = /^\s*clientId\s+eq\s+'([^']*)'\s*$/i.exec(ctx.url.searchParams.get("$filter") ?? "clientId eq ''");
+    if (ctx.url.searchParams.get("$filter") !== null && !filter) return sendGraphError(ctx, 400, "Request_UnsupportedQuery", "Unsupported Query.");
+    const clientId = filter?.[1]?.toLowerCase() ?? "";
+    const value = tenant.apps
+      .filter((app) => app.hasServicePrincipal && app.grantedScopes.length > 0 && (clientId === "" || servicePrincipalId(tenant, app) === clientId))
+      .map((app) => grantResource(tenant, app));
+    return ok(ctx, 200, { "@odata.context": `${ctx.origin}/v1.0/$metadata#oauth2PermissionGrants`, value });
+  }
+  if (ctx.record.method !== "POST") return sendGraphError(ctx, 405, "Request_BadRequest", "Specified HTTP method is not allowed for the request target.");
+  if (!has(caller, SCOPES.writeGrants)) return denied(ctx);
+  const body = await jsonBody(ctx);
+  if (!body) return;
+  // Granting delegated permissions tenant-wide is for the admin roles (microsoft-application-admin covers delegated permissions).
+  if (!canManageApps(caller)) return denied(ctx);
+  const client = findAppByServicePrincipal(tenant, String(body.clientId ?? ""));
+  if (!client || String(body.resourceId ?? "").toLowerCase() !== graphServicePrincipalId(tenant)) return badRequest(ctx, "Invalid value specified for property 'clientId' or 'resourceId' of resource 'OAuth2PermissionGrant'.");
+  if (body.consentType !== "AllPrincipals" && body.consentType !== "Principal") return badRequest(ctx, "Invalid value specified for property 'consentType' of resource 'OAuth2PermissionGrant'.");
+  if (body.consentType === "Principal") return badRequest(ctx, "The simulator keeps tenant-wide grants only; use consentType AllPrincipals.");
+  const scopes = String(body.scope ?? "").split(" ").filter(Boolean);
+  if (scopes.length === 0) return badRequest(ctx, "Invalid value specified for property 'scope' of resource 'OAuth2PermissionGrant'.");
+  if (client.grantedScopes.length > 0) {
+    return sendGraphError(ctx, 409, "Request_MultipleObjectsWithSameKeyValue", "Permission entry already exists.");
+  }
+  client.grantedScopes = [...new Set(scopes.filter((scope) => scope.toLowerCase() !== "offline_access"))];
+  ok(ctx, 201, { "@odata.context": `${ctx.origin}/v1.0/$metadata#oauth2PermissionGrants/$entity`, ...grantResource(tenant, client) });
+}
+
+/** PATCH /oauth2PermissionGrants/{id} with a new `scope`: replaces the grant's scopes. */
+async function updatePermissionGrant(ctx: RequestContext, caller: DirectoryCaller, id: string): Promise<void> {
+  const { tenant } = caller;
+  if (!has(caller, SCOPES.writeGrants)) return denied(ctx);
+  const body = await jsonBody(ctx);
+  if (!body) return;
+  if (!canManageApps(caller)) return denied(ctx);
+  const app = tenant.apps.find((candidate) => candidate.hasServicePrincipal && candidate.grantedScopes.length > 0 && grantResource(tenant, candidate).id === id);
+  if (!app) return notFound(ctx, id);
+  const scopes = String(body.scope ?? "").split(" ").filter(Boolean);
+  app.grantedScopes = [...new Set(scopes.filter((scope) => scope.toLowerCase() !== "offline_access"))];
+  noContent(ctx);
 }
 
 function deletedItems(ctx: RequestContext, caller: DirectoryCaller, rest: string[]): void {
@@ -620,6 +720,18 @@ export async function handleApplicationManagement(ctx: RequestContext, caller: D
   }
   if (root === "policies" && ctx.record.method === "GET" && rest.length === 1) {
     policies(ctx, caller, rest[0]);
+    return true;
+  }
+  if (root === "policies" && ctx.record.method === "GET" && rest.length === 2 && rest[0] === "permissionGrantPolicies") {
+    permissionGrantPolicy(ctx, caller, decodeURIComponent(rest[1] ?? ""));
+    return true;
+  }
+  if (root === "oauth2PermissionGrants" && rest.length === 0) {
+    await permissionGrants(ctx, caller);
+    return true;
+  }
+  if (root === "oauth2PermissionGrants" && rest.length === 1 && ctx.record.method === "PATCH") {
+    await updatePermissionGrant(ctx, caller, rest[0] ?? "");
     return true;
   }
   if (root === "directory" && rest[0] === "deletedItems") {

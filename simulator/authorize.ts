@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { MULTI_TENANT } from "./discovery";
 import { ests, estsRedirectParams, page, sendEstsErrorPage, type EstsError } from "./errors";
 import { escapeHtml, readBody, redirect, sendHtml, withQuery, type RequestContext } from "./http";
+import { consentDecision, isAssigned } from "./consent-policy";
 import type { ScenarioApp, ScenarioTenant, ScenarioUser } from "./scenario";
 import { isValidTenantIdentifier, opaqueToken } from "./state";
 import { issueAuthCode, missingConsent, parseDelegatedScopes } from "./tokens";
@@ -236,6 +237,11 @@ function newFlow(ctx: RequestContext, tenant: ScenarioTenant, user: ScenarioUser
   return id;
 }
 
+/** A step of the sign-in that asks the user to choose (MFA, consent, approval request), tied to a new flow. */
+function askChoice(ctx: RequestContext, tenant: ScenarioTenant, user: ScenarioUser, mfaDone: boolean, options: Parameters<typeof choicePage>[2]): void {
+  sendHtml(ctx, 200, choicePage(ctx.url.pathname + ctx.url.search, newFlow(ctx, tenant, user, mfaDone), options));
+}
+
 /** After password (and MFA): Conditional Access, consent, then the code. */
 function continueSignIn(
   ctx: RequestContext,
@@ -255,18 +261,17 @@ function continueSignIn(
       sendAuthorizeError(ctx, request, ests.interactionMfa(request.target.app.displayName));
       return;
     }
-    const flow = newFlow(ctx, tenant, user, false);
-    sendHtml(
-      ctx,
-      200,
-      choicePage(ctx.url.pathname + ctx.url.search, flow, {
-        title: "Approve sign in request",
-        heading: "Approve sign in request",
-        body: `<p>Open your Authenticator app and approve the request to sign in as ${escapeHtml(user.upn)}.</p>`,
-        accept: ["mfa-approve", "Approve"],
-        decline: ["mfa-deny", "Deny"],
-      }),
-    );
+    askChoice(ctx, tenant, user, false, {
+      title: "Approve sign in request",
+      heading: "Approve sign in request",
+      body: `<p>Open your Authenticator app and approve the request to sign in as ${escapeHtml(user.upn)}.</p>`,
+      accept: ["mfa-approve", "Approve"],
+      decline: ["mfa-deny", "Deny"],
+    });
+    return;
+  }
+  if (app.appRoleAssignmentRequired && !isAssigned(app, user)) {
+    sendAuthorizeError(ctx, request, ests.notAssigned(app.clientId, app.displayName));
     return;
   }
   const parsed = parseDelegatedScopes(tenant, ctx.origin, request.scopes);
@@ -281,23 +286,33 @@ function continueSignIn(
       sendAuthorizeError(ctx, request, ests.consentRequiredInteractive(app.clientId, app.displayName));
       return;
     }
-    if (!app.userConsentAllowed && !user.isAdmin) {
+    // offline_access is consented with the rest, so the policy weighs it too.
+    const toConsent = [...missing, ...(missing.length > 0 && parsed.value.oidc.includes("offline_access") ? ["offline_access"] : [])];
+    const decision = consentDecision(tenant, app, user, toConsent);
+    if (decision.kind === "admin-approval" && decision.request) {
+      askChoice(ctx, tenant, user, mfaDone, {
+        title: "Approval required",
+        heading: "Approval required",
+        body: `<p>${escapeHtml(app.displayName)} needs permission to access resources in your organization that only an admin can grant. Request approval from an admin to use this app.</p>
+<label for="justification">Justification for requesting this app</label>
+<textarea id="justification" name="justification" rows="3"></textarea>`,
+        accept: ["consent-request", "Request approval"],
+        decline: ["consent-request-cancel", "Back to app"],
+      });
+      return;
+    }
+    if (decision.kind === "admin-approval") {
       sendAuthorizeError(ctx, request, app.consentBlockCode === 900941 ? ests.riskyAppBlocked() : ests.adminApprovalRequired());
       return;
     }
-    const flow = newFlow(ctx, tenant, user, mfaDone);
     const list = (missing.length > 0 ? missing : parsed.value.permissions).map((p) => `<li>${escapeHtml(p)}</li>`).join("");
-    sendHtml(
-      ctx,
-      200,
-      choicePage(ctx.url.pathname + ctx.url.search, flow, {
-        title: "Permissions requested",
-        heading: "Permissions requested",
-        body: `<p>${escapeHtml(app.displayName)} needs permission to:</p><ul>${list}</ul><p>Signed in as ${escapeHtml(user.upn)}.</p>`,
-        accept: ["consent-accept", "Accept"],
-        decline: ["consent-decline", "Cancel"],
-      }),
-    );
+    askChoice(ctx, tenant, user, mfaDone, {
+      title: "Permissions requested",
+      heading: "Permissions requested",
+      body: `<p>${escapeHtml(app.displayName)} needs permission to:</p><ul>${list}</ul><p>Signed in as ${escapeHtml(user.upn)}.</p>`,
+      accept: ["consent-accept", "Accept"],
+      decline: ["consent-decline", "Cancel"],
+    });
     return;
   }
   if (missing.length > 0) app.grantedScopes = [...new Set([...app.grantedScopes, ...missing])];
@@ -363,6 +378,14 @@ export async function handleAuthorize(ctx: RequestContext, segment: string): Pro
     // The user backed out of the sign-in page (MSAL's recorded cancel shape).
     ctx.record.errorCode = "cancel";
     deliverToClient(ctx, request, { error: "access_denied", error_subcode: "cancel", state: request.state });
+    return;
+  }
+  if (choice === "consent-request" || choice === "consent-request-cancel") {
+    const flow = takeFlow(ctx, form.get("flow"));
+    if (flow && choice === "consent-request") {
+      flow.tenant.consent.requests.push({ clientId: request.target.app.clientId, userId: flow.user.id, justification: form.get("justification") ?? "", createdAt: new Date().toISOString() });
+    }
+    sendAuthorizeError(ctx, request, choice === "consent-request" ? ests.adminConsentRequested() : ests.adminApprovalRequired());
     return;
   }
   if (choice === "mfa-approve" || choice === "mfa-deny" || choice === "consent-accept" || choice === "consent-decline") {

@@ -11,7 +11,8 @@ export type FormSignInOptions = {
   mfa?: "mfa-approve" | "mfa-deny";
 };
 
-function formAction(html: string): string {
+/** The action of the page's form, as the browser would resolve its entities. */
+export function formAction(html: string): string {
   const action = /<form method="post" action="([^"]+)"/.exec(html)?.[1]?.replace(/&amp;/g, "&");
   if (!action) throw new Error(`no form on the page: ${html.slice(0, 400)}`);
   return action;

@@ -199,6 +199,19 @@ export const ests = {
     error: "access_denied",
     message: "The grant requires admin permission.",
   }),
+  // Recorded redirect, token-errors.json (AADSTS50105, "Enterprise app has 'Assignment required' and the user is not assigned").
+  notAssigned: (clientId: string, name: string): EstsError => ({
+    code: 50105,
+    error: "interaction_required",
+    message: `The signed in user '{EmailHidden}' is not assigned to a role for the application '${clientId}'(${name}).`,
+  }),
+  // Reconstructed: the sign-in log's code after "Request approval" (AdminConsentRequested), reported in
+  // https://github.com/MicrosoftDocs/azure-docs/issues/80997; the description follows Microsoft's error-code list.
+  adminConsentRequested: (): EstsError => ({
+    code: 90095,
+    error: "access_denied",
+    message: "Admin consent is required for the permissions requested by this application. An admin consent request may be sent to the admin.",
+  }),
   riskyAppBlocked: (): EstsError => ({
     code: 900941,
     error: "access_denied",

@@ -124,6 +124,12 @@ export const appSchema = z.object({
    * carries. `None` (the default, as the manifest's null) leaves the claim out.
    */
   groupMembershipClaims: z.enum(["None", "SecurityGroup", "All", "ApplicationGroup"]).default("None"),
+  /** The enterprise app's "Assignment required?": only assigned users sign in (others get AADSTS50105). */
+  appRoleAssignmentRequired: z.boolean().default(false),
+  /** The Microsoft Partner Network id of a verified publisher; unverified when omitted. */
+  verifiedPublisherId: z.string().min(1).optional(),
+  /** The tenant the app is registered in, for an app from another tenant (a multi-tenant app); this tenant when omitted. */
+  homeTenantId: guid.optional(),
 });
 export type ScenarioApp = z.infer<typeof appSchema>;
 
@@ -179,6 +185,30 @@ export const userSchema = z.object({
 });
 export type ScenarioUser = z.infer<typeof userSchema>;
 
+/** A user's request for admin approval, made on the "Approval required" page. */
+export const consentRequestSchema = z.object({ clientId: guid, userId: guid, justification: z.string().default(""), createdAt: isoDateTime });
+
+export const consentSettingsSchema = z.object({
+  /**
+   * authorizationPolicy.defaultUserRolePermissions.permissionGrantPoliciesAssigned, as Microsoft spells
+   * them ("ManagePermissionGrantsForSelf.<policy id>"). Tenants created before the Microsoft-managed
+   * setting still carry the legacy policy, which is also what the simulator did before it knew policies.
+   */
+  permissionGrantPoliciesAssigned: z.array(z.string().min(1)).default(["ManagePermissionGrantsForSelf.microsoft-user-default-legacy"]),
+  /** Delegated Microsoft Graph permissions (by value) the tenant classified "low" (delegatedPermissionClassifications). */
+  lowClassifiedPermissions: z.array(z.string().min(1)).default([]),
+  /** adminConsentRequestPolicy: may users ask for approval, and which users review (object ids). */
+  adminConsentWorkflow: z.object({ enabled: z.boolean().default(false), reviewerIds: z.array(guid).default([]) }).default({ enabled: false, reviewerIds: [] }),
+  requests: z.array(consentRequestSchema).default([]),
+});
+export type ConsentSettings = z.infer<typeof consentSettingsSchema>;
+const defaultConsentSettings: ConsentSettings = {
+  permissionGrantPoliciesAssigned: ["ManagePermissionGrantsForSelf.microsoft-user-default-legacy"],
+  lowClassifiedPermissions: [],
+  adminConsentWorkflow: { enabled: false, reviewerIds: [] },
+  requests: [],
+};
+
 export const tenantSchema = z.object({
   id: guid,
   displayName: z.string().min(1),
@@ -203,6 +233,8 @@ export const tenantSchema = z.object({
   appQuota: z.number().int().nonnegative().optional(),
   /** Deleted applications, restorable or removable for 30 days (`/directory/deletedItems`). */
   deletedApps: z.array(appSchema).default([]),
+  /** Who may consent to what (simulator/consent-policy.ts evaluates it at sign-in). */
+  consent: consentSettingsSchema.default(defaultConsentSettings),
 });
 export type ScenarioTenant = z.infer<typeof tenantSchema>;
 

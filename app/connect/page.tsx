@@ -7,6 +7,8 @@ import { z } from "zod";
 import { ActionForm, Field } from "@/components/action-form";
 import { RefusalExplanation } from "@/components/refusal-explanation";
 import { startConnectAction } from "@/app/connect/actions";
+import { ConsentNotice } from "@/app/connect/consent-notice";
+import { listConsentPredictions } from "@/lib/consent/store";
 import { authorizePage } from "@/lib/auth/current-user";
 import { type ConnectionState } from "@/lib/connections/state";
 import { getKeyRing } from "@/lib/crypto/key-store";
@@ -32,6 +34,8 @@ export default async function ConnectPage({ searchParams }: { searchParams: Prom
   const lookedUp = query.code ? (query.code.startsWith("AADSTS") ? query.code : `AADSTS${query.code}`) : query.refusal;
   const refusal = lookedUp ? await refusalView(db, getKeyRing(), user, lookedUp) : null;
   const needsReauth = mailboxes.filter((mailbox) => mailbox.state === "needs_reauth");
+  // Only a single-organisation app's prediction is the member's: others meet their own organisation's policy.
+  const [prediction] = app?.audience === "organization" ? await listConsentPredictions(db, app.clientId) : [];
 
   return (
     <div className="space-y-8">
@@ -58,6 +62,8 @@ export default async function ConnectPage({ searchParams }: { searchParams: Prom
       ))}
 
       {refusal && <RefusalExplanation refusal={refusal} />}
+
+      {prediction && !refusal && <ConsentNotice prediction={prediction} />}
 
       {mailboxes.length > 0 && (
         <section className="space-y-2">

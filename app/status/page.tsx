@@ -19,6 +19,7 @@ import { rejectedSearch } from "@/lib/validation/text";
 import { SearchNotice } from "@/components/search-notice";
 import { BarChart, stateSeriesClasses } from "@/components/ui/bar-chart";
 import { CHART_DAYS, fleetTrend } from "@/lib/monitoring/charts";
+import { ConsentStatusPanel } from "@/app/status/consent-panel";
 
 export const metadata: Metadata = { title: "Status" };
 
@@ -214,6 +215,7 @@ export default async function StatusPage({ searchParams }: { searchParams: Promi
         {page > 1 && <Link href={statusHref(filter, { page: page - 1 })}>Previous page</Link>}
         {page < pageCount && <Link href={statusHref(filter, { page: page + 1 })}>Next page</Link>}
       </nav>
+      <ConsentStatusPanel />
     </section>
   );
 }

@@ -91,6 +91,8 @@ export const actionPolicy = {
   deleteNotificationChannelAction: ["admin"],
   testNotificationChannelAction: ["admin"],
   saveMailboxSignInAction: ["admin"],
+  runConsentPreflightAction: ["admin"],
+  grantTenantWideAction: ["admin"],
   startConnectAction: "signed-in",
   disconnectMailboxAction: "signed-in",
   connectFromLinkAction: "signed-in",

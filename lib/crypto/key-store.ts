@@ -25,6 +25,7 @@ export const SEALED_COLUMNS: ReadonlyArray<{ table: string; column: string; idCo
   { table: "microsoft_sign_ins", column: "code_verifier_sealed", idColumn: "id" },
   { table: "setup_apps", column: "credential_sealed", idColumn: "id" },
   { table: "setup_sign_ins", column: "code_verifier_sealed", idColumn: "id" },
+  { table: "consent_predictions", column: "token_sealed", idColumn: "tenant_id" },
 ];
 
 export class KeyConfigError extends Error {

@@ -151,6 +151,11 @@ const samples: Record<Prisma.ModelName, Record<string, unknown>> = {
     id: "8b9c0d1e-2f3a-4b4c-8d5e-6f7a8b9c0d13", stateHash: "6".repeat(64), nonce: "n-3", codeVerifierSealed: "cs1.k1.u.v", userId, purpose: "provision",
     payload: { displayName: "Calsync" }, createdAt: at("2026-12-01T00:00:00.000Z"), expiresAt: at("2026-12-01T00:10:00.000Z"), completedAt: at("2026-12-01T00:01:00.000Z"),
   },
+  ConsentPrediction: {
+    tenantId: "11111111-2222-4333-8444-555555555555", clientId: "66666666-7777-4888-9999-000000000002", outcome: "approval", reason: "user consent is off",
+    evidence: { workflow: "on", reviewers: ["Ada"] }, tokenSealed: "cs1.k1.s.t", tokenUntil: at("2026-12-02T01:15:00.000Z"), checkedById: userId,
+    checkedAt: at("2026-12-02T01:00:00.000Z"),
+  },
 };
 
 const scalarFields: Record<Prisma.ModelName, Record<string, string>> = {
@@ -186,6 +191,7 @@ const scalarFields: Record<Prisma.ModelName, Record<string, string>> = {
   TenantName: Prisma.TenantNameScalarFieldEnum,
   SetupApp: Prisma.SetupAppScalarFieldEnum,
   SetupSignIn: Prisma.SetupSignInScalarFieldEnum,
+  ConsentPrediction: Prisma.ConsentPredictionScalarFieldEnum,
 };
 
 describe("schema samples", () => {

@@ -4,11 +4,15 @@ import { ActionForm, Field } from "@/components/action-form";
 import { CheckList } from "@/components/check-list";
 import { CopyButton } from "@/components/copy-button";
 import { saveMailboxSignInAction } from "@/app/connect/actions";
+import { ConsentPreflightSection } from "@/app/settings/mailbox-sign-in/consent-preflight";
 import { authorizePage } from "@/lib/auth/current-user";
+import { clearExpiredConsentTokens, listConsentPredictions } from "@/lib/consent/store";
+import { generateToken } from "@/lib/crypto/tokens";
 import { getPrisma } from "@/lib/db/client";
 import { getDelegatedAppView } from "@/lib/delegated/delegated-app";
+import { adminConsentUrl } from "@/lib/entra/admin-consent";
 import { delegatedAudienceLabels, delegatedAudiences } from "@/lib/delegated/delegated-app-schema";
-import { configuredCloudOptions, defaultCloudId } from "@/lib/entra/cloud-config";
+import { configuredCloudOptions, defaultCloudId, resolveCloud } from "@/lib/entra/cloud-config";
 import { formatDateTime, formatDay } from "@/lib/format";
 import { delegatedRedirectUri } from "@/lib/wizard/urls";
 
@@ -16,8 +20,15 @@ export const metadata: Metadata = { title: "Mailbox sign-in" };
 
 export default async function MailboxSignInSettingsPage() {
   await authorizePage("/settings/mailbox-sign-in", "/settings/mailbox-sign-in");
-  const app = await getDelegatedAppView(await getPrisma());
+  const db = await getPrisma();
+  const app = await getDelegatedAppView(db);
   const redirectUri = delegatedRedirectUri();
+  await clearExpiredConsentTokens(db);
+  const cloud = app ? resolveCloud(app.cloudId) : undefined;
+  const predictions = app ? await listConsentPredictions(db, app.clientId) : [];
+  const adminConsentLinks = Object.fromEntries(
+    cloud && app ? predictions.map((p) => [p.tenantId, adminConsentUrl({ cloud, tenant: p.tenantId, clientId: app.clientId, redirectUri: `${redirectUri}/approved`, state: generateToken(16) })]) : [],
+  );
   return (
     <div className="space-y-8">
       <header className="space-y-2">
@@ -76,6 +87,8 @@ export default async function MailboxSignInSettingsPage() {
           {app.verification && <CheckList label="Last verification" checks={app.verification} />}
         </section>
       )}
+
+      {app && cloud && <ConsentPreflightSection cloud={cloud} predictions={predictions} adminConsentLinks={adminConsentLinks} />}
 
       <section className="max-w-xl space-y-4" aria-labelledby="form-heading">
         <h2 id="form-heading" className="text-lg font-semibold">
