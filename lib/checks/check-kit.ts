@@ -23,6 +23,8 @@ export type CheckPipelineOptions = {
   retryBudgetMs?: number;
   /** A resolved cloud to use instead of the catalog/env lookup (tests, callers that already resolved it). */
   cloud?: Cloud;
+  /** The clock that decides whether a scope change is still propagating (tests move it). */
+  now?: () => Date;
 };
 
 export const checkTitles: Record<CheckId, string> = {
