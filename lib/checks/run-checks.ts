@@ -68,7 +68,10 @@ function dateOrUndefined(value: string | undefined): Date | undefined {
   return Number.isNaN(date.getTime()) ? undefined : date;
 }
 
-/** A diagnosis as a check: inside the scope's propagation window it waits instead of failing. */
+/**
+ * A diagnosis as a check: inside the scope's propagation window it waits instead of failing. A
+ * Microsoft failure keeps Microsoft's code (helpdesk quotes it); the diagnosis speaks through the text.
+ */
 function diagnosed(ctx: Context, diagnosis: Diagnosis, extra: string[], failure?: GraphFailure): CheckBody {
   const now = ctx.now();
   const waiting = withinPropagationWindow(ctx.scopeChangedAt, now);
@@ -78,7 +81,7 @@ function diagnosed(ctx: Context, diagnosis: Diagnosis, extra: string[], failure?
     status: waiting ? "warn" : "fail",
     title: shown.title,
     detail: [shown.explanation, ...extra, ...(said ? [`Microsoft said: "${said}"`] : [])].join(" "),
-    code: shown.code,
+    code: waiting ? shown.code : (failure?.code ?? shown.code),
     who: shown.who,
     ...(shown.fix ? { fix: shown.fix } : {}),
     ...(failure?.requestId ? { correlationId: failure.requestId } : {}),
