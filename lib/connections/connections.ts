@@ -1,7 +1,7 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
 import { recordAudit, type AuditActor } from "@/lib/audit/audit";
-import { checkReportSchema, mailboxScopeSchema, type CheckInput, type CheckReport, type MailboxScope } from "@/lib/checks/schema";
+import { checkReportSchema, mailboxScopeSchema, scopeModeSchema, type CheckInput, type CheckReport, type MailboxScope, type ScopeMode } from "@/lib/checks/schema";
 import { secretHint, stateFromReport, type ConnectionState } from "@/lib/connections/state";
 import { recordCheckRun } from "@/lib/monitoring/check-runs";
 import { forgetConnectionRead } from "@/lib/connections/read-cache";
@@ -41,6 +41,9 @@ export type ConnectionView = {
   testMailbox: string | null;
   outOfScopeMailbox: string | null;
   writeTest: boolean;
+  scopeMode: ScopeMode;
+  scopeChangedAt: Date | null;
+  consentGrantedAt: Date | null;
   state: ConnectionState;
   stateSince: Date;
   lastCheckedAt: Date | null;
@@ -73,6 +76,9 @@ const connectionSelect = {
   testMailbox: true,
   outOfScopeMailbox: true,
   writeTest: true,
+  scopeMode: true,
+  scopeChangedAt: true,
+  consentGrantedAt: true,
   state: true,
   stateSince: true,
   lastCheckedAt: true,
@@ -93,6 +99,7 @@ function toView(row: ConnectionRow): ConnectionView {
     cloud: row.cloud as CloudId,
     credentialKind: row.credentialKind === "certificate" ? "certificate" : "secret",
     mailboxScope: mailboxScopeSchema.catch({ kind: "all" }).parse(row.mailboxScope),
+    scopeMode: scopeModeSchema.catch("all").parse(row.scopeMode),
     lastReport: report?.success ? report.data : null,
   };
 }
@@ -201,6 +208,9 @@ export type NewConnection = {
   testMailbox: string | null;
   outOfScopeMailbox: string | null;
   writeTest: boolean;
+  scopeMode?: ScopeMode | undefined;
+  scopeChangedAt?: Date | null | undefined;
+  consentGrantedAt?: Date | null | undefined;
   report: CheckReport;
 };
 
@@ -221,6 +231,9 @@ function newConnectionRow(ring: KeyRing, id: string, input: ConnectionRowInput, 
     testMailbox: input.testMailbox,
     outOfScopeMailbox: input.outOfScopeMailbox,
     writeTest: input.writeTest,
+    scopeMode: input.scopeMode ?? "all",
+    scopeChangedAt: input.scopeChangedAt ?? null,
+    consentGrantedAt: input.consentGrantedAt ?? null,
     state: input.state,
     stateSince: input.now,
     nextCheckAt: input.nextCheckAt,
@@ -318,7 +331,7 @@ export async function connectionCheckInput(
   db: DbClient,
   ring: KeyRing,
   id: string,
-  overrides: Partial<Pick<CheckInput, "clientSecret" | "certificate" | "mailboxScope" | "testMailbox" | "outOfScopeMailbox" | "writeTest">> = {},
+  overrides: Partial<Pick<CheckInput, "clientSecret" | "certificate" | "mailboxScope" | "testMailbox" | "outOfScopeMailbox" | "writeTest" | "scopeMode" | "scopeChangedAt">> = {},
 ): Promise<CheckInput | null> {
   const row = await db.connection.findUnique({
     where: { id },
@@ -340,6 +353,9 @@ export async function connectionCheckInput(
     testMailbox: (overrides.testMailbox ?? view.testMailbox) || undefined,
     outOfScopeMailbox: (overrides.outOfScopeMailbox ?? view.outOfScopeMailbox) || undefined,
     writeTest: overrides.writeTest ?? view.writeTest,
+    scopeMode: overrides.scopeMode ?? view.scopeMode,
+    ...(overrides.scopeChangedAt ?? view.scopeChangedAt ? { scopeChangedAt: overrides.scopeChangedAt ?? view.scopeChangedAt!.toISOString() } : {}),
+    ...(view.consentGrantedAt ? { consentGrantedAt: view.consentGrantedAt.toISOString() } : {}),
   };
 }
 
@@ -359,6 +375,8 @@ export type SettingsChange = {
   outOfScopeMailbox: string | null;
   writeTest: boolean;
   secretExpiresAt: Date | null;
+  scopeMode?: ScopeMode;
+  scopeChangedAt?: Date | null;
 };
 
 export async function updateConnectionSettings(
@@ -378,7 +396,7 @@ export async function updateConnectionSettings(
       actor: context.actor,
       action: "connection.update",
       target: { type: "connection", id, label: change.name },
-      summary: `Changed settings of “${current.name}” and re-verified them (${stateFromReport(report)})`,
+      summary: `Changed settings of “${current.name}”${change.scopeMode && change.scopeMode !== current.scopeMode ? ` (scope mode ${current.scopeMode} → ${change.scopeMode})` : ""} and re-verified them (${stateFromReport(report)})`,
       ip: context.ip,
     });
   });

@@ -16,6 +16,7 @@ import { wizardConsentHandOff } from "@/lib/wizard/consent-hand-off";
 import { EXPIRED_BY_MICROSOFT, secretExpiredByMicrosoft } from "@/lib/connections/secret-expiry";
 import { pendingCertificate } from "@/lib/credentials/switch-to-certificate";
 import { SwitchToCertificate } from "@/app/connections/[id]/switch-to-certificate";
+import { ScopeModeFields } from "@/components/scope-mode-fields";
 import { getPrisma } from "@/lib/db/client";
 import { cloudName, resolveCloud } from "@/lib/entra/cloud-config";
 import { getEnv } from "@/lib/env";
@@ -323,6 +324,7 @@ export default async function ConnectionPage({
                   <Field name="outOfScopeMailbox" label="Out-of-scope mailbox" type="email" required={false} defaultValue={connection.outOfScopeMailbox ?? ""} />
                   <Field name="secretExpiresAt" label="Secret expiry date" type="date" required={false} defaultValue={connection.secretExpiresAt?.toISOString().slice(0, 10) ?? ""} />
                   <Field name="writeTest" label="Include the write test" type="checkbox" defaultChecked={connection.writeTest} />
+                  <ScopeModeFields mode={connection.scopeMode} />
                 </ActionForm>
               </section>
 
