@@ -244,3 +244,17 @@ export function propagating(diagnosis: Diagnosis, changedAt: Date, now: Date): D
       `${rechecks.length ? `Calsync checks again at ${rechecks.join(", ")}. ` : ""}If it still fails after ${until}, it is a real failure: ${diagnosis.explanation}`,
   };
 }
+
+type RecheckInput = { checks: readonly { code?: string | undefined }[]; scopeChangedAt: Date | null | undefined; now: Date };
+
+/** The next of the +30 min, +1 h and +2 h re-checks when a probe is propagating. */
+export function propagationRecheck(options: RecheckInput): Date | undefined {
+  if (!options.scopeChangedAt || !options.checks.some((check) => check.code === "scope-propagating")) return undefined;
+  return scopeRecheckTimes(options.scopeChangedAt, options.now)[0];
+}
+
+/** When a connection is checked next: its regular time, or a propagating scope's re-check when sooner. */
+export function nextCheckTime(options: RecheckInput & { regular: Date }): Date {
+  const recheck = propagationRecheck(options);
+  return recheck && recheck < options.regular ? recheck : options.regular;
+}

@@ -2,6 +2,7 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import { recordAudit, type AuditActor } from "@/lib/audit/audit";
 import { checkReportSchema, mailboxScopeSchema, scopeModeSchema, type CheckInput, type CheckReport, type MailboxScope, type ScopeMode } from "@/lib/checks/schema";
+import { nextCheckTime, propagationRecheck } from "@/lib/checks/access-denied";
 import { secretHint, stateFromReport, type ConnectionState } from "@/lib/connections/state";
 import { recordCheckRun } from "@/lib/monitoring/check-runs";
 import { forgetConnectionRead } from "@/lib/connections/read-cache";
@@ -273,8 +274,13 @@ export async function createConnection(
           tenantId: input.report.tenantId,
           state: "never_checked",
           now,
-          // It was verified a moment ago: the first scheduled check is one interval away.
-          nextCheckAt: new Date(now.getTime() + getEnv().CALSYNC_CHECK_INTERVAL_MINUTES * 60_000),
+          // It was verified a moment ago: the first scheduled check is one interval away, or a propagating scope's re-check.
+          nextCheckAt: nextCheckTime({
+            checks: input.report.checks,
+            scopeChangedAt: input.scopeChangedAt,
+            now,
+            regular: new Date(now.getTime() + getEnv().CALSYNC_CHECK_INTERVAL_MINUTES * 60_000),
+          }),
         },
         context.actor.id,
       ),
@@ -390,7 +396,10 @@ export async function updateConnectionSettings(
   await db.$transaction(async (tx) => {
     const current = await getConnection(tx, id);
     if (!current) throw new UserFacingError("This connection no longer exists.");
-    await applyVersioned(tx, id, expectedVersion, change);
+    const now = new Date();
+    const scopeChangedAt = change.scopeChangedAt === undefined ? current.scopeChangedAt : change.scopeChangedAt;
+    const recheck = propagationRecheck({ checks: report.checks, scopeChangedAt, now });
+    await applyVersioned(tx, id, expectedVersion, { ...change, ...(recheck ? { nextCheckAt: recheck } : {}) });
     await recordCheckRun(tx, { connectionId: id, report, trigger: "edit", previousState: current.state });
     await recordAudit(tx, {
       actor: context.actor,
