@@ -17,6 +17,8 @@ import { EXPIRED_BY_MICROSOFT, secretExpiredByMicrosoft } from "@/lib/connection
 import { pendingCertificate } from "@/lib/credentials/switch-to-certificate";
 import { SwitchToCertificate } from "@/app/connections/[id]/switch-to-certificate";
 import { ScopeModeFields } from "@/components/scope-mode-fields";
+import { scopeModeLabels } from "@/lib/connections/scope-mode";
+import { scopeProof, scopeProofText } from "@/lib/monitoring/scope-proof";
 import { getPrisma } from "@/lib/db/client";
 import { cloudName, resolveCloud } from "@/lib/entra/cloud-config";
 import { getEnv } from "@/lib/env";
@@ -99,6 +101,18 @@ export default async function ConnectionPage({
           <span>
             since <RelativeTime date={connection.stateSince} />
           </span>
+          {!isMailbox && (
+            <span data-testid="scope-proof">
+              · {scopeProofText(scopeProof(connection.scopeMode, connection.lastReport))}
+              {connection.scopeMode !== "all" && ` · ${scopeModeLabels[connection.scopeMode]}`}
+              {connection.scopeChangedAt && (
+                <>
+                  {" "}
+                  · scope changed <RelativeTime date={connection.scopeChangedAt} />
+                </>
+              )}
+            </span>
+          )}
         </p>
       </header>
 
