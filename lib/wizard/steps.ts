@@ -1,6 +1,5 @@
 import { z } from "zod";
-import type { ScopeMode } from "@/lib/checks/schema";
-import { fixStepIds, legacyFixSteps, type FixStep } from "@/lib/checks/schema";
+import { fixStepIds, legacyFixSteps, type FixStep, type ScopeMode } from "@/lib/checks/schema";
 import { whoLabel } from "@/lib/checks/fix-roles";
 import { consentPropagationNote } from "@/lib/entra/admin-consent";
 import type { Cloud } from "@/lib/entra/clouds";
