@@ -67,22 +67,12 @@ describe("diagnoseAccessDenied", () => {
   });
 
   it("says when to try again when consent was given through the console in the last two hours", () => {
-    const recent = diagnoseAccessDenied({
-      mode: "access-policy",
-      grant: grants["app with Calendars.ReadWrite"]!,
-      message: plain,
-      consentGrantedAt: new Date("2026-12-02T11:15:00Z"),
-      now,
-    });
+    const consentedAt = (iso: string) =>
+      diagnoseAccessDenied({ mode: "access-policy", grant: grants["app with Calendars.ReadWrite"]!, message: plain, consentGrantedAt: new Date(iso), now });
+    const recent = consentedAt("2026-12-02T11:15:00Z");
     expect(recent.explanation).toContain("try again after 2026-12-02 13:15 UTC");
     expect(recent.fix?.text).toContain("Wait until 2026-12-02 13:15 UTC");
-    const old = diagnoseAccessDenied({
-      mode: "access-policy",
-      grant: grants["app with Calendars.ReadWrite"]!,
-      message: plain,
-      consentGrantedAt: new Date("2026-12-02T09:00:00Z"),
-      now,
-    });
+    const old = consentedAt("2026-12-02T09:00:00Z");
     expect(old.explanation).toContain("more than 2 hours ago");
     expect(old.explanation).not.toContain("try again after");
   });
