@@ -2,6 +2,7 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import {
   checkTitles,
+  diagnosisCheck,
   DEFAULT_CHECK_TIMEOUT_MS,
   DEFAULT_RETRY_BUDGET_MS,
   explained,
@@ -76,17 +77,7 @@ function diagnosed(ctx: Context, diagnosis: Diagnosis, extra: string[], failure?
   const now = ctx.now();
   const waiting = withinPropagationWindow(ctx.scopeChangedAt, now);
   const shown = waiting && ctx.scopeChangedAt ? propagating(diagnosis, ctx.scopeChangedAt, now) : diagnosis;
-  const said = microsoftFirstLine(failure?.message, ctx.secrets);
-  return {
-    status: waiting ? "warn" : "fail",
-    title: shown.title,
-    detail: [shown.explanation, ...extra, ...(said ? [`Microsoft said: "${said}"`] : [])].join(" "),
-    code: waiting ? shown.code : (failure?.code ?? shown.code),
-    who: shown.who,
-    ...(shown.fix ? { fix: shown.fix } : {}),
-    ...(failure?.requestId ? { correlationId: failure.requestId } : {}),
-    ...(failure?.timestamp ? { timestamp: failure.timestamp } : {}),
-  };
+  return diagnosisCheck(ctx, shown, { status: waiting ? "warn" : "fail", extra, ...(failure ? { failure } : {}), keepCode: waiting });
 }
 
 /** ErrorAccessDenied explained from the token, the scope mode and the body; other failures by the catalog. */
