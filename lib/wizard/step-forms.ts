@@ -158,7 +158,8 @@ export async function parseStepForm(db: DbClient, draft: DraftView, form: StepFo
       const values = cleaned(input);
       const scopeMode = form.scopeMode ?? draft.fields.scopeMode ?? "all";
       const previous = draft.fields.scopeChangedAt ? new Date(draft.fields.scopeChangedAt) : null;
-      const scopeChangedAt = nextScopeChangedAt({ previousMode: draft.fields.scopeMode ?? "all", mode: scopeMode, previous, stated: stated.at, now });
+      // The first choice of a mode describes the tenant as it is; only a later switch is a change.
+      const scopeChangedAt = nextScopeChangedAt({ previousMode: draft.fields.scopeMode ?? scopeMode, mode: scopeMode, previous, stated: stated.at, now });
       return {
         fields: {
           scopeMode,
