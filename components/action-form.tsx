@@ -72,7 +72,7 @@ export function SubmitButton({ label, variant }: { label: string; variant: Butto
   );
 }
 
-type FieldType = "text" | "email" | "password" | "date" | "select" | "textarea" | "checkbox" | "radio";
+type FieldType = "text" | "email" | "password" | "date" | "datetime-local" | "select" | "textarea" | "checkbox" | "radio";
 
 export function Field({
   name,

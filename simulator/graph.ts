@@ -2,6 +2,7 @@ import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { clientRequestIdOf, graphHeaders, sendGraphError, type InnerErrorKind } from "./errors";
 import { readBody, sendJson, send, type RequestContext } from "./http";
 import { handleApplicationManagement } from "./applications";
+import { decideMailboxAccess, settlePendingScoping } from "./exchange-scoping";
 import { verifyOwnJwt, type JwtPayload } from "./jwt";
 import type { ScenarioApp, ScenarioEvent, ScenarioTenant, ScenarioUser } from "./scenario";
 import { GRAPH_APP_ID } from "./state";
@@ -236,18 +237,18 @@ function getUser(ctx: RequestContext, caller: Caller, user: ScenarioUser | undef
 // ---------------------------------------------------------------------------------------------
 // Calendar and events
 
-function mailboxAllowed(app: ScenarioApp | undefined, user: ScenarioUser): boolean {
-  const scope = app?.exchangeScope;
-  if (!scope) return true;
-  const ids = [user.id, user.upn.toLowerCase(), user.mail?.toLowerCase()].filter((v): v is string => typeof v === "string");
-  return scope.allowedMailboxes.some((entry) => ids.includes(entry.toLowerCase()));
-}
-
-/** Outlook authorisation order: permission, user exists, mailbox exists, Exchange app scoping. */
+/**
+ * Outlook authorisation order: some grant, user exists, mailbox exists, Exchange scoping. App-only calls ask
+ * Exchange (exchange-scoping.ts): RBAC for Applications can grant a mailbox the token's roles do not,
+ * and an application access policy can take one away ("Access to OData is disabled.").
+ */
 function authorizeMailbox(ctx: RequestContext, caller: Caller, user: ScenarioUser | undefined, idOrUpn: string, write: boolean, basicOk: boolean): user is ScenarioUser {
   const needed = [...(write ? CALENDAR_WRITE : CALENDAR_READ), ...(basicOk && !write ? ["Calendars.ReadBasic"] : [])];
   if (caller.kind === "app") {
-    if (!hasAny(caller, needed)) {
+    if (caller.app) settlePendingScoping(caller.app, ctx.state.now());
+    const mayBeScoped = caller.app?.exchangeScoping?.rbacAssignments.length;
+    // Without any grant, Exchange refuses before it looks the mailbox up.
+    if (!hasAny(caller, needed) && !mayBeScoped) {
       error(ctx, 403, "ErrorAccessDenied", messages.accessDenied);
       return false;
     }
@@ -267,10 +268,12 @@ function authorizeMailbox(ctx: RequestContext, caller: Caller, user: ScenarioUse
     error(ctx, 404, "MailboxNotEnabledForRESTAPI", messages.noMailbox, "none");
     return false;
   }
-  if (caller.kind === "app" && !mailboxAllowed(caller.app, user)) {
-    if (caller.app?.exchangeScope?.kind === "rbac") error(ctx, 403, "ErrorAccessDenied", messages.accessDenied);
-    else error(ctx, 403, "ErrorAccessDenied", messages.odataDisabled);
-    return false;
+  if (caller.kind === "app") {
+    const decision = decideMailboxAccess(caller.app, user, hasAny(caller, needed), write);
+    if (!decision.allowed) {
+      error(ctx, 403, "ErrorAccessDenied", decision.reason === "access-policy" ? messages.odataDisabled : messages.accessDenied);
+      return false;
+    }
   }
   return true;
 }

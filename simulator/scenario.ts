@@ -58,17 +58,42 @@ export const certificateSchema = z
   });
 export type AppCertificate = z.infer<typeof certificateSchema>;
 
-/** Mailbox scoping that Exchange admins apply to app-only access. */
-export const exchangeScopeSchema = z.object({
-  /** UPNs or object ids the app may reach; every other mailbox is refused. */
-  allowedMailboxes: z.array(z.string().min(1)),
+/**
+ * What Exchange Online adds to and takes away from an app's Entra grant, per mailbox (app-only access):
+ * - `rbacAssignments`: RBAC for Applications (New-ManagementRoleAssignment -App … -Role "Application
+ *   Calendars.ReadWrite" with a scope). These grants are independent of the unscoped Entra grant and
+ *   add to it: the app reaches a mailbox when either allows it
+ *   (https://learn.microsoft.com/en-us/exchange/permissions-exo/application-rbac).
+ * - `accessPolicies`: legacy application access policies (New-ApplicationAccessPolicy). They restrict
+ *   the Entra grant: RestrictAccess keeps only the group's mailboxes, DenyAccess keeps all but them;
+ *   a refused mailbox answers 403 ErrorAccessDenied "Access to OData is disabled."
+ *   (https://learn.microsoft.com/en-us/graph/auth-limit-mailbox-access, "Handling API errors").
+ * Mailboxes are listed by UPN, mail or object id (standing in for the scope's group members).
+ */
+export const exchangeScopingSchema = z.object({
+  rbacAssignments: z
+    .array(z.object({ role: z.enum(["Application Calendars.Read", "Application Calendars.ReadWrite"]), mailboxes: z.array(z.string().min(1)) }))
+    .default([]),
+  accessPolicies: z.array(z.object({ accessRight: z.enum(["RestrictAccess", "DenyAccess"]), mailboxes: z.array(z.string().min(1)) })).default([]),
   /**
-   * `accessPolicy` = New-ApplicationAccessPolicy ("Access to OData is disabled."),
-   * `rbac` = RBAC for Applications management scope ("Access is denied. Check credentials and try again.").
+   * False while a fresh Entra grant has not reached Exchange yet: the token carries the role, and
+   * Exchange still answers the plain "Access is denied." (put the change in `pendingExchangeScoping`).
    */
-  kind: z.enum(["accessPolicy", "rbac"]).default("accessPolicy"),
+  entraGrantSeen: z.boolean().default(true),
 });
-export type ExchangeScope = z.infer<typeof exchangeScopeSchema>;
+export type ExchangeScoping = z.infer<typeof exchangeScopingSchema>;
+
+/**
+ * A scoping change on its way through Exchange (Microsoft: up to 2 hours). It replaces the app's
+ * `exchangeScoping` once the simulator's clock passes `effectiveAt`, or after `afterRequests` more
+ * mailbox requests by the app, whichever comes first; with neither it applies on the next request.
+ */
+export const pendingExchangeScopingSchema = z.object({
+  scoping: exchangeScopingSchema,
+  effectiveAt: isoDateTime.optional(),
+  afterRequests: z.number().int().nonnegative().optional(),
+});
+export type PendingExchangeScoping = z.infer<typeof pendingExchangeScopingSchema>;
 
 export const signInAudienceSchema = z.enum([
   "AzureADMyOrg",
@@ -102,7 +127,8 @@ export const appSchema = z.object({
   consentBlockCode: z.union([z.literal(90094), z.literal(900941)]).default(90094),
   /** Conditional Access for workload identities blocks this app: AADSTS53003 on client credentials. */
   conditionalAccessBlocked: z.boolean().default(false),
-  exchangeScope: exchangeScopeSchema.optional(),
+  exchangeScoping: exchangeScopingSchema.optional(),
+  pendingExchangeScoping: pendingExchangeScopingSchema.optional(),
   /** Overrides `settings.accessTokenLifetimeSeconds` for this app's tokens. */
   accessTokenLifetimeSeconds: z.number().int().positive().optional(),
   /** Object id of the application (not the appId); derived when omitted. */

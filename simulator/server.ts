@@ -80,6 +80,8 @@ export interface Simulator {
   issuedRefreshTokens(): string[];
   /** Key id of the token-signing key, as published on the JWKS. */
   signingKeyId: string;
+  /** Replaces the clock that decides when pending Exchange scoping changes apply (`pendingExchangeScoping.effectiveAt`). */
+  setClock(now: () => Date): void;
   close(): Promise<void>;
 }
 
@@ -198,6 +200,9 @@ export async function startSimulator(options: StartSimulatorOptions): Promise<Si
     },
     issuedRefreshTokens() {
       return [...state.refreshTokens.keys()];
+    },
+    setClock(now) {
+      state.now = now;
     },
     revokeRefreshTokens(userIdOrUpn) {
       const needle = userIdOrUpn.toLowerCase();

@@ -128,6 +128,8 @@ export class SimulatorState {
   readonly sessions = new Map<string, { tenantId: string; userId: string; mfaDone: boolean }>();
   /** How many requests each counted fault has already answered (reset by setFaults/setScenario). */
   faultHits = new Map<Fault, number>();
+  /** The clock that decides when pending Exchange scoping changes apply; tests replace it. */
+  now: () => Date = () => new Date();
 
   constructor(scenario: Scenario) {
     this.scenario = scenario;

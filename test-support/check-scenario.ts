@@ -22,6 +22,7 @@ const appIds = {
   caBlocked: "77777777-7777-4777-8777-777777777777",
   accessPolicy: "88888888-8888-4888-8888-888888888888",
   rbacScoped: "99999999-9999-4999-8999-999999999999",
+  rbacUnion: "99999999-9999-4999-8999-aaaaaaaaaaaa",
   noUserRead: "aaaaaaaa-1111-4111-8111-111111111111",
   gov: "bbbbbbbb-1111-4111-8111-111111111111",
 } as const;
@@ -57,8 +58,16 @@ export function testScenario(benchApps = 0): ScenarioInput {
           app(appIds.expired, "Expired secret", { secrets: [{ id: "5ec2e7aa-5555-4555-8555-555555555555", value: secret, expiresAt: "2020-01-01T00:00:00Z" }] }),
           app(appIds.disabled, "Disabled", { disabled: true }),
           app(appIds.caBlocked, "CA blocked", { conditionalAccessBlocked: true }),
-          app(appIds.accessPolicy, "Access policy", { exchangeScope: { kind: "accessPolicy", allowedMailboxes: ["adele@contoso.com"] } }),
-          app(appIds.rbacScoped, "RBAC scoped", { exchangeScope: { kind: "rbac", allowedMailboxes: ["adele@contoso.com"] } }),
+          app(appIds.accessPolicy, "Access policy", { exchangeScoping: { accessPolicies: [{ accessRight: "RestrictAccess", mailboxes: ["adele@contoso.com"] }] } }),
+          // Scoped as Microsoft recommends: no tenant-wide Calendars.ReadWrite, an RBAC assignment for Adele only.
+          app(appIds.rbacScoped, "RBAC scoped", {
+            grantedRoles: ["User.Read.All"],
+            exchangeScoping: { rbacAssignments: [{ role: "Application Calendars.ReadWrite", mailboxes: ["adele@contoso.com"] }] },
+          }),
+          // The union trap: the same assignment, but the tenant-wide grant is still there.
+          app(appIds.rbacUnion, "RBAC with tenant-wide grant", {
+            exchangeScoping: { rbacAssignments: [{ role: "Application Calendars.ReadWrite", mailboxes: ["adele@contoso.com"] }] },
+          }),
           app(appIds.noUserRead, "No User.Read.All", { grantedRoles: ["Calendars.ReadWrite"] }),
           ...Array.from({ length: benchApps }, (_, index) => app(benchAppId(index), `Bench ${index}`)),
         ],

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { CheckReport } from "@/lib/checks/schema";
+import type { CheckReport, ScopeMode } from "@/lib/checks/schema";
 import { appIds, contosoId, secret } from "@/test-support/check-scenario";
 import type { ConnectionState } from "@/lib/connections/state";
 import { sealContext, type KeyRing } from "@/lib/crypto/seal";
@@ -21,6 +21,8 @@ export async function insertConnection(
     leaseOwner?: string | null;
     leaseExpiresAt?: Date | null;
     lastReport?: CheckReport;
+    scopeMode?: ScopeMode;
+    scopeChangedAt?: Date | null;
   } = {},
 ): Promise<string> {
   const id = randomUUID();
@@ -43,6 +45,8 @@ export async function insertConnection(
       leaseOwner: patch.leaseOwner ?? null,
       leaseExpiresAt: patch.leaseExpiresAt ?? null,
       ...(patch.lastReport ? { lastReport: patch.lastReport } : {}),
+      scopeMode: patch.scopeMode ?? "all",
+      scopeChangedAt: patch.scopeChangedAt ?? null,
     },
     select: { id: true },
   });

@@ -179,6 +179,7 @@ export default async function StatusPage({ searchParams }: { searchParams: Promi
                     <span className="block text-xs text-fg-muted">
                       {row.kind === "organization" ? "Organisation" : "Mailbox"}
                       {row.owner && ` · Owner: ${row.owner}`}
+                      {row.scope && ` · ${row.scope}`}
                     </span>
                   </TableCell>
                   <TableCell label="Tenant">

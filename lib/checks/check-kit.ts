@@ -1,4 +1,5 @@
 import "server-only";
+import type { Diagnosis } from "@/lib/checks/access-denied";
 import { explainError, microsoftFirstLine } from "@/lib/checks/error-catalog";
 import type { Check, CheckId, CheckStatus } from "@/lib/checks/schema";
 import type { Cloud } from "@/lib/entra/clouds";
@@ -23,6 +24,8 @@ export type CheckPipelineOptions = {
   retryBudgetMs?: number;
   /** A resolved cloud to use instead of the catalog/env lookup (tests, callers that already resolved it). */
   cloud?: Cloud;
+  /** The clock that decides whether a scope change is still propagating (tests move it). */
+  now?: () => Date;
 };
 
 export const checkTitles: Record<CheckId, string> = {
@@ -94,6 +97,29 @@ export function explained(
     ...(explanation.helpUrl ? { helpUrl: explanation.helpUrl } : {}),
     ...(failure.correlationId ? { correlationId: failure.correlationId } : {}),
     ...(failure.timestamp ? { timestamp: failure.timestamp } : {}),
+  };
+}
+
+/**
+ * A diagnosed failure as a check. A Microsoft failure keeps Microsoft's code (helpdesk quotes it)
+ * unless `code` says otherwise; the diagnosis speaks through the text.
+ */
+export function diagnosisCheck(
+  ctx: CheckContext,
+  diagnosis: Diagnosis,
+  options: { status: "fail" | "warn"; extra?: readonly string[]; failure?: GraphFailure; keepCode?: boolean },
+): CheckBody {
+  const failure = options.failure;
+  const said = microsoftFirstLine(failure?.message, ctx.secrets);
+  return {
+    status: options.status,
+    title: diagnosis.title,
+    detail: [diagnosis.explanation, ...(options.extra ?? []), ...(said ? [`Microsoft said: "${said}"`] : [])].join(" "),
+    code: options.keepCode ? diagnosis.code : (failure?.code ?? diagnosis.code),
+    who: diagnosis.who,
+    ...(diagnosis.fix ? { fix: diagnosis.fix } : {}),
+    ...(failure?.requestId ? { correlationId: failure.requestId } : {}),
+    ...(failure?.timestamp ? { timestamp: failure.timestamp } : {}),
   };
 }
 

@@ -1,20 +1,16 @@
-import type { Check, CheckId, CheckReport, MailboxScope } from "@/lib/checks/schema";
+import type { Check, CheckId, CheckReport, ScopeMode } from "@/lib/checks/schema";
 
 /**
  * One cause, one failure. When the app-only token carries no application permissions at all, admin
  * consent was never granted: the directory and calendar probes would only fail again and send the
  * admin to add permissions that are already on the app. They are skipped as blocked instead.
  *
- * This holds while Calsync's reach comes from Entra consent (tenant-wide, whether it then syncs all
- * users or a list). Connections scoped by Exchange RBAC for Applications legitimately carry no
- * Calendars role in their token; when that mode exists, it answers `false` here and the probes run.
+ * This holds only while Calsync's reach comes from tenant-wide Entra consent (issue 15 §1: the rule
+ * is for "all mailboxes"). Connections scoped by Exchange RBAC for Applications legitimately carry no
+ * Calendars role, and under an access policy the probes explain the missing grant themselves.
  */
-export function probesNeedEntraRoles(scope: MailboxScope): boolean {
-  switch (scope.kind) {
-    case "all":
-    case "list":
-      return true;
-  }
+export function probesNeedEntraRoles(mode: ScopeMode): boolean {
+  return mode === "all";
 }
 
 /** The probes that depend on consent and are skipped when it is missing. */
@@ -25,8 +21,8 @@ export function blockedByConsentDetail(): string {
 }
 
 /** True when the token has no roles and the connection's mode gets its reach from Entra consent. */
-export function consentBlocksProbes(scope: MailboxScope, roles: readonly string[]): boolean {
-  return roles.length === 0 && probesNeedEntraRoles(scope);
+export function consentBlocksProbes(mode: ScopeMode, roles: readonly string[]): boolean {
+  return roles.length === 0 && probesNeedEntraRoles(mode);
 }
 
 /** Whether a report's failure is missing admin consent (the hand-off to an administrator then applies). */

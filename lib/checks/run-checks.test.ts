@@ -201,7 +201,7 @@ describe("runChecks against the simulator", () => {
   });
 
   it("mailbox-scope: denied as intended passes; granted warns that scoping is ineffective", async () => {
-    const scoped = await run({ clientId: appIds.rbacScoped, testMailbox: "adele@contoso.com", outOfScopeMailbox: "alex@contoso.com" });
+    const scoped = await run({ clientId: appIds.rbacScoped, scopeMode: "rbac", testMailbox: "adele@contoso.com", outOfScopeMailbox: "alex@contoso.com" });
     expect(scoped.byId("calendar").status).toBe("pass");
     expect(scoped.byId("mailbox-scope")).toMatchObject({ status: "pass" });
     const open = await run({ testMailbox: "adele@contoso.com", outOfScopeMailbox: "alex@contoso.com" });
@@ -373,5 +373,124 @@ describe("throttling, timeouts, cancellation and transport failures", () => {
     expect(byId("format")).toMatchObject({ status: "fail", code: "secret-is-secret-id", fix: { step: "client-secret" } });
     expect(report.checks.filter((check) => check.id !== "format").every((check) => check.status === "skip")).toBe(true);
     expect(sim.requests).toHaveLength(0);
+  });
+});
+
+/** Rewrites one app of the test scenario (the simulator's view of what admins did in Entra and Exchange). */
+function withApp(clientId: string, patch: Record<string, unknown>) {
+  const scenario = testScenario();
+  const tenant = scenario.tenants[0]!;
+  tenant.apps = tenant.apps!.map((app) => (app.clientId === clientId ? { ...app, ...patch } : app));
+  sim.setScenario(scenario);
+}
+
+const minutesAgo = (minutes: number, from = new Date()) => new Date(from.getTime() - minutes * 60_000).toISOString();
+
+describe("scope modes: ErrorAccessDenied explained from the token, the mode and Microsoft's body", () => {
+  const noGrantYet = { exchangeScoping: { entraGrantSeen: false } };
+  const calendarsMissing = { grantedRoles: ["User.Read.All"] };
+
+  it.each(["all", "access-policy"] as const)("%s, token without Calendars.ReadWrite, plain body → add the permission or consent", async (scopeMode) => {
+    withApp(appIds.healthy, calendarsMissing);
+    const { byId } = await run({ scopeMode, testMailbox: "adele@contoso.com" });
+    expect(byId("permissions")).toMatchObject({ status: "fail", code: "missing-permission" });
+    expect(byId("calendar")).toMatchObject({ status: "fail", code: "ErrorAccessDenied", title: "Calendars.ReadWrite is not in the token", fix: { step: "api-permissions" } });
+    expect(byId("calendar").detail).toContain("app-only token's roles lack Calendars.ReadWrite");
+  });
+
+  it.each(["all", "access-policy"] as const)("%s, token with Calendars.ReadWrite, 'OData is disabled' → the access policy excludes the mailbox", async (scopeMode) => {
+    const { byId } = await run({ clientId: appIds.accessPolicy, scopeMode, testMailbox: "alex@contoso.com" });
+    expect(byId("calendar")).toMatchObject({ status: "fail", code: "ErrorAccessDenied", title: "Mailbox excluded by an Exchange application access policy", who: "exchange-admin", fix: { step: "mailbox-scope" } });
+    expect(byId("calendar").detail).toContain("so the permission is not the problem");
+    expect(byId("calendar").fix?.step).not.toBe("api-permissions");
+  });
+
+  it.each(["all", "access-policy"] as const)("%s, token with Calendars.ReadWrite, plain body → policy or propagation, both said, never 'add the permission'", async (scopeMode) => {
+    withApp(appIds.healthy, noGrantYet);
+    const consentGrantedAt = minutesAgo(20);
+    const { byId } = await run({ scopeMode, testMailbox: "adele@contoso.com", consentGrantedAt });
+    const calendar = byId("calendar");
+    expect(calendar).toMatchObject({ status: "fail", code: "ErrorAccessDenied", title: "Mailbox refused although the permission is granted", who: "exchange-admin", fix: { step: "mailbox-scope" } });
+    expect(calendar.detail).toMatch(/application access policy excludes this mailbox, or the grant has not reached Exchange yet/);
+    expect(calendar.detail).toMatch(/try again after \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC/);
+    expect(byId("permissions").status).toBe("pass");
+  });
+
+  it("rbac, token without Calendars.ReadWrite: expected; the RBAC scope reaches the test mailbox and not the other one (proven)", async () => {
+    const { report, byId } = await run({ clientId: appIds.rbacScoped, scopeMode: "rbac", mailboxScope: { kind: "list", mailboxes: ["adele@contoso.com"] }, testMailbox: "adele@contoso.com", outOfScopeMailbox: "alex@contoso.com", writeTest: true });
+    expect(byId("permissions")).toMatchObject({ status: "pass" });
+    expect(byId("permissions").detail).toContain("not granted tenant-wide, as RBAC for Applications needs");
+    expect(byId("calendar").status).toBe("pass");
+    expect(byId("calendar-write").status).toBe("pass");
+    expect(byId("mailbox-scope").status).toBe("pass");
+    expect(report.ok).toBe(true);
+  });
+
+  it("rbac, no application permissions at all: not blocked by admin consent, the probes run", async () => {
+    withApp(appIds.rbacScoped, { grantedRoles: [] });
+    const { byId } = await run({ clientId: appIds.rbacScoped, scopeMode: "rbac", mailboxScope: { kind: "list", mailboxes: ["adele@contoso.com"] }, testMailbox: "adele@contoso.com" });
+    expect(byId("permissions").code).not.toBe("no-roles");
+    expect(byId("calendar").status).toBe("pass");
+  });
+
+  it("rbac, token without Calendars.ReadWrite, plain body on the test mailbox → the RBAC scope does not reach it", async () => {
+    const { byId } = await run({ clientId: appIds.rbacScoped, scopeMode: "rbac", testMailbox: "alex@contoso.com" });
+    expect(byId("calendar")).toMatchObject({ status: "fail", code: "ErrorAccessDenied", title: "RBAC for Applications does not reach this mailbox", who: "exchange-admin", fix: { step: "mailbox-scope" } });
+  });
+
+  it("rbac, token with Calendars.ReadWrite: the union trap, on the permissions check and on the out-of-scope probe", async () => {
+    const { report, byId } = await run({ clientId: appIds.rbacUnion, scopeMode: "rbac", testMailbox: "adele@contoso.com", outOfScopeMailbox: "alex@contoso.com" });
+    expect(byId("permissions")).toMatchObject({ status: "fail", code: "scope-union-trap", who: "consent-admin", fix: { step: "admin-consent" } });
+    expect(byId("permissions").detail).toMatch(/adds access on top of Entra grants/);
+    expect(byId("mailbox-scope")).toMatchObject({ status: "fail", code: "scope-union-trap" });
+    expect(report.ok).toBe(false);
+  });
+
+  it("rbac, token with Calendars.ReadWrite, 'OData is disabled' → a legacy access policy still restricts the app", async () => {
+    withApp(appIds.rbacUnion, { exchangeScoping: { accessPolicies: [{ accessRight: "RestrictAccess", mailboxes: ["adele@contoso.com"] }] } });
+    const { byId } = await run({ clientId: appIds.rbacUnion, scopeMode: "rbac", testMailbox: "alex@contoso.com" });
+    expect(byId("calendar")).toMatchObject({ status: "fail", code: "ErrorAccessDenied", title: "Mailbox excluded by an Exchange application access policy" });
+    expect(byId("calendar").fix?.text).toContain("Remove-ApplicationAccessPolicy");
+  });
+
+  it("access-policy, a mailbox that should be out of scope answers → the policy does not narrow", async () => {
+    const { byId } = await run({ clientId: appIds.healthy, scopeMode: "access-policy", testMailbox: "adele@contoso.com", outOfScopeMailbox: "alex@contoso.com" });
+    expect(byId("mailbox-scope")).toMatchObject({ status: "fail", code: "mailbox-not-restricted", fix: { step: "mailbox-scope" } });
+  });
+});
+
+describe("paired probes inside the propagation window", () => {
+  const pending = {
+    grantedRoles: ["User.Read.All"],
+    exchangeScoping: { rbacAssignments: [] },
+    pendingExchangeScoping: { scoping: { rbacAssignments: [{ role: "Application Calendars.ReadWrite", mailboxes: ["adele@contoso.com"] }] }, afterRequests: 1 },
+  };
+  const probes = { scopeMode: "rbac" as const, mailboxScope: { kind: "list" as const, mailboxes: ["adele@contoso.com"] }, testMailbox: "adele@contoso.com", outOfScopeMailbox: "alex@contoso.com" };
+
+  it("a failing probe within 2 hours of the change is propagating, not failing; once Exchange applies it the scope is proven", async () => {
+    withApp(appIds.rbacScoped, pending);
+    const now = new Date();
+    const first = await run({ clientId: appIds.rbacScoped, ...probes, scopeChangedAt: minutesAgo(10, now) }, { now: () => now });
+    expect(first.byId("calendar")).toMatchObject({ status: "warn", code: "scope-propagating", title: "Propagating: Exchange applies scope changes within 2 hours", who: "exchange-admin" });
+    expect(first.byId("calendar").detail).toMatch(/Calsync checks again at .* UTC, .* UTC, .* UTC\./);
+    expect(first.report.ok).toBe(true);
+    const second = await run({ clientId: appIds.rbacScoped, ...probes, scopeChangedAt: minutesAgo(40, now) }, { now: () => now });
+    expect(second.byId("calendar").status).toBe("pass");
+    expect(second.byId("mailbox-scope").status).toBe("pass");
+  });
+
+  it("after 2 hours the same probe is a real failure", async () => {
+    withApp(appIds.rbacScoped, { ...pending, pendingExchangeScoping: { ...pending.pendingExchangeScoping, afterRequests: 100 } });
+    const now = new Date();
+    const { byId, report } = await run({ clientId: appIds.rbacScoped, ...probes, scopeChangedAt: minutesAgo(121, now) }, { now: () => now });
+    expect(byId("calendar")).toMatchObject({ status: "fail", code: "ErrorAccessDenied", title: "RBAC for Applications does not reach this mailbox" });
+    expect(report.ok).toBe(false);
+  });
+
+  it("an out-of-scope mailbox still readable inside the window is propagating too", async () => {
+    withApp(appIds.rbacScoped, { exchangeScoping: { rbacAssignments: [{ role: "Application Calendars.ReadWrite", mailboxes: ["adele@contoso.com", "alex@contoso.com"] }] } });
+    const { byId } = await run({ clientId: appIds.rbacScoped, ...probes, scopeChangedAt: minutesAgo(5) });
+    expect(byId("mailbox-scope")).toMatchObject({ status: "warn", code: "scope-propagating" });
+    expect(byId("mailbox-scope").detail).toContain("its management scope includes it");
   });
 });

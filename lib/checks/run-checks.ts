@@ -2,6 +2,7 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import {
   checkTitles,
+  diagnosisCheck,
   DEFAULT_CHECK_TIMEOUT_MS,
   DEFAULT_RETRY_BUDGET_MS,
   explained,
@@ -12,10 +13,20 @@ import {
   type CheckContext,
   type CheckPipelineOptions,
 } from "@/lib/checks/check-kit";
+import {
+  calendarsGrantProblem,
+  diagnoseAccessDenied,
+  diagnoseOutOfScopeReadable,
+  grantOfClaims,
+  propagating,
+  withinPropagationWindow,
+  type Diagnosis,
+  type TokenGrant,
+} from "@/lib/checks/access-denied";
 import { explainError, microsoftFirstLine } from "@/lib/checks/error-catalog";
 import { checkFormat } from "@/lib/checks/format";
 import { blockedByConsentDetail, consentBlocksProbes } from "@/lib/checks/one-cause";
-import type { Check, CheckId, CheckInput, CheckReport } from "@/lib/checks/schema";
+import type { Check, CheckId, CheckInput, CheckReport, ScopeMode } from "@/lib/checks/schema";
 import { resolveCloud } from "@/lib/entra/cloud-config";
 import { cloudOfTenant, knownClouds, tenantMatchesCloud } from "@/lib/entra/clouds";
 import { createRetryBudget, type RequestPolicy } from "@/lib/entra/http-transport";
@@ -42,7 +53,39 @@ export type RunChecksOptions = CheckPipelineOptions;
 
 const titles = checkTitles;
 
-type Context = CheckContext & { input: CheckInput };
+type Context = CheckContext & {
+  input: CheckInput;
+  mode: ScopeMode;
+  now: () => Date;
+  scopeChangedAt?: Date;
+  consentGrantedAt?: Date;
+  /** Set once the token is read: what it carries decides what a denial means. */
+  grant?: TokenGrant;
+};
+
+function dateOrUndefined(value: string | undefined): Date | undefined {
+  if (!value) return undefined;
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? undefined : date;
+}
+
+/**
+ * A diagnosis as a check: inside the scope's propagation window it waits instead of failing. A
+ * Microsoft failure keeps Microsoft's code (helpdesk quotes it); the diagnosis speaks through the text.
+ */
+function diagnosed(ctx: Context, diagnosis: Diagnosis, extra: string[], failure?: GraphFailure): CheckBody {
+  const now = ctx.now();
+  const waiting = withinPropagationWindow(ctx.scopeChangedAt, now);
+  const shown = waiting && ctx.scopeChangedAt ? propagating(diagnosis, ctx.scopeChangedAt, now) : diagnosis;
+  return diagnosisCheck(ctx, shown, { status: waiting ? "warn" : "fail", extra, ...(failure ? { failure } : {}), keepCode: waiting });
+}
+
+/** ErrorAccessDenied explained from the token, the scope mode and the body; other failures by the catalog. */
+function mailboxFailureCheck(ctx: Context, failure: GraphFailure, extra: string): CheckBody {
+  if (failure.code !== "ErrorAccessDenied" || !ctx.grant) return graphFailureCheck(ctx, failure, "fail", extra);
+  const diagnosis = diagnoseAccessDenied({ mode: ctx.mode, grant: ctx.grant, message: failure.message, consentGrantedAt: ctx.consentGrantedAt, now: ctx.now() });
+  return diagnosed(ctx, diagnosis, [extra], failure);
+}
 
 async function tenantCheck(ctx: Context, policy: RequestPolicy): Promise<{ body: CheckBody; metadata: TenantMetadataResult }> {
   const metadata = await fetchTenantMetadata({ cloud: ctx.cloud, tenant: ctx.input.tenant, policy });
@@ -82,12 +125,15 @@ function tokenCheckBody(ctx: Context, token: AppTokenResult): CheckBody {
 function permissionsCheckBody(ctx: Context, claims: AccessTokenClaims | undefined): CheckBody {
   if (!claims) return explained(ctx, "fail", { code: "unexpected-response" }, "The access token could not be read.");
   const roles = claims.roles ?? [];
-  if (roles.length === 0) return explained(ctx, "fail", { code: "no-roles" });
+  if (roles.length === 0 && ctx.mode === "all") return explained(ctx, "fail", { code: "no-roles" });
 
-  const problems: { status: "fail" | "warn"; code: string; text: string }[] = [];
+  const problems: { status: "fail" | "warn"; code: string; text: string; diagnosis?: Diagnosis }[] = [];
   const calendars = graphPermissions.calendarsReadWriteApp;
   const users = graphPermissions.userReadAllApp;
-  if (!roles.includes(calendars.value)) {
+  const grantProblem = calendarsGrantProblem(ctx.mode, grantOfClaims({ roles }));
+  if (grantProblem?.code === "scope-union-trap") {
+    problems.push({ status: "fail", code: grantProblem.code, text: grantProblem.explanation, diagnosis: grantProblem });
+  } else if (grantProblem) {
     const weaker = roles.filter((role) => role.startsWith("Calendars."));
     problems.push({
       status: "fail",
@@ -114,14 +160,18 @@ function permissionsCheckBody(ctx: Context, claims: AccessTokenClaims | undefine
       text: `The app also holds ${extra.join(", ")}, which Calsync does not need; remove them for least privilege.`,
     });
   }
-  const granted = `Granted: ${roles.join(", ")}.`;
-  if (problems.length === 0) return { status: "pass", title: titles.permissions, detail: `${granted} Exactly what Calsync needs.` };
+  const granted = roles.length ? `Granted: ${roles.join(", ")}.` : "No application permissions are granted in Entra.";
+  const rbacNote =
+    ctx.mode === "rbac" && !grantProblem
+      ? ` ${calendars.value} is not granted tenant-wide, as RBAC for Applications needs: the Exchange role assignment grants it, and the mailbox probes prove the scope.`
+      : "";
+  if (problems.length === 0) return { status: "pass", title: titles.permissions, detail: `${granted}${rbacNote || " Exactly what Calsync needs."}` };
   const worst = problems.find((problem) => problem.status === "fail") ?? problems[0]!;
-  const explanation = explainError(worst.code, { cloud: ctx.cloud });
+  const explanation = worst.diagnosis ?? explainError(worst.code, { cloud: ctx.cloud });
   return {
     status: worst.status,
     title: explanation.title,
-    detail: `${problems.map((problem) => problem.text).join(" ")} ${granted}`,
+    detail: `${problems.map((problem) => problem.text).join(" ")} ${granted}${rbacNote}`,
     code: worst.code,
     who: explanation.who,
     ...(explanation.fix ? { fix: explanation.fix } : {}),
@@ -157,13 +207,13 @@ async function calendarCheck(ctx: Context, session: GraphSession, candidates: st
     const noMailbox = ["MailboxNotEnabledForRESTAPI", "ResourceNotFound", "ErrorInvalidUser"].includes(result.failure.code);
     if (named || !noMailbox) break;
   }
-  return { body: graphFailureCheck(ctx, lastFailure ?? { code: "no-mailbox-found" }, "fail", `Mailbox: ${candidates[0] ?? "none"}.`) };
+  return { body: mailboxFailureCheck(ctx, lastFailure ?? { code: "no-mailbox-found" }, `Mailbox: ${candidates[0] ?? "none"}.`) };
 }
 
 async function calendarWriteCheck(ctx: Context, session: GraphSession, mailbox: string): Promise<CheckBody> {
   const subject = `Calsync Console write test ${randomUUID().slice(0, 8)} (safe to delete)`;
   const created = await createTestEvent(session, mailbox, subject);
-  if (!created.ok) return graphFailureCheck(ctx, created.failure, "fail", `Creating a test event in ${mailbox} failed.`);
+  if (!created.ok) return mailboxFailureCheck(ctx, created.failure, `Creating a test event in ${mailbox} failed.`);
   const deleted = await deleteEvent(session, mailbox, created.value.id);
   if (!deleted.ok) {
     const cause = explainError(deleted.failure.code, { cloud: ctx.cloud, ...(deleted.failure.message ? { message: deleted.failure.message } : {}) });
@@ -185,7 +235,12 @@ async function calendarWriteCheck(ctx: Context, session: GraphSession, mailbox: 
 
 async function mailboxScopeCheck(ctx: Context, session: GraphSession, mailbox: string): Promise<CheckBody> {
   const result = await readCalendar(session, mailbox);
-  if (result.ok) return explained(ctx, "warn", { code: "mailbox-not-restricted" }, `The app read the calendar of ${mailbox}.`);
+  if (result.ok) {
+    const readable = `The app read the calendar of ${mailbox}.`;
+    // Under "all mailboxes" a readable second mailbox is only advice; in a scoped mode it disproves the scope.
+    if (ctx.mode === "all") return explained(ctx, "warn", { code: "mailbox-not-restricted" }, readable);
+    return diagnosed(ctx, diagnoseOutOfScopeReadable(ctx.mode, ctx.grant ?? { kind: "app", permissions: [] }), [readable]);
+  }
   const failure = result.failure;
   if (failure.code === "ErrorAccessDenied") {
     const said = microsoftFirstLine(failure.message, ctx.secrets);
@@ -262,8 +317,14 @@ export async function runChecks(rawInput: CheckInput, options: RunChecksOptions 
     skipRest("Skipped: the cloud is not configured.");
     return finish(input.cloud);
   }
+  const scopeChangedAt = dateOrUndefined(input.scopeChangedAt);
+  const consentGrantedAt = dateOrUndefined(input.consentGrantedAt);
   const ctx: Context = { input, cloud, options, retry: createRetryBudget(options.retryBudgetMs ?? DEFAULT_RETRY_BUDGET_MS), secrets: [secret, input.clientSecret],
     timeoutMs: options.timeoutMs ?? DEFAULT_CHECK_TIMEOUT_MS,
+    mode: input.scopeMode ?? "all",
+    now: options.now ?? (() => new Date()),
+    ...(scopeChangedAt ? { scopeChangedAt } : {}),
+    ...(consentGrantedAt ? { consentGrantedAt } : {}),
   };
   if (options.signal?.aborted) return finish(cloud.id);
 
@@ -304,10 +365,11 @@ export async function runChecks(rawInput: CheckInput, options: RunChecksOptions 
   const claims = decodeAccessTokenClaims(accessToken);
   if (!metadata?.ok || !metadata.tenantId) tenantId = claims?.tid ?? tenantId;
 
+  if (claims) ctx.grant = grantOfClaims({ roles: claims.roles ?? [] });
   const permissions = await timed(ctx, "permissions", async () => permissionsCheckBody(ctx, claims));
   emit(permissions);
   const roles = claims?.roles ?? [];
-  if (claims && consentBlocksProbes(input.mailboxScope, roles)) {
+  if (claims && consentBlocksProbes(ctx.mode, roles)) {
     skipRest(blockedByConsentDetail());
     return finish(cloud.id);
   }

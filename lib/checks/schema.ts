@@ -91,6 +91,15 @@ export const mailboxScopeSchema = z.discriminatedUnion("kind", [
 export type MailboxScope = z.infer<typeof mailboxScopeSchema>;
 
 /**
+ * How the app's reach to mailboxes is limited: not at all (tenant-wide Entra consent), by a legacy
+ * Exchange application access policy (restricts the Entra grant), or by Exchange RBAC for
+ * Applications (grants access itself, so the tenant-wide Entra grant must be absent).
+ */
+export const scopeModeIds = ["all", "access-policy", "rbac"] as const;
+export const scopeModeSchema = z.enum(scopeModeIds);
+export type ScopeMode = z.infer<typeof scopeModeSchema>;
+
+/**
  * Raw input as typed or pasted. Deliberately loose (plain strings): the `format` check is what
  * explains bad values, field by field, instead of a generic schema error.
  */
@@ -108,5 +117,11 @@ export const checkInputSchema = z.object({
   testMailbox: z.string().optional(),
   outOfScopeMailbox: z.string().optional(),
   writeTest: z.boolean().optional(),
+  /** Absent means `all`. */
+  scopeMode: scopeModeSchema.optional(),
+  /** When the mailbox scope last changed (ISO): within Exchange's 2-hour window a failing probe is "propagating". */
+  scopeChangedAt: z.string().optional(),
+  /** When admin consent was last given through the console (ISO): a denial soon after may be propagation. */
+  consentGrantedAt: z.string().optional(),
 });
 export type CheckInput = z.infer<typeof checkInputSchema>;

@@ -112,6 +112,24 @@ describe.each(testEngines())("connections on $name", (engine) => {
     expect(await getConnection(database.prisma, connection!.id)).toMatchObject({ name: "Contoso (edited)", state: "warning", version: 2 });
   });
 
+  it("stores the scope mode and its change time, names the switch in the audit log, and re-checks a propagating scope sooner", async () => {
+    const [connection] = await database.prisma.connection.findMany({ where: { name: "Contoso (edited)" }, select: { id: true, version: true } });
+    const changedAt = new Date(Date.now() - 10 * 60_000);
+    const propagating: CheckReport = {
+      ...report(true, true),
+      checks: [{ id: "calendar", status: "warn", title: "Propagating: Exchange applies scope changes within 2 hours", detail: "d", code: "scope-propagating", durationMs: 5 }],
+    };
+    const change = { name: "Contoso (edited)", mailboxScope: { kind: "all" as const }, testMailbox: null, outOfScopeMailbox: null, writeTest: true, secretExpiresAt: null };
+    await updateConnectionSettings(database.prisma, connection!.id, connection!.version, { ...change, scopeMode: "rbac", scopeChangedAt: changedAt }, propagating, { actor });
+    const stored = await getConnection(database.prisma, connection!.id);
+    expect(stored).toMatchObject({ scopeMode: "rbac", scopeChangedAt: changedAt });
+    const row = await database.prisma.connection.findUniqueOrThrow({ where: { id: connection!.id }, select: { nextCheckAt: true } });
+    expect(row.nextCheckAt.toISOString()).toBe(new Date(changedAt.getTime() + 30 * 60_000).toISOString());
+    expect((await connectionCheckInput(database.prisma, ring, connection!.id))?.scopeChangedAt).toBe(changedAt.toISOString());
+    const audit = await database.prisma.auditEvent.findFirst({ where: { targetId: connection!.id, action: "connection.update" }, orderBy: { id: "desc" }, select: { summary: true } });
+    expect(audit?.summary).toContain("scope mode all → rbac");
+  });
+
   it("rotates only with a passing verification and records it", async () => {
     const [connection] = await database.prisma.connection.findMany({ where: { name: "Contoso (edited)" }, select: { id: true, version: true } });
     await expect(

@@ -1,7 +1,8 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
 import { recordAudit, type AuditActor } from "@/lib/audit/audit";
-import { checkReportSchema, mailboxScopeSchema, type CheckInput, type CheckReport, type MailboxScope } from "@/lib/checks/schema";
+import { checkReportSchema, mailboxScopeSchema, scopeModeSchema, type CheckInput, type CheckReport, type MailboxScope, type ScopeMode } from "@/lib/checks/schema";
+import { nextCheckTime, propagationRecheck } from "@/lib/checks/access-denied";
 import { secretHint, stateFromReport, type ConnectionState } from "@/lib/connections/state";
 import { recordCheckRun } from "@/lib/monitoring/check-runs";
 import { forgetConnectionRead } from "@/lib/connections/read-cache";
@@ -41,6 +42,9 @@ export type ConnectionView = {
   testMailbox: string | null;
   outOfScopeMailbox: string | null;
   writeTest: boolean;
+  scopeMode: ScopeMode;
+  scopeChangedAt: Date | null;
+  consentGrantedAt: Date | null;
   state: ConnectionState;
   stateSince: Date;
   lastCheckedAt: Date | null;
@@ -73,6 +77,9 @@ const connectionSelect = {
   testMailbox: true,
   outOfScopeMailbox: true,
   writeTest: true,
+  scopeMode: true,
+  scopeChangedAt: true,
+  consentGrantedAt: true,
   state: true,
   stateSince: true,
   lastCheckedAt: true,
@@ -93,6 +100,7 @@ function toView(row: ConnectionRow): ConnectionView {
     cloud: row.cloud as CloudId,
     credentialKind: row.credentialKind === "certificate" ? "certificate" : "secret",
     mailboxScope: mailboxScopeSchema.catch({ kind: "all" }).parse(row.mailboxScope),
+    scopeMode: scopeModeSchema.catch("all").parse(row.scopeMode),
     lastReport: report?.success ? report.data : null,
   };
 }
@@ -201,6 +209,9 @@ export type NewConnection = {
   testMailbox: string | null;
   outOfScopeMailbox: string | null;
   writeTest: boolean;
+  scopeMode?: ScopeMode | undefined;
+  scopeChangedAt?: Date | null | undefined;
+  consentGrantedAt?: Date | null | undefined;
   report: CheckReport;
 };
 
@@ -221,6 +232,9 @@ function newConnectionRow(ring: KeyRing, id: string, input: ConnectionRowInput, 
     testMailbox: input.testMailbox,
     outOfScopeMailbox: input.outOfScopeMailbox,
     writeTest: input.writeTest,
+    scopeMode: input.scopeMode ?? "all",
+    scopeChangedAt: input.scopeChangedAt ?? null,
+    consentGrantedAt: input.consentGrantedAt ?? null,
     state: input.state,
     stateSince: input.now,
     nextCheckAt: input.nextCheckAt,
@@ -260,8 +274,13 @@ export async function createConnection(
           tenantId: input.report.tenantId,
           state: "never_checked",
           now,
-          // It was verified a moment ago: the first scheduled check is one interval away.
-          nextCheckAt: new Date(now.getTime() + getEnv().CALSYNC_CHECK_INTERVAL_MINUTES * 60_000),
+          // It was verified a moment ago: the first scheduled check is one interval away, or a propagating scope's re-check.
+          nextCheckAt: nextCheckTime({
+            checks: input.report.checks,
+            scopeChangedAt: input.scopeChangedAt,
+            now,
+            regular: new Date(now.getTime() + getEnv().CALSYNC_CHECK_INTERVAL_MINUTES * 60_000),
+          }),
         },
         context.actor.id,
       ),
@@ -318,7 +337,7 @@ export async function connectionCheckInput(
   db: DbClient,
   ring: KeyRing,
   id: string,
-  overrides: Partial<Pick<CheckInput, "clientSecret" | "certificate" | "mailboxScope" | "testMailbox" | "outOfScopeMailbox" | "writeTest">> = {},
+  overrides: Partial<Pick<CheckInput, "clientSecret" | "certificate" | "mailboxScope" | "testMailbox" | "outOfScopeMailbox" | "writeTest" | "scopeMode" | "scopeChangedAt">> = {},
 ): Promise<CheckInput | null> {
   const row = await db.connection.findUnique({
     where: { id },
@@ -340,6 +359,9 @@ export async function connectionCheckInput(
     testMailbox: (overrides.testMailbox ?? view.testMailbox) || undefined,
     outOfScopeMailbox: (overrides.outOfScopeMailbox ?? view.outOfScopeMailbox) || undefined,
     writeTest: overrides.writeTest ?? view.writeTest,
+    scopeMode: overrides.scopeMode ?? view.scopeMode,
+    ...(overrides.scopeChangedAt ?? view.scopeChangedAt ? { scopeChangedAt: overrides.scopeChangedAt ?? view.scopeChangedAt!.toISOString() } : {}),
+    ...(view.consentGrantedAt ? { consentGrantedAt: view.consentGrantedAt.toISOString() } : {}),
   };
 }
 
@@ -359,6 +381,8 @@ export type SettingsChange = {
   outOfScopeMailbox: string | null;
   writeTest: boolean;
   secretExpiresAt: Date | null;
+  scopeMode?: ScopeMode;
+  scopeChangedAt?: Date | null;
 };
 
 export async function updateConnectionSettings(
@@ -372,13 +396,16 @@ export async function updateConnectionSettings(
   await db.$transaction(async (tx) => {
     const current = await getConnection(tx, id);
     if (!current) throw new UserFacingError("This connection no longer exists.");
-    await applyVersioned(tx, id, expectedVersion, change);
+    const now = new Date();
+    const scopeChangedAt = change.scopeChangedAt === undefined ? current.scopeChangedAt : change.scopeChangedAt;
+    const recheck = propagationRecheck({ checks: report.checks, scopeChangedAt, now });
+    await applyVersioned(tx, id, expectedVersion, { ...change, ...(recheck ? { nextCheckAt: recheck } : {}) });
     await recordCheckRun(tx, { connectionId: id, report, trigger: "edit", previousState: current.state });
     await recordAudit(tx, {
       actor: context.actor,
       action: "connection.update",
       target: { type: "connection", id, label: change.name },
-      summary: `Changed settings of “${current.name}” and re-verified them (${stateFromReport(report)})`,
+      summary: `Changed settings of “${current.name}”${change.scopeMode && change.scopeMode !== current.scopeMode ? ` (scope mode ${current.scopeMode} → ${change.scopeMode})` : ""} and re-verified them (${stateFromReport(report)})`,
       ip: context.ip,
     });
   });

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { plainText } from "@/lib/validation/text";
 import { isoDateSchema } from "@/lib/wizard/draft-fields";
+import { scopeFormSchema } from "@/lib/connections/scope-mode";
 
 /** The connection page's edit and delete forms, read by its server actions. */
 
@@ -20,6 +21,7 @@ export const updateConnectionSchema = z.object({
   outOfScopeMailbox: z.string().trim().max(320).optional(),
   writeTest: z.literal("on").optional(),
   secretExpiresAt: optionalDate,
+  ...scopeFormSchema.shape,
 });
 
 export const deleteConnectionSchema = z.object({ id: z.uuid(), confirmName: z.string().max(200).check(plainText("The confirmation")) });

@@ -1,10 +1,12 @@
 import "server-only";
+import { diagnoseAccessDenied } from "@/lib/checks/access-denied";
 import { randomUUID } from "node:crypto";
 import {
   checkTitles,
   DEFAULT_CHECK_TIMEOUT_MS,
   DEFAULT_RETRY_BUDGET_MS,
   explained,
+  diagnosisCheck,
   graphFailureCheck,
   skip,
   timed,
@@ -138,7 +140,12 @@ export async function runMailboxChecks(db: DbClient, ring: KeyRing, connectionId
   }).then(emit);
   const calendar = timed(ctx, "calendar", async (policy) => {
     const result = await readCalendar(graph(policy), SIGNED_IN_USER);
-    if (!result.ok) return graphFailureCheck(ctx, result.failure, "fail", `Mailbox: ${account}.`);
+    if (!result.ok) {
+      if (result.failure.code !== "ErrorAccessDenied") return graphFailureCheck(ctx, result.failure, "fail", `Mailbox: ${account}.`);
+      // A member's mailbox is reached through the delegated grant alone: the "all mailboxes" rules, read from scp.
+      const diagnosis = diagnoseAccessDenied({ mode: "all", grant: { kind: "delegated", permissions: scopes }, message: result.failure.message, now: new Date() });
+      return diagnosisCheck(ctx, diagnosis, { status: "fail", extra: [`Mailbox: ${account}.`], failure: result.failure });
+    }
     return { status: "pass", title: checkTitles.calendar, detail: `Read the calendar of ${account}.` };
   }).then((check) => {
     emit(check);

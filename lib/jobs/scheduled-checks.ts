@@ -1,4 +1,5 @@
 import "server-only";
+import { nextCheckTime } from "@/lib/checks/access-denied";
 import type { CheckReport } from "@/lib/checks/schema";
 import { runStoredConnectionChecks, type OrganizationCheckRunner } from "@/lib/connections/stored-checks";
 import type { ConnectionState } from "@/lib/connections/state";
@@ -129,6 +130,7 @@ export async function runScheduledCheck(db: AppPrismaClient, ring: KeyRing, leas
   const report = await runStoredConnectionChecks(db, ring, lease.id, {
     signal,
     timeoutMs: options.checkTimeoutMs ?? 15_000,
+    ...(options.now ? { now: options.now } : {}),
     ...(options.runCheck ? { runOrganizationChecks: options.runCheck } : {}),
   });
   if (!report) return { outcome: "gone" };
@@ -141,11 +143,12 @@ export async function runScheduledCheck(db: AppPrismaClient, ring: KeyRing, leas
   const throttled = isThrottled(report);
   const interval = jitteredIntervalMs(lease.checkIntervalMinutes ?? options.defaultIntervalMinutes, options.random);
   const backoff = throttled ? throttleBackoffMs(await throttleStreak(db, lease.id), interval, options.throttleBackoffMs) : 0;
-  const nextCheckAt = new Date(finished.getTime() + (throttled ? backoff : interval));
+  const regular = new Date(finished.getTime() + (throttled ? backoff : interval));
 
   return db.$transaction(async (tx): Promise<ScheduledCheckOutcome> => {
-    const current = await tx.connection.findUnique({ where: { id: lease.id }, select: { state: true } });
+    const current = await tx.connection.findUnique({ where: { id: lease.id }, select: { state: true, scopeChangedAt: true } });
     if (!current) return { outcome: "gone" };
+    const nextCheckAt = throttled ? regular : nextCheckTime({ checks: report.checks, scopeChangedAt: current.scopeChangedAt, now: finished, regular });
     const { count } = await tx.connection.updateMany({
       where: { id: lease.id, leaseOwner: options.instanceId },
       data: { nextCheckAt, leaseOwner: null, leaseExpiresAt: null },

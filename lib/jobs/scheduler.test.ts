@@ -58,6 +58,37 @@ describe.each(testEngines())("scheduler on $name", (engine) => {
 
   const base = { instanceId: "test-instance", concurrency: 4, defaultIntervalMinutes: 360 };
 
+  it("re-checks a propagating scope at +30 min, +1 h and +2 h of the change, on the scheduler's clock, then falls back to the interval", async () => {
+    const changedAt = new Date("2026-12-02T10:00:00Z");
+    const id = await insertConnection(database.prisma, ring, { nextCheckAt: new Date("2026-12-02T10:05:00Z"), scopeMode: "rbac", scopeChangedAt: changedAt });
+    const seen: { scopeChangedAt?: string; now?: string }[] = [];
+    // Exchange never applies the change here; the checks see the scheduler's clock and the connection's change time.
+    const runner: CheckRunner = async (input, options) => {
+      const now = options.now!();
+      seen.push({ ...(input.scopeChangedAt ? { scopeChangedAt: input.scopeChangedAt } : {}), now: now.toISOString() });
+      const waiting = now.getTime() - changedAt.getTime() < 2 * 60 * MINUTE;
+      const report = cannedReport("fail", now);
+      return { ...report, ok: waiting, checks: [{ id: "calendar", status: waiting ? "warn" : "fail", title: "t", detail: "d", code: waiting ? "scope-propagating" : "ErrorAccessDenied", durationMs: 1 }] };
+    };
+    const nextAt = async () => (await database.prisma.connection.findUniqueOrThrow({ where: { id }, select: { nextCheckAt: true } })).nextCheckAt.toISOString();
+    let clock = new Date("2026-12-02T10:05:00Z");
+    const pass = () => runDueChecks({ ...base, db: database.prisma, ring, now: () => clock, runCheck: runner, random: () => 0.5 });
+    await pass();
+    expect(await nextAt()).toBe("2026-12-02T10:30:00.000Z");
+    clock = new Date("2026-12-02T10:30:00Z");
+    await pass();
+    expect(await nextAt()).toBe("2026-12-02T11:00:00.000Z");
+    clock = new Date("2026-12-02T11:00:00Z");
+    await pass();
+    expect(await nextAt()).toBe("2026-12-02T12:00:00.000Z");
+    clock = new Date("2026-12-02T12:00:00Z");
+    await pass();
+    // Two hours on, the failure is real and the connection goes back to its regular interval.
+    expect(await nextAt()).toBe("2026-12-02T18:00:00.000Z");
+    expect(seen.map((entry) => entry.now)).toEqual(["2026-12-02T10:05:00.000Z", "2026-12-02T10:30:00.000Z", "2026-12-02T11:00:00.000Z", "2026-12-02T12:00:00.000Z"]);
+    expect(seen.every((entry) => entry.scopeChangedAt === changedAt.toISOString())).toBe(true);
+  });
+
   it("checks due connections once, leaves the rest alone, and reschedules within the jitter window", async () => {
     const now = new Date();
     const due = await Promise.all([1, 2, 3].map(() => insertConnection(database.prisma, ring, { nextCheckAt: new Date(now.getTime() - MINUTE) })));

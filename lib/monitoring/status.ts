@@ -1,7 +1,8 @@
 import "server-only";
 import { z } from "zod";
 import { checkWho, whoShortLabel } from "@/lib/checks/fix-roles";
-import { checkReportSchema } from "@/lib/checks/schema";
+import { checkReportSchema, scopeModeSchema, type CheckReport } from "@/lib/checks/schema";
+import { scopeProof, scopeProofText } from "@/lib/monitoring/scope-proof";
 import { secretExpiredByMicrosoft } from "@/lib/connections/secret-expiry";
 import { connectionStates, type ConnectionState } from "@/lib/connections/state";
 import { headlineCheck } from "@/lib/monitoring/check-runs";
@@ -65,6 +66,8 @@ export type StatusRow = {
   owner: string | null;
   /** Who must act and on what, for a failing, warning or re-authentication row. */
   nextStep: string | null;
+  /** Organisation connections: "All mailboxes", or scoped and whether the scope is proven. */
+  scope: string | null;
 };
 
 function nextStepOf(row: { kind: string; state: string; lastReport: unknown }, owner: string | null): string | null {
@@ -76,6 +79,11 @@ function nextStepOf(row: { kind: string; state: string; lastReport: unknown }, o
   const role = checkWho(headline);
   const who = role === "user" && row.kind === "mailbox" ? "The owner" : role ? whoShortLabel(role) : "An administrator";
   return `${who}: ${headline.title}`;
+}
+
+function checkReportOrNull(value: unknown): CheckReport | null {
+  const report = checkReportSchema.safeParse(value);
+  return report.success ? report.data : null;
 }
 
 function expiryCutoff(now: Date): Date {
@@ -140,6 +148,7 @@ const statusRowSelect = {
   certificateExpiresAt: true,
   accountUpn: true,
   lastReport: true,
+  scopeMode: true,
   owner: { select: { displayName: true, email: true } },
 } satisfies Prisma.ConnectionSelect;
 
@@ -206,7 +215,7 @@ export async function listStatusRows(
   const { total, rows } = filter.sort === "worst" ? await worstFirstPage(db, where, filter) : await columnPage(db, where, filter);
   const names = await tenantNamesFor(db, rows.map((row) => row.tenantId));
   return {
-    rows: rows.map(({ accountUpn, lastReport, owner: account, testMailbox, ...row }) => {
+    rows: rows.map(({ accountUpn, lastReport, scopeMode, owner: account, testMailbox, ...row }) => {
       const owner = row.kind === "mailbox" ? (account ? `${account.displayName} (${account.email})` : accountUpn) : null;
       return {
         ...row,
@@ -215,6 +224,7 @@ export async function listStatusRows(
         credentialKind: row.credentialKind === "certificate" ? "certificate" : "secret",
         owner,
         nextStep: nextStepOf({ ...row, lastReport }, owner),
+        scope: row.kind === "organization" ? scopeProofText(scopeProof(scopeModeSchema.catch("all").parse(scopeMode), checkReportOrNull(lastReport))) : null,
         secretExpiredByMicrosoft: secretExpiredByMicrosoft(lastReport),
       };
     }),

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { scopeModeSchema } from "@/lib/checks/schema";
 import { cloudIdSchema } from "@/lib/entra/clouds";
 
 /**
@@ -20,6 +21,9 @@ export const draftFieldsSchema = z.object({
   testMailbox: z.string().max(320).optional(),
   outOfScopeMailbox: z.string().max(320).optional(),
   writeTest: z.boolean().optional(),
+  scopeMode: scopeModeSchema.optional(),
+  /** ISO; when the admin said the scope changed (or the mode was changed here). */
+  scopeChangedAt: z.string().max(40).optional(),
 });
 export type DraftFields = z.infer<typeof draftFieldsSchema>;
 

@@ -80,6 +80,7 @@ export function inputsFingerprint(cloud: string, fields: DraftFields, sealedSecr
     testMailbox: fields.testMailbox ?? "",
     outOfScopeMailbox: fields.outOfScopeMailbox ?? "",
     writeTest: fields.writeTest ?? false,
+    scopeMode: fields.scopeMode ?? "all",
     sealedSecret: sealedSecret ?? "",
   };
   return createHash("sha256").update(JSON.stringify(relevant)).digest("hex");
@@ -231,9 +232,10 @@ export async function draftCheckInput(
 ): Promise<{ draftId: string; input: CheckInput; fingerprint: string } | null> {
   const row = await db.wizardDraft.findUnique({
     where: { userId },
-    select: { id: true, cloud: true, fields: true, clientSecretSealed: true, credentialKind: true, certificateKeySealed: true, certificatePem: true },
+    select: { id: true, cloud: true, fields: true, clientSecretSealed: true, credentialKind: true, certificateKeySealed: true, certificatePem: true, consentOutcome: true },
   });
   if (!row) return null;
+  const consentGrantedAt = consentGrantedAtOf(row.consentOutcome);
   const fields = draftFieldsSchema.catch({}).parse(row.fields);
   const certificate = openDraftCertificate(ring, row);
   const clientSecret = !certificate && row.clientSecretSealed ? ring.open(row.clientSecretSealed, draftContext(row.id)) : "";
@@ -250,8 +252,19 @@ export async function draftCheckInput(
       testMailbox: fields.testMailbox || undefined,
       outOfScopeMailbox: fields.outOfScopeMailbox || undefined,
       writeTest: fields.writeTest ?? false,
+      scopeMode: fields.scopeMode ?? "all",
+      ...(fields.scopeChangedAt ? { scopeChangedAt: fields.scopeChangedAt } : {}),
+      ...(consentGrantedAt ? { consentGrantedAt: consentGrantedAt.toISOString() } : {}),
     },
   };
+}
+
+/** When admin consent was granted through the console's link (the draft's recorded answer), if it was. */
+export function consentGrantedAtOf(outcome: unknown): Date | undefined {
+  const value = outcome as Partial<AdminConsentOutcome> | null;
+  if (value?.outcome !== "granted" || typeof value.at !== "string") return undefined;
+  const at = new Date(value.at);
+  return Number.isNaN(at.getTime()) ? undefined : at;
 }
 
 export async function recordDraftReport(db: DbClient, draftId: string, report: CheckReport, fingerprint: string): Promise<void> {

@@ -6,7 +6,7 @@ import type { CloudId } from "@/lib/entra/clouds";
 import type { AppPrismaClient } from "@/lib/db/types";
 import { UserFacingError } from "@/lib/errors";
 import { draftFieldsSchema } from "@/lib/wizard/draft-fields";
-import { draftSealedCredential, inputsFingerprint, openDraftCertificate, openDraftSecret } from "@/lib/wizard/drafts";
+import { consentGrantedAtOf, draftSealedCredential, inputsFingerprint, openDraftCertificate, openDraftSecret } from "@/lib/wizard/drafts";
 import { checkReportSchema } from "@/lib/checks/schema";
 
 function credentialForConnection(
@@ -58,6 +58,7 @@ export async function saveDraftAsConnection(
           certificateGenerated: true,
           lastReport: true,
           verifiedHash: true,
+          consentOutcome: true,
         },
       });
       if (!draft) throw new UserFacingError(ALREADY_SAVED);
@@ -89,6 +90,9 @@ export async function saveDraftAsConnection(
           testMailbox: fields.testMailbox || null,
           outOfScopeMailbox: fields.outOfScopeMailbox || null,
           writeTest: fields.writeTest ?? false,
+          scopeMode: fields.scopeMode ?? "all",
+          scopeChangedAt: fields.scopeChangedAt ? new Date(fields.scopeChangedAt) : null,
+          consentGrantedAt: consentGrantedAtOf(draft.consentOutcome) ?? null,
           report: report.data,
         },
         context,

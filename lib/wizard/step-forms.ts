@@ -9,6 +9,7 @@ import { UserFacingError } from "@/lib/errors";
 import { isoDateSchema, isPastDate, splitMailboxList, type DraftFields } from "@/lib/wizard/draft-fields";
 import type { DraftView } from "@/lib/wizard/drafts";
 import { plainText } from "@/lib/validation/text";
+import { nextScopeChangedAt, scopeChangedAtOfForm, scopeFormSchema } from "@/lib/connections/scope-mode";
 import { signInAudienceSchema } from "@/lib/entra/setup-scripts";
 import { confirmedByTick, wizardStepIdSchema, type WizardStepId } from "@/lib/wizard/steps";
 
@@ -36,6 +37,7 @@ export const stepFormSchema = z.object({
   testMailbox: z.string().max(320).optional(),
   outOfScopeMailbox: z.string().max(320).optional(),
   writeTest: z.literal("on").optional(),
+  ...scopeFormSchema.shape,
 });
 export type StepForm = z.infer<typeof stepFormSchema>;
 
@@ -150,10 +152,18 @@ export async function parseStepForm(db: DbClient, draft: DraftView, form: StepFo
         outOfScopeMailbox: form.outOfScopeMailbox?.trim() || undefined,
       };
       const errors = formatErrors(input, ["mailboxes", "testMailbox", "outOfScopeMailbox"]);
+      const stated = scopeChangedAtOfForm(form, now);
+      Object.assign(errors, stated.error);
       if (Object.keys(errors).length) throw new UserFacingError("Check the highlighted fields.", errors);
       const values = cleaned(input);
+      const scopeMode = form.scopeMode ?? draft.fields.scopeMode ?? "all";
+      const previous = draft.fields.scopeChangedAt ? new Date(draft.fields.scopeChangedAt) : null;
+      // The first choice of a mode describes the tenant as it is; only a later switch is a change.
+      const scopeChangedAt = nextScopeChangedAt({ previousMode: draft.fields.scopeMode ?? scopeMode, mode: scopeMode, previous, stated: stated.at, now });
       return {
         fields: {
+          scopeMode,
+          ...(scopeChangedAt ? { scopeChangedAt: scopeChangedAt.toISOString() } : {}),
           mailboxScopeKind: kind,
           mailboxes: values.mailboxScope.kind === "list" ? values.mailboxScope.mailboxes : [],
           testMailbox: values.testMailbox ?? "",

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { fixStepIds, legacyFixSteps, type FixStep } from "@/lib/checks/schema";
+import { fixStepIds, legacyFixSteps, type FixStep, type ScopeMode } from "@/lib/checks/schema";
 import { whoLabel } from "@/lib/checks/fix-roles";
 import { consentPropagationNote } from "@/lib/entra/admin-consent";
 import type { Cloud } from "@/lib/entra/clouds";
@@ -186,7 +186,11 @@ export type StepContext = {
   redirectUri: string;
   /** The tenant's display name, as the portal shows it in "Grant admin consent for …". */
   organisationName?: string;
+  /** Under RBAC for Applications the tenant-wide Calendars.ReadWrite is left out (the union trap). */
+  scopeMode?: ScopeMode;
 };
+
+const rbacLeavesOutCalendars = `This connection is scoped by Exchange RBAC for Applications: do not add ${graphPermissions.calendarsReadWriteApp.value} here. Its tenant-wide grant would reach every mailbox and make the Exchange scope do nothing; the Exchange role assignment grants calendar access instead.`;
 
 /** The text of a step for one cloud and, once known, one app. Deep links are absent for the `custom` cloud. */
 export function stepContent(stepId: WizardStepId, context: StepContext): StepContent {
@@ -269,14 +273,19 @@ const builders: Record<WizardStepId, (context: StepContext) => StepContent> = {
   "api-permissions": (context) => ({
     id: "api-permissions",
     title: stepTitles["api-permissions"],
-    summary: `Give the app the Application permissions ${calendarsApp.value} and ${usersApp.value}.`,
+    summary:
+      context.scopeMode === "rbac"
+        ? `Give the app the Application permission ${usersApp.value}; calendar access comes from Exchange RBAC for Applications.`
+        : `Give the app the Application permissions ${calendarsApp.value} and ${usersApp.value}.`,
     instructions: [
       withLink(
         knownClientId(context) ? "Open the app's API permissions page." : openApp(context, "API permissions"),
         appBladeLink(context.cloud, "api-permissions", context.clientId),
       ),
       { text: "Select + Add a permission, then Microsoft Graph, then Application permissions (not Delegated permissions)." },
-      { text: `Search for "${calendarsApp.value}", open Calendars and tick ${calendarsApp.value} ("${calendarsApp.displayText}").` },
+      context.scopeMode === "rbac"
+        ? { text: rbacLeavesOutCalendars }
+        : { text: `Search for "${calendarsApp.value}", open Calendars and tick ${calendarsApp.value} ("${calendarsApp.displayText}").` },
       {
         text: `Search for "${usersApp.value}", open User and tick ${usersApp.value} ("${usersApp.displayText}"). Calsync needs it to list the mailboxes it syncs; if you will limit Calsync to a list of mailboxes, it is optional.`,
       },
@@ -308,7 +317,10 @@ const builders: Record<WizardStepId, (context: StepContext) => StepContent> = {
           appBladeLink(context.cloud, "api-permissions", context.clientId),
         ),
         {
-          text: `Check the Status column: both ${calendarsApp.value} and ${usersApp.value} must show "Granted for ${org}" with a green check mark.`,
+          text:
+            context.scopeMode === "rbac"
+              ? `Check the Status column: ${usersApp.value} must show "Granted for ${org}", and ${calendarsApp.value} must not be listed at all. ${rbacLeavesOutCalendars}`
+              : `Check the Status column: both ${calendarsApp.value} and ${usersApp.value} must show "Granted for ${org}" with a green check mark.`,
         },
         {
           text: `Only ${whoLabel("consent-admin")} can grant this. If you are neither, send them the consent link and the message below: the link opens Microsoft's consent screen for exactly this app.`,

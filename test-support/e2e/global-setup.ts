@@ -8,7 +8,7 @@ import { startConsoleProcess, type ConsoleProcess } from "../console-process";
 import { testSimulatorStateDir } from "../simulator-ca";
 import { consoleSignInScenario } from "../console-sign-in-scenario";
 import { withSetupApp } from "../provisioning-scenario";
-import { CERTIFICATE_APPS, SWITCHED_APP_SECRET, ROTATED_SECRET, CAPTURE_DIR, E2E_BASE_URL, E2E_DATA_DIR, E2E_PORT, E2E_ROOT, SCREENSHOT_DIR, SERVER_LOG, SIMULATOR_FILE, STATE_DIR } from "./server";
+import { SCOPE_APPS, CERTIFICATE_APPS, SWITCHED_APP_SECRET, ROTATED_SECRET, CAPTURE_DIR, E2E_BASE_URL, E2E_DATA_DIR, E2E_PORT, E2E_ROOT, SCREENSHOT_DIR, SERVER_LOG, SIMULATOR_FILE, STATE_DIR } from "./server";
 
 /**
  * Starts the Entra ID + Graph simulator and the production build of the console (the test command
@@ -43,6 +43,9 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
       secrets: name === "switched" || name === "uploadForMe" ? [{ ...healthy.secrets[0]!, id: "c0000000-0000-4000-8000-00000000c3c3", value: SWITCHED_APP_SECRET }] : [],
       certificates: [],
     });
+  }
+  for (const [name, clientId] of Object.entries(SCOPE_APPS)) {
+    contoso.apps.push({ ...structuredClone(healthy), clientId, displayName: `Scope ${name}`, servicePrincipalId: undefined, secrets: [{ ...healthy.secrets[0]!, id: clientId.replace(/^5c/, "5d") }] });
   }
   const simulator = await startSimulator({ scenario, stateDir: testSimulatorStateDir });
   // Specs run in worker processes; this loopback endpoint lets them change the simulated tenant

@@ -37,6 +37,13 @@ export const CERTIFICATE_APPS = {
   uploadForMe: "c0000000-0000-4000-8000-0000000000c4",
 } as const;
 
+/** Apps of their own for the mailbox-scope spec (copies of the healthy app; the spec sets their Exchange scoping). */
+export const SCOPE_APPS = {
+  proven: "5c000000-0000-4000-8000-0000000000a1",
+  union: "5c000000-0000-4000-8000-0000000000a2",
+  propagating: "5c000000-0000-4000-8000-0000000000a3",
+} as const;
+
 /** The secret of the `switched` and `uploadForMe` apps, the ones moved off a secret to a certificate. */
 export const SWITCHED_APP_SECRET = "switched~app~secret~value~00000003";
 

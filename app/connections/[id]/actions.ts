@@ -19,12 +19,23 @@ import { generateCertificateFormSchema } from "@/lib/wizard/draft-certificate";
 import { certificateIdProblems, updateCertificateIds } from "@/lib/credentials/certificate-ids";
 import { UPLOAD_TOKEN_FIELD, uploadPendingCertificate } from "@/lib/credentials/upload-certificate";
 import { resolveCloud } from "@/lib/entra/cloud-config";
+import { applicationObjectIdProblem } from "@/lib/wizard/step-forms";
+import { nextScopeChangedAt, scopeChangedAtOfForm } from "@/lib/connections/scope-mode";
 
 export async function updateConnectionAction(_state: ActionState, formData: FormData): Promise<ActionState> {
   return runAction("updateConnectionAction", updateConnectionSchema, formData, async (values, caller) => {
     const db = await getPrisma();
+    const current = await getConnection(db, values.id);
+    if (!current) throw new UserFacingError("This connection no longer exists.");
+    const now = new Date();
+    const stated = scopeChangedAtOfForm(values, now);
+    if (stated.error) throw new UserFacingError("Check the highlighted fields.", stated.error);
+    const scopeMode = values.scopeMode ?? current.scopeMode;
+    const scopeChangedAt = nextScopeChangedAt({ previousMode: current.scopeMode, mode: scopeMode, previous: current.scopeChangedAt, stated: stated.at, now });
     const mailboxScope = values.mailboxScopeKind === "list" ? { kind: "list" as const, mailboxes: splitMailboxList(values.mailboxes ?? "") } : { kind: "all" as const };
     const change = {
+      scopeMode,
+      scopeChangedAt,
       name: values.name,
       mailboxScope,
       testMailbox: values.testMailbox || null,
@@ -37,6 +48,8 @@ export async function updateConnectionAction(_state: ActionState, formData: Form
       testMailbox: change.testMailbox ?? undefined,
       outOfScopeMailbox: change.outOfScopeMailbox ?? undefined,
       writeTest: change.writeTest,
+      scopeMode,
+      ...(scopeChangedAt ? { scopeChangedAt: scopeChangedAt.toISOString() } : {}),
     });
     if (!input) throw new UserFacingError("This connection no longer exists.");
     const { report } = await verifyConnectionChange(input);

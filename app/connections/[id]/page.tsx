@@ -19,6 +19,9 @@ import { pendingCertificate } from "@/lib/credentials/switch-to-certificate";
 import { SwitchToCertificate } from "@/app/connections/[id]/switch-to-certificate";
 import { ConnectionScopeAssistant } from "@/app/connections/scope-assistant-mount";
 import { CertificateIds } from "@/app/connections/[id]/certificate-ids";
+import { ScopeModeFields } from "@/components/scope-mode-fields";
+import { scopeModeLabels } from "@/lib/connections/scope-mode";
+import { scopeProof, scopeProofText } from "@/lib/monitoring/scope-proof";
 import { getPrisma } from "@/lib/db/client";
 import { cloudName, resolveCloud } from "@/lib/entra/cloud-config";
 import { getEnv } from "@/lib/env";
@@ -107,6 +110,18 @@ export default async function ConnectionPage({
           <span>
             since <RelativeTime date={connection.stateSince} />
           </span>
+          {!isMailbox && (
+            <span data-testid="scope-proof">
+              · {scopeProofText(scopeProof(connection.scopeMode, connection.lastReport))}
+              {connection.scopeMode !== "all" && ` · ${scopeModeLabels[connection.scopeMode]}`}
+              {connection.scopeChangedAt && (
+                <>
+                  {" "}
+                  · scope changed <RelativeTime date={connection.scopeChangedAt} />
+                </>
+              )}
+            </span>
+          )}
         </p>
       </header>
 
@@ -333,6 +348,7 @@ export default async function ConnectionPage({
                   <Field name="outOfScopeMailbox" label="Out-of-scope mailbox" type="email" required={false} defaultValue={connection.outOfScopeMailbox ?? ""} />
                   <Field name="secretExpiresAt" label="Secret expiry date" type="date" required={false} defaultValue={connection.secretExpiresAt?.toISOString().slice(0, 10) ?? ""} />
                   <Field name="writeTest" label="Include the write test" type="checkbox" defaultChecked={connection.writeTest} />
+                  <ScopeModeFields mode={connection.scopeMode} />
                 </ActionForm>
               </section>
 

@@ -1,4 +1,6 @@
 import type { Metadata } from "next";
+import { ScopeModeFields } from "@/components/scope-mode-fields";
+import { consentPermissions, scopeModeLabels } from "@/lib/connections/scope-mode";
 import Link from "next/link";
 import { notFound, redirect } from "next/navigation";
 import { ActionForm, Field } from "@/components/action-form";
@@ -15,7 +17,6 @@ import { authorizePage } from "@/lib/auth/current-user";
 import { whoLabel } from "@/lib/checks/fix-roles";
 import { getPrisma } from "@/lib/db/client";
 import { resolveCloud } from "@/lib/entra/cloud-config";
-import { graphPermissions } from "@/lib/entra/permissions";
 import { wizardConsentHandOff } from "@/lib/wizard/consent-hand-off";
 import { getDraft } from "@/lib/wizard/drafts";
 import { blockedByConsent } from "@/lib/checks/one-cause";
@@ -58,7 +59,7 @@ export default async function WizardStepPage({ params, searchParams }: Props) {
   const cloud = resolveCloud(draft.cloud);
   if (!cloud) redirect("/connections/new");
 
-  const context = { cloud, clientId: draft.fields.clientId, tenant: draft.fields.tenant, redirectUri: consentRedirectUri() };
+  const context = { cloud, clientId: draft.fields.clientId, tenant: draft.fields.tenant, redirectUri: consentRedirectUri(), scopeMode: draft.fields.scopeMode ?? "all" };
   const content = stepContent(step, context);
   const steps = wizardSteps.map((id) => ({ id, title: stepTitles[id] }));
   const previous = previousStep(step);
@@ -152,7 +153,7 @@ export default async function WizardStepPage({ params, searchParams }: Props) {
               </tr>
             </thead>
             <tbody>
-              {[graphPermissions.calendarsReadWriteApp, graphPermissions.userReadAllApp].map((permission) => (
+              {consentPermissions(fields.scopeMode ?? "all").map((permission) => (
                 <tr key={permission.id} className="border-b border-line">
                   <th scope="row" className="py-2 pr-3 text-left font-mono">{permission.value}</th>
                   <td className="py-2 pr-3">{permission.kind}</td>
@@ -215,6 +216,8 @@ export default async function WizardStepPage({ params, searchParams }: Props) {
               </dd>
               <dt className="font-medium">Mailboxes</dt>
               <dd>{fields.mailboxScopeKind === "list" ? (fields.mailboxes ?? []).join(", ") : "All users"}</dd>
+              <dt className="font-medium">Scope</dt>
+              <dd>{scopeModeLabels[fields.scopeMode ?? "all"]}</dd>
               <dt className="font-medium">Test mailbox</dt>
               <dd>{fields.testMailbox || "the first user with a mailbox"}</dd>
             </dl>
@@ -314,6 +317,7 @@ export default async function WizardStepPage({ params, searchParams }: Props) {
                 highlight={highlight === "outOfScopeMailbox"}
                 hint="The checks prove that the app is refused here"
               />
+              <ScopeModeFields mode={fields.scopeMode ?? "all"} highlight={highlight} />
               <FormatAdvice fields={["mailboxes", "testMailbox", "outOfScopeMailbox"]} known={known} />
             </>
           )}
