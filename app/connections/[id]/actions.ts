@@ -19,7 +19,6 @@ import { generateCertificateFormSchema } from "@/lib/wizard/draft-certificate";
 import { certificateIdProblems, updateCertificateIds } from "@/lib/credentials/certificate-ids";
 import { UPLOAD_TOKEN_FIELD, uploadPendingCertificate } from "@/lib/credentials/upload-certificate";
 import { resolveCloud } from "@/lib/entra/cloud-config";
-import { applicationObjectIdProblem } from "@/lib/wizard/step-forms";
 import { nextScopeChangedAt, scopeChangedAtOfForm } from "@/lib/connections/scope-mode";
 
 export async function updateConnectionAction(_state: ActionState, formData: FormData): Promise<ActionState> {
