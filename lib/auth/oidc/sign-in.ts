@@ -9,7 +9,7 @@ import { refusalFromCallback, callbackSchema, outcomeOf, signInOutcomeSchema, ty
 import { PERSONAL_ACCOUNT_TENANT_ID, signInTenant } from "@/lib/delegated/delegated-app";
 import { CONNECT_LINK_PROBLEMS, getConnectLinkStatus } from "@/lib/delegated/connect-links";
 import { connectMailbox } from "@/lib/delegated/mailbox-connections";
-import { authorizationUrl, delegatedScopes, newPkcePair, redeemCode } from "@/lib/delegated/msal-delegated";
+import { authorizationUrlOrRefusal, delegatedScopes, newPkcePair, redeemCode } from "@/lib/delegated/msal-delegated";
 import type { Cloud } from "@/lib/entra/clouds";
 import { createRetryBudget, type RequestPolicy } from "@/lib/entra/http-transport";
 import { UserFacingError } from "@/lib/errors";
@@ -101,16 +101,11 @@ export async function startMicrosoftSignIn(
   const nonce = generateToken(16);
   const binding = generateToken();
   const pkce = await newPkcePair();
-  let url: string;
-  try {
-    url = await authorizationUrl(
-      app,
-      { redirectUri: consoleSignInRedirectUri(), state, nonce, codeChallenge: pkce.challenge, ...requestFor(ready, purpose) },
-      microsoftPolicy(),
-    );
-  } catch {
-    throw new UserFacingError(`Microsoft's sign-in service (${app.cloud.label}) could not be reached, so nothing was started. Try again in a few minutes.`);
-  }
+  const url = await authorizationUrlOrRefusal(
+    app,
+    { redirectUri: consoleSignInRedirectUri(), state, nonce, codeChallenge: pkce.challenge, ...requestFor(ready, purpose) },
+    microsoftPolicy(),
+  );
   const id = randomUUID();
   await db.microsoftSignIn.create({
     data: {
