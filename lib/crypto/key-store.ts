@@ -23,6 +23,7 @@ export const SEALED_COLUMNS: ReadonlyArray<{ table: string; column: string; idCo
   { table: "connections", column: "pending_certificate_key_sealed", idColumn: "id" },
   { table: "wizard_drafts", column: "certificate_key_sealed", idColumn: "id" },
   { table: "microsoft_sign_ins", column: "code_verifier_sealed", idColumn: "id" },
+  { table: "console_sign_ins", column: "app_credential_sealed", idColumn: "id" },
 ];
 
 export class KeyConfigError extends Error {

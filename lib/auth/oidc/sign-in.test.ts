@@ -48,6 +48,8 @@ const settingsInput = (patch: Partial<ConsoleSignInInput> = {}): ConsoleSignInIn
   microsoftOnly: false,
   memberTenants: [],
   expectedVersion: 0,
+  appKind: "mailbox",
+  certificatePem: undefined,
   ...patch,
 });
 
@@ -118,6 +120,42 @@ describe.each(testEngines())("Sign in with Microsoft on $name", (engine) => {
     const audit = await database.prisma.auditEvent.findMany({ where: { targetId: user.id }, select: { action: true, summary: true } });
     expect(audit.map((event) => event.action)).toEqual(expect.arrayContaining(["user.create", "session.sign-in"]));
     expect(audit.find((event) => event.action === "session.sign-in")?.summary).toContain("app role Calsync.Admin");
+  });
+
+  it("signs staff in through a separate app of its own, verified before anything is saved, its credential sealed", async () => {
+    // The app roles and the console's redirect URI live on the separate app alone.
+    const separate = demo.apps.mailboxSignIn;
+    sim.setScenario(consoleSignInScenario(pristine(), { clientId: separate.clientId, redirectUris: [CONSOLE_SIGN_IN_CALLBACK] }));
+    const separateInput = { appKind: "separate" as const, cloud: "custom" as const, clientId: separate.clientId, homeTenant: demo.contoso.domain, credentialKind: "secret" as const };
+
+    const wrong = await saveConsoleSignIn(database.prisma, ring, settingsInput({ ...separateInput, clientSecret: "wrong~secret~value~000000000000000" }), { actor: operator });
+    expect(wrong.saved).toBe(false);
+    expect(wrong.checks.find((check) => check.status === "fail")?.id).toBe("token");
+    expect(await database.prisma.consoleSignIn.count()).toBe(0);
+    await expect(
+      saveConsoleSignIn(database.prisma, ring, settingsInput({ ...separateInput, clientId: demo.apps.healthy.clientId, clientSecret: demo.apps.healthy.secret }), { actor: operator }),
+    ).rejects.toThrow("This client ID is the mailbox sign-in app's");
+    expect(await database.prisma.consoleSignIn.count()).toBe(0);
+
+    await configure({ ...separateInput, clientSecret: separate.secret });
+    const rows = await database.sql.query<Record<string, unknown>>("SELECT app_kind, client_id, app_credential_sealed, app_credential_hint FROM console_sign_ins");
+    expect(rows[0]).toMatchObject({ app_kind: "separate", client_id: separate.clientId, app_credential_hint: separate.secret.slice(-4) });
+    expect(String(rows[0]!.app_credential_sealed)).toMatch(/^cs1\.t1\./);
+    expect(String(rows[0]!.app_credential_sealed)).not.toContain(separate.secret);
+    const audit = await database.prisma.auditEvent.findFirstOrThrow({ where: { action: "console-sign-in.save" }, orderBy: { id: "desc" }, select: { summary: true } });
+    expect(audit.summary).toContain(`through its own app ${separate.clientId}`);
+    expect(audit.summary).not.toContain(separate.secret);
+
+    const started = await startMicrosoftSignIn(database.prisma, ring, { returnTo: "/status", ip });
+    expect(new URL(started.url).searchParams.get("client_id")).toBe(separate.clientId);
+    const user = await signedInUser((await microsoftSignIn(demo.users.admin.upn)).outcome);
+    expect(user).toMatchObject({ email: adminEmail, role: "admin" });
+
+    // Saving again with the credential left empty keeps the sealed one; going back to the mailbox sign-in app keeps no copy.
+    await configure({ ...separateInput, clientSecret: undefined });
+    await configure({ appKind: "mailbox" });
+    const after = await database.sql.query<Record<string, unknown>>("SELECT app_kind, client_id, app_credential_sealed FROM console_sign_ins");
+    expect(after[0]).toEqual({ app_kind: "mailbox", client_id: demo.apps.healthy.clientId, app_credential_sealed: null });
   });
 
   it("gives helpdesk from a group, also when the token carries the groups overage and the groups are read from Graph", async () => {

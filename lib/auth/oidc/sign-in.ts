@@ -6,7 +6,7 @@ import { constantTimeEqual, generateToken, hashToken } from "@/lib/crypto/tokens
 import { Prisma } from "@/lib/db/generated/client";
 import type { AppPrismaClient, DbClient } from "@/lib/db/types";
 import { refusalFromCallback, callbackSchema, outcomeOf, signInOutcomeSchema, type SignInOutcome } from "@/lib/delegated/sign-in";
-import { PERSONAL_ACCOUNT_TENANT_ID, signInTenant } from "@/lib/delegated/delegated-app";
+import { PERSONAL_ACCOUNT_TENANT_ID, signInTenant, type DelegatedAppConfig } from "@/lib/delegated/delegated-app";
 import { CONNECT_LINK_PROBLEMS, getConnectLinkStatus } from "@/lib/delegated/connect-links";
 import { connectMailbox } from "@/lib/delegated/mailbox-connections";
 import { authorizationUrlOrRefusal, delegatedScopes, newPkcePair, redeemCode } from "@/lib/delegated/msal-delegated";
@@ -68,10 +68,14 @@ export type SignInPurposeName = "console" | "connect" | "link";
 
 export const ONE_STEP_NOT_OFFERED = "Connecting a calendar without a console account is not offered here. Sign in first, or ask for an invitation.";
 
-/** What Microsoft is asked for: the console sign-in's scopes and authority, or the mailbox connect's. */
-function requestFor(ready: ReadyConsoleSignIn, purpose: SignInPurposeName): { scopes: string[]; authority: string } {
-  if (purpose === "connect") return { scopes: delegatedScopes(ready.app.cloud), authority: signInTenant(ready.app) };
-  return { scopes: signInScopes(ready.app.cloud, ready.settings), authority: signInAuthority(ready.settings) };
+/**
+ * The app and what Microsoft is asked for: staff sign in through the console sign-in's app with its
+ * scopes and authority; a connect goes through the mailbox sign-in app, as "connect my calendar" does.
+ */
+function requestFor(ready: ReadyConsoleSignIn, purpose: SignInPurposeName): { app: DelegatedAppConfig; scopes: string[]; authority: string } | null {
+  if (purpose !== "connect") return { app: ready.app, scopes: signInScopes(ready.app.cloud, ready.settings), authority: signInAuthority(ready.settings) };
+  const app = ready.mailboxApp;
+  return app ? { app, scopes: delegatedScopes(app.cloud), authority: signInTenant(app) } : null;
 }
 
 export async function startMicrosoftSignIn(
@@ -96,16 +100,14 @@ export async function startMicrosoftSignIn(
   const windowStart = new Date(now.getTime() - MICROSOFT_SIGN_IN_TTL_MS);
   const recent = await db.microsoftSignIn.count({ where: { ip: input.ip, createdAt: { gt: windowStart } } });
   if (recent >= MAX_MICROSOFT_SIGN_INS_PER_WINDOW) throw new UserFacingError("Many Microsoft sign-ins were started from here in the last ten minutes. Wait a few minutes, then try again.");
-  const { app } = ready;
+  const request = requestFor(ready, purpose);
+  if (!request) throw new UserFacingError(ONE_STEP_NOT_OFFERED);
+  const { app, scopes, authority } = request;
   const state = generateToken();
   const nonce = generateToken(16);
   const binding = generateToken();
   const pkce = await newPkcePair();
-  const url = await authorizationUrlOrRefusal(
-    app,
-    { redirectUri: consoleSignInRedirectUri(), state, nonce, codeChallenge: pkce.challenge, ...requestFor(ready, purpose) },
-    microsoftPolicy(),
-  );
+  const url = await authorizationUrlOrRefusal(app, { redirectUri: consoleSignInRedirectUri(), state, nonce, codeChallenge: pkce.challenge, scopes, authority }, microsoftPolicy());
   const id = randomUUID();
   await db.microsoftSignIn.create({
     data: {
@@ -182,7 +184,8 @@ export async function completeMicrosoftSignIn(
 }
 
 type Redeemed = Extract<Awaited<ReturnType<typeof redeemCode>>, { ok: true }>;
-type Verified = { ready: ReadyConsoleSignIn; redeemed: Redeemed; claims: IdTokenClaims; account: string };
+/** `app`: the app the code was redeemed through. */
+type Verified = { ready: ReadyConsoleSignIn; app: DelegatedAppConfig; redeemed: Redeemed; claims: IdTokenClaims; account: string };
 type Context = { ip: string | null; userAgent: string | null };
 
 /** Microsoft's refusal, or the code redeemed (its PKCE verifier and the ID token's nonce checked) and its ID token read. */
@@ -198,9 +201,12 @@ async function redeemAttempt(
   // A link an administrator sent stands in for the operator's member tenants.
   const oneStepOpen = purpose !== "connect" || attempt.connectLinkId !== null || (ready !== null && offersOneStepConnect(ready.settings));
   if (!ready || !oneStepOpen) return { ok: false, outcome: { code: "not-configured" } };
+  const request = requestFor(ready, purpose);
+  if (!request) return { ok: false, outcome: { code: "not-configured" } };
+  const { app, scopes, authority } = request;
   const redeemed = await redeemCode(
-    ready.app,
-    { code: params.code, codeVerifier: ring.open(attempt.codeVerifierSealed, verifierContext(attempt.id)), nonce: attempt.nonce, redirectUri: consoleSignInRedirectUri(), ...requestFor(ready, purpose) },
+    app,
+    { code: params.code, codeVerifier: ring.open(attempt.codeVerifierSealed, verifierContext(attempt.id)), nonce: attempt.nonce, redirectUri: consoleSignInRedirectUri(), scopes, authority },
     microsoftPolicy(),
   );
   if (!redeemed.ok) return { ok: false, outcome: outcomeOf(redeemed.failure) };
@@ -208,7 +214,7 @@ async function redeemAttempt(
   const claims = idTokenClaimsSchema.safeParse(redeemed.idTokenClaims);
   // An ID token minted for another attempt (a replayed or injected code) carries another nonce.
   if (!claims.success || claims.data.nonce !== attempt.nonce) return { ok: false, outcome: { code: "unexpected-response", account } };
-  return { ok: true, ready, redeemed, claims: claims.data, account };
+  return { ok: true, ready, app, redeemed, claims: claims.data, account };
 }
 
 async function startSession(db: AppPrismaClient, user: { id: string; email: string }, context: Context, policy: SessionPolicy, now: Date, summary: string) {
@@ -220,8 +226,8 @@ async function startSession(db: AppPrismaClient, user: { id: string; email: stri
 
 /** Staff sign-in: a trusted tenant, and a role from app roles or groups (read from Graph on overage), decided afresh. */
 async function finish(db: AppPrismaClient, verified: Verified, context: Context, attempt: ClaimedAttempt, refuse: Refuse, policy: SessionPolicy, now: Date): Promise<MicrosoftSignInOutcome> {
-  const { ready, redeemed, claims, account } = verified;
-  const { settings, app } = ready;
+  const { ready, app, redeemed, claims, account } = verified;
+  const { settings } = ready;
   if (!settings.tenants.some((tenant) => tenant.id === claims.tid)) return refuse({ code: "tenant-not-trusted", account });
   let groups = claims.groups;
   if (hasGroupsOverage(claims) && hasGroupMappings(settings.groups)) {
@@ -283,8 +289,7 @@ async function finishConnect(
   policy: SessionPolicy,
   now: Date,
 ): Promise<MicrosoftSignInOutcome> {
-  const { ready, redeemed, claims, account } = verified;
-  const { app } = ready;
+  const { ready, app, redeemed, claims, account } = verified;
   if (claims.tid === PERSONAL_ACCOUNT_TENANT_ID) return refuse({ code: "personal-account-not-allowed", account });
   if (attempt.connectLinkId) {
     const link = await db.connectLink.findUnique({ where: { id: attempt.connectLinkId }, select: { email: true, usedAt: true, revokedAt: true, expiresAt: true } });
