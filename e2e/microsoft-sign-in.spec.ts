@@ -3,7 +3,7 @@ import type { Browser, Page } from "@playwright/test";
 import { demo } from "../simulator/demo-ids";
 import { consoleGroups, fabrikam, separateConsoleApp } from "../test-support/console-sign-in-scenario";
 import { accounts, E2E_BASE_URL, SCREENSHOT_DIR, storageStatePath } from "../test-support/e2e/server";
-import { accountMenu, changeSimulatedUser, expect, rememberSecret, test } from "../test-support/e2e/fixtures";
+import { accountMenu, changeSimulatedUser, expect, rememberSecret, takeOneTimeValue, test } from "../test-support/e2e/fixtures";
 import { expectAccessible } from "../test-support/e2e/wizard";
 import { signInWithForm } from "../test-support/e2e/mfa";
 
@@ -17,6 +17,8 @@ import { signInWithForm } from "../test-support/e2e/mfa";
 test.describe.configure({ mode: "serial" });
 
 const signInApp = demo.apps.mailboxSignIn;
+/** The mailbox Lynne connects in one step; the reconnect link test renews it. */
+let lynneConnectionId = "";
 
 async function signInAtMicrosoft(page: Page, upn: string): Promise<void> {
   await expect(page.getByRole("heading", { name: /^Sign in to / })).toBeVisible();
@@ -150,11 +152,39 @@ test.describe("one-step member connect", () => {
     await signInAtMicrosoft(page, demo.users.lynne.upn);
     // The page checks the new connection at once and then drops the "now checking" notice from its address.
     await expect(page).toHaveURL(/\/connect\/[0-9a-f-]{36}\?connected=1$/);
+    lynneConnectionId = /\/connect\/([0-9a-f-]{36})/.exec(page.url())![1]!;
     await expect(accountMenu(page)).toBeVisible();
     await expect(page.getByText(demo.users.lynne.upn).first()).toBeVisible();
     await page.screenshot({ path: path.join(SCREENSHOT_DIR, "microsoft-sign-in-04-one-step-connect.png"), fullPage: true });
     await page.goto("/account");
     await expect(page.getByRole("main")).toContainText("Member");
+    await context.close();
+  });
+});
+
+test.describe("links lead into the one-step connect", () => {
+  test("a reconnect link opened without a console session renews the mailbox in one Microsoft sign-in, once", async ({ browser }) => {
+    expect(lynneConnectionId).not.toBe("");
+    const adminContext = await browser.newContext({ storageState: storageStatePath("admin") });
+    const admin = await adminContext.newPage();
+    await admin.goto(`/connections/${lynneConnectionId}?tab=settings`);
+    await admin.getByLabel("Show me the link to copy").check();
+    await admin.getByRole("button", { name: "Create a reconnect link" }).click();
+    const link = new URL(await takeOneTimeValue(admin)).pathname;
+    await adminContext.close();
+
+    const context = await browser.newContext({ storageState: { cookies: [], origins: [] } });
+    const page = await context.newPage();
+    await page.goto(link);
+    await expect(page.getByRole("heading", { name: "Reconnect your calendar" })).toBeVisible();
+    await expectAccessible(page);
+    await page.getByRole("button", { name: "Reconnect with Microsoft" }).click();
+    await signInAtMicrosoft(page, demo.users.lynne.upn);
+    await expect(page).toHaveURL(new RegExp(`/connect/${lynneConnectionId}\\?connected=1$`));
+    await expect(accountMenu(page)).toBeVisible();
+    // Consumed: the link works once.
+    await page.goto(link);
+    await expect(page.getByRole("alert").filter({ hasText: "already been used" })).toBeVisible();
     await context.close();
   });
 });

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { ActionForm, Field } from "@/components/action-form";
+import { AppCredentialFields, AppRegistrationFields } from "@/components/app-registration-fields";
 import { CheckList } from "@/components/check-list";
 import { CopyButton } from "@/components/copy-button";
 import { saveConsoleSignInAction } from "@/app/settings/sign-in/actions";
@@ -10,7 +11,6 @@ import { getConsoleSignIn, isMicrosoftSignInVerified } from "@/lib/auth/oidc/set
 import { consoleSignInRedirectUri } from "@/lib/auth/oidc/urls";
 import { getPrisma } from "@/lib/db/client";
 import { getDelegatedAppView } from "@/lib/delegated/delegated-app";
-import { configuredCloudOptions, defaultCloudId } from "@/lib/entra/cloud-config";
 import { formatDateTime } from "@/lib/format";
 
 export const metadata: Metadata = { title: "Sign-in" };
@@ -149,41 +149,8 @@ export default async function ConsoleSignInSettingsPage() {
             />
             <fieldset className="space-y-4 rounded border border-line p-4">
               <legend className="px-1 text-sm font-medium">The separate app (only when chosen above)</legend>
-              <Field name="cloud" type="select" label="Microsoft cloud" options={configuredCloudOptions()} defaultValue={separate?.cloudId ?? app?.cloudId ?? defaultCloudId()} />
-              <Field name="clientId" label="Application (client) ID" required={false} autoComplete="off" defaultValue={separate?.clientId} hint="From the app registration's Overview page" />
-              <Field
-                name="homeTenant"
-                label="Directory (tenant) ID of the app registration"
-                required={false}
-                autoComplete="off"
-                defaultValue={separate?.homeTenant}
-                hint="The tenant the app is registered in (its GUID or a verified domain)"
-              />
-              <Field
-                name="credentialKind"
-                type="radio"
-                label="Credential"
-                defaultValue={separate?.credentialKind ?? "secret"}
-                options={[
-                  { value: "secret", label: "Client secret" },
-                  { value: "certificate", label: "Certificate", description: "The certificate and its unencrypted private key, both in PEM form" },
-                ]}
-              />
-              <Field
-                name="clientSecret"
-                type="password"
-                label="Client secret Value"
-                required={false}
-                autoComplete="off"
-                hint={separate?.credentialKind === "secret" ? `A secret ending in …${separate.credentialHint} is stored. Leave empty to keep it.` : "The Value column, shown only right after you create the secret"}
-              />
-              <Field
-                name="certificateKeyPem"
-                type="textarea"
-                label="Certificate and private key (PEM)"
-                required={false}
-                hint={separate?.credentialKind === "certificate" ? "A certificate is stored. Leave empty to keep it." : "Only for a certificate credential"}
-              />
+              <AppRegistrationFields app={separate} fallbackCloudId={app?.cloudId} required={false} />
+              <AppCredentialFields app={separate} />
             </fieldset>
             <Field
               name="tenants"
