@@ -143,7 +143,14 @@ test("an administrator turns a person's MFA off, audited, and sets who must use 
 
   await page.goto("/settings/security");
   await expect(page.getByLabel("Required for administrators")).toBeChecked();
-  await page.getByLabel("Required for all local accounts").check();
+  // Requiring it of everyone would end the shared helpdesk and member sessions later specs use
+  // (lib/auth/mfa/policy.test.ts covers that): this spec loosens the rule and sets it back.
+  await page.getByLabel("Optional for everyone").check();
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByText("Saved.")).toBeVisible();
+  await page.reload();
+  await expect(page.getByLabel("Optional for everyone")).toBeChecked();
+  await page.getByLabel("Required for administrators").check();
   await page.getByRole("button", { name: "Save" }).click();
   await expect(page.getByText("Saved.")).toBeVisible();
   await page.getByRole("button", { name: `Turn off MFA for ${ADMIN.email}` }).click();
@@ -151,6 +158,6 @@ test("an administrator turns a person's MFA off, audited, and sets who must use 
   await expect(page.getByRole("row", { name: `${ADMIN.email} Administrator none` })).toBeVisible();
   await page.goto("/audit");
   await expect(page.getByRole("cell", { name: "user.mfa-reset" })).toBeVisible();
-  await expect(page.getByRole("cell", { name: "settings.mfa-policy" })).toBeVisible();
+  await expect(page.getByRole("cell", { name: "settings.mfa-policy" }).first()).toBeVisible();
   await context.close();
 });

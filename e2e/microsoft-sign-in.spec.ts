@@ -1,9 +1,9 @@
 import path from "node:path";
 import type { Browser, Page } from "@playwright/test";
 import { demo } from "../simulator/demo-ids";
-import { consoleGroups, fabrikam } from "../test-support/console-sign-in-scenario";
+import { consoleGroups, fabrikam, separateConsoleApp } from "../test-support/console-sign-in-scenario";
 import { accounts, E2E_BASE_URL, SCREENSHOT_DIR, storageStatePath } from "../test-support/e2e/server";
-import { accountMenu, changeSimulatedUser, expect, test } from "../test-support/e2e/fixtures";
+import { accountMenu, changeSimulatedUser, expect, rememberSecret, takeOneTimeValue, test } from "../test-support/e2e/fixtures";
 import { saveMailboxSignInApp } from "../test-support/e2e/mailbox-sign-in";
 import { expectAccessible } from "../test-support/e2e/wizard";
 import { signInWithForm } from "../test-support/e2e/mfa";
@@ -18,6 +18,8 @@ import { signInWithForm } from "../test-support/e2e/mfa";
 test.describe.configure({ mode: "serial" });
 
 const signInApp = demo.apps.mailboxSignIn;
+/** The mailbox Lynne connects in one step; the reconnect link test renews it. */
+let lynneConnectionId = "";
 
 async function signInAtMicrosoft(page: Page, upn: string): Promise<void> {
   await expect(page.getByRole("heading", { name: /^Sign in to / })).toBeVisible();
@@ -143,11 +145,39 @@ test.describe("one-step member connect", () => {
     await signInAtMicrosoft(page, demo.users.lynne.upn);
     // The page checks the new connection at once and then drops the "now checking" notice from its address.
     await expect(page).toHaveURL(/\/connect\/[0-9a-f-]{36}\?connected=1$/);
+    lynneConnectionId = /\/connect\/([0-9a-f-]{36})/.exec(page.url())![1]!;
     await expect(accountMenu(page)).toBeVisible();
     await expect(page.getByText(demo.users.lynne.upn).first()).toBeVisible();
     await page.screenshot({ path: path.join(SCREENSHOT_DIR, "microsoft-sign-in-04-one-step-connect.png"), fullPage: true });
     await page.goto("/account");
     await expect(page.getByRole("main")).toContainText("Member");
+    await context.close();
+  });
+});
+
+test.describe("links lead into the one-step connect", () => {
+  test("a reconnect link opened without a console session renews the mailbox in one Microsoft sign-in, once", async ({ browser }) => {
+    expect(lynneConnectionId).not.toBe("");
+    const adminContext = await browser.newContext({ storageState: storageStatePath("admin") });
+    const admin = await adminContext.newPage();
+    await admin.goto(`/connections/${lynneConnectionId}?tab=settings`);
+    await admin.getByLabel("Show me the link to copy").check();
+    await admin.getByRole("button", { name: "Create a reconnect link" }).click();
+    const link = new URL(await takeOneTimeValue(admin)).pathname;
+    await adminContext.close();
+
+    const context = await browser.newContext({ storageState: { cookies: [], origins: [] } });
+    const page = await context.newPage();
+    await page.goto(link);
+    await expect(page.getByRole("heading", { name: "Reconnect your calendar" })).toBeVisible();
+    await expectAccessible(page);
+    await page.getByRole("button", { name: "Reconnect with Microsoft" }).click();
+    await signInAtMicrosoft(page, demo.users.lynne.upn);
+    await expect(page).toHaveURL(new RegExp(`/connect/${lynneConnectionId}\\?connected=1$`));
+    await expect(accountMenu(page)).toBeVisible();
+    // Consumed: the link works once.
+    await page.goto(link);
+    await expect(page.getByRole("alert").filter({ hasText: "already been used" })).toBeVisible();
     await context.close();
   });
 });
@@ -184,6 +214,55 @@ test.describe("Microsoft sign-in only", () => {
       // Later specs sign in with passwords.
       await page.goto("/settings/sign-in");
       await page.getByLabel("Microsoft sign-in only").uncheck();
+      await page.getByRole("button", { name: "Verify and save" }).click();
+      await expect(page.getByRole("status").getByText("Saved and verified with Microsoft")).toBeVisible();
+    }
+  });
+});
+
+test.describe("a separate console sign-in app", () => {
+  test.use({ storageState: storageStatePath("admin") });
+
+  test("the administrator switches console sign-in to an app of its own, and an admin signs in through it", async ({ page, browser }) => {
+    const adminRoles = { appRoleAssignments: [{ clientId: signInApp.clientId, value: "Calsync.Admin" }], groups: [] };
+    // The admin role now comes from the separate app alone.
+    await changeSimulatedUser(demo.users.admin.upn, { ...adminRoles, appRoleAssignments: [{ clientId: separateConsoleApp.clientId, value: "Calsync.Admin" }] });
+    try {
+      await page.goto("/settings/sign-in");
+      await page.getByLabel("A separate app").check();
+      const separate = page.getByRole("group", { name: "The separate app (only when chosen above)" });
+      await separate.getByLabel("Microsoft cloud").selectOption("custom");
+      // The mailbox sign-in app is no separate app: refused, nothing changes.
+      await separate.getByLabel("Application (client) ID").fill(signInApp.clientId);
+      await separate.getByLabel("Directory (tenant) ID of the app registration").fill(demo.contoso.domain);
+      await separate.getByLabel("Client secret", { exact: true }).check();
+      await separate.getByLabel("Client secret Value").fill(signInApp.secret);
+      await page.getByRole("button", { name: "Verify and save" }).click();
+      await expect(page.getByRole("status").getByText("This client ID is the mailbox sign-in app's.")).toBeVisible();
+
+      await separate.getByLabel("Application (client) ID").fill(separateConsoleApp.clientId);
+      rememberSecret(separateConsoleApp.secret);
+      await separate.getByLabel("Client secret Value").fill(separateConsoleApp.secret);
+      await page.getByRole("button", { name: "Verify and save" }).click();
+      await expect(page.getByRole("status").getByText("Saved and verified with Microsoft")).toBeVisible();
+      await page.reload();
+      await expect(page.getByText(`Its own app ${separateConsoleApp.clientId}`)).toBeVisible();
+      await expect(page.getByLabel("Azure CLI script")).toContainText(separateConsoleApp.clientId);
+      await expectAccessible(page);
+
+      const context = await browser.newContext({ storageState: { cookies: [], origins: [] } });
+      const signIn = await context.newPage();
+      await signIn.goto("/sign-in");
+      await signIn.getByRole("button", { name: "Sign in with Microsoft" }).click();
+      await expect(signIn).toHaveURL(new RegExp(`[?&]client_id=${separateConsoleApp.clientId}(&|$)`));
+      await signInAtMicrosoft(signIn, demo.users.admin.upn);
+      expect(await roleShown(signIn)).toContain("Administrator");
+      await context.close();
+    } finally {
+      // Later specs sign in through the mailbox sign-in app.
+      await changeSimulatedUser(demo.users.admin.upn, adminRoles);
+      await page.goto("/settings/sign-in");
+      await page.getByLabel("The mailbox sign-in app").check();
       await page.getByRole("button", { name: "Verify and save" }).click();
       await expect(page.getByRole("status").getByText("Saved and verified with Microsoft")).toBeVisible();
     }

@@ -67,3 +67,26 @@ export function consoleSignInScenario(scenario: Scenario, options: { clientId: s
   }));
   return scenario;
 }
+
+/** An app registration for console sign-in alone, apart from the mailbox sign-in app. */
+export const separateConsoleApp = { clientId: "f5f5f5f5-f5f5-4f5f-8f5f-f5f5f5f5f5f5", secret: "console~secret~value~000000000000f5" } as const;
+
+/**
+ * Adds the separate console sign-in app to contoso, a copy of the console sign-in app `fromClientId`
+ * (its scopes and groups claim) with its own client ID, secret and redirect URIs. Nobody holds its app
+ * roles yet: a test gives them, so that the role visibly comes from this app.
+ */
+export function addSeparateConsoleApp(scenario: Scenario, options: { fromClientId: string; redirectUris: string[] }): Scenario {
+  const contoso = scenario.tenants[0]!;
+  const source = contoso.apps.find((candidate) => candidate.clientId === options.fromClientId)!;
+  const copy: ScenarioApp = structuredClone(source);
+  contoso.apps.push({
+    ...copy,
+    clientId: separateConsoleApp.clientId,
+    displayName: "Calsync Console Sign-in",
+    servicePrincipalId: undefined,
+    secrets: [{ ...copy.secrets[0]!, id: "f5f5f5f5-0000-4000-8000-0000000000f5", value: separateConsoleApp.secret, displayName: "console" }],
+    redirectUris: [...options.redirectUris],
+  });
+  return scenario;
+}

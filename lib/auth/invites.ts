@@ -11,7 +11,7 @@ import type { Role } from "@/lib/auth/roles";
 export const INVITE_TTL_DAYS = 7;
 
 export type InviteStatus =
-  | { state: "valid"; email: string; role: Role; expiresAt: Date }
+  | { state: "valid"; id: string; email: string; role: Role; expiresAt: Date }
   | { state: "expired" | "used" | "unknown" };
 
 export async function createInvite(
@@ -46,10 +46,10 @@ export async function getInviteStatus(db: DbClient, token: string, now = new Dat
   if (!isWellFormedToken(token)) return { state: "unknown" };
   const invite = await db.invite.findUnique({
     where: { tokenHash: hashToken(token) },
-    select: { email: true, role: true, expiresAt: true, acceptedAt: true, revokedAt: true },
+    select: { id: true, email: true, role: true, expiresAt: true, acceptedAt: true, revokedAt: true },
   });
   const state = oneTimeLinkState(invite && { ...invite, usedAt: invite.acceptedAt }, now);
-  return state === "valid" ? { state, email: invite!.email, role: invite!.role, expiresAt: invite!.expiresAt } : { state };
+  return state === "valid" ? { state, id: invite!.id, email: invite!.email, role: invite!.role, expiresAt: invite!.expiresAt } : { state };
 }
 
 export type PendingInvite = { id: string; email: string; role: Role; createdAt: Date; expiresAt: Date; createdBy: string };

@@ -26,6 +26,7 @@ export const SEALED_COLUMNS: ReadonlyArray<{ table: string; column: string; idCo
   { table: "setup_apps", column: "credential_sealed", idColumn: "id" },
   { table: "setup_sign_ins", column: "code_verifier_sealed", idColumn: "id" },
   { table: "consent_predictions", column: "token_sealed", idColumn: "tenant_id" },
+  { table: "console_sign_ins", column: "app_credential_sealed", idColumn: "id" },
 ];
 
 export class KeyConfigError extends Error {

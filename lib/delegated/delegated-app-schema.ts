@@ -24,8 +24,8 @@ export const delegatedAudienceLabels: Record<DelegatedAudience, { label: string;
 /** An optional expiry date as the portal's Expires column shows it. */
 export const expiryDateField = z.union([z.literal("").transform(() => undefined), z.iso.date({ message: "Use the date shown in the Expires column (YYYY-MM-DD)" }).transform((value) => new Date(`${value}T00:00:00Z`))]);
 
-export const delegatedAppFormSchema = z
-  .object({
+/** The app registration's fields, for every form that names an app the console signs in through. */
+export const delegatedAppFields = z.object({
   cloud: cloudIdSchema,
   clientId: z.string().trim().max(300),
   homeTenant: z.string().trim().max(300),
@@ -38,8 +38,15 @@ export const delegatedAppFormSchema = z
   expectedVersion: z.coerce.number().int().nonnegative(),
   applicationObjectId: z.string().max(300).optional().transform((value) => value?.trim().toLowerCase() || undefined),
   certificateKeyId: z.string().max(300).optional().transform((value) => value?.trim().toLowerCase() || undefined),
-  })
-  .transform(({ certificateKeyPem, ...rest }) => ({ ...rest, certificatePem: certificateKeyPem }));
+});
+
+/** The PEM field is named "…Key…" on the form so it is never echoed; code calls it what it is. */
+export function renameCertificateField<T extends { certificateKeyPem?: string | undefined }>({ certificateKeyPem, ...rest }: T): Omit<T, "certificateKeyPem"> & { certificatePem: string | undefined } {
+  return { ...rest, certificatePem: certificateKeyPem };
+}
+
+export const delegatedAppFormSchema = delegatedAppFields
+  .transform(renameCertificateField);
 export type DelegatedAppForm = z.output<typeof delegatedAppFormSchema>;
 
 /** What saving needs; the form's output fits it, and callers without a form leave the optional parts out. */

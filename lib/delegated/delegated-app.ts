@@ -105,7 +105,7 @@ export async function getDelegatedApp(db: DbClient, ring: KeyRing): Promise<Dele
   if (!row) return null;
   const cloud = resolveCloud(row.cloud as CloudId);
   if (!cloud) return null;
-  const credential = openAppCredential(ring, row, credentialContext());
+  const credential = openCredential(ring, { kind: row.credentialKind, sealed: row.credentialSealed, hint: row.credentialHint, certificatePem: row.certificatePem }, credentialContext());
   return {
     cloud,
     cloudId: row.cloud as CloudId,
@@ -117,17 +117,6 @@ export async function getDelegatedApp(db: DbClient, ring: KeyRing): Promise<Dele
   };
 }
 
-/** A sign-in app's stored credential, opened: its secret, or its certificate with the private key. */
-export function openAppCredential(
-  ring: KeyRing,
-  row: { credentialKind: string; credentialSealed: string; credentialHint: string; certificatePem: string | null },
-  context: string,
-): ClientCredential {
-  const opened = ring.open(row.credentialSealed, context);
-  return row.credentialKind === "certificate"
-    ? { kind: "certificate", privateKeyPem: opened, certificatePem: row.certificatePem ?? "", thumbprintSha256: row.credentialHint }
-    : { kind: "secret", secret: opened };
-}
 
 /**
  * Proves a configuration before it is saved: the sign-in authority's OpenID metadata answers, and the
@@ -168,26 +157,57 @@ export async function verifyDelegatedApp(
   return { ok: checks.every((check) => check.status !== "fail"), checks };
 }
 
-export type AppCredentialInput = Pick<DelegatedAppInput, "credentialKind" | "clientSecret" | "secretExpiresAt" | "certificatePem">;
+type CredentialForm = Pick<DelegatedAppInput, "credentialKind" | "clientSecret" | "secretExpiresAt" | "certificatePem">;
 
 /**
- * The credential a sign-in app's form asks for: a new secret, a new certificate with its key, or the
- * stored one when the field was left empty. A certificate is parsed (and refused with a plain reason)
- * here, before anything reaches Microsoft.
+ * The credential a form names: a new secret, a pasted certificate with its key, or (left empty) the
+ * stored one of the same kind. Any app the console signs in through takes its credential this way.
  */
-export function resolveAppCredential(input: AppCredentialInput, current: ClientCredential | undefined): { credential: ClientCredential; expiresAt: Date | null | undefined } {
+export function credentialFromForm(input: CredentialForm, stored: ClientCredential | undefined): { credential: ClientCredential; expiresAt: Date | null } {
   if (input.credentialKind === "secret") {
     if (input.clientSecret) return { credential: { kind: "secret", secret: input.clientSecret }, expiresAt: input.secretExpiresAt ?? null };
-    if (current?.kind === "secret") return { credential: current, expiresAt: input.secretExpiresAt ?? null };
+    if (stored?.kind === "secret") return { credential: stored, expiresAt: input.secretExpiresAt ?? null };
     throw new UserFacingError("Enter the client secret.", { clientSecret: "Enter the client secret's value (not its ID)." });
   }
   if (input.certificatePem) {
     const parsed = parseCertificateUpload({ kind: "pem", pem: input.certificatePem }, { field: "certificateKeyPem" });
-    return { credential: { kind: "certificate", privateKeyPem: parsed.privateKeyPem, certificatePem: parsed.certificatePem, thumbprintSha256: parsed.thumbprintSha256 }, expiresAt: parsed.expiresAt };
+    return {
+      credential: { kind: "certificate", privateKeyPem: parsed.privateKeyPem, certificatePem: parsed.certificatePem, thumbprintSha256: parsed.thumbprintSha256 },
+      expiresAt: parsed.expiresAt,
+    };
   }
-  // The stored certificate keeps its recorded expiry.
-  if (current?.kind === "certificate") return { credential: current, expiresAt: undefined };
+  if (stored?.kind === "certificate") return { credential: stored, expiresAt: null };
   throw new UserFacingError("Paste the certificate and its private key.", { certificateKeyPem: "Paste the certificate and its private key (PEM)." });
+}
+
+/** What is stored of a credential: its secret part sealed to its column, and the hint anyone may see. */
+export function sealCredential(ring: KeyRing, credential: ClientCredential, context: string): { sealed: string; hint: string } {
+  return {
+    sealed: ring.seal(credential.kind === "secret" ? credential.secret : credential.privateKeyPem, context),
+    hint: credential.kind === "secret" ? secretHint(credential.secret) : credential.thumbprintSha256,
+  };
+}
+
+/** A stored credential opened again: the sealed secret or key, and for a certificate its public part and thumbprint. */
+export function openCredential(ring: KeyRing, row: { kind: string; sealed: string; hint: string; certificatePem: string | null }, context: string): ClientCredential {
+  const opened = ring.open(row.sealed, context);
+  return row.kind === "certificate"
+    ? { kind: "certificate", privateKeyPem: opened, certificatePem: row.certificatePem ?? "", thumbprintSha256: row.hint }
+    : { kind: "secret", secret: opened };
+}
+
+/**
+ * Refuses the mailbox sign-in app where a form asks for another app registration: naming it twice
+ * would keep two copies of its credential that drift apart, and the choice "the mailbox sign-in app"
+ * already covers it. `purpose` completes "an app of its own for …".
+ */
+export async function assertNotMailboxSignInApp(db: DbClient, clientId: string, purpose: string): Promise<void> {
+  const mailbox = await db.delegatedApp.findUnique({ where: { id: 1 }, select: { clientId: true } });
+  if (mailbox && mailbox.clientId.toLowerCase() === clientId.toLowerCase()) {
+    throw new UserFacingError(`This client ID is the mailbox sign-in app's. Choose the mailbox sign-in app, or enter an app of its own for ${purpose}.`, {
+      clientId: "This is the mailbox sign-in app: choose it above instead, or enter another app registration",
+    });
+  }
 }
 
 export type SaveDelegatedAppResult = { saved: true; checks: Check[] } | { saved: false; checks: Check[] };
@@ -210,13 +230,12 @@ export async function saveDelegatedApp(
   if (input.expectedVersion !== currentVersion) {
     throw new UserFacingError("Someone changed these settings while you were editing them. Reload the page and try again.");
   }
-  const { credential, expiresAt } = resolveAppCredential(input, current?.credential);
+  const { credential, expiresAt } = credentialFromForm(input, current?.credential);
 
   const verification = await verifyDelegatedApp({ cloud, clientId: input.clientId, homeTenant: input.homeTenant, audience: input.audience, credential }, options);
   if (!verification.ok) return { saved: false, checks: verification.checks };
 
-  const hint = credential.kind === "secret" ? secretHint(credential.secret) : credential.thumbprintSha256;
-  const sealed = ring.seal(credential.kind === "secret" ? credential.secret : credential.privateKeyPem, credentialContext());
+  const { hint, sealed } = sealCredential(ring, credential, credentialContext());
   const now = new Date();
   const data = {
     cloud: input.cloud,

@@ -5,6 +5,7 @@ import { browserFacingUrl, type Cloud } from "@/lib/entra/clouds";
 import type { TransportError, RequestPolicy } from "@/lib/entra/http-transport";
 import { msalAuthorityOptions, msalCredentialOptions, PolicyNetworkClient, silentMsalLogger, tokenFailureOf } from "@/lib/entra/msal-client";
 import type { TokenFailure } from "@/lib/entra/token-error";
+import { UserFacingError } from "@/lib/errors";
 import { signInTenant, type DelegatedAppConfig } from "@/lib/delegated/delegated-app";
 
 /**
@@ -56,6 +57,22 @@ export async function authorizationUrl(
     ...(request.loginHint ? { loginHint: request.loginHint } : { prompt: "select_account" }),
   });
   return browserFacingUrl(config.cloud, url);
+}
+
+/**
+ * The authorization URL, or the person's explanation: msal may look up the authority's metadata
+ * first, and that is the only way building a URL fails, before anything was stored.
+ */
+export async function authorizationUrlOrRefusal(
+  config: DelegatedClientConfig,
+  request: Parameters<typeof authorizationUrl>[1],
+  policy: RequestPolicy,
+): Promise<string> {
+  try {
+    return await authorizationUrl(config, request, policy);
+  } catch {
+    throw new UserFacingError(`Microsoft's sign-in service (${config.cloud.label}) could not be reached, so nothing was started. Try again in a few minutes.`);
+  }
 }
 
 export type SignedInAccount = {

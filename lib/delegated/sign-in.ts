@@ -12,7 +12,7 @@ import { UserFacingError } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { getDelegatedApp, PERSONAL_ACCOUNT_TENANT_ID } from "@/lib/delegated/delegated-app";
 import { connectMailbox } from "@/lib/delegated/mailbox-connections";
-import { authorizationUrl, newPkcePair, redeemCode } from "@/lib/delegated/msal-delegated";
+import { authorizationUrlOrRefusal, newPkcePair, redeemCode } from "@/lib/delegated/msal-delegated";
 import { delegatedRedirectUri } from "@/lib/wizard/urls";
 
 /**
@@ -72,17 +72,11 @@ export async function startMailboxSignIn(
   const state = generateToken();
   const nonce = generateToken(16);
   const pkce = await newPkcePair();
-  let url: string;
-  try {
-    url = await authorizationUrl(
-      app,
-      { redirectUri: delegatedRedirectUri(), state, nonce, codeChallenge: pkce.challenge, ...(loginHint ? { loginHint } : {}) },
-      microsoftPolicy(),
-    );
-  } catch {
-    // msal may look up the authority's metadata first; that is the only way building a URL fails.
-    throw new UserFacingError(`Microsoft's sign-in service (${app.cloud.label}) could not be reached, so nothing was started. Try again in a few minutes.`);
-  }
+  const url = await authorizationUrlOrRefusal(
+    app,
+    { redirectUri: delegatedRedirectUri(), state, nonce, codeChallenge: pkce.challenge, ...(loginHint ? { loginHint } : {}) },
+    microsoftPolicy(),
+  );
   const id = randomUUID();
   await db.delegatedSignIn.create({
     data: {

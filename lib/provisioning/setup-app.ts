@@ -1,10 +1,9 @@
 import "server-only";
 import { recordAudit, type AuditActor } from "@/lib/audit/audit";
 import type { Check } from "@/lib/checks/schema";
-import { secretHint } from "@/lib/connections/state";
 import { sealContext, type KeyRing } from "@/lib/crypto/seal";
 import type { DbClient } from "@/lib/db/types";
-import { openAppCredential, resolveAppCredential, verifyDelegatedApp } from "@/lib/delegated/delegated-app";
+import { credentialFromForm, openCredential, sealCredential, verifyDelegatedApp } from "@/lib/delegated/delegated-app";
 import { cleanDelegatedAppForm } from "@/lib/delegated/delegated-app-form";
 import { resolveCloud } from "@/lib/entra/cloud-config";
 import type { Cloud, CloudId } from "@/lib/entra/clouds";
@@ -85,7 +84,7 @@ export async function getSetupApp(db: DbClient, ring: KeyRing): Promise<SetupApp
   if (!row) return null;
   const cloud = resolveCloud(row.cloud as CloudId);
   if (!cloud) return null;
-  const credential = openAppCredential(ring, row, credentialContext());
+  const credential = openCredential(ring, { kind: row.credentialKind, sealed: row.credentialSealed, hint: row.credentialHint, certificatePem: row.certificatePem }, credentialContext());
   return { cloud, cloudId: row.cloud as CloudId, clientId: row.clientId, homeTenant: row.homeTenant, audience: row.audience as SetupAppAudience, credential, version: row.version };
 }
 
@@ -122,20 +121,20 @@ export async function saveSetupApp(
   const current = await getSetupApp(db, ring);
   const currentVersion = current?.version ?? 0;
   if (input.expectedVersion !== currentVersion) throw new UserFacingError("Someone changed these settings while you were editing them. Reload the page and try again.");
-  const { credential, expiresAt } = resolveAppCredential(input, current?.credential);
+  const { credential, expiresAt } = credentialFromForm(input, current?.credential);
   const audience = form.audience;
 
   const verification = await verifyDelegatedApp({ cloud, clientId: input.clientId, homeTenant: input.homeTenant, audience, credential }, options);
   if (!verification.ok) return { saved: false, checks: verification.checks };
 
-  const hint = credential.kind === "secret" ? secretHint(credential.secret) : credential.thumbprintSha256;
+  const { sealed, hint } = sealCredential(ring, credential, credentialContext());
   const data = {
     cloud: input.cloud,
     clientId: input.clientId,
     homeTenant: input.homeTenant,
     audience,
     credentialKind: credential.kind,
-    credentialSealed: ring.seal(credential.kind === "secret" ? credential.secret : credential.privateKeyPem, credentialContext()),
+    credentialSealed: sealed,
     credentialHint: hint,
     certificatePem: credential.kind === "certificate" ? credential.certificatePem : null,
     credentialExpiresAt: expiresAt,

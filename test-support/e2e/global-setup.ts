@@ -6,7 +6,7 @@ import { startSimulator } from "../../simulator/server";
 import { uploadCertificate } from "../../simulator/application-keys";
 import { startConsoleProcess, type ConsoleProcess } from "../console-process";
 import { testSimulatorStateDir } from "../simulator-ca";
-import { consoleSignInScenario } from "../console-sign-in-scenario";
+import { addSeparateConsoleApp, consoleSignInScenario } from "../console-sign-in-scenario";
 import { withSetupApp } from "../provisioning-scenario";
 import { SCOPE_APPS, CERTIFICATE_APPS, SWITCHED_APP_SECRET, ROTATED_SECRET, CAPTURE_DIR, E2E_BASE_URL, E2E_DATA_DIR, E2E_PORT, E2E_ROOT, SCREENSHOT_DIR, SERVER_LOG, SIMULATOR_FILE, STATE_DIR } from "./server";
 
@@ -33,6 +33,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   consoleSignInScenario(scenario, { clientId: demo.apps.mailboxSignIn.clientId, redirectUris: [`${E2E_BASE_URL}/sign-in/microsoft/callback`] });
   // "Set it up for me" signs administrators in through a setup app of its own.
   withSetupApp(scenario, [`${E2E_BASE_URL}/connections/new/automatic/callback`]);
+  // Or through an app registration of its own, which the Microsoft sign-in spec switches to.
+  addSeparateConsoleApp(scenario, { fromClientId: demo.apps.mailboxSignIn.clientId, redirectUris: [`${E2E_BASE_URL}/sign-in/microsoft/callback`] });
   const contoso = scenario.tenants.find((tenant) => tenant.apps.includes(healthy))!;
   for (const [name, clientId] of Object.entries(CERTIFICATE_APPS)) {
     contoso.apps.push({

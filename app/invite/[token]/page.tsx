@@ -2,8 +2,9 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { ActionForm, Field } from "@/components/action-form";
 import { acceptInviteAction } from "@/app/invite/[token]/actions";
-import { startMicrosoftSignInAction } from "@/app/sign-in/microsoft/actions";
-import { localPasswordRefused } from "@/lib/auth/oidc/settings";
+import { startMicrosoftSignInAction, startOneStepConnectAction } from "@/app/sign-in/microsoft/actions";
+import { isMicrosoftSignInVerified, localPasswordRefused } from "@/lib/auth/oidc/settings";
+import { getDelegatedAppView } from "@/lib/delegated/delegated-app";
 import { authorizePage } from "@/lib/auth/current-user";
 import { getInviteStatus, INVITE_PROBLEMS } from "@/lib/auth/invites";
 import { PASSWORD_HINT } from "@/lib/auth/password-policy";
@@ -26,7 +27,29 @@ export default async function InvitePage({ params }: { params: Promise<{ token: 
       </section>
     );
   }
-  if (await localPasswordRefused(db, { breakGlass: false })) {
+  // A member's invitation leads into the one-step connect: one Microsoft sign-in makes the account and connects the calendar.
+  const oneStep = invite.role === "member" && (await isMicrosoftSignInVerified(db)) && (await getDelegatedAppView(db)) !== null;
+  const passwordsRefused = await localPasswordRefused(db, { breakGlass: false });
+  const connectWithMicrosoft = oneStep && (
+    <>
+      <p className="text-sm">
+        Sign in with your Microsoft work account once: your console account is created and your Microsoft 365 calendar connected in that one sign-in.
+      </p>
+      <ActionForm action={startOneStepConnectAction} submitLabel="Connect with Microsoft" hidden={{ inviteToken: token }} />
+    </>
+  );
+  if (oneStep && passwordsRefused) {
+    return (
+      <section className="mx-auto max-w-md space-y-6">
+        <h1 className="text-2xl font-semibold">Join Calsync Console</h1>
+        <p className="text-sm text-fg-muted">
+          You were invited with the email <strong>{invite.email}</strong>.
+        </p>
+        {connectWithMicrosoft}
+      </section>
+    );
+  }
+  if (passwordsRefused) {
     return (
       <section className="mx-auto max-w-md space-y-6">
         <h1 className="text-2xl font-semibold">Join Calsync Console</h1>
@@ -43,8 +66,9 @@ export default async function InvitePage({ params }: { params: Promise<{ token: 
       <h1 className="text-2xl font-semibold">Join Calsync Console</h1>
       <p className="text-sm text-fg-muted">
         You were invited as <strong>{roleLabels[invite.role]}</strong> with the email <strong>{invite.email}</strong>. Choose your name and a
-        password.
+        password{oneStep ? ", or connect with Microsoft" : ""}.
       </p>
+      {connectWithMicrosoft}
       <ActionForm action={acceptInviteAction} submitLabel="Create my account" hidden={{ token }}>
         <Field name="displayName" label="Your name" autoComplete="name" />
         <Field name="password" label="Password" type="password" autoComplete="new-password" hint={PASSWORD_HINT} />

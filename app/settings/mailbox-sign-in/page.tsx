@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { ActionForm, Field } from "@/components/action-form";
+import { AppCredentialFields, AppRegistrationFields } from "@/components/app-registration-fields";
 import { CheckList } from "@/components/check-list";
 import { CopyButton } from "@/components/copy-button";
 import { saveMailboxSignInAction } from "@/app/connect/actions";
@@ -12,7 +13,7 @@ import { getPrisma } from "@/lib/db/client";
 import { getDelegatedAppView } from "@/lib/delegated/delegated-app";
 import { adminConsentUrl } from "@/lib/entra/admin-consent";
 import { delegatedAudienceLabels, delegatedAudiences } from "@/lib/delegated/delegated-app-schema";
-import { configuredCloudOptions, defaultCloudId, resolveCloud } from "@/lib/entra/cloud-config";
+import { resolveCloud } from "@/lib/entra/cloud-config";
 import { formatDateTime, formatDay } from "@/lib/format";
 import { delegatedRedirectUri } from "@/lib/wizard/urls";
 
@@ -102,15 +103,7 @@ export default async function MailboxSignInSettingsPage() {
           </p>
         )}
         <ActionForm action={saveMailboxSignInAction} submitLabel="Verify and save" hidden={{ expectedVersion: String(app?.version ?? 0) }}>
-          <Field name="cloud" type="select" label="Microsoft cloud" options={configuredCloudOptions()} defaultValue={app?.cloudId ?? defaultCloudId()} />
-          <Field name="clientId" label="Application (client) ID" autoComplete="off" defaultValue={app?.clientId} hint="From the app registration's Overview page" />
-          <Field
-            name="homeTenant"
-            label="Directory (tenant) ID of the app registration"
-            autoComplete="off"
-            defaultValue={app?.homeTenant}
-            hint="The tenant the app is registered in (its GUID or a verified domain)"
-          />
+          <AppRegistrationFields app={app} />
           <Field
             name="audience"
             type="radio"
@@ -122,48 +115,25 @@ export default async function MailboxSignInSettingsPage() {
               description: `Supported account types: ${delegatedAudienceLabels[audience].registration}`,
             }))}
           />
-          <Field
-            name="credentialKind"
-            type="radio"
-            label="Credential"
-            defaultValue={app?.credentialKind ?? "secret"}
-            options={[
-              { value: "secret", label: "Client secret" },
-              { value: "certificate", label: "Certificate", description: "The certificate and its unencrypted private key, both in PEM form" },
-            ]}
-          />
-          <Field
-            name="clientSecret"
-            type="password"
-            label="Client secret Value"
-            required={false}
-            autoComplete="off"
-            hint={app?.credentialKind === "secret" ? `A secret ending in …${app.credentialHint} is stored. Leave empty to keep it.` : "The Value column, shown only right after you create the secret"}
-          />
-          <Field name="secretExpiresAt" type="date" label="Secret expires on" required={false} hint="Optional: the Expires column, so the console can warn before it runs out" />
-          <Field
-            name="applicationObjectId"
-            label="Object ID (optional, for certificate renewal)"
-            required={false}
-            autoComplete="off"
-            defaultValue={app?.applicationObjectId ?? undefined}
-            hint="The app registration's Object ID on its Overview page: not the client ID"
-          />
-          <Field
-            name="certificateKeyId"
-            label="Certificate ID (optional)"
-            required={false}
-            autoComplete="off"
-            defaultValue={app?.certificateKeyId ?? undefined}
-            hint="Shown beside the certificate's thumbprint in Entra"
-          />
-          <Field
-            name="certificateKeyPem"
-            type="textarea"
-            label="Certificate and private key (PEM)"
-            required={false}
-            hint={app?.credentialKind === "certificate" ? "A certificate is stored. Leave empty to keep it." : "Only for a certificate credential"}
-          />
+          <AppCredentialFields app={app}>
+            <Field name="secretExpiresAt" type="date" label="Secret expires on" required={false} hint="Optional: the Expires column, so the console can warn before it runs out" />
+            <Field
+              name="applicationObjectId"
+              label="Object ID (optional, for certificate renewal)"
+              required={false}
+              autoComplete="off"
+              defaultValue={app?.applicationObjectId ?? undefined}
+              hint="The app registration's Object ID on its Overview page: not the client ID"
+            />
+            <Field
+              name="certificateKeyId"
+              label="Certificate ID (optional)"
+              required={false}
+              autoComplete="off"
+              defaultValue={app?.certificateKeyId ?? undefined}
+              hint="Shown beside the certificate's thumbprint in Entra"
+            />
+          </AppCredentialFields>
         </ActionForm>
       </section>
     </div>

@@ -28,6 +28,10 @@ export default async function SecuritySettingsPage() {
         <h2 id="policy-heading" className="text-lg font-semibold">
           Multi-factor authentication
         </h2>
+        <p className="text-sm">
+          Saving a rule that asks more ends the sessions of people with a console password and no second factor yet: they sign in again and set one up. If
+          that includes you, you go straight to setting yours up.
+        </p>
         <ActionForm action={saveMfaPolicyAction} submitLabel="Save">
           <Field name="requirement" label="Who must use a second factor" type="radio" options={requirementOptions} defaultValue={requirement} />
         </ActionForm>

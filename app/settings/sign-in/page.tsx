@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { ActionForm, Field } from "@/components/action-form";
+import { AppCredentialFields, AppRegistrationFields } from "@/components/app-registration-fields";
 import { CheckList } from "@/components/check-list";
 import { CopyButton } from "@/components/copy-button";
 import { saveConsoleSignInAction } from "@/app/settings/sign-in/actions";
@@ -28,21 +29,25 @@ export default async function ConsoleSignInSettingsPage() {
   const [app, settings, verified] = await Promise.all([getDelegatedAppView(db), getConsoleSignIn(db), isMicrosoftSignInVerified(db)]);
   const redirectUri = consoleSignInRedirectUri();
   const manifest = appRolesManifestFragment();
-  const script = app ? appRolesScript(app.clientId) : null;
+  const separate = settings?.appKind === "separate" ? settings.app : null;
+  // The registration the roles and redirect URI belong on: the one staff sign in through.
+  const signInClientId = separate?.clientId ?? app?.clientId ?? null;
+  const script = signInClientId ? appRolesScript(signInClientId) : null;
   return (
     <div className="space-y-8">
       <header className="space-y-2">
         <h1 className="text-2xl font-semibold">Sign-in</h1>
         <p className="text-fg-muted">
           Let staff sign in to this console with their Microsoft 365 work account, so that your organisation&apos;s MFA, Conditional Access and leaver process
-          apply. The console signs them in through the{" "}
-          <Link href="/settings/mailbox-sign-in">mailbox sign-in app</Link>, and takes each person&apos;s role from Entra ID at every sign-in.
+          apply. The console signs them in through the <Link href="/settings/mailbox-sign-in">mailbox sign-in app</Link> or through an app registration of
+          its own, and takes each person&apos;s role from Entra ID at every sign-in.
         </p>
       </header>
 
       {!app && (
         <p role="note" className="rounded border border-amber-400 dark:border-amber-700 bg-amber-50 dark:bg-amber-950/60 p-3 text-sm">
-          Set up the <Link href="/settings/mailbox-sign-in">mailbox sign-in app</Link> first: console sign-in uses the same app registration.
+          No <Link href="/settings/mailbox-sign-in">mailbox sign-in app</Link> is set up yet: choose a separate app below, or set that one up first.
+          One-step member connect always goes through the mailbox sign-in app.
         </p>
       )}
 
@@ -52,8 +57,17 @@ export default async function ConsoleSignInSettingsPage() {
         </h2>
         <ol className="list-decimal space-y-3 pl-6 text-sm">
           <li>
-            Under <strong>Authentication</strong>, add this second <strong>Web</strong> redirect URI: <code className="break-all">{redirectUri}</code>{" "}
-            <CopyButton text={redirectUri} label="Copy the sign-in redirect URI" />
+            Under <strong>Authentication</strong> of the app staff sign in through
+            {signInClientId ? (
+              <>
+                {" "}
+                (<code className="break-all">{signInClientId}</code>)
+              </>
+            ) : null}
+            , add this <strong>Web</strong> redirect URI: <code className="break-all">{redirectUri}</code>{" "}
+            <CopyButton text={redirectUri} label="Copy the sign-in redirect URI" />. The mailbox sign-in app already has a Web redirect URI for
+            connecting mailboxes: this is a second one on it. A separate app needs it too, and so does the mailbox sign-in app when members connect in one
+            step.
           </li>
           <li>
             Define the app roles <code>{APP_ROLE_VALUES.admin}</code>, <code>{APP_ROLE_VALUES.helpdesk}</code> and <code>{APP_ROLE_VALUES.member}</code> (App
@@ -93,6 +107,12 @@ export default async function ConsoleSignInSettingsPage() {
             Current settings
           </h2>
           <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-1 rounded border border-line bg-surface p-4 text-sm">
+            <dt className="font-medium">Signs in through</dt>
+            <dd>
+              {separate
+                ? `Its own app ${separate.clientId} (tenant ${separate.homeTenant}; ${separate.credentialKind === "secret" ? `secret ending in …${separate.credentialHint}` : `certificate ${separate.credentialHint.slice(0, 16)}…`})`
+                : `The mailbox sign-in app (${settings.clientId})`}
+            </dd>
             <dt className="font-medium">Trusted tenants</dt>
             <dd>{settings.tenants.map((tenant) => `${tenant.label} (${tenant.id})`).join(", ")}</dd>
             <dt className="font-medium">People without a role</dt>
@@ -104,25 +124,39 @@ export default async function ConsoleSignInSettingsPage() {
             <dt className="font-medium">Verified</dt>
             <dd>
               {settings.verifiedAt ? `${formatDateTime(settings.verifiedAt)} UTC` : "Never"}
-              {!verified && " (not for the current mailbox sign-in app: save again)"}
+              {!verified && !separate && " (not for the current mailbox sign-in app: save again)"}
             </dd>
           </dl>
           {settings.verification && <CheckList label="Last verification" checks={settings.verification} />}
         </section>
       )}
 
-      {app && (
-        <section className="max-w-xl space-y-4" aria-labelledby="form-heading">
+      <section className="max-w-xl space-y-4" aria-labelledby="form-heading">
           <h2 id="form-heading" className="text-lg font-semibold">
             {settings ? "Change the settings" : "Set up Sign in with Microsoft"}
           </h2>
           <p className="text-sm text-fg-muted">Saving first proves the settings with Microsoft: the app gets a token, and each trusted tenant is found. Nothing is saved if that fails.</p>
           <ActionForm action={saveConsoleSignInAction} submitLabel="Verify and save" hidden={{ expectedVersion: String(settings?.version ?? 0) }}>
             <Field
+              name="appKind"
+              type="radio"
+              label="The app staff sign in through"
+              defaultValue={settings?.appKind ?? (app ? "mailbox" : "separate")}
+              options={[
+                { value: "mailbox", label: "The mailbox sign-in app", description: `Add the redirect URI above to it${app ? ` (${app.clientId})` : ""}.` },
+                { value: "separate", label: "A separate app", description: "An app registration for console sign-in alone, with its own credential. Fill in the fields below." },
+              ]}
+            />
+            <fieldset className="space-y-4 rounded border border-line p-4">
+              <legend className="px-1 text-sm font-medium">The separate app (only when chosen above)</legend>
+              <AppRegistrationFields app={separate} fallbackCloudId={app?.cloudId} required={false} />
+              <AppCredentialFields app={separate} />
+            </fieldset>
+            <Field
               name="tenants"
               type="textarea"
               label="Trusted tenants for staff"
-              defaultValue={settings?.tenants.map((tenant) => tenant.label).join("\n") ?? app.homeTenant}
+              defaultValue={settings?.tenants.map((tenant) => tenant.label).join("\n") ?? app?.homeTenant}
               hint="Tenant IDs or verified domains, one per line. Only people of these tenants are let in."
             />
             {groupFields.map(({ role, name, label }) => (
@@ -154,7 +188,6 @@ export default async function ConsoleSignInSettingsPage() {
             />
           </ActionForm>
         </section>
-      )}
     </div>
   );
 }

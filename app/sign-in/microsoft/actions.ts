@@ -23,7 +23,7 @@ export async function startMicrosoftSignInAction(_state: ActionState, formData: 
   });
 }
 
-const oneStepSchema = z.object({ token: z.string().min(1).max(200).optional() });
+const oneStepSchema = z.object({ token: z.string().min(1).max(200).optional(), inviteToken: z.string().min(1).max(200).optional() });
 
 /** Someone without a console session connects their calendar: one Microsoft sign-in, then the callback does the rest. */
 export async function startOneStepConnectAction(_state: ActionState, formData: FormData): Promise<ActionState> {
@@ -34,6 +34,7 @@ export async function startOneStepConnectAction(_state: ActionState, formData: F
       ip,
       purpose: "connect",
       ...(values.token ? { connectLinkToken: values.token } : {}),
+      ...(values.inviteToken ? { inviteToken: values.inviteToken } : {}),
     });
     await setBindingCookie(binding);
     redirect(url);

@@ -1,7 +1,7 @@
 import "server-only";
 import { recordAudit } from "@/lib/audit/audit";
 import { generateToken, hashToken, isWellFormedToken } from "@/lib/crypto/tokens";
-import type { DbClient } from "@/lib/db/types";
+import type { AppPrismaClient, DbClient } from "@/lib/db/types";
 import type { Role } from "@/lib/auth/roles";
 import { accountThrottleCleared } from "@/lib/auth/rate-limit";
 import { createSession, type SessionPolicy } from "@/lib/auth/sessions";
@@ -45,13 +45,17 @@ export async function nextSignInStep(
   if (purpose === null) {
     return startSession(db, user, context, policy, "password", now);
   }
+  return createPendingSignIn(db, user.id, purpose, context, now);
+}
+
+async function createPendingSignIn(db: DbClient, userId: string, purpose: PendingPurpose, context: Context, now: Date): Promise<SignInStep> {
   await db.pendingSignIn.deleteMany({ where: { expiresAt: { lt: now } } });
   const token = generateToken();
   const expiresAt = new Date(now.getTime() + PENDING_SIGN_IN_MINUTES * 60_000);
   await db.pendingSignIn.create({
     data: {
       tokenHash: hashToken(token),
-      userId: user.id,
+      userId,
       purpose,
       returnTo: context.returnTo,
       createdAt: now,
@@ -62,6 +66,30 @@ export async function nextSignInStep(
     select: { id: true },
   });
   return { token, expiresAt, pending: purpose };
+}
+
+/**
+ * The person's own session ends and becomes the enrolment a new policy demands, so they set up a
+ * second factor without typing their password again and reach nothing else until they have.
+ */
+export async function enrolInsteadOfSession(
+  db: AppPrismaClient,
+  session: { id: string; user: { id: string; email: string } },
+  context: Context,
+  now = new Date(),
+): Promise<SignInStep | null> {
+  return db.$transaction(async (tx) => {
+    const ended = await tx.session.deleteMany({ where: { id: session.id, userId: session.user.id } });
+    if (ended.count !== 1) return null;
+    await recordAudit(tx, {
+      actor: session.user,
+      action: "user.end-sessions",
+      target: { type: "user", id: session.user.id, label: session.user.email },
+      summary: `Ended the current session of ${session.user.email} and sent them to set up a second factor, which the MFA policy they saved requires`,
+      ip: context.ip,
+    });
+    return createPendingSignIn(tx, session.user.id, "enrol", context, now);
+  });
 }
 
 async function startSession(

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { groupListSchema } from "@/lib/auth/oidc/role-mapping";
+import { delegatedAppFields, renameCertificateField } from "@/lib/delegated/delegated-app-schema";
 
 /** The administrator's form for console sign-in with Microsoft. Pure: the page and the action share it. */
 
@@ -25,7 +26,17 @@ const tenantListSchema = z
 
 export const trustedTenantsSchema = tenantListSchema.refine((entries) => entries.length > 0, { message: "Enter the tenant staff sign in from (its ID or a verified domain)" });
 
-export const consoleSignInFormSchema = z.object({
+/** `mailbox`: staff sign in through the mailbox sign-in app; `separate`: through an app registration of its own. */
+export const consoleSignInAppKinds = ["mailbox", "separate"] as const;
+export type ConsoleSignInAppKind = (typeof consoleSignInAppKinds)[number];
+
+/** The separate app's fields, as the mailbox sign-in app's form has them; read only when that app is chosen. */
+const separateAppFields = delegatedAppFields.pick({ cloud: true, clientId: true, homeTenant: true, credentialKind: true, clientSecret: true, secretExpiresAt: true, certificateKeyPem: true }).partial();
+
+export const consoleSignInFormSchema = z
+  .object({
+  appKind: z.enum(consoleSignInAppKinds, { message: "Choose the app staff sign in through" }).optional().transform((value) => value ?? "mailbox"),
+  ...separateAppFields.shape,
   tenants: trustedTenantsSchema,
   adminGroups: groupListSchema,
   helpdeskGroups: groupListSchema,
@@ -35,5 +46,6 @@ export const consoleSignInFormSchema = z.object({
   /** Empty: members connect only after an invitation or with a console account. */
   memberTenants: tenantListSchema.optional().transform((value) => value ?? []),
   expectedVersion: z.coerce.number().int().nonnegative(),
-});
+  })
+  .transform(renameCertificateField);
 export type ConsoleSignInInput = z.output<typeof consoleSignInFormSchema>;

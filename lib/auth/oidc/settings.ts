@@ -5,23 +5,43 @@ import { DEFAULT_CHECK_TIMEOUT_MS, explained, timed, type CheckContext } from "@
 import type { Check } from "@/lib/checks/schema";
 import type { KeyRing } from "@/lib/crypto/seal";
 import type { AppPrismaClient, DbClient } from "@/lib/db/types";
-import { getDelegatedApp, verifyDelegatedApp, type DelegatedAppConfig } from "@/lib/delegated/delegated-app";
+import {
+  assertNotMailboxSignInApp,
+  credentialFromForm,
+  getDelegatedApp,
+  openCredential,
+  sealCredential,
+  verifyDelegatedApp,
+  type DelegatedAppConfig,
+} from "@/lib/delegated/delegated-app";
+import { cleanDelegatedAppForm } from "@/lib/delegated/delegated-app-form";
+import { sealContext } from "@/lib/crypto/seal";
+import { resolveCloud } from "@/lib/entra/cloud-config";
+import type { CloudId } from "@/lib/entra/clouds";
+import type { ClientCredential } from "@/lib/entra/msal-client";
 import { createRetryBudget } from "@/lib/entra/http-transport";
 import { fetchTenantMetadata } from "@/lib/entra/tenant-metadata";
 import { UserFacingError } from "@/lib/errors";
 import type { GroupMapping } from "@/lib/auth/oidc/role-mapping";
-import type { ConsoleSignInInput } from "@/lib/auth/oidc/settings-schema";
+import type { ConsoleSignInAppKind, ConsoleSignInInput } from "@/lib/auth/oidc/settings-schema";
 
 /**
  * Console sign-in with Microsoft: which tenants staff come from, how groups map to roles, whether
  * people without a role become members, and whether local passwords still work. It signs in through
- * the mailbox sign-in app, so it counts as verified only while that app is the one it was verified with.
+ * the mailbox sign-in app (and then counts as verified only while that app is the one it was verified
+ * with), or through an app registration of its own, whose credential is sealed here.
  */
 
 export type TrustedTenant = { id: string; label: string };
 
+/** The separate app as anyone may see it: never its credential, only the hint. */
+export type ConsoleSignInAppView = { cloudId: CloudId; clientId: string; homeTenant: string; credentialKind: ClientCredential["kind"]; credentialHint: string };
+
 export type ConsoleSignInSettings = {
   clientId: string;
+  appKind: ConsoleSignInAppKind;
+  /** Set when `appKind` is `separate`. */
+  app: ConsoleSignInAppView | null;
   tenants: TrustedTenant[];
   groups: GroupMapping;
   allowMembers: boolean;
@@ -38,6 +58,11 @@ const idsSchema = z.array(z.string());
 
 const settingsSelect = {
   clientId: true,
+  appKind: true,
+  appCloud: true,
+  appHomeTenant: true,
+  appCredentialKind: true,
+  appCredentialHint: true,
   tenants: true,
   adminGroups: true,
   helpdeskGroups: true,
@@ -61,8 +86,19 @@ export async function getConsoleSignIn(db: DbClient): Promise<ConsoleSignInSetti
   if (!row) return null;
   const tenants = tenantsSchema.safeParse(row.tenants);
   const memberTenants = tenantsSchema.safeParse(row.memberTenants);
+  const separate = row.appKind === "separate" && row.appCloud && row.appHomeTenant && row.appCredentialKind && row.appCredentialHint;
   return {
     clientId: row.clientId,
+    appKind: row.appKind === "separate" ? "separate" : "mailbox",
+    app: separate
+      ? {
+          cloudId: row.appCloud as CloudId,
+          clientId: row.clientId,
+          homeTenant: row.appHomeTenant!,
+          credentialKind: row.appCredentialKind === "certificate" ? "certificate" : "secret",
+          credentialHint: row.appCredentialHint!,
+        }
+      : null,
     tenants: tenants.success ? tenants.data : [],
     groups: { admin: ids(row.adminGroups), helpdesk: ids(row.helpdeskGroups), member: ids(row.memberGroups) },
     allowMembers: row.allowMembers,
@@ -75,24 +111,50 @@ export async function getConsoleSignIn(db: DbClient): Promise<ConsoleSignInSetti
   };
 }
 
-export type ReadyConsoleSignIn = { settings: ConsoleSignInSettings; app: DelegatedAppConfig };
+/**
+ * `app` is the app staff sign in through; `mailboxApp` the mailbox sign-in app, which one-step
+ * connect always uses (null when none is set up).
+ */
+export type ReadyConsoleSignIn = { settings: ConsoleSignInSettings; app: DelegatedAppConfig; mailboxApp: DelegatedAppConfig | null };
 
-/** Settings and app together, or null when Microsoft sign-in is off: not saved, or the sign-in app changed since. */
+const appCredentialContext = () => sealContext("console_sign_ins", "app_credential_sealed", 1);
+
+/** The separate app with its credential opened, or null when none is saved (or its cloud is not configured here). */
+async function getSeparateApp(db: DbClient, ring: KeyRing): Promise<DelegatedAppConfig | null> {
+  const row = await db.consoleSignIn.findUnique({
+    where: { id: 1 },
+    select: { appKind: true, clientId: true, appCloud: true, appHomeTenant: true, appCredentialKind: true, appCredentialSealed: true, appCredentialHint: true, appCertificatePem: true, version: true },
+  });
+  if (row?.appKind !== "separate" || !row.appCloud || !row.appHomeTenant || !row.appCredentialKind || !row.appCredentialSealed || !row.appCredentialHint) return null;
+  const cloud = resolveCloud(row.appCloud as CloudId);
+  if (!cloud) return null;
+  const credential = openCredential(ring, { kind: row.appCredentialKind, sealed: row.appCredentialSealed, hint: row.appCredentialHint, certificatePem: row.appCertificatePem }, appCredentialContext());
+  // Staff sign in at their trusted tenants; the app's own audience only decides where it is verified.
+  return { cloud, cloudId: row.appCloud as CloudId, clientId: row.clientId, homeTenant: row.appHomeTenant, audience: "organization", credential, version: row.version };
+}
+
+/** Settings and app together, or null when Microsoft sign-in is off: not saved, or the mailbox sign-in app it goes through changed since. */
 export async function getReadyConsoleSignIn(db: DbClient, ring: KeyRing): Promise<ReadyConsoleSignIn | null> {
   const settings = await getConsoleSignIn(db);
   if (!settings?.verifiedAt || settings.tenants.length === 0) return null;
-  const app = await getDelegatedApp(db, ring);
-  if (!app || app.clientId !== settings.clientId) return null;
-  return { settings, app };
+  const mailboxApp = await getDelegatedApp(db, ring);
+  if (settings.appKind === "separate") {
+    const app = await getSeparateApp(db, ring);
+    return app ? { settings, app, mailboxApp } : null;
+  }
+  if (!mailboxApp || mailboxApp.clientId !== settings.clientId) return null;
+  return { settings, app: mailboxApp, mailboxApp };
 }
 
-/** Whether Microsoft sign-in is verified for the current sign-in app, without opening its credential. */
+/** Whether Microsoft sign-in is verified for the app it goes through, without opening a credential. */
 export async function isMicrosoftSignInVerified(db: DbClient): Promise<boolean> {
   const [settings, app] = await Promise.all([
-    db.consoleSignIn.findUnique({ where: { id: 1 }, select: { clientId: true, verifiedAt: true } }),
+    db.consoleSignIn.findUnique({ where: { id: 1 }, select: { clientId: true, verifiedAt: true, appKind: true, appCredentialSealed: true } }),
     db.delegatedApp.findUnique({ where: { id: 1 }, select: { clientId: true } }),
   ]);
-  return Boolean(settings?.verifiedAt && app && app.clientId === settings.clientId);
+  if (!settings?.verifiedAt) return false;
+  if (settings.appKind === "separate") return Boolean(settings.appCredentialSealed);
+  return Boolean(app && app.clientId === settings.clientId);
 }
 
 /** Local passwords are refused for this account: Microsoft sign-in only is on, verified, and it is no break-glass account. */
@@ -130,6 +192,31 @@ async function verifyTrustedTenants(app: DelegatedAppConfig, entries: string[]):
   return { checks, tenants };
 }
 
+/**
+ * The separate app the form names, with the mailbox sign-in app's format checks and credential rules;
+ * a credential left empty keeps the stored one. Verified by the caller before anything is saved.
+ */
+async function separateAppFromForm(db: AppPrismaClient, ring: KeyRing, input: ConsoleSignInInput): Promise<DelegatedAppConfig> {
+  if (!input.cloud || !input.credentialKind) throw new UserFacingError("Choose the separate app's cloud and credential.", { cloud: "Choose the Microsoft cloud" });
+  const cloud = resolveCloud(input.cloud);
+  if (!cloud) throw new UserFacingError("This cloud is not configured on the server.", { cloud: "The custom cloud needs CALSYNC_AUTHORITY_HOST and CALSYNC_GRAPH_HOST." });
+  const form = cleanDelegatedAppForm({
+    cloud: input.cloud,
+    clientId: input.clientId ?? "",
+    homeTenant: input.homeTenant ?? "",
+    audience: "organization",
+    credentialKind: input.credentialKind,
+    clientSecret: input.clientSecret,
+    secretExpiresAt: input.secretExpiresAt,
+    certificatePem: input.certificatePem,
+    expectedVersion: input.expectedVersion,
+  });
+  await assertNotMailboxSignInApp(db, form.clientId, "console sign-in");
+  const stored = await getSeparateApp(db, ring);
+  const { credential } = credentialFromForm(form, stored?.credential);
+  return { cloud, cloudId: input.cloud, clientId: form.clientId, homeTenant: form.homeTenant, audience: "organization", credential, version: stored?.version ?? 0 };
+}
+
 export type SaveConsoleSignInResult = { saved: boolean; checks: Check[] };
 
 /**
@@ -142,11 +229,17 @@ export async function saveConsoleSignIn(
   input: ConsoleSignInInput,
   context: { actor: AuditActor & object; ip?: string | null },
 ): Promise<SaveConsoleSignInResult> {
-  const app = await getDelegatedApp(db, ring);
-  if (!app) throw new UserFacingError(SIGN_IN_APP_MISSING);
   const current = await getConsoleSignIn(db);
   const currentVersion = current?.version ?? 0;
   if (input.expectedVersion !== currentVersion) throw new UserFacingError("Someone changed these settings while you were editing them. Reload the page and try again.");
+  const mailboxApp = await getDelegatedApp(db, ring);
+  const app = input.appKind === "separate" ? await separateAppFromForm(db, ring, input) : mailboxApp;
+  if (!app) throw new UserFacingError(SIGN_IN_APP_MISSING);
+  if (input.memberTenants.length > 0 && !mailboxApp) {
+    throw new UserFacingError("One-step member connect goes through the mailbox sign-in app: set it up first (Settings → Mailbox sign-in).", {
+      memberTenants: "Set up the mailbox sign-in app first, or leave this empty",
+    });
+  }
   if (input.microsoftOnly) {
     const breakGlass = await db.user.count({ where: { role: "admin", active: true, breakGlass: true, passwordHash: { not: null } } });
     if (breakGlass === 0) {
@@ -158,13 +251,22 @@ export async function saveConsoleSignIn(
   const [appCheck, tenantCheck, memberCheck] = await Promise.all([
     verifyDelegatedApp(app),
     verifyTrustedTenants(app, input.tenants),
-    verifyTrustedTenants(app, input.memberTenants),
+    verifyTrustedTenants(mailboxApp ?? app, input.memberTenants),
   ]);
   const checks = [...appCheck.checks, ...tenantCheck.checks, ...memberCheck.checks];
   if (checks.some((check) => check.status === "fail")) return { saved: false, checks };
 
+  const sealedApp = input.appKind === "separate" ? sealCredential(ring, app.credential, appCredentialContext()) : null;
   const data = {
     clientId: app.clientId,
+    appKind: input.appKind,
+    // Switching back to the mailbox sign-in app keeps no copy of the other app's credential.
+    appCloud: sealedApp ? app.cloudId : null,
+    appHomeTenant: sealedApp ? app.homeTenant : null,
+    appCredentialKind: sealedApp ? app.credential.kind : null,
+    appCredentialSealed: sealedApp?.sealed ?? null,
+    appCredentialHint: sealedApp?.hint ?? null,
+    appCertificatePem: sealedApp && app.credential.kind === "certificate" ? app.credential.certificatePem : null,
     tenants: tenantCheck.tenants,
     adminGroups: input.adminGroups,
     helpdeskGroups: input.helpdeskGroups,
@@ -188,7 +290,7 @@ export async function saveConsoleSignIn(
     action: "console-sign-in.save",
     target: { type: "console-sign-in", id: "1", label: app.clientId },
     summary:
-      `Set Sign in with Microsoft to trust ${tenantCheck.tenants.map((tenant) => tenant.label).join(", ")}; ${groupCount} mapped group${groupCount === 1 ? "" : "s"}; ` +
+      `Set Sign in with Microsoft ${sealedApp ? `through its own app ${app.clientId} (${app.credential.kind === "certificate" ? `certificate ${sealedApp.hint.slice(0, 16)}…` : `secret ends in …${sealedApp.hint}`})` : "through the mailbox sign-in app"} to trust ${tenantCheck.tenants.map((tenant) => tenant.label).join(", ")}; ${groupCount} mapped group${groupCount === 1 ? "" : "s"}; ` +
       `members ${input.allowMembers ? "allowed" : "not allowed"}; ${input.microsoftOnly ? "Microsoft sign-in only" : "local passwords allowed"}; ` +
       `one-step member connect ${memberCheck.tenants.length > 0 ? `for ${memberCheck.tenants.map((tenant) => tenant.label).join(", ")}` : "off"}`,
     ip: context.ip,

@@ -7,6 +7,7 @@ import { hashPassword } from "@/lib/auth/passwords";
 import { getSessionUser } from "@/lib/auth/sessions";
 import { signIn } from "@/lib/auth/sign-in";
 import { changeUserRole, endUserSessions, setBreakGlass } from "@/lib/auth/users";
+import { createInvite } from "@/lib/auth/invites";
 import { createConnectLink } from "@/lib/delegated/connect-links";
 import { UserFacingError } from "@/lib/errors";
 import { completeMicrosoftSignIn, getMicrosoftSignInRefusal, MICROSOFT_SIGN_IN_TTL_MS, startMicrosoftSignIn } from "@/lib/auth/oidc/sign-in";
@@ -48,6 +49,8 @@ const settingsInput = (patch: Partial<ConsoleSignInInput> = {}): ConsoleSignInIn
   microsoftOnly: false,
   memberTenants: [],
   expectedVersion: 0,
+  appKind: "mailbox",
+  certificatePem: undefined,
   ...patch,
 });
 
@@ -71,12 +74,13 @@ describe.each(testEngines())("Sign in with Microsoft on $name", (engine) => {
     expect(saved.saved).toBe(true);
   }
 
-  async function microsoftSignIn(login: string, options: { binding?: string; now?: Date; purpose?: "connect"; connectLinkToken?: string } = {}) {
+  async function microsoftSignIn(login: string, options: { binding?: string; now?: Date; purpose?: "connect"; connectLinkToken?: string; inviteToken?: string } = {}) {
     const started = await startMicrosoftSignIn(database.prisma, ring, {
       returnTo: "/status",
       ip,
       ...(options.purpose ? { purpose: options.purpose } : {}),
       ...(options.connectLinkToken ? { connectLinkToken: options.connectLinkToken } : {}),
+      ...(options.inviteToken ? { inviteToken: options.inviteToken } : {}),
     });
     const location = await signInThroughForm(started.url, { login, password: demo.password, mfa: "mfa-approve" });
     expect(`${location.origin}${location.pathname}`).toBe(CONSOLE_SIGN_IN_CALLBACK);
@@ -118,6 +122,42 @@ describe.each(testEngines())("Sign in with Microsoft on $name", (engine) => {
     const audit = await database.prisma.auditEvent.findMany({ where: { targetId: user.id }, select: { action: true, summary: true } });
     expect(audit.map((event) => event.action)).toEqual(expect.arrayContaining(["user.create", "session.sign-in"]));
     expect(audit.find((event) => event.action === "session.sign-in")?.summary).toContain("app role Calsync.Admin");
+  });
+
+  it("signs staff in through a separate app of its own, verified before anything is saved, its credential sealed", async () => {
+    // The app roles and the console's redirect URI live on the separate app alone.
+    const separate = demo.apps.mailboxSignIn;
+    sim.setScenario(consoleSignInScenario(pristine(), { clientId: separate.clientId, redirectUris: [CONSOLE_SIGN_IN_CALLBACK] }));
+    const separateInput = { appKind: "separate" as const, cloud: "custom" as const, clientId: separate.clientId, homeTenant: demo.contoso.domain, credentialKind: "secret" as const };
+
+    const wrong = await saveConsoleSignIn(database.prisma, ring, settingsInput({ ...separateInput, clientSecret: "wrong~secret~value~000000000000000" }), { actor: operator });
+    expect(wrong.saved).toBe(false);
+    expect(wrong.checks.find((check) => check.status === "fail")?.id).toBe("token");
+    expect(await database.prisma.consoleSignIn.count()).toBe(0);
+    await expect(
+      saveConsoleSignIn(database.prisma, ring, settingsInput({ ...separateInput, clientId: demo.apps.healthy.clientId, clientSecret: demo.apps.healthy.secret }), { actor: operator }),
+    ).rejects.toThrow("This client ID is the mailbox sign-in app's");
+    expect(await database.prisma.consoleSignIn.count()).toBe(0);
+
+    await configure({ ...separateInput, clientSecret: separate.secret });
+    const rows = await database.sql.query<Record<string, unknown>>("SELECT app_kind, client_id, app_credential_sealed, app_credential_hint FROM console_sign_ins");
+    expect(rows[0]).toMatchObject({ app_kind: "separate", client_id: separate.clientId, app_credential_hint: separate.secret.slice(-4) });
+    expect(String(rows[0]!.app_credential_sealed)).toMatch(/^cs1\.t1\./);
+    expect(String(rows[0]!.app_credential_sealed)).not.toContain(separate.secret);
+    const audit = await database.prisma.auditEvent.findFirstOrThrow({ where: { action: "console-sign-in.save" }, orderBy: { id: "desc" }, select: { summary: true } });
+    expect(audit.summary).toContain(`through its own app ${separate.clientId}`);
+    expect(audit.summary).not.toContain(separate.secret);
+
+    const started = await startMicrosoftSignIn(database.prisma, ring, { returnTo: "/status", ip });
+    expect(new URL(started.url).searchParams.get("client_id")).toBe(separate.clientId);
+    const user = await signedInUser((await microsoftSignIn(demo.users.admin.upn)).outcome);
+    expect(user).toMatchObject({ email: adminEmail, role: "admin" });
+
+    // Saving again with the credential left empty keeps the sealed one; going back to the mailbox sign-in app keeps no copy.
+    await configure({ ...separateInput, clientSecret: undefined });
+    await configure({ appKind: "mailbox" });
+    const after = await database.sql.query<Record<string, unknown>>("SELECT app_kind, client_id, app_credential_sealed FROM console_sign_ins");
+    expect(after[0]).toEqual({ app_kind: "mailbox", client_id: demo.apps.healthy.clientId, app_credential_sealed: null });
   });
 
   it("gives helpdesk from a group, also when the token carries the groups overage and the groups are read from Graph", async () => {
@@ -296,6 +336,58 @@ describe.each(testEngines())("Sign in with Microsoft on $name", (engine) => {
       expect(connected.outcome).toMatchObject({ kind: "connected" });
       expect(await database.prisma.connectLink.findFirstOrThrow({ select: { usedAt: true } })).toEqual({ usedAt: expect.any(Date) });
       await expect(startMicrosoftSignIn(database.prisma, ring, { returnTo: "/connect", ip, connectLinkToken: link.token })).rejects.toThrow(UserFacingError);
+    });
+
+    it("leads connect and reconnect links of existing accounts into the same one sign-in, honouring the target once", async () => {
+      await configure();
+      // A member who once chose a console password and has never signed in with Microsoft.
+      const member = await database.prisma.user.create({ data: { email: demo.users.adele.upn, displayName: "Adele", role: "member", passwordHash: "scrypt$placeholder" }, select: { id: true } });
+      const invite = await createConnectLink(database.prisma, { email: demo.users.adele.upn }, { actor: operator, allowNewAccount: false });
+      const first = await microsoftSignIn(demo.users.adele.upn, { connectLinkToken: invite.token });
+      if (first.outcome.kind !== "connected") throw new Error(`expected a connection, got ${JSON.stringify(first.outcome)}`);
+      // The account the link was for, now linked by tid + oid: no second account.
+      expect(first.outcome.userId).toBe(member.id);
+      expect(await database.prisma.user.count({ where: { email: demo.users.adele.upn } })).toBe(1);
+      expect(await database.prisma.linkedIdentity.count({ where: { userId: member.id, tenantId: demo.contoso.id, objectId: demo.users.adele.id } })).toBe(1);
+      const connectionId = first.outcome.connectionId;
+
+      // A reconnect link: someone else's Microsoft account is refused and the link stays usable; the owner renews the same connection.
+      const reconnect = await createConnectLink(database.prisma, { email: demo.users.adele.upn, connectionId }, { actor: operator, allowNewAccount: false });
+      expect(await refusalCode(await microsoftSignIn(demo.users.lynne.upn, { connectLinkToken: reconnect.token }))).toBe("link-for-someone-else");
+      const renewed = await microsoftSignIn(demo.users.adele.upn, { connectLinkToken: reconnect.token });
+      expect(renewed.outcome).toMatchObject({ kind: "connected", userId: member.id, connectionId });
+      expect(await database.prisma.connection.count({ where: { ownerId: member.id } })).toBe(1);
+      expect(await database.prisma.connectLink.count({ where: { email: demo.users.adele.upn, usedAt: null, revokedAt: null } })).toBe(0);
+      // Used: the link starts nothing again.
+      await expect(startMicrosoftSignIn(database.prisma, ring, { returnTo: "/connect", ip, connectLinkToken: reconnect.token })).rejects.toThrow(UserFacingError);
+    });
+
+    it("leads a member invitation into the same one sign-in, for the invited person only, and accepts it once", async () => {
+      await configure();
+      const staffInvite = await createInvite(database.prisma, { email: demo.users.megan.upn, role: "helpdesk" }, { actor: operator });
+      await expect(startMicrosoftSignIn(database.prisma, ring, { returnTo: "/connect", ip, inviteToken: staffInvite.token })).rejects.toThrow(/staff account/);
+      const invite = await createInvite(database.prisma, { email: demo.users.adele.upn, role: "member" }, { actor: operator });
+      expect(await refusalCode(await microsoftSignIn(demo.users.lynne.upn, { inviteToken: invite.token }))).toBe("link-for-someone-else");
+      expect(await database.prisma.user.count({ where: { email: demo.users.lynne.upn } })).toBe(0);
+
+      const joined = await microsoftSignIn(demo.users.adele.upn, { inviteToken: invite.token });
+      if (joined.outcome.kind !== "connected") throw new Error(`expected a connection, got ${JSON.stringify(joined.outcome)}`);
+      expect(await getSessionUser(database.prisma, joined.outcome.token, policy)).toMatchObject({ email: demo.users.adele.upn, role: "member" });
+      expect(await database.prisma.connection.count({ where: { ownerId: joined.outcome.userId } })).toBe(1);
+      expect(await database.prisma.invite.findFirstOrThrow({ where: { email: demo.users.adele.upn }, select: { acceptedAt: true } })).toEqual({ acceptedAt: expect.any(Date) });
+      expect(await database.prisma.auditEvent.count({ where: { action: "user.invite-accept", targetId: joined.outcome.userId } })).toBe(1);
+      await expect(startMicrosoftSignIn(database.prisma, ring, { returnTo: "/connect", ip, inviteToken: invite.token })).rejects.toThrow(UserFacingError);
+    });
+
+    it("refuses a staff account reached through a link, without linking its Microsoft account", async () => {
+      await configure();
+      const staff = await database.prisma.user.create({ data: { email: demo.users.megan.upn, displayName: "Megan", role: "helpdesk", passwordHash: "scrypt$placeholder" }, select: { id: true } });
+      const link = await createConnectLink(database.prisma, { email: demo.users.megan.upn }, { actor: operator, allowNewAccount: false });
+      const refused = await microsoftSignIn(demo.users.megan.upn, { connectLinkToken: link.token });
+      expect(await refusalCode(refused)).toBe("connect-refused");
+      expect(await database.prisma.linkedIdentity.count({ where: { userId: staff.id } })).toBe(0);
+      expect(await database.prisma.session.count({ where: { userId: staff.id } })).toBe(0);
+      expect(await database.prisma.connectLink.count({ where: { email: demo.users.megan.upn, usedAt: null, revokedAt: null } })).toBe(1);
     });
   });
 });

@@ -6,10 +6,11 @@ import { constantTimeEqual, generateToken, hashToken } from "@/lib/crypto/tokens
 import { Prisma } from "@/lib/db/generated/client";
 import type { AppPrismaClient, DbClient } from "@/lib/db/types";
 import { refusalFromCallback, callbackSchema, outcomeOf, signInOutcomeSchema, type SignInOutcome } from "@/lib/delegated/sign-in";
-import { PERSONAL_ACCOUNT_TENANT_ID, signInTenant } from "@/lib/delegated/delegated-app";
+import { PERSONAL_ACCOUNT_TENANT_ID, signInTenant, type DelegatedAppConfig } from "@/lib/delegated/delegated-app";
 import { CONNECT_LINK_PROBLEMS, getConnectLinkStatus } from "@/lib/delegated/connect-links";
+import { getInviteStatus, INVITE_PROBLEMS } from "@/lib/auth/invites";
 import { connectMailbox } from "@/lib/delegated/mailbox-connections";
-import { authorizationUrl, delegatedScopes, newPkcePair, redeemCode } from "@/lib/delegated/msal-delegated";
+import { authorizationUrlOrRefusal, delegatedScopes, newPkcePair, redeemCode } from "@/lib/delegated/msal-delegated";
 import type { Cloud } from "@/lib/entra/clouds";
 import { createRetryBudget, type RequestPolicy } from "@/lib/entra/http-transport";
 import { UserFacingError } from "@/lib/errors";
@@ -68,27 +69,37 @@ export type SignInPurposeName = "console" | "connect" | "link";
 
 export const ONE_STEP_NOT_OFFERED = "Connecting a calendar without a console account is not offered here. Sign in first, or ask for an invitation.";
 
-/** What Microsoft is asked for: the console sign-in's scopes and authority, or the mailbox connect's. */
-function requestFor(ready: ReadyConsoleSignIn, purpose: SignInPurposeName): { scopes: string[]; authority: string } {
-  if (purpose === "connect") return { scopes: delegatedScopes(ready.app.cloud), authority: signInTenant(ready.app) };
-  return { scopes: signInScopes(ready.app.cloud, ready.settings), authority: signInAuthority(ready.settings) };
+/**
+ * The app and what Microsoft is asked for: staff sign in through the console sign-in's app with its
+ * scopes and authority; a connect goes through the mailbox sign-in app, as "connect my calendar" does.
+ */
+function requestFor(ready: ReadyConsoleSignIn, purpose: SignInPurposeName): { app: DelegatedAppConfig; scopes: string[]; authority: string } | null {
+  if (purpose !== "connect") return { app: ready.app, scopes: signInScopes(ready.app.cloud, ready.settings), authority: signInAuthority(ready.settings) };
+  const app = ready.mailboxApp;
+  return app ? { app, scopes: delegatedScopes(app.cloud), authority: signInTenant(app) } : null;
 }
 
 export async function startMicrosoftSignIn(
   db: AppPrismaClient,
   ring: KeyRing,
-  input: { returnTo: string; ip: string | null; purpose?: SignInPurposeName; connectLinkToken?: string; linkUserId?: string },
+  input: { returnTo: string; ip: string | null; purpose?: SignInPurposeName; connectLinkToken?: string; inviteToken?: string; linkUserId?: string },
   now = new Date(),
 ): Promise<{ url: string; binding: string }> {
-  const purpose = input.connectLinkToken ? "connect" : (input.purpose ?? "console");
+  const purpose = input.connectLinkToken || input.inviteToken ? "connect" : (input.purpose ?? "console");
   const ready = await getReadyConsoleSignIn(db, ring);
   if (!ready) throw new UserFacingError(purpose === "connect" ? ONE_STEP_NOT_OFFERED : NOT_CONFIGURED);
   if (purpose === "link" && !input.linkUserId) throw new UserFacingError("Sign in to the console first, then link your Microsoft account.");
   let connectLinkId: string | null = null;
-  if (input.connectLinkToken) {
+  let inviteId: string | null = null;
+  if (input.inviteToken) {
+    const invite = await getInviteStatus(db, input.inviteToken, now);
+    if (invite.state !== "valid") throw new UserFacingError(INVITE_PROBLEMS[invite.state]);
+    // Staff invitations lead to the staff sign-in, where Entra decides the role.
+    if (invite.role !== "member") throw new UserFacingError("This invitation is for a staff account: use Sign in with Microsoft on the sign-in page.");
+    inviteId = invite.id;
+  } else if (input.connectLinkToken) {
     const link = await getConnectLinkStatus(db, input.connectLinkToken, now);
     if (link.state !== "valid") throw new UserFacingError(CONNECT_LINK_PROBLEMS[link.state]);
-    if (link.connectionId) throw new UserFacingError("This link reconnects an existing calendar: sign in to the console first.");
     connectLinkId = link.id;
   } else if (purpose === "connect" && !offersOneStepConnect(ready.settings)) {
     throw new UserFacingError(ONE_STEP_NOT_OFFERED);
@@ -96,21 +107,14 @@ export async function startMicrosoftSignIn(
   const windowStart = new Date(now.getTime() - MICROSOFT_SIGN_IN_TTL_MS);
   const recent = await db.microsoftSignIn.count({ where: { ip: input.ip, createdAt: { gt: windowStart } } });
   if (recent >= MAX_MICROSOFT_SIGN_INS_PER_WINDOW) throw new UserFacingError("Many Microsoft sign-ins were started from here in the last ten minutes. Wait a few minutes, then try again.");
-  const { app } = ready;
+  const request = requestFor(ready, purpose);
+  if (!request) throw new UserFacingError(ONE_STEP_NOT_OFFERED);
+  const { app, scopes, authority } = request;
   const state = generateToken();
   const nonce = generateToken(16);
   const binding = generateToken();
   const pkce = await newPkcePair();
-  let url: string;
-  try {
-    url = await authorizationUrl(
-      app,
-      { redirectUri: consoleSignInRedirectUri(), state, nonce, codeChallenge: pkce.challenge, ...requestFor(ready, purpose) },
-      microsoftPolicy(),
-    );
-  } catch {
-    throw new UserFacingError(`Microsoft's sign-in service (${app.cloud.label}) could not be reached, so nothing was started. Try again in a few minutes.`);
-  }
+  const url = await authorizationUrlOrRefusal(app, { redirectUri: consoleSignInRedirectUri(), state, nonce, codeChallenge: pkce.challenge, scopes, authority }, microsoftPolicy());
   const id = randomUUID();
   await db.microsoftSignIn.create({
     data: {
@@ -121,6 +125,7 @@ export async function startMicrosoftSignIn(
       codeVerifierSealed: ring.seal(pkce.verifier, verifierContext(id)),
       purpose,
       connectLinkId,
+      inviteId,
       linkUserId: purpose === "link" ? (input.linkUserId ?? null) : null,
       returnTo: input.returnTo,
       ip: input.ip,
@@ -145,7 +150,7 @@ export type MicrosoftSignInOutcome =
 
 type Refuse = (outcome: SignInOutcome) => Promise<MicrosoftSignInOutcome>;
 
-type ClaimedAttempt = { id: string; nonce: string; codeVerifierSealed: string; returnTo: string; purpose: string; connectLinkId: string | null; linkUserId: string | null };
+type ClaimedAttempt = { id: string; nonce: string; codeVerifierSealed: string; returnTo: string; purpose: string; connectLinkId: string | null; inviteId: string | null; linkUserId: string | null };
 
 export async function completeMicrosoftSignIn(
   db: AppPrismaClient,
@@ -158,7 +163,7 @@ export async function completeMicrosoftSignIn(
   if (!parsed.success || !input.binding) return { kind: "bad-state" };
   const attempt = await db.microsoftSignIn.findUnique({
     where: { stateHash: hashToken(parsed.data.state) },
-    select: { id: true, bindingHash: true, nonce: true, codeVerifierSealed: true, returnTo: true, purpose: true, connectLinkId: true, linkUserId: true, expiresAt: true, completedAt: true },
+    select: { id: true, bindingHash: true, nonce: true, codeVerifierSealed: true, returnTo: true, purpose: true, connectLinkId: true, inviteId: true, linkUserId: true, expiresAt: true, completedAt: true },
   });
   if (!attempt || attempt.completedAt || attempt.expiresAt <= now || !constantTimeEqual(attempt.bindingHash, hashToken(input.binding))) return { kind: "bad-state" };
   // Claimed before anything else: a replayed callback racing this one finds it used.
@@ -187,7 +192,8 @@ export async function completeMicrosoftSignIn(
 }
 
 type Redeemed = Extract<Awaited<ReturnType<typeof redeemCode>>, { ok: true }>;
-type Verified = { ready: ReadyConsoleSignIn; redeemed: Redeemed; claims: IdTokenClaims; account: string };
+/** `app`: the app the code was redeemed through. */
+type Verified = { ready: ReadyConsoleSignIn; app: DelegatedAppConfig; redeemed: Redeemed; claims: IdTokenClaims; account: string };
 type Context = { ip: string | null; userAgent: string | null };
 
 /** Microsoft's refusal, or the code redeemed (its PKCE verifier and the ID token's nonce checked) and its ID token read. */
@@ -201,11 +207,14 @@ async function redeemAttempt(
   if (params.error || !params.code) return { ok: false, outcome: refusalFromCallback(params) };
   const ready = await getReadyConsoleSignIn(db, ring);
   // A link an administrator sent stands in for the operator's member tenants.
-  const oneStepOpen = purpose !== "connect" || attempt.connectLinkId !== null || (ready !== null && offersOneStepConnect(ready.settings));
+  const oneStepOpen = purpose !== "connect" || attempt.connectLinkId !== null || attempt.inviteId !== null || (ready !== null && offersOneStepConnect(ready.settings));
   if (!ready || !oneStepOpen) return { ok: false, outcome: { code: "not-configured" } };
+  const request = requestFor(ready, purpose);
+  if (!request) return { ok: false, outcome: { code: "not-configured" } };
+  const { app, scopes, authority } = request;
   const redeemed = await redeemCode(
-    ready.app,
-    { code: params.code, codeVerifier: ring.open(attempt.codeVerifierSealed, verifierContext(attempt.id)), nonce: attempt.nonce, redirectUri: consoleSignInRedirectUri(), ...requestFor(ready, purpose) },
+    app,
+    { code: params.code, codeVerifier: ring.open(attempt.codeVerifierSealed, verifierContext(attempt.id)), nonce: attempt.nonce, redirectUri: consoleSignInRedirectUri(), scopes, authority },
     microsoftPolicy(),
   );
   if (!redeemed.ok) return { ok: false, outcome: outcomeOf(redeemed.failure) };
@@ -213,7 +222,7 @@ async function redeemAttempt(
   const claims = idTokenClaimsSchema.safeParse(redeemed.idTokenClaims);
   // An ID token minted for another attempt (a replayed or injected code) carries another nonce.
   if (!claims.success || claims.data.nonce !== attempt.nonce) return { ok: false, outcome: { code: "unexpected-response", account } };
-  return { ok: true, ready, redeemed, claims: claims.data, account };
+  return { ok: true, ready, app, redeemed, claims: claims.data, account };
 }
 
 async function startSession(db: AppPrismaClient, user: { id: string; email: string }, context: Context, policy: SessionPolicy, now: Date, summary: string) {
@@ -225,8 +234,8 @@ async function startSession(db: AppPrismaClient, user: { id: string; email: stri
 
 /** Staff sign-in: a trusted tenant, and a role from app roles or groups (read from Graph on overage), decided afresh. */
 async function finish(db: AppPrismaClient, verified: Verified, context: Context, attempt: ClaimedAttempt, refuse: Refuse, policy: SessionPolicy, now: Date): Promise<MicrosoftSignInOutcome> {
-  const { ready, redeemed, claims, account } = verified;
-  const { settings, app } = ready;
+  const { ready, app, redeemed, claims, account } = verified;
+  const { settings } = ready;
   if (!settings.tenants.some((tenant) => tenant.id === claims.tid)) return refuse({ code: "tenant-not-trusted", account });
   let groups = claims.groups;
   if (hasGroupsOverage(claims) && hasGroupMappings(settings.groups)) {
@@ -288,20 +297,29 @@ async function finishConnect(
   policy: SessionPolicy,
   now: Date,
 ): Promise<MicrosoftSignInOutcome> {
-  const { ready, redeemed, claims, account } = verified;
-  const { app } = ready;
+  const { ready, app, redeemed, claims, account } = verified;
   if (claims.tid === PERSONAL_ACCOUNT_TENANT_ID) return refuse({ code: "personal-account-not-allowed", account });
-  if (attempt.connectLinkId) {
-    const link = await db.connectLink.findUnique({ where: { id: attempt.connectLinkId }, select: { email: true, usedAt: true, revokedAt: true, expiresAt: true } });
+  let reconnectId: string | null = null;
+  let user: FoundUser;
+  if (attempt.inviteId) {
+    const invite = await db.invite.findUnique({ where: { id: attempt.inviteId }, select: { email: true, acceptedAt: true, revokedAt: true, expiresAt: true } });
+    if (!invite || invite.acceptedAt || invite.revokedAt || invite.expiresAt <= now) return refuse({ code: "link-not-usable", account });
+    user = await userForLink(db, claims, invite.email, account, now);
+  } else if (attempt.connectLinkId) {
+    const link = await db.connectLink.findUnique({ where: { id: attempt.connectLinkId }, select: { email: true, connectionId: true, usedAt: true, revokedAt: true, expiresAt: true } });
     if (!link || link.usedAt || link.revokedAt || link.expiresAt <= now) return refuse({ code: "link-not-usable", account });
-    // The link names a person: only their own Microsoft account may use it.
-    // By the sign-in name, which must sit in a domain the person's tenant has verified; the `email`
-    // claim is not verified and could be set to anyone's address in another tenant.
-    if (claims.preferred_username?.toLowerCase() !== link.email.toLowerCase()) return refuse({ code: "link-for-someone-else", account });
+    user = await userForLink(db, claims, link.email, account, now);
+    if (user.kind === "found" && link.connectionId) {
+      // A reconnect link renews its owner's own connection, whoever else's Microsoft account signs in.
+      const owned = await db.connection.count({ where: { id: link.connectionId, kind: "mailbox", ownerId: user.id } });
+      if (owned !== 1) return refuse({ code: "link-for-someone-else", account });
+      reconnectId = link.connectionId;
+    }
   } else if (!ready.settings.memberTenants.some((tenant) => tenant.id === claims.tid)) {
     return refuse({ code: "member-tenant-not-allowed", account });
+  } else {
+    user = await findOrCreateUser(db, claims, { role: "member", reevaluate: false }, now);
   }
-  const user = await findOrCreateUser(db, claims, { role: "member", reevaluate: false }, now);
   if (user.kind === "refused") return refuse({ code: user.code, account });
   // One-step connect decides no staff role and checks no staff tenant, so it never opens a staff
   // session: a person whose Entra role or tenant trust was withdrawn would otherwise keep the old role.
@@ -315,10 +333,21 @@ async function finishConnect(
         const used = await tx.connectLink.updateMany({ where: { id: attempt.connectLinkId, usedAt: null, revokedAt: null }, data: { usedAt: now } });
         if (used.count !== 1) throw new UserFacingError("This link has already been used.");
       }
+      if (attempt.inviteId) {
+        const accepted = await tx.invite.updateMany({ where: { id: attempt.inviteId, acceptedAt: null, revokedAt: null }, data: { acceptedAt: now } });
+        if (accepted.count !== 1) throw new UserFacingError("This invitation has already been used.");
+        await recordAudit(tx, {
+          actor: { id: user.id, email: user.email },
+          action: "user.invite-accept",
+          target: { type: "user", id: user.id, label: user.email },
+          summary: "Accepted a member invitation by signing in with Microsoft to connect their calendar",
+          ip: context.ip,
+        });
+      }
       return connectMailbox(
         tx,
         ring,
-        { ownerId: user.id, account: redeemed.account, cacheJson: redeemed.cacheJson, cloudId: app.cloudId, clientId: app.clientId, reconnectId: null, writeTest: false },
+        { ownerId: user.id, account: redeemed.account, cacheJson: redeemed.cacheJson, cloudId: app.cloudId, clientId: app.clientId, reconnectId, writeTest: false },
         { actor: { id: user.id, email: user.email }, ip: context.ip },
       );
     });
@@ -327,14 +356,47 @@ async function finishConnect(
     if (error instanceof UserFacingError) return refuse({ code: "connect-refused", description: error.message, account });
     throw error;
   }
-  const summary = `Signed in with Microsoft as ${account} (tenant ${claims.tid}) to connect their calendar${user.created ? "; member account created" : ""}`;
+  const summary = `Signed in with Microsoft as ${account} (tenant ${claims.tid}) to ${reconnectId ? "reconnect" : "connect"} their calendar${user.created ? "; member account created" : ""}`;
   const session = await startSession(db, user, context, policy, now, summary);
   return { kind: "connected", token: session.token, expiresAt: session.expiresAt, userId: user.id, connectionId };
 }
 
 type FoundUser =
   | { kind: "found"; id: string; email: string; created: boolean; previousRole: Role | null }
-  | { kind: "refused"; code: "deactivated" | "email-taken" | "no-email" };
+  | { kind: "refused"; code: "deactivated" | "email-taken" | "no-email" | "link-for-someone-else" | "identity-linked-elsewhere" };
+
+/**
+ * The account a connect link or invitation leads to. It names a person: only their own Microsoft
+ * account may use it, recognised by its sign-in name (which must sit in a domain the person's tenant
+ * has verified; the `email` claim is not verified and could be set to anyone's address in another
+ * tenant), or as the `tid` + `oid` already linked to the account the link is for. An existing account
+ * reached by its sign-in name is linked to this Microsoft account here, so later sign-ins find it.
+ */
+async function userForLink(db: AppPrismaClient, claims: IdTokenClaims, email: string, account: string, now: Date): Promise<FoundUser> {
+  const target = await db.user.findUnique({
+    where: { email },
+    select: { id: true, email: true, role: true, active: true, linkedIdentities: { where: { tenantId: claims.tid, objectId: claims.oid }, select: { id: true } } },
+  });
+  const byName = claims.preferred_username?.toLowerCase() === email.toLowerCase();
+  const byIdentity = (target?.linkedIdentities.length ?? 0) > 0;
+  if (!byName && !byIdentity) return { kind: "refused", code: "link-for-someone-else" };
+  if (!target || byIdentity) return findOrCreateUser(db, claims, { role: "member", reevaluate: false }, now);
+  if (!target.active) return { kind: "refused", code: "deactivated" };
+  // Staff are refused by the caller; their account must not be linked on the way.
+  if (target.role !== "member") return { kind: "found", id: target.id, email: target.email, created: false, previousRole: target.role };
+  return db.$transaction(async (tx): Promise<FoundUser> => {
+    const elsewhere = await tx.linkedIdentity.findUnique({ where: { tenantId_objectId: { tenantId: claims.tid, objectId: claims.oid } }, select: { userId: true } });
+    if (elsewhere) return { kind: "refused", code: "identity-linked-elsewhere" };
+    await tx.linkedIdentity.create({ data: { userId: target.id, tenantId: claims.tid, objectId: claims.oid, username: account.slice(0, 300), lastSignInAt: now }, select: { id: true } });
+    await recordAudit(tx, {
+      actor: { id: target.id, email: target.email },
+      action: "user.link-microsoft",
+      target: { type: "user", id: target.id, label: target.email },
+      summary: `Linked the Microsoft account ${account} (tenant ${claims.tid}, object ${claims.oid}) by signing in from a link sent to ${target.email}`,
+    });
+    return { kind: "found", id: target.id, email: target.email, created: false, previousRole: target.role };
+  });
+}
 
 /**
  * The linked account by `tid` + `oid`, its role set to what this sign-in says; or, at first sign-in, a

@@ -9,6 +9,7 @@ import { signInPath } from "@/lib/auth/form-schemas";
 import { PASSWORD_HINT } from "@/lib/auth/password-policy";
 import { getPrisma } from "@/lib/db/client";
 import { CONNECT_LINK_PROBLEMS, connectLinkPath, getConnectLinkStatus } from "@/lib/delegated/connect-links";
+import { getDelegatedAppView } from "@/lib/delegated/delegated-app";
 import { formatDay } from "@/lib/format";
 
 export const metadata: Metadata = { title: "Connect your calendar" };
@@ -30,8 +31,9 @@ export default async function ConnectLinkPage({ params }: { params: Promise<{ to
     );
   }
   const heading = status.connectionId ? "Reconnect your calendar" : "Connect your calendar";
-  // One Microsoft sign-in makes the account, signs in and connects, when the console signs people in with Microsoft.
-  const oneStep = !user && !status.accountExists && !status.connectionId && (await isMicrosoftSignInVerified(db));
+  // One Microsoft sign-in finds or makes the account, signs in and connects (or reconnects), when the
+  // console signs people in with Microsoft; it goes through the mailbox sign-in app.
+  const oneStep = !user && (await isMicrosoftSignInVerified(db)) && (await getDelegatedAppView(db)) !== null;
   const passwordsRefused = oneStep && (await localPasswordRefused(db, { breakGlass: false }));
   const intro = status.connectionId
     ? "Your saved Microsoft sign-in has expired. Sign in with Microsoft again and your calendar is synchronised as before."
@@ -52,9 +54,18 @@ export default async function ConnectLinkPage({ params }: { params: Promise<{ to
           </p>
         )
       ) : status.accountExists ? (
-        <p>
-          You already have an account. <Link href={signInPath(connectLinkPath(token))}>Sign in to continue</Link>.
-        </p>
+        <>
+          {oneStep && (
+            <>
+              <p>Sign in with your Microsoft work account once: you are signed in to the console and your calendar {status.connectionId ? "reconnected" : "connected"} in that one sign-in.</p>
+              <ActionForm action={startOneStepConnectAction} submitLabel={status.connectionId ? "Reconnect with Microsoft" : "Connect with Microsoft"} hidden={{ token }} />
+            </>
+          )}
+          <p>
+            {oneStep ? "Or sign in to the console first: " : "You already have an account. "}
+            <Link href={signInPath(connectLinkPath(token))}>Sign in to continue</Link>.
+          </p>
+        </>
       ) : (
         <>
           {oneStep && (
