@@ -126,8 +126,6 @@ export async function generateCertificateCredential(options: {
   maxDays?: number;
   now?: Date;
   privateKeyPem?: string;
-  /** A tenant policy's cap: the certificate ends no later, whatever the months say. */
-  notAfter?: Date;
 }): Promise<CertificateCredential> {
   const now = options.now ?? new Date();
   const months = Math.min(Math.max(1, Math.round(options.validityMonths ?? DEFAULT_VALIDITY_MONTHS)), MAX_VALIDITY_MONTHS);
@@ -140,7 +138,6 @@ export async function generateCertificateCredential(options: {
     Math.min(
       addMonths(now, months).getTime(),
       options.maxDays ? notBefore.getTime() + options.maxDays * 86_400_000 : Infinity,
-      options.notAfter?.getTime() ?? Infinity,
     ),
   );
   const certificate = selfSignedCertificate(privateKey, {

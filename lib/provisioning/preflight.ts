@@ -34,7 +34,12 @@ export type PreflightPlan = {
   tagged?: { id: string; appId: string };
 };
 
-export type PreflightResult = { items: ChecklistItem[]; plan: PreflightPlan };
+export type PreflightResult = {
+  items: ChecklistItem[];
+  plan: PreflightPlan;
+  /** What Microsoft calls the tenant, read in the same round trip, for the status board. */
+  tenant?: { id: string; displayName: string | null };
+};
 
 const wantedRoles: string[] = [graphPermissions.calendarsReadWriteApp.value, graphPermissions.userReadAllApp.value];
 const grantingRoles: string[] = [roleTemplates.globalAdministrator, roleTemplates.privilegedRoleAdministrator];
@@ -64,7 +69,7 @@ export async function runPreflight(
   facts: SetupTokenFacts,
   input: { displayName: string; reuseObjectId?: string; ownApplicationObjectId?: string; credentialKind?: "secret" | "certificate"; tag?: string },
 ): Promise<PreflightResult> {
-  const [roles, policy, authorization, named, graphSp] = await Promise.all([
+  const [roles, policy, authorization, named, graphSp, organization] = await Promise.all([
     facts.roleTemplateIds
       ? Promise.resolve<AdminGraphResult<{ value: DirectoryRole[] }>>({ ok: true, status: 200, value: { value: facts.roleTemplateIds.map((roleTemplateId) => ({ roleTemplateId })) } })
       : graph.request<{ value: DirectoryRole[] }>("GET", "/me/transitiveMemberOf/microsoft.graph.directoryRole?$count=true&$select=id,roleTemplateId,displayName", {
@@ -74,7 +79,9 @@ export async function runPreflight(
     graph.request<AuthorizationPolicy>("GET", "/policies/authorizationPolicy"),
     graph.request<{ value: AppSummary[] }>("GET", `/applications?$filter=${encodeURIComponent(`displayName eq ${odataLiteral(input.displayName)}`)}&$select=id,appId,displayName,tags`),
     graph.request<{ value: ServicePrincipal[] }>("GET", `/servicePrincipals?$filter=${encodeURIComponent(`appId eq '${graphResourceAppId}'`)}&$select=id,appRoles`),
+    graph.request<{ value: { id: string; displayName?: string | null }[] }>("GET", "/organization?$select=id,displayName"),
   ]);
+  const organizationRow = organization.ok ? organization.value.value[0] : undefined;
   const items: ChecklistItem[] = [];
   const stops: string[] = [];
 
@@ -208,6 +215,7 @@ export async function runPreflight(
   const proceed = stops.length === 0;
   return {
     items,
+    ...(organizationRow ? { tenant: { id: organizationRow.id, displayName: organizationRow.displayName ?? null } } : {}),
     plan: {
       proceed,
       ...(proceed ? {} : { stopReason: items.filter((item) => stops.includes(item.id)).map((item) => item.detail).join(" ") }),

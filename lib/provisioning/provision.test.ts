@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { tenantNamesFor } from "@/lib/connections/tenant-names";
 import { KeyRing } from "@/lib/crypto/seal";
 import type { Database } from "@/lib/db/client";
 import { resolveCloud } from "@/lib/entra/cloud-config";
@@ -65,6 +66,9 @@ describe.each(testEngines())("provisioning on $name", (engine) => {
     const audit = await database.prisma.auditEvent.findMany({ where: { targetId: id }, select: { action: true, summary: true } });
     expect(audit.map((entry) => entry.action).sort()).toEqual(["provisioning.create-app", "provisioning.create-service-principal", "provisioning.credential", "provisioning.grant", "provisioning.grant"]);
     expect(JSON.stringify(audit)).not.toContain(token.split(".")[2]);
+    // The tenant's name was read in the pre-flight's round trip, so the status board can show it.
+    const tenant = sim.scenario.tenants[0]!;
+    expect(await tenantNamesFor(database.prisma, [tenant.id])).toEqual(new Map([[tenant.id.toLowerCase(), tenant.displayName]]));
   });
 
   it("an Azure CLI token cannot read policies: shown as unknown, not as a failure, and the run completes", async () => {

@@ -11,6 +11,7 @@ import { graphResourceAppId } from "@/lib/entra/permissions";
 import type { AppPrismaClient } from "@/lib/db/types";
 import { createAdminGraph, type AdminGraph, type AdminGraphFailure } from "@/lib/provisioning/admin-graph";
 import { explainFailure, hasCode, isAlreadyGranted } from "@/lib/provisioning/explain";
+import { recordTenantName } from "@/lib/connections/tenant-names";
 import { runPreflight, type ChecklistItem, type CredentialPlan, type PreflightPlan } from "@/lib/provisioning/preflight";
 import {
   createProvisioningRecord,
@@ -398,8 +399,8 @@ async function addCertificate(ctx: Context, plan: Extract<CredentialPlan, { kind
       commonName: `Calsync Console ${row.displayName}`,
       validityMonths: row.secretMonths,
       now,
-      // A minute inside the cap: Microsoft compares against its own clock.
-      ...(plan.maxDays !== undefined ? { notAfter: new Date(now.getTime() + plan.maxDays * 86_400_000 - 60_000) } : {}),
+      // The policy limits the whole validity, from the certificate's first valid moment.
+      ...(plan.maxDays !== undefined ? { maxDays: plan.maxDays } : {}),
       ...(ctx.options.certificateKeyPem ? { privateKeyPem: ctx.options.certificateKeyPem } : {}),
     });
     keyId = randomUUID();
@@ -542,6 +543,9 @@ async function runClaimed(
     credentialKind: row.credentialKind === "certificate" ? "certificate" : "secret",
   });
   for (const item of preflight.items) show(ctx, item);
+  if (preflight.tenant && preflight.tenant.id.toLowerCase() === inspected.facts.tenantId.toLowerCase()) {
+    await recordTenantName(db, preflight.tenant.id, preflight.tenant.displayName);
+  }
   const { plan } = preflight;
   // A provisioning that already wrote something keeps going; only a fresh one stops on the pre-flight.
   const started = row.applicationObjectId !== null;
