@@ -379,6 +379,30 @@ describe.each(testEngines())("Sign in with Microsoft on $name", (engine) => {
       await expect(startMicrosoftSignIn(database.prisma, ring, { returnTo: "/connect", ip, inviteToken: invite.token })).rejects.toThrow(UserFacingError);
     });
 
+    it("names an account made from a link after the link, never after the unverified email claim", async () => {
+      await configure();
+      // Any tenant's administrator can set a user's mail to someone else's address.
+      patchScenario(sim, (scenario) => {
+        scenario.tenants[0]!.users.find((user) => user.id === demo.users.adele.id)!.mail = "victim@example.com";
+      });
+      const link = await createConnectLink(database.prisma, { email: demo.users.adele.upn }, { actor: operator, allowNewAccount: true });
+      const connected = await microsoftSignIn(demo.users.adele.upn, { connectLinkToken: link.token });
+      if (connected.outcome.kind !== "connected") throw new Error(`expected a connection, got ${JSON.stringify(connected.outcome)}`);
+      expect(await database.prisma.user.findUniqueOrThrow({ where: { id: connected.outcome.userId }, select: { email: true } })).toEqual({ email: demo.users.adele.upn });
+      expect(await database.prisma.user.count({ where: { email: "victim@example.com" } })).toBe(0);
+    });
+
+    it("does not hand an account that belongs to another Microsoft identity to whoever now holds its sign-in name", async () => {
+      await configure();
+      const member = await database.prisma.user.create({ data: { email: demo.users.adele.upn, displayName: "Adele (before)", role: "member", passwordHash: null }, select: { id: true } });
+      // The address once belonged to another person (a reused or renamed UPN).
+      await database.prisma.linkedIdentity.create({ data: { userId: member.id, tenantId: demo.contoso.id, objectId: "0f0f0f0f-0000-4000-8000-000000000001", username: demo.users.adele.upn }, select: { id: true } });
+      const link = await createConnectLink(database.prisma, { email: demo.users.adele.upn }, { actor: operator, allowNewAccount: false });
+      expect(await refusalCode(await microsoftSignIn(demo.users.adele.upn, { connectLinkToken: link.token }))).toBe("link-for-someone-else");
+      expect(await database.prisma.linkedIdentity.count({ where: { userId: member.id } })).toBe(1);
+      expect(await database.prisma.connection.count({ where: { ownerId: member.id } })).toBe(0);
+    });
+
     it("refuses a staff account reached through a link, without linking its Microsoft account", async () => {
       await configure();
       const staff = await database.prisma.user.create({ data: { email: demo.users.megan.upn, displayName: "Megan", role: "helpdesk", passwordHash: "scrypt$placeholder" }, select: { id: true } });

@@ -375,12 +375,18 @@ type FoundUser =
 async function userForLink(db: AppPrismaClient, claims: IdTokenClaims, email: string, account: string, now: Date): Promise<FoundUser> {
   const target = await db.user.findUnique({
     where: { email },
-    select: { id: true, email: true, role: true, active: true, linkedIdentities: { where: { tenantId: claims.tid, objectId: claims.oid }, select: { id: true } } },
+    select: { id: true, email: true, role: true, active: true, linkedIdentities: { select: { tenantId: true, objectId: true } } },
   });
   const byName = claims.preferred_username?.toLowerCase() === email.toLowerCase();
-  const byIdentity = (target?.linkedIdentities.length ?? 0) > 0;
+  const identities = target?.linkedIdentities ?? [];
+  const byIdentity = identities.some((identity) => identity.tenantId === claims.tid && identity.objectId === claims.oid);
   if (!byName && !byIdentity) return { kind: "refused", code: "link-for-someone-else" };
-  if (!target || byIdentity) return findOrCreateUser(db, claims, { role: "member", reevaluate: false }, now);
+  // An account that already belongs to another Microsoft identity is not handed to whoever now holds
+  // the sign-in name (a reused or renamed UPN): only that identity, or an admin, may change it.
+  if (!byIdentity && identities.length > 0) return { kind: "refused", code: "link-for-someone-else" };
+  // A new account is named after the link it came from, never after the unverified `email` claim.
+  if (!target) return findOrCreateUser(db, claims, { role: "member", reevaluate: false }, now, email);
+  if (byIdentity) return findOrCreateUser(db, claims, { role: "member", reevaluate: false }, now);
   if (!target.active) return { kind: "refused", code: "deactivated" };
   // Staff are refused by the caller; their account must not be linked on the way.
   if (target.role !== "member") return { kind: "found", id: target.id, email: target.email, created: false, previousRole: target.role };
@@ -402,7 +408,7 @@ async function userForLink(db: AppPrismaClient, claims: IdTokenClaims, email: st
  * The linked account by `tid` + `oid`, its role set to what this sign-in says; or, at first sign-in, a
  * new account. An existing account with the same email is never taken over: only its owner can link it.
  */
-async function findOrCreateUser(db: AppPrismaClient, claims: IdTokenClaims, grant: { role: Role; reevaluate: boolean }, now: Date): Promise<FoundUser> {
+async function findOrCreateUser(db: AppPrismaClient, claims: IdTokenClaims, grant: { role: Role; reevaluate: boolean }, now: Date, linkEmail?: string): Promise<FoundUser> {
   const { role } = grant;
   const username = (claims.preferred_username ?? claims.email ?? claims.oid).slice(0, 300);
   const attempt = () =>
@@ -426,7 +432,7 @@ async function findOrCreateUser(db: AppPrismaClient, claims: IdTokenClaims, gran
         }
         return { kind: "found", id: identity.user.id, email: identity.user.email, created: false, previousRole: identity.user.role };
       }
-      const email = accountEmail(claims);
+      const email = linkEmail?.toLowerCase() ?? accountEmail(claims);
       if (!email) return { kind: "refused", code: "no-email" };
       const taken = await tx.user.findUnique({ where: { email }, select: { id: true } });
       if (taken) return { kind: "refused", code: "email-taken" };
