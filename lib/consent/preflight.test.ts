@@ -71,6 +71,7 @@ describe.each(testEngines())("consent pre-flight on $name", (engine) => {
   const cloud = (): Cloud => resolveCloud("custom")!;
   const token = (scopes: readonly string[] = preflightScopes) => adminToken(sim, demo.users.admin.id, scopes);
   const predict = () => predictConsent(database.prisma, ring, { cloud: cloud(), token: token(), app: signInApp, actor: admin });
+  const kept = (userId: string = admin.id, clientId: string = signInApp.clientId) => ({ tenantId: demo.contoso.id, userId, clientId });
   const connect = async () => memberSignIn((await startMailboxSignIn(database.prisma, ring, { userId: alice.id })).url, member.upn);
 
   it.each(setups)("predicts what a member meets with $name", async (setup) => {
@@ -99,7 +100,7 @@ describe.each(testEngines())("consent pre-flight on $name", (engine) => {
     expect(sim.requests.some((request) => request.method === "POST" && request.path === "/v1.0/oauth2PermissionGrants" && request.status === 201)).toBe(true);
     expect(await connect()).toEqual({ kind: "code" });
     // The token is gone after the grant; the audit names the grant but never the token.
-    expect(await openConsentToken(database.prisma, ring, demo.contoso.id)).toBeUndefined();
+    expect(await openConsentToken(database.prisma, ring, kept())).toBeUndefined();
     const audit = await database.prisma.auditEvent.findMany({ where: { action: { startsWith: "consent." } }, select: { action: true, summary: true } });
     expect(audit.map((entry) => entry.action)).toContain("consent.grant");
     expect(JSON.stringify(audit)).not.toContain(adminTokenValue);
@@ -119,12 +120,26 @@ describe.each(testEngines())("consent pre-flight on $name", (engine) => {
     expect(await database.prisma.consentPrediction.count()).toBe(0);
   });
 
+  it("keeps the token for the administrator who ran the pre-flight and the app it checked, nobody else", async () => {
+    sim.setScenario(scenarioFor(setups[1]!));
+    await predict();
+    sim.clearRequests();
+    const other = { id: alice.id, email: "other-admin@example.com" };
+    const refused = await grantTenantWide(database.prisma, ring, { cloud: cloud(), tenantId: demo.contoso.id, app: signInApp, actor: other });
+    expect(refused).toMatchObject({ ok: false, message: expect.stringContaining("administrator who ran the pre-flight") });
+    expect(sim.requests.some((request) => request.method === "POST" && request.path === "/v1.0/oauth2PermissionGrants")).toBe(false);
+    // Still there for its owner; a different sign-in app drops it.
+    expect(await openConsentToken(database.prisma, ring, kept())).toBeDefined();
+    expect(await openConsentToken(database.prisma, ring, kept(admin.id, "00000000-0000-4000-8000-00000000beef"))).toBeUndefined();
+    expect(await openConsentToken(database.prisma, ring, kept())).toBeUndefined();
+  });
+
   it("keeps the token for the grant window only", async () => {
     sim.setScenario(scenarioFor(setups[1]!));
     const now = new Date();
     await predictConsent(database.prisma, ring, { cloud: cloud(), token: token(), app: signInApp, actor: admin, now });
-    expect(await openConsentToken(database.prisma, ring, demo.contoso.id, now)).toBeDefined();
-    expect(await openConsentToken(database.prisma, ring, demo.contoso.id, new Date(now.getTime() + 16 * 60_000))).toBeUndefined();
+    expect(await openConsentToken(database.prisma, ring, kept(), now)).toBeDefined();
+    expect(await openConsentToken(database.prisma, ring, kept(), new Date(now.getTime() + 16 * 60_000))).toBeUndefined();
     const raw = await database.sql.query<{ token_sealed: string | null }>("SELECT token_sealed FROM consent_predictions");
     expect(raw[0]?.token_sealed).toBeNull();
   });

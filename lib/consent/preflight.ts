@@ -208,8 +208,13 @@ export type GrantResult = { ok: true; prediction: ConsentPrediction } | { ok: fa
  */
 export async function grantTenantWide(db: DbClient, ring: KeyRing, input: { cloud: Cloud; tenantId: string; app: SignInApp; actor: AuditActor; ip?: string | null; now?: Date }): Promise<GrantResult> {
   const now = input.now ?? new Date();
-  const token = await openConsentToken(db, ring, input.tenantId, now);
-  if (!token) return { ok: false, message: "The pre-flight's token is no longer kept (it is kept for 15 minutes). Paste a fresh token and run the pre-flight again." };
+  const token = input.actor ? await openConsentToken(db, ring, { tenantId: input.tenantId, userId: input.actor.id, clientId: input.app.clientId }, now) : undefined;
+  if (!token) {
+    return {
+      ok: false,
+      message: "There is no token of yours kept for this grant: it is kept for 15 minutes, for the administrator who ran the pre-flight and the sign-in app it checked. Paste a fresh token and run the pre-flight again.",
+    };
+  }
   try {
     const graph = createAdminGraph(input.cloud, token);
     const [signInSp, graphSp] = await Promise.all([readSignInApp(graph, input.app.clientId), readGraphSp(graph)]);

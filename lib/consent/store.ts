@@ -64,14 +64,26 @@ export async function saveConsentPrediction(
   await db.consentPrediction.upsert({ where: { tenantId: input.tenantId }, create: { tenantId: input.tenantId, ...data }, update: data, select: { tenantId: true } });
 }
 
-/** The sealed token while the grant window lasts; an expired one is dropped. */
-export async function openConsentToken(db: DbClient, ring: KeyRing, tenantId: string, now = new Date()): Promise<string | undefined> {
-  const row = await db.consentPrediction.findUnique({ where: { tenantId }, select: { tokenSealed: true, tokenUntil: true } });
+/**
+ * The sealed token while the grant window lasts; an expired one is dropped. It serves only the console
+ * user who pasted it, for the app it was checked for: another admin pressing "Grant" would otherwise
+ * act in Entra under the first admin's identity, and a switched sign-in app would get a grant nobody
+ * predicted.
+ */
+export async function openConsentToken(
+  db: DbClient,
+  ring: KeyRing,
+  input: { tenantId: string; userId: string; clientId: string },
+  now = new Date(),
+): Promise<string | undefined> {
+  const { tenantId } = input;
+  const row = await db.consentPrediction.findUnique({ where: { tenantId }, select: { tokenSealed: true, tokenUntil: true, checkedById: true, clientId: true } });
   if (!row?.tokenSealed) return undefined;
-  if (!row.tokenUntil || row.tokenUntil <= now) {
+  if (!row.tokenUntil || row.tokenUntil <= now || row.clientId.toLowerCase() !== input.clientId.toLowerCase()) {
     await clearConsentToken(db, tenantId);
     return undefined;
   }
+  if (row.checkedById !== input.userId) return undefined;
   return ring.open(row.tokenSealed, tokenContext(tenantId));
 }
 
