@@ -134,6 +134,17 @@ describe.each(testEngines())("consent pre-flight on $name", (engine) => {
     expect(await openConsentToken(database.prisma, ring, kept())).toBeUndefined();
   });
 
+  it("refuses, for a single-organisation app, a token from another organisation, whose prediction its members would never meet", async () => {
+    sim.setScenario(scenarioFor(setups[1]!));
+    await database.prisma.consentPrediction.deleteMany();
+    const elsewhere = predictConsent(database.prisma, ring, { cloud: cloud(), token: token(), app: { ...signInApp, multiTenant: false, homeTenant: "0a0b0c0d-0000-4000-8000-000000000001" }, actor: admin });
+    await expect(elsewhere).rejects.toThrow(/another organisation/);
+    expect(await database.prisma.consentPrediction.count()).toBe(0);
+    // Its own organisation, named by domain, is found through its metadata.
+    const home = await predictConsent(database.prisma, ring, { cloud: cloud(), token: token(), app: { ...signInApp, multiTenant: false, homeTenant: demo.contoso.domain }, actor: admin });
+    expect(home.tenantId).toBe(demo.contoso.id);
+  });
+
   it("keeps the token for the grant window only", async () => {
     sim.setScenario(scenarioFor(setups[1]!));
     const now = new Date();

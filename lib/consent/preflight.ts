@@ -3,6 +3,8 @@ import { recordAudit, type AuditActor } from "@/lib/audit/audit";
 import type { KeyRing } from "@/lib/crypto/seal";
 import type { DbClient } from "@/lib/db/types";
 import type { Cloud } from "@/lib/entra/clouds";
+import { createRetryBudget } from "@/lib/entra/http-transport";
+import { fetchTenantMetadata } from "@/lib/entra/tenant-metadata";
 import { graphResourceAppId } from "@/lib/entra/permissions";
 import { createAdminGraph, type AdminGraph, type AdminGraphResult } from "@/lib/provisioning/admin-graph";
 import { inspectSetupToken, roleNames } from "@/lib/provisioning/setup-token";
@@ -28,7 +30,17 @@ export class ConsentTokenError extends Error {
   override name = "ConsentTokenError";
 }
 
-export type SignInApp = { clientId: string; multiTenant: boolean };
+/** `homeTenant` (a domain or GUID) is where a single-organisation app lets people sign in. */
+export type SignInApp = { clientId: string; multiTenant: boolean; homeTenant?: string };
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The home tenant's ID: as typed when it is one, else from its OpenID metadata. */
+async function homeTenantId(cloud: Cloud, homeTenant: string): Promise<string | undefined> {
+  if (GUID.test(homeTenant)) return homeTenant.toLowerCase();
+  const metadata = await fetchTenantMetadata({ cloud, tenant: homeTenant, policy: { signal: AbortSignal.timeout(20_000), retry: createRetryBudget() } });
+  return metadata.ok ? metadata.tenantId?.toLowerCase() : undefined;
+}
 
 /** How long the sealed token may serve a grant after the run. */
 const GRANT_WINDOW_MS = 15 * 60_000;
@@ -183,6 +195,16 @@ export async function predictConsent(db: DbClient, ring: KeyRing, input: Predict
   const now = input.now ?? new Date();
   const token = input.token.trim().replace(/^bearer\s+/i, "");
   const facts = inspectConsentToken(token, input.cloud, now);
+  // A single-organisation app's members all meet their own organisation's policy: another tenant's
+  // prediction (and its reviewers' names) would be shown to them as theirs.
+  if (!input.app.multiTenant && input.app.homeTenant) {
+    const home = await homeTenantId(input.cloud, input.app.homeTenant);
+    if (home && home !== facts.tenantId.toLowerCase()) {
+      throw new ConsentTokenError(
+        `This token is from another organisation (tenant ${facts.tenantId}). The mailbox sign-in app serves only ${input.app.homeTenant}: use a token of an administrator there.`,
+      );
+    }
+  }
   const graph = createAdminGraph(input.cloud, token);
   const read = await readConsentFacts(graph, input.cloud, facts.tenantId, input.app);
   const prediction = predictFromFacts(read.facts);

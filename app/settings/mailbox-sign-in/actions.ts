@@ -26,7 +26,7 @@ export async function runConsentPreflightAction(_state: ActionState, formData: F
       const prediction = await predictConsent(await getPrisma(), getKeyRing(), {
         cloud: app.cloud,
         token: values.token,
-        app: { clientId: app.clientId, multiTenant: app.audience !== "organization" },
+        app: { clientId: app.clientId, multiTenant: app.audience !== "organization", homeTenant: app.homeTenant },
         actor: { id: caller.id, email: caller.email },
         ip,
       });
