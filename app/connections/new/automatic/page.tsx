@@ -24,7 +24,8 @@ function signInProblem(kind: string | undefined, code: string | undefined): stri
     case "refused":
       if (code === "token-unusable") return "Microsoft signed you in, but the token cannot be used for this setup (wrong cloud, or it expires too soon). Nothing was changed.";
       if (code === "setup-app-missing") return "The setup app was removed while you were signing in. Nothing was changed.";
-      return `Microsoft did not sign you in through the setup app (${code ?? "no code"}). Nothing was changed. Check the setup app's redirect URI and permissions under Settings → Setup app, or paste a token instead.`;
+      // Only a code's shape is shown: the URL can be crafted by anyone, and free text here would read as the console's own words.
+      return `Microsoft did not sign you in through the setup app (${code && /^(AADSTS\d{4,7}|[a-z_]{3,40})$/.test(code) ? code : "no code"}). Nothing was changed. Check the setup app's redirect URI and permissions under Settings → Setup app, or paste a token instead.`;
     default:
       return undefined;
   }
