@@ -77,7 +77,7 @@ describe.each(testEngines())("uploading the switch's certificate for the admin o
   });
 
   const refusal = async (raw: string) => {
-    const error = await uploadPendingCertificate(database.prisma, cloud, id, raw).catch((caught: unknown) => caught);
+    const error = await uploadPendingCertificate(database.prisma, cloud, id, raw, { actor }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(UserFacingError);
     return (error as UserFacingError).fieldErrors.token;
   };
@@ -87,7 +87,9 @@ describe.each(testEngines())("uploading the switch's certificate for the admin o
     const kept = uploadCertificate(liveApp(), other.certificatePem);
     const pending = await startCertificateSwitch(database.prisma, ring, id, { validityMonths: 12, privateKeyPem: fixtureKeys.c });
     const admin = token();
-    const uploaded = await uploadPendingCertificate(database.prisma, cloud, id, `Bearer ${admin}\n`);
+    const uploaded = await uploadPendingCertificate(database.prisma, cloud, id, `Bearer ${admin}\n`, { actor });
+    // Entra changed at once: on record before any switch.
+    expect(await database.prisma.auditEvent.count({ where: { action: "connection.certificate-upload", targetId: id, summary: { contains: uploaded.keyId } } })).toBe(1);
     expect(uploaded.applicationObjectId).toBe(applicationObjectId(sim.scenario.tenants[0]!, liveApp()));
     expect(liveApp().certificates.map((certificate) => certificate.keyId)).toEqual([kept.keyId, uploaded.keyId]);
 
@@ -123,7 +125,7 @@ describe.each(testEngines())("uploading the switch's certificate for the admin o
     expect(liveApp().certificates).toHaveLength(0);
     const capped = await startCertificateSwitch(database.prisma, ring, id, { validityMonths: 12, privateKeyPem: fixtureKeys.c });
     expect(Math.round((capped.expiresAt.getTime() - Date.now()) / DAY)).toBe(30);
-    await uploadPendingCertificate(database.prisma, cloud, id, token(SETUP_APP_SCOPES));
+    await uploadPendingCertificate(database.prisma, cloud, id, token(SETUP_APP_SCOPES), { actor });
     expect(liveApp().certificates).toHaveLength(1);
   });
 

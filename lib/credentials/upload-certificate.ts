@@ -1,4 +1,5 @@
 import "server-only";
+import { recordAudit, type AuditActor } from "@/lib/audit/audit";
 import { randomUUID } from "node:crypto";
 import { certificateLifetimeLimitDays, type AppManagementPolicyView } from "@/lib/credentials/certificate-validity";
 import { certificateDer, describeCertificate } from "@/lib/crypto/certificates";
@@ -42,7 +43,14 @@ function explain(failure: AdminGraphFailure, action: string): string {
   return `Microsoft did not ${action} (${failure.code}${failure.message ? `: ${failure.message}` : ""}).`;
 }
 
-export async function uploadPendingCertificate(db: DbClient, cloud: Cloud, id: string, rawToken: string, now = new Date()): Promise<{ applicationObjectId: string; keyId: string }> {
+export async function uploadPendingCertificate(
+  db: DbClient,
+  cloud: Cloud,
+  id: string,
+  rawToken: string,
+  context: { actor: AuditActor; ip?: string | null },
+  now = new Date(),
+): Promise<{ applicationObjectId: string; keyId: string }> {
   const row = await db.connection.findUnique({ where: { id }, select: { name: true, kind: true, tenantId: true, clientId: true, credentialKind: true, pendingCertificatePem: true } });
   if (!row || row.kind !== "organization") throw new UserFacingError("This connection no longer exists.");
   if (row.credentialKind !== "secret" || !row.pendingCertificatePem) throw new UserFacingError("Generate the certificate first.");
@@ -87,5 +95,13 @@ export async function uploadPendingCertificate(db: DbClient, cloud: Cloud, id: s
 
   const applicationObjectId = app.value.id.toLowerCase();
   await db.connection.updateMany({ where: { id, credentialKind: "secret" }, data: { pendingCertificateKeyId: keyId, applicationObjectId } });
+  // Entra changed now, whether or not the switch that follows succeeds: the change is on record by itself.
+  await recordAudit(db, {
+    actor: context.actor,
+    action: "connection.certificate-upload",
+    target: { type: "connection", id, label: row.name },
+    summary: `Added certificate ${certificate.thumbprintSha256} (Certificate ID ${keyId}) to app ${row.clientId} (object ${applicationObjectId}) in tenant ${row.tenantId} with an administrator's token`,
+    ip: context.ip ?? null,
+  });
   return { applicationObjectId, keyId };
 }

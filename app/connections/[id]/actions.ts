@@ -162,8 +162,8 @@ export async function uploadCertificateForMeAction(_state: ActionState, formData
     if (!connection || connection.kind !== "organization") throw new UserFacingError("This connection no longer exists.");
     const cloud = resolveCloud(connection.cloud);
     if (!cloud) throw new UserFacingError("The connection's cloud is not configured on this server.");
-    const uploaded = await uploadPendingCertificate(db, cloud, values.id, values[UPLOAD_TOKEN_FIELD]);
     const { ip } = await requestContext();
+    const uploaded = await uploadPendingCertificate(db, cloud, values.id, values[UPLOAD_TOKEN_FIELD], { actor: caller, ip });
     try {
       await completeCertificateSwitch(db, getKeyRing(), values.id, values.version, { applicationObjectId: null, keyId: null }, (input) => runChecks(input), { actor: caller, ip });
     } catch (error) {
