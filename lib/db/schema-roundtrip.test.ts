@@ -106,11 +106,13 @@ const samples: Record<Prisma.ModelName, Record<string, unknown>> = {
     adminGroups: ["33333333-4444-4555-8666-777777777777"], helpdeskGroups: [], memberGroups: [], allowMembers: true, microsoftOnly: true,
     memberTenants: [{ id: "44444444-5555-4666-8777-888888888888", label: "fabrikam.com" }],
     verifiedAt: at("2026-10-09T00:00:00.000Z"), verification: [{ ok: true }], version: 2, updatedById: userId, updatedAt: at("2026-10-09T00:00:01.000Z"),
+    appKind: "separate", appCloud: "global", appHomeTenant: "contoso.com", appCredentialKind: "certificate", appCredentialSealed: "cs1.k1.w.x",
+    appCredentialHint: "EF".repeat(32), appCertificatePem: "-----BEGIN CERTIFICATE-----",
   },
   MicrosoftSignIn: {
     id: "7a8b9c0d-1e2f-4a3b-8c4d-5e6f7a8b9c12", stateHash: "7".repeat(64), bindingHash: "8".repeat(64), nonce: "n-2", codeVerifierSealed: "cs1.k1.o.p", purpose: "connect",
     connectLinkId: "5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a10", linkUserId: userId, returnTo: "/status", ip: "192.0.2.8", createdAt: at("2026-10-10T00:00:00.000Z"), expiresAt: at("2026-10-10T00:10:00.000Z"),
-    completedAt: at("2026-10-10T00:01:00.000Z"), outcome: { code: "tenant-not-trusted" },
+    completedAt: at("2026-10-10T00:01:00.000Z"), outcome: { code: "tenant-not-trusted" }, inviteId: "7e9a2b4c-3d5e-4f60-9a1b-2c3d4e5f6a03",
   },
   MfaTotp: { userId, secretSealed: "cs1.k1.t.u", confirmedAt: at("2026-11-01T00:00:00.000Z"), lastUsedStep: 59_000_000, createdAt: at("2026-11-01T00:00:01.000Z") },
   MfaPasskey: {
