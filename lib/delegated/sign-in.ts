@@ -144,6 +144,24 @@ export function refusalFromCallback(params: z.infer<typeof callbackSchema>): Sig
   return outcomeOf(failure, { ...(params.error_subcode ? { subcode: params.error_subcode } : {}) });
 }
 
+type AttemptTable = { updateMany(args: { where: { id: string; completedAt: null }; data: { completedAt: Date } }): PromiseLike<{ count: number }> };
+
+/**
+ * The attempt a callback's `state` names, claimed once: found by the state's hash, unexpired, unused
+ * and `ours`; null otherwise. Claimed before anything else, so a replayed callback racing this one
+ * finds it used. `table` is the attempts' table and `find` reads an attempt from it.
+ */
+export async function claimSignInAttempt<T extends { id: string; expiresAt: Date; completedAt: Date | null }>(
+  table: AttemptTable,
+  find: (where: { stateHash: string }) => PromiseLike<T | null>,
+  input: { state: string; ours: (attempt: T) => boolean; now: Date },
+): Promise<T | null> {
+  const attempt = await find({ stateHash: hashToken(input.state) });
+  if (!attempt || attempt.completedAt || attempt.expiresAt <= input.now || !input.ours(attempt)) return null;
+  const claimed = await table.updateMany({ where: { id: attempt.id, completedAt: null }, data: { completedAt: input.now } });
+  return claimed.count === 1 ? attempt : null;
+}
+
 export async function completeMailboxSignIn(
   db: AppPrismaClient,
   ring: KeyRing,
@@ -153,14 +171,12 @@ export async function completeMailboxSignIn(
   const parsed = callbackSchema.safeParse(Object.fromEntries(input.params));
   if (!parsed.success) return { kind: "bad-state" };
   const params = parsed.data;
-  const attempt = await db.delegatedSignIn.findUnique({
-    where: { stateHash: hashToken(params.state) },
-    select: { id: true, userId: true, nonce: true, codeVerifierSealed: true, connectionId: true, writeTest: true, expiresAt: true, completedAt: true },
-  });
-  if (!attempt || attempt.userId !== input.userId || attempt.completedAt || attempt.expiresAt <= now) return { kind: "bad-state" };
-  // Claim the attempt before anything else: a replayed callback racing this one finds it used.
-  const claimed = await db.delegatedSignIn.updateMany({ where: { id: attempt.id, completedAt: null }, data: { completedAt: now } });
-  if (claimed.count !== 1) return { kind: "bad-state" };
+  const attempt = await claimSignInAttempt(
+    db.delegatedSignIn,
+    (where) => db.delegatedSignIn.findUnique({ where, select: { id: true, userId: true, nonce: true, codeVerifierSealed: true, connectionId: true, writeTest: true, expiresAt: true, completedAt: true } }),
+    { state: params.state, ours: (found) => found.userId === input.userId, now },
+  );
+  if (!attempt) return { kind: "bad-state" };
   const refuse = async (outcome: SignInOutcome): Promise<CallbackOutcome> => {
     await db.delegatedSignIn.update({ where: { id: attempt.id }, data: { outcome }, select: { id: true } });
     return { kind: "refused", signInId: attempt.id };

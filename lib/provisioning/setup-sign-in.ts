@@ -4,7 +4,7 @@ import { z } from "zod";
 import { sealContext, type KeyRing } from "@/lib/crypto/seal";
 import { generateToken, hashToken } from "@/lib/crypto/tokens";
 import type { DbClient } from "@/lib/db/types";
-import { callbackSchema, outcomeOf, refusalFromCallback, type SignInOutcome } from "@/lib/delegated/sign-in";
+import { callbackSchema, claimSignInAttempt, outcomeOf, refusalFromCallback, type SignInOutcome } from "@/lib/delegated/sign-in";
 import { authorizationUrl, newPkcePair, redeemCode } from "@/lib/delegated/msal-delegated";
 import { signInTenant } from "@/lib/delegated/delegated-app";
 import type { Cloud } from "@/lib/entra/clouds";
@@ -119,14 +119,12 @@ export async function completeSetupSignIn(db: DbClient, ring: KeyRing, input: { 
   const parsed = callbackSchema.safeParse(Object.fromEntries(input.params));
   if (!parsed.success) return { kind: "bad-state" };
   const params = parsed.data;
-  const attempt = await db.setupSignIn.findUnique({
-    where: { stateHash: hashToken(params.state) },
-    select: { id: true, userId: true, nonce: true, codeVerifierSealed: true, purpose: true, payload: true, expiresAt: true, completedAt: true },
-  });
-  if (!attempt || attempt.userId !== input.userId || attempt.completedAt || attempt.expiresAt <= now) return { kind: "bad-state" };
-  // Claim first: a replayed callback racing this one finds the attempt used.
-  const claimed = await db.setupSignIn.updateMany({ where: { id: attempt.id, completedAt: null }, data: { completedAt: now } });
-  if (claimed.count !== 1) return { kind: "bad-state" };
+  const attempt = await claimSignInAttempt(
+    db.setupSignIn,
+    (where) => db.setupSignIn.findUnique({ where, select: { id: true, userId: true, nonce: true, codeVerifierSealed: true, purpose: true, payload: true, expiresAt: true, completedAt: true } }),
+    { state: params.state, ours: (found) => found.userId === input.userId, now },
+  );
+  if (!attempt) return { kind: "bad-state" };
   const purpose = z.enum(setupSignInPurposes).safeParse(attempt.purpose);
   if (!purpose.success) return { kind: "bad-state" };
   if (params.error || !params.code) return { kind: "refused", outcome: refusalFromCallback(params) };

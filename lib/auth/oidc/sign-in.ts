@@ -5,7 +5,7 @@ import { sealContext, type KeyRing } from "@/lib/crypto/seal";
 import { constantTimeEqual, generateToken, hashToken } from "@/lib/crypto/tokens";
 import { Prisma } from "@/lib/db/generated/client";
 import type { AppPrismaClient, DbClient } from "@/lib/db/types";
-import { refusalFromCallback, callbackSchema, outcomeOf, signInOutcomeSchema, type SignInOutcome } from "@/lib/delegated/sign-in";
+import { refusalFromCallback, callbackSchema, claimSignInAttempt, outcomeOf, signInOutcomeSchema, type SignInOutcome } from "@/lib/delegated/sign-in";
 import { PERSONAL_ACCOUNT_TENANT_ID, signInTenant, type DelegatedAppConfig } from "@/lib/delegated/delegated-app";
 import { CONNECT_LINK_PROBLEMS, getConnectLinkStatus } from "@/lib/delegated/connect-links";
 import { getInviteStatus, INVITE_PROBLEMS } from "@/lib/auth/invites";
@@ -161,14 +161,17 @@ export async function completeMicrosoftSignIn(
 ): Promise<MicrosoftSignInOutcome> {
   const parsed = callbackSchema.safeParse(Object.fromEntries(input.params));
   if (!parsed.success || !input.binding) return { kind: "bad-state" };
-  const attempt = await db.microsoftSignIn.findUnique({
-    where: { stateHash: hashToken(parsed.data.state) },
-    select: { id: true, bindingHash: true, nonce: true, codeVerifierSealed: true, returnTo: true, purpose: true, connectLinkId: true, inviteId: true, linkUserId: true, expiresAt: true, completedAt: true },
-  });
-  if (!attempt || attempt.completedAt || attempt.expiresAt <= now || !constantTimeEqual(attempt.bindingHash, hashToken(input.binding))) return { kind: "bad-state" };
-  // Claimed before anything else: a replayed callback racing this one finds it used.
-  const claimed = await db.microsoftSignIn.updateMany({ where: { id: attempt.id, completedAt: null }, data: { completedAt: now } });
-  if (claimed.count !== 1) return { kind: "bad-state" };
+  const binding = input.binding;
+  const attempt = await claimSignInAttempt(
+    db.microsoftSignIn,
+    (where) =>
+      db.microsoftSignIn.findUnique({
+        where,
+        select: { id: true, bindingHash: true, nonce: true, codeVerifierSealed: true, returnTo: true, purpose: true, connectLinkId: true, inviteId: true, linkUserId: true, expiresAt: true, completedAt: true },
+      }),
+    { state: parsed.data.state, ours: (found) => constantTimeEqual(found.bindingHash, hashToken(binding)), now },
+  );
+  if (!attempt) return { kind: "bad-state" };
   const purpose: SignInPurposeName = attempt.purpose === "connect" || attempt.purpose === "link" ? attempt.purpose : "console";
   const refuse: Refuse = async (outcome) => {
     await db.microsoftSignIn.update({ where: { id: attempt.id }, data: { outcome }, select: { id: true } });
