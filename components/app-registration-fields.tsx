@@ -67,6 +67,23 @@ export function AppCredentialFields({ app, children }: { app: StoredApp; childre
 
 type AudienceLabel = { label: string; registration: string };
 
+/** Whom the registration lets sign in, each choice with the Entra "Supported account types" it needs. */
+export function AppAudienceField<A extends string>({ label, audiences, labels, defaultValue }: { label: string; audiences: readonly A[]; labels: Record<A, AudienceLabel>; defaultValue: A }) {
+  return (
+    <Field
+      name="audience"
+      type="radio"
+      label={label}
+      defaultValue={defaultValue}
+      options={audiences.map((audience) => ({
+        value: audience,
+        label: labels[audience].label,
+        description: `Supported account types: ${labels[audience].registration}`,
+      }))}
+    />
+  );
+}
+
 /**
  * What to set up in Entra: the Web redirect URI, `permissions` (the API permissions step), a credential,
  * and the supported account types that match `audiences`, the form's choice of `audienceQuestion`.

@@ -147,19 +147,21 @@ export function refusalFromCallback(params: z.infer<typeof callbackSchema>): Sig
 type AttemptTable = { updateMany(args: { where: { id: string; completedAt: null }; data: { completedAt: Date } }): PromiseLike<{ count: number }> };
 
 /**
- * The attempt a callback's `state` names, claimed once: found by the state's hash, unexpired, unused
- * and `ours`; null otherwise. Claimed before anything else, so a replayed callback racing this one
- * finds it used. `table` is the attempts' table and `find` reads an attempt from it.
+ * The callback's parameters and the attempt its `state` names, claimed once: found by the state's
+ * hash, unexpired, unused and `ours`; null otherwise. Claimed before anything else, so a replayed
+ * callback racing this one finds it used. `table` is the attempts' table and `find` reads one from it.
  */
 export async function claimSignInAttempt<T extends { id: string; expiresAt: Date; completedAt: Date | null }>(
   table: AttemptTable,
   find: (where: { stateHash: string }) => PromiseLike<T | null>,
-  input: { state: string; ours: (attempt: T) => boolean; now: Date },
-): Promise<T | null> {
-  const attempt = await find({ stateHash: hashToken(input.state) });
+  input: { params: URLSearchParams; ours: (attempt: T) => boolean; now: Date },
+): Promise<{ params: z.infer<typeof callbackSchema>; attempt: T } | null> {
+  const parsed = callbackSchema.safeParse(Object.fromEntries(input.params));
+  if (!parsed.success) return null;
+  const attempt = await find({ stateHash: hashToken(parsed.data.state) });
   if (!attempt || attempt.completedAt || attempt.expiresAt <= input.now || !input.ours(attempt)) return null;
   const claimed = await table.updateMany({ where: { id: attempt.id, completedAt: null }, data: { completedAt: input.now } });
-  return claimed.count === 1 ? attempt : null;
+  return claimed.count === 1 ? { params: parsed.data, attempt } : null;
 }
 
 export async function completeMailboxSignIn(
@@ -168,15 +170,13 @@ export async function completeMailboxSignIn(
   input: { userId: string; params: URLSearchParams; actor: AuditActor & object; ip?: string | null },
   now = new Date(),
 ): Promise<CallbackOutcome> {
-  const parsed = callbackSchema.safeParse(Object.fromEntries(input.params));
-  if (!parsed.success) return { kind: "bad-state" };
-  const params = parsed.data;
-  const attempt = await claimSignInAttempt(
+  const claimed = await claimSignInAttempt(
     db.delegatedSignIn,
     (where) => db.delegatedSignIn.findUnique({ where, select: { id: true, userId: true, nonce: true, codeVerifierSealed: true, connectionId: true, writeTest: true, expiresAt: true, completedAt: true } }),
-    { state: params.state, ours: (found) => found.userId === input.userId, now },
+    { params: input.params, ours: (found) => found.userId === input.userId, now },
   );
-  if (!attempt) return { kind: "bad-state" };
+  if (!claimed) return { kind: "bad-state" };
+  const { params, attempt } = claimed;
   const refuse = async (outcome: SignInOutcome): Promise<CallbackOutcome> => {
     await db.delegatedSignIn.update({ where: { id: attempt.id }, data: { outcome }, select: { id: true } });
     return { kind: "refused", signInId: attempt.id };

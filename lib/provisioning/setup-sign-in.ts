@@ -4,7 +4,7 @@ import { z } from "zod";
 import { sealContext, type KeyRing } from "@/lib/crypto/seal";
 import { generateToken, hashToken } from "@/lib/crypto/tokens";
 import type { DbClient } from "@/lib/db/types";
-import { callbackSchema, claimSignInAttempt, outcomeOf, refusalFromCallback, type SignInOutcome } from "@/lib/delegated/sign-in";
+import { claimSignInAttempt, outcomeOf, refusalFromCallback, type SignInOutcome } from "@/lib/delegated/sign-in";
 import { authorizationUrl, newPkcePair, redeemCode } from "@/lib/delegated/msal-delegated";
 import { signInTenant } from "@/lib/delegated/delegated-app";
 import type { Cloud } from "@/lib/entra/clouds";
@@ -116,15 +116,13 @@ export type SetupSignInOutcome =
   | { kind: "bad-state" };
 
 export async function completeSetupSignIn(db: DbClient, ring: KeyRing, input: { userId: string; params: URLSearchParams }, now = new Date()): Promise<SetupSignInOutcome> {
-  const parsed = callbackSchema.safeParse(Object.fromEntries(input.params));
-  if (!parsed.success) return { kind: "bad-state" };
-  const params = parsed.data;
-  const attempt = await claimSignInAttempt(
+  const claimed = await claimSignInAttempt(
     db.setupSignIn,
     (where) => db.setupSignIn.findUnique({ where, select: { id: true, userId: true, nonce: true, codeVerifierSealed: true, purpose: true, payload: true, expiresAt: true, completedAt: true } }),
-    { state: params.state, ours: (found) => found.userId === input.userId, now },
+    { params: input.params, ours: (found) => found.userId === input.userId, now },
   );
-  if (!attempt) return { kind: "bad-state" };
+  if (!claimed) return { kind: "bad-state" };
+  const { params, attempt } = claimed;
   const purpose = z.enum(setupSignInPurposes).safeParse(attempt.purpose);
   if (!purpose.success) return { kind: "bad-state" };
   if (params.error || !params.code) return { kind: "refused", outcome: refusalFromCallback(params) };

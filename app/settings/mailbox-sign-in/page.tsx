@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { ActionForm, Field } from "@/components/action-form";
-import { AppCredentialFields, AppRegistrationFields, AppRegistrationSteps, CurrentAppRegistration } from "@/components/app-registration-fields";
+import { AppAudienceField, AppCredentialFields, AppRegistrationFields, AppRegistrationSteps, CurrentAppRegistration } from "@/components/app-registration-fields";
 import { saveMailboxSignInAction } from "@/app/connect/actions";
 import { ConsentPreflightSection } from "@/app/settings/mailbox-sign-in/consent-preflight";
 import { authorizePage } from "@/lib/auth/current-user";
@@ -67,17 +67,7 @@ export default async function MailboxSignInSettingsPage() {
         )}
         <ActionForm action={saveMailboxSignInAction} submitLabel="Verify and save" hidden={{ expectedVersion: String(app?.version ?? 0) }}>
           <AppRegistrationFields app={app} />
-          <Field
-            name="audience"
-            type="radio"
-            label="Who may sign in"
-            defaultValue={app?.audience ?? "organization"}
-            options={delegatedAudiences.map((audience) => ({
-              value: audience,
-              label: delegatedAudienceLabels[audience].label,
-              description: `Supported account types: ${delegatedAudienceLabels[audience].registration}`,
-            }))}
-          />
+          <AppAudienceField label="Who may sign in" audiences={delegatedAudiences} labels={delegatedAudienceLabels} defaultValue={app?.audience ?? "organization"} />
           <AppCredentialFields app={app}>
             <Field name="secretExpiresAt" type="date" label="Secret expires on" required={false} hint="Optional: the Expires column, so the console can warn before it runs out" />
             <Field

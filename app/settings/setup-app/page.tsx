@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { ActionForm, Field } from "@/components/action-form";
-import { AppCredentialFields, AppRegistrationFields, AppRegistrationSteps, CurrentAppRegistration } from "@/components/app-registration-fields";
+import { AppAudienceField, AppCredentialFields, AppRegistrationFields, AppRegistrationSteps, CurrentAppRegistration } from "@/components/app-registration-fields";
 import { CopyButton } from "@/components/copy-button";
 import { saveSetupAppAction } from "@/app/settings/setup-app/actions";
 import { authorizePage } from "@/lib/auth/current-user";
@@ -77,17 +77,7 @@ export default async function SetupAppSettingsPage() {
         <p className="text-sm text-fg-muted">Saving first proves the settings with Microsoft: the sign-in metadata answers and the app gets a token with this credential. Nothing is saved if that fails.</p>
         <ActionForm action={saveSetupAppAction} submitLabel="Verify and save" hidden={{ expectedVersion: String(app?.version ?? 0) }}>
           <AppRegistrationFields app={app} />
-          <Field
-            name="audience"
-            type="radio"
-            label="Who signs in"
-            defaultValue={app?.audience ?? "organization"}
-            options={setupAppAudiences.map((audience) => ({
-              value: audience,
-              label: setupAppAudienceLabels[audience].label,
-              description: `Supported account types: ${setupAppAudienceLabels[audience].registration}`,
-            }))}
-          />
+          <AppAudienceField label="Who signs in" audiences={setupAppAudiences} labels={setupAppAudienceLabels} defaultValue={app?.audience ?? "organization"} />
           <AppCredentialFields app={app}>
             <Field name="secretExpiresAt" type="date" label="Secret expires on" required={false} hint="Optional: the Expires column" />
           </AppCredentialFields>

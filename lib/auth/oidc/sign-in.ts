@@ -159,19 +159,19 @@ export async function completeMicrosoftSignIn(
   policy: SessionPolicy,
   now = new Date(),
 ): Promise<MicrosoftSignInOutcome> {
-  const parsed = callbackSchema.safeParse(Object.fromEntries(input.params));
-  if (!parsed.success || !input.binding) return { kind: "bad-state" };
   const binding = input.binding;
-  const attempt = await claimSignInAttempt(
+  if (!binding) return { kind: "bad-state" };
+  const claimed = await claimSignInAttempt(
     db.microsoftSignIn,
     (where) =>
       db.microsoftSignIn.findUnique({
         where,
         select: { id: true, bindingHash: true, nonce: true, codeVerifierSealed: true, returnTo: true, purpose: true, connectLinkId: true, inviteId: true, linkUserId: true, expiresAt: true, completedAt: true },
       }),
-    { state: parsed.data.state, ours: (found) => constantTimeEqual(found.bindingHash, hashToken(binding)), now },
+    { params: input.params, ours: (found) => constantTimeEqual(found.bindingHash, hashToken(binding)), now },
   );
-  if (!attempt) return { kind: "bad-state" };
+  if (!claimed) return { kind: "bad-state" };
+  const { params, attempt } = claimed;
   const purpose: SignInPurposeName = attempt.purpose === "connect" || attempt.purpose === "link" ? attempt.purpose : "console";
   const refuse: Refuse = async (outcome) => {
     await db.microsoftSignIn.update({ where: { id: attempt.id }, data: { outcome }, select: { id: true } });
@@ -180,7 +180,7 @@ export async function completeMicrosoftSignIn(
   try {
     // Linking needs the same console session that started it: the callback's browser may be signed in as someone else by now.
     if (purpose === "link" && (!input.sessionUserId || input.sessionUserId !== attempt.linkUserId)) return await refuse({ code: "bad-state" });
-    const verified = await redeemAttempt(db, ring, parsed.data, attempt, purpose);
+    const verified = await redeemAttempt(db, ring, params, attempt, purpose);
     if (!verified.ok) return await refuse(verified.outcome);
     if (purpose === "link") return await finishLink(db, verified, input, attempt.linkUserId!, refuse, now);
     return purpose === "connect" ? await finishConnect(db, ring, verified, input, attempt, refuse, policy, now) : await finish(db, verified, input, attempt, refuse, policy, now);
