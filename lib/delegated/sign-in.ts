@@ -53,6 +53,21 @@ export const signInOutcomeSchema = z.object({
 });
 export type SignInOutcome = z.infer<typeof signInOutcomeSchema>;
 
+/**
+ * A new attempt: what the authorization request carries (`state`, `nonce`, the PKCE challenge) and
+ * the columns that keep it (the state hashed, the verifier sealed to the row), valid for `ttlMs`.
+ */
+export async function newSignInAttempt(ring: KeyRing, contextOf: (id: string) => string, now: Date, ttlMs: number) {
+  const state = generateToken();
+  const nonce = generateToken(16);
+  const pkce = await newPkcePair();
+  const id = randomUUID();
+  return {
+    request: { state, nonce, codeChallenge: pkce.challenge },
+    row: { id, stateHash: hashToken(state), nonce, codeVerifierSealed: ring.seal(pkce.verifier, contextOf(id)), createdAt: now, expiresAt: new Date(now.getTime() + ttlMs) },
+  };
+}
+
 export async function startMailboxSignIn(
   db: AppPrismaClient,
   ring: KeyRing,
@@ -69,30 +84,13 @@ export async function startMailboxSignIn(
     if (!target) throw new UserFacingError("This mailbox connection is not yours, or it no longer exists.");
     loginHint = target.accountUpn ?? loginHint;
   }
-  const state = generateToken();
-  const nonce = generateToken(16);
-  const pkce = await newPkcePair();
-  const url = await authorizationUrlOrRefusal(
-    app,
-    { redirectUri: delegatedRedirectUri(), state, nonce, codeChallenge: pkce.challenge, ...(loginHint ? { loginHint } : {}) },
-    microsoftPolicy(),
-  );
-  const id = randomUUID();
+  const attempt = await newSignInAttempt(ring, verifierContext, now, SIGN_IN_TTL_MS);
+  const url = await authorizationUrlOrRefusal(app, { redirectUri: delegatedRedirectUri(), ...attempt.request, ...(loginHint ? { loginHint } : {}) }, microsoftPolicy());
   await db.delegatedSignIn.create({
-    data: {
-      id,
-      stateHash: hashToken(state),
-      nonce,
-      codeVerifierSealed: ring.seal(pkce.verifier, verifierContext(id)),
-      userId: input.userId,
-      connectionId: input.reconnectId ?? null,
-      writeTest: input.writeTest ?? false,
-      createdAt: now,
-      expiresAt: new Date(now.getTime() + SIGN_IN_TTL_MS),
-    },
+    data: { ...attempt.row, userId: input.userId, connectionId: input.reconnectId ?? null, writeTest: input.writeTest ?? false },
     select: { id: true },
   });
-  return { url, signInId: id };
+  return { url, signInId: attempt.row.id };
 }
 
 export type CallbackOutcome =

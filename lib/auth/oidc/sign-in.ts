@@ -1,16 +1,15 @@
 import "server-only";
-import { randomUUID } from "node:crypto";
 import { recordAudit } from "@/lib/audit/audit";
 import { sealContext, type KeyRing } from "@/lib/crypto/seal";
 import { constantTimeEqual, generateToken, hashToken } from "@/lib/crypto/tokens";
 import { Prisma } from "@/lib/db/generated/client";
 import type { AppPrismaClient, DbClient } from "@/lib/db/types";
-import { refusalFromCallback, callbackSchema, claimSignInAttempt, outcomeOf, signInOutcomeSchema, type SignInOutcome } from "@/lib/delegated/sign-in";
+import { refusalFromCallback, callbackSchema, claimSignInAttempt, newSignInAttempt, outcomeOf, signInOutcomeSchema, type SignInOutcome } from "@/lib/delegated/sign-in";
 import { PERSONAL_ACCOUNT_TENANT_ID, signInTenant, type DelegatedAppConfig } from "@/lib/delegated/delegated-app";
 import { CONNECT_LINK_PROBLEMS, getConnectLinkStatus } from "@/lib/delegated/connect-links";
 import { getInviteStatus, INVITE_PROBLEMS } from "@/lib/auth/invites";
 import { connectMailbox } from "@/lib/delegated/mailbox-connections";
-import { authorizationUrlOrRefusal, delegatedScopes, newPkcePair, redeemCode } from "@/lib/delegated/msal-delegated";
+import { authorizationUrlOrRefusal, delegatedScopes, redeemCode } from "@/lib/delegated/msal-delegated";
 import type { Cloud } from "@/lib/entra/clouds";
 import { createRetryBudget, type RequestPolicy } from "@/lib/entra/http-transport";
 import { UserFacingError } from "@/lib/errors";
@@ -110,27 +109,19 @@ export async function startMicrosoftSignIn(
   const request = requestFor(ready, purpose);
   if (!request) throw new UserFacingError(ONE_STEP_NOT_OFFERED);
   const { app, scopes, authority } = request;
-  const state = generateToken();
-  const nonce = generateToken(16);
+  const attempt = await newSignInAttempt(ring, verifierContext, now, MICROSOFT_SIGN_IN_TTL_MS);
   const binding = generateToken();
-  const pkce = await newPkcePair();
-  const url = await authorizationUrlOrRefusal(app, { redirectUri: consoleSignInRedirectUri(), state, nonce, codeChallenge: pkce.challenge, scopes, authority }, microsoftPolicy());
-  const id = randomUUID();
+  const url = await authorizationUrlOrRefusal(app, { redirectUri: consoleSignInRedirectUri(), ...attempt.request, scopes, authority }, microsoftPolicy());
   await db.microsoftSignIn.create({
     data: {
-      id,
-      stateHash: hashToken(state),
+      ...attempt.row,
       bindingHash: hashToken(binding),
-      nonce,
-      codeVerifierSealed: ring.seal(pkce.verifier, verifierContext(id)),
       purpose,
       connectLinkId,
       inviteId,
       linkUserId: purpose === "link" ? (input.linkUserId ?? null) : null,
       returnTo: input.returnTo,
       ip: input.ip,
-      createdAt: now,
-      expiresAt: new Date(now.getTime() + MICROSOFT_SIGN_IN_TTL_MS),
     },
     select: { id: true },
   });
