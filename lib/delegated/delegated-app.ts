@@ -17,7 +17,9 @@ import type { DelegatedAppInput, DelegatedAudience } from "@/lib/delegated/deleg
 /**
  * The app registration members sign in through to connect their own mailbox. One per console: it is
  * the operator's choice, like the console's own URL. The credential is sealed; its hint (last four
- * characters of a secret, or a certificate's thumbprint) is all anyone sees after entry.
+ * characters of a secret, or a certificate's thumbprint) is all anyone sees after entry. The other
+ * app registrations the console signs in through (the setup app, a separate console sign-in app) are
+ * read, verified and saved by the same helpers, so their rules cannot drift apart.
  */
 
 /** An app registration the console signs in through, its credential opened. `A`: whom it lets sign in. */
