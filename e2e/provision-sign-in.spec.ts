@@ -1,6 +1,7 @@
 import { demo } from "../simulator/demo-ids";
 import { E2E_BASE_URL, storageStatePath } from "../test-support/e2e/server";
 import { expect, rememberSecret, simulatedAppsNamed, test } from "../test-support/e2e/fixtures";
+import { saveMailboxSignInApp } from "../test-support/e2e/mailbox-sign-in";
 import { expectAccessible } from "../test-support/e2e/wizard";
 import { setupApp } from "../test-support/provisioning-scenario";
 
@@ -18,15 +19,7 @@ const mailboxApp = demo.apps.mailboxSignIn;
 test("the setup app: what to register, the mailbox sign-in app refused, then verified and saved", async ({ page, shot }) => {
   // The same mailbox sign-in app the console sign-in spec leaves configured.
   await page.goto("/settings/mailbox-sign-in");
-  await page.getByLabel("Microsoft cloud").selectOption("custom");
-  await page.getByLabel("Application (client) ID").fill(mailboxApp.clientId);
-  await page.getByLabel("Directory (tenant) ID of the app registration").fill(demo.contoso.domain);
-  await page.getByLabel("Only accounts in the app's own organisation").check();
-  await page.getByLabel("Client secret", { exact: true }).check();
-  rememberSecret(mailboxApp.secret);
-  await page.getByLabel("Client secret Value").fill(mailboxApp.secret);
-  await page.getByRole("button", { name: "Verify and save" }).click();
-  await expect(page.getByRole("status").getByText("Saved and verified with Microsoft")).toBeVisible();
+  await saveMailboxSignInApp(page, mailboxApp);
 
   await page.goto("/connections/new/automatic");
   await page.getByRole("link", { name: "Settings → Setup app" }).click();

@@ -17,33 +17,42 @@ import type { DelegatedAppInput, DelegatedAudience } from "@/lib/delegated/deleg
 /**
  * The app registration members sign in through to connect their own mailbox. One per console: it is
  * the operator's choice, like the console's own URL. The credential is sealed; its hint (last four
- * characters of a secret, or a certificate's thumbprint) is all anyone sees after entry.
+ * characters of a secret, or a certificate's thumbprint) is all anyone sees after entry. The other
+ * app registrations the console signs in through (the setup app, a separate console sign-in app) are
+ * read, verified and saved by the same helpers, so their rules cannot drift apart.
  */
 
-export type DelegatedAppConfig = {
+/** An app registration the console signs in through, its credential opened. `A`: whom it lets sign in. */
+export type AppRegistrationConfig<A extends string> = {
   cloud: Cloud;
   cloudId: CloudId;
   clientId: string;
   homeTenant: string;
-  audience: DelegatedAudience;
+  audience: A;
   credential: ClientCredential;
   version: number;
 };
 
-export type DelegatedAppView = {
+/** The same registration as anyone may see it: the credential's hint, never the credential. */
+export type AppRegistrationView<A extends string> = {
   cloudId: CloudId;
   clientId: string;
   homeTenant: string;
-  audience: DelegatedAudience;
+  audience: A;
   credentialKind: ClientCredential["kind"];
   credentialHint: string;
   credentialExpiresAt: Date | null;
-  applicationObjectId: string | null;
-  certificateKeyId: string | null;
   verifiedAt: Date | null;
   verification: Check[] | null;
   version: number;
   updatedAt: Date;
+};
+
+export type DelegatedAppConfig = AppRegistrationConfig<DelegatedAudience>;
+
+export type DelegatedAppView = AppRegistrationView<DelegatedAudience> & {
+  applicationObjectId: string | null;
+  certificateKeyId: string | null;
 };
 
 /** The msal Microsoft tenant of personal accounts: a `tid` of this value is an outlook.com/live.com account. */
@@ -63,7 +72,8 @@ export function signInTenant(config: Pick<DelegatedAppConfig, "audience" | "home
 
 const credentialContext = () => sealContext("delegated_apps", "credential_sealed", 1);
 
-const viewSelect = {
+/** The columns of a view, which every table holding one app registration (mailbox sign-in app, setup app) has. */
+export const appRegistrationSelect = {
   cloud: true,
   clientId: true,
   homeTenant: true,
@@ -71,27 +81,53 @@ const viewSelect = {
   credentialKind: true,
   credentialHint: true,
   credentialExpiresAt: true,
-  applicationObjectId: true,
-  certificateKeyId: true,
   verifiedAt: true,
   verification: true,
   version: true,
   updatedAt: true,
 } as const;
 
-export async function getDelegatedAppView(db: DbClient): Promise<DelegatedAppView | null> {
-  const row = await db.delegatedApp.findUnique({ where: { id: 1 }, select: viewSelect });
-  if (!row) return null;
+/** The columns that open a registration's credential. */
+export const openAppRegistrationSelect = {
+  cloud: true,
+  clientId: true,
+  homeTenant: true,
+  audience: true,
+  credentialKind: true,
+  credentialSealed: true,
+  credentialHint: true,
+  certificatePem: true,
+  version: true,
+} as const;
+
+type AppRegistrationRow = {
+  cloud: string;
+  clientId: string;
+  homeTenant: string;
+  audience: string;
+  credentialKind: string;
+  credentialHint: string;
+  credentialExpiresAt: Date | null;
+  verifiedAt: Date | null;
+  verification: unknown;
+  version: number;
+  updatedAt: Date;
+};
+
+type OpenAppRegistrationRow = Pick<AppRegistrationRow, "cloud" | "clientId" | "homeTenant" | "audience" | "credentialKind" | "credentialHint" | "version"> & {
+  credentialSealed: string;
+  certificatePem: string | null;
+};
+
+export function appRegistrationView<A extends string>(row: AppRegistrationRow): AppRegistrationView<A> {
   return {
     cloudId: row.cloud as CloudId,
     clientId: row.clientId,
     homeTenant: row.homeTenant,
-    audience: row.audience as DelegatedAudience,
+    audience: row.audience as A,
     credentialKind: row.credentialKind as ClientCredential["kind"],
     credentialHint: row.credentialHint,
     credentialExpiresAt: row.credentialExpiresAt,
-    applicationObjectId: row.applicationObjectId,
-    certificateKeyId: row.certificateKeyId,
     verifiedAt: row.verifiedAt,
     verification: Array.isArray(row.verification) ? (row.verification as Check[]) : null,
     version: row.version,
@@ -99,24 +135,25 @@ export async function getDelegatedAppView(db: DbClient): Promise<DelegatedAppVie
   };
 }
 
-/** The configuration with its credential opened, or null when none is saved (or its cloud is not configured here). */
-export async function getDelegatedApp(db: DbClient, ring: KeyRing): Promise<DelegatedAppConfig | null> {
-  const row = await db.delegatedApp.findUnique({ where: { id: 1 }, select: { ...viewSelect, credentialSealed: true, certificatePem: true } });
+/** The stored registration with its credential opened, or null when none is saved (or its cloud is not configured here). */
+export function openAppRegistration<A extends string>(ring: KeyRing, row: OpenAppRegistrationRow | null, context: string): AppRegistrationConfig<A> | null {
   if (!row) return null;
   const cloud = resolveCloud(row.cloud as CloudId);
   if (!cloud) return null;
-  const credential = openCredential(ring, { kind: row.credentialKind, sealed: row.credentialSealed, hint: row.credentialHint, certificatePem: row.certificatePem }, credentialContext());
-  return {
-    cloud,
-    cloudId: row.cloud as CloudId,
-    clientId: row.clientId,
-    homeTenant: row.homeTenant,
-    audience: row.audience as DelegatedAudience,
-    credential,
-    version: row.version,
-  };
+  const credential = openCredential(ring, { kind: row.credentialKind, sealed: row.credentialSealed, hint: row.credentialHint, certificatePem: row.certificatePem }, context);
+  return { cloud, cloudId: row.cloud as CloudId, clientId: row.clientId, homeTenant: row.homeTenant, audience: row.audience as A, credential, version: row.version };
 }
 
+export async function getDelegatedAppView(db: DbClient): Promise<DelegatedAppView | null> {
+  const row = await db.delegatedApp.findUnique({ where: { id: 1 }, select: { ...appRegistrationSelect, applicationObjectId: true, certificateKeyId: true } });
+  if (!row) return null;
+  return { ...appRegistrationView<DelegatedAudience>(row), applicationObjectId: row.applicationObjectId, certificateKeyId: row.certificateKeyId };
+}
+
+/** The configuration with its credential opened, or null when none is saved (or its cloud is not configured here). */
+export async function getDelegatedApp(db: DbClient, ring: KeyRing): Promise<DelegatedAppConfig | null> {
+  return openAppRegistration(ring, await db.delegatedApp.findUnique({ where: { id: 1 }, select: openAppRegistrationSelect }), credentialContext());
+}
 
 /**
  * Proves a configuration before it is saved: the sign-in authority's OpenID metadata answers, and the
@@ -210,33 +247,77 @@ export async function assertNotMailboxSignInApp(db: DbClient, clientId: string, 
   }
 }
 
+export const SETTINGS_CHANGED_MEANWHILE = "Someone changed these settings while you were editing them. Reload the page and try again.";
+
+/** The cloud a form names, or the message that it is not configured on this server. */
+export function requireCloud(cloudId: CloudId): Cloud {
+  const cloud = resolveCloud(cloudId);
+  if (!cloud) throw new UserFacingError("This cloud is not configured on the server.", { cloud: "The custom cloud needs CALSYNC_AUTHORITY_HOST and CALSYNC_GRAPH_HOST." });
+  return cloud;
+}
+
+/** A credential as an audit summary names it: never the secret, only what its hint shows. */
+export function credentialSummary(kind: ClientCredential["kind"], hint: string): string {
+  return kind === "secret" ? `secret ends in …${hint}` : `certificate ${hint.slice(0, 16)}…`;
+}
+
+/** What a save writes to a registration's table, besides the columns only one table has. */
+type AppRegistrationData = {
+  cloud: CloudId;
+  clientId: string;
+  homeTenant: string;
+  audience: string;
+  credentialKind: ClientCredential["kind"];
+  credentialSealed: string;
+  credentialHint: string;
+  certificatePem: string | null;
+  credentialExpiresAt: Date | null;
+  verifiedAt: Date;
+  verification: Check[];
+  updatedById: string;
+};
+
+/** The one-row table a registration is saved to (`db.delegatedApp`, `db.setupApp`); `Extra`: its own columns. */
+export type AppRegistrationTable<Extra extends object> = {
+  updateMany(args: { where: { id: number; version: number }; data: AppRegistrationData & Extra & { version: { increment: number } } }): PromiseLike<{ count: number }>;
+  create(args: { data: AppRegistrationData & Extra & { id: number }; select: { id: true } }): PromiseLike<unknown>;
+};
+
+export type AppRegistrationInput<A extends string> = Omit<DelegatedAppInput, "audience"> & { audience: A };
+
 export type SaveDelegatedAppResult = { saved: true; checks: Check[] } | { saved: false; checks: Check[] };
 
 /**
- * Verifies, then saves. A failed verification saves nothing: a wrong client ID or secret here would
- * break every member's next sign-in. Leaving the credential empty keeps the stored one.
+ * Verifies, then saves, any app registration the console signs in through. A failed verification
+ * saves nothing: a wrong client ID or secret would break the next sign-in through it. Leaving the
+ * credential empty keeps the stored one. `refuse` throws for a client ID this app must not have.
  */
-export async function saveDelegatedApp(
+export async function saveAppRegistration<A extends DelegatedAudience, Extra extends object>(
   db: DbClient,
   ring: KeyRing,
-  input: DelegatedAppInput,
+  app: {
+    table: AppRegistrationTable<NoInfer<Extra>>;
+    current: () => Promise<AppRegistrationConfig<A> | null>;
+    credentialContext: string;
+    extraData: (input: AppRegistrationInput<A>, credential: ClientCredential) => Extra;
+    refuse?: () => Promise<void>;
+    audit: { type: string; name: string };
+  },
+  input: AppRegistrationInput<A>,
   context: { actor: AuditActor & object; ip?: string | null },
   options: { timeoutMs?: number } = {},
 ): Promise<SaveDelegatedAppResult> {
-  const cloud = resolveCloud(input.cloud);
-  if (!cloud) throw new UserFacingError("This cloud is not configured on the server.", { cloud: "The custom cloud needs CALSYNC_AUTHORITY_HOST and CALSYNC_GRAPH_HOST." });
-  const current = await getDelegatedApp(db, ring);
+  const cloud = requireCloud(input.cloud);
+  await app.refuse?.();
+  const current = await app.current();
   const currentVersion = current?.version ?? 0;
-  if (input.expectedVersion !== currentVersion) {
-    throw new UserFacingError("Someone changed these settings while you were editing them. Reload the page and try again.");
-  }
+  if (input.expectedVersion !== currentVersion) throw new UserFacingError(SETTINGS_CHANGED_MEANWHILE);
   const { credential, expiresAt } = credentialFromForm(input, current?.credential);
 
   const verification = await verifyDelegatedApp({ cloud, clientId: input.clientId, homeTenant: input.homeTenant, audience: input.audience, credential }, options);
   if (!verification.ok) return { saved: false, checks: verification.checks };
 
-  const { hint, sealed } = sealCredential(ring, credential, credentialContext());
-  const now = new Date();
+  const { hint, sealed } = sealCredential(ring, credential, app.credentialContext);
   const data = {
     cloud: input.cloud,
     clientId: input.clientId,
@@ -247,24 +328,50 @@ export async function saveDelegatedApp(
     credentialHint: hint,
     certificatePem: credential.kind === "certificate" ? credential.certificatePem : null,
     credentialExpiresAt: expiresAt,
-    applicationObjectId: input.applicationObjectId ?? null,
-    certificateKeyId: credential.kind === "certificate" ? (input.certificateKeyId ?? null) : null,
-    verifiedAt: now,
+    ...app.extraData(input, credential),
+    verifiedAt: new Date(),
     verification: verification.checks,
     updatedById: context.actor.id,
   };
   if (current) {
-    const { count } = await db.delegatedApp.updateMany({ where: { id: 1, version: currentVersion }, data: { ...data, version: { increment: 1 } } });
-    if (count === 0) throw new UserFacingError("Someone changed these settings while you were editing them. Reload the page and try again.");
+    const { count } = await app.table.updateMany({ where: { id: 1, version: currentVersion }, data: { ...data, version: { increment: 1 } } });
+    if (count === 0) throw new UserFacingError(SETTINGS_CHANGED_MEANWHILE);
   } else {
-    await db.delegatedApp.create({ data: { id: 1, ...data, credentialExpiresAt: data.credentialExpiresAt ?? null } });
+    await app.table.create({ data: { id: 1, ...data }, select: { id: true } });
   }
   await recordAudit(db, {
     actor: context.actor,
-    action: "delegated-app.save",
-    target: { type: "delegated-app", id: "1", label: input.clientId },
-    summary: `Set the mailbox sign-in app to ${input.clientId} (${input.audience}, ${input.cloud}); ${credential.kind === "secret" ? `secret ends in …${hint}` : `certificate ${hint.slice(0, 16)}…`}`,
+    action: `${app.audit.type}.save`,
+    target: { type: app.audit.type, id: "1", label: input.clientId },
+    summary: `Set ${app.audit.name} to ${input.clientId} (${input.audience}, ${input.cloud}); ${credentialSummary(credential.kind, hint)}`,
     ip: context.ip,
   });
   return { saved: true, checks: verification.checks };
+}
+
+/** Verifies, then saves the mailbox sign-in app: every member's next sign-in goes through it. */
+export async function saveDelegatedApp(
+  db: DbClient,
+  ring: KeyRing,
+  input: DelegatedAppInput,
+  context: { actor: AuditActor & object; ip?: string | null },
+  options: { timeoutMs?: number } = {},
+): Promise<SaveDelegatedAppResult> {
+  return saveAppRegistration(
+    db,
+    ring,
+    {
+      table: db.delegatedApp,
+      current: () => getDelegatedApp(db, ring),
+      credentialContext: credentialContext(),
+      extraData: (form, credential) => ({
+        applicationObjectId: form.applicationObjectId ?? null,
+        certificateKeyId: credential.kind === "certificate" ? (form.certificateKeyId ?? null) : null,
+      }),
+      audit: { type: "delegated-app", name: "the mailbox sign-in app" },
+    },
+    input,
+    context,
+    options,
+  );
 }

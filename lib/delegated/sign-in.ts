@@ -53,6 +53,21 @@ export const signInOutcomeSchema = z.object({
 });
 export type SignInOutcome = z.infer<typeof signInOutcomeSchema>;
 
+/**
+ * A new attempt: what the authorization request carries (`state`, `nonce`, the PKCE challenge) and
+ * the columns that keep it (the state hashed, the verifier sealed to the row), valid for `ttlMs`.
+ */
+export async function newSignInAttempt(ring: KeyRing, contextOf: (id: string) => string, now: Date, ttlMs: number) {
+  const state = generateToken();
+  const nonce = generateToken(16);
+  const pkce = await newPkcePair();
+  const id = randomUUID();
+  return {
+    request: { state, nonce, codeChallenge: pkce.challenge },
+    row: { id, stateHash: hashToken(state), nonce, codeVerifierSealed: ring.seal(pkce.verifier, contextOf(id)), createdAt: now, expiresAt: new Date(now.getTime() + ttlMs) },
+  };
+}
+
 export async function startMailboxSignIn(
   db: AppPrismaClient,
   ring: KeyRing,
@@ -69,30 +84,13 @@ export async function startMailboxSignIn(
     if (!target) throw new UserFacingError("This mailbox connection is not yours, or it no longer exists.");
     loginHint = target.accountUpn ?? loginHint;
   }
-  const state = generateToken();
-  const nonce = generateToken(16);
-  const pkce = await newPkcePair();
-  const url = await authorizationUrlOrRefusal(
-    app,
-    { redirectUri: delegatedRedirectUri(), state, nonce, codeChallenge: pkce.challenge, ...(loginHint ? { loginHint } : {}) },
-    microsoftPolicy(),
-  );
-  const id = randomUUID();
+  const attempt = await newSignInAttempt(ring, verifierContext, now, SIGN_IN_TTL_MS);
+  const url = await authorizationUrlOrRefusal(app, { redirectUri: delegatedRedirectUri(), ...attempt.request, ...(loginHint ? { loginHint } : {}) }, microsoftPolicy());
   await db.delegatedSignIn.create({
-    data: {
-      id,
-      stateHash: hashToken(state),
-      nonce,
-      codeVerifierSealed: ring.seal(pkce.verifier, verifierContext(id)),
-      userId: input.userId,
-      connectionId: input.reconnectId ?? null,
-      writeTest: input.writeTest ?? false,
-      createdAt: now,
-      expiresAt: new Date(now.getTime() + SIGN_IN_TTL_MS),
-    },
+    data: { ...attempt.row, userId: input.userId, connectionId: input.reconnectId ?? null, writeTest: input.writeTest ?? false },
     select: { id: true },
   });
-  return { url, signInId: id };
+  return { url, signInId: attempt.row.id };
 }
 
 export type CallbackOutcome =
@@ -144,23 +142,39 @@ export function refusalFromCallback(params: z.infer<typeof callbackSchema>): Sig
   return outcomeOf(failure, { ...(params.error_subcode ? { subcode: params.error_subcode } : {}) });
 }
 
+type AttemptTable = { updateMany(args: { where: { id: string; completedAt: null }; data: { completedAt: Date } }): PromiseLike<{ count: number }> };
+
+/**
+ * The callback's parameters and the attempt its `state` names, claimed once: found by the state's
+ * hash, unexpired, unused and `ours`; null otherwise. Claimed before anything else, so a replayed
+ * callback racing this one finds it used. `table` is the attempts' table and `find` reads one from it.
+ */
+export async function claimSignInAttempt<T extends { id: string; expiresAt: Date; completedAt: Date | null }>(
+  table: AttemptTable,
+  find: (where: { stateHash: string }) => PromiseLike<T | null>,
+  input: { params: URLSearchParams; ours: (attempt: T) => boolean; now: Date },
+): Promise<{ params: z.infer<typeof callbackSchema>; attempt: T } | null> {
+  const parsed = callbackSchema.safeParse(Object.fromEntries(input.params));
+  if (!parsed.success) return null;
+  const attempt = await find({ stateHash: hashToken(parsed.data.state) });
+  if (!attempt || attempt.completedAt || attempt.expiresAt <= input.now || !input.ours(attempt)) return null;
+  const claimed = await table.updateMany({ where: { id: attempt.id, completedAt: null }, data: { completedAt: input.now } });
+  return claimed.count === 1 ? { params: parsed.data, attempt } : null;
+}
+
 export async function completeMailboxSignIn(
   db: AppPrismaClient,
   ring: KeyRing,
   input: { userId: string; params: URLSearchParams; actor: AuditActor & object; ip?: string | null },
   now = new Date(),
 ): Promise<CallbackOutcome> {
-  const parsed = callbackSchema.safeParse(Object.fromEntries(input.params));
-  if (!parsed.success) return { kind: "bad-state" };
-  const params = parsed.data;
-  const attempt = await db.delegatedSignIn.findUnique({
-    where: { stateHash: hashToken(params.state) },
-    select: { id: true, userId: true, nonce: true, codeVerifierSealed: true, connectionId: true, writeTest: true, expiresAt: true, completedAt: true },
-  });
-  if (!attempt || attempt.userId !== input.userId || attempt.completedAt || attempt.expiresAt <= now) return { kind: "bad-state" };
-  // Claim the attempt before anything else: a replayed callback racing this one finds it used.
-  const claimed = await db.delegatedSignIn.updateMany({ where: { id: attempt.id, completedAt: null }, data: { completedAt: now } });
-  if (claimed.count !== 1) return { kind: "bad-state" };
+  const claimed = await claimSignInAttempt(
+    db.delegatedSignIn,
+    (where) => db.delegatedSignIn.findUnique({ where, select: { id: true, userId: true, nonce: true, codeVerifierSealed: true, connectionId: true, writeTest: true, expiresAt: true, completedAt: true } }),
+    { params: input.params, ours: (found) => found.userId === input.userId, now },
+  );
+  if (!claimed) return { kind: "bad-state" };
+  const { params, attempt } = claimed;
   const refuse = async (outcome: SignInOutcome): Promise<CallbackOutcome> => {
     await db.delegatedSignIn.update({ where: { id: attempt.id }, data: { outcome }, select: { id: true } });
     return { kind: "refused", signInId: attempt.id };

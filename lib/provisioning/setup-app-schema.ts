@@ -1,6 +1,5 @@
 import { z } from "zod";
-import { expiryDateField } from "@/lib/delegated/delegated-app-schema";
-import { cloudIdSchema } from "@/lib/entra/clouds";
+import { delegatedAppFields, renameCertificateField } from "@/lib/delegated/delegated-app-schema";
 
 /** The operator's form for the setup app. Pure: the settings page and its action share it. */
 
@@ -18,18 +17,9 @@ export const setupAppAudienceLabels: Record<SetupAppAudience, { label: string; r
   },
 };
 
-export const setupAppFormSchema = z
-  .object({
-    cloud: cloudIdSchema,
-    clientId: z.string().trim().max(300),
-    homeTenant: z.string().trim().max(300),
-    audience: z.enum(setupAppAudiences, { message: "Choose whose administrators sign in" }),
-    credentialKind: z.enum(["secret", "certificate"], { message: "Choose a client secret or a certificate" }),
-    clientSecret: z.string().max(1000).optional().transform((value) => value?.trim() || undefined),
-    secretExpiresAt: expiryDateField.optional(),
-    // Named "key" so that a rejected form never echoes the private key back (lib/action-state.ts).
-    certificateKeyPem: z.string().max(20_000).optional().transform((value) => value?.trim() || undefined),
-    expectedVersion: z.coerce.number().int().nonnegative(),
-  })
-  .transform(({ certificateKeyPem, ...rest }) => ({ ...rest, certificatePem: certificateKeyPem }));
+/** The mailbox sign-in app's fields, but whose administrators sign in, and no certificate renewal ids. */
+export const setupAppFormSchema = delegatedAppFields
+  .omit({ audience: true, applicationObjectId: true, certificateKeyId: true })
+  .extend({ audience: z.enum(setupAppAudiences, { message: "Choose whose administrators sign in" }) })
+  .transform(renameCertificateField);
 export type SetupAppForm = z.output<typeof setupAppFormSchema>;

@@ -1,13 +1,18 @@
 import "server-only";
-import { recordAudit, type AuditActor } from "@/lib/audit/audit";
-import type { Check } from "@/lib/checks/schema";
+import type { AuditActor } from "@/lib/audit/audit";
 import { sealContext, type KeyRing } from "@/lib/crypto/seal";
 import type { DbClient } from "@/lib/db/types";
-import { credentialFromForm, openCredential, sealCredential, verifyDelegatedApp } from "@/lib/delegated/delegated-app";
+import {
+  appRegistrationSelect,
+  appRegistrationView,
+  openAppRegistration,
+  openAppRegistrationSelect,
+  saveAppRegistration,
+  type AppRegistrationConfig,
+  type AppRegistrationView,
+  type SaveDelegatedAppResult,
+} from "@/lib/delegated/delegated-app";
 import { cleanDelegatedAppForm } from "@/lib/delegated/delegated-app-form";
-import { resolveCloud } from "@/lib/entra/cloud-config";
-import type { Cloud, CloudId } from "@/lib/entra/clouds";
-import type { ClientCredential } from "@/lib/entra/msal-client";
 import { UserFacingError } from "@/lib/errors";
 import type { SetupAppAudience, SetupAppForm } from "@/lib/provisioning/setup-app-schema";
 import { setupAppScopes } from "@/lib/provisioning/setup-token";
@@ -20,24 +25,9 @@ import { setupAppScopes } from "@/lib/provisioning/setup-token";
  * helpers it uses.
  */
 
-export type SetupAppConfig = {
-  cloud: Cloud;
-  cloudId: CloudId;
-  clientId: string;
-  homeTenant: string;
-  audience: SetupAppAudience;
-  credential: ClientCredential;
-  version: number;
-};
+export type SetupAppConfig = AppRegistrationConfig<SetupAppAudience>;
 
-export type SetupAppView = Omit<SetupAppConfig, "cloud" | "credential"> & {
-  credentialKind: ClientCredential["kind"];
-  credentialHint: string;
-  credentialExpiresAt: Date | null;
-  verifiedAt: Date | null;
-  verification: Check[] | null;
-  updatedAt: Date;
-};
+export type SetupAppView = AppRegistrationView<SetupAppAudience>;
 
 /** The delegated Graph permissions the operator adds to the registration, in the settings page's order. */
 export const setupAppPermissions: readonly string[] = setupAppScopes;
@@ -46,46 +36,14 @@ export const SETUP_APP_MISSING = "Signing in with Microsoft needs the setup app.
 
 const credentialContext = () => sealContext("setup_apps", "credential_sealed", 1);
 
-const viewSelect = {
-  cloud: true,
-  clientId: true,
-  homeTenant: true,
-  audience: true,
-  credentialKind: true,
-  credentialHint: true,
-  credentialExpiresAt: true,
-  verifiedAt: true,
-  verification: true,
-  version: true,
-  updatedAt: true,
-} as const;
-
 export async function getSetupAppView(db: DbClient): Promise<SetupAppView | null> {
-  const row = await db.setupApp.findUnique({ where: { id: 1 }, select: viewSelect });
-  if (!row) return null;
-  return {
-    cloudId: row.cloud as CloudId,
-    clientId: row.clientId,
-    homeTenant: row.homeTenant,
-    audience: row.audience as SetupAppAudience,
-    credentialKind: row.credentialKind as ClientCredential["kind"],
-    credentialHint: row.credentialHint,
-    credentialExpiresAt: row.credentialExpiresAt,
-    verifiedAt: row.verifiedAt,
-    verification: Array.isArray(row.verification) ? (row.verification as Check[]) : null,
-    version: row.version,
-    updatedAt: row.updatedAt,
-  };
+  const row = await db.setupApp.findUnique({ where: { id: 1 }, select: appRegistrationSelect });
+  return row ? appRegistrationView<SetupAppAudience>(row) : null;
 }
 
 /** The configuration with its credential opened, or null when none is saved (or its cloud is not configured here). */
 export async function getSetupApp(db: DbClient, ring: KeyRing): Promise<SetupAppConfig | null> {
-  const row = await db.setupApp.findUnique({ where: { id: 1 }, select: { ...viewSelect, credentialSealed: true, certificatePem: true } });
-  if (!row) return null;
-  const cloud = resolveCloud(row.cloud as CloudId);
-  if (!cloud) return null;
-  const credential = openCredential(ring, { kind: row.credentialKind, sealed: row.credentialSealed, hint: row.credentialHint, certificatePem: row.certificatePem }, credentialContext());
-  return { cloud, cloudId: row.cloud as CloudId, clientId: row.clientId, homeTenant: row.homeTenant, audience: row.audience as SetupAppAudience, credential, version: row.version };
+  return openAppRegistration(ring, await db.setupApp.findUnique({ where: { id: 1 }, select: openAppRegistrationSelect }), credentialContext());
 }
 
 /** Why a client ID cannot be the setup app: it is already the app whose tokens go to mailboxes or console sign-in. */
@@ -103,7 +61,7 @@ export async function setupAppClientIdConflict(db: DbClient, clientId: string): 
   return undefined;
 }
 
-export type SaveSetupAppResult = { saved: boolean; checks: Check[] };
+export type SaveSetupAppResult = SaveDelegatedAppResult;
 
 /** Refuses a shared client ID, verifies (sign-in metadata, and a token with this credential), then saves. A failed verification saves nothing. */
 export async function saveSetupApp(
@@ -113,47 +71,23 @@ export async function saveSetupApp(
   context: { actor: AuditActor & object; ip?: string | null },
   options: { timeoutMs?: number } = {},
 ): Promise<SaveSetupAppResult> {
-  const input = cleanDelegatedAppForm(form);
-  const cloud = resolveCloud(input.cloud);
-  if (!cloud) throw new UserFacingError("This cloud is not configured on the server.", { cloud: "The custom cloud needs CALSYNC_AUTHORITY_HOST and CALSYNC_GRAPH_HOST." });
-  const conflict = await setupAppClientIdConflict(db, input.clientId);
-  if (conflict) throw new UserFacingError(conflict, { clientId: conflict });
-  const current = await getSetupApp(db, ring);
-  const currentVersion = current?.version ?? 0;
-  if (input.expectedVersion !== currentVersion) throw new UserFacingError("Someone changed these settings while you were editing them. Reload the page and try again.");
-  const { credential, expiresAt } = credentialFromForm(input, current?.credential);
-  const audience = form.audience;
-
-  const verification = await verifyDelegatedApp({ cloud, clientId: input.clientId, homeTenant: input.homeTenant, audience, credential }, options);
-  if (!verification.ok) return { saved: false, checks: verification.checks };
-
-  const { sealed, hint } = sealCredential(ring, credential, credentialContext());
-  const data = {
-    cloud: input.cloud,
-    clientId: input.clientId,
-    homeTenant: input.homeTenant,
-    audience,
-    credentialKind: credential.kind,
-    credentialSealed: sealed,
-    credentialHint: hint,
-    certificatePem: credential.kind === "certificate" ? credential.certificatePem : null,
-    credentialExpiresAt: expiresAt,
-    verifiedAt: new Date(),
-    verification: verification.checks,
-    updatedById: context.actor.id,
-  };
-  if (current) {
-    const { count } = await db.setupApp.updateMany({ where: { id: 1, version: currentVersion }, data: { ...data, version: { increment: 1 } } });
-    if (count === 0) throw new UserFacingError("Someone changed these settings while you were editing them. Reload the page and try again.");
-  } else {
-    await db.setupApp.create({ data: { id: 1, ...data, credentialExpiresAt: expiresAt ?? null }, select: { id: true } });
-  }
-  await recordAudit(db, {
-    actor: context.actor,
-    action: "setup-app.save",
-    target: { type: "setup-app", id: "1", label: input.clientId },
-    summary: `Set the setup app to ${input.clientId} (${audience}, ${input.cloud}); ${credential.kind === "secret" ? `secret ends in …${hint}` : `certificate ${hint.slice(0, 16)}…`}`,
-    ip: context.ip,
-  });
-  return { saved: true, checks: verification.checks };
+  const input = { ...cleanDelegatedAppForm(form), audience: form.audience };
+  return saveAppRegistration(
+    db,
+    ring,
+    {
+      table: db.setupApp,
+      current: () => getSetupApp(db, ring),
+      credentialContext: credentialContext(),
+      extraData: () => ({}),
+      refuse: async () => {
+        const conflict = await setupAppClientIdConflict(db, input.clientId);
+        if (conflict) throw new UserFacingError(conflict, { clientId: conflict });
+      },
+      audit: { type: "setup-app", name: "the setup app" },
+    },
+    input,
+    context,
+    options,
+  );
 }

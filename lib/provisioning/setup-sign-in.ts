@@ -1,11 +1,9 @@
 import "server-only";
-import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { sealContext, type KeyRing } from "@/lib/crypto/seal";
-import { generateToken, hashToken } from "@/lib/crypto/tokens";
 import type { DbClient } from "@/lib/db/types";
-import { callbackSchema, outcomeOf, refusalFromCallback, type SignInOutcome } from "@/lib/delegated/sign-in";
-import { authorizationUrl, newPkcePair, redeemCode } from "@/lib/delegated/msal-delegated";
+import { claimSignInAttempt, newSignInAttempt, outcomeOf, refusalFromCallback, type SignInOutcome } from "@/lib/delegated/sign-in";
+import { authorizationUrl, redeemCode } from "@/lib/delegated/msal-delegated";
 import { signInTenant } from "@/lib/delegated/delegated-app";
 import type { Cloud } from "@/lib/entra/clouds";
 import { createRetryBudget, type RequestPolicy } from "@/lib/entra/http-transport";
@@ -75,36 +73,20 @@ export async function startSetupSignIn(
   if (!app) throw new UserFacingError(SETUP_APP_MISSING);
   const recent = await db.setupSignIn.count({ where: { userId: input.userId, createdAt: { gt: new Date(now.getTime() - SETUP_SIGN_IN_TTL_MS) } } });
   if (recent >= MAX_SETUP_SIGN_INS_PER_WINDOW) throw new UserFacingError("You started many sign-ins in the last ten minutes. Wait a few minutes, then try again.");
-  const state = generateToken();
-  const nonce = generateToken(16);
-  const pkce = await newPkcePair();
+  const attempt = await newSignInAttempt(ring, verifierContext, now, SETUP_SIGN_IN_TTL_MS);
   let url: string;
   try {
     url = await authorizationUrl(
       app,
-      { redirectUri: setupSignInRedirectUri(), state, nonce, codeChallenge: pkce.challenge, ...(input.loginHint ? { loginHint: input.loginHint } : {}), ...signInRequest(app) },
+      { redirectUri: setupSignInRedirectUri(), ...attempt.request, ...(input.loginHint ? { loginHint: input.loginHint } : {}), ...signInRequest(app) },
       microsoftPolicy(),
     );
   } catch {
     throw new UserFacingError(`Microsoft's sign-in service (${app.cloud.label}) could not be reached, so nothing was started. Try again in a few minutes.`);
   }
-  const id = randomUUID();
   // Old attempts go as new ones come: they hold nothing but a sealed verifier.
   await db.setupSignIn.deleteMany({ where: { createdAt: { lt: new Date(now.getTime() - 24 * 3_600_000) } } });
-  await db.setupSignIn.create({
-    data: {
-      id,
-      stateHash: hashToken(state),
-      nonce,
-      codeVerifierSealed: ring.seal(pkce.verifier, verifierContext(id)),
-      userId: input.userId,
-      purpose: input.purpose,
-      payload: input.payload as object,
-      createdAt: now,
-      expiresAt: new Date(now.getTime() + SETUP_SIGN_IN_TTL_MS),
-    },
-    select: { id: true },
-  });
+  await db.setupSignIn.create({ data: { ...attempt.row, userId: input.userId, purpose: input.purpose, payload: input.payload as object }, select: { id: true } });
   return { url };
 }
 
@@ -116,17 +98,13 @@ export type SetupSignInOutcome =
   | { kind: "bad-state" };
 
 export async function completeSetupSignIn(db: DbClient, ring: KeyRing, input: { userId: string; params: URLSearchParams }, now = new Date()): Promise<SetupSignInOutcome> {
-  const parsed = callbackSchema.safeParse(Object.fromEntries(input.params));
-  if (!parsed.success) return { kind: "bad-state" };
-  const params = parsed.data;
-  const attempt = await db.setupSignIn.findUnique({
-    where: { stateHash: hashToken(params.state) },
-    select: { id: true, userId: true, nonce: true, codeVerifierSealed: true, purpose: true, payload: true, expiresAt: true, completedAt: true },
-  });
-  if (!attempt || attempt.userId !== input.userId || attempt.completedAt || attempt.expiresAt <= now) return { kind: "bad-state" };
-  // Claim first: a replayed callback racing this one finds the attempt used.
-  const claimed = await db.setupSignIn.updateMany({ where: { id: attempt.id, completedAt: null }, data: { completedAt: now } });
-  if (claimed.count !== 1) return { kind: "bad-state" };
+  const claimed = await claimSignInAttempt(
+    db.setupSignIn,
+    (where) => db.setupSignIn.findUnique({ where, select: { id: true, userId: true, nonce: true, codeVerifierSealed: true, purpose: true, payload: true, expiresAt: true, completedAt: true } }),
+    { params: input.params, ours: (found) => found.userId === input.userId, now },
+  );
+  if (!claimed) return { kind: "bad-state" };
+  const { params, attempt } = claimed;
   const purpose = z.enum(setupSignInPurposes).safeParse(attempt.purpose);
   if (!purpose.success) return { kind: "bad-state" };
   if (params.error || !params.code) return { kind: "refused", outcome: refusalFromCallback(params) };

@@ -1,12 +1,13 @@
 import { randomBytes, randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { CheckReport } from "@/lib/checks/schema";
 import { createConnection } from "@/lib/connections/connections";
 import { KeyRing } from "@/lib/crypto/seal";
-import type { Database } from "@/lib/db/client";
 import { UserFacingError } from "@/lib/errors";
 import { connectionScopeContext, scopeScriptFor, type ScopeAssistantContext, type ScopeAssistantForm } from "@/lib/scoping/scope-assistant";
+import { createUserForSuite } from "@/test-support/console-users";
 import { testEngines } from "@/test-support/databases";
+import { openDatabaseForSuite } from "@/test-support/engine-database";
 
 const ring = new KeyRing([{ id: "t1", key: randomBytes(32) }]);
 const tenantId = "7a1c2e3f-4b5d-4c6e-8f70-819a2b3c4d5e";
@@ -74,15 +75,8 @@ describe("scopeScriptFor", () => {
 });
 
 describe.each(testEngines())("scope assistant context on $name", (engine) => {
-  let database: Database;
-  let actor: { id: string; email: string };
-  beforeAll(async () => {
-    database = await engine.open();
-    actor = await database.prisma.user.create({ data: { email: "a@example.com", displayName: "A", role: "admin" }, select: { id: true, email: true } });
-  });
-  afterAll(async () => {
-    await database.close();
-  });
+  const database = openDatabaseForSuite(engine);
+  const actor = createUserForSuite(database, "a@example.com", "A", "admin");
 
   const connection = (overrides: { clientId: string; testMailbox?: string }) =>
     createConnection(

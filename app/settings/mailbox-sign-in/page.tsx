@@ -1,9 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { ActionForm, Field } from "@/components/action-form";
-import { AppCredentialFields, AppRegistrationFields } from "@/components/app-registration-fields";
-import { CheckList } from "@/components/check-list";
-import { CopyButton } from "@/components/copy-button";
+import { AppAudienceField, AppCredentialFields, AppRegistrationFields, AppRegistrationSteps, CurrentAppRegistration } from "@/components/app-registration-fields";
 import { saveMailboxSignInAction } from "@/app/connect/actions";
 import { ConsentPreflightSection } from "@/app/settings/mailbox-sign-in/consent-preflight";
 import { authorizePage } from "@/lib/auth/current-user";
@@ -14,7 +12,6 @@ import { getDelegatedAppView } from "@/lib/delegated/delegated-app";
 import { adminConsentUrl } from "@/lib/entra/admin-consent";
 import { delegatedAudienceLabels, delegatedAudiences } from "@/lib/delegated/delegated-app-schema";
 import { resolveCloud } from "@/lib/entra/cloud-config";
-import { formatDateTime, formatDay } from "@/lib/format";
 import { delegatedRedirectUri } from "@/lib/wizard/urls";
 
 export const metadata: Metadata = { title: "Mailbox sign-in" };
@@ -40,54 +37,20 @@ export default async function MailboxSignInSettingsPage() {
         </p>
       </header>
 
-      <section className="space-y-2" aria-labelledby="register-heading">
-        <h2 id="register-heading" className="text-lg font-semibold">
-          What the app registration needs
-        </h2>
-        <ol className="list-decimal space-y-2 pl-6 text-sm">
-          <li>
-            Under <strong>Authentication</strong>, add a <strong>Web</strong> platform with exactly this redirect URI:{" "}
-            <code className="break-all">{redirectUri}</code> <CopyButton text={redirectUri} label="Copy the redirect URI" />
-          </li>
-          <li>
+      <AppRegistrationSteps
+        redirectUri={redirectUri}
+        audiences={delegatedAudiences.map((audience) => delegatedAudienceLabels[audience])}
+        audienceQuestion="who may sign in"
+        permissions={
+          <>
             Under <strong>API permissions</strong>, add the <strong>delegated</strong> Microsoft Graph permissions <code>User.Read</code>,{" "}
             <code>Calendars.ReadWrite</code> and <code>offline_access</code>. Granting admin consent for your organisation is optional; without it each
             person approves the permissions when they connect (if your organisation allows that).
-          </li>
-          <li>
-            Under <strong>Certificates &amp; secrets</strong>, create a client secret, or upload a certificate whose private key you paste below.
-          </li>
-          <li>
-            <strong>Supported account types</strong> must match who may sign in below: {delegatedAudiences.map((audience) => `“${delegatedAudienceLabels[audience].registration}” for “${delegatedAudienceLabels[audience].label}”`).join("; ")}.
-          </li>
-        </ol>
-      </section>
+          </>
+        }
+      />
 
-      {app && (
-        <section className="space-y-2" aria-labelledby="current-heading">
-          <h2 id="current-heading" className="text-lg font-semibold">
-            Current settings
-          </h2>
-          <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-1 rounded border border-line bg-surface p-4 text-sm">
-            <dt className="font-medium">Client ID</dt>
-            <dd>
-              <code>{app.clientId}</code>
-            </dd>
-            <dt className="font-medium">Home tenant</dt>
-            <dd>{app.homeTenant}</dd>
-            <dt className="font-medium">Who may sign in</dt>
-            <dd>{delegatedAudienceLabels[app.audience].label}</dd>
-            <dt className="font-medium">Credential</dt>
-            <dd>
-              {app.credentialKind === "secret" ? `Client secret ending in …${app.credentialHint}` : `Certificate, SHA-256 thumbprint ${app.credentialHint}`}
-              {app.credentialExpiresAt ? `, expires on ${formatDay(app.credentialExpiresAt)}` : ""}
-            </dd>
-            <dt className="font-medium">Verified</dt>
-            <dd>{app.verifiedAt ? `${formatDateTime(app.verifiedAt)} UTC` : "Never"}</dd>
-          </dl>
-          {app.verification && <CheckList label="Last verification" checks={app.verification} />}
-        </section>
-      )}
+      {app && <CurrentAppRegistration app={app} audienceTerm="Who may sign in" audienceLabel={delegatedAudienceLabels[app.audience].label} />}
 
       {app && cloud && <ConsentPreflightSection cloud={cloud} predictions={predictions} adminConsentLinks={adminConsentLinks} />}
 
@@ -104,17 +67,7 @@ export default async function MailboxSignInSettingsPage() {
         )}
         <ActionForm action={saveMailboxSignInAction} submitLabel="Verify and save" hidden={{ expectedVersion: String(app?.version ?? 0) }}>
           <AppRegistrationFields app={app} />
-          <Field
-            name="audience"
-            type="radio"
-            label="Who may sign in"
-            defaultValue={app?.audience ?? "organization"}
-            options={delegatedAudiences.map((audience) => ({
-              value: audience,
-              label: delegatedAudienceLabels[audience].label,
-              description: `Supported account types: ${delegatedAudienceLabels[audience].registration}`,
-            }))}
-          />
+          <AppAudienceField label="Who may sign in" audiences={delegatedAudiences} labels={delegatedAudienceLabels} defaultValue={app?.audience ?? "organization"} />
           <AppCredentialFields app={app}>
             <Field name="secretExpiresAt" type="date" label="Secret expires on" required={false} hint="Optional: the Expires column, so the console can warn before it runs out" />
             <Field

@@ -8,21 +8,24 @@ import type { AppPrismaClient, DbClient } from "@/lib/db/types";
 import {
   assertNotMailboxSignInApp,
   credentialFromForm,
+  credentialSummary,
   getDelegatedApp,
-  openCredential,
+  openAppRegistration,
+  requireCloud,
   sealCredential,
+  SETTINGS_CHANGED_MEANWHILE,
   verifyDelegatedApp,
   type DelegatedAppConfig,
 } from "@/lib/delegated/delegated-app";
 import { cleanDelegatedAppForm } from "@/lib/delegated/delegated-app-form";
 import { sealContext } from "@/lib/crypto/seal";
-import { resolveCloud } from "@/lib/entra/cloud-config";
 import type { CloudId } from "@/lib/entra/clouds";
 import type { ClientCredential } from "@/lib/entra/msal-client";
 import { createRetryBudget } from "@/lib/entra/http-transport";
 import { fetchTenantMetadata } from "@/lib/entra/tenant-metadata";
 import { UserFacingError } from "@/lib/errors";
 import type { GroupMapping } from "@/lib/auth/oidc/role-mapping";
+import type { DelegatedAudience } from "@/lib/delegated/delegated-app-schema";
 import type { ConsoleSignInAppKind, ConsoleSignInInput } from "@/lib/auth/oidc/settings-schema";
 
 /**
@@ -126,11 +129,22 @@ async function getSeparateApp(db: DbClient, ring: KeyRing): Promise<DelegatedApp
     select: { appKind: true, clientId: true, appCloud: true, appHomeTenant: true, appCredentialKind: true, appCredentialSealed: true, appCredentialHint: true, appCertificatePem: true, version: true },
   });
   if (row?.appKind !== "separate" || !row.appCloud || !row.appHomeTenant || !row.appCredentialKind || !row.appCredentialSealed || !row.appCredentialHint) return null;
-  const cloud = resolveCloud(row.appCloud as CloudId);
-  if (!cloud) return null;
-  const credential = openCredential(ring, { kind: row.appCredentialKind, sealed: row.appCredentialSealed, hint: row.appCredentialHint, certificatePem: row.appCertificatePem }, appCredentialContext());
   // Staff sign in at their trusted tenants; the app's own audience only decides where it is verified.
-  return { cloud, cloudId: row.appCloud as CloudId, clientId: row.clientId, homeTenant: row.appHomeTenant, audience: "organization", credential, version: row.version };
+  return openAppRegistration<DelegatedAudience>(
+    ring,
+    {
+      cloud: row.appCloud,
+      clientId: row.clientId,
+      homeTenant: row.appHomeTenant,
+      audience: "organization",
+      credentialKind: row.appCredentialKind,
+      credentialSealed: row.appCredentialSealed,
+      credentialHint: row.appCredentialHint,
+      certificatePem: row.appCertificatePem,
+      version: row.version,
+    },
+    appCredentialContext(),
+  );
 }
 
 /** Settings and app together, or null when Microsoft sign-in is off: not saved, or the mailbox sign-in app it goes through changed since. */
@@ -198,8 +212,7 @@ async function verifyTrustedTenants(app: DelegatedAppConfig, entries: string[]):
  */
 async function separateAppFromForm(db: AppPrismaClient, ring: KeyRing, input: ConsoleSignInInput): Promise<DelegatedAppConfig> {
   if (!input.cloud || !input.credentialKind) throw new UserFacingError("Choose the separate app's cloud and credential.", { cloud: "Choose the Microsoft cloud" });
-  const cloud = resolveCloud(input.cloud);
-  if (!cloud) throw new UserFacingError("This cloud is not configured on the server.", { cloud: "The custom cloud needs CALSYNC_AUTHORITY_HOST and CALSYNC_GRAPH_HOST." });
+  const cloud = requireCloud(input.cloud);
   const form = cleanDelegatedAppForm({
     cloud: input.cloud,
     clientId: input.clientId ?? "",
@@ -231,7 +244,7 @@ export async function saveConsoleSignIn(
 ): Promise<SaveConsoleSignInResult> {
   const current = await getConsoleSignIn(db);
   const currentVersion = current?.version ?? 0;
-  if (input.expectedVersion !== currentVersion) throw new UserFacingError("Someone changed these settings while you were editing them. Reload the page and try again.");
+  if (input.expectedVersion !== currentVersion) throw new UserFacingError(SETTINGS_CHANGED_MEANWHILE);
   const mailboxApp = await getDelegatedApp(db, ring);
   const app = input.appKind === "separate" ? await separateAppFromForm(db, ring, input) : mailboxApp;
   if (!app) throw new UserFacingError(SIGN_IN_APP_MISSING);
@@ -280,7 +293,7 @@ export async function saveConsoleSignIn(
   };
   if (current) {
     const { count } = await db.consoleSignIn.updateMany({ where: { id: 1, version: currentVersion }, data: { ...data, version: { increment: 1 } } });
-    if (count === 0) throw new UserFacingError("Someone changed these settings while you were editing them. Reload the page and try again.");
+    if (count === 0) throw new UserFacingError(SETTINGS_CHANGED_MEANWHILE);
   } else {
     await db.consoleSignIn.create({ data: { id: 1, ...data }, select: { id: true } });
   }
@@ -290,7 +303,7 @@ export async function saveConsoleSignIn(
     action: "console-sign-in.save",
     target: { type: "console-sign-in", id: "1", label: app.clientId },
     summary:
-      `Set Sign in with Microsoft ${sealedApp ? `through its own app ${app.clientId} (${app.credential.kind === "certificate" ? `certificate ${sealedApp.hint.slice(0, 16)}…` : `secret ends in …${sealedApp.hint}`})` : "through the mailbox sign-in app"} to trust ${tenantCheck.tenants.map((tenant) => tenant.label).join(", ")}; ${groupCount} mapped group${groupCount === 1 ? "" : "s"}; ` +
+      `Set Sign in with Microsoft ${sealedApp ? `through its own app ${app.clientId} (${credentialSummary(app.credential.kind, sealedApp.hint)})` : "through the mailbox sign-in app"} to trust ${tenantCheck.tenants.map((tenant) => tenant.label).join(", ")}; ${groupCount} mapped group${groupCount === 1 ? "" : "s"}; ` +
       `members ${input.allowMembers ? "allowed" : "not allowed"}; ${input.microsoftOnly ? "Microsoft sign-in only" : "local passwords allowed"}; ` +
       `one-step member connect ${memberCheck.tenants.length > 0 ? `for ${memberCheck.tenants.map((tenant) => tenant.label).join(", ")}` : "off"}`,
     ip: context.ip,

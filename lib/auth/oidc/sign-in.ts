@@ -1,16 +1,15 @@
 import "server-only";
-import { randomUUID } from "node:crypto";
 import { recordAudit } from "@/lib/audit/audit";
 import { sealContext, type KeyRing } from "@/lib/crypto/seal";
 import { constantTimeEqual, generateToken, hashToken } from "@/lib/crypto/tokens";
 import { Prisma } from "@/lib/db/generated/client";
 import type { AppPrismaClient, DbClient } from "@/lib/db/types";
-import { refusalFromCallback, callbackSchema, outcomeOf, signInOutcomeSchema, type SignInOutcome } from "@/lib/delegated/sign-in";
+import { refusalFromCallback, callbackSchema, claimSignInAttempt, newSignInAttempt, outcomeOf, signInOutcomeSchema, type SignInOutcome } from "@/lib/delegated/sign-in";
 import { PERSONAL_ACCOUNT_TENANT_ID, signInTenant, type DelegatedAppConfig } from "@/lib/delegated/delegated-app";
 import { CONNECT_LINK_PROBLEMS, getConnectLinkStatus } from "@/lib/delegated/connect-links";
 import { getInviteStatus, INVITE_PROBLEMS } from "@/lib/auth/invites";
 import { connectMailbox } from "@/lib/delegated/mailbox-connections";
-import { authorizationUrlOrRefusal, delegatedScopes, newPkcePair, redeemCode } from "@/lib/delegated/msal-delegated";
+import { authorizationUrlOrRefusal, delegatedScopes, redeemCode } from "@/lib/delegated/msal-delegated";
 import type { Cloud } from "@/lib/entra/clouds";
 import { createRetryBudget, type RequestPolicy } from "@/lib/entra/http-transport";
 import { UserFacingError } from "@/lib/errors";
@@ -110,27 +109,19 @@ export async function startMicrosoftSignIn(
   const request = requestFor(ready, purpose);
   if (!request) throw new UserFacingError(ONE_STEP_NOT_OFFERED);
   const { app, scopes, authority } = request;
-  const state = generateToken();
-  const nonce = generateToken(16);
+  const attempt = await newSignInAttempt(ring, verifierContext, now, MICROSOFT_SIGN_IN_TTL_MS);
   const binding = generateToken();
-  const pkce = await newPkcePair();
-  const url = await authorizationUrlOrRefusal(app, { redirectUri: consoleSignInRedirectUri(), state, nonce, codeChallenge: pkce.challenge, scopes, authority }, microsoftPolicy());
-  const id = randomUUID();
+  const url = await authorizationUrlOrRefusal(app, { redirectUri: consoleSignInRedirectUri(), ...attempt.request, scopes, authority }, microsoftPolicy());
   await db.microsoftSignIn.create({
     data: {
-      id,
-      stateHash: hashToken(state),
+      ...attempt.row,
       bindingHash: hashToken(binding),
-      nonce,
-      codeVerifierSealed: ring.seal(pkce.verifier, verifierContext(id)),
       purpose,
       connectLinkId,
       inviteId,
       linkUserId: purpose === "link" ? (input.linkUserId ?? null) : null,
       returnTo: input.returnTo,
       ip: input.ip,
-      createdAt: now,
-      expiresAt: new Date(now.getTime() + MICROSOFT_SIGN_IN_TTL_MS),
     },
     select: { id: true },
   });
@@ -159,16 +150,19 @@ export async function completeMicrosoftSignIn(
   policy: SessionPolicy,
   now = new Date(),
 ): Promise<MicrosoftSignInOutcome> {
-  const parsed = callbackSchema.safeParse(Object.fromEntries(input.params));
-  if (!parsed.success || !input.binding) return { kind: "bad-state" };
-  const attempt = await db.microsoftSignIn.findUnique({
-    where: { stateHash: hashToken(parsed.data.state) },
-    select: { id: true, bindingHash: true, nonce: true, codeVerifierSealed: true, returnTo: true, purpose: true, connectLinkId: true, inviteId: true, linkUserId: true, expiresAt: true, completedAt: true },
-  });
-  if (!attempt || attempt.completedAt || attempt.expiresAt <= now || !constantTimeEqual(attempt.bindingHash, hashToken(input.binding))) return { kind: "bad-state" };
-  // Claimed before anything else: a replayed callback racing this one finds it used.
-  const claimed = await db.microsoftSignIn.updateMany({ where: { id: attempt.id, completedAt: null }, data: { completedAt: now } });
-  if (claimed.count !== 1) return { kind: "bad-state" };
+  const binding = input.binding;
+  if (!binding) return { kind: "bad-state" };
+  const claimed = await claimSignInAttempt(
+    db.microsoftSignIn,
+    (where) =>
+      db.microsoftSignIn.findUnique({
+        where,
+        select: { id: true, bindingHash: true, nonce: true, codeVerifierSealed: true, returnTo: true, purpose: true, connectLinkId: true, inviteId: true, linkUserId: true, expiresAt: true, completedAt: true },
+      }),
+    { params: input.params, ours: (found) => constantTimeEqual(found.bindingHash, hashToken(binding)), now },
+  );
+  if (!claimed) return { kind: "bad-state" };
+  const { params, attempt } = claimed;
   const purpose: SignInPurposeName = attempt.purpose === "connect" || attempt.purpose === "link" ? attempt.purpose : "console";
   const refuse: Refuse = async (outcome) => {
     await db.microsoftSignIn.update({ where: { id: attempt.id }, data: { outcome }, select: { id: true } });
@@ -177,7 +171,7 @@ export async function completeMicrosoftSignIn(
   try {
     // Linking needs the same console session that started it: the callback's browser may be signed in as someone else by now.
     if (purpose === "link" && (!input.sessionUserId || input.sessionUserId !== attempt.linkUserId)) return await refuse({ code: "bad-state" });
-    const verified = await redeemAttempt(db, ring, parsed.data, attempt, purpose);
+    const verified = await redeemAttempt(db, ring, params, attempt, purpose);
     if (!verified.ok) return await refuse(verified.outcome);
     if (purpose === "link") return await finishLink(db, verified, input, attempt.linkUserId!, refuse, now);
     return purpose === "connect" ? await finishConnect(db, ring, verified, input, attempt, refuse, policy, now) : await finish(db, verified, input, attempt, refuse, policy, now);
