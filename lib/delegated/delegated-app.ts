@@ -247,6 +247,20 @@ export async function assertNotMailboxSignInApp(db: DbClient, clientId: string, 
   }
 }
 
+/**
+ * Refuses the setup app's client ID for an app whose tokens go elsewhere (mailboxes, console sign-in):
+ * Entra puts every consented scope into each token of an app, so the setup app's directory-write
+ * permissions would ride along in tokens handed to the sync engine.
+ */
+export async function assertNotSetupApp(db: DbClient, clientId: string): Promise<void> {
+  const setup = await db.setupApp.findUnique({ where: { id: 1 }, select: { clientId: true } });
+  if (setup && setup.clientId.toLowerCase() === clientId.toLowerCase()) {
+    const message =
+      "This client ID is the setup app's. Entra puts every consented permission of an app into each of its tokens, so its directory-write permissions would be in these tokens too. Use an app registration of its own.";
+    throw new UserFacingError(message, { clientId: "This is the setup app: enter another app registration" });
+  }
+}
+
 export const SETTINGS_CHANGED_MEANWHILE = "Someone changed these settings while you were editing them. Reload the page and try again.";
 
 /** The cloud a form names, or the message that it is not configured on this server. */
@@ -368,6 +382,7 @@ export async function saveDelegatedApp(
         applicationObjectId: form.applicationObjectId ?? null,
         certificateKeyId: credential.kind === "certificate" ? (form.certificateKeyId ?? null) : null,
       }),
+      refuse: () => assertNotSetupApp(db, input.clientId),
       audit: { type: "delegated-app", name: "the mailbox sign-in app" },
     },
     input,

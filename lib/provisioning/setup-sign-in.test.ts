@@ -10,7 +10,8 @@ import { completeSetupSignIn, provisionPayloadSchema, startSetupSignIn } from "@
 import { setupAppScopes } from "@/lib/provisioning/setup-token";
 import { signInThroughForm } from "@/simulator/browser-sign-in";
 import { demo } from "@/simulator/demo-ids";
-import { saveSignInApp } from "@/test-support/connect-mailbox";
+import { saveSignInApp, signInAppInput } from "@/test-support/connect-mailbox";
+import { saveDelegatedApp } from "@/lib/delegated/delegated-app";
 import { createUserForSuite } from "@/test-support/console-users";
 import { testEngines } from "@/test-support/databases";
 import { openDatabaseForSuite } from "@/test-support/engine-database";
@@ -83,6 +84,12 @@ describe.each(testEngines())("setup app sign-in on $name", (engine) => {
     const audit = await database.prisma.auditEvent.findMany({ where: { action: "setup-app.save" }, select: { summary: true } });
     expect(audit).toHaveLength(1);
     expect(JSON.stringify(audit)).not.toContain(setupApp.secret);
+
+    // The other way round too: the mailbox sign-in app may not become the setup app, whose directory-write scopes would reach the sync engine.
+    const before = await database.prisma.delegatedApp.findUnique({ where: { id: 1 }, select: { clientId: true, version: true } });
+    const mailbox = saveDelegatedApp(database.prisma, ring, { ...signInAppInput, clientId: setupApp.clientId.toUpperCase(), clientSecret: setupApp.secret, expectedVersion: before?.version ?? 0 }, { actor: admin });
+    await expect(mailbox).rejects.toThrow(/setup app's/);
+    expect(await database.prisma.delegatedApp.findUnique({ where: { id: 1 }, select: { clientId: true, version: true } })).toEqual(before);
   });
 
   it("signs a Global Administrator in with the setup scopes, once, for the user who started it, and provisions a verified connection with the token", async () => {

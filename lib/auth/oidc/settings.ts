@@ -7,6 +7,7 @@ import type { KeyRing } from "@/lib/crypto/seal";
 import type { AppPrismaClient, DbClient } from "@/lib/db/types";
 import {
   assertNotMailboxSignInApp,
+  assertNotSetupApp,
   credentialFromForm,
   credentialSummary,
   getDelegatedApp,
@@ -225,6 +226,7 @@ async function separateAppFromForm(db: AppPrismaClient, ring: KeyRing, input: Co
     expectedVersion: input.expectedVersion,
   });
   await assertNotMailboxSignInApp(db, form.clientId, "console sign-in");
+  await assertNotSetupApp(db, form.clientId);
   const stored = await getSeparateApp(db, ring);
   const { credential } = credentialFromForm(form, stored?.credential);
   return { cloud, cloudId: input.cloud, clientId: form.clientId, homeTenant: form.homeTenant, audience: "organization", credential, version: stored?.version ?? 0 };
