@@ -1,6 +1,6 @@
 import type { Page } from "@playwright/test";
 import { demo } from "../simulator/demo-ids";
-import { storageStatePath } from "../test-support/e2e/server";
+import { CONSENT_SPEC_USER, storageStatePath } from "../test-support/e2e/server";
 import { changeSimulatedApp, changeSimulatedTenant, expect, rememberSecret, simulatedAdminToken, test } from "../test-support/e2e/fixtures";
 import { saveMailboxSignInApp } from "../test-support/e2e/mailbox-sign-in";
 import { horizontalOverflow } from "../test-support/e2e/page-tour";
@@ -19,7 +19,8 @@ test.describe.configure({ mode: "serial" });
 
 const signInApp = demo.apps.mailboxSignIn;
 const reviewer = demo.users.admin;
-const connecting = demo.users.lynne.upn;
+// Its own mailbox: other specs connect the demo users, and a mailbox has one owner.
+const connecting = CONSENT_SPEC_USER.upn;
 const preflightScopes = ["Policy.Read.All", "DelegatedPermissionGrant.ReadWrite.All", "Application.Read.All", "User.ReadBasic.All"];
 
 async function token(scopes: readonly string[]): Promise<string> {

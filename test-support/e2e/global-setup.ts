@@ -8,7 +8,7 @@ import { startConsoleProcess, type ConsoleProcess } from "../console-process";
 import { testSimulatorStateDir } from "../simulator-ca";
 import { addSeparateConsoleApp, consoleSignInScenario } from "../console-sign-in-scenario";
 import { withSetupApp } from "../provisioning-scenario";
-import { SCOPE_APPS, CERTIFICATE_APPS, SWITCHED_APP_SECRET, ROTATED_SECRET, CAPTURE_DIR, E2E_BASE_URL, E2E_DATA_DIR, E2E_PORT, E2E_ROOT, SCREENSHOT_DIR, SERVER_LOG, SIMULATOR_FILE, STATE_DIR } from "./server";
+import { CONSENT_SPEC_USER, SCOPE_APPS, CERTIFICATE_APPS, SWITCHED_APP_SECRET, ROTATED_SECRET, CAPTURE_DIR, E2E_BASE_URL, E2E_DATA_DIR, E2E_PORT, E2E_ROOT, SCREENSHOT_DIR, SERVER_LOG, SIMULATOR_FILE, STATE_DIR } from "./server";
 
 /**
  * Starts the Entra ID + Graph simulator and the production build of the console (the test command
@@ -36,6 +36,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   // Or through an app registration of its own, which the Microsoft sign-in spec switches to.
   addSeparateConsoleApp(scenario, { fromClientId: demo.apps.mailboxSignIn.clientId, redirectUris: [`${E2E_BASE_URL}/sign-in/microsoft/callback`] });
   const contoso = scenario.tenants.find((tenant) => tenant.apps.includes(healthy))!;
+  const lynne = contoso.users.find((user) => user.id === demo.users.lynne.id)!;
+  contoso.users.push({ ...structuredClone(lynne), id: CONSENT_SPEC_USER.id, upn: CONSENT_SPEC_USER.upn, mail: CONSENT_SPEC_USER.upn, displayName: "Casey Consent", givenName: "Casey", surname: "Consent" });
   for (const [name, clientId] of Object.entries(CERTIFICATE_APPS)) {
     contoso.apps.push({
       ...structuredClone(healthy),

@@ -44,6 +44,9 @@ export const SCOPE_APPS = {
   propagating: "5c000000-0000-4000-8000-0000000000a3",
 } as const;
 
+/** A Contoso mailbox only the consent pre-flight spec connects, so no other spec's connection stands in its way. */
+export const CONSENT_SPEC_USER = { id: "a0000000-0000-4000-8000-0000000000c1", upn: "casey.consent@contoso.com" } as const;
+
 /** The secret of the `switched` and `uploadForMe` apps, the ones moved off a secret to a certificate. */
 export const SWITCHED_APP_SECRET = "switched~app~secret~value~00000003";
 

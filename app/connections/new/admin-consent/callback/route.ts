@@ -19,9 +19,10 @@ export const dynamic = "force-dynamic";
 async function tenantName(db: DbClient, userId: string, tenantId: string): Promise<string> {
   const [draft, names] = await Promise.all([getDraft(db, userId), tenantNamesFor(db, [tenantId])]);
   const known = names.get(tenantId.toLowerCase());
-  if (known) return `${known} (tenant ${tenantId})`;
   const typed = draft?.fields.tenant?.trim();
-  return typed && !isGuid(typed) ? `${typed} (tenant ${tenantId})` : `tenant ${tenantId}`;
+  const domain = typed && !isGuid(typed) ? typed : undefined;
+  if (known) return `${known} (${domain ? `${domain}, ` : ""}tenant ${tenantId})`;
+  return domain ? `${domain} (tenant ${tenantId})` : `tenant ${tenantId}`;
 }
 
 /** Microsoft redirects here after the admin consent page; the outcome is recorded on the draft. */
