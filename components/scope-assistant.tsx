@@ -5,7 +5,7 @@ import { CopyButton } from "@/components/copy-button";
 import { Field, FormStateProvider, SubmitButton } from "@/components/action-form";
 import { Callout } from "@/components/ui/badge";
 import { idleState, type ActionState } from "@/lib/action-state";
-import { LEGACY_POLICY_NOTE, SCOPE_PROPAGATION_NOTE, UNION_TRAP_WARNING } from "@/lib/scoping/exchange-script";
+import { LEGACY_POLICY_NOTE, SCOPE_PROPAGATION_NOTE, UNION_TRAP_WARNING } from "@/lib/scoping/scope-notes";
 
 type ScopeScriptAction = (state: ActionState, formData: FormData) => Promise<ActionState>;
 

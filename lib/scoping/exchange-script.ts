@@ -4,6 +4,9 @@ import { cloudIdSchema, type CloudId, type KnownCloudId } from "@/lib/entra/clou
 import { graphPermissions } from "@/lib/entra/permissions";
 import { graphPowerShellEnvironments, powerShellQuote } from "@/lib/entra/setup-scripts";
 import { plainText } from "@/lib/validation/text";
+import { LEGACY_POLICY_NOTE, SCOPE_PROPAGATION_NOTE, UNION_TRAP_WARNING } from "@/lib/scoping/scope-notes";
+
+export { LEGACY_POLICY_NOTE, SCOPE_PROPAGATION_NOTE, UNION_TRAP_WARNING };
 
 /**
  * The Exchange Online PowerShell that limits a Calsync app to some mailboxes with RBAC for
@@ -17,15 +20,6 @@ import { plainText } from "@/lib/validation/text";
 
 /** The Exchange role that RBAC for Applications grants; it mirrors Graph's Calendars.ReadWrite. */
 export const exchangeCalendarRole = "Application Calendars.ReadWrite";
-
-/** How long Microsoft says a role assignment or scope change can take to reach every Exchange server. */
-export const SCOPE_PROPAGATION_NOTE = "Exchange applies scope changes within 2 hours: until then the checks may still see the old access.";
-
-export const UNION_TRAP_WARNING =
-  "RBAC for Applications adds to the app's Microsoft Entra permissions instead of narrowing them. While the app still holds the tenant-wide Calendars.ReadWrite application permission in Entra, it reaches every mailbox and the scope does nothing, so the script removes that grant.";
-
-export const LEGACY_POLICY_NOTE =
-  "Microsoft no longer recommends new application access policies: RBAC for Applications replaces them. Convert an existing policy instead of adding one.";
 
 export const scopeKindSchema = z.enum(["group", "administrative-unit"], { message: "Choose a group or an administrative unit" });
 export type ScopeKind = z.infer<typeof scopeKindSchema>;
