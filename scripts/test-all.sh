@@ -48,6 +48,8 @@ echo "== typecheck"; npm run --silent typecheck
 echo "== unit and integration tests (PGlite and PostgreSQL)"
 npx vitest run --reporter=default --reporter=json --outputFile.json=test-results/vitest.json
 echo "== production build"; npm run --silent build
+# The budget of issue 12: a route over 200 kB gzipped (or a wizard page 40 kB over its old size) fails here.
+echo "== first-load JavaScript per route"; node scripts/bench-pages.mjs
 echo "== end-to-end tests (Chromium)"
 npx playwright test
 
