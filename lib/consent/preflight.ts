@@ -1,4 +1,5 @@
 import "server-only";
+import { isGuid } from "@/lib/checks/format";
 import { recordAudit, type AuditActor } from "@/lib/audit/audit";
 import type { KeyRing } from "@/lib/crypto/seal";
 import type { DbClient } from "@/lib/db/types";
@@ -33,11 +34,9 @@ export class ConsentTokenError extends Error {
 /** `homeTenant` (a domain or GUID) is where a single-organisation app lets people sign in. */
 export type SignInApp = { clientId: string; multiTenant: boolean; homeTenant?: string };
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** The home tenant's ID: as typed when it is one, else from its OpenID metadata. */
 async function homeTenantId(cloud: Cloud, homeTenant: string): Promise<string | undefined> {
-  if (GUID.test(homeTenant)) return homeTenant.toLowerCase();
+  if (isGuid(homeTenant)) return homeTenant.toLowerCase();
   const metadata = await fetchTenantMetadata({ cloud, tenant: homeTenant, policy: { signal: AbortSignal.timeout(20_000), retry: createRetryBudget() } });
   return metadata.ok ? metadata.tenantId?.toLowerCase() : undefined;
 }

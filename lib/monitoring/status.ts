@@ -1,4 +1,5 @@
 import "server-only";
+import { isGuid } from "@/lib/checks/format";
 import { z } from "zod";
 import { checkWho, whoShortLabel } from "@/lib/checks/fix-roles";
 import { checkReportSchema, scopeModeSchema, type CheckReport } from "@/lib/checks/schema";
@@ -234,15 +235,13 @@ export async function listStatusRows(
   };
 }
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /**
  * A GUID means nothing to a person: prefer Microsoft's name for the tenant, then the typed domain,
  * then the domain of a mailbox known to be in it.
  */
 export function tenantLabel(input: { tenant: string; name?: string | null; mailbox?: string | null }): string {
   if (input.name) return input.name;
-  if (!GUID.test(input.tenant)) return input.tenant;
+  if (!isGuid(input.tenant)) return input.tenant;
   const domain = input.mailbox?.split("@")[1];
   return domain || input.tenant;
 }
