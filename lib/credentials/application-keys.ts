@@ -62,6 +62,13 @@ async function callKeys<T>(app: App, signer: Certificate, action: "addKey" | "re
  * GUID that names it), proving possession with `signer`. The caller records `keyId` before the call,
  * so a run that never saw the answer still knows which key removeKey must take out later. Entra's
  * answer is authoritative: when it names another keyId, that one is returned.
+ *
+ * Keeping the caller's keyId is an assumption Microsoft's documentation does not back: the addKey
+ * page (https://learn.microsoft.com/graph/api/application-addkey) names only type, usage and key as
+ * required in keyCredential and says nothing about a supplied keyId, and the keyCredential page
+ * (https://learn.microsoft.com/graph/api/resources/keycredential) only calls keyId "The unique
+ * identifier (GUID) for the key". The answer is "a new keyCredential object", so the keyId read from
+ * it is the one to trust; a resume that never saw it relies on the assumption.
  */
 export function addKey(app: App, signer: Certificate, certificatePem: string, keyId: string): Promise<KeyCallResult<{ keyId: string }>> {
   return callKeys(

@@ -56,8 +56,8 @@ describe("exchangeScopeScript", () => {
       "New-ManagementScope -Name $ScopeName -RecipientRestrictionFilter $memberFilter",
       "New-ManagementRoleAssignment -Name $AssignmentName -App $ServicePrincipalObjectId -Role $Role -CustomResourceScope $ScopeName",
       "Remove-MgServicePrincipalAppRoleAssignment",
-      "Test-ServicePrincipalAuthorization -Identity $ServicePrincipalObjectId -Resource $InScopeMailbox",
-      "Test-ServicePrincipalAuthorization -Identity $ServicePrincipalObjectId -Resource $OutOfScopeMailbox",
+      "Test-ServicePrincipalAuthorization -Identity $AppId -Resource $insideMailbox",
+      "Test-ServicePrincipalAuthorization -Identity $AppId -Resource $outsideMailbox",
     ];
     const positions = order.map((text) => script.indexOf(text));
     expect(positions.every((position) => position >= 0), JSON.stringify(positions)).toBe(true);
@@ -80,7 +80,7 @@ describe("exchangeScopeScript", () => {
 
   it("removes the tenant-wide Calendars.ReadWrite grant by its app role id (the union trap)", () => {
     const script = exchangeScopeScript(base);
-    expect(script).toContain("Connect-MgGraph -Environment Global -Scopes 'AppRoleAssignment.ReadWrite.All' -NoWelcome");
+    expect(script).toContain("Connect-MgGraph -Environment Global -Scopes @('Application.Read.All', 'AppRoleAssignment.ReadWrite.All') -NoWelcome");
     expect(script).toContain("$_.AppRoleId -eq 'ef54d2bf-783f-4e0f-bca1-3210c0444d99'");
     expect(script).toMatch(/adds to the app's Microsoft Entra\s+# permissions|adds to the app's Microsoft Entra permissions/);
     expect(script).toContain("Exchange applies scope changes within 2 hours");
@@ -124,6 +124,40 @@ describe("exchangeScopeScript", () => {
   });
 });
 
+// Each of these follows from a statement on the cmdlet's reference page; exchange-cmdlets.ts quotes it.
+describe("exchangeScopeScript against Microsoft's documentation", () => {
+  it("creates Exchange's service principal unless Get-ServicePrincipal returns this app, since an unknown Identity returns them all", () => {
+    const script = exchangeScopeScript(base);
+    expect(script).toContain("$known = @(Get-ServicePrincipal -Identity $ServicePrincipalObjectId -ErrorAction SilentlyContinue | Where-Object { $_.AppId -eq $AppId })");
+    expect(script).toMatch(/if \(\$known\.Count -eq 0\) \{\n {4}New-ServicePrincipal -AppId \$AppId -ObjectId \$ServicePrincipalObjectId/);
+    expect(script).not.toContain("if (-not (Get-ServicePrincipal");
+  });
+
+  it("looks the group up with Get-DistributionGroup, whose Identity takes an email address as well as a name", () => {
+    const script = exchangeScopeScript(base);
+    expect(script).toContain("$groupDn = (Get-DistributionGroup -Identity $ScopeIdentity).DistinguishedName");
+    expect(script).not.toMatch(/Get-Group\b/);
+  });
+
+  it("asks Microsoft Graph for Application.Read.All too, which listing the app role assignments needs", () => {
+    expect(exchangeScopeScript(base)).toMatch(/Connect-MgGraph .*-Scopes @\('Application\.Read\.All', 'AppRoleAssignment\.ReadWrite\.All'\)/);
+  });
+
+  it("tests each mailbox by its distinguished name and the app by its client ID, as the Identity and Resource lists allow", () => {
+    const script = exchangeScopeScript(base);
+    expect(script).toContain("$insideMailbox = (Get-Mailbox -Identity $InScopeMailbox).DistinguishedName");
+    expect(script).toContain("$outsideMailbox = (Get-Mailbox -Identity $OutOfScopeMailbox).DistinguishedName");
+    expect(script).not.toMatch(/-Resource \$(InScopeMailbox|OutOfScopeMailbox)/);
+    expect(script).not.toContain("Test-ServicePrincipalAuthorization -Identity $ServicePrincipalObjectId");
+  });
+
+  it("reads InScope as text, since it can be Not Run as well as True or False", () => {
+    const script = exchangeScopeScript(base);
+    expect(script.match(/Where-Object \{ "\$\(\$_\.InScope\)" -eq 'True' \}/g)).toHaveLength(2);
+    expect(script).not.toContain("Where-Object { $_.InScope }");
+  });
+});
+
 describe("servicePrincipalObjectIdProblem", () => {
   const known = { clientId: base.clientId, tenantId: "0b2f3c4d-1111-4222-8333-444455556666", applicationObjectId: "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d" };
 
@@ -141,12 +175,27 @@ describe("servicePrincipalObjectIdProblem", () => {
 });
 
 describe("the cmdlet list", () => {
-  it("links every entry to Microsoft's documentation", () => {
+  it("links every entry to Microsoft's documentation and says, for each parameter, its type and the value passed", () => {
     for (const [name, entry] of Object.entries(exchangeScriptCmdlets)) {
       expect(entry.docs, name).toMatch(/^https:\/\/learn\.microsoft\.com\/powershell\/module\/[a-z.]+\/[a-z-]+$/);
       expect(entry.docs.endsWith(name.toLowerCase()), name).toBe(true);
+      for (const [parameter, about] of Object.entries<{ type: string; note: string }>(entry.parameters)) {
+        expect(about.type, `${name} -${parameter}`).toMatch(/^[A-Z][A-Za-z]+(\[\])?$/);
+        expect(about.note.length, `${name} -${parameter}`).toBeGreaterThan(10);
+      }
     }
     expect(commonParameters.docs).toMatch(/^https:\/\/learn\.microsoft\.com\//);
+  });
+
+  it("lists only parameters the scripts pass, so each note describes a value the script really sends", async () => {
+    const passed = new Set<string>();
+    for (const [, input] of variants) {
+      for (const use of commandUses(await parsePowerShell(exchangeScopeScript(input)))) {
+        for (const parameter of use.parameters) passed.add(`${use.name} -${parameter}`);
+      }
+    }
+    const listed = Object.entries(exchangeScriptCmdlets).flatMap(([name, entry]) => Object.keys(entry.parameters).map((parameter) => `${name} -${parameter}`));
+    expect(listed.filter((use) => !passed.has(use))).toEqual([]);
   });
 
   it("lists only cmdlets the scripts use, so it stays the script's own contract", async () => {
@@ -158,10 +207,12 @@ describe("the cmdlet list", () => {
   });
 
   it("catches a cmdlet or parameter that is not listed", async () => {
-    const uses = commandUses(await parsePowerShell("Set-Mailbox -Identity x\nNew-ServicePrincipal -AppId a -ServiceId b\nRemove-ApplicationAccessPolicy -Identity x -Confirm:$false\n"));
-    expect(uses.map((use) => use.name)).toEqual(["Set-Mailbox", "New-ServicePrincipal", "Remove-ApplicationAccessPolicy"]);
+    const uses = commandUses(await parsePowerShell('Set-Mailbox -Identity x\nNew-ServicePrincipal -AppId a -ServiceId b\nRemove-ApplicationAccessPolicy -Identity x -Confirm:$false\nWrite-Host "$(Get-Group -Identity g)"\n'));
+    expect(uses.map((use) => use.name)).toEqual(["Set-Mailbox", "New-ServicePrincipal", "Remove-ApplicationAccessPolicy", "Write-Host", "Get-Group"]);
     expect(isListedCmdlet("Set-Mailbox")).toBe(false);
+    expect(isListedCmdlet("Get-Group")).toBe(false);
     expect(isListedParameter("New-ServicePrincipal", "ServiceId")).toBe(false);
+    expect(isListedParameter("Get-Mailbox", "identity")).toBe(true);
     expect(uses[2]!.parameters).toEqual(["Identity", "Confirm"]);
   });
 

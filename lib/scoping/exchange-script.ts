@@ -94,7 +94,8 @@ function connectLines(cloud: CloudId): { exchange: string; graph: string } {
   const exchangeEnvironment = exchangeEnvironmentNames[known];
   return {
     exchange: `Connect-ExchangeOnline${exchangeEnvironment ? ` -ExchangeEnvironmentName ${exchangeEnvironment}` : ""} -ShowBanner:$false`,
-    graph: `Connect-MgGraph -Environment ${graphPowerShellEnvironments[known]} -Scopes 'AppRoleAssignment.ReadWrite.All' -NoWelcome`,
+    // Listing the assignments needs Application.Read.All; AppRoleAssignment.ReadWrite.All only deletes them.
+    graph: `Connect-MgGraph -Environment ${graphPowerShellEnvironments[known]} -Scopes @('Application.Read.All', 'AppRoleAssignment.ReadWrite.All') -NoWelcome`,
   };
 }
 
@@ -120,7 +121,7 @@ export function exchangeScopeScript(input: ExchangeScriptInput): string {
     ? [
         "# Step 4: a management scope of the group's members. Exchange matches members by the group's",
         "# distinguished name, and a quote inside it is doubled so the filter stays one string.",
-        "$groupDn = (Get-Group -Identity $ScopeIdentity).DistinguishedName -replace \"'\", \"''\"",
+        "$groupDn = (Get-DistributionGroup -Identity $ScopeIdentity).DistinguishedName -replace \"'\", \"''\"",
         "$memberFilter = \"MemberOfGroup -eq '$groupDn'\"",
         "New-ManagementScope -Name $ScopeName -RecipientRestrictionFilter $memberFilter",
         "",
@@ -177,7 +178,10 @@ export function exchangeScopeScript(input: ExchangeScriptInput): string {
     "",
     ...legacyFind,
     "# Step 3: tell Exchange about the app's service principal (skipped when it already knows it).",
-    "if (-not (Get-ServicePrincipal -Identity $ServicePrincipalObjectId -ErrorAction SilentlyContinue)) {",
+    "# Get-ServicePrincipal answers an unknown Identity with every service principal, so the answer",
+    "# counts only when it is this app.",
+    "$known = @(Get-ServicePrincipal -Identity $ServicePrincipalObjectId -ErrorAction SilentlyContinue | Where-Object { $_.AppId -eq $AppId })",
+    "if ($known.Count -eq 0) {",
     "    New-ServicePrincipal -AppId $AppId -ObjectId $ServicePrincipalObjectId -DisplayName $DisplayName",
     "}",
     "",
@@ -192,15 +196,18 @@ export function exchangeScopeScript(input: ExchangeScriptInput): string {
     `    Write-Host "Removed the tenant-wide ${calendarsRole.value} application permission."`,
     "}",
     "",
-    "# Step 7: a mailbox inside the scope must show InScope True for the calendar role.",
-    "$inside = @(Test-ServicePrincipalAuthorization -Identity $ServicePrincipalObjectId -Resource $InScopeMailbox | Where-Object { $_.RoleName -eq $Role })",
+    "# Step 7: a mailbox inside the scope must show InScope True for the calendar role. The test takes",
+    "# the mailbox by its distinguished name, and InScope is compared as text: it can also read Not Run.",
+    "$insideMailbox = (Get-Mailbox -Identity $InScopeMailbox).DistinguishedName",
+    "$inside = @(Test-ServicePrincipalAuthorization -Identity $AppId -Resource $insideMailbox | Where-Object { $_.RoleName -eq $Role })",
     "$inside | Format-Table -Property @('RoleName', 'AllowedResourceScope', 'InScope')",
-    "if (-not ($inside | Where-Object { $_.InScope })) { Write-Warning \"$InScopeMailbox is not in the scope: check the group or administrative unit.\" }",
+    "if (-not ($inside | Where-Object { \"$($_.InScope)\" -eq 'True' })) { Write-Warning \"$InScopeMailbox is not in the scope: check the group or administrative unit.\" }",
     "",
     "# Step 8: a mailbox outside the scope must show InScope False.",
-    "$outside = @(Test-ServicePrincipalAuthorization -Identity $ServicePrincipalObjectId -Resource $OutOfScopeMailbox | Where-Object { $_.RoleName -eq $Role })",
+    "$outsideMailbox = (Get-Mailbox -Identity $OutOfScopeMailbox).DistinguishedName",
+    "$outside = @(Test-ServicePrincipalAuthorization -Identity $AppId -Resource $outsideMailbox | Where-Object { $_.RoleName -eq $Role })",
     "$outside | Format-Table -Property @('RoleName', 'AllowedResourceScope', 'InScope')",
-    "if ($outside | Where-Object { $_.InScope }) { Write-Warning \"$OutOfScopeMailbox is in the scope too: the scope is wider than intended.\" }",
+    "if ($outside | Where-Object { \"$($_.InScope)\" -eq 'True' }) { Write-Warning \"$OutOfScopeMailbox is in the scope too: the scope is wider than intended.\" }",
     ...legacyRemove,
     "",
     `Write-Host ${powerShellQuote(`Done. ${SCOPE_PROPAGATION_NOTE} Then run Calsync's checks.`)}`,
