@@ -1,14 +1,14 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { runChecks } from "@/lib/checks/run-checks";
 import type { CheckInput } from "@/lib/checks/schema";
-import { generateCertificateCredential, type CertificateCredential } from "@/lib/crypto/certificates";
+import type { CertificateCredential } from "@/lib/crypto/certificates";
 import { ASSERTION_LIFETIME_SECONDS, clientAssertions, createAssertionCache, type AssertionCertificate } from "@/lib/entra/client-assertion";
 import { customCloud, type Cloud } from "@/lib/entra/clouds";
 import { createRetryBudget } from "@/lib/entra/http-transport";
 import { acquireAppToken } from "@/lib/entra/msal-client";
 import { decodeJwt, verifyClientAssertion } from "@/simulator/jwt";
 import { startSimulator, type Simulator } from "@/simulator/server";
-import { fixtureKeys, pemBody } from "@/test-support/certificate-fixtures";
+import { fixtureCertificatePair, fixtureKeys, pemBody } from "@/test-support/certificate-fixtures";
 import { appIds, assertSimulatorCaTrusted, benchAppId, contosoId, testScenario } from "@/test-support/check-scenario";
 import { testSimulatorStateDir } from "@/test-support/simulator-ca";
 
@@ -43,10 +43,7 @@ const token = (certificate: AssertionCertificate, clientId: string = appIds.heal
 beforeAll(async () => {
   sim = await startSimulator({ scenario: testScenario(20), stateDir: testSimulatorStateDir });
   cloud = customCloud({ authorityHost: sim.origin, graphHost: sim.origin });
-  [first, second] = await Promise.all([
-    generateCertificateCredential({ commonName: "first", privateKeyPem: fixtureKeys.a }),
-    generateCertificateCredential({ commonName: "second", privateKeyPem: fixtureKeys.b }),
-  ]);
+  [first, second] = await fixtureCertificatePair();
 });
 afterAll(async () => {
   await sim?.close();
