@@ -11,7 +11,9 @@
  * simulator rather than us. `--simulator in-process` runs it in this process for comparison.
  *
  * `--credential certificate` signs in with a certificate (a fixture key, uploaded on every app) instead
- * of the client secret: each token request then carries a client assertion signed with RSA.
+ * of the client secret: each token request then carries a client assertion signed with RSA. The
+ * warm-up signs one per app; the measured validations reuse them from the assertion cache, as a
+ * console does when checks and token requests for one credential come within minutes of each other.
  *
  * Exit code 0 when both targets are met, 1 otherwise.
  */

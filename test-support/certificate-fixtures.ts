@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { generateCertificateCredential, type CertificateCredential } from "@/lib/crypto/certificates";
 
 /**
  * Fixture keys and certificates (made once with OpenSSL and checked in), because generating an
@@ -35,4 +36,12 @@ export const fixtureKeys = {
 /** The body of a PEM (base64 of the DER, one line) and the DER as base64: what a leak would show. */
 export function pemBody(pem: string): string {
   return pem.replace(/-----(BEGIN|END) [A-Z ]+-----/g, "").replace(/\s+/g, "");
+}
+
+/** Two certificates as the console generates them, for keys a and b: an app's current one and its successor. */
+export function fixtureCertificatePair(): Promise<[CertificateCredential, CertificateCredential]> {
+  return Promise.all([
+    generateCertificateCredential({ commonName: "first", privateKeyPem: fixtureKeys.a }),
+    generateCertificateCredential({ commonName: "second", privateKeyPem: fixtureKeys.b }),
+  ]);
 }

@@ -1,13 +1,13 @@
 import { createHash, createPrivateKey, randomUUID, sign } from "node:crypto";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { addKey, PROOF_AUDIENCE, proofOfPossession, removeKey } from "@/lib/credentials/application-keys";
-import { certificateDer, generateCertificateCredential, type CertificateCredential } from "@/lib/crypto/certificates";
+import { certificateDer, type CertificateCredential } from "@/lib/crypto/certificates";
 import { customCloud, type Cloud } from "@/lib/entra/clouds";
 import { createRetryBudget } from "@/lib/entra/http-transport";
 import { acquireAppToken } from "@/lib/entra/msal-client";
 import { applicationObjectId, uploadCertificate } from "@/simulator/application-keys";
 import { startSimulator, type Simulator } from "@/simulator/server";
-import { fixtureKeys } from "@/test-support/certificate-fixtures";
+import { fixtureCertificatePair, fixtureKeys } from "@/test-support/certificate-fixtures";
 import { appIds, assertSimulatorCaTrusted, contosoId, testScenario } from "@/test-support/check-scenario";
 import { testSimulatorStateDir } from "@/test-support/simulator-ca";
 
@@ -30,10 +30,7 @@ const tokenWith = (certificate: CertificateCredential) =>
 beforeAll(async () => {
   sim = await startSimulator({ scenario: testScenario(), stateDir: testSimulatorStateDir });
   cloud = customCloud({ authorityHost: sim.origin, graphHost: sim.origin });
-  [first, second] = await Promise.all([
-    generateCertificateCredential({ commonName: "first", privateKeyPem: fixtureKeys.a }),
-    generateCertificateCredential({ commonName: "second", privateKeyPem: fixtureKeys.b }),
-  ]);
+  [first, second] = await fixtureCertificatePair();
 });
 afterAll(async () => {
   await sim?.close();

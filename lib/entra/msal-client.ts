@@ -7,6 +7,7 @@ import {
   type NetworkRequestOptions,
   type NetworkResponse,
 } from "@azure/msal-node";
+import { certificateAssertionCallback } from "@/lib/entra/client-assertion";
 import { graphDefaultScope, type Cloud } from "@/lib/entra/clouds";
 import { policyFetch, TransportError, type RequestPolicy } from "@/lib/entra/http-transport";
 import { parseEstsErrorBody, parseMsalError, type TokenFailure } from "@/lib/entra/token-error";
@@ -15,6 +16,7 @@ import { parseEstsErrorBody, parseMsalError, type TokenFailure } from "@/lib/ent
  * msal-node factory for app-only (client credentials) tokens. One fresh
  * ConfidentialClientApplication per call: msal caches tokens and throttling state per instance, so
  * a reused instance would keep "working" after the secret changed and replay a 429 without asking.
+ * What is worth reusing, a certificate's signed assertion, is cached per credential on its own.
  */
 
 /** The OpenID document msal would otherwise fetch; given up front so it makes no discovery request. */
@@ -144,10 +146,9 @@ export type ClientCredential =
   | { kind: "secret"; secret: string }
   | { kind: "certificate"; privateKeyPem: string; certificatePem: string; thumbprintSha256: string };
 
+/** A certificate signs through the shared assertion cache (see client-assertion.ts for why not msal's `clientCertificate`). */
 export function msalCredentialOptions(credential: ClientCredential) {
-  return credential.kind === "secret"
-    ? { clientSecret: credential.secret }
-    : { clientCertificate: { thumbprintSha256: credential.thumbprintSha256, privateKey: credential.privateKeyPem, x5c: credential.certificatePem } };
+  return credential.kind === "secret" ? { clientSecret: credential.secret } : { clientAssertion: certificateAssertionCallback(credential) };
 }
 
 export async function acquireAppToken(options: {
