@@ -85,6 +85,7 @@ export const actionPolicy = {
   uploadCertificateForMeAction: ["admin"],
   deleteConnectionAction: ["admin"],
   scopeScriptAction: ["admin"],
+  recordScopeChangeAction: ["admin"],
   createApiKeyAction: ["admin"],
   revokeApiKeyAction: ["admin"],
   createNotificationChannelAction: ["admin"],

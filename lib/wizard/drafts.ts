@@ -319,3 +319,17 @@ export { sealedCredential as draftSealedCredential };
 export function openDraftSecret(ring: KeyRing, draftId: string, sealed: string): string {
   return ring.open(sealed, draftContext(draftId));
 }
+
+/**
+ * The admin ran the scope assistant's script before saving: the draft's connection is now scoped by
+ * RBAC for Applications, changed at `at`. False when there is no draft to record it on.
+ */
+export async function recordDraftScopeChange(db: AppPrismaClient, userId: string, at: Date): Promise<boolean> {
+  return db.$transaction(async (tx) => {
+    const row = await tx.wizardDraft.findUnique({ where: { userId }, select: { id: true, fields: true } });
+    if (!row) return false;
+    const fields: DraftFields = { ...draftFieldsSchema.catch({}).parse(row.fields), scopeMode: "rbac", scopeChangedAt: at.toISOString() };
+    await tx.wizardDraft.update({ where: { id: row.id }, data: { fields, version: { increment: 1 } }, select: { id: true } });
+    return true;
+  });
+}
