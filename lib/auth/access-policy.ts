@@ -93,6 +93,7 @@ export const actionPolicy = {
   testNotificationChannelAction: ["admin"],
   saveMailboxSignInAction: ["admin"],
   runConsentPreflightAction: ["admin"],
+  startConsentPreflightSignInAction: ["admin"],
   grantTenantWideAction: ["admin"],
   startConnectAction: "signed-in",
   disconnectMailboxAction: "signed-in",
