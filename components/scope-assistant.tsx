@@ -2,7 +2,7 @@
 
 import { useActionState, useState } from "react";
 import { CopyButton } from "@/components/copy-button";
-import { Field, FormStateProvider, SubmitButton } from "@/components/action-form";
+import { ActionForm, Field, FormStateProvider, SubmitButton } from "@/components/action-form";
 import { Callout } from "@/components/ui/badge";
 import { idleState, type ActionState } from "@/lib/action-state";
 import { LEGACY_POLICY_NOTE, SCOPE_PROPAGATION_NOTE, scopeChangeOptions, UNION_TRAP_WARNING } from "@/lib/scoping/scope-notes";
@@ -99,18 +99,11 @@ export function ScopeAssistant({ action, recordAction, defaults }: { action: Sco
 
 /** Once the admin has run the script, the console records the change, so the probes wait for Exchange. */
 function RecordScopeChange({ action, connectionId }: { action: ScopeScriptAction; connectionId: string | undefined }) {
-  const [state, formAction] = useActionState(action, idleState);
   return (
-    <FormStateProvider state={state}>
-      <form action={formAction} className="space-y-3 border-t border-line pt-3" aria-label="Record the scope change" noValidate>
-        {connectionId && <input type="hidden" name="connectionId" value={connectionId} />}
+    <section aria-label="Record the scope change" className="border-t border-line pt-3">
+      <ActionForm action={action} submitLabel="Record the scope change" submitVariant="secondary" className="space-y-3" {...(connectionId ? { hidden: { connectionId } } : {})}>
         <Field name="applied" label="Ran it? Tell Calsync what you ran" type="radio" defaultValue="script" options={[...scopeChangeOptions]} />
-        <div aria-live="polite" role="status">
-          {state.status === "error" && <Callout tone="danger">{state.message}</Callout>}
-          {state.status === "success" && <Callout tone="success">{state.message}</Callout>}
-        </div>
-        <SubmitButton label="Record the scope change" variant="secondary" />
-      </form>
-    </FormStateProvider>
+      </ActionForm>
+    </section>
   );
 }

@@ -111,7 +111,7 @@ test("the admin's \"I ran it\" records the scope change on the connection, so it
   await panel.getByRole("button", { name: "Generate the script" }).click();
   await expect(panel.getByLabel("Exchange Online PowerShell")).toBeVisible();
 
-  const record = panel.getByRole("form", { name: "Record the scope change" });
+  const record = panel.getByRole("region", { name: "Record the scope change" });
   await record.getByLabel("I ran the whole script").check();
   await record.getByRole("button", { name: "Record the scope change" }).click();
   await expect(record.getByRole("status")).toContainText(/Scope change recorded at .* UTC\. .*Calsync checks again at/);
@@ -157,7 +157,7 @@ test("the wizard's mailbox-scope step: an entered Object ID, told apart from the
   await expect(script).toContainText("$DisplayName = 'Scoped calendars'");
 
   // Recorded on the draft: the step now says RBAC for Applications, and the saved connection inherits the time.
-  const record = panel.getByRole("form", { name: "Record the scope change" });
+  const record = panel.getByRole("region", { name: "Record the scope change" });
   await record.getByRole("button", { name: "Record the scope change" }).click();
   await expect(record.getByRole("status")).toContainText("Scope change recorded at");
   await page.reload();
