@@ -158,7 +158,7 @@ export function Field({
         <legend className="text-sm font-medium text-fg">{label}</legend>
         {messages}
         <div className="mt-1 space-y-2">
-          {options?.map((option) => (
+          {options?.map((option, index) => (
             <div key={option.value} className="flex items-start gap-2">
               <input
                 id={`${id}-${option.value}`}
@@ -166,6 +166,8 @@ export function Field({
                 name={name}
                 value={option.value}
                 defaultChecked={initial === option.value}
+                // A highlighted group takes the focus where the keyboard would land: on its chosen option.
+                autoFocus={highlight && (initial === option.value || (index === 0 && !options.some((other) => other.value === initial))) ? true : undefined}
                 aria-describedby={option.description ? `${id}-${option.value}-description` : undefined}
                 className="mt-1 h-4 w-4 accent-primary"
               />

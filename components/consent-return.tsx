@@ -2,7 +2,7 @@ type Outcome = { title: string; text: string };
 
 /**
  * Where Microsoft returns an administrator who approved (or declined) a consent link someone sent
- * them. The console takes no action on it either way; the page only says what happens next.
+ * them. The page only says what happens next; the route records a grant.
  */
 export function ConsentReturn({ declined, granted, refused }: { declined: boolean; granted: Outcome; refused: Outcome }) {
   const outcome = declined ? refused : granted;

@@ -2,10 +2,10 @@
 
 import { useActionState, useState } from "react";
 import { CopyButton } from "@/components/copy-button";
-import { Field, FormStateProvider, SubmitButton } from "@/components/action-form";
+import { ActionForm, Field, FormStateProvider, SubmitButton } from "@/components/action-form";
 import { Callout } from "@/components/ui/badge";
 import { idleState, type ActionState } from "@/lib/action-state";
-import { LEGACY_POLICY_NOTE, SCOPE_PROPAGATION_NOTE, UNION_TRAP_WARNING } from "@/lib/scoping/scope-notes";
+import { LEGACY_POLICY_NOTE, SCOPE_PROPAGATION_NOTE, scopeChangeOptions, UNION_TRAP_WARNING } from "@/lib/scoping/scope-notes";
 
 type ScopeScriptAction = (state: ActionState, formData: FormData) => Promise<ActionState>;
 
@@ -21,7 +21,7 @@ export type ScopeAssistantDefaults = {
  * Writes the Exchange Online PowerShell that limits the app to a group's or an administrative unit's
  * mailboxes, for an admin to read and run. Self-contained, so a page only mounts it.
  */
-export function ScopeAssistant({ action, defaults }: { action: ScopeScriptAction; defaults: ScopeAssistantDefaults }) {
+export function ScopeAssistant({ action, recordAction, defaults }: { action: ScopeScriptAction; recordAction: ScopeScriptAction; defaults: ScopeAssistantDefaults }) {
   const [state, formAction] = useActionState(action, idleState);
   const script = state.status === "success" ? state.payload : undefined;
   // React resets a form after its action; the typed values become the defaults first, so they stay.
@@ -90,8 +90,20 @@ export function ScopeAssistant({ action, defaults }: { action: ScopeScriptAction
             {script}
           </pre>
           <Callout tone="info">{SCOPE_PROPAGATION_NOTE}</Callout>
+          <RecordScopeChange action={recordAction} connectionId={defaults.connectionId} />
         </div>
       )}
+    </section>
+  );
+}
+
+/** Once the admin has run the script, the console records the change, so the probes wait for Exchange. */
+function RecordScopeChange({ action, connectionId }: { action: ScopeScriptAction; connectionId: string | undefined }) {
+  return (
+    <section aria-label="Record the scope change" className="border-t border-line pt-3">
+      <ActionForm action={action} submitLabel="Record the scope change" submitVariant="secondary" className="space-y-3" {...(connectionId ? { hidden: { connectionId } } : {})}>
+        <Field name="applied" label="Ran it? Tell Calsync what you ran" type="radio" defaultValue="script" options={[...scopeChangeOptions]} />
+      </ActionForm>
     </section>
   );
 }

@@ -2,7 +2,7 @@ import type { Page } from "@playwright/test";
 import { demo } from "../simulator/demo-ids";
 import { CONSENT_SPEC_USER, storageStatePath } from "../test-support/e2e/server";
 import { changeSimulatedApp, changeSimulatedTenant, expect, rememberSecret, simulatedAdminToken, test } from "../test-support/e2e/fixtures";
-import { saveMailboxSignInApp } from "../test-support/e2e/mailbox-sign-in";
+import { ensureSetupApp, saveMailboxSignInApp } from "../test-support/e2e/mailbox-sign-in";
 import { horizontalOverflow } from "../test-support/e2e/page-tour";
 import { expectAccessible } from "../test-support/e2e/wizard";
 import { CLI_SCOPES } from "../test-support/provisioning-scenario";
@@ -71,6 +71,27 @@ test.describe("as admin", () => {
     await page.goto("/status");
     await expect(page.getByRole("region", { name: "Members connecting their own mailbox" })).toContainText("People will see “Need admin approval”");
     expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
+  });
+});
+
+test.describe("as admin, signing in", () => {
+  test.use({ storageState: storageStatePath("admin") });
+
+  test("the pre-flight through the setup app sign-in: the Global Administrator signs in at Microsoft and sees the prediction", async ({ page, shot }) => {
+    await ensureSetupApp(page);
+    await page.goto("/settings/mailbox-sign-in");
+    const section = page.getByRole("region", { name: "Will people be able to connect?" });
+    await section.getByRole("button", { name: "Sign in with Microsoft (setup app)" }).click();
+    await page.getByLabel("Email, phone, or Skype").fill(reviewer.upn);
+    await page.getByLabel("Password").fill(demo.password);
+    await page.getByRole("button", { name: "Sign in", exact: true }).click();
+    await expect(page).toHaveURL(/\/settings\/mailbox-sign-in\?preflight=done#consent-heading$/);
+    await expect(section.getByText(/^Signed in through the setup app: the pre-flight ran with your token/)).toBeVisible();
+    await expect(page.getByTestId("consent-outcome")).toContainText("People will see “Need admin approval”, because");
+    // The token is kept for the grant (the next test grants with it), never shown.
+    await expect(section.getByRole("button", { name: "Grant for everyone in the organisation" })).toBeVisible();
+    await expectAccessible(page);
+    await shot("consent-01b-preflight-signed-in");
   });
 });
 

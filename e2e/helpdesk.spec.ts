@@ -114,3 +114,24 @@ test.describe("as helpdesk", () => {
     await expect(page.getByRole("link", { name })).toHaveCount(0);
   });
 });
+
+test.describe("as admin, after the triage", () => {
+  test.use({ storageState: storageStatePath("admin") });
+
+  test("consent given through the connection page's hand-off link is recorded for that connection", async ({ page }) => {
+    await page.goto(`/status?q=${encodeURIComponent(name)}`);
+    await page.getByRole("link", { name }).click();
+    await expect(page.getByRole("term").filter({ hasText: "Admin consent" })).toHaveCount(0);
+    const connectionUrl = page.url();
+    // The administrator who receives the message opens the link; they need no console account.
+    await page.getByRole("region", { name: "Consent hand-off" }).getByRole("link", { name: "grant consent for Calsync" }).click();
+    await page.getByLabel("Email, phone, or Skype").fill(demo.users.admin.upn);
+    await page.getByLabel("Password").fill(demo.password);
+    await page.getByRole("button", { name: "Accept" }).click();
+    await expect(page).toHaveURL(/\/connections\/new\/admin-consent\/callback\/approved\?/);
+    await expect(page.getByRole("heading", { name: "Consent granted" })).toBeVisible();
+
+    await page.goto(connectionUrl);
+    await expect(page.getByRole("definition").filter({ hasText: /^given through Calsync on .+ UTC$/ })).toBeVisible();
+  });
+});

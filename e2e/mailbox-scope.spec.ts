@@ -82,6 +82,13 @@ test("a scope change shows as propagating, then proven once the simulated Exchan
   await expect(calendar).toHaveAttribute("data-status", "warn");
   await expect(calendar).toContainText("Propagating: Exchange applies scope changes within 2 hours");
   await expect(calendar).toContainText("Calsync checks again at");
+  // A scope cause is fixed from the scope mode: the step opens with that control highlighted and focused.
+  await calendar.getByRole("link", { name: "Go to the step that fixes this" }).click();
+  await expect(page).toHaveURL(/\/connections\/new\/mailbox-scope\?highlight=scopeMode$/);
+  await expect(page.getByLabel("Scoped by Exchange RBAC for Applications")).toBeFocused();
+  await expect(page.getByRole("group", { name: "How is the app limited in Exchange Online?" })).toHaveClass(/border-red-600/);
+  await page.goto("/connections/new/verify");
+  await expect(page.locator('[data-check-id="calendar"]')).toHaveAttribute("data-status", "warn");
   await page.getByLabel(/Type “save with warnings”/).fill("save with warnings");
   await page.getByRole("button", { name: "Save with warnings" }).click();
   await expect(page).toHaveURL(/\/connections\/[0-9a-f-]{36}\?saved=1$/);

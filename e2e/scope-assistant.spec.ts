@@ -103,6 +103,27 @@ test("an Object ID that is really the client ID, or not a GUID, is refused with 
   await expect(panel.getByLabel("Exchange Online PowerShell")).toHaveCount(0);
 });
 
+test("the admin's \"I ran it\" records the scope change on the connection, so its probes wait for Exchange", async ({ page }) => {
+  const panel = await settingsTab(page);
+  await panel.getByLabel("Group or administrative unit").fill("Calendar sync");
+  await panel.getByLabel("A mailbox inside the scope").fill(demo.users.adele.upn);
+  await panel.getByLabel("A mailbox outside the scope").fill(demo.users.admin.upn);
+  await panel.getByRole("button", { name: "Generate the script" }).click();
+  await expect(panel.getByLabel("Exchange Online PowerShell")).toBeVisible();
+
+  const record = panel.getByRole("region", { name: "Record the scope change" });
+  await record.getByLabel("I ran the whole script").check();
+  await record.getByRole("button", { name: "Record the scope change" }).click();
+  await expect(record.getByRole("status")).toContainText(/Scope change recorded at .* UTC\. .*Calsync checks again at/);
+  await expectAccessible(page);
+
+  await page.goto(connectionUrl);
+  await expect(page.getByTestId("scope-proof")).toContainText("Scoped by Exchange RBAC for Applications");
+  await expect(page.getByTestId("scope-proof")).toContainText("scope changed");
+  await page.goto("/audit");
+  await expect(page.getByText(/ran the scope assistant's RBAC for Applications script/).first()).toBeVisible();
+});
+
 test("the wizard's mailbox-scope step: an entered Object ID, told apart from the app registration's", async ({ page }) => {
   const clientId = randomUUID();
   const applicationObjectId = randomUUID();
@@ -134,6 +155,13 @@ test("the wizard's mailbox-scope step: an entered Object ID, told apart from the
   await expect(script).toContainText(`$ServicePrincipalObjectId = '${servicePrincipalId}'`);
   await expect(script).toContainText("-RecipientAdministrativeUnitScope $ScopeIdentity");
   await expect(script).toContainText("$DisplayName = 'Scoped calendars'");
+
+  // Recorded on the draft: the step now says RBAC for Applications, and the saved connection inherits the time.
+  const record = panel.getByRole("region", { name: "Record the scope change" });
+  await record.getByRole("button", { name: "Record the scope change" }).click();
+  await expect(record.getByRole("status")).toContainText("Scope change recorded at");
+  await page.reload();
+  await expect(page.getByLabel("Scoped by Exchange RBAC for Applications")).toBeChecked();
 
   await expectAccessible(page);
   await page.setViewportSize({ width: 390, height: 844 });

@@ -1,10 +1,13 @@
 "use server";
 
+import { revalidatePath } from "next/cache";
 import type { ActionState } from "@/lib/action-state";
+import { requestContext } from "@/lib/auth/current-user";
 import { runAction } from "@/lib/auth/run-action";
 import { getPrisma } from "@/lib/db/client";
 import { UserFacingError } from "@/lib/errors";
 import { connectionScopeContext, draftScopeContext, scopeAssistantFormSchema, scopeScriptFor, type ScopeAssistantContext } from "@/lib/scoping/scope-assistant";
+import { recordScopeChange, recordScopeChangeSchema, scopeChangeMessage } from "@/lib/scoping/scope-change";
 import { getDraft } from "@/lib/wizard/drafts";
 
 /**
@@ -26,5 +29,15 @@ export async function scopeScriptAction(_state: ActionState, formData: FormData)
     }
     const script = scopeScriptFor(context, values);
     return { status: "success", message: "The script is ready below. Read it, then run it in PowerShell as an Exchange administrator.", payload: script };
+  });
+}
+
+/** "I ran it": the console records the scope change itself, for the connection or the caller's draft. */
+export async function recordScopeChangeAction(_state: ActionState, formData: FormData): Promise<ActionState> {
+  return runAction("recordScopeChangeAction", recordScopeChangeSchema, formData, async (values, caller) => {
+    const { ip } = await requestContext();
+    const recorded = await recordScopeChange(await getPrisma(), { connectionId: values.connectionId || undefined, userId: caller.id, applied: values.applied }, { actor: { id: caller.id, email: caller.email }, ip });
+    revalidatePath(values.connectionId ? `/connections/${values.connectionId}` : "/connections/new/mailbox-scope");
+    return { status: "success", message: scopeChangeMessage(recorded) };
   });
 }

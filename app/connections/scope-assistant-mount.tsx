@@ -1,6 +1,6 @@
 import Link from "next/link";
 import { ScopeAssistant } from "@/components/scope-assistant";
-import { scopeScriptAction } from "@/app/connections/scope-assistant-actions";
+import { recordScopeChangeAction, scopeScriptAction } from "@/app/connections/scope-assistant-actions";
 import { getPrisma } from "@/lib/db/client";
 import { connectionScopeContext, draftScopeContext, type ScopeAssistantContext } from "@/lib/scoping/scope-assistant";
 import type { DraftView } from "@/lib/wizard/drafts";
@@ -16,7 +16,7 @@ export async function ConnectionScopeAssistant({ connectionId }: { connectionId:
   if (!context) return null;
   return (
     <div id="mailbox-scope" className="max-w-3xl">
-      <ScopeAssistant action={scopeScriptAction} defaults={{ connectionId, ...assistantDefaults(context) }} />
+      <ScopeAssistant action={scopeScriptAction} recordAction={recordScopeChangeAction} defaults={{ connectionId, ...assistantDefaults(context) }} />
     </div>
   );
 }
@@ -32,5 +32,5 @@ export async function WizardScopeAssistant({ draft }: { draft: DraftView }) {
       </p>
     );
   }
-  return <ScopeAssistant action={scopeScriptAction} defaults={assistantDefaults(context)} />;
+  return <ScopeAssistant action={scopeScriptAction} recordAction={recordScopeChangeAction} defaults={assistantDefaults(context)} />;
 }

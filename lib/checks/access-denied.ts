@@ -30,6 +30,18 @@ export type TokenGrant = {
 
 export type Diagnosis = { code: string; title: string; explanation: string; who: WhoCanFix; fix?: Fix };
 
+/**
+ * Diagnoses whose cause is how the app is limited in Exchange: their fix starts at the connection's
+ * scope mode, since a wrong mode makes every other reading of the refusal wrong too.
+ */
+export const scopeCauseCodes: readonly string[] = [
+  "access-policy-excludes-mailbox",
+  "access-denied-policy-or-propagation",
+  "rbac-scope-excludes-mailbox",
+  "mailbox-not-restricted",
+  "scope-propagating",
+];
+
 const ODATA_DISABLED = "access to odata is disabled";
 
 export function grantOfClaims(claims: { roles?: string[] | undefined; scp?: string | undefined }): TokenGrant {

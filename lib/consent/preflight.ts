@@ -27,8 +27,17 @@ import { clearConsentToken, openConsentToken, saveConsentPrediction } from "@/li
  * is never logged, audited or returned.
  */
 
+/** Why a token was refused, as a word that may travel in a URL (the setup app sign-in's return). */
+export type ConsentTokenProblem = "token-unusable" | "no-policy-scope" | "graph-unavailable" | "other-tenant";
+
 export class ConsentTokenError extends Error {
   override name = "ConsentTokenError";
+  constructor(
+    message: string,
+    readonly problem: ConsentTokenProblem = "token-unusable",
+  ) {
+    super(message);
+  }
 }
 
 /** `homeTenant` (a domain or GUID) is where a single-organisation app lets people sign in. */
@@ -81,7 +90,7 @@ function noPolicyScopeMessage(cloud: Cloud): string {
 export function inspectConsentToken(raw: string, cloud: Cloud, now = new Date()) {
   const inspected = inspectSetupToken(raw, cloud, now);
   if (!inspected.ok) throw new ConsentTokenError(inspected.problem);
-  if (!inspected.facts.scopes.includes("Policy.Read.All")) throw new ConsentTokenError(noPolicyScopeMessage(cloud));
+  if (!inspected.facts.scopes.includes("Policy.Read.All")) throw new ConsentTokenError(noPolicyScopeMessage(cloud), "no-policy-scope");
   return inspected.facts;
 }
 
@@ -135,8 +144,8 @@ function tenantWide(grants: readonly Grant[], graphSpId: string | undefined): { 
 }
 
 function refusedForScope<T>(result: AdminGraphResult<T>, cloud: Cloud): void {
-  if (!result.ok && result.failure.status === 403) throw new ConsentTokenError(noPolicyScopeMessage(cloud));
-  if (!result.ok) throw new ConsentTokenError(`Microsoft Graph did not answer the pre-flight's reads (${result.failure.code}). Try again in a minute.`);
+  if (!result.ok && result.failure.status === 403) throw new ConsentTokenError(noPolicyScopeMessage(cloud), "no-policy-scope");
+  if (!result.ok) throw new ConsentTokenError(`Microsoft Graph did not answer the pre-flight's reads (${result.failure.code}). Try again in a minute.`, "graph-unavailable");
 }
 
 /** Reads everything the prediction rests on; two round trips. */
@@ -187,7 +196,7 @@ export async function readConsentFacts(graph: AdminGraph, cloud: Cloud, tenantId
 export type PredictInput = { cloud: Cloud; token: string; app: SignInApp; actor: AuditActor; ip?: string | null; now?: Date };
 
 /**
- * Runs the pre-flight with a pasted token (or, later, a token from the setup app sign-in) and stores
+ * Runs the pre-flight with a pasted token (or a token from the setup app sign-in) and stores
  * the answer, replacing the tenant's previous one.
  */
 export async function predictConsent(db: DbClient, ring: KeyRing, input: PredictInput): Promise<ConsentPrediction & { tenantId: string }> {
@@ -201,6 +210,7 @@ export async function predictConsent(db: DbClient, ring: KeyRing, input: Predict
     if (home && home !== facts.tenantId.toLowerCase()) {
       throw new ConsentTokenError(
         `This token is from another organisation (tenant ${facts.tenantId}). The mailbox sign-in app serves only ${input.app.homeTenant}: use a token of an administrator there.`,
+        "other-tenant",
       );
     }
   }

@@ -27,10 +27,10 @@ const MAX_SETUP_SIGN_INS_PER_WINDOW = 20;
 const MICROSOFT_TIMEOUT_MS = 20_000;
 
 /**
- * Who consumes the token: `provision` ("Set it up for me"). Another consumer of an administrator's
- * Graph token (the consent pre-flight) adds its name here and its branch in the callback route.
+ * Who consumes the token: `provision` ("Set it up for me") and `consent-preflight` (the mailbox
+ * sign-in settings' consent pre-flight). Each has its branch in the callback route.
  */
-export const setupSignInPurposes = ["provision"] as const;
+export const setupSignInPurposes = ["provision", "consent-preflight"] as const;
 export type SetupSignInPurpose = (typeof setupSignInPurposes)[number];
 
 export const provisionPayloadSchema = z.object({
@@ -93,7 +93,7 @@ export async function startSetupSignIn(
 export type SetupSignInOutcome =
   | { kind: "token"; purpose: SetupSignInPurpose; payload: unknown; token: string; cloud: Cloud; account: string }
   /** Microsoft refused, or the answer did not belong to this attempt; `code` only, never Microsoft's text in a URL. */
-  | { kind: "refused"; outcome: SignInOutcome }
+  | { kind: "refused"; outcome: SignInOutcome; purpose?: SetupSignInPurpose }
   /** No attempt of this user matches the `state`: forged, replayed, expired or from another browser. */
   | { kind: "bad-state" };
 
@@ -107,17 +107,17 @@ export async function completeSetupSignIn(db: DbClient, ring: KeyRing, input: { 
   const { params, attempt } = claimed;
   const purpose = z.enum(setupSignInPurposes).safeParse(attempt.purpose);
   if (!purpose.success) return { kind: "bad-state" };
-  if (params.error || !params.code) return { kind: "refused", outcome: refusalFromCallback(params) };
+  if (params.error || !params.code) return { kind: "refused", outcome: refusalFromCallback(params), purpose: purpose.data };
 
   const app = await getSetupApp(db, ring);
-  if (!app) return { kind: "refused", outcome: { code: "setup-app-missing" } };
+  if (!app) return { kind: "refused", outcome: { code: "setup-app-missing" }, purpose: purpose.data };
   const redeemed = await redeemCode(
     app,
     { code: params.code, codeVerifier: ring.open(attempt.codeVerifierSealed, verifierContext(attempt.id)), nonce: attempt.nonce, redirectUri: setupSignInRedirectUri(), ...signInRequest(app) },
     microsoftPolicy(),
   );
-  if (!redeemed.ok) return { kind: "refused", outcome: outcomeOf(redeemed.failure) };
+  if (!redeemed.ok) return { kind: "refused", outcome: outcomeOf(redeemed.failure), purpose: purpose.data };
   // An ID token minted for another attempt (a replayed or injected code) carries another nonce.
-  if (redeemed.idTokenClaims.nonce !== attempt.nonce) return { kind: "refused", outcome: { code: "unexpected-response", account: redeemed.account.username } };
+  if (redeemed.idTokenClaims.nonce !== attempt.nonce) return { kind: "refused", outcome: { code: "unexpected-response", account: redeemed.account.username }, purpose: purpose.data };
   return { kind: "token", purpose: purpose.data, payload: attempt.payload, token: redeemed.accessToken, cloud: app.cloud, account: redeemed.account.username };
 }

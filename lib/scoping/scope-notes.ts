@@ -9,3 +9,13 @@ export const UNION_TRAP_WARNING =
 
 export const LEGACY_POLICY_NOTE =
   "Microsoft no longer recommends new application access policies: RBAC for Applications replaces them. Convert an existing policy instead of adding one.";
+
+/** What the admin says they ran, on the assistant's "record the scope change" form. */
+export const scopeChangeKinds = ["script", "conversion", "union-trap"] as const;
+export type ScopeChangeKind = (typeof scopeChangeKinds)[number];
+
+export const scopeChangeOptions: ReadonlyArray<{ value: ScopeChangeKind; label: string }> = [
+  { value: "script", label: "I ran the whole script" },
+  { value: "conversion", label: "I ran its conversion of the application access policy" },
+  { value: "union-trap", label: "I removed the tenant-wide Calendars.ReadWrite grant (the union trap step)" },
+];

@@ -8,6 +8,7 @@ import { sealContext } from "@/lib/crypto/seal";
 import { describeCertificate } from "@/lib/crypto/certificates";
 import type { CloudId } from "@/lib/entra/clouds";
 import type { AppPrismaClient, DbClient } from "@/lib/db/types";
+import { isGuid } from "@/lib/checks/format";
 import { draftFieldsSchema, type DraftFields } from "@/lib/wizard/draft-fields";
 import { currentStepId, type WizardStepId } from "@/lib/wizard/steps";
 
@@ -318,4 +319,44 @@ export { sealedCredential as draftSealedCredential };
 /** Opens the draft's secret to move it into a connection; used only by the save path. */
 export function openDraftSecret(ring: KeyRing, draftId: string, sealed: string): string {
   return ring.open(sealed, draftContext(draftId));
+}
+
+/**
+ * The admin ran the scope assistant's script before saving: the draft's connection is now scoped by
+ * RBAC for Applications, changed at `at`. False when there is no draft to record it on.
+ */
+export async function recordDraftScopeChange(db: AppPrismaClient, userId: string, at: Date): Promise<boolean> {
+  return db.$transaction(async (tx) => {
+    const row = await tx.wizardDraft.findUnique({ where: { userId }, select: { id: true, fields: true } });
+    if (!row) return false;
+    const fields: DraftFields = { ...draftFieldsSchema.catch({}).parse(row.fields), scopeMode: "rbac", scopeChangedAt: at.toISOString() };
+    await tx.wizardDraft.update({ where: { id: row.id }, data: { fields, version: { increment: 1 } }, select: { id: true } });
+    return true;
+  });
+}
+
+/**
+ * Admin consent granted through a hand-off link made for this draft (another administrator opened
+ * it): recorded like the console's own consent link, if the draft is still for the same app and
+ * tenant. False when it is not, or there is no draft any more.
+ */
+export async function recordDraftHandOffConsent(db: AppPrismaClient, input: { userId: string; clientId: string; tenantId: string; at: Date }): Promise<boolean> {
+  return db.$transaction(async (tx) => {
+    const row = await tx.wizardDraft.findUnique({ where: { userId: input.userId }, select: { id: true, fields: true, completedSteps: true } });
+    if (!row) return false;
+    const fields = draftFieldsSchema.catch({}).parse(row.fields);
+    if ((fields.clientId ?? "").trim().toLowerCase() !== input.clientId.toLowerCase()) return false;
+    const typed = (fields.tenant ?? "").trim().toLowerCase();
+    // A typed domain cannot be compared with the tenant ID Microsoft returns; the client ID still ties it to this app.
+    if (isGuid(typed) && typed !== input.tenantId.toLowerCase()) return false;
+    const completed = new Set(completedStepIds(row.completedSteps));
+    completed.add("admin-consent");
+    const outcome: AdminConsentOutcome = {
+      outcome: "granted",
+      message: `Admin consent was granted for tenant ${input.tenantId} through the link you sent. This step is done.`,
+      at: input.at.toISOString(),
+    };
+    await tx.wizardDraft.update({ where: { id: row.id }, data: { consentOutcome: outcome, completedSteps: [...completed], version: { increment: 1 } }, select: { id: true } });
+    return true;
+  });
 }

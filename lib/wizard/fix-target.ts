@@ -1,9 +1,10 @@
+import { scopeCauseCodes } from "@/lib/checks/access-denied";
 import type { Check } from "@/lib/checks/schema";
 import type { WizardField, WizardStepId } from "@/lib/wizard/steps";
 
 /**
  * Where a failed check sends the admin: the wizard step that fixes it, with the field to correct
- * highlighted. Pure and import-light (types only), so the live checklist in the browser can build the
+ * highlighted. Pure and import-light (types and the pure access-denied rules), so the live checklist in the browser can build the
  * links as checks arrive without pulling the wizard's texts into the page's JavaScript.
  */
 export function fixTarget(check: Check): { step: WizardStepId; field?: WizardField } | undefined {
@@ -18,6 +19,7 @@ export function fixTarget(check: Check): { step: WizardStepId; field?: WizardFie
     case "copy-ids":
       return { step, field: /^(AADSTS90002|AADSTS900023|AADSTS90072|tenant)/i.test(code) || check.id === "tenant" ? "tenant" : "clientId" };
     case "mailbox-scope":
+      if (scopeCauseCodes.includes(code)) return { step, field: "scopeMode" };
       return { step, field: check.id === "mailbox-scope" ? "outOfScopeMailbox" : "testMailbox" };
     default:
       return { step };

@@ -111,6 +111,7 @@ describe("fixes and fields", () => {
       mailboxes: "mailbox-scope",
       testMailbox: "mailbox-scope",
       outOfScopeMailbox: "mailbox-scope",
+      scopeMode: "mailbox-scope",
       writeTest: "verify",
     });
     const shown = new Map<WizardField, string>();
@@ -287,7 +288,7 @@ describe("what each step teaches", () => {
     expect(text).toContain("Microsoft no longer recommends new application access policies");
     expect(text).toMatch(/Exchange administrator/);
     expect(allText("mailbox-scope", context(knownClouds.global))).toContain("-AppId <Application (client) ID>");
-    expect(stepContent("mailbox-scope", global).fields).toEqual(["mailboxScope", "mailboxes", "testMailbox", "outOfScopeMailbox"]);
+    expect(stepContent("mailbox-scope", global).fields).toEqual(["mailboxScope", "mailboxes", "testMailbox", "outOfScopeMailbox", "scopeMode"]);
   });
 
   it("verify: the optional write test creates and deletes one event", () => {

@@ -93,6 +93,7 @@ export const wizardFieldSchema = z.enum([
   "mailboxes",
   "testMailbox",
   "outOfScopeMailbox",
+  "scopeMode",
   "writeTest",
 ]);
 export type WizardField = z.infer<typeof wizardFieldSchema>;
@@ -110,6 +111,7 @@ export const fieldStep: Readonly<Record<WizardField, WizardStepId>> = {
   mailboxes: "mailbox-scope",
   testMailbox: "mailbox-scope",
   outOfScopeMailbox: "mailbox-scope",
+  scopeMode: "mailbox-scope",
   writeTest: "verify",
 };
 
@@ -430,7 +432,7 @@ const builders: Record<WizardStepId, (context: StepContext) => StepContent> = {
         "With RBAC for Applications, a tenant-wide Calendars.ReadWrite consent in Entra still grants access to every mailbox. Remove it, or the scope restricts nothing.",
         "New-ServicePrincipal in Exchange needs the Object ID from Enterprise applications, not the one from App registrations.",
       ],
-      fields: ["mailboxScope", "mailboxes", "testMailbox", "outOfScopeMailbox"],
+      fields: ["mailboxScope", "mailboxes", "testMailbox", "outOfScopeMailbox", "scopeMode"],
     };
   },
 

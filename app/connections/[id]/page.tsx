@@ -23,6 +23,7 @@ import { ScopeModeFields } from "@/components/scope-mode-fields";
 import { scopeModeLabels } from "@/lib/connections/scope-mode";
 import { scopeProof, scopeProofText } from "@/lib/monitoring/scope-proof";
 import { getPrisma } from "@/lib/db/client";
+import { getKeyRing } from "@/lib/crypto/key-store";
 import { cloudName, resolveCloud } from "@/lib/entra/cloud-config";
 import { getEnv } from "@/lib/env";
 import { smtpFromEnv } from "@/lib/jobs/deliveries";
@@ -93,7 +94,10 @@ export default async function ConnectionPage({
   const expiredByMicrosoft = secretExpiredByMicrosoft(connection.lastReport);
   const handOff =
     !isMailbox && cloud && connection.lastReport && blockedByConsent(connection.lastReport)
-      ? wizardConsentHandOff({ cloud, tenant: connection.tenant, clientId: connection.clientId, requester: `${user.displayName} (${user.email})` })
+      ? wizardConsentHandOff(
+          { cloud, tenant: connection.tenant, clientId: connection.clientId, requester: `${user.displayName} (${user.email})` },
+          { ring: getKeyRing(), target: { kind: "connection", id: connection.id } },
+        )
       : undefined;
   return (
     <div className="space-y-6">
@@ -230,6 +234,12 @@ export default async function ConnectionPage({
                     {isAdmin && connection.secretHint ? `ends in …${connection.secretHint}` : "stored, sealed"}
                     {expiredByMicrosoft ? `, ${EXPIRED_BY_MICROSOFT}` : connection.secretExpiresAt ? `, expires on ${formatLongDay(connection.secretExpiresAt)}` : ""}
                   </dd>
+                </>
+              )}
+              {connection.consentGrantedAt && (
+                <>
+                  <dt className="font-medium">Admin consent</dt>
+                  <dd>given through Calsync on {formatDateTime(connection.consentGrantedAt)} UTC</dd>
                 </>
               )}
               <dt className="font-medium">Mailboxes</dt>

@@ -1,11 +1,14 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
+import { redirect } from "next/navigation";
+import { z } from "zod";
 import type { ActionState } from "@/lib/action-state";
 import { requestContext } from "@/lib/auth/current-user";
 import { runAction } from "@/lib/auth/run-action";
 import { ConsentTokenError, grantTenantWide, predictConsent } from "@/lib/consent/preflight";
 import { consentGrantSchema, consentPreflightSchema } from "@/lib/consent/form-schemas";
+import { SIGN_IN_APP_MISSING, signInAppOf, startConsentPreflightSignIn } from "@/lib/consent/preflight-sign-in";
 import { outcomeHeadlines } from "@/lib/consent/rules";
 import { getKeyRing } from "@/lib/crypto/key-store";
 import { getPrisma } from "@/lib/db/client";
@@ -14,7 +17,7 @@ import { UserFacingError } from "@/lib/errors";
 
 async function signInAppOrFail() {
   const app = await getDelegatedApp(await getPrisma(), getKeyRing());
-  if (!app) throw new UserFacingError("Set up the mailbox sign-in app first: the pre-flight checks that app.");
+  if (!app) throw new UserFacingError(SIGN_IN_APP_MISSING);
   return app;
 }
 
@@ -26,7 +29,7 @@ export async function runConsentPreflightAction(_state: ActionState, formData: F
       const prediction = await predictConsent(await getPrisma(), getKeyRing(), {
         cloud: app.cloud,
         token: values.token,
-        app: { clientId: app.clientId, multiTenant: app.audience !== "organization", homeTenant: app.homeTenant },
+        app: signInAppOf(app),
         actor: { id: caller.id, email: caller.email },
         ip,
       });
@@ -46,12 +49,20 @@ export async function grantTenantWideAction(_state: ActionState, formData: FormD
     const result = await grantTenantWide(await getPrisma(), getKeyRing(), {
       cloud: app.cloud,
       tenantId: values.tenantId.toLowerCase(),
-      app: { clientId: app.clientId, multiTenant: app.audience !== "organization" },
+      app: signInAppOf(app),
       actor: { id: caller.id, email: caller.email },
       ip,
     });
     revalidatePath("/settings/mailbox-sign-in");
     if (!result.ok) throw new UserFacingError(result.message);
     return { status: "success", message: `Granted for everyone in your organisation. ${outcomeHeadlines[result.prediction.outcome]}.` };
+  });
+}
+
+/** The pre-flight with a sign-in through the setup app: off to Microsoft; the callback route runs it. */
+export async function startConsentPreflightSignInAction(_state: ActionState, formData: FormData): Promise<ActionState> {
+  return runAction("startConsentPreflightSignInAction", z.object({}), formData, async (_values, caller) => {
+    const { url } = await startConsentPreflightSignIn(await getPrisma(), getKeyRing(), { userId: caller.id });
+    redirect(url);
   });
 }

@@ -1,18 +1,34 @@
+import Link from "next/link";
 import { ActionForm, Field } from "@/components/action-form";
+import { Callout } from "@/components/ui/badge";
 import { ConsentPredictionView } from "@/components/consent-prediction";
 import { CopyField } from "@/components/ui/copy-field";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
-import { grantTenantWideAction, runConsentPreflightAction } from "@/app/settings/mailbox-sign-in/actions";
+import { grantTenantWideAction, runConsentPreflightAction, startConsentPreflightSignInAction } from "@/app/settings/mailbox-sign-in/actions";
 import { tokenInstructions } from "@/lib/consent/preflight";
 import { signInAppScopeValues } from "@/lib/consent/rules";
 import type { StoredPrediction } from "@/lib/consent/store";
 import type { Cloud } from "@/lib/entra/clouds";
 
 /**
- * "Will people be able to connect?": the consent pre-flight with a pasted administrator token, its
- * stored answers, and the fixes (the tenant-wide grant, or the admin-consent link to send).
+ * "Will people be able to connect?": the consent pre-flight with an administrator's token (from the
+ * setup app sign-in, or pasted), its stored answers, and the fixes (the tenant-wide grant, or the
+ * admin-consent link to send).
  */
-export function ConsentPreflightSection({ cloud, predictions, adminConsentLinks }: { cloud: Cloud; predictions: StoredPrediction[]; adminConsentLinks: Record<string, string> }) {
+export function ConsentPreflightSection({
+  cloud,
+  predictions,
+  adminConsentLinks,
+  setupAppCloud,
+  signInNotice,
+}: {
+  cloud: Cloud;
+  predictions: StoredPrediction[];
+  adminConsentLinks: Record<string, string>;
+  /** The setup app's cloud, by name; null when no setup app is set up. */
+  setupAppCloud: string | null;
+  signInNotice: { tone: "success" | "danger"; text: string } | undefined;
+}) {
   const { connect, print } = tokenInstructions(cloud);
   return (
     <section className="max-w-3xl space-y-4" aria-labelledby="consent-heading">
@@ -24,6 +40,29 @@ export function ConsentPreflightSection({ cloud, predictions, adminConsentLinks 
         settings. The pre-flight reads those settings with an administrator&apos;s token and tells you what people will meet, before anyone tries. It needs a token
         with Policy.Read.All: tokens from Azure CLI and Cloud Shell do not carry it. Use the setup app sign-in, or Microsoft Graph PowerShell:
       </p>
+      {signInNotice && (
+        <Callout tone={signInNotice.tone} role={signInNotice.tone === "danger" ? "alert" : "status"}>
+          {signInNotice.text}
+        </Callout>
+      )}
+      <div className="space-y-2">
+        <h3 className="font-semibold">Sign in with Microsoft (setup app)</h3>
+        {setupAppCloud ? (
+          <>
+            <p className="text-sm">
+              Sign in as an administrator of your organisation through the setup app ({setupAppCloud}): its token carries Policy.Read.All. It is used for this
+              pre-flight and its grant only, bound to you and to this sign-in app.
+            </p>
+            <ActionForm action={startConsentPreflightSignInAction} submitLabel="Sign in with Microsoft (setup app)" />
+          </>
+        ) : (
+          <p className="text-sm">
+            Signing in needs the setup app, and none is set up on this console: an administrator adds it once under{" "}
+            <Link href="/settings/setup-app">Settings → Setup app</Link>. Until then, paste a token from Microsoft Graph PowerShell.
+          </p>
+        )}
+      </div>
+      <h3 className="font-semibold">Or paste a token from Microsoft Graph PowerShell</h3>
       <div className="space-y-2">
         <CopyField label="1. Connect with the scopes the pre-flight and the grant need" value={connect} />
         <CopyField label="2. Print the token" value={print} />

@@ -6,6 +6,8 @@ import { saveMailboxSignInAction } from "@/app/connect/actions";
 import { ConsentPreflightSection } from "@/app/settings/mailbox-sign-in/consent-preflight";
 import { authorizePage } from "@/lib/auth/current-user";
 import { clearExpiredConsentTokens, listConsentPredictions } from "@/lib/consent/store";
+import { preflightSignInNotice } from "@/lib/consent/preflight-sign-in";
+import { getSetupAppView } from "@/lib/provisioning/setup-app";
 import { generateToken } from "@/lib/crypto/tokens";
 import { getPrisma } from "@/lib/db/client";
 import { getDelegatedAppView } from "@/lib/delegated/delegated-app";
@@ -16,14 +18,18 @@ import { delegatedRedirectUri } from "@/lib/wizard/urls";
 
 export const metadata: Metadata = { title: "Mailbox sign-in" };
 
-export default async function MailboxSignInSettingsPage() {
+const queryWord = (value: string | string[] | undefined) => (typeof value === "string" ? value.slice(0, 80) : undefined);
+
+export default async function MailboxSignInSettingsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   await authorizePage("/settings/mailbox-sign-in", "/settings/mailbox-sign-in");
+  const query = await searchParams;
   const db = await getPrisma();
   const app = await getDelegatedAppView(db);
   const redirectUri = delegatedRedirectUri();
   await clearExpiredConsentTokens(db);
   const cloud = app ? resolveCloud(app.cloudId) : undefined;
   const predictions = app ? await listConsentPredictions(db, app.clientId) : [];
+  const setupApp = app ? await getSetupAppView(db) : null;
   const adminConsentLinks = Object.fromEntries(
     cloud && app ? predictions.map((p) => [p.tenantId, adminConsentUrl({ cloud, tenant: p.tenantId, clientId: app.clientId, redirectUri: `${redirectUri}/approved`, state: generateToken(16) })]) : [],
   );
@@ -52,7 +58,15 @@ export default async function MailboxSignInSettingsPage() {
 
       {app && <CurrentAppRegistration app={app} audienceTerm="Who may sign in" audienceLabel={delegatedAudienceLabels[app.audience].label} />}
 
-      {app && cloud && <ConsentPreflightSection cloud={cloud} predictions={predictions} adminConsentLinks={adminConsentLinks} />}
+      {app && cloud && (
+        <ConsentPreflightSection
+          cloud={cloud}
+          predictions={predictions}
+          adminConsentLinks={adminConsentLinks}
+          setupAppCloud={setupApp ? (resolveCloud(setupApp.cloudId)?.label ?? null) : null}
+          signInNotice={preflightSignInNotice(queryWord(query.preflight), queryWord(query.code))}
+        />
+      )}
 
       <section className="max-w-xl space-y-4" aria-labelledby="form-heading">
         <h2 id="form-heading" className="text-lg font-semibold">

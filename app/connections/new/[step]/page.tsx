@@ -15,6 +15,7 @@ import { CertificateStep } from "@/app/connections/new/certificate-step";
 import { WizardScopeAssistant } from "@/app/connections/scope-assistant-mount";
 import { authorizePage } from "@/lib/auth/current-user";
 import { whoLabel } from "@/lib/checks/fix-roles";
+import { getKeyRing } from "@/lib/crypto/key-store";
 import { getPrisma } from "@/lib/db/client";
 import { resolveCloud } from "@/lib/entra/cloud-config";
 import { wizardConsentHandOff } from "@/lib/wizard/consent-hand-off";
@@ -69,7 +70,10 @@ export default async function WizardStepPage({ params, searchParams }: Props) {
   const needsTick = confirmedByTick(step);
   const handOff =
     step === "admin-consent" || (step === "verify" && draft.lastReport && blockedByConsent(draft.lastReport))
-      ? wizardConsentHandOff({ cloud, tenant: fields.tenant, clientId: fields.clientId, requester: `${user.displayName} (${user.email})` })
+      ? wizardConsentHandOff(
+          { cloud, tenant: fields.tenant, clientId: fields.clientId, requester: `${user.displayName} (${user.email})` },
+          { ring: getKeyRing(), target: { kind: "draft", userId: user.id } },
+        )
       : undefined;
 
   return (

@@ -4,11 +4,13 @@ import { signInPath } from "@/lib/auth/form-schemas";
 import { getKeyRing } from "@/lib/crypto/key-store";
 import { getPrisma } from "@/lib/db/client";
 import { getEnv } from "@/lib/env";
+import { preflightFromSetupSignIn } from "@/lib/consent/preflight-sign-in";
 import { consoleRoute, deniedResponse } from "@/lib/http";
 import { log } from "@/lib/log";
 import { ProvisioningInputError, startProvisioning } from "@/lib/provisioning/provision";
 import { completeSetupSignIn, provisionPayloadSchema } from "@/lib/provisioning/setup-sign-in";
 import { publicUrl } from "@/lib/public-url";
+import { CLIENT_IP_HEADER } from "@/lib/request-headers";
 
 export const dynamic = "force-dynamic";
 
@@ -17,10 +19,16 @@ function to(path: string): NextResponse {
 }
 
 const START = "/connections/new/automatic";
+const PREFLIGHT = "/settings/mailbox-sign-in";
+
+function toPreflight(result: string, code?: string): NextResponse {
+  return to(`${PREFLIGHT}?preflight=${result}${code ? `&code=${encodeURIComponent(code.slice(0, 60))}` : ""}#consent-heading`);
+}
 
 /**
  * Microsoft's answer to the setup app sign-in. The access token goes straight into the purpose's own
- * sealed record (a provisioning) and nowhere else: not into the URL, the log or the page.
+ * sealed record (a provisioning, or the consent pre-flight's stored answer) and nowhere else: not
+ * into the URL, the log or the page.
  */
 export const GET = consoleRoute("GET /connections/new/automatic/callback", async (request: Request): Promise<Response> => {
   const caller = await authorizeRoute("GET /connections/new/automatic/callback");
@@ -36,7 +44,25 @@ export const GET = consoleRoute("GET /connections/new/automatic/callback", async
     return to(`${START}?signIn=failed`);
   }
   if (outcome.kind === "bad-state") return to(`${START}?signIn=bad-state`);
-  if (outcome.kind === "refused") return to(`${START}?signIn=refused&code=${encodeURIComponent(outcome.outcome.code.slice(0, 60))}`);
+  if (outcome.kind === "refused") {
+    if (outcome.purpose === "consent-preflight") return toPreflight("refused", outcome.outcome.code);
+    return to(`${START}?signIn=refused&code=${encodeURIComponent(outcome.outcome.code.slice(0, 60))}`);
+  }
+  if (outcome.purpose === "consent-preflight") {
+    try {
+      const result = await preflightFromSetupSignIn(db, ring, {
+        payload: outcome.payload,
+        token: outcome.token,
+        cloud: outcome.cloud,
+        actor: { id: user.id, email: user.email },
+        ip: request.headers.get(CLIENT_IP_HEADER),
+      });
+      return toPreflight(result);
+    } catch (error) {
+      log.error("The consent pre-flight after the setup app sign-in failed", { error: error instanceof Error ? error.name : "non-error thrown" });
+      return toPreflight("failed");
+    }
+  }
   const payload = provisionPayloadSchema.safeParse(outcome.payload);
   if (!payload.success) return to(`${START}?signIn=bad-state`);
   try {
