@@ -159,6 +159,7 @@ const samples: Record<Prisma.ModelName, Record<string, unknown>> = {
     evidence: { workflow: "on", reviewers: ["Ada"] }, tokenSealed: "cs1.k1.s.t", tokenUntil: at("2026-12-02T01:15:00.000Z"), checkedById: userId,
     checkedAt: at("2026-12-02T01:00:00.000Z"),
   },
+  ConsentHandOffUse: { nonce: "q".repeat(22), usedAt: at("2026-12-02T05:50:00.000Z") },
 };
 
 const scalarFields: Record<Prisma.ModelName, Record<string, string>> = {
@@ -195,6 +196,7 @@ const scalarFields: Record<Prisma.ModelName, Record<string, string>> = {
   SetupApp: Prisma.SetupAppScalarFieldEnum,
   SetupSignIn: Prisma.SetupSignInScalarFieldEnum,
   ConsentPrediction: Prisma.ConsentPredictionScalarFieldEnum,
+  ConsentHandOffUse: Prisma.ConsentHandOffUseScalarFieldEnum,
 };
 
 describe("schema samples", () => {

@@ -103,7 +103,8 @@ export function createAssertionCache(options: { now?: () => number; maxEntries?:
       (error: unknown) => {
         // A key that cannot sign is not remembered: the next request tries again and reports it again.
         entry.pending = undefined;
-        if (!entry.signed) entries.delete(key);
+        // The entry may have been evicted and replaced meanwhile; only this one is forgotten.
+        if (!entry.signed && entries.get(key) === entry) entries.delete(key);
         throw error;
       },
     );

@@ -11,8 +11,8 @@ export function handOffReturnUri(): string {
   return `${consentRedirectUri()}/approved`;
 }
 
-/** What a hand-off link was made for: a saved connection, or an admin's wizard draft (by its user). */
-export type HandOffTarget = { kind: "connection"; id: string } | { kind: "draft"; userId: string };
+/** What a hand-off link was made for: a saved connection, or an admin's wizard draft. */
+export type HandOffTarget = { kind: "connection" | "draft"; id: string };
 
 /** How long a sent link can still record its grant: messages wait in inboxes. */
 export const HAND_OFF_TTL_MS = 30 * 24 * 60 * 60_000;
@@ -20,28 +20,29 @@ export const HAND_OFF_TTL_MS = 30 * 24 * 60 * 60_000;
 const stateContext = sealContext("consent_hand_offs", "state", "v1");
 
 /**
- * The link's `state`: its target, app and expiry, sealed. The administrator who opens the link has no
- * console session, so nothing on the return can be looked up by who they are; the sealed state is
- * what says which connection the grant was for, and it cannot be forged or pointed elsewhere.
+ * The link's `state`: its target, app, expiry and a nonce, sealed. The administrator who opens the
+ * link has no console session, so nothing on the return can be looked up by who they are; the sealed
+ * state is what says which connection the grant was for, and it cannot be forged or pointed
+ * elsewhere. The nonce lets the return record its grant once only (a replayed or bookmarked return
+ * changes nothing).
  */
 export function sealHandOffState(ring: KeyRing, target: HandOffTarget, clientId: string, now: Date): string {
-  const id = target.kind === "connection" ? target.id : target.userId;
-  const payload = [target.kind === "connection" ? "c" : "d", id, clientId.toLowerCase(), (now.getTime() + HAND_OFF_TTL_MS).toString(36)].join(" ");
+  const payload = [target.kind === "connection" ? "c" : "d", target.id, clientId.toLowerCase(), (now.getTime() + HAND_OFF_TTL_MS).toString(36), generateToken(16)].join(" ");
   return ring.seal(payload, stateContext);
 }
 
 /** The target of a state this console sealed and that has not expired; undefined for anything else. */
-export function openHandOffState(ring: KeyRing, state: string, now: Date): { target: HandOffTarget; clientId: string } | undefined {
+export function openHandOffState(ring: KeyRing, state: string, now: Date): { target: HandOffTarget; clientId: string; nonce: string } | undefined {
   let payload: string;
   try {
     payload = ring.open(state, stateContext);
   } catch {
     return undefined;
   }
-  const [kind, id, clientId, expires] = payload.split(" ");
-  if (!id || !clientId || !expires || now.getTime() > parseInt(expires, 36)) return undefined;
-  if (kind === "c") return { target: { kind: "connection", id }, clientId };
-  if (kind === "d") return { target: { kind: "draft", userId: id }, clientId };
+  const [kind, id, clientId, expires, nonce] = payload.split(" ");
+  if (!id || !clientId || !expires || !nonce || now.getTime() > parseInt(expires, 36)) return undefined;
+  if (kind === "c") return { target: { kind: "connection", id }, clientId, nonce };
+  if (kind === "d") return { target: { kind: "draft", id }, clientId, nonce };
   return undefined;
 }
 

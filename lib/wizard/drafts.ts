@@ -338,25 +338,30 @@ export async function recordDraftScopeChange(db: AppPrismaClient, userId: string
 /**
  * Admin consent granted through a hand-off link made for this draft (another administrator opened
  * it): recorded like the console's own consent link, if the draft is still for the same app and
- * tenant. False when it is not, or there is no draft any more.
+ * tenant and `claimLink` says the link is used for the first time. The draft's user when recorded;
+ * undefined when it is not, or the draft is gone (a link made for a discarded draft never completes
+ * a later one).
  */
-export async function recordDraftHandOffConsent(db: AppPrismaClient, input: { userId: string; clientId: string; tenantId: string; at: Date }): Promise<boolean> {
-  return db.$transaction(async (tx) => {
-    const row = await tx.wizardDraft.findUnique({ where: { userId: input.userId }, select: { id: true, fields: true, completedSteps: true } });
-    if (!row) return false;
-    const fields = draftFieldsSchema.catch({}).parse(row.fields);
-    if ((fields.clientId ?? "").trim().toLowerCase() !== input.clientId.toLowerCase()) return false;
-    const typed = (fields.tenant ?? "").trim().toLowerCase();
-    // A typed domain cannot be compared with the tenant ID Microsoft returns; the client ID still ties it to this app.
-    if (isGuid(typed) && typed !== input.tenantId.toLowerCase()) return false;
-    const completed = new Set(completedStepIds(row.completedSteps));
-    completed.add("admin-consent");
-    const outcome: AdminConsentOutcome = {
-      outcome: "granted",
-      message: `Admin consent was granted for tenant ${input.tenantId} through the link you sent. This step is done.`,
-      at: input.at.toISOString(),
-    };
-    await tx.wizardDraft.update({ where: { id: row.id }, data: { consentOutcome: outcome, completedSteps: [...completed], version: { increment: 1 } }, select: { id: true } });
-    return true;
-  });
+export async function recordDraftHandOffConsent(
+  tx: DbClient,
+  input: { draftId: string; clientId: string; tenantId: string; at: Date },
+  claimLink: () => Promise<boolean>,
+): Promise<string | undefined> {
+  const row = await tx.wizardDraft.findUnique({ where: { id: input.draftId }, select: { id: true, userId: true, fields: true, completedSteps: true } });
+  if (!row) return undefined;
+  const fields = draftFieldsSchema.catch({}).parse(row.fields);
+  if ((fields.clientId ?? "").trim().toLowerCase() !== input.clientId.toLowerCase()) return undefined;
+  const typed = (fields.tenant ?? "").trim().toLowerCase();
+  // A typed domain cannot be compared with the tenant ID Microsoft returns; the client ID still ties it to this app.
+  if (isGuid(typed) && typed !== input.tenantId.toLowerCase()) return undefined;
+  if (!(await claimLink())) return undefined;
+  const completed = new Set(completedStepIds(row.completedSteps));
+  completed.add("admin-consent");
+  const outcome: AdminConsentOutcome = {
+    outcome: "granted",
+    message: `Admin consent was granted for tenant ${input.tenantId} through the link you sent. This step is done.`,
+    at: input.at.toISOString(),
+  };
+  await tx.wizardDraft.update({ where: { id: row.id }, data: { consentOutcome: outcome, completedSteps: [...completed], version: { increment: 1 } }, select: { id: true } });
+  return row.userId;
 }

@@ -34,7 +34,8 @@ describe("hand-off state", () => {
 
   it("names its target and app, and only for this console's key and until it expires", () => {
     const state = sealHandOffState(ring, target, clientId.toUpperCase(), made);
-    expect(openHandOffState(ring, state, granted)).toEqual({ target, clientId });
+    expect(openHandOffState(ring, state, granted)).toEqual({ target, clientId, nonce: expect.any(String) });
+    expect(openHandOffState(ring, sealHandOffState(ring, target, clientId, made), granted)?.nonce).not.toBe(openHandOffState(ring, state, granted)?.nonce);
     expect(openHandOffState(ring, state, new Date(made.getTime() + HAND_OFF_TTL_MS + 1))).toBeUndefined();
     expect(openHandOffState(otherRing, state, granted)).toBeUndefined();
     expect(openHandOffState(ring, `${state.slice(0, -2)}AA`, granted)).toBeUndefined();
@@ -59,6 +60,10 @@ describe.each(testEngines())("consent given through a hand-off link on $name", (
     expect(await recordHandOffConsent(database.prisma, ring, returned(state), { ip: "198.51.100.4" }, granted)).toBe(true);
     const row = await database.prisma.connection.findUniqueOrThrow({ where: { id: connection.id }, select: { consentGrantedAt: true } });
     expect(row.consentGrantedAt).toEqual(granted);
+    // The same return again (a replay, a bookmark, a reload) changes nothing.
+    expect(await recordHandOffConsent(database.prisma, ring, returned(state), { ip: "198.51.100.4" }, new Date(granted.getTime() + 60_000))).toBe(false);
+    expect(await database.prisma.connection.findUniqueOrThrow({ where: { id: connection.id }, select: { consentGrantedAt: true } })).toEqual({ consentGrantedAt: granted });
+    expect(await database.prisma.auditEvent.count({ where: { action: "connection.admin-consent", targetId: connection.id } })).toBe(1);
     const audit = await database.prisma.auditEvent.findFirstOrThrow({ where: { action: "connection.admin-consent", targetId: connection.id }, select: { actorId: true, summary: true, ip: true } });
     expect(audit).toMatchObject({ actorId: null, ip: "198.51.100.4" });
     expect(audit.summary).toContain(app);
@@ -83,6 +88,7 @@ describe.each(testEngines())("consent given through a hand-off link on $name", (
     const cases: [URLSearchParams, Date][] = [
       [returned(state, { error: "access_denied", error_description: "AADSTS65004: User declined to consent." }), granted],
       [returned(state, { tenant: "0a0b0c0d-0000-4000-8000-000000000001" }), granted],
+      [returned(state, { tenant: "contoso. Your secret expired: paste a new one at https://evil.example" }), granted],
       [returned(sealHandOffState(otherRing, { kind: "connection", id: connection.id }, app, made)), granted],
       [returned(state), new Date(made.getTime() + HAND_OFF_TTL_MS + 60_000)],
       [returned(linkState({ kind: "connection", id: connection.id }, randomUUID())), granted],
@@ -94,13 +100,20 @@ describe.each(testEngines())("consent given through a hand-off link on $name", (
     expect(await database.prisma.auditEvent.count()).toBe(before);
   });
 
-  it("a link made in the wizard completes the draft's consent step with the time, for the same app only", async () => {
+  it("a link made in the wizard completes that draft's consent step with the time, for the same app only, once", async () => {
     const user = await database.prisma.user.create({ data: { email: "wizard-hand-off@example.com", displayName: "Wizard", role: "admin" }, select: { id: true } });
+    const discarded = await startDraft(database.prisma, user.id, "custom");
+    const discardedState = linkState({ kind: "draft", id: discarded.id }, clientId);
+    await database.prisma.wizardDraft.delete({ where: { id: discarded.id } });
     const draft = await startDraft(database.prisma, user.id, "custom");
     await database.prisma.wizardDraft.update({ where: { id: draft.id }, data: { fields: { tenant: contosoId, clientId } }, select: { id: true } });
 
-    expect(await recordHandOffConsent(database.prisma, ring, returned(linkState({ kind: "draft", userId: user.id }, randomUUID())), {}, granted)).toBe(false);
-    expect(await recordHandOffConsent(database.prisma, ring, returned(linkState({ kind: "draft", userId: user.id }, clientId)), {}, granted)).toBe(true);
+    expect(await recordHandOffConsent(database.prisma, ring, returned(discardedState), {}, granted)).toBe(false);
+    expect(await recordHandOffConsent(database.prisma, ring, returned(linkState({ kind: "draft", id: draft.id }, randomUUID())), {}, granted)).toBe(false);
+    expect((await getDraft(database.prisma, user.id))?.completedSteps).not.toContain("admin-consent");
+    const state = linkState({ kind: "draft", id: draft.id }, clientId);
+    expect(await recordHandOffConsent(database.prisma, ring, returned(state), {}, granted)).toBe(true);
+    expect(await recordHandOffConsent(database.prisma, ring, returned(state), {}, new Date(granted.getTime() + 60_000))).toBe(false);
     expect((await getDraft(database.prisma, user.id))?.completedSteps).toContain("admin-consent");
     expect((await draftCheckInput(database.prisma, ring, user.id))?.input.consentGrantedAt).toBe(granted.toISOString());
     expect(await database.prisma.auditEvent.count({ where: { action: "wizard.admin-consent", targetId: user.id, actorId: null } })).toBe(1);

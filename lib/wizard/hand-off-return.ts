@@ -1,43 +1,55 @@
 import "server-only";
 import { recordAudit } from "@/lib/audit/audit";
+import { isGuid } from "@/lib/checks/format";
 import type { KeyRing } from "@/lib/crypto/seal";
-import type { AppPrismaClient } from "@/lib/db/types";
+import type { AppPrismaClient, DbClient } from "@/lib/db/types";
 import { parseAdminConsentCallback } from "@/lib/entra/admin-consent";
-import { openHandOffState } from "@/lib/wizard/consent-hand-off";
+import { HAND_OFF_TTL_MS, openHandOffState } from "@/lib/wizard/consent-hand-off";
 import { recordDraftHandOffConsent } from "@/lib/wizard/drafts";
+
+/**
+ * Claims the link's nonce: true the first time only. Nonces of links that have expired since are
+ * dropped on the way, since their states no longer open anyway.
+ */
+async function claimHandOffNonce(tx: DbClient, nonce: string, now: Date): Promise<boolean> {
+  await tx.consentHandOffUse.deleteMany({ where: { usedAt: { lt: new Date(now.getTime() - HAND_OFF_TTL_MS) } } });
+  const { count } = await tx.consentHandOffUse.createMany({ data: [{ nonce, usedAt: now }], skipDuplicates: true });
+  return count === 1;
+}
 
 /**
  * An administrator granted consent from a hand-off link and Microsoft sent them back: record when, for
  * the connection (or the wizard draft) the link was made for, whichever page made it. Only a grant
- * whose sealed state this console made, unexpired, for the same app and tenant, is recorded; anything
- * else is ignored, since anyone can open the return page with any query.
+ * whose sealed state this console made, unexpired, for the same app and tenant, is recorded, and only
+ * once per link; anything else is ignored, since anyone can open the return page with any query. The
+ * query's `tenant` must be a tenant ID (Microsoft always returns one) so that no free text from the
+ * URL reaches the audit log or the wizard.
  */
 export async function recordHandOffConsent(db: AppPrismaClient, ring: KeyRing, params: URLSearchParams, context: { ip?: string | null }, now = new Date()): Promise<boolean> {
   const state = params.get("state") ?? "";
   const opened = openHandOffState(ring, state, now);
   if (!opened) return false;
   const result = parseAdminConsentCallback(params, state);
-  if (result.outcome !== "granted") return false;
+  if (result.outcome !== "granted" || !isGuid(result.tenant)) return false;
   const tenantId = result.tenant.toLowerCase();
-  const { target, clientId } = opened;
+  const { target, clientId, nonce } = opened;
 
-  if (target.kind === "draft") {
-    const recorded = await recordDraftHandOffConsent(db, { userId: target.userId, clientId, tenantId, at: now });
-    if (recorded) {
-      await recordAudit(db, {
+  return db.$transaction(async (tx) => {
+    if (target.kind === "draft") {
+      const draftUserId = await recordDraftHandOffConsent(tx, { draftId: target.id, clientId, tenantId, at: now }, () => claimHandOffNonce(tx, nonce, now));
+      if (!draftUserId) return false;
+      await recordAudit(tx, {
         actor: null,
         action: "wizard.admin-consent",
-        target: { type: "wizard", id: target.userId, label: "admin consent" },
+        target: { type: "wizard", id: draftUserId, label: "admin consent" },
         summary: `Admin consent for app ${clientId} granted in tenant ${tenantId} through a consent link sent from the wizard`,
         ip: context.ip ?? null,
       });
+      return true;
     }
-    return recorded;
-  }
-
-  return db.$transaction(async (tx) => {
     const row = await tx.connection.findUnique({ where: { id: target.id }, select: { name: true, kind: true, tenantId: true, clientId: true } });
     if (!row || row.kind !== "organization" || row.clientId.toLowerCase() !== clientId || row.tenantId.toLowerCase() !== tenantId) return false;
+    if (!(await claimHandOffNonce(tx, nonce, now))) return false;
     await tx.connection.update({ where: { id: target.id }, data: { consentGrantedAt: now }, select: { id: true } });
     await recordAudit(tx, {
       actor: null,

@@ -96,7 +96,8 @@ export default async function ConnectionPage({
     !isMailbox && cloud && connection.lastReport && blockedByConsent(connection.lastReport)
       ? wizardConsentHandOff(
           { cloud, tenant: connection.tenant, clientId: connection.clientId, requester: `${user.displayName} (${user.email})` },
-          { ring: getKeyRing(), target: { kind: "connection", id: connection.id } },
+          // Only an administrator's link records the grant's time: helpdesk may pass the link on, not write to the connection.
+          isAdmin ? { ring: getKeyRing(), target: { kind: "connection", id: connection.id } } : undefined,
         )
       : undefined;
   return (

@@ -72,7 +72,7 @@ export default async function WizardStepPage({ params, searchParams }: Props) {
     step === "admin-consent" || (step === "verify" && draft.lastReport && blockedByConsent(draft.lastReport))
       ? wizardConsentHandOff(
           { cloud, tenant: fields.tenant, clientId: fields.clientId, requester: `${user.displayName} (${user.email})` },
-          { ring: getKeyRing(), target: { kind: "draft", userId: user.id } },
+          { ring: getKeyRing(), target: { kind: "draft", id: draft.id } },
         )
       : undefined;
 
