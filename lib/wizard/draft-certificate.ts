@@ -1,6 +1,6 @@
 import "server-only";
 import { z } from "zod";
-import { DEFAULT_VALIDITY_MONTHS, generateCertificateCredential, MAX_CERTIFICATE_FILE_BYTES, MAX_VALIDITY_MONTHS, parseCertificateUpload, type CertificateCredential, type CertificateUpload } from "@/lib/crypto/certificates";
+import { certificateDer, DEFAULT_VALIDITY_MONTHS, describeCertificate, generateCertificateCredential, MAX_CERTIFICATE_FILE_BYTES, MAX_VALIDITY_MONTHS, parseCertificateUpload, type CertificateCredential, type CertificateUpload } from "@/lib/crypto/certificates";
 import type { KeyRing } from "@/lib/crypto/seal";
 import type { AppPrismaClient } from "@/lib/db/types";
 import { UserFacingError } from "@/lib/errors";
@@ -77,4 +77,10 @@ export async function uploadFromForm(file: File | null, pastedPem: string | unde
 
 export async function uploadDraftCertificate(db: AppPrismaClient, ring: KeyRing, userId: string, upload: CertificateUpload): Promise<DraftView> {
   return storeDraftCertificate(db, ring, userId, parseCertificateUpload(upload, { field: CERTIFICATE_FIELD }), false);
+}
+
+/** The public certificate as the setup scripts upload it: never the key, which stays sealed in the draft. */
+export function scriptCertificate(certificatePem: string): { base64Der: string; thumbprint: string; subject: string; expiresAt: string } {
+  const facts = describeCertificate(certificatePem);
+  return { base64Der: certificateDer(certificatePem).toString("base64"), thumbprint: facts.portalThumbprint, subject: facts.subject, expiresAt: facts.expiresAt.toISOString().slice(0, 10) };
 }
