@@ -80,12 +80,6 @@ export type ScriptOutputField = keyof typeof scriptOutputLabels;
 
 const outputHeading = "Done. Paste these four lines into Calsync:";
 
-/** What each credential makes the scripts print after the two ids. */
-const credentialOutputFields = {
-  secret: ["clientSecret", "secretExpiresAt"],
-  certificate: ["applicationObjectId", "certificateKeyId"],
-} as const satisfies Record<string, readonly ScriptOutputField[]>;
-
 function outputLine(field: ScriptOutputField, value: string): string {
   return `  ${`${scriptOutputLabels[field]}:`.padEnd(26)}${value}`;
 }
