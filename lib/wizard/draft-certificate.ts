@@ -19,6 +19,8 @@ export const generateCertificateFormSchema = z.object({
     .min(1, { message: "Choose at least 1 month" })
     .max(MAX_VALIDITY_MONTHS, { message: `Choose at most ${MAX_VALIDITY_MONTHS} months` })
     .default(DEFAULT_VALIDITY_MONTHS),
+  /** The script page generates too; its scripts then upload the certificate instead of the admin. */
+  from: z.enum(["script"]).optional(),
 });
 
 // The field names say "key" and "password" so that a refused form never echoes them (run-action.ts).
