@@ -84,6 +84,14 @@ function outputLine(field: ScriptOutputField, value: string): string {
   return `  ${`${scriptOutputLabels[field]}:`.padEnd(26)}${value}`;
 }
 
+const echo = (text: string) => (text ? `echo "${text}"` : "echo");
+const writeHost = (text: string) => `Write-Host "${text}"`;
+
+/** The closing block every script prints: a blank line, the heading, then one labelled line per value. */
+function labelledOutput(print: (text: string) => string, heading: string, values: Partial<Record<ScriptOutputField, string>>): string[] {
+  return [print(""), print(heading), ...Object.entries(values).map(([field, value]) => print(outputLine(field as ScriptOutputField, value)))];
+}
+
 /**
  * The values in a pasted script output (or any text with the same labelled lines). Only the lines
  * found are returned; the expiry is reduced to its date, whatever time and zone the tool printed.
@@ -225,12 +233,7 @@ function azureCliSecretLines(secretYears: number): string[] {
     'SECRET_EXPIRES="$(az ad app credential list --id "$APP_ID" --query "sort_by(@, &startDateTime)[-1].endDateTime" -o tsv)"',
     'TENANT_ID="$(az account show --query tenantId -o tsv)"',
     "",
-    "echo",
-    `echo "${outputHeading}"`,
-    `echo "${outputLine("tenant", "$TENANT_ID")}"`,
-    `echo "${outputLine("clientId", "$APP_ID")}"`,
-    `echo "${outputLine("clientSecret", "$CLIENT_SECRET")}"`,
-    `echo "${outputLine("secretExpiresAt", "$SECRET_EXPIRES")}"`,
+    ...labelledOutput(echo, outputHeading, { tenant: "$TENANT_ID", clientId: "$APP_ID", clientSecret: "$CLIENT_SECRET", secretExpiresAt: "$SECRET_EXPIRES" }),
     "echo",
     'echo "WARNING: the client secret is shown only this once. Copy it into Calsync now; if it is lost, run this script again to add a new one."',
   ];
@@ -262,12 +265,7 @@ function azureCliCertificateLines(certificate: ScriptCertificate): string[] {
     'OBJECT_ID="$(az ad app show --id "$APP_ID" --query id -o tsv)"',
     'TENANT_ID="$(az account show --query tenantId -o tsv)"',
     "",
-    "echo",
-    `echo "${outputHeading}"`,
-    `echo "${outputLine("tenant", "$TENANT_ID")}"`,
-    `echo "${outputLine("clientId", "$APP_ID")}"`,
-    `echo "${outputLine("applicationObjectId", "$OBJECT_ID")}"`,
-    `echo "${outputLine("certificateKeyId", "$KEY_ID")}"`,
+    ...labelledOutput(echo, outputHeading, { tenant: "$TENANT_ID", clientId: "$APP_ID", applicationObjectId: "$OBJECT_ID", certificateKeyId: "$KEY_ID" }),
     "echo",
     'echo "The Object ID and Certificate ID let Calsync renew this certificate itself before it expires."',
   ];
@@ -280,12 +278,12 @@ function powerShellSecretLines(secretYears: number): string[] {
     `$secret = Add-MgApplicationPassword -ApplicationId $app.Id -PasswordCredential @{ DisplayName = 'Calsync'; EndDateTime = (Get-Date).AddYears(${secretYears}) }`,
     "$tenantId = (Get-MgContext).TenantId",
     "",
-    'Write-Host ""',
-    `Write-Host "${outputHeading}"`,
-    `Write-Host "${outputLine("tenant", "$tenantId")}"`,
-    `Write-Host "${outputLine("clientId", "$($app.AppId)")}"`,
-    `Write-Host "${outputLine("clientSecret", "$($secret.SecretText)")}"`,
-    `Write-Host "${outputLine("secretExpiresAt", "$($secret.EndDateTime.ToUniversalTime().ToString('yyyy-MM-dd HH:mm')) UTC")}"`,
+    ...labelledOutput(writeHost, outputHeading, {
+      tenant: "$tenantId",
+      clientId: "$($app.AppId)",
+      clientSecret: "$($secret.SecretText)",
+      secretExpiresAt: "$($secret.EndDateTime.ToUniversalTime().ToString('yyyy-MM-dd HH:mm')) UTC",
+    }),
     'Write-Host ""',
     'Write-Warning "The client secret is shown only this once. Copy it into Calsync now; if it is lost, run this script again to add a new one."',
   ];
@@ -325,12 +323,7 @@ function powerShellCertificateLines(certificate: ScriptCertificate): string[] {
     "}",
     "$tenantId = (Get-MgContext).TenantId",
     "",
-    'Write-Host ""',
-    `Write-Host "${outputHeading}"`,
-    `Write-Host "${outputLine("tenant", "$tenantId")}"`,
-    `Write-Host "${outputLine("clientId", "$($app.AppId)")}"`,
-    `Write-Host "${outputLine("applicationObjectId", "$($app.Id)")}"`,
-    `Write-Host "${outputLine("certificateKeyId", "$keyId")}"`,
+    ...labelledOutput(writeHost, outputHeading, { tenant: "$tenantId", clientId: "$($app.AppId)", applicationObjectId: "$($app.Id)", certificateKeyId: "$keyId" }),
     'Write-Host ""',
     'Write-Host "The Object ID and Certificate ID let Calsync renew this certificate itself before it expires."',
   ];
@@ -594,17 +587,8 @@ function setupAppHeader(options: ParsedSetupApp, fileName: string, tool: string)
   ];
 }
 
-/** The closing block of both setup app scripts, one `print` per line (echo or Write-Host). */
-function setupAppOutput(print: (text: string) => string, values: { tenant: string; clientId: string; clientSecret: string }): string[] {
-  return [
-    print(""),
-    print("Done. Enter these under Settings → Setup app in Calsync:"),
-    print(outputLine("tenant", values.tenant)),
-    print(outputLine("clientId", values.clientId)),
-    print(outputLine("clientSecret", values.clientSecret)),
-    print("WARNING: the client secret is shown only this once."),
-  ];
-}
+const setupAppHeading = "Done. Enter these under Settings → Setup app in Calsync:";
+const setupAppWarning = "WARNING: the client secret is shown only this once.";
 
 /**
  * An Azure CLI (Bash) script that registers the setup app of "Set it up for me": the web redirect URI
@@ -644,7 +628,8 @@ export function setupAppAzureCliScript(options: SetupAppScriptOptions): string {
     "CLIENT_SECRET=\"$(az ad app credential reset --id \"$APP_ID\" --append --display-name 'Calsync setup' --years 1 --query password -o tsv)\"",
     'TENANT_ID="$(az account show --query tenantId -o tsv)"',
     "",
-    ...setupAppOutput((text) => (text ? `echo "${text}"` : "echo"), { tenant: "$TENANT_ID", clientId: "$APP_ID", clientSecret: "$CLIENT_SECRET" }),
+    ...labelledOutput(echo, setupAppHeading, { tenant: "$TENANT_ID", clientId: "$APP_ID", clientSecret: "$CLIENT_SECRET" }),
+    echo(setupAppWarning),
     "",
   ];
   return lines.join("\n");
@@ -677,7 +662,8 @@ export function setupAppPowerShellScript(options: SetupAppScriptOptions): string
     "$secret = Add-MgApplicationPassword -ApplicationId $app.Id -PasswordCredential @{ DisplayName = 'Calsync setup'; EndDateTime = (Get-Date).AddYears(1) }",
     "$tenantId = (Get-MgContext).TenantId",
     "",
-    ...setupAppOutput((text) => `Write-Host "${text}"`, { tenant: "$tenantId", clientId: "$($app.AppId)", clientSecret: "$($secret.SecretText)" }),
+    ...labelledOutput(writeHost, setupAppHeading, { tenant: "$tenantId", clientId: "$($app.AppId)", clientSecret: "$($secret.SecretText)" }),
+    writeHost(setupAppWarning),
     "",
   ];
   return lines.join("\n");

@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import type { ReactNode } from "react";
 import { redirect } from "next/navigation";
 import { z } from "zod";
 import { ActionForm, Field } from "@/components/action-form";
@@ -17,7 +18,7 @@ import { getPrisma } from "@/lib/db/client";
 import { resolveCloud } from "@/lib/entra/cloud-config";
 import { azureCliScript, powerShellScript, requiredResourceAccessJson, scriptOutputLabels, setupScriptFileNames, signInAudienceSchema } from "@/lib/entra/setup-scripts";
 import { scriptCertificate } from "@/lib/wizard/draft-certificate";
-import { draftCertificatePem, getDraft } from "@/lib/wizard/drafts";
+import { draftCertificatePem, getDraft, type DraftView } from "@/lib/wizard/drafts";
 import { consentRedirectUri } from "@/lib/wizard/urls";
 
 export const metadata: Metadata = { title: "New connection with a script" };
@@ -84,17 +85,10 @@ export default async function ScriptPathPage({ searchParams }: { searchParams: P
             {certificate ? <ScriptFiles files={scriptFiles(certificate)} /> : null}
           </div>
           {certificate ? (
-            <div className="space-y-4">
-              <h2 className="text-lg font-semibold">2. Paste what it printed, and verify</h2>
-              <ActionForm action={saveScriptOutputAction} submitLabel="Verify with Microsoft" hidden={{ credentialKind: "certificate" }}>
-                <ScriptOutputPaste name="secretOutput" label="The script's output" hint={`Paste the lines after "Done." The four values are read into the fields below, where you can correct them.`} />
-                <ConnectionNameField defaultValue={fields.name} />
-                <Field name="tenant" label={scriptOutputLabels.tenant} required={false} defaultValue={fields.tenant} />
-                <Field name="clientId" label={scriptOutputLabels.clientId} required={false} defaultValue={fields.clientId} />
+            <PasteForm credentialKind="certificate" fields={fields}>
                 <Field name="applicationObjectId" label={scriptOutputLabels.applicationObjectId} required={false} defaultValue={fields.applicationObjectId} hint="The app's Object ID, not its client ID: Calsync renews the certificate through it" />
                 <Field name="certificateKeyId" label={scriptOutputLabels.certificateKeyId} required={false} defaultValue={fields.certificateKeyId} hint="With it, Calsync removes the old certificate from the app after renewing it" />
-              </ActionForm>
-            </div>
+            </PasteForm>
           ) : null}
         </TabsContent>
         <TabsContent value="secret" className="space-y-8">
@@ -102,13 +96,7 @@ export default async function ScriptPathPage({ searchParams }: { searchParams: P
             <h2 className="text-lg font-semibold">1. Run the script</h2>
             <ScriptFiles files={scriptFiles(undefined)} />
           </div>
-          <div className="space-y-4">
-            <h2 className="text-lg font-semibold">2. Paste what it printed, and verify</h2>
-            <ActionForm action={saveScriptOutputAction} submitLabel="Verify with Microsoft" hidden={{ credentialKind: "secret" }}>
-              <ScriptOutputPaste name="secretOutput" label="The script's output" hint={`Paste the lines after "Done." The four values are read into the fields below, where you can correct them.`} />
-              <ConnectionNameField defaultValue={fields.name} />
-              <Field name="tenant" label={scriptOutputLabels.tenant} required={false} defaultValue={fields.tenant} />
-              <Field name="clientId" label={scriptOutputLabels.clientId} required={false} defaultValue={fields.clientId} />
+          <PasteForm credentialKind="secret" fields={fields}>
               <Field
                 name="clientSecret"
                 label={scriptOutputLabels.clientSecret}
@@ -118,8 +106,7 @@ export default async function ScriptPathPage({ searchParams }: { searchParams: P
                 hint={draft.secretHint ? `A secret ending in …${draft.secretHint} is stored. Leave empty to keep it.` : "Printed once by the script"}
               />
               <Field name="secretExpiresAt" label={scriptOutputLabels.secretExpiresAt} type="date" required={false} defaultValue={fields.secretExpiresAt} />
-            </ActionForm>
-          </div>
+          </PasteForm>
         </TabsContent>
       </LinkedTabs>
 
@@ -165,6 +152,18 @@ function ScriptFiles({ files }: { files: ScriptFile[] }) {
   );
 }
 
-function ConnectionNameField({ defaultValue }: { defaultValue: string | undefined }) {
-  return <Field name="name" label="Connection name" defaultValue={defaultValue ?? "Microsoft 365 calendars"} hint="How this connection is shown in the console" />;
+/** Step 2 of either tab: the paste box, the name and the two ids, then the credential's own fields. */
+function PasteForm({ credentialKind, fields, children }: { credentialKind: "certificate" | "secret"; fields: DraftView["fields"]; children: ReactNode }) {
+  return (
+    <div className="space-y-4">
+      <h2 className="text-lg font-semibold">2. Paste what it printed, and verify</h2>
+      <ActionForm action={saveScriptOutputAction} submitLabel="Verify with Microsoft" hidden={{ credentialKind }}>
+        <ScriptOutputPaste name="secretOutput" label="The script's output" hint={`Paste the lines after "Done." The four values are read into the fields below, where you can correct them.`} />
+        <Field name="name" label="Connection name" defaultValue={fields.name ?? "Microsoft 365 calendars"} hint="How this connection is shown in the console" />
+        <Field name="tenant" label={scriptOutputLabels.tenant} required={false} defaultValue={fields.tenant} />
+        <Field name="clientId" label={scriptOutputLabels.clientId} required={false} defaultValue={fields.clientId} />
+        {children}
+      </ActionForm>
+    </div>
+  );
 }
