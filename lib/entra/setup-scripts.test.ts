@@ -336,6 +336,12 @@ esac
     const resets = calls.filter((args) => args.includes("reset"));
     expect(resets).toEqual([["ad", "app", "credential", "reset", "--id", ids.app, "--cert", "@calsync-certificate.pem", "--append", "--output", "none"]]);
     expect(run.stdout).not.toContain("secret");
+
+    // A second run finds the certificate listed and uploads nothing more.
+    const again = runInFolder("run-certificate", azureCliScript({ cloud: knownClouds.global, appName, redirectUri, certificate: scriptCertificate(fixtureText("cert-a.pem")) }));
+    expect(again.run.status).toBe(0);
+    expect(parseScriptOutput(again.run.stdout).certificateKeyId).toBe(ids.keyId);
+    expect(again.calls.filter((args) => args.includes("reset"))).toHaveLength(1);
   });
 
   it("creates, consents, adds a secret and prints the values, with the app name taken literally", () => {
