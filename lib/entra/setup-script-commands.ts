@@ -1,4 +1,4 @@
-import { commonParameters, type CmdletEntry } from "@/lib/scoping/exchange-cmdlets";
+import { commonParameters } from "@/lib/scoping/exchange-cmdlets";
 
 /**
  * Every cmdlet and Azure CLI command the app registration scripts (setup-scripts.ts) may use, with
@@ -7,17 +7,25 @@ import { commonParameters, type CmdletEntry } from "@/lib/scoping/exchange-cmdle
  * a unit test fails when a generated script uses a command or parameter that is not listed here.
  */
 
+export type SetupCmdletEntry = {
+  /** The PowerShell module that ships the cmdlet. */
+  module: string;
+  /** Parameter names without the dash, as Microsoft's page spells them. */
+  parameters: readonly string[];
+  docs: string;
+};
+
 const graphDocs = (module: string, cmdlet: string) => `https://learn.microsoft.com/powershell/module/${module.toLowerCase()}/${cmdlet.toLowerCase()}`;
 const applications = "Microsoft.Graph.Applications";
 const authentication = "Microsoft.Graph.Authentication";
 const utility = "Microsoft.PowerShell.Utility";
 const core = "Microsoft.PowerShell.Core";
 
-function cmdlet(module: string, name: string, parameters: readonly string[]): [string, CmdletEntry] {
+function cmdlet(module: string, name: string, parameters: readonly string[]): [string, SetupCmdletEntry] {
   return [name, { module, parameters, docs: graphDocs(module, name) }];
 }
 
-export const setupScriptCmdlets: Readonly<Record<string, CmdletEntry>> = Object.fromEntries([
+export const setupScriptCmdlets: Readonly<Record<string, SetupCmdletEntry>> = Object.fromEntries([
   cmdlet(authentication, "Connect-MgGraph", ["Environment", "Scopes", "NoWelcome"]),
   cmdlet(authentication, "Get-MgContext", []),
   cmdlet(authentication, "Get-MgEnvironment", ["Name"]),
