@@ -201,3 +201,61 @@ test("an admin lets Calsync upload the certificate with their Graph token, and i
   await expect(ids.getByLabel("Object ID", { exact: true })).toHaveValue(derivedGuid(`app:${demo.contoso.id}:${CERTIFICATE_APPS.uploadForMe}`));
   await expect(ids.getByLabel("Certificate ID", { exact: true })).toHaveValue(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
 });
+
+test("the script path with a certificate: the scripts carry only the public certificate, and the pasted ids save a certificate connection", async ({ page }) => {
+  test.setTimeout(120_000);
+  await page.goto("/connections/new");
+  const discard = page.getByRole("button", { name: "Discard it and start over" });
+  if (await discard.count()) await discard.click();
+  await page.getByLabel(/with a setup script/).check();
+  await page.getByRole("button", { name: /^Start/ }).click();
+  await expect(page).toHaveURL(/\/connections\/new\/script$/);
+  await page.getByRole("tab", { name: "Certificate (recommended)" }).click();
+  await expect(page).toHaveURL(/credential=certificate/);
+  await page.getByRole("button", { name: "Generate the certificate" }).click();
+  const shown = page.getByTestId("script-certificate");
+  await expect(shown).toContainText(/[0-9A-F]{40}/);
+  const thumbprint = /[0-9A-F]{40}/.exec((await shown.textContent()) ?? "")![0];
+
+  const bash = (await page.getByLabel("register-calsync-app.sh").textContent()) ?? "";
+  const powerShell = (await page.getByLabel("register-calsync-app.ps1").textContent()) ?? "";
+  const pem = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.exec(bash)![0];
+  const certificate = new X509Certificate(pem);
+  expect(certificate.fingerprint.replaceAll(":", "")).toBe(thumbprint);
+  expect(certificate.subject).toContain("CN=Calsync Console:");
+  expect(bash).toContain("az ad app credential reset --id \"$APP_ID\" --cert @calsync-certificate.pem --append");
+  expect(powerShell).toContain(`FromBase64String('${certificate.raw.toString("base64")}')`);
+  expect(powerShell).toContain("Update-MgApplication -ApplicationId $app.Id -KeyCredentials");
+  for (const script of [bash, powerShell]) {
+    expect(script).not.toMatch(/PRIVATE KEY|--years|Add-MgApplicationPassword/);
+    expect(script).toContain("Certificate ID:");
+  }
+  // The sealed key reaches no page: not in the HTML, not as a PEM block.
+  expect(await page.content()).not.toContain("PRIVATE KEY");
+  await expectAccessible(page);
+
+  // The script's upload, simulated; then its printed lines pasted back.
+  const uploaded = await uploadCertificateToSimulatedApp(CERTIFICATE_APPS.script, pem);
+  expect(uploaded.thumbprint).toBe(thumbprint);
+  const objectId = derivedGuid(`app:${demo.contoso.id}:${CERTIFICATE_APPS.script}`);
+  await page.getByLabel("The script's output").fill(
+    [
+      "Done. Paste these four lines into Calsync:",
+      `  Directory (tenant) ID:    ${demo.contoso.id}`,
+      `  Application (client) ID:  ${CERTIFICATE_APPS.script}`,
+      `  Object ID:                ${objectId}`,
+      `  Certificate ID:           ${uploaded.keyId}`,
+    ].join("\n"),
+  );
+  await expect(page.getByLabel("Object ID", { exact: true })).toHaveValue(objectId);
+  await expect(page.getByLabel("Certificate ID", { exact: true })).toHaveValue(uploaded.keyId);
+  await page.getByLabel("Connection name").fill("Scripted certificate calendars");
+  await page.getByRole("button", { name: "Verify with Microsoft" }).click();
+  await expect(page.getByRole("status").filter({ hasText: /All checks passed/ })).toBeVisible();
+  await expect(page.locator('[data-check-id="token"]')).toContainText("certificate");
+  await page.getByRole("button", { name: "Save the connection" }).click();
+  await expect(page).toHaveURL(/\/connections\/[0-9a-f-]{36}\?saved=1$/);
+  await expect(page.getByText(/made by Calsync Console, SHA-256 thumbprint/)).toBeVisible();
+  await openConnectionTab(page, "Settings");
+  await expect(page.getByRole("region", { name: "Certificate renewal ids" }).getByLabel("Certificate ID", { exact: true })).toHaveValue(uploaded.keyId);
+});

@@ -28,6 +28,17 @@ test("the setup app: what to register, the mailbox sign-in app refused, then ver
   await expect(page.getByTestId("setup-app-permissions")).toHaveText(
     "User.Read, Application.ReadWrite.All, AppRoleAssignment.ReadWrite.All, DelegatedPermissionGrant.ReadWrite.All, Policy.Read.All, RoleManagement.Read.Directory",
   );
+  // Both registration scripts, in tabs: the Azure CLI one, and the Microsoft Graph PowerShell one.
+  await page.getByText("Or register it with a script (Azure CLI or PowerShell)").click();
+  await expect(page.getByLabel("Setup app Azure CLI script")).toContainText("az ad app create");
+  await page.getByRole("tab", { name: "PowerShell" }).click();
+  await expect(page).toHaveURL(/script=powershell/);
+  const powerShell = page.getByLabel("Setup app PowerShell script");
+  await expect(powerShell).toContainText("New-MgApplication -DisplayName $AppName");
+  await expect(powerShell).toContainText("$graphSp.Oauth2PermissionScopes | Where-Object { $_.Value -eq $scope }");
+  await expect(powerShell).toContainText(`$RedirectUri = '${E2E_BASE_URL}/connections/new/automatic/callback'`);
+  await expectAccessible(page);
+
   await page.getByLabel("Microsoft cloud").selectOption("custom");
   await page.getByLabel("Application (client) ID").fill(mailboxApp.clientId);
   await page.getByLabel("Directory (tenant) ID of the app registration").fill(demo.contoso.domain);

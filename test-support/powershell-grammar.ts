@@ -53,7 +53,8 @@ export function commandUses(tree: Tree): CommandUse[] {
   return [...walk(tree.rootNode)]
     .filter((node) => node.type === "command")
     .map((node) => {
-      const name = node.childForFieldName("command_name")?.text ?? "";
+      // The grammar takes `ForEach-Object` for the foreach keyword and leaves the command unnamed.
+      const name = node.childForFieldName("command_name")?.text ?? node.text.split(/\s/, 1)[0] ?? "";
       const elements = node.childForFieldName("command_elements");
       const parameters = (elements?.children ?? [])
         .filter((child): child is Node => child?.type === "command_parameter")

@@ -16,7 +16,10 @@ import {
   type SetupScriptOptions,
 } from "@/lib/entra/setup-scripts";
 import { runShellcheck } from "@/test-support/system-tools";
-import { parsePowerShell, syntaxProblems } from "@/test-support/powershell-grammar";
+import { commandUses, parsePowerShell, syntaxProblems } from "@/test-support/powershell-grammar";
+import { fixtureKeys, fixtureText, pemBody } from "@/test-support/certificate-fixtures";
+import { isListedSetupCmdlet, setupScriptAzCommands } from "@/lib/entra/setup-script-commands";
+import { scriptCertificate } from "@/lib/wizard/draft-certificate";
 
 const custom = customCloud({ authorityHost: "https://login.sim.test:8443", graphHost: "https://graph.sim.test:8443" });
 const clouds: Cloud[] = [...(Object.values(knownClouds) as Cloud[]), custom];
@@ -55,6 +58,7 @@ describe("requiredResourceAccessJson", () => {
       requiredResourceAccess: "requiredResourceAccess.json",
       azureCli: "register-calsync-app.sh",
       powerShell: "register-calsync-app.ps1",
+      certificate: "calsync-certificate.pem",
     });
   });
 });
@@ -262,7 +266,7 @@ describe("reading a pasted script output", () => {
 
   it("reads back exactly what both scripts print", () => {
     for (const script of [azureCliScript({ cloud: knownClouds.global }), powerShellScript({ cloud: knownClouds.global })]) {
-      for (const label of Object.values(scriptOutputLabels)) expect(script).toContain(`${label}:`);
+      for (const field of ["tenant", "clientId", "clientSecret", "secretExpiresAt"] as const) expect(script).toContain(`${scriptOutputLabels[field]}:`);
     }
   });
 });
@@ -274,6 +278,8 @@ describe("running the Azure CLI script against a stand-in az", () => {
     app: "3f2b8c1e-9d4a-4e6b-8f7c-1a2b3c4d5e6f",
     sp: "aae51288-adf1-490e-a469-8ef6662d5173",
     graphSp: "9b0c1d2e-3f40-4a5b-8c6d-7e8f90a1b2c3",
+    objectId: "5d6e7f80-91a2-4b3c-8d4e-5f60718293a4",
+    keyId: "0f4e6d7c-1b2a-4c3d-8e9f-0a1b2c3d4e5f",
   };
   // Answers like the real CLI does with `-o tsv`; logs every call's arguments, one per line.
   const fakeAz = `#!/usr/bin/env bash
@@ -292,25 +298,55 @@ case "$1 $2 $3" in
     fi
     echo '{"id":"x"}' ;;
   "ad app credential")
-    if [ "$4" = "reset" ]; then echo "s3cr3t~Value"; else echo "2027-11-24T01:00:00Z"; fi ;;
+    if [[ "$*" == *"--cert"* ]]; then
+      # The certificate variant: the upload is kept, and listed from then on under its key id.
+      if [ "$4" = "reset" ]; then
+        for arg in "$@"; do if [[ "$arg" == @* ]]; then cp "\${arg#@}" "$AZ_LOG.uploaded"; fi; done
+      elif [ -f "$AZ_LOG.uploaded" ]; then echo "${ids.keyId}"; fi
+    elif [ "$4" = "reset" ]; then echo "s3cr3t~Value"; else echo "2027-11-24T01:00:00Z"; fi ;;
+  "ad app show") echo "${ids.objectId}" ;;
   *) echo "unexpected az call: $*" >&2; exit 9 ;;
 esac
 `;
 
-  it("creates, consents, adds a secret and prints the values, with the app name taken literally", () => {
-    const dir = join(work, "run");
+  function runInFolder(name: string, script: string) {
+    const dir = join(work, name);
     mkdirSync(join(dir, "bin"), { recursive: true });
     writeFileSync(join(dir, "bin", "az"), fakeAz);
     chmodSync(join(dir, "bin", "az"), 0o755);
     const log = join(dir, "az.log");
-    writeFileSync(join(dir, setupScriptFileNames.azureCli), azureCliScript({ cloud: knownClouds.usgov, appName, redirectUri, secretYears: 2 }));
-
+    writeFileSync(join(dir, setupScriptFileNames.azureCli), script);
     const run = spawnSync("bash", [setupScriptFileNames.azureCli], {
       cwd: dir,
       encoding: "utf8",
       // Only PATH is inherited, behind the stand-in az, so that a real az or a variable of the caller cannot change the run.
       env: { NODE_ENV: "test", PATH: [join(dir, "bin"), process.env.PATH ?? ""].join(delimiter), AZ_LOG: log, HOME: dir },
     });
+    const calls = readFileSync(log, "utf8").split("---\n").filter(Boolean).map((call) => call.trimEnd().split("\n"));
+    return { run, calls, log };
+  }
+
+  it("uploads the public certificate once and prints the Object ID and Certificate ID to paste back", () => {
+    const { run, calls, log } = runInFolder("run-certificate", azureCliScript({ cloud: knownClouds.global, appName, redirectUri, certificate: scriptCertificate(fixtureText("cert-a.pem")) }));
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+    expect(parseScriptOutput(run.stdout)).toEqual({ tenant: ids.tenant, clientId: ids.app, applicationObjectId: ids.objectId, certificateKeyId: ids.keyId });
+    // What reached Microsoft is exactly the public certificate.
+    expect(pemBody(readFileSync(`${log}.uploaded`, "utf8"))).toBe(pemBody(fixtureText("cert-a.pem")));
+    const resets = calls.filter((args) => args.includes("reset"));
+    expect(resets).toEqual([["ad", "app", "credential", "reset", "--id", ids.app, "--cert", "@calsync-certificate.pem", "--append", "--output", "none"]]);
+    expect(run.stdout).not.toContain("secret");
+
+    // A second run finds the certificate listed and uploads nothing more.
+    const again = runInFolder("run-certificate", azureCliScript({ cloud: knownClouds.global, appName, redirectUri, certificate: scriptCertificate(fixtureText("cert-a.pem")) }));
+    expect(again.run.status).toBe(0);
+    expect(parseScriptOutput(again.run.stdout).certificateKeyId).toBe(ids.keyId);
+    expect(again.calls.filter((args) => args.includes("reset"))).toHaveLength(1);
+  });
+
+  it("creates, consents, adds a secret and prints the values, with the app name taken literally", () => {
+    const dir = join(work, "run");
+    const { run, calls } = runInFolder("run", azureCliScript({ cloud: knownClouds.usgov, appName, redirectUri, secretYears: 2 }));
     expect(run.stderr).toBe("");
     expect(run.status).toBe(0);
     expect(run.stdout).toContain(`Directory (tenant) ID:    ${ids.tenant}`);
@@ -326,7 +362,6 @@ esac
     expect(existsSync(join(dir, "pwned2"))).toBe(false);
     expect(JSON.parse(readFileSync(join(dir, setupScriptFileNames.requiredResourceAccess), "utf8"))).toEqual(JSON.parse(requiredResourceAccessJson()));
 
-    const calls = readFileSync(log, "utf8").split("---\n").filter(Boolean).map((call) => call.trimEnd().split("\n"));
     const create = calls.find((args) => args[0] === "ad" && args[1] === "app" && args[2] === "create")!;
     expect(create[create.indexOf("--display-name") + 1]).toBe(appName);
     expect(create[create.indexOf("--web-redirect-uris") + 1]).toBe(redirectUri);
@@ -341,3 +376,114 @@ esac
     expect(reset).toEqual(expect.arrayContaining(["--append", "--years", "2"]));
   });
 });
+
+const certificatePem = fixtureText("cert-a.pem");
+const certificate = scriptCertificate(certificatePem);
+
+describe("the scripts with a certificate instead of a secret", () => {
+  it("describes only the public certificate, from the console's own parsing", () => {
+    expect(certificate.base64Der).toBe(pemBody(certificatePem));
+    expect(certificate.thumbprint).toMatch(/^[0-9A-F]{40}$/);
+    expect(certificate.expiresAt).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+  });
+
+  it.each(clouds)("uploads the public certificate with the Azure CLI and passes bash -n and ShellCheck ($id)", (cloud) => {
+    const script = azureCliScript({ cloud, redirectUri, certificate });
+    const file = writeScript(script);
+    expect(spawnSync("bash", ["-n", file], { encoding: "utf8" }).status).toBe(0);
+    const lint = runShellcheck(file);
+    expect(lint.stdout).toBe("");
+    expect(lint.status).toBe(0);
+    expect(script).toContain(`cat > calsync-certificate.pem <<'PEM'\n-----BEGIN CERTIFICATE-----\n`);
+    expect(script.replace(/\s+/g, "")).toContain(certificate.base64Der);
+    expect(script).toContain('az ad app credential reset --id "$APP_ID" --cert @calsync-certificate.pem --append');
+    expect(script).toContain('az ad app credential list --id "$APP_ID" --cert');
+    expect(script).toContain('az ad app show --id "$APP_ID" --query id -o tsv');
+    expect(script).not.toMatch(/PRIVATE KEY|--years|--query password|CLIENT_SECRET/);
+    expect(script).not.toContain(pemBody(fixtureKeys.a).slice(0, 64));
+    expect(script).toContain(certificate.thumbprint);
+    for (const label of [scriptOutputLabels.tenant, scriptOutputLabels.clientId, scriptOutputLabels.applicationObjectId, scriptOutputLabels.certificateKeyId]) {
+      expect(script).toContain(`${label}:`);
+    }
+    expect(script).not.toContain(`${scriptOutputLabels.clientSecret}:`);
+  });
+
+  it.each(clouds)("updates keyCredentials with Microsoft Graph PowerShell, keeping the app's other certificates ($id)", async (cloud) => {
+    const script = powerShellScript({ cloud, redirectUri, certificate: { ...certificate, subject: "CN=Bob's ‘Sync’ $(Stop-Computer)" } });
+    expect(syntaxProblems(await parsePowerShell(script), script)).toEqual([]);
+    expect(structureProblems(script)).toEqual([]);
+    expect(script).toContain("$keyCredentials = @((Get-MgApplication -ApplicationId $app.Id -Property keyCredentials).KeyCredentials)");
+    expect(script).toContain("Update-MgApplication -ApplicationId $app.Id -KeyCredentials (@($keyCredentials) + $certificate)");
+    expect(script).toContain(`Key         = [System.Convert]::FromBase64String('${certificate.base64Der}')`);
+    expect(script).toContain("DisplayName = 'CN=Bob''s ‘‘Sync’’ $(Stop-Computer)'");
+    expect(script).toContain(`$CertificateThumbprint = '${certificate.thumbprint}'`);
+    expect(script).not.toMatch(/PRIVATE KEY|Add-MgApplicationPassword|SecretText|Add-MgApplicationKey/);
+    expect(script).toContain(`${scriptOutputLabels.applicationObjectId}:`);
+    expect(script).toContain("$($app.Id)");
+    expect(script).toContain(`${scriptOutputLabels.certificateKeyId}:`);
+  });
+
+  it("refuses anything but a described public certificate", () => {
+    const cloud = knownClouds.global;
+    expect(() => azureCliScript({ cloud, certificate: { ...certificate, base64Der: "MIIB'; rm -rf ~; '" } })).toThrow();
+    expect(() => azureCliScript({ cloud, certificate: { ...certificate, base64Der: `-----BEGIN PRIVATE KEY-----\n${pemBody(fixtureKeys.a)}` } })).toThrow();
+    expect(() => powerShellScript({ cloud, certificate: { ...certificate, thumbprint: "ab'cd" } })).toThrow();
+    expect(() => powerShellScript({ cloud, certificate: { ...certificate, expiresAt: "soon" } })).toThrow();
+  });
+
+  it("reads the Object ID and Certificate ID back from the output", () => {
+    const pasted = ["Done. Paste these four lines into Calsync:", "  Object ID:                aae51288-adf1-490e-a469-8ef6662d5173", "  Certificate ID:           0f4e6d7c-1b2a-4c3d-8e9f-0a1b2c3d4e5f"].join("\n");
+    expect(parseScriptOutput(pasted)).toEqual({ applicationObjectId: "aae51288-adf1-490e-a469-8ef6662d5173", certificateKeyId: "0f4e6d7c-1b2a-4c3d-8e9f-0a1b2c3d4e5f" });
+  });
+});
+
+describe("the checked-in command list", () => {
+  const functionsOf = (script: string) => new Set([...script.matchAll(/^function ([\w-]+)/gm)].map((match) => match[1]!.toLowerCase()));
+
+  it("lists every cmdlet and parameter of every PowerShell variant, each with its Microsoft page", async () => {
+    const variants = clouds.flatMap((cloud) => [powerShellScript({ cloud, redirectUri }), powerShellScript({ cloud, certificate })]);
+    for (const script of variants) {
+      const own = functionsOf(script);
+      for (const use of commandUses(await parsePowerShell(script))) {
+        // The script's own functions, and a script block it invokes (`& $Action`).
+        if (own.has(use.name.toLowerCase()) || use.name.startsWith("$")) continue;
+        expect(isListedSetupCmdlet(use.name), `line ${use.line}: ${use.name} is not in setup-script-commands.ts`).toBe(true);
+        for (const parameter of use.parameters) {
+          expect(isListedSetupCmdlet(use.name, parameter), `line ${use.line}: ${use.name} -${parameter} is not in setup-script-commands.ts`).toBe(true);
+        }
+      }
+    }
+    expect(isListedSetupCmdlet("Add-MgApplicationKey")).toBe(false);
+    expect(isListedSetupCmdlet("Update-MgApplication", "KeyCredential")).toBe(false);
+  });
+
+  it("lists every Azure CLI command and option of every Bash variant", () => {
+    const variants = clouds.flatMap((cloud) => [azureCliScript({ cloud, redirectUri }), azureCliScript({ cloud, certificate })]);
+    for (const script of variants) {
+      for (const use of azCommandUses(script)) {
+        const entry = setupScriptAzCommands[use.command];
+        expect(entry, `az ${use.command} is not in setup-script-commands.ts`).toBeDefined();
+        for (const option of use.options) expect(entry!.parameters, `az ${use.command} --${option}`).toContain(option);
+        expect(entry!.docs).toMatch(/^https:\/\/learn\.microsoft\.com\/cli\/azure\//);
+      }
+    }
+    expect(azCommandUses('retry az ad app credential reset --id "$APP_ID" --cert @c.pem --append --output none')).toEqual([
+      { command: "ad app credential reset", options: ["id", "cert", "append", "output"] },
+    ]);
+  });
+});
+
+/** Each `az` call of a Bash script (continued lines joined, comments and echoed text skipped), with its options. */
+function azCommandUses(script: string): { command: string; options: string[] }[] {
+  const code = script
+    .replaceAll("\\\n", " ")
+    .split("\n")
+    .filter((line) => !/^\s*(#|echo\b)/.test(line));
+  return code.flatMap((line) =>
+    [...line.matchAll(/(?:^|[\s"(])az\s+([^\n]*)/g)].map((match) => {
+      const tokens = match[1]!.split(/\s+/);
+      const words = tokens.slice(0, tokens.findIndex((token) => !/^[a-z]+$/.test(token)) >>> 0);
+      return { command: words.join(" "), options: tokens.filter((token) => /^--?[a-z]/.test(token)).map((token) => token.replace(/^--?/, "")) };
+    }),
+  );
+}

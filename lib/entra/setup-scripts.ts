@@ -13,6 +13,9 @@ import { plainText } from "@/lib/validation/text";
  * "Grant admin consent" does for application permissions), never with the CLI's own consent
  * command: that one throws for many admins and also consents to delegated permissions.
  *
+ * With a certificate, the scripts upload only its public part (the console keeps the private key
+ * sealed) and print the app's Object ID and the Certificate ID instead of a secret, which renewal needs.
+ *
  * User-supplied values (app name, redirect URI) only ever appear inside single-quoted literals, and
  * control characters are refused, so nothing typed into the wizard can become shell or PowerShell code.
  */
@@ -38,6 +41,18 @@ export const setupScriptOptionsSchema = z.object({
   // The portal allows at most 24 months, and shorter-lived secrets are safer.
   secretYears: z.number().int().min(1).max(2).default(1),
   redirectUri: z.url({ protocol: /^https?$/ }).optional(),
+  /**
+   * The public certificate to upload instead of adding a client secret, as the console describes it
+   * (this module also runs in the browser, so it parses no certificates itself).
+   */
+  certificate: z
+    .object({
+      base64Der: z.string().max(16_000).regex(/^[A-Za-z0-9+/]+={0,2}$/, "The certificate must be base64 DER"),
+      thumbprint: z.string().regex(/^[0-9A-F]{40}$/, "The thumbprint must be the SHA-1 hex the portal shows"),
+      subject: z.string().max(1000).transform((subject) => subject.replace(/[\u0000-\u001f\u007f]+/g, ", ")),
+      expiresAt: z.iso.date(),
+    })
+    .optional(),
 });
 export type SetupScriptOptions = { cloud: Cloud } & z.input<typeof setupScriptOptionsSchema>;
 
@@ -46,6 +61,7 @@ export const setupScriptFileNames = {
   requiredResourceAccess: "requiredResourceAccess.json",
   azureCli: "register-calsync-app.sh",
   powerShell: "register-calsync-app.ps1",
+  certificate: "calsync-certificate.pem",
 } as const;
 
 /**
@@ -57,6 +73,8 @@ export const scriptOutputLabels = {
   clientId: "Application (client) ID",
   clientSecret: "Client secret (Value)",
   secretExpiresAt: "Client secret expires",
+  applicationObjectId: "Object ID",
+  certificateKeyId: "Certificate ID",
 } as const;
 export type ScriptOutputField = keyof typeof scriptOutputLabels;
 
@@ -64,6 +82,14 @@ const outputHeading = "Done. Paste these four lines into Calsync:";
 
 function outputLine(field: ScriptOutputField, value: string): string {
   return `  ${`${scriptOutputLabels[field]}:`.padEnd(26)}${value}`;
+}
+
+const echo = (text: string) => (text ? `echo "${text}"` : "echo");
+const writeHost = (text: string) => `Write-Host "${text}"`;
+
+/** The closing block every script prints: a blank line, the heading, then one labelled line per value. */
+function labelledOutput(print: (text: string) => string, heading: string, values: Partial<Record<ScriptOutputField, string>>): string[] {
+  return [print(""), print(heading), ...Object.entries(values).map(([field, value]) => print(outputLine(field as ScriptOutputField, value)))];
 }
 
 /**
@@ -142,6 +168,15 @@ function years(count: number): string {
 }
 
 type Parsed = { cloud: Cloud } & z.output<typeof setupScriptOptionsSchema>;
+type ScriptCertificate = NonNullable<Parsed["certificate"]>;
+
+function certificatePem(certificate: ScriptCertificate): string {
+  return ["-----BEGIN CERTIFICATE-----", ...(certificate.base64Der.match(/.{1,64}/g) ?? []), "-----END CERTIFICATE-----"].join("\n");
+}
+
+function hexToBase64(hex: string): string {
+  return btoa(String.fromCharCode(...(hex.match(/../g) ?? []).map((pair) => Number.parseInt(pair, 16))));
+}
 
 function parseOptions(options: SetupScriptOptions): Parsed {
   const { cloud, ...rest } = options;
@@ -160,10 +195,18 @@ function headerLines(options: Parsed, tool: string): string[] {
     "     (when an app of the same name exists, it updates that one instead of adding a second);",
     "  2. creates the app's service principal (its entry under Enterprise applications);",
     "  3. grants admin consent for those permissions by assigning them to the service principal;",
-    `  4. adds a client secret valid for ${years(options.secretYears)};`,
-    "  5. prints the Directory (tenant) ID, the Application (client) ID, the client secret and its expiry.",
-    "",
-    "The client secret is printed ONCE, at the end. Copy it into Calsync straight away: nobody can read it again.",
+    ...(options.certificate
+      ? [
+          `  4. uploads Calsync's public certificate (thumbprint ${options.certificate.thumbprint}, valid until ${options.certificate.expiresAt});`,
+          "     the private key stays in Calsync and is not in this script;",
+          "  5. prints the Directory (tenant) ID, the Application (client) ID, the Object ID and the Certificate ID.",
+        ]
+      : [
+          `  4. adds a client secret valid for ${years(options.secretYears)};`,
+          "  5. prints the Directory (tenant) ID, the Application (client) ID, the client secret and its expiry.",
+          "",
+          "The client secret is printed ONCE, at the end. Copy it into Calsync straight away: nobody can read it again.",
+        ]),
     "Sign in as a Global Administrator or Privileged Role Administrator: other roles cannot consent to",
     "Microsoft Graph application permissions.",
   ];
@@ -179,6 +222,115 @@ function headerLines(options: Parsed, tool: string): string[] {
 
 function comment(lines: readonly string[]): string[] {
   return lines.map((line) => (line ? `# ${line}` : "#"));
+}
+
+function azureCliSecretLines(secretYears: number): string[] {
+  return [
+    `echo "Adding a client secret valid for ${years(secretYears)}..."`,
+    "# --append keeps any secret the app already has, so a second run cannot cut off a working connection.",
+    "CLIENT_SECRET=\"$(az ad app credential reset --id \"$APP_ID\" --append --display-name 'Calsync' \\",
+    `  --years ${secretYears} --query password -o tsv)"`,
+    'SECRET_EXPIRES="$(az ad app credential list --id "$APP_ID" --query "sort_by(@, &startDateTime)[-1].endDateTime" -o tsv)"',
+    'TENANT_ID="$(az account show --query tenantId -o tsv)"',
+    "",
+    ...labelledOutput(echo, outputHeading, { tenant: "$TENANT_ID", clientId: "$APP_ID", clientSecret: "$CLIENT_SECRET", secretExpiresAt: "$SECRET_EXPIRES" }),
+    "echo",
+    'echo "WARNING: the client secret is shown only this once. Copy it into Calsync now; if it is lost, run this script again to add a new one."',
+  ];
+}
+
+/**
+ * Entra lists a certificate's SHA-1 thumbprint as its customKeyIdentifier (hex in the CLI's output,
+ * base64 of the same bytes in raw Graph JSON), so the query accepts both spellings.
+ */
+function azureCliCertificateLines(certificate: ScriptCertificate): string[] {
+  const base64Thumbprint = hexToBase64(certificate.thumbprint);
+  const keyIdQuery = `[?customKeyIdentifier=='${certificate.thumbprint}' || customKeyIdentifier=='${base64Thumbprint}'].keyId | [0]`;
+  return [
+    `cat > ${setupScriptFileNames.certificate} <<'PEM'`,
+    certificatePem(certificate),
+    "PEM",
+    "",
+    "# A second run finds the certificate already uploaded and keeps it.",
+    "# Fails while the certificate is not listed, so that retry waits for it after the upload.",
+    "certificate_key_id() {",
+    "  local key_id",
+    `  key_id="$(az ad app credential list --id "$APP_ID" --cert --query ${bashQuote(keyIdQuery)} -o tsv)"`,
+    '  [ -n "$key_id" ] && printf \'%s\\n\' "$key_id"',
+    "}",
+    'KEY_ID="$(certificate_key_id || true)"',
+    'if [ -z "$KEY_ID" ]; then',
+    `  echo "Uploading Calsync's public certificate (thumbprint ${certificate.thumbprint})..."`,
+    "  # --append keeps the app's other credentials, so a working connection is never cut off.",
+    `  az ad app credential reset --id "$APP_ID" --cert @${setupScriptFileNames.certificate} --append --output none`,
+    '  KEY_ID="$(retry certificate_key_id)"',
+    "fi",
+    'OBJECT_ID="$(az ad app show --id "$APP_ID" --query id -o tsv)"',
+    'TENANT_ID="$(az account show --query tenantId -o tsv)"',
+    "",
+    ...labelledOutput(echo, outputHeading, { tenant: "$TENANT_ID", clientId: "$APP_ID", applicationObjectId: "$OBJECT_ID", certificateKeyId: "$KEY_ID" }),
+    "echo",
+    'echo "The Object ID and Certificate ID let Calsync renew this certificate itself before it expires."',
+  ];
+}
+
+function powerShellSecretLines(secretYears: number): string[] {
+  return [
+    `Write-Host "Adding a client secret valid for ${years(secretYears)}..."`,
+    "# -ApplicationId is the app's object ID ($app.Id), not its client ID.",
+    `$secret = Add-MgApplicationPassword -ApplicationId $app.Id -PasswordCredential @{ DisplayName = 'Calsync'; EndDateTime = (Get-Date).AddYears(${secretYears}) }`,
+    "$tenantId = (Get-MgContext).TenantId",
+    "",
+    ...labelledOutput(writeHost, outputHeading, {
+      tenant: "$tenantId",
+      clientId: "$($app.AppId)",
+      clientSecret: "$($secret.SecretText)",
+      secretExpiresAt: "$($secret.EndDateTime.ToUniversalTime().ToString('yyyy-MM-dd HH:mm')) UTC",
+    }),
+    'Write-Host ""',
+    'Write-Warning "The client secret is shown only this once. Copy it into Calsync now; if it is lost, run this script again to add a new one."',
+  ];
+}
+
+/**
+ * The first certificate of an app cannot go through addKey (it needs a proof signed by an existing
+ * certificate), so the script PATCHes keyCredentials. That replaces the whole collection: the app's
+ * current certificates, read with their keys by selecting the property on the single app, go back in.
+ */
+function powerShellCertificateLines(certificate: ScriptCertificate): string[] {
+  return [
+    `$CertificateThumbprint = '${certificate.thumbprint}'`,
+    "function Get-CalsyncCertificateKeyId($credentials) {",
+    "    foreach ($credential in $credentials) {",
+    "        if (-not $credential.CustomKeyIdentifier) { continue }",
+    "        $identifier = -join ($credential.CustomKeyIdentifier | ForEach-Object { $_.ToString('X2') })",
+    "        if ($identifier -eq $CertificateThumbprint -or [System.Text.Encoding]::ASCII.GetString([byte[]] $credential.CustomKeyIdentifier) -eq $CertificateThumbprint) { return $credential.KeyId }",
+    "    }",
+    "}",
+    "$keyCredentials = @((Get-MgApplication -ApplicationId $app.Id -Property keyCredentials).KeyCredentials)",
+    "$keyId = Get-CalsyncCertificateKeyId $keyCredentials",
+    "if (-not $keyId) {",
+    `    Write-Host "Uploading Calsync's public certificate (thumbprint $CertificateThumbprint)..."`,
+    "    $certificate = @{",
+    "        Type        = 'AsymmetricX509Cert'",
+    "        Usage       = 'Verify'",
+    `        DisplayName = ${powerShellQuote(certificate.subject)}`,
+    `        Key         = [System.Convert]::FromBase64String('${certificate.base64Der}')`,
+    "    }",
+    "    # -ApplicationId is the app's object ID ($app.Id), not its client ID.",
+    "    Update-MgApplication -ApplicationId $app.Id -KeyCredentials (@($keyCredentials) + $certificate)",
+    "    $keyId = Invoke-WithRetry {",
+    "        $found = Get-CalsyncCertificateKeyId (Get-MgApplication -ApplicationId $app.Id -Property keyCredentials).KeyCredentials",
+    "        if (-not $found) { throw 'The uploaded certificate is not listed yet.' }",
+    "        $found",
+    "    }",
+    "}",
+    "$tenantId = (Get-MgContext).TenantId",
+    "",
+    ...labelledOutput(writeHost, outputHeading, { tenant: "$tenantId", clientId: "$($app.AppId)", applicationObjectId: "$($app.Id)", certificateKeyId: "$keyId" }),
+    'Write-Host ""',
+    'Write-Host "The Object ID and Certificate ID let Calsync renew this certificate itself before it expires."',
+  ];
 }
 
 /** An Azure Cloud Shell (Bash) script for today's Azure CLI (2.37 or newer, the Microsoft Graph based `az ad`). */
@@ -289,36 +441,26 @@ export function azureCliScript(options: SetupScriptOptions): string {
     "",
     ...permissionLines,
     "",
-    `echo "Adding a client secret valid for ${years(parsed.secretYears)}..."`,
-    "# --append keeps any secret the app already has, so a second run cannot cut off a working connection.",
-    "CLIENT_SECRET=\"$(az ad app credential reset --id \"$APP_ID\" --append --display-name 'Calsync' \\",
-    `  --years ${parsed.secretYears} --query password -o tsv)"`,
-    'SECRET_EXPIRES="$(az ad app credential list --id "$APP_ID" --query "sort_by(@, &startDateTime)[-1].endDateTime" -o tsv)"',
-    'TENANT_ID="$(az account show --query tenantId -o tsv)"',
-    "",
-    "echo",
-    `echo "${outputHeading}"`,
-    `echo "${outputLine("tenant", "$TENANT_ID")}"`,
-    `echo "${outputLine("clientId", "$APP_ID")}"`,
-    `echo "${outputLine("clientSecret", "$CLIENT_SECRET")}"`,
-    `echo "${outputLine("secretExpiresAt", "$SECRET_EXPIRES")}"`,
-    "echo",
-    'echo "WARNING: the client secret is shown only this once. Copy it into Calsync now; if it is lost, run this script again to add a new one."',
+    ...(parsed.certificate ? azureCliCertificateLines(parsed.certificate) : azureCliSecretLines(parsed.secretYears)),
     'echo "Consent can take a few minutes to take effect before Calsync\'s checks pass."',
     "",
   ];
   return lines.join("\n");
 }
 
-/** The same steps with the Microsoft Graph PowerShell SDK (v2), for admins who work in Windows PowerShell or pwsh. */
-export function powerShellScript(options: SetupScriptOptions): string {
-  const parsed = parseOptions(options);
-  const { cloud, redirectUri } = parsed;
-  const environment = cloud.id === "custom" ? customPowerShellEnvironment : graphPowerShellEnvironments[cloud.id];
-  const permissions = scriptPermissions();
-  const webArgument = redirectUri ? " -Web @{ RedirectUris = @($RedirectUri) }" : "";
+/** The lines every PowerShell script starts its code with, after its header. */
+const powerShellPreamble = [
+  "#",
+  "# Needs the Microsoft Graph PowerShell SDK, version 2 or newer:",
+  "#   Install-Module Microsoft.Graph.Applications -Scope CurrentUser",
+  "#Requires -Modules @{ ModuleName = 'Microsoft.Graph.Applications'; ModuleVersion = '2.0.0' }",
+  '$ErrorActionPreference = "Stop"',
+];
 
-  const customEnvironment =
+/** Signs in to the cloud's Graph environment; custom endpoints are registered as an environment first. */
+function connectMgGraphLines(cloud: Cloud, scopes: readonly string[]): string[] {
+  const environment = cloud.id === "custom" ? customPowerShellEnvironment : graphPowerShellEnvironments[cloud.id];
+  const custom =
     cloud.id === "custom"
       ? [
           "# Custom endpoints are not a built-in environment: register them under their own name.",
@@ -327,22 +469,26 @@ export function powerShellScript(options: SetupScriptOptions): string {
           "}",
         ]
       : [];
+  return [...custom, `Connect-MgGraph -Environment ${environment} -Scopes ${scopes.map((scope) => `"${scope}"`).join(",")} -NoWelcome`];
+}
+
+/** The same steps with the Microsoft Graph PowerShell SDK (v2), for admins who work in Windows PowerShell or pwsh. */
+export function powerShellScript(options: SetupScriptOptions): string {
+  const parsed = parseOptions(options);
+  const { cloud, redirectUri } = parsed;
+  const permissions = scriptPermissions();
+  const webArgument = redirectUri ? " -Web @{ RedirectUris = @($RedirectUri) }" : "";
 
   const lines = [
     `# ${setupScriptFileNames.powerShell}`,
     ...comment(headerLines(parsed, "Microsoft Graph PowerShell")),
-    "#",
-    "# Needs the Microsoft Graph PowerShell SDK, version 2 or newer:",
-    "#   Install-Module Microsoft.Graph.Applications -Scope CurrentUser",
-    "#Requires -Modules @{ ModuleName = 'Microsoft.Graph.Applications'; ModuleVersion = '2.0.0' }",
-    '$ErrorActionPreference = "Stop"',
+    ...powerShellPreamble,
     "",
     `$AppName = ${powerShellQuote(parsed.appName)}`,
     `$SignInAudience = ${powerShellQuote(parsed.signInAudience)}`,
     ...(redirectUri ? [`$RedirectUri = ${powerShellQuote(redirectUri)}`] : []),
     "",
-    ...customEnvironment,
-    `Connect-MgGraph -Environment ${environment} -Scopes "Application.ReadWrite.All","AppRoleAssignment.ReadWrite.All" -NoWelcome`,
+    ...connectMgGraphLines(cloud, ["Application.ReadWrite.All", "AppRoleAssignment.ReadWrite.All"]),
     "",
     "# Entra ID replicates new objects for a few seconds; a call right after a create may not find them yet.",
     "function Invoke-WithRetry([scriptblock] $Action) {",
@@ -405,24 +551,48 @@ export function powerShellScript(options: SetupScriptOptions): string {
     '    Write-Host "Granted $($role.Name)."',
     "}",
     "",
-    `Write-Host "Adding a client secret valid for ${years(parsed.secretYears)}..."`,
-    "# -ApplicationId is the app's object ID ($app.Id), not its client ID.",
-    `$secret = Add-MgApplicationPassword -ApplicationId $app.Id -PasswordCredential @{ DisplayName = 'Calsync'; EndDateTime = (Get-Date).AddYears(${parsed.secretYears}) }`,
-    "$tenantId = (Get-MgContext).TenantId",
-    "",
-    'Write-Host ""',
-    `Write-Host "${outputHeading}"`,
-    `Write-Host "${outputLine("tenant", "$tenantId")}"`,
-    `Write-Host "${outputLine("clientId", "$($app.AppId)")}"`,
-    `Write-Host "${outputLine("clientSecret", "$($secret.SecretText)")}"`,
-    `Write-Host "${outputLine("secretExpiresAt", "$($secret.EndDateTime.ToUniversalTime().ToString('yyyy-MM-dd HH:mm')) UTC")}"`,
-    'Write-Host ""',
-    'Write-Warning "The client secret is shown only this once. Copy it into Calsync now; if it is lost, run this script again to add a new one."',
+    ...(parsed.certificate ? powerShellCertificateLines(parsed.certificate) : powerShellSecretLines(parsed.secretYears)),
     'Write-Host "Consent can take a few minutes to take effect before Calsync\'s checks pass."',
     "",
   ];
   return lines.join("\n");
 }
+
+export type SetupAppScriptOptions = { cloud: Cloud; appName?: string; redirectUri: string; signInAudience: "AzureADMyOrg" | "AzureADMultipleOrgs"; scopes: readonly string[] };
+
+/** File names of the setup app's scripts. */
+export const setupAppScriptFileNames = {
+  azureCli: "register-calsync-setup-app.sh",
+  powerShell: "register-calsync-setup-app.ps1",
+} as const;
+
+function parseSetupAppOptions(options: SetupAppScriptOptions) {
+  return {
+    cloud: options.cloud,
+    appName: setupScriptOptionsSchema.shape.appName.parse(options.appName ?? "Calsync Setup"),
+    signInAudience: z.enum(["AzureADMyOrg", "AzureADMultipleOrgs"]).parse(options.signInAudience),
+    redirectUri: z.url({ protocol: /^https?$/ }).parse(options.redirectUri),
+    scopes: options.scopes.map((scope) => z.string().regex(/^[A-Za-z.]+$/).parse(scope)),
+  };
+}
+type ParsedSetupApp = ReturnType<typeof parseSetupAppOptions>;
+
+function setupAppHeader(options: ParsedSetupApp, fileName: string, tool: string): string[] {
+  return [
+    `# ${fileName}`,
+    ...comment([
+      `Registers Calsync's setup app in Microsoft Entra ID with ${tool}. Cloud: ${options.cloud.label}.`,
+      "Administrators sign in through it on “Set it up for me”. Use it for nothing else: Entra puts every",
+      "consented permission of an app into each of its tokens.",
+      "",
+      `Delegated Microsoft Graph permissions: ${options.scopes.join(", ")}.`,
+      "Then enter the printed values under Settings → Setup app in Calsync.",
+    ]),
+  ];
+}
+
+const setupAppHeading = "Done. Enter these under Settings → Setup app in Calsync:";
+const setupAppWarning = "WARNING: the client secret is shown only this once.";
 
 /**
  * An Azure CLI (Bash) script that registers the setup app of "Set it up for me": the web redirect URI
@@ -432,36 +602,27 @@ export function powerShellScript(options: SetupScriptOptions): string {
  * administrator consents to the delegated permissions when they first sign in (or an administrator
  * grants it for the tenant in the portal).
  */
-export function setupAppAzureCliScript(options: { cloud: Cloud; appName?: string; redirectUri: string; signInAudience: "AzureADMyOrg" | "AzureADMultipleOrgs"; scopes: readonly string[] }): string {
-  const appName = setupScriptOptionsSchema.shape.appName.parse(options.appName ?? "Calsync Setup");
-  const redirectUri = z.url({ protocol: /^https?$/ }).parse(options.redirectUri);
-  const scopes = options.scopes.map((scope) => z.string().regex(/^[A-Za-z.]+$/).parse(scope));
+export function setupAppAzureCliScript(options: SetupAppScriptOptions): string {
+  const parsed = parseSetupAppOptions(options);
   const lines = [
     "#!/usr/bin/env bash",
-    "# register-calsync-setup-app.sh",
-    ...comment([
-      `Registers Calsync's setup app in Microsoft Entra ID with the Azure CLI. Cloud: ${options.cloud.label}.`,
-      "Administrators sign in through it on “Set it up for me”. Use it for nothing else: Entra puts every",
-      "consented permission of an app into each of its tokens.",
-      "",
-      `Delegated Microsoft Graph permissions: ${scopes.join(", ")}.`,
-      "Then enter the printed values under Settings → Setup app in Calsync.",
-    ]),
+    ...setupAppHeader(parsed, setupAppScriptFileNames.azureCli, "the Azure CLI"),
     "set -euo pipefail",
     "",
-    ...bashAssignment("APP_NAME", appName),
-    ...bashAssignment("SIGN_IN_AUDIENCE", options.signInAudience),
-    ...bashAssignment("REDIRECT_URI", redirectUri),
+    ...bashAssignment("APP_NAME", parsed.appName),
+    ...bashAssignment("SIGN_IN_AUDIENCE", parsed.signInAudience),
+    ...bashAssignment("REDIRECT_URI", parsed.redirectUri),
     `GRAPH_APP_ID=${bashQuote(graphResourceAppId)}`,
     "",
-    `az cloud set --name ${azureCliCloudNames[options.cloud.id]}`,
+    `az cloud set --name ${azureCliCloudNames[parsed.cloud.id]}`,
     "",
     "# Each delegated permission's id, by its value, from Microsoft Graph's service principal.",
     "scope_id() {",
     `  az ad sp show --id "$GRAPH_APP_ID" --query "oauth2PermissionScopes[?value=='$1'].id | [0]" -o tsv`,
     "}",
     "ACCESS=\"\"",
-    `for SCOPE in ${scopes.map(bashQuote).join(" ")}; do`,
+    `SCOPES=(${parsed.scopes.map(bashQuote).join(" ")})`,
+    'for SCOPE in "${SCOPES[@]}"; do',
     '  ACCESS="$ACCESS${ACCESS:+,}{\\"id\\":\\"$(scope_id "$SCOPE")\\",\\"type\\":\\"Scope\\"}"',
     "done",
     'printf \'[{"resourceAppId":"%s","resourceAccess":[%s]}]\' "$GRAPH_APP_ID" "$ACCESS" > calsync-setup-app-access.json',
@@ -471,12 +632,42 @@ export function setupAppAzureCliScript(options: { cloud: Cloud; appName?: string
     "CLIENT_SECRET=\"$(az ad app credential reset --id \"$APP_ID\" --append --display-name 'Calsync setup' --years 1 --query password -o tsv)\"",
     'TENANT_ID="$(az account show --query tenantId -o tsv)"',
     "",
-    "echo",
-    'echo "Done. Enter these under Settings → Setup app in Calsync:"',
-    'echo "  Directory (tenant) ID:    $TENANT_ID"',
-    'echo "  Application (client) ID:  $APP_ID"',
-    'echo "  Client secret (Value):    $CLIENT_SECRET"',
-    'echo "WARNING: the client secret is shown only this once."',
+    ...labelledOutput(echo, setupAppHeading, { tenant: "$TENANT_ID", clientId: "$APP_ID", clientSecret: "$CLIENT_SECRET" }),
+    echo(setupAppWarning),
+    "",
+  ];
+  return lines.join("\n");
+}
+
+/** The same registration with Microsoft Graph PowerShell, for administrators who work in PowerShell. */
+export function setupAppPowerShellScript(options: SetupAppScriptOptions): string {
+  const parsed = parseSetupAppOptions(options);
+  const lines = [
+    ...setupAppHeader(parsed, setupAppScriptFileNames.powerShell, "Microsoft Graph PowerShell"),
+    ...powerShellPreamble,
+    "",
+    `$AppName = ${powerShellQuote(parsed.appName)}`,
+    `$SignInAudience = ${powerShellQuote(parsed.signInAudience)}`,
+    `$RedirectUri = ${powerShellQuote(parsed.redirectUri)}`,
+    `$Scopes = @(${parsed.scopes.map(powerShellQuote).join(", ")})`,
+    "",
+    ...connectMgGraphLines(parsed.cloud, ["Application.ReadWrite.All"]),
+    "",
+    "# Each delegated permission's id, by its value, from Microsoft Graph's service principal.",
+    `$graphSp = Get-MgServicePrincipal -Filter "appId eq '${graphResourceAppId}'" -Property 'id','oauth2PermissionScopes'`,
+    "$access = @(foreach ($scope in $Scopes) {",
+    "    $id = ($graphSp.Oauth2PermissionScopes | Where-Object { $_.Value -eq $scope }).Id",
+    '    if (-not $id) { throw "Microsoft Graph has no delegated permission named $scope." }',
+    "    @{ Id = $id; Type = 'Scope' }",
+    "})",
+    "",
+    `$app = New-MgApplication -DisplayName $AppName -SignInAudience $SignInAudience -Web @{ RedirectUris = @($RedirectUri) } -RequiredResourceAccess @(@{ ResourceAppId = '${graphResourceAppId}'; ResourceAccess = $access })`,
+    "# -ApplicationId is the app's object ID ($app.Id), not its client ID.",
+    "$secret = Add-MgApplicationPassword -ApplicationId $app.Id -PasswordCredential @{ DisplayName = 'Calsync setup'; EndDateTime = (Get-Date).AddYears(1) }",
+    "$tenantId = (Get-MgContext).TenantId",
+    "",
+    ...labelledOutput(writeHost, setupAppHeading, { tenant: "$tenantId", clientId: "$($app.AppId)", clientSecret: "$($secret.SecretText)" }),
+    writeHost(setupAppWarning),
     "",
   ];
   return lines.join("\n");

@@ -1,6 +1,6 @@
 import "server-only";
 import { z } from "zod";
-import { DEFAULT_VALIDITY_MONTHS, generateCertificateCredential, MAX_CERTIFICATE_FILE_BYTES, MAX_VALIDITY_MONTHS, parseCertificateUpload, type CertificateCredential, type CertificateUpload } from "@/lib/crypto/certificates";
+import { certificateDer, DEFAULT_VALIDITY_MONTHS, describeCertificate, generateCertificateCredential, MAX_CERTIFICATE_FILE_BYTES, MAX_VALIDITY_MONTHS, parseCertificateUpload, type CertificateCredential, type CertificateUpload } from "@/lib/crypto/certificates";
 import type { KeyRing } from "@/lib/crypto/seal";
 import type { AppPrismaClient } from "@/lib/db/types";
 import { UserFacingError } from "@/lib/errors";
@@ -19,6 +19,8 @@ export const generateCertificateFormSchema = z.object({
     .min(1, { message: "Choose at least 1 month" })
     .max(MAX_VALIDITY_MONTHS, { message: `Choose at most ${MAX_VALIDITY_MONTHS} months` })
     .default(DEFAULT_VALIDITY_MONTHS),
+  /** The script page generates too; its scripts then upload the certificate instead of the admin. */
+  from: z.enum(["script"]).optional(),
 });
 
 // The field names say "key" and "password" so that a refused form never echoes them (run-action.ts).
@@ -77,4 +79,10 @@ export async function uploadFromForm(file: File | null, pastedPem: string | unde
 
 export async function uploadDraftCertificate(db: AppPrismaClient, ring: KeyRing, userId: string, upload: CertificateUpload): Promise<DraftView> {
   return storeDraftCertificate(db, ring, userId, parseCertificateUpload(upload, { field: CERTIFICATE_FIELD }), false);
+}
+
+/** The public certificate as the setup scripts upload it: never the key, which stays sealed in the draft. */
+export function scriptCertificate(certificatePem: string): { base64Der: string; thumbprint: string; subject: string; expiresAt: string } {
+  const facts = describeCertificate(certificatePem);
+  return { base64Der: certificateDer(certificatePem).toString("base64"), thumbprint: facts.portalThumbprint, subject: facts.subject, expiresAt: facts.expiresAt.toISOString().slice(0, 10) };
 }

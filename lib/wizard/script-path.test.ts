@@ -1,7 +1,11 @@
+import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { KeyRing } from "@/lib/crypto/seal";
 import type { Database } from "@/lib/db/client";
 import { UserFacingError } from "@/lib/errors";
+import { generateDraftCertificate } from "@/lib/wizard/draft-certificate";
 import { startDraft } from "@/lib/wizard/drafts";
+import { fixtureKeys } from "@/test-support/certificate-fixtures";
 import { parseScriptForm } from "@/lib/wizard/script-path";
 import { testEngines } from "@/test-support/databases";
 
@@ -33,6 +37,7 @@ describe.each(testEngines())("the script path's paste box on $name", (engine) =>
     expect(await parseScriptForm(database.prisma, draft, { secretOutput: output, name: "Contoso calendars" }, now)).toEqual({
       fields: { name: "Contoso calendars", tenant, clientId, secretExpiresAt: "2027-12-01", mailboxScopeKind: "all" },
       clientSecret: secret,
+      credentialKind: "secret",
     });
   });
 
@@ -55,5 +60,38 @@ describe.each(testEngines())("the script path's paste box on $name", (engine) =>
     const swapped = output.replace(secret, "0f4e6d7c-1b2a-4c3d-8e9f-0a1b2c3d4e5f");
     const refused = await parseScriptForm(database.prisma, draft, { secretOutput: swapped, name: "Contoso" }, now).catch((error: unknown) => error);
     expect((refused as UserFacingError).fieldErrors.clientSecret).toMatch(/Secret ID/);
+  });
+
+  describe("with the certificate script", () => {
+    const ring = new KeyRing([{ id: "t1", key: randomBytes(32) }]);
+    const objectId = "aae51288-adf1-490e-a469-8ef6662d5173";
+    const keyId = "0f4e6d7c-1b2a-4c3d-8e9f-0a1b2c3d4e5f";
+    const certificateOutput = [
+      "Done. Paste these four lines into Calsync:",
+      `  Directory (tenant) ID:    ${tenant}`,
+      `  Application (client) ID:  ${clientId}`,
+      `  Object ID:                ${objectId}`,
+      `  Certificate ID:           ${keyId}`,
+    ].join("\n");
+
+    it("reads the ids, the Object ID and the Certificate ID, and keeps the draft's certificate as the credential", async () => {
+      const started = await startDraft(database.prisma, userId, "global");
+      const draft = await generateDraftCertificate(database.prisma, ring, userId, started, 12, { privateKeyPem: fixtureKeys.a });
+      expect(await parseScriptForm(database.prisma, draft, { secretOutput: certificateOutput, name: "Contoso", credentialKind: "certificate" }, now)).toEqual({
+        fields: { name: "Contoso", tenant, clientId, applicationObjectId: objectId, certificateKeyId: keyId, mailboxScopeKind: "all" },
+        credentialKind: "certificate",
+      });
+    });
+
+    it("asks for the certificate first, and names the client ID pasted as the Object ID", async () => {
+      const withoutCertificate = await startDraft(database.prisma, userId, "global");
+      const refused = await parseScriptForm(database.prisma, withoutCertificate, { secretOutput: certificateOutput, name: "Contoso", credentialKind: "certificate" }, now).catch((error: unknown) => error);
+      expect((refused as UserFacingError).fieldErrors.secretOutput).toMatch(/Generate or upload a certificate first/);
+
+      const draft = await generateDraftCertificate(database.prisma, ring, userId, withoutCertificate, 12, { privateKeyPem: fixtureKeys.a });
+      const swapped = certificateOutput.replace(objectId, clientId);
+      const mixedUp = await parseScriptForm(database.prisma, draft, { secretOutput: swapped, name: "Contoso", credentialKind: "certificate" }, now).catch((error: unknown) => error);
+      expect((mixedUp as UserFacingError).fieldErrors.applicationObjectId).toMatch(/Application \(client\) ID/);
+    });
   });
 });

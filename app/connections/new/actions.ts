@@ -63,6 +63,10 @@ export async function generateWizardCertificateAction(_state: ActionState, formD
     const draft = await getDraft(db, caller.id);
     if (!draft) redirect("/connections/new");
     await generateDraftCertificate(db, getKeyRing(), caller.id, draft, values.validityMonths);
+    if (values.from === "script") {
+      revalidatePath("/connections/new/script");
+      return { status: "success", message: "Certificate generated. The scripts below now upload its public part." };
+    }
     revalidatePath("/connections/new/client-secret");
     return { status: "success", message: "Certificate generated. Download it and upload it in Entra, then continue." };
   });

@@ -5,7 +5,7 @@ import { DEFAULT_VALIDITY_MONTHS } from "@/lib/crypto/certificates";
 import type { DraftView } from "@/lib/wizard/drafts";
 import { CERTIFICATE_FIELD } from "@/lib/wizard/draft-certificate";
 
-const validityOptions = [3, 6, 12, 18, 24].map((months) => ({ value: String(months), label: `${months} months${months === DEFAULT_VALIDITY_MONTHS ? " (recommended)" : ""}` }));
+export const validityOptions = [3, 6, 12, 18, 24].map((months) => ({ value: String(months), label: `${months} months${months === DEFAULT_VALIDITY_MONTHS ? " (recommended)" : ""}` }));
 
 const day = (date: Date) => date.toISOString().slice(0, 10);
 

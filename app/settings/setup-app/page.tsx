@@ -3,23 +3,34 @@ import Link from "next/link";
 import { ActionForm, Field } from "@/components/action-form";
 import { AppAudienceField, AppCredentialFields, AppRegistrationFields, AppRegistrationSteps, CurrentAppRegistration } from "@/components/app-registration-fields";
 import { CopyButton } from "@/components/copy-button";
+import { LinkedTabs, TabsContent, TabsList, TabsTrigger } from "@/components/ui/tabs";
 import { saveSetupAppAction } from "@/app/settings/setup-app/actions";
 import { authorizePage } from "@/lib/auth/current-user";
 import { getPrisma } from "@/lib/db/client";
 import { defaultCloudId, resolveCloud } from "@/lib/entra/cloud-config";
-import { setupAppAzureCliScript } from "@/lib/entra/setup-scripts";
+import { setupAppAzureCliScript, setupAppPowerShellScript, setupAppScriptFileNames } from "@/lib/entra/setup-scripts";
 import { getSetupAppView, setupAppPermissions } from "@/lib/provisioning/setup-app";
 import { setupAppAudienceLabels, setupAppAudiences } from "@/lib/provisioning/setup-app-schema";
 import { setupSignInRedirectUri } from "@/lib/provisioning/setup-sign-in";
+import { z } from "zod";
 
 export const metadata: Metadata = { title: "Setup app" };
 
-export default async function SetupAppSettingsPage() {
+const scriptTabSchema = z.enum(["azure-cli", "powershell"]).catch("azure-cli");
+
+export default async function SetupAppSettingsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   await authorizePage("/settings/setup-app", "/settings/setup-app");
   const app = await getSetupAppView(await getPrisma());
   const redirectUri = setupSignInRedirectUri();
   const scriptCloud = resolveCloud(app?.cloudId ?? defaultCloudId());
-  const script = scriptCloud ? setupAppAzureCliScript({ cloud: scriptCloud, redirectUri, signInAudience: app?.audience === "organizations" ? "AzureADMultipleOrgs" : "AzureADMyOrg", scopes: setupAppPermissions }) : undefined;
+  const scriptOptions = scriptCloud && { cloud: scriptCloud, redirectUri, signInAudience: app?.audience === "organizations" ? ("AzureADMultipleOrgs" as const) : ("AzureADMyOrg" as const), scopes: setupAppPermissions };
+  const scripts = scriptOptions
+    ? [
+        { tab: "azure-cli", label: "Azure CLI", name: setupAppScriptFileNames.azureCli, text: setupAppAzureCliScript(scriptOptions), where: "Run this in Azure Cloud Shell (Bash)" },
+        { tab: "powershell", label: "PowerShell", name: setupAppScriptFileNames.powerShell, text: setupAppPowerShellScript(scriptOptions), where: "Run this in PowerShell with the Microsoft Graph PowerShell module" },
+      ]
+    : [];
+  const scriptTab = scriptTabSchema.parse((await searchParams).script);
   return (
     <div className="space-y-8">
       <header className="space-y-2">
@@ -53,17 +64,28 @@ export default async function SetupAppSettingsPage() {
           </>
         }
       >
-        {script && (
-          <details className="rounded border border-line bg-surface p-4 text-sm">
-            <summary className="cursor-pointer font-medium">Or register it with the Azure CLI</summary>
-            <div className="mt-3 space-y-2">
-              <p>
-                Run this in Azure Cloud Shell (Bash) as an Application Administrator, then enter the printed values below. <CopyButton text={script} label="Copy the setup app script" />
-              </p>
-              <pre className="max-h-96 overflow-auto rounded bg-slate-900 p-3 text-xs text-slate-50" tabIndex={0} aria-label="Setup app Azure CLI script">
-                {script}
-              </pre>
-            </div>
+        {scripts.length > 0 && (
+          <details className="rounded border border-line bg-surface p-4 text-sm" open={scriptTab === "powershell"}>
+            <summary className="cursor-pointer font-medium">Or register it with a script (Azure CLI or PowerShell)</summary>
+            <LinkedTabs defaultValue={scriptTab} param="script" className="mt-3">
+              <TabsList aria-label="Setup app script">
+                {scripts.map((script) => (
+                  <TabsTrigger key={script.tab} value={script.tab}>
+                    {script.label}
+                  </TabsTrigger>
+                ))}
+              </TabsList>
+              {scripts.map((script) => (
+                <TabsContent key={script.tab} value={script.tab} className="space-y-2">
+                  <p>
+                    {script.where} as an Application Administrator, then enter the printed values below. <CopyButton text={script.text} label={`Copy ${script.name}`} />
+                  </p>
+                  <pre className="max-h-96 overflow-auto rounded bg-slate-900 p-3 text-xs text-slate-50" tabIndex={0} aria-label={`Setup app ${script.label} script`}>
+                    {script.text}
+                  </pre>
+                </TabsContent>
+              ))}
+            </LinkedTabs>
           </details>
         )}
       </AppRegistrationSteps>
