@@ -32,6 +32,7 @@ test("a saved connection shows on Home with its next step, and the counts open t
   await page.getByLabel(/Custom endpoints/).check();
   await page.getByLabel(/with a setup script/).check();
   await page.getByRole("button", { name: /^Start/ }).click();
+  await page.getByRole("tab", { name: "Client secret" }).click();
   await page.getByLabel("The script's output").fill(scriptOutput({ tenant: demo.contoso.id, clientId: app.clientId, secret: app.secret, expires: isoDay(new Date(today.getTime() + 10 * DAY_MS)) }));
   await page.getByLabel("Connection name").fill(name);
   await page.getByRole("button", { name: "Verify with Microsoft" }).click();

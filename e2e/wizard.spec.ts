@@ -290,6 +290,8 @@ test("the script path: from “New connection” to a saved, verified connection
   await click(page.getByLabel(/with a setup script/));
   await click(page.getByRole("button", { name: /^Start/ }));
   await expect(page).toHaveURL(/\/connections\/new\/script$/);
+  await expect(page.getByRole("tab", { name: "Certificate (recommended)" })).toHaveAttribute("aria-selected", "true");
+  await click(page.getByRole("tab", { name: "Client secret" }));
   await expectAccessible(page);
   await expect(page.getByLabel("register-calsync-app.sh")).toContainText("--web-redirect-uris");
 
@@ -313,6 +315,7 @@ test("a pasted text without the script's lines is named as such, and nothing is 
   await page.goto("/connections/new");
   await page.getByLabel(/with a setup script/).check();
   await page.getByRole("button", { name: /^Start/ }).click();
+  await page.getByRole("tab", { name: "Client secret" }).click();
   await page.getByLabel("The script's output").fill("az: command not found");
   await page.getByRole("button", { name: "Verify with Microsoft" }).click();
   await expect(page.getByText("The pasted text has none of the lines the script prints")).toBeVisible();

@@ -31,8 +31,8 @@ export default async function ScriptPathPage({ searchParams }: { searchParams: P
   if (!cloud) redirect("/connections/new");
   const query = await searchParams;
   const verifyNow = query.verify === "1" && Boolean(draft.fields.clientId && draft.fields.tenant && (draft.secretHint || draft.credentialKind === "certificate"));
-  // The certificate is offered beside the secret; a draft that already has one opens on it.
-  const credential = z.enum(["certificate", "secret"]).catch(draft.credentialKind).parse(query.credential);
+  // The certificate is the recommended credential, so it opens first; a draft that already holds a secret opens on it.
+  const credential = z.enum(["certificate", "secret"]).catch(draft.credentialKind === "secret" && draft.secretHint ? "secret" : "certificate").parse(query.credential);
   const fields = draft.fields;
   const options = { cloud, signInAudience: signInAudienceSchema.catch("AzureADMyOrg").parse(fields.accountType), redirectUri: consentRedirectUri() };
   const certificatePem = draft.certificate ? await draftCertificatePem(await getPrisma(), user.id) : null;
