@@ -72,6 +72,9 @@ export function signInTenant(config: Pick<DelegatedAppConfig, "audience" | "home
 
 const credentialContext = () => sealContext("delegated_apps", "credential_sealed", 1);
 
+/** Where the mailbox sign-in app's credential (a secret, or a certificate's private key) is sealed. */
+export const delegatedCredentialContext = credentialContext;
+
 /** The columns of a view, which every table holding one app registration (mailbox sign-in app, setup app) has. */
 export const appRegistrationSelect = {
   cloud: true,
