@@ -35,6 +35,7 @@ export const CERTIFICATE_APPS = {
   pfx: "c0000000-0000-4000-8000-0000000000c2",
   switched: "c0000000-0000-4000-8000-0000000000c3",
   uploadForMe: "c0000000-0000-4000-8000-0000000000c4",
+  mailboxSignIn: "c0000000-0000-4000-8000-0000000000c5",
 } as const;
 
 /** Apps of their own for the mailbox-scope spec (copies of the healthy app; the spec sets their Exchange scoping). */
