@@ -15,6 +15,7 @@ import type { Cloud, CloudId } from "@/lib/entra/clouds";
 import { createRetryBudget } from "@/lib/entra/http-transport";
 import { acquireAppToken } from "@/lib/entra/msal-client";
 import { recordCheckRun } from "@/lib/monitoring/check-runs";
+import { renewalColumnsChange, renewalColumnsSelect, renewalColumnsState } from "@/lib/credentials/renewal-columns";
 import { leaseMailboxAppRenewal, MAILBOX_APP_RENEWAL_KEY, mailboxAppRenewalOwner, releaseMailboxAppRenewal } from "@/lib/delegated/delegated-app-renewal";
 
 /**
@@ -123,26 +124,16 @@ export type RenewalOwner = {
 };
 
 const connectionSelect = {
+  ...renewalColumnsSelect,
   id: true,
   name: true,
   cloud: true,
   tenantId: true,
   clientId: true,
   credentialKind: true,
-  certificateGenerated: true,
   certificateKeySealed: true,
-  certificatePem: true,
   certificateThumbprint: true,
   certificateExpiresAt: true,
-  certificateKeyId: true,
-  applicationObjectId: true,
-  pendingCertificateKeySealed: true,
-  pendingCertificatePem: true,
-  pendingCertificateKeyId: true,
-  renewalStep: true,
-  previousCertificateKeyId: true,
-  previousCertificateThumbprint: true,
-  certificateValidityMonths: true,
   certificatePolicyMaxDays: true,
   lastReport: true,
 } as const;
@@ -200,14 +191,6 @@ function connectionReport(row: Pick<ConnectionRow, "tenantId" | "cloud">, now: D
 export function connectionRenewalOwner(id: string, instanceId: string): RenewalOwner {
   let lastReport: unknown = null;
   const leased = { id, leaseOwner: instanceId };
-  const columns = (change: RenewalChange): Prisma.ConnectionUpdateManyMutationInput => ({
-    ...("pendingKeySealed" in change ? { pendingCertificateKeySealed: change.pendingKeySealed } : {}),
-    ...("pendingCertificatePem" in change ? { pendingCertificatePem: change.pendingCertificatePem } : {}),
-    ...("pendingKeyId" in change ? { pendingCertificateKeyId: change.pendingKeyId } : {}),
-    ...("renewalStep" in change ? { renewalStep: change.renewalStep } : {}),
-    ...("previousKeyId" in change ? { previousCertificateKeyId: change.previousKeyId } : {}),
-    ...("previousThumbprint" in change ? { previousCertificateThumbprint: change.previousThumbprint } : {}),
-  });
   return {
     key: id,
     keyContext: certificateKeyContext(id),
@@ -218,29 +201,20 @@ export function connectionRenewalOwner(id: string, instanceId: string): RenewalO
       if (!row) return null;
       lastReport = row.lastReport;
       return {
+        ...renewalColumnsState(row),
         name: row.name,
         cloud: row.cloud,
         tenantId: row.tenantId,
         clientId: row.clientId,
         generated: row.credentialKind === "certificate" && row.certificateGenerated,
         keySealed: row.certificateKeySealed,
-        certificatePem: row.certificatePem,
         thumbprint: row.certificateThumbprint,
         expiresAt: row.certificateExpiresAt,
-        keyId: row.certificateKeyId,
-        applicationObjectId: row.applicationObjectId,
-        pendingKeySealed: row.pendingCertificateKeySealed,
-        pendingCertificatePem: row.pendingCertificatePem,
-        pendingKeyId: row.pendingCertificateKeyId,
-        renewalStep: row.renewalStep as RenewalStep | null,
-        previousKeyId: row.previousCertificateKeyId,
-        previousThumbprint: row.previousCertificateThumbprint,
-        validityMonths: row.certificateValidityMonths,
         policyMaxDays: row.certificatePolicyMaxDays,
       };
     },
     async update(db, change) {
-      const { count } = await db.connection.updateMany({ where: leased, data: columns(change) });
+      const { count } = await db.connection.updateMany({ where: leased, data: renewalColumnsChange(change) });
       forgetConnectionRead(id);
       return count === 1;
     },
@@ -248,7 +222,7 @@ export function connectionRenewalOwner(id: string, instanceId: string): RenewalO
       const { count } = await tx.connection.updateMany({
         where: { ...leased, renewalStep: "added" },
         data: {
-          ...columns(change),
+          ...renewalColumnsChange(change),
           certificateKeySealed: change.keySealed,
           certificatePem: change.certificatePem,
           certificateThumbprint: change.thumbprint,

@@ -1,8 +1,8 @@
 import "server-only";
 import { recordAudit } from "@/lib/audit/audit";
-import type { RenewalChange, RenewalOwner, RenewalState, RenewalStep } from "@/lib/credentials/renewal";
+import type { RenewalOwner, RenewalState } from "@/lib/credentials/renewal";
+import { renewalColumnsChange, renewalColumnsSelect, renewalColumnsState } from "@/lib/credentials/renewal-columns";
 import { sealContext } from "@/lib/crypto/seal";
-import type { Prisma } from "@/lib/db/generated/client";
 import type { DbClient } from "@/lib/db/types";
 import { delegatedCredentialContext } from "@/lib/delegated/delegated-app";
 
@@ -21,24 +21,14 @@ const DAY_MS = 86_400_000;
 export const pendingDelegatedKeyContext = () => sealContext("delegated_apps", "pending_certificate_key_sealed", 1);
 
 const renewalSelect = {
+  ...renewalColumnsSelect,
   cloud: true,
   clientId: true,
   homeTenant: true,
   credentialKind: true,
   credentialSealed: true,
   credentialHint: true,
-  certificatePem: true,
   credentialExpiresAt: true,
-  certificateKeyId: true,
-  applicationObjectId: true,
-  certificateGenerated: true,
-  certificateValidityMonths: true,
-  pendingCertificateKeySealed: true,
-  pendingCertificatePem: true,
-  pendingCertificateKeyId: true,
-  renewalStep: true,
-  previousCertificateKeyId: true,
-  previousCertificateThumbprint: true,
   renewalWarning: true,
   version: true,
 } as const;
@@ -62,17 +52,6 @@ export async function releaseMailboxAppRenewal(db: DbClient, instanceId: string)
   await db.delegatedApp.updateMany({ where: { id: 1, leaseOwner: instanceId }, data: { leaseOwner: null, leaseExpiresAt: null } });
 }
 
-function columns(change: RenewalChange): Prisma.DelegatedAppUpdateManyMutationInput {
-  return {
-    ...("pendingKeySealed" in change ? { pendingCertificateKeySealed: change.pendingKeySealed } : {}),
-    ...("pendingCertificatePem" in change ? { pendingCertificatePem: change.pendingCertificatePem } : {}),
-    ...("pendingKeyId" in change ? { pendingCertificateKeyId: change.pendingKeyId } : {}),
-    ...("renewalStep" in change ? { renewalStep: change.renewalStep } : {}),
-    ...("previousKeyId" in change ? { previousCertificateKeyId: change.previousKeyId } : {}),
-    ...("previousThumbprint" in change ? { previousCertificateThumbprint: change.previousThumbprint } : {}),
-  };
-}
-
 export function mailboxAppRenewalOwner(instanceId: string): RenewalOwner {
   let version = 0;
   let warning: string | null = null;
@@ -91,36 +70,27 @@ export function mailboxAppRenewalOwner(instanceId: string): RenewalOwner {
       clientId = row.clientId;
       const certificate = row.credentialKind === "certificate";
       return {
+        ...renewalColumnsState(row),
         name: "the mailbox sign-in app",
         cloud: row.cloud,
         tenantId: row.homeTenant,
         clientId: row.clientId,
         generated: certificate && row.certificateGenerated,
         keySealed: certificate ? row.credentialSealed : null,
-        certificatePem: row.certificatePem,
         thumbprint: certificate ? row.credentialHint : null,
         expiresAt: row.credentialExpiresAt,
-        keyId: row.certificateKeyId,
-        applicationObjectId: row.applicationObjectId,
-        pendingKeySealed: row.pendingCertificateKeySealed,
-        pendingCertificatePem: row.pendingCertificatePem,
-        pendingKeyId: row.pendingCertificateKeyId,
-        renewalStep: row.renewalStep as RenewalStep | null,
-        previousKeyId: row.previousCertificateKeyId,
-        previousThumbprint: row.previousCertificateThumbprint,
-        validityMonths: row.certificateValidityMonths,
         policyMaxDays: null,
       } satisfies RenewalState;
     },
     async update(db, change) {
-      const { count } = await db.delegatedApp.updateMany({ where: guarded(), data: columns(change) });
+      const { count } = await db.delegatedApp.updateMany({ where: guarded(), data: renewalColumnsChange(change) });
       return count === 1;
     },
     async switch(tx, change) {
       const { count } = await tx.delegatedApp.updateMany({
         where: { ...guarded(), credentialKind: "certificate", renewalStep: "added" },
         data: {
-          ...columns(change),
+          ...renewalColumnsChange(change),
           credentialSealed: change.keySealed,
           certificatePem: change.certificatePem,
           credentialHint: change.thumbprint,
