@@ -28,10 +28,10 @@ export default defineConfig({
   },
   projects: [
     { name: "setup", testMatch: /first-run\.setup\.ts/ },
-    { name: "console", testMatch: /.*\.spec\.ts/, testIgnore: /(secrets|demo|deployment|database-unavailable|consent-preflight)\.spec\.ts/, dependencies: ["setup"] },
+    { name: "console", testMatch: /.*\.spec\.ts/, testIgnore: /(secrets|demo|deployment|database-unavailable|consent-preflight|mailbox-certificate)\.spec\.ts/, dependencies: ["setup"] },
     // Changes the mailbox sign-in app and the tenant's consent settings, which the console specs expect
     // untouched: declared after them in the same phase, so one worker runs it once they are done.
-    { name: "consent", testMatch: /consent-preflight\.spec\.ts/, dependencies: ["setup"] },
+    { name: "consent", testMatch: /(consent-preflight|mailbox-certificate)\.spec\.ts/, dependencies: ["setup"] },
     // Consoles of their own on PostgreSQL (behind nginx for the deployment), none of them the e2e console.
     { name: "deployment", testMatch: /(deployment|database-unavailable)\.spec\.ts/ },
     // `npm run demo` as a newcomer runs it, in a browser that trusts no test CA.

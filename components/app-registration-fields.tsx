@@ -31,15 +31,18 @@ export function AppRegistrationFields({ app, fallbackCloudId, required = true }:
   );
 }
 
-/** Secret or certificate; an empty field keeps the stored credential. `children` go between the secret and the certificate. */
-export function AppCredentialFields({ app, children }: { app: StoredApp; children?: ReactNode }) {
+/**
+ * Secret or certificate; an empty field keeps the stored credential. `children` go between the secret
+ * and the certificate. `defaultKind` overrides the stored kind as the preselected choice.
+ */
+export function AppCredentialFields({ app, children, defaultKind }: { app: StoredApp; children?: ReactNode; defaultKind?: "secret" | "certificate" | undefined }) {
   return (
     <>
       <Field
         name="credentialKind"
         type="radio"
         label="Credential"
-        defaultValue={app?.credentialKind ?? "secret"}
+        defaultValue={defaultKind ?? app?.credentialKind ?? "secret"}
         options={[
           { value: "secret", label: "Client secret" },
           { value: "certificate", label: "Certificate", description: "The certificate and its unencrypted private key, both in PEM form" },

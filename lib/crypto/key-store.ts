@@ -27,6 +27,8 @@ export const SEALED_COLUMNS: ReadonlyArray<{ table: string; column: string; idCo
   { table: "setup_sign_ins", column: "code_verifier_sealed", idColumn: "id" },
   { table: "consent_predictions", column: "token_sealed", idColumn: "tenant_id" },
   { table: "console_sign_ins", column: "app_credential_sealed", idColumn: "id" },
+  { table: "delegated_apps", column: "pending_certificate_key_sealed", idColumn: "id" },
+  { table: "delegated_app_certificate_drafts", column: "key_sealed", idColumn: "id" },
 ];
 
 export class KeyConfigError extends Error {

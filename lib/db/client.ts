@@ -32,7 +32,8 @@ export { DatabaseUnavailableError };
 const omitSealedColumns = {
   sealKeyCanary: { sealed: true },
   connection: { clientSecretSealed: true, tokenCacheSealed: true, certificateKeySealed: true, pendingCertificateKeySealed: true },
-  delegatedApp: { credentialSealed: true },
+  delegatedApp: { credentialSealed: true, pendingCertificateKeySealed: true },
+  delegatedAppCertificateDraft: { keySealed: true },
   delegatedSignIn: { codeVerifierSealed: true },
   wizardDraft: { clientSecretSealed: true, certificateKeySealed: true },
   notificationChannel: { secretSealed: true },

@@ -85,7 +85,13 @@ const samples: Record<Prisma.ModelName, Record<string, unknown>> = {
     credentialKind: "certificate", credentialSealed: "cs1.k1.k.l", credentialHint: "AB".repeat(32), certificatePem: "-----BEGIN CERTIFICATE-----",
     credentialExpiresAt: at("2027-01-01T00:00:00.000Z"), verifiedAt: at("2026-10-01T00:00:00.000Z"), verification: { ok: true }, version: 4,
     updatedById: userId, updatedAt: at("2026-10-02T00:00:00.000Z"), applicationObjectId: "0f0e0d0c-0b0a-4908-8706-050403020100",
-    certificateKeyId: "1f1e1d1c-1b1a-4918-8716-151413121110",
+    certificateKeyId: "1f1e1d1c-1b1a-4918-8716-151413121110", certificateGenerated: true, certificateValidityMonths: 6,
+    pendingCertificateKeySealed: "cs1.k1.p.q", pendingCertificatePem: "-----BEGIN CERTIFICATE-----2", pendingCertificateKeyId: "2f2e2d2c-2b2a-4928-8726-252423222120",
+    renewalStep: "added", previousCertificateKeyId: "3f3e3d3c-3b3a-4938-8736-353433323130", previousCertificateThumbprint: "CD".repeat(32),
+    renewalWarning: "Enter the Object ID.", leaseOwner: "instance-3", leaseExpiresAt: at("2026-10-02T00:05:00.000Z"),
+  },
+  DelegatedAppCertificateDraft: {
+    id: 1, keySealed: "cs1.k1.r.s", certificatePem: "-----BEGIN CERTIFICATE-----3", validityMonths: 18, createdById: userId, createdAt: at("2026-10-02T01:00:00.000Z"),
   },
   DelegatedSignIn: {
     id: "4d5e6f7a-8b9c-4d0e-8f1a-2b3c4d5e6f09", stateHash: "e".repeat(64), nonce: "n-1", codeVerifierSealed: "cs1.k1.m.n", userId, connectionId, writeTest: true,
@@ -179,6 +185,7 @@ const scalarFields: Record<Prisma.ModelName, Record<string, string>> = {
   NotificationChannel: Prisma.NotificationChannelScalarFieldEnum,
   NotificationDelivery: Prisma.NotificationDeliveryScalarFieldEnum,
   DelegatedApp: Prisma.DelegatedAppScalarFieldEnum,
+  DelegatedAppCertificateDraft: Prisma.DelegatedAppCertificateDraftScalarFieldEnum,
   DelegatedSignIn: Prisma.DelegatedSignInScalarFieldEnum,
   ConnectLink: Prisma.ConnectLinkScalarFieldEnum,
   Provisioning: Prisma.ProvisioningScalarFieldEnum,

@@ -46,6 +46,10 @@ export function renameCertificateField<T extends { certificateKeyPem?: string | 
 }
 
 export const delegatedAppFormSchema = delegatedAppFields
+  .extend({
+    // "generated": the certificate Calsync generated on the settings page; "upload": the pasted PEM, or the stored credential.
+    certificateSource: z.enum(["generated", "upload"], { message: "Choose which certificate to use" }).default("upload"),
+  })
   .transform(renameCertificateField);
 export type DelegatedAppForm = z.output<typeof delegatedAppFormSchema>;
 
@@ -56,4 +60,5 @@ export type DelegatedAppInput = Pick<DelegatedAppForm, "cloud" | "clientId" | "h
   certificatePem?: string | undefined;
   applicationObjectId?: string | undefined;
   certificateKeyId?: string | undefined;
+  certificateSource?: "generated" | "upload" | undefined;
 };

@@ -3,7 +3,7 @@ import { recordAudit, type AuditActor } from "@/lib/audit/audit";
 import { checkTitles, DEFAULT_CHECK_TIMEOUT_MS, explained, timed, type CheckContext } from "@/lib/checks/check-kit";
 import type { Check } from "@/lib/checks/schema";
 import { secretHint } from "@/lib/connections/state";
-import { parseCertificateUpload } from "@/lib/crypto/certificates";
+import { describeCertificate, parseCertificateUpload } from "@/lib/crypto/certificates";
 import { sealContext, type KeyRing } from "@/lib/crypto/seal";
 import type { DbClient } from "@/lib/db/types";
 import { resolveCloud } from "@/lib/entra/cloud-config";
@@ -13,6 +13,7 @@ import { acquireAppToken, type ClientCredential } from "@/lib/entra/msal-client"
 import { fetchTenantMetadata } from "@/lib/entra/tenant-metadata";
 import { UserFacingError } from "@/lib/errors";
 import type { DelegatedAppInput, DelegatedAudience } from "@/lib/delegated/delegated-app-schema";
+import { discardMailboxCertificateDraft, openMailboxCertificateDraft } from "@/lib/delegated/delegated-app-certificate";
 
 /**
  * The app registration members sign in through to connect their own mailbox. One per console: it is
@@ -53,6 +54,13 @@ export type DelegatedAppConfig = AppRegistrationConfig<DelegatedAudience>;
 export type DelegatedAppView = AppRegistrationView<DelegatedAudience> & {
   applicationObjectId: string | null;
   certificateKeyId: string | null;
+  /** The certificate in use (public part only), null for a secret. */
+  certificatePem: string | null;
+  /** Calsync made the certificate, so it renews it. */
+  certificateGenerated: boolean;
+  renewalStep: string | null;
+  /** Why renewal stopped, with what to do; null when it did not. */
+  renewalWarning: string | null;
 };
 
 /** The msal Microsoft tenant of personal accounts: a `tid` of this value is an outlook.com/live.com account. */
@@ -71,6 +79,9 @@ export function signInTenant(config: Pick<DelegatedAppConfig, "audience" | "home
 }
 
 const credentialContext = () => sealContext("delegated_apps", "credential_sealed", 1);
+
+/** Where the mailbox sign-in app's credential (a secret, or a certificate's private key) is sealed. */
+export const delegatedCredentialContext = credentialContext;
 
 /** The columns of a view, which every table holding one app registration (mailbox sign-in app, setup app) has. */
 export const appRegistrationSelect = {
@@ -145,9 +156,21 @@ export function openAppRegistration<A extends string>(ring: KeyRing, row: OpenAp
 }
 
 export async function getDelegatedAppView(db: DbClient): Promise<DelegatedAppView | null> {
-  const row = await db.delegatedApp.findUnique({ where: { id: 1 }, select: { ...appRegistrationSelect, applicationObjectId: true, certificateKeyId: true } });
+  const row = await db.delegatedApp.findUnique({
+    where: { id: 1 },
+    select: { ...appRegistrationSelect, applicationObjectId: true, certificateKeyId: true, certificatePem: true, certificateGenerated: true, renewalStep: true, renewalWarning: true },
+  });
   if (!row) return null;
-  return { ...appRegistrationView<DelegatedAudience>(row), applicationObjectId: row.applicationObjectId, certificateKeyId: row.certificateKeyId };
+  const certificate = row.credentialKind === "certificate";
+  return {
+    ...appRegistrationView<DelegatedAudience>(row),
+    applicationObjectId: row.applicationObjectId,
+    certificateKeyId: row.certificateKeyId,
+    certificatePem: certificate ? row.certificatePem : null,
+    certificateGenerated: certificate && row.certificateGenerated,
+    renewalStep: row.renewalStep,
+    renewalWarning: row.renewalWarning,
+  };
 }
 
 /** The configuration with its credential opened, or null when none is saved (or its cloud is not configured here). */
@@ -213,7 +236,8 @@ export function credentialFromForm(input: CredentialForm, stored: ClientCredenti
       expiresAt: parsed.expiresAt,
     };
   }
-  if (stored?.kind === "certificate") return { credential: stored, expiresAt: null };
+  // A kept certificate keeps its exact end date: the renewal job and the expiry alerts count down to it.
+  if (stored?.kind === "certificate") return { credential: stored, expiresAt: stored.certificatePem ? describeCertificate(stored.certificatePem).expiresAt : null };
   throw new UserFacingError("Paste the certificate and its private key.", { certificateKeyPem: "Paste the certificate and its private key (PEM)." });
 }
 
@@ -313,7 +337,9 @@ export async function saveAppRegistration<A extends DelegatedAudience, Extra ext
     table: AppRegistrationTable<NoInfer<Extra>>;
     current: () => Promise<AppRegistrationConfig<A> | null>;
     credentialContext: string;
-    extraData: (input: AppRegistrationInput<A>, credential: ClientCredential) => Extra;
+    extraData: (input: AppRegistrationInput<A>, credential: ClientCredential, current: AppRegistrationConfig<A> | null) => Extra;
+    /** A credential the form names by choice rather than by value (a generated certificate); undefined: the form's fields. */
+    chosenCredential?: (input: AppRegistrationInput<A>) => Promise<{ credential: ClientCredential; expiresAt: Date | null } | undefined>;
     refuse?: () => Promise<void>;
     audit: { type: string; name: string };
   },
@@ -326,7 +352,7 @@ export async function saveAppRegistration<A extends DelegatedAudience, Extra ext
   const current = await app.current();
   const currentVersion = current?.version ?? 0;
   if (input.expectedVersion !== currentVersion) throw new UserFacingError(SETTINGS_CHANGED_MEANWHILE);
-  const { credential, expiresAt } = credentialFromForm(input, current?.credential);
+  const { credential, expiresAt } = (await app.chosenCredential?.(input)) ?? credentialFromForm(input, current?.credential);
 
   const verification = await verifyDelegatedApp({ cloud, clientId: input.clientId, homeTenant: input.homeTenant, audience: input.audience, credential }, options);
   if (!verification.ok) return { saved: false, checks: verification.checks };
@@ -342,7 +368,7 @@ export async function saveAppRegistration<A extends DelegatedAudience, Extra ext
     credentialHint: hint,
     certificatePem: credential.kind === "certificate" ? credential.certificatePem : null,
     credentialExpiresAt: expiresAt,
-    ...app.extraData(input, credential),
+    ...app.extraData(input, credential, current),
     verifiedAt: new Date(),
     verification: verification.checks,
     updatedById: context.actor.id,
@@ -363,7 +389,16 @@ export async function saveAppRegistration<A extends DelegatedAudience, Extra ext
   return { saved: true, checks: verification.checks };
 }
 
-/** Verifies, then saves the mailbox sign-in app: every member's next sign-in goes through it. */
+function sameCredential(a: ClientCredential | undefined, b: ClientCredential): boolean {
+  if (a?.kind === "secret" && b.kind === "secret") return a.secret === b.secret;
+  return a?.kind === "certificate" && b.kind === "certificate" && a.thumbprintSha256 === b.thumbprintSha256;
+}
+
+/**
+ * Verifies, then saves the mailbox sign-in app: every member's next sign-in goes through it. A new
+ * credential ends any renewal of the old one; a generated certificate becomes the app's and is
+ * renewed from then on.
+ */
 export async function saveDelegatedApp(
   db: DbClient,
   ring: KeyRing,
@@ -371,16 +406,34 @@ export async function saveDelegatedApp(
   context: { actor: AuditActor & object; ip?: string | null },
   options: { timeoutMs?: number } = {},
 ): Promise<SaveDelegatedAppResult> {
-  return saveAppRegistration(
+  const generated = input.credentialKind === "certificate" && input.certificateSource === "generated" ? await openMailboxCertificateDraft(db, ring) : null;
+  if (input.credentialKind === "certificate" && input.certificateSource === "generated" && !generated) {
+    throw new UserFacingError("Generate a certificate first, or choose your own certificate.", { certificateSource: "No generated certificate is waiting: generate one above" });
+  }
+  const result = await saveAppRegistration(
     db,
     ring,
     {
       table: db.delegatedApp,
       current: () => getDelegatedApp(db, ring),
       credentialContext: credentialContext(),
-      extraData: (form, credential) => ({
+      chosenCredential: async () => (generated ? { credential: generated.credential, expiresAt: generated.expiresAt } : undefined),
+      extraData: (form, credential, current) => ({
         applicationObjectId: form.applicationObjectId ?? null,
         certificateKeyId: credential.kind === "certificate" ? (form.certificateKeyId ?? null) : null,
+        ...(sameCredential(current?.credential, credential)
+          ? {}
+          : {
+              certificateGenerated: generated !== null,
+              certificateValidityMonths: generated?.validityMonths ?? null,
+              pendingCertificateKeySealed: null,
+              pendingCertificatePem: null,
+              pendingCertificateKeyId: null,
+              renewalStep: null,
+              previousCertificateKeyId: null,
+              previousCertificateThumbprint: null,
+              renewalWarning: null,
+            }),
       }),
       refuse: () => assertNotSetupApp(db, input.clientId),
       audit: { type: "delegated-app", name: "the mailbox sign-in app" },
@@ -389,4 +442,6 @@ export async function saveDelegatedApp(
     context,
     options,
   );
+  if (result.saved && generated) await discardMailboxCertificateDraft(db, generated.credential.thumbprintSha256);
+  return result;
 }

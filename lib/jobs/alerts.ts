@@ -125,16 +125,25 @@ export async function enqueueExpiryWarnings(db: DbClient, { now = new Date() }: 
   queued += await enqueueCertificateWarnings(db, channelIds, now);
   // Every mailbox connection signs in through the one mailbox sign-in app: its credential expiring
   // stops them all at once.
-  const signInApp = await db.delegatedApp.findUnique({ where: { id: 1 }, select: { credentialKind: true, credentialExpiresAt: true } });
+  const signInApp = await db.delegatedApp.findUnique({
+    where: { id: 1 },
+    select: { credentialKind: true, credentialExpiresAt: true, certificateGenerated: true, applicationObjectId: true, renewalWarning: true },
+  });
   const appWarning = signInApp?.credentialExpiresAt ? expiryWarning(signInApp.credentialExpiresAt, now) : null;
-  if (signInApp?.credentialExpiresAt && appWarning) {
+  // A certificate Calsync renews itself warns only once a renewal should already have happened.
+  const renewable = signInApp?.credentialKind === "certificate" && signInApp.certificateGenerated && signInApp.applicationObjectId !== null;
+  if (signInApp?.credentialExpiresAt && appWarning && !(renewable && appWarning.threshold >= getEnv().CALSYNC_CERT_RENEW_DAYS)) {
     const eventKey = expiryEventKey("mailbox-sign-in-app", signInApp.credentialExpiresAt, appWarning.threshold);
     const credential = signInApp.credentialKind === "certificate" ? "certificate" : "client secret";
     queued += await enqueue(db, channelIds, eventKey, {
       type: "mailbox_sign_in.credential_expiring",
       eventKey,
       occurredAt: now.toISOString(),
-      summary: `The mailbox sign-in app's ${credential} expires ${appWarning.when} (${appWarning.expiresAt}). Renew it under Mailbox sign-in before then, or mailbox connections stop syncing.`,
+      summary: renewable
+        ? `The mailbox sign-in app's certificate expires ${appWarning.when} (${appWarning.expiresAt}) and Calsync has not renewed it yet${
+            signInApp.renewalWarning ? `: ${signInApp.renewalWarning}` : ". Open Mailbox sign-in to see why"
+          }. Without a new certificate, mailbox connections stop syncing.`
+        : `The mailbox sign-in app's ${credential} expires ${appWarning.when} (${appWarning.expiresAt}). Renew it under Mailbox sign-in before then, or mailbox connections stop syncing.`,
       connection: null,
       expiry: { expiresAt: appWarning.expiresAt, daysLeft: appWarning.daysLeft, threshold: appWarning.threshold },
     });

@@ -318,6 +318,20 @@ describe.each(testEngines())("scheduler on $name", (engine) => {
     expect(deliveries[0]!.payload).toMatchObject({ type: "mailbox_sign_in.credential_expiring", connection: null, expiry: { daysLeft: 10, threshold: 14 } });
   });
 
+  it("the mailbox sign-in app's certificate that Calsync renews warns that the renewal has not happened, and why", async () => {
+    await database.prisma.notificationChannel.create({ data: { kind: "email", name: "mail", target: "ops@example.com" }, select: { id: true } });
+    const expires = new Date("2027-05-01T00:00:00Z");
+    await database.prisma.delegatedApp.create({
+      data: {
+        cloud: "global", clientId: "c", homeTenant: "contoso.com", audience: "organizations", credentialKind: "certificate", credentialSealed: "x", credentialHint: "AB".repeat(32),
+        credentialExpiresAt: expires, certificateGenerated: true, applicationObjectId: "0f0e0d0c-0b0a-4908-8706-050403020100", renewalWarning: "Microsoft refused to add the new certificate.",
+      },
+    });
+    await enqueueExpiryWarnings(database.prisma, { now: new Date(expires.getTime() - 10 * DAY) });
+    const [delivery] = await database.prisma.notificationDelivery.findMany({ select: { payload: true } });
+    expect((delivery!.payload as { summary: string }).summary).toMatch(/certificate expires .* and Calsync has not renewed it yet: Microsoft refused to add the new certificate\./);
+  });
+
   it("prunes old check runs in batches but keeps each connection's latest run and runs behind state changes", async () => {
     const now = new Date();
     const ago = (days: number) => new Date(now.getTime() - days * DAY);

@@ -8,6 +8,7 @@ import type { AppPrismaClient } from "@/lib/db/types";
 import { getEnv } from "@/lib/env";
 import { enqueueExpiryWarnings } from "@/lib/jobs/alerts";
 import { runDueRenewals } from "@/lib/credentials/renewal";
+import { MAILBOX_APP_RENEWAL_KEY } from "@/lib/delegated/delegated-app-renewal";
 import { deliverPendingNotifications, type DeliveryOptions, type DeliveryRunSummary } from "@/lib/jobs/deliveries";
 import { pruneSignInAttempts } from "@/lib/delegated/sign-in";
 import { pruneMicrosoftSignIns } from "@/lib/auth/oidc/sign-in";
@@ -195,9 +196,10 @@ export function startScheduler(options: StartSchedulerOptions = {}): SchedulerHa
 
   const renewals = loop("renewals", async () => {
     const outcomes = await runDueRenewals(await database(), keyRing(), { instanceId, now: now(), renewDays: env.CALSYNC_CERT_RENEW_DAYS });
-    for (const [connectionId, outcome] of outcomes) {
-      if (outcome.outcome === "renewed") log.info("Certificate renewed", { connectionId, oldThumbprint: outcome.oldThumbprint, newThumbprint: outcome.newThumbprint });
-      if (outcome.outcome === "blocked") log.warn("Certificate renewal blocked", { connectionId, reason: outcome.reason });
+    for (const [key, outcome] of outcomes) {
+      const owner = key === MAILBOX_APP_RENEWAL_KEY ? { app: "mailbox sign-in" } : { connectionId: key };
+      if (outcome.outcome === "renewed") log.info("Certificate renewed", { ...owner, oldThumbprint: outcome.oldThumbprint, newThumbprint: outcome.newThumbprint });
+      if (outcome.outcome === "blocked") log.warn("Certificate renewal blocked", { ...owner, reason: outcome.reason });
     }
   });
 

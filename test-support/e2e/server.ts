@@ -36,6 +36,7 @@ export const CERTIFICATE_APPS = {
   switched: "c0000000-0000-4000-8000-0000000000c3",
   uploadForMe: "c0000000-0000-4000-8000-0000000000c4",
   script: "c0000000-0000-4000-8000-0000000000c5",
+  mailboxSignIn: "c0000000-0000-4000-8000-0000000000c6",
 } as const;
 
 /** Apps of their own for the mailbox-scope spec (copies of the healthy app; the spec sets their Exchange scoping). */

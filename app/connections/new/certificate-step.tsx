@@ -1,13 +1,10 @@
 import { ActionForm, Field } from "@/components/action-form";
-import { CopyButton } from "@/components/copy-button";
+import { CertificateFacts, certificateValidityOptions } from "@/components/certificate-facts";
 import { generateWizardCertificateAction, saveWizardStepAction, uploadWizardCertificateAction } from "@/app/connections/new/actions";
 import { DEFAULT_VALIDITY_MONTHS } from "@/lib/crypto/certificates";
 import type { DraftView } from "@/lib/wizard/drafts";
 import { CERTIFICATE_FIELD } from "@/lib/wizard/draft-certificate";
 
-export const validityOptions = [3, 6, 12, 18, 24].map((months) => ({ value: String(months), label: `${months} months${months === DEFAULT_VALIDITY_MONTHS ? " (recommended)" : ""}` }));
-
-const day = (date: Date) => date.toISOString().slice(0, 10);
 
 /** The credential step's certificate part: generate or upload, then the public facts and downloads. */
 export function CertificateStep({ draft }: { draft: DraftView }) {
@@ -19,39 +16,7 @@ export function CertificateStep({ draft }: { draft: DraftView }) {
       </h2>
       {certificate ? (
         <div className="space-y-3">
-          <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-1 text-sm">
-            <dt className="font-medium">Made by</dt>
-            <dd>{certificate.generated ? "Calsync Console (the private key never leaves it)" : "You (uploaded)"}</dd>
-            <dt className="font-medium">Subject</dt>
-            <dd className="break-all">{certificate.subject}</dd>
-            <dt className="font-medium">Thumbprint in Entra</dt>
-            <dd className="flex flex-wrap items-center gap-2">
-              <code className="break-all" data-testid="portal-thumbprint">
-                {certificate.portalThumbprint}
-              </code>
-              <CopyButton text={certificate.portalThumbprint} label="Copy the thumbprint" />
-            </dd>
-            <dt className="font-medium">SHA-256 thumbprint</dt>
-            <dd>
-              <code className="break-all">{certificate.thumbprintSha256}</code>
-            </dd>
-            <dt className="font-medium">Valid</dt>
-            <dd>
-              {day(certificate.notBefore)} to {day(certificate.expiresAt)}
-            </dd>
-          </dl>
-          <p className="text-sm">
-            Entra&apos;s Certificates tab lists this certificate with the Thumbprint above (the SHA-1 value the portal shows), a Certificate ID and the
-            end date {day(certificate.expiresAt)}. If the Thumbprint there differs, a different certificate was uploaded.
-          </p>
-          <p className="flex flex-wrap gap-4 text-sm">
-            <a href="/api/wizard/certificate?format=cer" download>
-              Download the certificate (.cer)
-            </a>
-            <a href="/api/wizard/certificate?format=pem" download>
-              Download the certificate (.pem)
-            </a>
-          </p>
+          <CertificateFacts certificate={certificate} downloadHref="/api/wizard/certificate" />
           <ActionForm action={saveWizardStepAction} submitLabel="Use this certificate and continue" hidden={{ step: "client-secret", credentialKind: "certificate" }}>
             <p className="text-sm">Continue once the certificate is uploaded on the app&apos;s Certificates tab.</p>
             <Field
@@ -67,7 +32,7 @@ export function CertificateStep({ draft }: { draft: DraftView }) {
         <p className="text-sm">Calsync makes an RSA-3072 key pair and a self-signed certificate. You upload only the certificate in Entra.</p>
       )}
       <ActionForm action={generateWizardCertificateAction} submitLabel={certificate ? "Generate a new certificate" : "Generate a certificate"} submitVariant={certificate ? "secondary" : "primary"}>
-        <Field name="validityMonths" label="Valid for" type="select" defaultValue={String(DEFAULT_VALIDITY_MONTHS)} options={validityOptions} hint="Your organisation's policy may allow less; Entra then refuses the upload." />
+        <Field name="validityMonths" label="Valid for" type="select" defaultValue={String(DEFAULT_VALIDITY_MONTHS)} options={certificateValidityOptions} hint="Your organisation's policy may allow less; Entra then refuses the upload." />
       </ActionForm>
       <details className="rounded border border-line p-3">
         <summary className="cursor-pointer text-sm font-medium">Bring your own certificate (PFX or PEM)</summary>

@@ -4,6 +4,7 @@ import { ActionForm, Field } from "@/components/action-form";
 import { AppAudienceField, AppCredentialFields, AppRegistrationFields, AppRegistrationSteps, CurrentAppRegistration } from "@/components/app-registration-fields";
 import { saveMailboxSignInAction } from "@/app/connect/actions";
 import { ConsentPreflightSection } from "@/app/settings/mailbox-sign-in/consent-preflight";
+import { MailboxCertificateSection } from "@/app/settings/mailbox-sign-in/certificate-section";
 import { authorizePage } from "@/lib/auth/current-user";
 import { clearExpiredConsentTokens, listConsentPredictions } from "@/lib/consent/store";
 import { preflightSignInNotice } from "@/lib/consent/preflight-sign-in";
@@ -11,6 +12,8 @@ import { getSetupAppView } from "@/lib/provisioning/setup-app";
 import { generateToken } from "@/lib/crypto/tokens";
 import { getPrisma } from "@/lib/db/client";
 import { getDelegatedAppView } from "@/lib/delegated/delegated-app";
+import { getMailboxCertificateDraftView, listMailboxCertificateHistory } from "@/lib/delegated/delegated-app-certificate";
+import { getEnv } from "@/lib/env";
 import { adminConsentUrl } from "@/lib/entra/admin-consent";
 import { delegatedAudienceLabels, delegatedAudiences } from "@/lib/delegated/delegated-app-schema";
 import { resolveCloud } from "@/lib/entra/cloud-config";
@@ -25,6 +28,7 @@ export default async function MailboxSignInSettingsPage({ searchParams }: { sear
   const query = await searchParams;
   const db = await getPrisma();
   const app = await getDelegatedAppView(db);
+  const [certificateDraft, certificateHistory] = await Promise.all([getMailboxCertificateDraftView(db), listMailboxCertificateHistory(db)]);
   const redirectUri = delegatedRedirectUri();
   await clearExpiredConsentTokens(db);
   const cloud = app ? resolveCloud(app.cloudId) : undefined;
@@ -68,6 +72,8 @@ export default async function MailboxSignInSettingsPage({ searchParams }: { sear
         />
       )}
 
+      <MailboxCertificateSection app={app} draft={certificateDraft} history={certificateHistory} renewDays={getEnv().CALSYNC_CERT_RENEW_DAYS} />
+
       <section className="max-w-xl space-y-4" aria-labelledby="form-heading">
         <h2 id="form-heading" className="text-lg font-semibold">
           {app ? "Change the settings" : "Set up mailbox sign-in"}
@@ -82,15 +88,27 @@ export default async function MailboxSignInSettingsPage({ searchParams }: { sear
         <ActionForm action={saveMailboxSignInAction} submitLabel="Verify and save" hidden={{ expectedVersion: String(app?.version ?? 0) }}>
           <AppRegistrationFields app={app} />
           <AppAudienceField label="Who may sign in" audiences={delegatedAudiences} labels={delegatedAudienceLabels} defaultValue={app?.audience ?? "organization"} />
-          <AppCredentialFields app={app}>
+          <AppCredentialFields app={app} defaultKind={certificateDraft ? "certificate" : undefined}>
             <Field name="secretExpiresAt" type="date" label="Secret expires on" required={false} hint="Optional: the Expires column, so the console can warn before it runs out" />
+            {certificateDraft && (
+              <Field
+                name="certificateSource"
+                type="radio"
+                label="Which certificate"
+                defaultValue="generated"
+                options={[
+                  { value: "generated", label: "The certificate Calsync generated", description: `SHA-256 thumbprint ${certificateDraft.thumbprintSha256.slice(0, 16)}…, renewed by Calsync` },
+                  { value: "upload", label: "My own certificate", description: app?.credentialKind === "certificate" ? "Pasted below, or the stored one when left empty" : "Pasted below" },
+                ]}
+              />
+            )}
             <Field
               name="applicationObjectId"
               label="Object ID (optional, for certificate renewal)"
               required={false}
               autoComplete="off"
               defaultValue={app?.applicationObjectId ?? undefined}
-              hint="The app registration's Object ID on its Overview page: not the client ID"
+              hint="The app registration's Object ID on its Overview page, not the client ID. Calsync needs it to renew a certificate it made."
             />
             <Field
               name="certificateKeyId"

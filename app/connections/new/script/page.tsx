@@ -9,7 +9,7 @@ import { LiveChecklist } from "@/components/live-checklist";
 import { ScriptOutputPaste } from "@/components/script-output-paste";
 import { LinkedTabs, TabsContent, TabsList, TabsTrigger } from "@/components/ui/tabs";
 import { generateWizardCertificateAction, saveScriptOutputAction } from "@/app/connections/new/actions";
-import { validityOptions } from "@/app/connections/new/certificate-step";
+import { certificateValidityOptions } from "@/components/certificate-facts";
 import { SaveConnectionForm } from "@/app/connections/new/save-connection-form";
 import { authorizePage } from "@/lib/auth/current-user";
 import { whoLabel } from "@/lib/checks/fix-roles";
@@ -80,7 +80,7 @@ export default async function ScriptPathPage({ searchParams }: { searchParams: P
               submitVariant={draft.certificate ? "secondary" : "primary"}
               hidden={{ from: "script" }}
             >
-              <Field name="validityMonths" label="Valid for" type="select" defaultValue={String(DEFAULT_VALIDITY_MONTHS)} options={validityOptions} hint="Your organisation's policy may allow less; Entra then refuses the upload." />
+              <Field name="validityMonths" label="Valid for" type="select" defaultValue={String(DEFAULT_VALIDITY_MONTHS)} options={certificateValidityOptions} hint="Your organisation's policy may allow less; Entra then refuses the upload." />
             </ActionForm>
             {certificate ? <ScriptFiles files={scriptFiles(certificate)} /> : null}
           </div>
