@@ -283,10 +283,11 @@ async function adoptTaggedApp(ctx: Context, tagged: TaggedApp[]): Promise<{ id: 
   if (!Number.isFinite(createdAt) || createdAt < row.createdAt.getTime() - CLOCK_SKEW_MS) {
     return refuse(`The app ${ids} carries the tag this setup puts on the app it creates, but Microsoft registered it before this setup began, so an earlier attempt cannot have created it.`, "tagged app older than the setup");
   }
-  // Listed owners are directory objects; $select keeps them to their ids.
-  const owners = await ctx.graph.request<{ value: { id: string }[] }>("GET", `/applications/${encodeURIComponent(app.id)}/owners?$select=id`);
-  if (!owners.ok) await failStep(ctx, "create-app", { ok: false, failure: owners.failure, attempts: 1, replication: false });
-  else if (!owners.value.value.some((owner) => owner.id.toLowerCase() === ctx.facts.userId.toLowerCase())) {
+  // Owners are directory objects; $select keeps them to their ids. A resume right after the crash may
+  // ask before the new app has replicated, so this read waits like the writes do.
+  const owners = await retrying(ctx, "create-app", () => ctx.graph.request<{ value: { id: string }[] }>("GET", `/applications/${encodeURIComponent(app.id)}/owners?$select=id`));
+  if (!owners.ok) return failStep(ctx, "create-app", owners);
+  if (!owners.value.value.some((owner) => owner.id.toLowerCase() === ctx.facts.userId.toLowerCase())) {
     return refuse(`The app ${ids} carries the tag this setup puts on the app it creates, but you (${ctx.facts.account}) are not among its owners, as you would be had this setup created it with your sign-in.`, "tagged app owned by someone else");
   }
   later(ctx, audit(ctx, "create-app", `Adopted app “${row.displayName}” in tenant ${row.tenantId}, created by an earlier attempt whose answer was lost: application (client) ID ${app.appId}, object ID ${app.id}`));
