@@ -180,9 +180,10 @@ async function audit(ctx: Context, action: string, summary: string): Promise<voi
   });
 }
 
-async function crashPoint(ctx: Context, step: string): Promise<void> {
+async function crashPoint(ctx: Context, step: string, record?: () => Promise<void>): Promise<void> {
   if (ctx.options.crashAfter !== step) return;
   await settle(ctx);
+  await record?.();
   throw new Error(`simulated crash after ${step}`);
 }
 
@@ -484,7 +485,10 @@ async function newCredential(ctx: Context): Promise<NewCredential> {
   return { clientSecret: "", certificate: { privateKeyPem: secret ?? "", certificatePem: ctx.row.certificatePem, thumbprintSha256: described.thumbprintSha256, expiresAt: described.expiresAt } };
 }
 
-async function verify(ctx: Context, plan: PreflightPlan, credential: NewCredential): Promise<{ report: CheckReport; granted: string[] }> {
+type StepRecord = Parameters<typeof recordStep>[3];
+
+/** A passing verification's record is the caller's to write, with the saved connection; a failing one is written here. */
+async function verify(ctx: Context, plan: PreflightPlan, credential: NewCredential): Promise<{ report: CheckReport; granted: string[]; record: StepRecord }> {
   const { row } = ctx;
   stepItem(ctx, "verify", "running", "Signing in as the new app and reading what Microsoft granted…");
   const outcome = await withReplicationRetry(
@@ -517,14 +521,15 @@ async function verify(ctx: Context, plan: PreflightPlan, credential: NewCredenti
   if (!outcome.ok) return failStep(ctx, "verify", outcome);
   const { report, granted } = outcome.value;
   const grantedNames = plan.roles.filter((role) => granted.includes(role.id.toLowerCase())).map((role) => role.value);
-  later(ctx, recordStep(ctx.db, row.id, "verify", { status: report.ok ? "done" : "failed", microsoftIds: Object.fromEntries(grantedNames.map((name) => [name, "granted"])), attempts: outcome.attempts }));
+  const record: StepRecord = { status: report.ok ? "done" : "failed", microsoftIds: Object.fromEntries(grantedNames.map((name) => [name, "granted"])), attempts: outcome.attempts };
   if (!report.ok) {
+    await recordStep(ctx.db, row.id, "verify", record);
     const failed = report.checks.find((check) => check.status === "fail");
     stepItem(ctx, "verify", "fail", failed ? `${failed.title}: ${failed.detail}` : "The verification failed.");
     throw new StepStop("failed", failed?.detail ?? "The verification failed.");
   }
   stepItem(ctx, "verify", "pass", `Microsoft granted ${grantedNames.join(" and ") || "nothing"}; the app signs in and reads calendars.`);
-  return { report, granted: grantedNames };
+  return { report, granted: grantedNames, record };
 }
 
 /** Runs (or resumes) a provisioning to its end, a hand-off, or a stop. Expected failures are outcomes, not exceptions. */
@@ -621,8 +626,10 @@ async function runClaimed(
       return outcome("handoff", message, { handOff });
     }
     const credential = await newCredential(ctx);
-    const { report, granted } = await verify(ctx, plan, credential);
-    await crashPoint(ctx, "verify");
+    const { report, granted, record } = await verify(ctx, plan, credential);
+    // Its record is written with the connection below rather than on its own before it; a run that
+    // stops in between verifies again, which writes nothing in the tenant.
+    await crashPoint(ctx, "verify", () => recordStep(db, id, "verify", record));
     // The held secret must be written before it is discarded with the rest.
     await settle(ctx);
     const message = `Connected: app ${row.appId ?? ""} in tenant ${row.tenantId}, verified.`;
@@ -654,6 +661,7 @@ async function runClaimed(
           },
           { actor, ...(options.ip !== undefined ? { ip: options.ip } : {}) },
         );
+        await recordStep(tx, id, "verify", record);
         await recordStep(tx, id, "save", { status: "done", microsoftIds: { connectionId: saved.id }, attempts: 1 });
         await finishProvisioning(tx, id, { message, connectionId: saved.id, discard: true });
         return saved;
@@ -662,6 +670,7 @@ async function runClaimed(
       stepItem(ctx, "save", "pass", `Saved as “${connection.name}”.`);
     } else {
       stepItem(ctx, "save", "skip", "Not saved (--no-save).");
+      await recordStep(db, id, "verify", record);
       await finishProvisioning(db, id, { message, discard: false });
     }
     return outcome("done", message, { report, grantedRoles: granted, ...(connectionId ? { connectionId } : {}) });
