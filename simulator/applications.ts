@@ -403,6 +403,19 @@ async function removePassword(ctx: RequestContext, app: ScenarioApp): Promise<vo
   noContent(ctx);
 }
 
+/**
+ * GET /applications/{id}/owners: directory objects, here the scenario's users (learn.microsoft.com/graph/api/application-list-owners).
+ * Whoever registers an app becomes its owner ("Object ownership" in learn.microsoft.com/entra/fundamentals/users-default-permissions),
+ * which `createApplication` records.
+ */
+function listOwners(ctx: RequestContext, tenant: ScenarioTenant, app: ScenarioApp): void {
+  const value = app.ownerIds.map((id) => {
+    const user = tenant.users.find((candidate) => candidate.id === id);
+    return { "@odata.type": "#microsoft.graph.user", id, displayName: user?.displayName ?? null, userPrincipalName: user?.upn ?? null };
+  });
+  ok(ctx, 200, { "@odata.context": `${ctx.origin}/v1.0/$metadata#directoryObjects`, value });
+}
+
 async function handleApplications(ctx: RequestContext, caller: DirectoryCaller, rest: string[]): Promise<void> {
   const method = ctx.record.method;
   const { tenant } = caller;
@@ -431,6 +444,7 @@ async function handleApplications(ctx: RequestContext, caller: DirectoryCaller, 
     tenant.deletedApps.push({ ...app, objectId: applicationObjectId(tenant, app), deletedAt: new Date().toISOString(), hasServicePrincipal: false, grantedRoles: [] });
     return noContent(ctx);
   }
+  if (action === "owners" && method === "GET") return listOwners(ctx, tenant, app);
   if (action === "addPassword" && method === "POST") return addPassword(ctx, caller, app);
   if (action === "removePassword" && method === "POST") return removePassword(ctx, app);
   sendGraphError(ctx, 400, "BadRequest", `Resource not found for the segment '${action ?? key}'.`);

@@ -187,6 +187,23 @@ describe("runChecks against the simulator", () => {
     expect(byId("calendar").detail).toContain("adele@contoso.com");
   });
 
+  it("reads a likely mailbox beside the directory list instead of after it, and falls back to the list when it has none", async () => {
+    const alex = { id: "0a000000-0000-4000-8000-000000000003", label: "alex@contoso.com" };
+    // A slow user list: the calendar read must not wait for it.
+    faults([{ kind: "latency", path: "/v1.0/users", method: "GET", ms: 300 }]);
+    const { byId } = await run({}, { likelyMailbox: alex });
+    expect(byId("calendar")).toMatchObject({ status: "pass", detail: "Read the calendar of alex@contoso.com (the signed-in administrator's mailbox)." });
+    const users = sim.requests.find((request) => request.path === "/v1.0/users");
+    const calendar = sim.requests.find((request) => request.path === `/v1.0/users/${alex.id}/calendar`);
+    // Sent before the user list had answered: the two share a round trip.
+    expect(Date.parse(calendar!.time)).toBeLessThan(Date.parse(users!.time) + users!.durationMs);
+    faults([]);
+
+    const fallback = await run({}, { likelyMailbox: { id: "0a000000-0000-4000-8000-000000000001", label: "nomail@contoso.com" } });
+    expect(fallback.byId("calendar")).toMatchObject({ status: "pass", detail: "Read the calendar of adele@contoso.com (first user with a mailbox)." });
+    expect(fallback.report.ok).toBe(true);
+  });
+
   it("ErrorInvalidUser and MailboxNotEnabledForRESTAPI for a named mailbox", async () => {
     const missing = await run({ testMailbox: "ghost@contoso.com" });
     expect(missing.byId("calendar")).toMatchObject({ status: "fail", code: "ErrorInvalidUser", fix: { step: "mailbox-scope" }, who: "user" });

@@ -2,6 +2,7 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import {
   checkTitles,
+  skipTitles,
   diagnosisCheck,
   DEFAULT_CHECK_TIMEOUT_MS,
   DEFAULT_RETRY_BUDGET_MS,
@@ -49,7 +50,15 @@ import { createTestEvent, deleteEvent, listUsers, readCalendar, type UserPage } 
  * streamed partial results can still show where it stopped. Only bugs reject.
  */
 
-export type RunChecksOptions = CheckPipelineOptions;
+export type RunChecksOptions = CheckPipelineOptions & {
+  /**
+   * A mailbox likely to exist, read while the directory is listed when no test mailbox is named
+   * (the signed-in administrator's own, for the one-click setup): the calendar check then needs no
+   * second round trip. `id` addresses it in Graph, `label` names it in the report. When it has no
+   * mailbox, the listed users are tried as without it.
+   */
+  likelyMailbox?: { id: string; label: string };
+};
 
 const titles = checkTitles;
 
@@ -192,6 +201,8 @@ async function directoryCheck(ctx: Context, session: GraphSession): Promise<{ bo
   };
 }
 
+const NO_MAILBOX_CODES = ["MailboxNotEnabledForRESTAPI", "ResourceNotFound", "ErrorInvalidUser"];
+
 /** Tries the named mailbox, or up to three directory users with a mail address (some have no Exchange mailbox). */
 async function calendarCheck(ctx: Context, session: GraphSession, candidates: string[], named: boolean): Promise<{ body: CheckBody; mailbox?: string }> {
   let lastFailure: GraphFailure | undefined;
@@ -204,10 +215,18 @@ async function calendarCheck(ctx: Context, session: GraphSession, candidates: st
       };
     }
     lastFailure = result.failure;
-    const noMailbox = ["MailboxNotEnabledForRESTAPI", "ResourceNotFound", "ErrorInvalidUser"].includes(result.failure.code);
+    const noMailbox = NO_MAILBOX_CODES.includes(result.failure.code);
     if (named || !noMailbox) break;
   }
   return { body: mailboxFailureCheck(ctx, lastFailure ?? { code: "no-mailbox-found" }, `Mailbox: ${candidates[0] ?? "none"}.`) };
+}
+
+/** The likely mailbox's calendar; undefined when that user has no mailbox, so the directory's users are tried instead. */
+async function likelyCalendarCheck(ctx: Context, session: GraphSession, likely: { id: string; label: string }): Promise<CheckBody | undefined> {
+  const result = await readCalendar(session, likely.id);
+  if (result.ok) return { status: "pass", title: titles.calendar, detail: `Read the calendar of ${likely.label} (the signed-in administrator's mailbox).` };
+  if (NO_MAILBOX_CODES.includes(result.failure.code)) return undefined;
+  return mailboxFailureCheck(ctx, result.failure, `Mailbox: ${likely.label}.`);
 }
 
 async function calendarWriteCheck(ctx: Context, session: GraphSession, mailbox: string): Promise<CheckBody> {
@@ -392,8 +411,25 @@ export async function runChecks(rawInput: CheckInput, options: RunChecksOptions 
     return check;
   });
 
+  const likely = namedMailbox ? undefined : options.likelyMailbox;
+  // Read beside the directory list rather than after it: one round trip instead of two.
+  const likelyPromise = likely
+    ? (async () => {
+        let found = true;
+        const check = await timed(ctx, "calendar", async (policy) => {
+          const body = await likelyCalendarCheck(ctx, session(policy), likely);
+          found = body !== undefined;
+          return body ?? { status: "skip", title: skipTitles.calendar, detail: `${likely.label} has no mailbox.` };
+        });
+        return found ? check : undefined;
+      })()
+    : Promise.resolve(undefined);
+
   const calendarPromise = (async (): Promise<{ check: Check; mailbox?: string }> => {
     let candidates: string[];
+    // Awaited only when there is one: the named mailbox's request must leave before the scope probe's.
+    const likelyCheck = likely ? await likelyPromise : undefined;
+    if (likelyCheck && likely) return { check: likelyCheck, ...(likelyCheck.status === "pass" ? { mailbox: likely.id } : {}) };
     if (namedMailbox) {
       candidates = [namedMailbox];
     } else {
@@ -401,7 +437,7 @@ export async function runChecks(rawInput: CheckInput, options: RunChecksOptions 
       if (directory.status !== "pass" || !page) {
         return { check: skip("calendar", "Skipped: no test mailbox was named and the directory could not be listed to find one.") };
       }
-      candidates = page.users.filter((user) => user.mail).map((user) => user.userPrincipalName ?? user.id);
+      candidates = page.users.filter((user) => user.mail && user.id !== likely?.id && user.userPrincipalName !== likely?.label).map((user) => user.userPrincipalName ?? user.id);
       if (candidates.length === 0) {
         const started = performance.now();
         return { check: { id: "calendar", ...explained(ctx, "warn", { code: "no-mailbox-found" }), durationMs: performance.now() - started } };

@@ -30,8 +30,11 @@ export type PreflightPlan = {
   roles: { value: string; id: string }[];
   /** Apps already named so: reuse one by object id, or choose another name. */
   collisions: { objectId: string; appId: string }[];
-  /** This provisioning's own app, found by its tag: created by a run whose answer was lost. */
-  tagged?: { id: string; appId: string };
+  /**
+   * Every app carrying this provisioning's tag: a run whose answer was lost created one. Only
+   * candidates: anyone who may register apps can put the tag on theirs (see `adoptTaggedApp`).
+   */
+  tagged: TaggedApp[];
 };
 
 export type PreflightResult = {
@@ -50,7 +53,8 @@ type PasswordRestriction = { restrictionType?: string; state?: string; maxLifeti
 type AppManagementPolicy = { applicationRestrictions?: { passwordCredentials?: PasswordRestriction[]; keyCredentials?: PasswordRestriction[] } };
 type AuthorizationPolicy = { defaultUserRolePermissions?: { allowedToCreateApps?: boolean } };
 type ServicePrincipal = { id: string; appRoles?: { id: string; value: string }[] };
-type AppSummary = { id: string; appId: string; tags?: string[] };
+type AppSummary = { id: string; appId: string };
+export type TaggedApp = { id: string; appId: string; createdDateTime?: string | null };
 
 /** `P90D`, `P1Y`, `P6M`, `PT720H` → days (months count 30, years 365). */
 export function isoDurationDays(value: string): number | undefined {
@@ -67,9 +71,17 @@ function odataLiteral(value: string): string {
 export async function runPreflight(
   graph: AdminGraph,
   facts: SetupTokenFacts,
-  input: { displayName: string; reuseObjectId?: string; ownApplicationObjectId?: string; credentialKind?: "secret" | "certificate"; tag?: string },
+  input: {
+    displayName: string;
+    reuseObjectId?: string;
+    ownApplicationObjectId?: string;
+    credentialKind?: "secret" | "certificate";
+    /** Looked for across the tenant, whatever the app's name: given while this provisioning's app is not recorded. */
+    tag?: string;
+  },
 ): Promise<PreflightResult> {
-  const [roles, policy, authorization, named, graphSp, organization] = await Promise.all([
+  const noTagSearch: AdminGraphResult<{ value: TaggedApp[] }> = { ok: true, status: 200, value: { value: [] } };
+  const [roles, policy, authorization, named, graphSp, organization, taggedSearch] = await Promise.all([
     facts.roleTemplateIds
       ? Promise.resolve<AdminGraphResult<{ value: DirectoryRole[] }>>({ ok: true, status: 200, value: { value: facts.roleTemplateIds.map((roleTemplateId) => ({ roleTemplateId })) } })
       : graph.request<{ value: DirectoryRole[] }>("GET", "/me/transitiveMemberOf/microsoft.graph.directoryRole?$count=true&$select=id,roleTemplateId,displayName", {
@@ -77,10 +89,15 @@ export async function runPreflight(
         }),
     graph.request<AppManagementPolicy>("GET", "/policies/defaultAppManagementPolicy"),
     graph.request<AuthorizationPolicy>("GET", "/policies/authorizationPolicy"),
-    graph.request<{ value: AppSummary[] }>("GET", `/applications?$filter=${encodeURIComponent(`displayName eq ${odataLiteral(input.displayName)}`)}&$select=id,appId,displayName,tags`),
+    graph.request<{ value: AppSummary[] }>("GET", `/applications?$filter=${encodeURIComponent(`displayName eq ${odataLiteral(input.displayName)}`)}&$select=id,appId,displayName`),
     graph.request<{ value: ServicePrincipal[] }>("GET", `/servicePrincipals?$filter=${encodeURIComponent(`appId eq '${graphResourceAppId}'`)}&$select=id,appRoles`),
     graph.request<{ value: { id: string; displayName?: string | null }[] }>("GET", "/organization?$select=id,displayName"),
+    // `tags` supports $filter with any() (the application resource's documentation).
+    input.tag === undefined
+      ? Promise.resolve(noTagSearch)
+      : graph.request<{ value: TaggedApp[] }>("GET", `/applications?$filter=${encodeURIComponent(`tags/any(t:t eq ${odataLiteral(input.tag)})`)}&$select=id,appId,createdDateTime`),
   ]);
+  const tagged = taggedSearch.ok ? taggedSearch.value.value : [];
   const organizationRow = organization.ok ? organization.value.value[0] : undefined;
   const items: ChecklistItem[] = [];
   const stops: string[] = [];
@@ -185,8 +202,8 @@ export async function runPreflight(
   if (!facts.can.createApps) stops.push("token");
 
   // Name collision: reuse by object id, never by name alone.
-  const ours = (app: AppSummary) => app.id === input.ownApplicationObjectId || (input.tag !== undefined && (app.tags ?? []).includes(input.tag));
-  const tagged = named.ok ? named.value.value.find((app) => input.tag !== undefined && (app.tags ?? []).includes(input.tag)) : undefined;
+  // A tagged app is judged by the create step, which adopts it or stops; it is no name collision.
+  const ours = (app: AppSummary) => app.id === input.ownApplicationObjectId || tagged.some((candidate) => candidate.id === app.id);
   const collisions = named.ok ? named.value.value.filter((app) => !ours(app)).map((app) => ({ objectId: app.id, appId: app.appId })) : [];
   const reusing = input.reuseObjectId !== undefined && collisions.some((app) => app.objectId === input.reuseObjectId);
   if (!named.ok) {
@@ -224,7 +241,7 @@ export async function runPreflight(
       graphServicePrincipalId: graphPrincipal?.id ?? "",
       roles: roleIdsResolved,
       collisions,
-      ...(tagged ? { tagged: { id: tagged.id, appId: tagged.appId } } : {}),
+      tagged,
     },
   };
 }

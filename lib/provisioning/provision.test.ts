@@ -6,7 +6,8 @@ import type { Database } from "@/lib/db/client";
 import { resolveCloud } from "@/lib/entra/cloud-config";
 import type { Cloud } from "@/lib/entra/clouds";
 import type { ChecklistItem } from "@/lib/provisioning/preflight";
-import { runProvisioning, startProvisioning, undoProvisioning, type RunOptions } from "@/lib/provisioning/provision";
+import { createAdminGraph } from "@/lib/provisioning/admin-graph";
+import { CONSOLE_APP_TAG, provisioningTag, runProvisioning, startProvisioning, undoProvisioning, type RunOptions } from "@/lib/provisioning/provision";
 import { getProvisioning } from "@/lib/provisioning/records";
 import type { FaultInput } from "@/simulator/scenario";
 import { testEngines } from "@/test-support/databases";
@@ -148,6 +149,82 @@ describe.each(testEngines())("provisioning on $name", (engine) => {
       expect(tenantApps(name)[0]?.secrets).toHaveLength(1);
     });
   }
+
+  describe("an app found again by its tag after a crash that lost its record", () => {
+    async function crashAndLoseRecord(name: string) {
+      const token = adminToken(sim, provisioningUsers.globalAdmin.id, SETUP_APP_SCOPES);
+      const id = await startProvisioning(database.prisma, ring, { cloud, token, displayName: name, secretMonths: 6 }, actor);
+      await expect(runProvisioning(database.prisma, ring, cloud, id, { actor, backoff, crashAfter: "create-app" })).rejects.toThrow("simulated crash");
+      // The crash came between Microsoft's answer and the record: only the app's tag knows it.
+      await database.prisma.provisioning.update({ where: { id }, data: { applicationObjectId: null, appId: null }, select: { id: true } });
+      await database.prisma.provisioningStep.deleteMany({ where: { provisioningId: id, step: "create-app" } });
+      return id;
+    }
+
+    /** Another user of the tenant registers an app of their own, with this setup's tag copied onto it. */
+    async function plant(userId: string, name: string, tag: string): Promise<string> {
+      const graph = createAdminGraph(cloud, adminToken(sim, userId, SETUP_APP_SCOPES));
+      const created = await graph.request<{ id: string }>("POST", "/applications", { body: { displayName: name, signInAudience: "AzureADMyOrg", tags: [CONSOLE_APP_TAG, tag] } });
+      if (!created.ok) throw new Error(`planting failed: ${created.failure.code}`);
+      return created.value.id;
+    }
+
+    it("the real crash-resume adopts its own app: one app, created once", async () => {
+      sim.setScenario(provisioningScenario(pristine()));
+      sim.clearRequests();
+      const name = `Calsync lost record ${engine.name}`;
+      const id = await crashAndLoseRecord(name);
+      const resumed = await runProvisioning(database.prisma, ring, cloud, id, { actor, backoff });
+      expect(resumed.status, resumed.message).toBe("done");
+      expect(tenantApps(name)).toHaveLength(1);
+      expect(writes(/^\/v1\.0\/applications$/)).toBe(1);
+      expect(sim.requests.some((request) => /^\/v1\.0\/applications\/[^/]+\/owners$/.test(request.path))).toBe(true);
+      const row = await getProvisioning(database.prisma, id);
+      expect(row?.applicationObjectId).toBe(tenantApps(name)[0]?.objectId);
+    });
+
+    it("a tag planted on someone else's app beside ours: refused, nothing reused, nothing granted", async () => {
+      sim.setScenario(provisioningScenario(pristine()));
+      const name = `Calsync planted ${engine.name}`;
+      const id = await crashAndLoseRecord(name);
+      const planted = await plant(provisioningUsers.noRole.id, name, provisioningTag(id));
+      const resumed = await runProvisioning(database.prisma, ring, cloud, id, { actor, backoff });
+      expect(resumed.status).toBe("failed");
+      expect(resumed.message).toContain("2 apps carry the tag");
+      expect(resumed.message).toContain(planted);
+      for (const app of tenantApps(name)) expect(app).toMatchObject({ hasServicePrincipal: false, grantedRoles: [], secrets: [] });
+      const row = await getProvisioning(database.prisma, id);
+      expect(row?.applicationObjectId).toBeNull();
+      const audit = await database.prisma.auditEvent.findMany({ where: { targetId: id, action: "provisioning.tagged-app-refused" }, select: { summary: true } });
+      expect(audit).toHaveLength(1);
+    });
+
+    it("the only tagged app, but owned by someone else (ours is gone): refused", async () => {
+      sim.setScenario(provisioningScenario(pristine()));
+      const name = `Calsync planted alone ${engine.name}`;
+      const id = await crashAndLoseRecord(name);
+      const tenant = sim.scenario.tenants[0]!;
+      tenant.apps.splice(tenant.apps.findIndex((app) => app.displayName === name), 1);
+      const planted = await plant(provisioningUsers.noRole.id, name, provisioningTag(id));
+      const resumed = await runProvisioning(database.prisma, ring, cloud, id, { actor, backoff });
+      expect(resumed.status).toBe("failed");
+      expect(resumed.message).toContain("are not among its owners");
+      expect(resumed.message).toContain(planted);
+      expect(tenantApps(name)).toEqual([expect.objectContaining({ hasServicePrincipal: false, grantedRoles: [], secrets: [] })]);
+    });
+
+    it("a tagged app of the administrator's own that Microsoft registered before the setup began: refused", async () => {
+      sim.setScenario(provisioningScenario(pristine()));
+      const name = `Calsync old tagged ${engine.name}`;
+      const id = await crashAndLoseRecord(name);
+      const [app] = tenantApps(name);
+      app!.createdAt = new Date(Date.now() - 60 * 60_000).toISOString();
+      const resumed = await runProvisioning(database.prisma, ring, cloud, id, { actor, backoff });
+      expect(resumed.status).toBe("failed");
+      expect(resumed.message).toContain("registered it before this setup began");
+      expect(tenantApps(name)).toEqual([expect.objectContaining({ hasServicePrincipal: false })]);
+    });
+  });
 
   it("two runs of one provisioning at once: one runs, the other is told so, and one app is created", async () => {
     sim.setScenario(provisioningScenario(pristine()));

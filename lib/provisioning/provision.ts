@@ -12,7 +12,7 @@ import type { AppPrismaClient } from "@/lib/db/types";
 import { createAdminGraph, type AdminGraph, type AdminGraphFailure } from "@/lib/provisioning/admin-graph";
 import { explainFailure, hasCode, isAlreadyGranted } from "@/lib/provisioning/explain";
 import { recordTenantName } from "@/lib/connections/tenant-names";
-import { runPreflight, type ChecklistItem, type CredentialPlan, type PreflightPlan } from "@/lib/provisioning/preflight";
+import { runPreflight, type ChecklistItem, type CredentialPlan, type PreflightPlan, type PreflightResult, type TaggedApp } from "@/lib/provisioning/preflight";
 import {
   createProvisioningRecord,
   discardProvisioningSecrets,
@@ -28,7 +28,7 @@ import {
 } from "@/lib/provisioning/records";
 import { getEnv } from "@/lib/env";
 import { defaultBackoff, replicationTokenCodes, withReplicationRetry, type BackoffOptions, type RetryOutcome } from "@/lib/provisioning/replication";
-import { inspectSetupToken } from "@/lib/provisioning/setup-token";
+import { inspectSetupToken, type SetupTokenFacts } from "@/lib/provisioning/setup-token";
 import { wizardConsentHandOff } from "@/lib/wizard/consent-hand-off";
 import { consentRedirectUri } from "@/lib/wizard/urls";
 
@@ -122,6 +122,8 @@ type Context = {
   cloud: Cloud;
   graph: AdminGraph;
   row: ProvisioningRow;
+  /** What the administrator's token says about them: whose app a tagged one must be, whose mailbox to read. */
+  facts: SetupTokenFacts;
   options: RunOptions;
   backoff: BackoffOptions;
   items: Map<string, ChecklistItem>;
@@ -178,9 +180,10 @@ async function audit(ctx: Context, action: string, summary: string): Promise<voi
   });
 }
 
-async function crashPoint(ctx: Context, step: string): Promise<void> {
+async function crashPoint(ctx: Context, step: string, record?: () => Promise<void>): Promise<void> {
   if (ctx.options.crashAfter !== step) return;
   await settle(ctx);
+  await record?.();
   throw new Error(`simulated crash after ${step}`);
 }
 
@@ -222,9 +225,9 @@ async function createApp(ctx: Context, plan: PreflightPlan): Promise<void> {
     else created = existing.value;
   } else {
     // A crash between Microsoft's answer and our record leaves a tagged app behind, which the
-    // pre-flight's name search already found: adopt it.
-    created = plan.tagged;
-    if (!created) {
+    // pre-flight's tag search already found: adopt it, if it is really ours.
+    if (plan.tagged.length > 0) created = await adoptTaggedApp(ctx, plan.tagged);
+    else {
       const result = await ctx.graph.request<{ id: string; appId: string }>("POST", "/applications", {
         body: {
           displayName: row.displayName,
@@ -249,6 +252,47 @@ async function createApp(ctx: Context, plan: PreflightPlan): Promise<void> {
   later(ctx, recordStep(ctx.db, row.id, "create-app", { status: "done", microsoftIds: { applicationObjectId: created.id, appId: created.appId }, attempts: 1 }));
   stepItem(ctx, "create-app", "pass", `Application (client) ID ${created.appId}.`);
   await crashPoint(ctx, "create-app");
+}
+
+/** Apps created up to this long before the provisioning began still count as after it: Microsoft's clock is not ours. */
+const CLOCK_SKEW_MS = 5 * 60_000;
+
+/**
+ * A tagged app is this provisioning's only when it is the only one with the tag, the signed-in
+ * administrator owns it (whoever registers an app becomes its owner) and Microsoft created it after
+ * the provisioning began. Anyone who may register apps can copy the tag onto an app of their own
+ * while the first run's answer is lost; adopting that app would grant it Calendars.ReadWrite
+ * across the tenant. Anything else stops the run, and nothing is reused.
+ */
+async function adoptTaggedApp(ctx: Context, tagged: TaggedApp[]): Promise<{ id: string; appId: string }> {
+  const { row } = ctx;
+  const ids = tagged.map((app) => `${app.appId} (object ID ${app.id})`).join(", ");
+  const refuse = async (reason: string, code: string): Promise<never> => {
+    const detail = `${reason} Nothing was reused and nothing more was changed. Check ${tagged.length === 1 ? "that app" : "these apps"} in the Microsoft Entra admin center (App registrations), delete any you do not recognise, then start a new setup.`;
+    await Promise.all([
+      recordStep(ctx.db, row.id, "create-app", { status: "failed", attempts: 0, error: code }),
+      audit(ctx, "tagged-app-refused", `Refused to adopt app ${ids} in tenant ${row.tenantId}, which carries this setup's tag: ${code}`),
+    ]);
+    stepItem(ctx, "create-app", "fail", detail, "an Application Administrator or Global Administrator");
+    throw new StepStop("failed", detail);
+  };
+  if (tagged.length > 1) {
+    return refuse(`${tagged.length} apps carry the tag this setup puts on the app it creates: ${ids}. Only one can be the app an earlier attempt created; another may have been made by someone else to receive this app's permissions.`, "several tagged apps");
+  }
+  const [app] = tagged as [TaggedApp];
+  const createdAt = Date.parse(app.createdDateTime ?? "");
+  if (!Number.isFinite(createdAt) || createdAt < row.createdAt.getTime() - CLOCK_SKEW_MS) {
+    return refuse(`The app ${ids} carries the tag this setup puts on the app it creates, but Microsoft registered it before this setup began, so an earlier attempt cannot have created it.`, "tagged app older than the setup");
+  }
+  // Owners are directory objects; $select keeps them to their ids. A resume right after the crash may
+  // ask before the new app has replicated, so this read waits like the writes do.
+  const owners = await retrying(ctx, "create-app", () => ctx.graph.request<{ value: { id: string }[] }>("GET", `/applications/${encodeURIComponent(app.id)}/owners?$select=id`));
+  if (!owners.ok) return failStep(ctx, "create-app", owners);
+  if (!owners.value.value.some((owner) => owner.id.toLowerCase() === ctx.facts.userId.toLowerCase())) {
+    return refuse(`The app ${ids} carries the tag this setup puts on the app it creates, but you (${ctx.facts.account}) are not among its owners, as you would be had this setup created it with your sign-in.`, "tagged app owned by someone else");
+  }
+  later(ctx, audit(ctx, "create-app", `Adopted app “${row.displayName}” in tenant ${row.tenantId}, created by an earlier attempt whose answer was lost: application (client) ID ${app.appId}, object ID ${app.id}`));
+  return { id: app.id, appId: app.appId };
 }
 
 async function createServicePrincipal(ctx: Context): Promise<void> {
@@ -441,7 +485,10 @@ async function newCredential(ctx: Context): Promise<NewCredential> {
   return { clientSecret: "", certificate: { privateKeyPem: secret ?? "", certificatePem: ctx.row.certificatePem, thumbprintSha256: described.thumbprintSha256, expiresAt: described.expiresAt } };
 }
 
-async function verify(ctx: Context, plan: PreflightPlan, credential: NewCredential): Promise<{ report: CheckReport; granted: string[] }> {
+type StepRecord = Parameters<typeof recordStep>[3];
+
+/** A passing verification's record is the caller's to write, with the saved connection; a failing one is written here. */
+async function verify(ctx: Context, plan: PreflightPlan, credential: NewCredential): Promise<{ report: CheckReport; granted: string[]; record: StepRecord }> {
   const { row } = ctx;
   stepItem(ctx, "verify", "running", "Signing in as the new app and reading what Microsoft granted…");
   const outcome = await withReplicationRetry(
@@ -457,7 +504,7 @@ async function verify(ctx: Context, plan: PreflightPlan, credential: NewCredenti
             ...(credential.certificate ? { certificate: { privateKeyPem: credential.certificate.privateKeyPem, certificatePem: credential.certificate.certificatePem, thumbprintSha256: credential.certificate.thumbprintSha256 } } : {}),
             mailboxScope: { kind: "all" },
           },
-          ctx.options.signal ? { signal: ctx.options.signal } : {},
+          { likelyMailbox: { id: ctx.facts.userId, label: ctx.facts.account }, ...(ctx.options.signal ? { signal: ctx.options.signal } : {}) },
         ),
         grantedRoleIds(ctx),
       ]);
@@ -474,77 +521,84 @@ async function verify(ctx: Context, plan: PreflightPlan, credential: NewCredenti
   if (!outcome.ok) return failStep(ctx, "verify", outcome);
   const { report, granted } = outcome.value;
   const grantedNames = plan.roles.filter((role) => granted.includes(role.id.toLowerCase())).map((role) => role.value);
-  later(ctx, recordStep(ctx.db, row.id, "verify", { status: report.ok ? "done" : "failed", microsoftIds: Object.fromEntries(grantedNames.map((name) => [name, "granted"])), attempts: outcome.attempts }));
+  const record: StepRecord = { status: report.ok ? "done" : "failed", microsoftIds: Object.fromEntries(grantedNames.map((name) => [name, "granted"])), attempts: outcome.attempts };
   if (!report.ok) {
+    await recordStep(ctx.db, row.id, "verify", record);
     const failed = report.checks.find((check) => check.status === "fail");
     stepItem(ctx, "verify", "fail", failed ? `${failed.title}: ${failed.detail}` : "The verification failed.");
     throw new StepStop("failed", failed?.detail ?? "The verification failed.");
   }
   stepItem(ctx, "verify", "pass", `Microsoft granted ${grantedNames.join(" and ") || "nothing"}; the app signs in and reads calendars.`);
-  return { report, granted: grantedNames };
+  return { report, granted: grantedNames, record };
 }
 
-async function loadContext(db: AppPrismaClient, ring: KeyRing, cloud: Cloud, id: string, options: RunOptions): Promise<{ ctx: Context; token: string } | ProvisioningOutcome> {
+/** Runs (or resumes) a provisioning to its end, a hand-off, or a stop. Expected failures are outcomes, not exceptions. */
+export async function runProvisioning(db: AppPrismaClient, ring: KeyRing, cloud: Cloud, id: string, options: RunOptions): Promise<ProvisioningOutcome> {
   const [row, { token }] = await Promise.all([getProvisioning(db, id), openProvisioningSecrets(db, ring, id)]);
   if (!row) throw new ProvisioningInputError("This provisioning no longer exists.");
   if (!token) {
     return { id, status: "stopped", message: "The administrator's token for this provisioning was discarded. Sign in or paste a new token to continue.", items: [] };
   }
-  const ctx: Context = { db, ring, cloud, graph: createAdminGraph(cloud, token, options.signal), row, options, backoff: options.backoff ?? provisioningBackoff(), items: new Map(), background: [] };
-  return { ctx, token };
-}
-
-/** Runs (or resumes) a provisioning to its end, a hand-off, or a stop. Expected failures are outcomes, not exceptions. */
-export async function runProvisioning(db: AppPrismaClient, ring: KeyRing, cloud: Cloud, id: string, options: RunOptions): Promise<ProvisioningOutcome> {
-  const loaded = await loadContext(db, ring, cloud, id, options);
-  if (!("ctx" in loaded)) return loaded;
-  const { ctx, token } = loaded;
-  const { row } = ctx;
-  const outcome = (status: ProvisioningOutcome["status"], message: string, extra: Partial<ProvisioningOutcome> = {}): ProvisioningOutcome => ({ id, status, message, items: [...ctx.items.values()], ...extra });
+  const items = new Map<string, ChecklistItem>();
+  const outcome = (status: ProvisioningOutcome["status"], message: string, extra: Partial<ProvisioningOutcome> = {}): ProvisioningOutcome => ({ id, status, message, items: [...items.values()], ...extra });
   if (row.status === "done" || row.status === "undone") return outcome(row.status === "done" ? "done" : "stopped", row.message ?? "This provisioning has ended.");
+
+  const inspected = inspectSetupToken(token, cloud);
+  const graph = createAdminGraph(cloud, token, options.signal);
+  const backoff = options.backoff ?? provisioningBackoff();
+  // The pre-flight only reads, so it runs beside the claim below; a run that finds the claim taken
+  // drops its answers. Its rejection (a bug) surfaces where it is awaited.
+  const preflight = inspected.ok
+    ? runPreflight(graph, inspected.facts, {
+        displayName: row.displayName,
+        ...(row.reuseObjectId ? { reuseObjectId: row.reuseObjectId } : {}),
+        ...(row.applicationObjectId ? { ownApplicationObjectId: row.applicationObjectId } : {}),
+        ...(row.applicationObjectId || row.reuseObjectId ? {} : { tag: provisioningTag(row.id) }),
+        credentialKind: row.credentialKind === "certificate" ? "certificate" : "secret",
+      })
+    : undefined;
+  void preflight?.catch(() => undefined);
 
   // One run at a time: a second window (or the CLI) would otherwise send the same writes twice. A
   // process that dies keeps the lease until it expires, after the longest wait one attempt may take.
   const now = new Date();
   const claimed = await db.provisioning.updateMany({
     where: { id, OR: [{ leaseUntil: null }, { leaseUntil: { lt: now } }] },
-    data: { leaseUntil: new Date(now.getTime() + ctx.backoff.boundMs + 2 * 60_000) },
+    data: { leaseUntil: new Date(now.getTime() + backoff.boundMs + 2 * 60_000) },
   });
   if (claimed.count === 0) return outcome("busy", "This setup is already running in another window or process. Wait for it to finish, then reload this page.");
+  const background: Promise<unknown>[] = [];
+  let finished = false;
   try {
-    const result = await runClaimed(ctx, token, outcome);
+    if (!inspected.ok || !preflight) {
+      const problem = inspected.ok ? "The token could not be read." : inspected.problem;
+      await updateProvisioning(db, id, { status: "failed", message: problem });
+      return outcome("stopped", problem);
+    }
+    const ctx: Context = { db, ring, cloud, graph, row, facts: inspected.facts, options, backoff, items, background };
+    const result = await runClaimed(ctx, await preflight, outcome);
     await settle(ctx);
+    finished = result.status === "done";
     return result;
   } finally {
     // A run that threw still leaves its records written before the lease goes.
-    await Promise.allSettled(ctx.background);
-    await db.provisioning.updateMany({ where: { id }, data: { leaseUntil: null } });
+    await Promise.allSettled(background);
+    // A finished provisioning let go of its lease in the write that ended it.
+    if (!finished) await db.provisioning.updateMany({ where: { id }, data: { leaseUntil: null } });
   }
 }
 
 async function runClaimed(
   ctx: Context,
-  token: string,
+  preflight: PreflightResult,
   outcome: (status: ProvisioningOutcome["status"], message: string, extra?: Partial<ProvisioningOutcome>) => ProvisioningOutcome,
 ): Promise<ProvisioningOutcome> {
   const { db, ring, cloud, row, options } = ctx;
   const { id } = row;
-  const inspected = inspectSetupToken(token, cloud);
-  if (!inspected.ok) {
-    await updateProvisioning(db, id, { status: "failed", message: inspected.problem });
-    return outcome("stopped", inspected.problem);
-  }
   for (const title of Object.keys(stepTitles)) if (!ctx.items.has(title)) stepItem(ctx, title, "pending", "");
-  const preflight = await runPreflight(ctx.graph, inspected.facts, {
-    displayName: row.displayName,
-    ...(row.reuseObjectId ? { reuseObjectId: row.reuseObjectId } : {}),
-    ...(row.applicationObjectId ? { ownApplicationObjectId: row.applicationObjectId } : {}),
-    tag: provisioningTag(row.id),
-    credentialKind: row.credentialKind === "certificate" ? "certificate" : "secret",
-  });
   for (const item of preflight.items) show(ctx, item);
-  if (preflight.tenant && preflight.tenant.id.toLowerCase() === inspected.facts.tenantId.toLowerCase()) {
-    await recordTenantName(db, preflight.tenant.id, preflight.tenant.displayName);
+  if (preflight.tenant && preflight.tenant.id.toLowerCase() === ctx.facts.tenantId.toLowerCase()) {
+    later(ctx, recordTenantName(db, preflight.tenant.id, preflight.tenant.displayName));
   }
   const { plan } = preflight;
   // A provisioning that already wrote something keeps going; only a fresh one stops on the pre-flight.
@@ -572,8 +626,10 @@ async function runClaimed(
       return outcome("handoff", message, { handOff });
     }
     const credential = await newCredential(ctx);
-    const { report, granted } = await verify(ctx, plan, credential);
-    await crashPoint(ctx, "verify");
+    const { report, granted, record } = await verify(ctx, plan, credential);
+    // Its record is written with the connection below rather than on its own before it; a run that
+    // stops in between verifies again, which writes nothing in the tenant.
+    await crashPoint(ctx, "verify", () => recordStep(db, id, "verify", record));
     // The held secret must be written before it is discarded with the rest.
     await settle(ctx);
     const message = `Connected: app ${row.appId ?? ""} in tenant ${row.tenantId}, verified.`;
@@ -605,6 +661,7 @@ async function runClaimed(
           },
           { actor, ...(options.ip !== undefined ? { ip: options.ip } : {}) },
         );
+        await recordStep(tx, id, "verify", record);
         await recordStep(tx, id, "save", { status: "done", microsoftIds: { connectionId: saved.id }, attempts: 1 });
         await finishProvisioning(tx, id, { message, connectionId: saved.id, discard: true });
         return saved;
@@ -613,6 +670,7 @@ async function runClaimed(
       stepItem(ctx, "save", "pass", `Saved as “${connection.name}”.`);
     } else {
       stepItem(ctx, "save", "skip", "Not saved (--no-save).");
+      await recordStep(db, id, "verify", record);
       await finishProvisioning(db, id, { message, discard: false });
     }
     return outcome("done", message, { report, grantedRoles: granted, ...(connectionId ? { connectionId } : {}) });

@@ -132,11 +132,11 @@ export async function keepProvisioningCertificate(
   });
 }
 
-/** A finished provisioning: done, with its connection, and (when saved) without the token and credential it held. */
+/** A finished provisioning: done, with its connection, its lease let go, and (when saved) without the token and credential it held. */
 export async function finishProvisioning(db: DbClient, id: string, data: { message: string; connectionId?: string; discard: boolean }): Promise<void> {
   await db.provisioning.update({
     where: { id },
-    data: { status: "done", message: data.message, ...(data.connectionId ? { connectionId: data.connectionId } : {}), ...(data.discard ? { tokenSealed: null, secretSealed: null } : {}) },
+    data: { status: "done", message: data.message, leaseUntil: null, ...(data.connectionId ? { connectionId: data.connectionId } : {}), ...(data.discard ? { tokenSealed: null, secretSealed: null } : {}) },
     select: { id: true },
   });
 }

@@ -26,6 +26,33 @@ describe("back-off", () => {
     expect(backoffDelay(3, { ...options, random: () => 0 })).toBe(40);
   });
 
+  it("keeps each wait within a share of the time already waited, so a delay of seconds is not overshot by a whole doubled step", () => {
+    const options = { baseMs: 100, capMs: 10_000, boundMs: 600_000, elapsedShare: 0.1, random: () => 1 };
+    // Doubling alone would reach 3,200 ms by the sixth attempt; two seconds in, the wait is 200 ms.
+    expect(backoffDelay(6, options, 2_000)).toBe(200);
+    expect(backoffDelay(1, options, 0)).toBe(100);
+    // Minutes in, the fixed cap takes over.
+    expect(backoffDelay(30, options, 300_000)).toBe(10_000);
+  });
+
+  it("counts each wait from the start of the refused attempt, so a slow refusal is retried at once", async () => {
+    const notFound = failure(404, "Request_ResourceNotFound", "does not exist or one of its queried reference-property objects are not present");
+    const waits: number[] = [];
+    let calls = 0;
+    const outcome = await withReplicationRetry(
+      async () => {
+        calls += 1;
+        if (calls > 2) return { ok: true as const, value: "seen" };
+        // A refusal that takes longer than the whole back-off step.
+        await new Promise((resolve) => setTimeout(resolve, 60));
+        return { ok: false as const, failure: notFound };
+      },
+      { baseMs: 20, capMs: 40, boundMs: 5_000, random: () => 1, onWait: ({ nextInMs }) => waits.push(nextInMs) },
+    );
+    expect(outcome).toMatchObject({ ok: true, value: "seen", attempts: 3 });
+    expect(waits).toEqual([0, 0]);
+  });
+
   it("stops retrying once the bound would be passed, and never retries a final error", async () => {
     let calls = 0;
     const notFound = failure(404, "Request_ResourceNotFound", "does not exist or one of its queried reference-property objects are not present");

@@ -32,19 +32,29 @@ export type BackoffOptions = {
   capMs: number;
   /** Give up once this much time has passed since the first attempt. */
   boundMs: number;
+  /**
+   * No wait longer than this share of the time already waited: an object that appears after a
+   * delay D is then seen by about D × (1 + share) plus a round trip, rather than D plus a whole
+   * doubled step, while a wait of minutes still settles at `capMs` between attempts.
+   */
+  elapsedShare?: number;
   random?: () => number;
 };
 
 /**
- * Short, capped waits: most replication delays last seconds, and a wait much longer than a round
- * trip only adds to the time after the object appears. The bound comes from
- * CALSYNC_PROVISION_REPLICATION_MINUTES (see `provisioningBackoff`).
+ * The first retry follows the first refusal at once (its wait is shorter than a round trip and
+ * counts from the refused request's start); waits then grow with the time already waited, up to
+ * the cap. The bound comes from CALSYNC_PROVISION_REPLICATION_MINUTES (see `provisioningBackoff`).
  */
-export const defaultBackoff: BackoffOptions = { baseMs: 100, capMs: 400, boundMs: 10 * 60_000 };
+export const defaultBackoff: BackoffOptions = { baseMs: 100, capMs: 10_000, boundMs: 10 * 60_000, elapsedShare: 0.1 };
 
-/** The wait before attempt `attempt + 1` (attempt counts from 1): full jitter under a capped exponential. */
-export function backoffDelay(attempt: number, options: BackoffOptions): number {
-  const ceiling = Math.min(options.capMs, options.baseMs * 2 ** (attempt - 1));
+/**
+ * The wait before attempt `attempt + 1` (attempt counts from 1), `elapsedMs` after the first
+ * attempt began: full jitter under a capped exponential, capped again by a share of `elapsedMs`.
+ */
+export function backoffDelay(attempt: number, options: BackoffOptions, elapsedMs = Number.POSITIVE_INFINITY): number {
+  const share = options.elapsedShare === undefined ? Number.POSITIVE_INFINITY : Math.max(options.baseMs, elapsedMs * options.elapsedShare);
+  const ceiling = Math.min(options.capMs, options.baseMs * 2 ** (attempt - 1), share);
   const random = options.random ?? Math.random;
   // Never below a tenth of the ceiling, so a run of small draws cannot turn into a busy loop.
   return Math.round(ceiling * (0.1 + 0.9 * random()));
@@ -58,7 +68,9 @@ export type RetryOutcome<T> =
 
 /**
  * Runs `attempt` until it succeeds, fails with something other than replication, or the bound runs
- * out. `onWait` is told before each wait so the checklist can say "attempt 3, next try in 4 s".
+ * out. Each wait counts from the start of the refused attempt, so the round trip that brought the
+ * refusal is part of it. `onWait` is told before each wait so the checklist can say "attempt 3,
+ * next try in 4 s".
  */
 export async function withReplicationRetry<T>(
   run: () => Promise<{ ok: true; value: T } | { ok: false; failure: AdminGraphFailure }>,
@@ -67,14 +79,17 @@ export async function withReplicationRetry<T>(
   const started = Date.now();
   const replicating = options.isReplication ?? isReplicationFailure;
   for (let attempt = 1; ; attempt += 1) {
+    const attemptStarted = Date.now();
     const result = await run();
     if (result.ok) return { ok: true, value: result.value, attempts: attempt };
     if (!replicating(result.failure)) return { ok: false, failure: result.failure, attempts: attempt, replication: false };
-    const wait = backoffDelay(attempt, options);
-    if (Date.now() - started + wait > options.boundMs || options.signal?.aborted) {
+    const now = Date.now();
+    const wait = Math.max(0, attemptStarted + backoffDelay(attempt, options, now - started) - now);
+    if (now - started + wait > options.boundMs || options.signal?.aborted) {
       return { ok: false, failure: result.failure, attempts: attempt, replication: true };
     }
     options.onWait?.({ attempt: attempt + 1, nextInMs: wait });
+    if (wait === 0) continue;
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, wait);
       options.signal?.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
