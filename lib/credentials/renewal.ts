@@ -428,8 +428,9 @@ export async function renewOwnerCertificate(db: AppPrismaClient, ring: KeyRing, 
     crash(options, "removed");
     const oldThumbprint = row.previousThumbprint ?? "";
     const finished = row;
-    await db.$transaction(async (tx) => {
-      await owner.update(tx, { renewalStep: null, previousKeyId: null, previousThumbprint: null });
+    const recorded = await db.$transaction(async (tx) => {
+      // Another instance or an admin's save took the row meanwhile: it says what happened, not this run.
+      if (!(await owner.update(tx, { renewalStep: null, previousKeyId: null, previousThumbprint: null }))) return false;
       await recordAudit(tx, {
         actor: null,
         action: owner.audit.action,
@@ -442,7 +443,9 @@ export async function renewOwnerCertificate(db: AppPrismaClient, ring: KeyRing, 
               : "delete the old certificate in Entra (its Certificate ID was not known)"
         }`,
       });
+      return true;
     });
+    if (!recorded) return { outcome: "lost-lease" };
     owner.forget();
     return { outcome: "renewed", oldThumbprint, newThumbprint: row.thumbprint ?? "", oldKeyRemoved: removed };
   }
@@ -456,19 +459,24 @@ export async function renewOwnerCertificate(db: AppPrismaClient, ring: KeyRing, 
  */
 export async function runDueRenewals(db: AppPrismaClient, ring: KeyRing, options: RenewalOptions): Promise<Map<string, RenewalOutcome>> {
   const outcomes = new Map<string, RenewalOutcome>();
-  const lease = { instanceId: options.instanceId, now: options.now ?? new Date(), renewDays: options.renewDays, ...(options.leaseMs ? { leaseMs: options.leaseMs } : {}) };
+  const leased = new Set<string>();
+  // Each lease counts from when it is taken: one taken at the start of a long pass could expire before its renewal begins.
+  const lease = () => ({ instanceId: options.instanceId, now: options.now ?? new Date(), renewDays: options.renewDays, ...(options.leaseMs ? { leaseMs: options.leaseMs } : {}) });
   try {
     for (;;) {
-      const [id] = await leaseDueRenewals(db, { ...lease, limit: 1 });
+      const [id] = await leaseDueRenewals(db, { ...lease(), limit: 1 });
       if (!id) break;
+      leased.add(id);
       outcomes.set(id, await renewCertificate(db, ring, id, options));
     }
-    if (await leaseMailboxAppRenewal(db, lease)) {
+    if (await leaseMailboxAppRenewal(db, lease())) {
+      leased.add(MAILBOX_APP_RENEWAL_KEY);
       outcomes.set(MAILBOX_APP_RENEWAL_KEY, await renewOwnerCertificate(db, ring, mailboxAppRenewalOwner(options.instanceId), options));
     }
     return outcomes;
   } finally {
-    for (const id of outcomes.keys()) {
+    // Also the lease of a renewal that threw: the next pass need not wait for it to expire.
+    for (const id of leased) {
       if (id === MAILBOX_APP_RENEWAL_KEY) await releaseMailboxAppRenewal(db, options.instanceId);
       else await releaseRenewalLease(db, id, options.instanceId);
     }

@@ -180,6 +180,26 @@ describe.each(testEngines())("the mailbox sign-in app's certificate on $name", (
     expect(addKeyCalls()).toBe(0);
   });
 
+  it("adding the Object ID clears the warning it caused", async () => {
+    await installExpiringCertificate({ objectId: false });
+    await runDueRenewals(database.prisma, ring, options());
+    const warned = await getDelegatedAppView(database.prisma);
+    expect(warned?.renewalWarning).toMatch(/Object ID is unknown/);
+    expect((await save({ expectedVersion: warned!.version, applicationObjectId: objectId(), certificateKeyId: warned!.certificateKeyId! })).saved).toBe(true);
+    expect(await getDelegatedAppView(database.prisma)).toMatchObject({ renewalWarning: null, applicationObjectId: objectId(), certificateKeyId: warned!.certificateKeyId });
+  });
+
+  it("switching to a generated certificate drops the previous certificate's ID left in the form, so a renewal never removes that one", async () => {
+    await installExpiringCertificate();
+    const before = await getDelegatedAppView(database.prisma);
+    expect(before?.certificateKeyId).toBeTruthy();
+    await generateMailboxAppCertificate(database.prisma, ring, { validityMonths: 6 }, { actor: admin }, { privateKeyPem: fixtureKeys.b });
+    uploadCertificate(liveApp(), (await mailboxCertificateDraftPem(database.prisma))!);
+    const saved = await save({ expectedVersion: before!.version, certificateSource: "generated", applicationObjectId: objectId(), certificateKeyId: before!.certificateKeyId!.toUpperCase() });
+    expect(saved.saved).toBe(true);
+    expect(await getDelegatedAppView(database.prisma)).toMatchObject({ certificateGenerated: true, certificateKeyId: null });
+  });
+
   it("a certificate the admin brought is not renewed", async () => {
     await installExpiringCertificate();
     await database.prisma.delegatedApp.update({ where: { id: 1 }, data: { certificateGenerated: false } });

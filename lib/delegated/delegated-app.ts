@@ -407,6 +407,7 @@ export async function saveDelegatedApp(
   options: { timeoutMs?: number } = {},
 ): Promise<SaveDelegatedAppResult> {
   const generated = input.credentialKind === "certificate" && input.certificateSource === "generated" ? await openMailboxCertificateDraft(db, ring) : null;
+  const stored = await getDelegatedAppView(db);
   if (input.credentialKind === "certificate" && input.certificateSource === "generated" && !generated) {
     throw new UserFacingError("Generate a certificate first, or choose your own certificate.", { certificateSource: "No generated certificate is waiting: generate one above" });
   }
@@ -418,23 +419,31 @@ export async function saveDelegatedApp(
       current: () => getDelegatedApp(db, ring),
       credentialContext: credentialContext(),
       chosenCredential: async () => (generated ? { credential: generated.credential, expiresAt: generated.expiresAt } : undefined),
-      extraData: (form, credential, current) => ({
-        applicationObjectId: form.applicationObjectId ?? null,
-        certificateKeyId: credential.kind === "certificate" ? (form.certificateKeyId ?? null) : null,
-        ...(sameCredential(current?.credential, credential)
-          ? {}
-          : {
-              certificateGenerated: generated !== null,
-              certificateValidityMonths: generated?.validityMonths ?? null,
-              pendingCertificateKeySealed: null,
-              pendingCertificatePem: null,
-              pendingCertificateKeyId: null,
-              renewalStep: null,
-              previousCertificateKeyId: null,
-              previousCertificateThumbprint: null,
-              renewalWarning: null,
-            }),
-      }),
+      extraData: (form, credential, current) => {
+        const changed = !sameCredential(current?.credential, credential);
+        const applicationObjectId = form.applicationObjectId ?? null;
+        // A Certificate ID left filled in from the previous certificate names that one: kept, the first renewal would remove it from the app.
+        const staleKeyId = changed && form.certificateKeyId !== undefined && form.certificateKeyId.toLowerCase() === stored?.certificateKeyId?.toLowerCase();
+        return {
+          applicationObjectId,
+          certificateKeyId: credential.kind === "certificate" && !staleKeyId ? (form.certificateKeyId ?? null) : null,
+          // A warning such as "Object ID unknown" is out of date once the Object ID changes; the next renewal pass says again what still blocks it.
+          ...(applicationObjectId !== (stored?.applicationObjectId ?? null) ? { renewalWarning: null } : {}),
+          ...(!changed
+            ? {}
+            : {
+                certificateGenerated: generated !== null,
+                certificateValidityMonths: generated?.validityMonths ?? null,
+                pendingCertificateKeySealed: null,
+                pendingCertificatePem: null,
+                pendingCertificateKeyId: null,
+                renewalStep: null,
+                previousCertificateKeyId: null,
+                previousCertificateThumbprint: null,
+                renewalWarning: null,
+              }),
+        };
+      },
       refuse: () => assertNotSetupApp(db, input.clientId),
       audit: { type: "delegated-app", name: "the mailbox sign-in app" },
     },

@@ -394,7 +394,7 @@ describe("the scripts with a certificate instead of a secret", () => {
     const lint = runShellcheck(file);
     expect(lint.stdout).toBe("");
     expect(lint.status).toBe(0);
-    expect(script).toContain(`cat > calsync-certificate.pem <<'PEM'\n-----BEGIN CERTIFICATE-----\n`);
+    expect(script).toContain(`cat > calsync-certificate.pem <<'CALSYNC-PEM-END'\n-----BEGIN CERTIFICATE-----\n`);
     expect(script.replace(/\s+/g, "")).toContain(certificate.base64Der);
     expect(script).toContain('az ad app credential reset --id "$APP_ID" --cert @calsync-certificate.pem --append');
     expect(script).toContain('az ad app credential list --id "$APP_ID" --cert');
@@ -427,6 +427,8 @@ describe("the scripts with a certificate instead of a secret", () => {
     const cloud = knownClouds.global;
     expect(() => azureCliScript({ cloud, certificate: { ...certificate, base64Der: "MIIB'; rm -rf ~; '" } })).toThrow();
     expect(() => azureCliScript({ cloud, certificate: { ...certificate, base64Der: `-----BEGIN PRIVATE KEY-----\n${pemBody(fixtureKeys.a)}` } })).toThrow();
+    // Base64 that is not whole (length not a multiple of 4) could end in a line that closes the heredoc.
+    expect(() => azureCliScript({ cloud, certificate: { ...certificate, base64Der: `${"A".repeat(64)}PEM` } })).toThrow();
     expect(() => powerShellScript({ cloud, certificate: { ...certificate, thumbprint: "ab'cd" } })).toThrow();
     expect(() => powerShellScript({ cloud, certificate: { ...certificate, expiresAt: "soon" } })).toThrow();
   });

@@ -47,7 +47,11 @@ export const setupScriptOptionsSchema = z.object({
    */
   certificate: z
     .object({
-      base64Der: z.string().max(16_000).regex(/^[A-Za-z0-9+/]+={0,2}$/, "The certificate must be base64 DER"),
+      base64Der: z
+        .string()
+        .max(16_000)
+        .regex(/^[A-Za-z0-9+/]+={0,2}$/, "The certificate must be base64 DER")
+        .refine((base64) => base64.length % 4 === 0, "The certificate must be whole base64 DER"),
       thumbprint: z.string().regex(/^[0-9A-F]{40}$/, "The thumbprint must be the SHA-1 hex the portal shows"),
       subject: z.string().max(1000).transform((subject) => subject.replace(/[\u0000-\u001f\u007f]+/g, ", ")),
       expiresAt: z.iso.date(),
@@ -247,9 +251,10 @@ function azureCliCertificateLines(certificate: ScriptCertificate): string[] {
   const base64Thumbprint = hexToBase64(certificate.thumbprint);
   const keyIdQuery = `[?customKeyIdentifier=='${certificate.thumbprint}' || customKeyIdentifier=='${base64Thumbprint}'].keyId | [0]`;
   return [
-    `cat > ${setupScriptFileNames.certificate} <<'PEM'`,
+    // The end marker has a hyphen, which no base64 line can hold, so the certificate cannot end the heredoc early.
+    `cat > ${setupScriptFileNames.certificate} <<'CALSYNC-PEM-END'`,
     certificatePem(certificate),
-    "PEM",
+    "CALSYNC-PEM-END",
     "",
     "# A second run finds the certificate already uploaded and keeps it.",
     "# Fails while the certificate is not listed, so that retry waits for it after the upload.",

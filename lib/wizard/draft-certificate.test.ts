@@ -72,6 +72,21 @@ describe.each(testEngines())("the wizard's certificate on $name", (engine) => {
     await expect(saveDraftAsConnection(database.prisma, ring, actor.id, { confirmWarnings: false }, { actor })).rejects.toThrow(/changed since the last verification/);
   });
 
+  it("a new certificate forgets the previous certificate's Certificate ID and keeps the Object ID", async () => {
+    await draftWithIds();
+    const objectId = "22222222-2222-4222-8222-222222222222";
+    const first = await saveDraftStep(database.prisma, ring, {
+      userId: actor.id,
+      step: "client-secret",
+      done: true,
+      nextStep: "admin-consent",
+      fields: { applicationObjectId: objectId, certificateKeyId: "33333333-3333-4333-8333-333333333333" },
+    });
+    const renewed = await generateDraftCertificate(database.prisma, ring, actor.id, first, 12, { privateKeyPem: fixtureKeys.b });
+    expect(renewed.fields.certificateKeyId).toBeUndefined();
+    expect(renewed.fields.applicationObjectId).toBe(objectId);
+  });
+
   it("takes a PFX with its password, and a bad upload changes nothing", async () => {
     await draftWithIds();
     const file = new File([new Uint8Array(fixtureBytes("bundle-a.pfx"))], "app.pfx");

@@ -84,5 +84,6 @@ export async function uploadDraftCertificate(db: AppPrismaClient, ring: KeyRing,
 /** The public certificate as the setup scripts upload it: never the key, which stays sealed in the draft. */
 export function scriptCertificate(certificatePem: string): { base64Der: string; thumbprint: string; subject: string; expiresAt: string } {
   const facts = describeCertificate(certificatePem);
-  return { base64Der: certificateDer(certificatePem).toString("base64"), thumbprint: facts.portalThumbprint, subject: facts.subject, expiresAt: facts.expiresAt.toISOString().slice(0, 10) };
+  // The subject is only a comment in the scripts; a brought certificate's may be longer than they take.
+  return { base64Der: certificateDer(certificatePem).toString("base64"), thumbprint: facts.portalThumbprint, subject: facts.subject.slice(0, 1000), expiresAt: facts.expiresAt.toISOString().slice(0, 10) };
 }

@@ -200,6 +200,8 @@ export async function saveDraftStep(
     else completed.delete(input.step);
     for (const step of input.alsoCompleted ?? []) completed.add(step);
     const fields = { ...current.fields, ...(input.fields ?? {}) };
+    // A new certificate gets its own Certificate ID in Entra; the old one would make the first renewal remove the wrong key.
+    if (input.certificate && !input.fields?.certificateKeyId) delete fields.certificateKeyId;
     const sealed = input.clientSecret !== undefined ? ring.seal(input.clientSecret, draftContext(row.id)) : undefined;
     const updated = await tx.wizardDraft.update({
       where: { id: row.id },

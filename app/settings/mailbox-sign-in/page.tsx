@@ -115,7 +115,8 @@ export default async function MailboxSignInSettingsPage({ searchParams }: { sear
               label="Certificate ID (optional)"
               required={false}
               autoComplete="off"
-              defaultValue={app?.certificateKeyId ?? undefined}
+              // A waiting generated certificate gets its own ID in Entra; the stored one names the certificate it replaces.
+              defaultValue={certificateDraft ? undefined : (app?.certificateKeyId ?? undefined)}
               hint="Shown beside the certificate's thumbprint in Entra"
             />
           </AppCredentialFields>

@@ -16,7 +16,7 @@ import { whoLabel } from "@/lib/checks/fix-roles";
 import { DEFAULT_VALIDITY_MONTHS } from "@/lib/crypto/certificates";
 import { getPrisma } from "@/lib/db/client";
 import { resolveCloud } from "@/lib/entra/cloud-config";
-import { azureCliScript, powerShellScript, requiredResourceAccessJson, scriptOutputLabels, setupScriptFileNames, signInAudienceSchema } from "@/lib/entra/setup-scripts";
+import { azureCliScript, powerShellScript, requiredResourceAccessJson, scriptOutputLabels, setupScriptFileNames, setupScriptOptionsSchema, signInAudienceSchema } from "@/lib/entra/setup-scripts";
 import { scriptCertificate } from "@/lib/wizard/draft-certificate";
 import { draftCertificatePem, getDraft, type DraftView } from "@/lib/wizard/drafts";
 import { consentRedirectUri } from "@/lib/wizard/urls";
@@ -36,7 +36,9 @@ export default async function ScriptPathPage({ searchParams }: { searchParams: P
   const fields = draft.fields;
   const options = { cloud, signInAudience: signInAudienceSchema.catch("AzureADMyOrg").parse(fields.accountType), redirectUri: consentRedirectUri() };
   const certificatePem = draft.certificate ? await draftCertificatePem(await getPrisma(), user.id) : null;
-  const certificate = certificatePem ? scriptCertificate(certificatePem) : undefined;
+  const described = certificatePem ? scriptCertificate(certificatePem) : undefined;
+  // A brought certificate may be larger than a script carries (an upload may be 64 kB): it goes through the manual steps instead.
+  const certificate = described && setupScriptOptionsSchema.shape.certificate.safeParse(described).success ? described : undefined;
   const scriptFiles = (withCertificate: typeof certificate): ScriptFile[] => [
     { name: setupScriptFileNames.azureCli, text: azureCliScript({ ...options, certificate: withCertificate }), type: "text/x-shellscript", where: "Azure Cloud Shell (Bash) or any Bash with Azure CLI 2.37 or newer" },
     { name: setupScriptFileNames.powerShell, text: powerShellScript({ ...options, certificate: withCertificate }), type: "text/plain", where: "PowerShell with the Microsoft Graph PowerShell module" },
@@ -72,6 +74,12 @@ export default async function ScriptPathPage({ searchParams }: { searchParams: P
               <p className="text-sm" data-testid="script-certificate">
                 Certificate <code className="break-all">{draft.certificate.portalThumbprint}</code> (the Thumbprint Entra shows), valid until{" "}
                 {draft.certificate.expiresAt.toISOString().slice(0, 10)}.
+              </p>
+            ) : null}
+            {described && !certificate ? (
+              <p role="alert" className="text-sm">
+                This certificate is too large to travel in a script. Generate one here, or upload yours by hand:{" "}
+                <Link href="/connections/new/client-secret">the credential step</Link>.
               </p>
             ) : null}
             <ActionForm
