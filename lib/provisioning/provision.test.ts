@@ -62,8 +62,10 @@ describe.each(testEngines())("provisioning on $name", (engine) => {
     expect(row).toMatchObject({ status: "done", connectionId: outcome.connectionId });
     const sealed = await database.prisma.provisioning.findUniqueOrThrow({ where: { id }, select: { tokenSealed: true, secretSealed: true } });
     expect(sealed).toEqual({ tokenSealed: null, secretSealed: null });
-    const connection = await database.prisma.connection.findUniqueOrThrow({ where: { id: outcome.connectionId! }, select: { clientId: true } });
+    const connection = await database.prisma.connection.findUniqueOrThrow({ where: { id: outcome.connectionId! }, select: { clientId: true, consentGrantedAt: true } });
     expect(connection.clientId).toBe(row?.appId);
+    // The console granted the consent itself: the access-denied diagnosis knows Exchange may lag behind it.
+    expect(Date.now() - connection.consentGrantedAt!.getTime()).toBeLessThan(60_000);
     const audit = await database.prisma.auditEvent.findMany({ where: { targetId: id }, select: { action: true, summary: true } });
     expect(audit.map((entry) => entry.action).sort()).toEqual(["provisioning.create-app", "provisioning.create-service-principal", "provisioning.credential", "provisioning.grant", "provisioning.grant"]);
     expect(JSON.stringify(audit)).not.toContain(token.split(".")[2]);
@@ -89,9 +91,13 @@ describe.each(testEngines())("provisioning on $name", (engine) => {
     expect(app?.grantedRoles).toEqual([]);
     // The Global Administrator approves through the link: the simulator grants what the app requests.
     app!.grantedRoles = [...app!.requestedRoles];
+    const handedOffAt = new Date();
     const resumed = await runProvisioning(database.prisma, ring, cloud, id, { actor, backoff });
     expect(resumed.status, resumed.message).toBe("done");
     expect(tenantApps(`Calsync AA ${engine.name}`)).toHaveLength(1);
+    // Consent given through the hand-off link: recorded when the resume found it.
+    const connection = await database.prisma.connection.findUniqueOrThrow({ where: { id: resumed.connectionId! }, select: { consentGrantedAt: true } });
+    expect(connection.consentGrantedAt!.getTime()).toBeGreaterThanOrEqual(handedOffAt.getTime());
   });
 
   it("a user with no admin role in a tenant that forbids registering apps: stopped before any write, with the explanation", async () => {

@@ -133,6 +133,8 @@ type Context = {
    * not hold up the next round trip. Settled before the run returns.
    */
   background: Promise<unknown>[];
+  /** When this run saw the permissions granted: by its own grants, or found after a hand-off. */
+  consentGrantedAt?: Date;
   /** The credential added in this run, so the verification need not read it back. */
   credential?: NewCredential;
 };
@@ -164,6 +166,11 @@ function show(ctx: Context, item: ChecklistItem): void {
 
 function stepItem(ctx: Context, id: string, status: ChecklistItem["status"], detail: string, who?: string): void {
   show(ctx, { id, title: stepTitles[id] ?? id, status, detail, ...(who ? { who } : {}) });
+}
+
+/** When the permissions were granted through this provisioning: in this run, or as recorded by an earlier one. */
+function consentGrantedAt(ctx: Context): Date | undefined {
+  return ctx.consentGrantedAt ?? ctx.row.steps.find((step) => step.step === "grant" && step.status === "done")?.updatedAt;
 }
 
 function done(row: ProvisioningRow, step: string): boolean {
@@ -362,6 +369,9 @@ async function grant(ctx: Context, plan: PreflightPlan): Promise<ProvisioningOut
       later(ctx, audit(ctx, "grant", `Granted Microsoft Graph ${role.value} to app ${row.appId ?? ""} in tenant ${row.tenantId} (assignment ${outcome.value.id})`));
     }
   }
+  // Consent given through Calsync (here, or through the hand-off link): the access-denied diagnosis
+  // expects Exchange to lag behind it for up to two hours. Assignments that already existed are older.
+  if (plan.grant === "handoff" || Object.values(ids).some((assignment) => assignment !== "existing")) ctx.consentGrantedAt = new Date();
   later(ctx, recordStep(ctx.db, row.id, "grant", { status: "done", microsoftIds: ids, attempts: Math.max(1, attempts) }));
   stepItem(ctx, "grant", "pass", `Granted ${plan.roles.map((role) => role.value).join(" and ")}.`);
   await crashPoint(ctx, "grant");
@@ -503,6 +513,7 @@ async function verify(ctx: Context, plan: PreflightPlan, credential: NewCredenti
             clientSecret: credential.clientSecret,
             ...(credential.certificate ? { certificate: { privateKeyPem: credential.certificate.privateKeyPem, certificatePem: credential.certificate.certificatePem, thumbprintSha256: credential.certificate.thumbprintSha256 } } : {}),
             mailboxScope: { kind: "all" },
+            ...(consentGrantedAt(ctx) ? { consentGrantedAt: consentGrantedAt(ctx)!.toISOString() } : {}),
           },
           { likelyMailbox: { id: ctx.facts.userId, label: ctx.facts.account }, ...(ctx.options.signal ? { signal: ctx.options.signal } : {}) },
         ),
@@ -657,6 +668,7 @@ async function runClaimed(
             testMailbox: null,
             outOfScopeMailbox: null,
             writeTest: false,
+            consentGrantedAt: consentGrantedAt(ctx) ?? null,
             report,
           },
           { actor, ...(options.ip !== undefined ? { ip: options.ip } : {}) },

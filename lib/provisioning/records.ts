@@ -28,7 +28,7 @@ export const provisioningSelect = {
   message: true,
   createdById: true,
   createdAt: true,
-  steps: { select: { step: true, status: true, microsoftIds: true, attempts: true, error: true }, orderBy: { updatedAt: "asc" } },
+  steps: { select: { step: true, status: true, microsoftIds: true, attempts: true, error: true, updatedAt: true }, orderBy: { updatedAt: "asc" } },
 } as const satisfies Prisma.ProvisioningSelect;
 
 export type ProvisioningRow = Prisma.ProvisioningGetPayload<{ select: typeof provisioningSelect }>;
