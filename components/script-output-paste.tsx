@@ -1,7 +1,7 @@
 "use client";
 
 import { useId } from "react";
-import { parseScriptOutput } from "@/lib/entra/setup-scripts";
+import { parseScriptOutput } from "@/lib/entra/script-output";
 
 /**
  * The box the setup script's output is pasted into. As soon as text arrives, the values it finds are

@@ -5,12 +5,11 @@ import { delimiter, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { customCloud, knownClouds, type Cloud } from "@/lib/entra/clouds";
 import { graphPermissions, graphResourceAppId } from "@/lib/entra/permissions";
+import { parseScriptOutput, scriptOutputLabels } from "@/lib/entra/script-output";
 import {
   azureCliScript,
   powerShellScript,
   requiredResourceAccessJson,
-  parseScriptOutput,
-  scriptOutputLabels,
   setupScriptFileNames,
   signInAudienceSchema,
   type SetupScriptOptions,

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { Cloud, CloudId, KnownCloudId } from "@/lib/entra/clouds";
 import { graphResourceAppId, requiredApplicationPermissions, requiredResourceAccess, type GraphPermission } from "@/lib/entra/permissions";
+import { scriptOutputLabels, type ScriptOutputField } from "@/lib/entra/script-output";
 import { plainText } from "@/lib/validation/text";
 
 /**
@@ -68,20 +69,6 @@ export const setupScriptFileNames = {
   certificate: "calsync-certificate.pem",
 } as const;
 
-/**
- * The labels of the block both scripts print at the end. The wizard's paste box reads the same
- * labels back, so the four values land in their fields without retyping.
- */
-export const scriptOutputLabels = {
-  tenant: "Directory (tenant) ID",
-  clientId: "Application (client) ID",
-  clientSecret: "Client secret (Value)",
-  secretExpiresAt: "Client secret expires",
-  applicationObjectId: "Object ID",
-  certificateKeyId: "Certificate ID",
-} as const;
-export type ScriptOutputField = keyof typeof scriptOutputLabels;
-
 const outputHeading = "Done. Paste these four lines into Calsync:";
 
 function outputLine(field: ScriptOutputField, value: string): string {
@@ -94,28 +81,6 @@ const writeHost = (text: string) => `Write-Host "${text}"`;
 /** The closing block every script prints: a blank line, the heading, then one labelled line per value. */
 function labelledOutput(print: (text: string) => string, heading: string, values: Partial<Record<ScriptOutputField, string>>): string[] {
   return [print(""), print(heading), ...Object.entries(values).map(([field, value]) => print(outputLine(field as ScriptOutputField, value)))];
-}
-
-/**
- * The values in a pasted script output (or any text with the same labelled lines). Only the lines
- * found are returned; the expiry is reduced to its date, whatever time and zone the tool printed.
- */
-export function parseScriptOutput(text: string): Partial<Record<ScriptOutputField, string>> {
-  const found: Partial<Record<ScriptOutputField, string>> = {};
-  const byLabel = new Map(Object.entries(scriptOutputLabels).map(([field, label]) => [label.toLowerCase(), field as ScriptOutputField]));
-  for (const line of text.split(/\r?\n/)) {
-    const match = /^\s*([^:]+?)\s*:\s*(\S.*?)\s*$/.exec(line);
-    const field = match ? byLabel.get(match[1]!.toLowerCase()) : undefined;
-    if (!field) continue;
-    const value = match![2]!;
-    if (field === "secretExpiresAt") {
-      const date = /\d{4}-\d{2}-\d{2}/.exec(value);
-      if (date) found.secretExpiresAt = date[0];
-    } else {
-      found[field] = value;
-    }
-  }
-  return found;
 }
 
 /** `az cloud set --name` values. The CLI has no DoD cloud: DoD tenants sign in through AzureUSGovernment. */

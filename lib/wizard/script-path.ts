@@ -1,7 +1,7 @@
 import "server-only";
 import { z } from "zod";
 import type { DbClient } from "@/lib/db/types";
-import { parseScriptOutput } from "@/lib/entra/setup-scripts";
+import { parseScriptOutput } from "@/lib/entra/script-output";
 import { UserFacingError } from "@/lib/errors";
 import type { DraftFields } from "@/lib/wizard/draft-fields";
 import type { DraftView } from "@/lib/wizard/drafts";
