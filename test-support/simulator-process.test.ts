@@ -1,11 +1,9 @@
-import { spawn } from "node:child_process";
-import { fileURLToPath } from "node:url";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { demo } from "@/simulator/demo-ids";
 import { loadDemoScenario } from "@/simulator/scenario";
 import { adminToken, provisioningScenario, provisioningUsers } from "./provisioning-scenario";
 import { testSimulatorStateDir } from "./simulator-ca";
-import { startSimulatorProcess, type SimulatorProcess, type SimulatorProcessReply } from "./simulator-process";
+import { spawnSimulatorChild, startSimulatorProcess, type SimulatorProcess, type SimulatorProcessReply } from "./simulator-process";
 import { assertCaTrusted } from "./simulator-trust";
 
 function isRunning(pid: number): boolean {
@@ -79,8 +77,9 @@ describe("closing", () => {
   });
 
   it("the child exits by itself when its parent goes away (the IPC channel closes)", async () => {
-    const entry = fileURLToPath(new URL("./simulator-process-entry.ts", import.meta.url));
-    const child = spawn(process.execPath, ["--import", "tsx", entry], { cwd: fileURLToPath(new URL("..", import.meta.url)), stdio: ["ignore", "inherit", "inherit", "ipc"], serialization: "advanced" });
+    const child = spawnSimulatorChild();
+    // A failing test must not leave its child behind.
+    onTestFinished(() => void child.kill("SIGKILL"));
     const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
     const started = new Promise<SimulatorProcessReply>((resolve) => child.once("message", resolve));
     child.send({ id: 0, command: "start", input: { scenario: await loadDemoScenario(), stateDir: testSimulatorStateDir } });

@@ -48,9 +48,14 @@ const REPO_ROOT = fileURLToPath(new URL("..", import.meta.url));
 /** A child that does not finish closing in this time is killed. */
 const CLOSE_DEADLINE_MS = 10_000;
 
-export async function startSimulatorProcess(options: SimulatorProcessCommands["start"]["input"]): Promise<SimulatorProcess> {
+/** The bare child, before any call: for a caller that speaks the protocol itself. */
+export function spawnSimulatorChild(): ChildProcess {
   // "advanced" serialization is the structured clone algorithm: a scenario crosses as it is.
-  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", ENTRY], { cwd: REPO_ROOT, stdio: ["ignore", "inherit", "inherit", "ipc"], serialization: "advanced" });
+  return spawn(process.execPath, ["--import", "tsx", ENTRY], { cwd: REPO_ROOT, stdio: ["ignore", "inherit", "inherit", "ipc"], serialization: "advanced" });
+}
+
+export async function startSimulatorProcess(options: SimulatorProcessCommands["start"]["input"]): Promise<SimulatorProcess> {
+  const child = spawnSimulatorChild();
   // A parent that exits for any reason takes the child with it (a parent killed outright closes the
   // IPC channel, on which the child exits by itself).
   const killOnExit = () => child.kill("SIGKILL");
