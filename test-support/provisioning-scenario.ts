@@ -2,7 +2,7 @@ import { setupAppScopes } from "@/lib/provisioning/setup-token";
 import { ROLE_TEMPLATES } from "@/simulator/applications";
 import { demo } from "@/simulator/demo-ids";
 import type { Scenario, ScenarioApp, ScenarioUser } from "@/simulator/scenario";
-import type { Simulator } from "@/simulator/server";
+import type { MintAccessTokenOptions } from "@/simulator/server";
 
 /** Scopes of an Azure CLI Graph token: everything the user may do, except reading /policies. */
 export const CLI_SCOPES = ["Application.ReadWrite.All", "AppRoleAssignment.ReadWrite.All", "Directory.AccessAsUser.All", "User.Read"];
@@ -33,8 +33,16 @@ export function provisioningScenario(scenario: Scenario, patch: (scenario: Scena
   return scenario;
 }
 
-/** An administrator's delegated Graph token, as Azure CLI (default) or the setup app would hold it. */
-export function adminToken(sim: Pick<Simulator, "mintAccessToken">, userId: string, scopes: readonly string[] = CLI_SCOPES, options: { expiresInSeconds?: number; audience?: string } = {}): string {
+/**
+ * An administrator's delegated Graph token, as Azure CLI (default) or the setup app would hold it; a
+ * simulator in another process (test-support/simulator-process.ts) answers with a promise of it.
+ */
+export function adminToken<Token extends string | Promise<string>>(
+  sim: { mintAccessToken(options: MintAccessTokenOptions): Token },
+  userId: string,
+  scopes: readonly string[] = CLI_SCOPES,
+  options: { expiresInSeconds?: number; audience?: string } = {},
+): Token {
   return sim.mintAccessToken({ tenant: demo.contoso.id, clientId: demo.apps.identityTools.clientId, user: userId, scopes: [...scopes], ...options });
 }
 
