@@ -341,6 +341,7 @@ async function createApplication(ctx: RequestContext, caller: DirectoryCaller): 
     appRoleAssignmentRequired: false,
     createdAt: new Date().toISOString(),
     ownerIds: caller.me ? [caller.me.id] : [],
+    federatedIdentityCredentials: [],
   };
   tenant.apps.push(app);
   if (tenant.appQuota !== undefined) tenant.appQuota -= 1;
@@ -445,6 +446,10 @@ async function handleApplications(ctx: RequestContext, caller: DirectoryCaller, 
     return noContent(ctx);
   }
   if (action === "owners" && method === "GET") return listOwners(ctx, tenant, app);
+  // learn.microsoft.com/graph/api/application-list-federatedidentitycredentials
+  if (action === "federatedIdentityCredentials" && method === "GET") {
+    return ok(ctx, 200, { "@odata.context": `${ctx.origin}/v1.0/$metadata#applications('${applicationObjectId(tenant, app)}')/federatedIdentityCredentials`, value: app.federatedIdentityCredentials });
+  }
   if (action === "addPassword" && method === "POST") return addPassword(ctx, caller, app);
   if (action === "removePassword" && method === "POST") return removePassword(ctx, app);
   sendGraphError(ctx, 400, "BadRequest", `Resource not found for the segment '${action ?? key}'.`);

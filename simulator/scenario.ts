@@ -143,6 +143,10 @@ export const appSchema = z.object({
   servicePrincipalCreatedAt: isoDateTime.optional(),
   /** Users who registered it: they may manage it without an admin role. */
   ownerIds: z.array(guid).default([]),
+  /** Federated identity credentials: an outside identity provider's tokens stand in for a secret (learn.microsoft.com/graph/api/resources/federatedidentitycredential). */
+  federatedIdentityCredentials: z
+    .array(z.object({ id: guid, name: z.string().min(1), issuer: z.string().min(1), subject: z.string().min(1), audiences: z.array(z.string()).default(["api://AzureADTokenExchange"]) }))
+    .default([]),
   /** When it was deleted (apps in a tenant's deleted items only). */
   deletedAt: isoDateTime.optional(),
   /**

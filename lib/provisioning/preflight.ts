@@ -64,7 +64,7 @@ export function isoDurationDays(value: string): number | undefined {
   return Number(years) * 365 + Number(months) * 30 + Number(days) + Math.floor(Number(hours) / 24);
 }
 
-function odataLiteral(value: string): string {
+export function odataLiteral(value: string): string {
   return `'${value.replace(/'/g, "''")}'`;
 }
 
@@ -200,6 +200,18 @@ export async function runPreflight(
       : `Signed in as ${facts.account}, but this token lacks Application.ReadWrite.All (or Directory.AccessAsUser.All), so it cannot create apps. Nothing was changed.`,
   });
   if (!facts.can.createApps) stops.push("token");
+
+  // Without the tag search a resume cannot tell whether an earlier attempt already created the app:
+  // creating another would leave a duplicate, and the name search alone would offer ours for reuse.
+  if (!taggedSearch.ok) {
+    items.push({
+      id: "earlier-app",
+      title: "An earlier attempt's app",
+      status: "fail",
+      detail: `The console could not look for an app an earlier attempt may have created (${taggedSearch.failure.code}), so it creates none now. Nothing was changed; try again.`,
+    });
+    stops.push("earlier-app");
+  }
 
   // Name collision: reuse by object id, never by name alone.
   // A tagged app is judged by the create step, which adopts it or stops; it is no name collision.

@@ -8,7 +8,7 @@ import type { Cloud } from "@/lib/entra/clouds";
 import type { ChecklistItem } from "@/lib/provisioning/preflight";
 import { createAdminGraph } from "@/lib/provisioning/admin-graph";
 import { CONSOLE_APP_TAG, provisioningTag, runProvisioning, startProvisioning, undoProvisioning, type RunOptions } from "@/lib/provisioning/provision";
-import { getProvisioning } from "@/lib/provisioning/records";
+import { getProvisioning, replaceProvisioningToken } from "@/lib/provisioning/records";
 import type { FaultInput } from "@/simulator/scenario";
 import { testEngines } from "@/test-support/databases";
 import { adminToken, CLI_SCOPES, provisioningScenario, provisioningUsers, SETUP_APP_SCOPES } from "@/test-support/provisioning-scenario";
@@ -205,6 +205,75 @@ describe.each(testEngines())("provisioning on $name", (engine) => {
       expect(audit).toHaveLength(1);
     });
 
+    /** Ours gone, the planted app the only one with the tag; `dress` makes it look as much like ours as its planter can. */
+    async function plantAlone(name: string, dress: (app: ReturnType<typeof tenantApps>[number]) => void) {
+      const id = await crashAndLoseRecord(name);
+      const tenant = sim.scenario.tenants[0]!;
+      tenant.apps.splice(tenant.apps.findIndex((app) => app.displayName === name), 1);
+      const planted = await plant(provisioningUsers.noRole.id, name, provisioningTag(id));
+      dress(tenantApps(name)[0]!);
+      return { id, planted };
+    }
+
+    it.each([
+      ["the administrator added as a second owner", "not its only owner", (app: ReturnType<typeof tenantApps>[number]) => app.ownerIds.push(provisioningUsers.globalAdmin.id)],
+      [
+        "the administrator made the only owner, but a secret left on it",
+        "credential",
+        (app: ReturnType<typeof tenantApps>[number]) => {
+          app.ownerIds = [provisioningUsers.globalAdmin.id];
+          app.secrets.push({ id: "0c0c0c0c-0000-4000-8000-000000000001", value: "planted~secret~0000000000000000000000", expiresAt: "2030-01-01T00:00:00Z" });
+        },
+      ],
+      [
+        "the administrator made the only owner, but a federated credential left on it",
+        "credential",
+        (app: ReturnType<typeof tenantApps>[number]) => {
+          app.ownerIds = [provisioningUsers.globalAdmin.id];
+          app.federatedIdentityCredentials.push({ id: "0c0c0c0c-0000-4000-8000-000000000002", name: "ci", issuer: "https://token.actions.githubusercontent.com", subject: "repo:attacker/x:ref:refs/heads/main", audiences: ["api://AzureADTokenExchange"] });
+        },
+      ],
+      [
+        "the administrator made the only owner, but its service principal made in advance",
+        "service principal",
+        (app: ReturnType<typeof tenantApps>[number]) => {
+          app.ownerIds = [provisioningUsers.globalAdmin.id];
+          app.hasServicePrincipal = true;
+        },
+      ],
+    ])("a planted app, the only one with the tag, %s: refused for good, nothing granted, the token discarded", async (_case, reason, dress) => {
+      sim.setScenario(provisioningScenario(pristine()));
+      const name = `Calsync planted dressed ${engine.name} ${reason}`;
+      const { id, planted } = await plantAlone(name, dress);
+      const resumed = await runProvisioning(database.prisma, ring, cloud, id, { actor, backoff });
+      expect(resumed.status).toBe("failed");
+      expect(resumed.message).toContain(reason);
+      expect(resumed.message).toContain(planted);
+      expect(tenantApps(name)).toEqual([expect.objectContaining({ grantedRoles: [] })]);
+      expect(await getProvisioning(database.prisma, id)).toMatchObject({ status: "refused", applicationObjectId: null });
+      expect(await database.prisma.provisioning.findUniqueOrThrow({ where: { id }, select: { tokenSealed: true } })).toEqual({ tokenSealed: null });
+      // No later attempt continues it, even with a new token (the command line can hand one over).
+      await replaceProvisioningToken(database.prisma, ring, id, adminToken(sim, provisioningUsers.globalAdmin.id, SETUP_APP_SCOPES));
+      const again = await runProvisioning(database.prisma, ring, cloud, id, { actor, backoff });
+      expect(again.status).toBe("stopped");
+      expect(tenantApps(name)[0]?.grantedRoles).toEqual([]);
+    });
+
+    it("a resume whose search for the tagged app fails creates nothing: stopped with the reason", async () => {
+      sim.setScenario(provisioningScenario(pristine()));
+      const name = `Calsync tag search down ${engine.name}`;
+      const id = await crashAndLoseRecord(name);
+      sim.clearRequests();
+      // Both searches of /applications (by name and by tag) stay unavailable through the client's own retries.
+      sim.setFaults([{ kind: "unavailable", path: "/v1.0/applications", method: "GET", status: 503, retryAfterSeconds: 0 }]);
+      const resumed = await runProvisioning(database.prisma, ring, cloud, id, { actor, backoff });
+      sim.setFaults([]);
+      expect(resumed.status).toBe("stopped");
+      expect(resumed.message).toContain("could not look for an app an earlier attempt may have created");
+      expect(writes(/^\/v1\.0\/applications$/)).toBe(0);
+      expect(tenantApps(name)).toHaveLength(1);
+    });
+
     it("the only tagged app, but owned by someone else (ours is gone): refused", async () => {
       sim.setScenario(provisioningScenario(pristine()));
       const name = `Calsync planted alone ${engine.name}`;
@@ -214,7 +283,7 @@ describe.each(testEngines())("provisioning on $name", (engine) => {
       const planted = await plant(provisioningUsers.noRole.id, name, provisioningTag(id));
       const resumed = await runProvisioning(database.prisma, ring, cloud, id, { actor, backoff });
       expect(resumed.status).toBe("failed");
-      expect(resumed.message).toContain("are not among its owners");
+      expect(resumed.message).toContain("not its only owner");
       expect(resumed.message).toContain(planted);
       expect(tenantApps(name)).toEqual([expect.objectContaining({ hasServicePrincipal: false, grantedRoles: [], secrets: [] })]);
     });
@@ -241,6 +310,32 @@ describe.each(testEngines())("provisioning on $name", (engine) => {
     expect(tenantApps(name)).toHaveLength(1);
     const lease = await database.prisma.provisioning.findUniqueOrThrow({ where: { id }, select: { leaseUntil: true } });
     expect(lease.leaseUntil).toBeNull();
+  });
+
+  it("a run whose lease lapsed while it waited and was taken by another stops before its next write, and leaves the record to the other", async () => {
+    sim.setScenario(provisioningScenario(pristine()));
+    const name = `Calsync lease taken ${engine.name}`;
+    const id = await startProvisioning(database.prisma, ring, { cloud, token: adminToken(sim, provisioningUsers.globalAdmin.id, SETUP_APP_SCOPES), displayName: name, secretMonths: 6 }, actor);
+    // Enough refusals that the other window's write lands while this run still waits.
+    sim.setFaults([{ kind: "replication", path: "/v1.0/servicePrincipals", method: "POST", requests: 5 }]);
+    const takenUntil = new Date(Date.now() + 60 * 60_000);
+    let taken: Promise<unknown> | undefined;
+    const outcome = await runProvisioning(database.prisma, ring, cloud, id, {
+      actor,
+      backoff,
+      // While the service principal waits for replication, another window takes the (as if lapsed) lease.
+      onEvent: (event) => {
+        if (!taken && "item" in event && event.item.id === "create-service-principal" && event.item.status === "waiting") {
+          // Prisma's queries run when awaited or then'd, not when built.
+          taken = database.prisma.provisioning.update({ where: { id }, data: { leaseUntil: takenUntil, status: "running" }, select: { id: true } }).then(() => undefined);
+        }
+      },
+    });
+    sim.setFaults([]);
+    await taken;
+    expect(outcome.status, outcome.message).toBe("busy");
+    expect(tenantApps(name)[0]).toMatchObject({ secrets: [], grantedRoles: [] });
+    expect(await database.prisma.provisioning.findUniqueOrThrow({ where: { id }, select: { leaseUntil: true, status: true } })).toEqual({ leaseUntil: takenUntil, status: "running" });
   });
 
   it("a policy that forbids secrets: a certificate is generated, uploaded and saved, whether the token reads the policy or meets the refusal", async () => {

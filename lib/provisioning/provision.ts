@@ -2,6 +2,7 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import { certificateDer, describeCertificate, generateCertificateCredential } from "@/lib/crypto/certificates";
 import { recordAudit, type AuditActor } from "@/lib/audit/audit";
+import { isGuid } from "@/lib/checks/format";
 import type { CheckReport } from "@/lib/checks/schema";
 import { runChecks } from "@/lib/checks/run-checks";
 import { createConnection } from "@/lib/connections/connections";
@@ -12,7 +13,7 @@ import type { AppPrismaClient } from "@/lib/db/types";
 import { createAdminGraph, type AdminGraph, type AdminGraphFailure } from "@/lib/provisioning/admin-graph";
 import { explainFailure, hasCode, isAlreadyGranted } from "@/lib/provisioning/explain";
 import { recordTenantName } from "@/lib/connections/tenant-names";
-import { runPreflight, type ChecklistItem, type CredentialPlan, type PreflightPlan, type PreflightResult, type TaggedApp } from "@/lib/provisioning/preflight";
+import { odataLiteral, runPreflight, type ChecklistItem, type CredentialPlan, type PreflightPlan, type PreflightResult, type TaggedApp } from "@/lib/provisioning/preflight";
 import {
   createProvisioningRecord,
   discardProvisioningSecrets,
@@ -133,6 +134,8 @@ type Context = {
    * not hold up the next round trip. Settled before the run returns.
    */
   background: Promise<unknown>[];
+  /** The run's lease on the provisioning, renewed before each step (each may wait out replication up to the bound). */
+  lease: { until: Date };
   /** When this run saw the permissions granted: by its own grants, or found after a hand-off. */
   consentGrantedAt?: Date;
   /** The credential added in this run, so the verification need not read it back. */
@@ -168,9 +171,24 @@ function stepItem(ctx: Context, id: string, status: ChecklistItem["status"], det
   show(ctx, { id, title: stepTitles[id] ?? id, status, detail, ...(who ? { who } : {}) });
 }
 
+/**
+ * Extends the run's lease for the next step. A step may wait out replication up to the bound, so a
+ * lease taken once for the whole run could lapse and let a second window run the same writes. A lease
+ * that lapsed and was taken meanwhile stops this run before it writes anything more.
+ */
+async function holdLease(ctx: Context): Promise<void> {
+  const until = new Date(Date.now() + ctx.backoff.boundMs + 2 * 60_000);
+  const { count } = await ctx.db.provisioning.updateMany({ where: { id: ctx.row.id, leaseUntil: ctx.lease.until }, data: { leaseUntil: until } });
+  if (count === 0) throw new StepStop("busy", "Another window or process took over this setup while it waited; it continues there.");
+  ctx.lease.until = until;
+}
+
 /** When the permissions were granted through this provisioning: in this run, or as recorded by an earlier one. */
 function consentGrantedAt(ctx: Context): Date | undefined {
-  return ctx.consentGrantedAt ?? ctx.row.steps.find((step) => step.step === "grant" && step.status === "done")?.updatedAt;
+  const recorded = ctx.row.steps.find((step) => step.step === "grant" && step.status === "done");
+  // Only assignments an earlier run made count; "existing" ones were there before this setup.
+  const madeHere = recorded && Object.values((recorded.microsoftIds ?? {}) as Record<string, unknown>).some((assignment) => assignment !== "existing");
+  return ctx.consentGrantedAt ?? (madeHere ? recorded.updatedAt : undefined);
 }
 
 function done(row: ProvisioningRow, step: string): boolean {
@@ -208,6 +226,8 @@ class StepStop extends Error {
   constructor(
     readonly status: ProvisioningOutcome["status"],
     message: string,
+    /** No later attempt may continue it: the token is discarded and the page offers no retry. */
+    readonly final = false,
   ) {
     super(message);
   }
@@ -265,11 +285,14 @@ async function createApp(ctx: Context, plan: PreflightPlan): Promise<void> {
 const CLOCK_SKEW_MS = 5 * 60_000;
 
 /**
- * A tagged app is this provisioning's only when it is the only one with the tag, the signed-in
- * administrator owns it (whoever registers an app becomes its owner) and Microsoft created it after
- * the provisioning began. Anyone who may register apps can copy the tag onto an app of their own
- * while the first run's answer is lost; adopting that app would grant it Calendars.ReadWrite
- * across the tenant. Anything else stops the run, and nothing is reused.
+ * A tagged app is this provisioning's only when it is the only one with the tag, Microsoft created
+ * it after the provisioning began, the signed-in administrator is its only owner (whoever registers
+ * an app becomes its owner), and it has no credential and no service principal yet (the lost answer
+ * came before the next step). The tag is readable by anyone in the tenant once our app exists, so
+ * someone may copy it onto an app of their own, make the administrator an owner, and add a secret or
+ * a federated credential before stepping back; adopting that app would grant it Calendars.ReadWrite
+ * across the tenant. Anything else ends the provisioning for good: nothing is reused, the token is
+ * discarded, and a new setup starts from a clean slate.
  */
 async function adoptTaggedApp(ctx: Context, tagged: TaggedApp[]): Promise<{ id: string; appId: string }> {
   const { row } = ctx;
@@ -281,7 +304,7 @@ async function adoptTaggedApp(ctx: Context, tagged: TaggedApp[]): Promise<{ id: 
       audit(ctx, "tagged-app-refused", `Refused to adopt app ${ids} in tenant ${row.tenantId}, which carries this setup's tag: ${code}`),
     ]);
     stepItem(ctx, "create-app", "fail", detail, "an Application Administrator or Global Administrator");
-    throw new StepStop("failed", detail);
+    throw new StepStop("failed", detail, true);
   };
   if (tagged.length > 1) {
     return refuse(`${tagged.length} apps carry the tag this setup puts on the app it creates: ${ids}. Only one can be the app an earlier attempt created; another may have been made by someone else to receive this app's permissions.`, "several tagged apps");
@@ -291,12 +314,35 @@ async function adoptTaggedApp(ctx: Context, tagged: TaggedApp[]): Promise<{ id: 
   if (!Number.isFinite(createdAt) || createdAt < row.createdAt.getTime() - CLOCK_SKEW_MS) {
     return refuse(`The app ${ids} carries the tag this setup puts on the app it creates, but Microsoft registered it before this setup began, so an earlier attempt cannot have created it.`, "tagged app older than the setup");
   }
-  // Owners are directory objects; $select keeps them to their ids. A resume right after the crash may
-  // ask before the new app has replicated, so this read waits like the writes do.
-  const owners = await retrying(ctx, "create-app", () => ctx.graph.request<{ value: { id: string }[] }>("GET", `/applications/${encodeURIComponent(app.id)}/owners?$select=id`));
+  if (!isGuid(app.appId)) return refuse(`The app ${ids} carries the tag this setup puts on the app it creates, but Microsoft named no valid client ID for it.`, "tagged app without a client ID");
+  // Read side by side. A resume right after the crash may ask before the new app has replicated, so
+  // each read waits like the writes do.
+  const path = `/applications/${encodeURIComponent(app.id)}`;
+  const read = <T>(url: string) => retrying(ctx, "create-app", () => ctx.graph.request<T>("GET", url));
+  const [owners, credentials, federated, principals] = await Promise.all([
+    // Owners are directory objects; $select keeps them to their ids.
+    read<{ value: { id: string }[]; "@odata.nextLink"?: string }>(`${path}/owners?$select=id`),
+    read<{ passwordCredentials?: unknown[]; keyCredentials?: unknown[] }>(`${path}?$select=passwordCredentials,keyCredentials`),
+    read<{ value: unknown[] }>(`${path}/federatedIdentityCredentials`),
+    read<{ value: { id: string }[] }>(`/servicePrincipals?$filter=${encodeURIComponent(`appId eq ${odataLiteral(app.appId)}`)}&$select=id`),
+  ]);
   if (!owners.ok) return failStep(ctx, "create-app", owners);
-  if (!owners.value.value.some((owner) => owner.id.toLowerCase() === ctx.facts.userId.toLowerCase())) {
-    return refuse(`The app ${ids} carries the tag this setup puts on the app it creates, but you (${ctx.facts.account}) are not among its owners, as you would be had this setup created it with your sign-in.`, "tagged app owned by someone else");
+  if (!credentials.ok) return failStep(ctx, "create-app", credentials);
+  if (!federated.ok) return failStep(ctx, "create-app", federated);
+  if (!principals.ok) return failStep(ctx, "create-app", principals);
+  const ownerIds = owners.value.value.map((owner) => owner.id.toLowerCase());
+  if (owners.value["@odata.nextLink"] !== undefined || ownerIds.length !== 1 || ownerIds[0] !== ctx.facts.userId.toLowerCase()) {
+    return refuse(
+      `The app ${ids} carries the tag this setup puts on the app it creates, but you (${ctx.facts.account}) are not its only owner, as you would be had this setup created it with your sign-in.`,
+      "tagged app owned by someone else",
+    );
+  }
+  const credentialCount = (credentials.value.passwordCredentials?.length ?? 0) + (credentials.value.keyCredentials?.length ?? 0) + federated.value.value.length;
+  if (credentialCount > 0) {
+    return refuse(`The app ${ids} carries the tag this setup puts on the app it creates, but it already has ${credentialCount === 1 ? "a credential" : `${credentialCount} credentials`} (secrets, certificates or federated credentials) that this setup did not add.`, "tagged app with credentials");
+  }
+  if (principals.value.value.length > 0) {
+    return refuse(`The app ${ids} carries the tag this setup puts on the app it creates, but it already has a service principal that this setup did not create.`, "tagged app with a service principal");
   }
   later(ctx, audit(ctx, "create-app", `Adopted app “${row.displayName}” in tenant ${row.tenantId}, created by an earlier attempt whose answer was lost: application (client) ID ${app.appId}, object ID ${app.id}`));
   return { id: app.id, appId: app.appId };
@@ -371,7 +417,7 @@ async function grant(ctx: Context, plan: PreflightPlan): Promise<ProvisioningOut
   }
   // Consent given through Calsync (here, or through the hand-off link): the access-denied diagnosis
   // expects Exchange to lag behind it for up to two hours. Assignments that already existed are older.
-  if (plan.grant === "handoff" || Object.values(ids).some((assignment) => assignment !== "existing")) ctx.consentGrantedAt = new Date();
+  if ((plan.grant === "handoff" && !row.reuseObjectId) || Object.values(ids).some((assignment) => assignment !== "existing")) ctx.consentGrantedAt = new Date();
   later(ctx, recordStep(ctx.db, row.id, "grant", { status: "done", microsoftIds: ids, attempts: Math.max(1, attempts) }));
   stepItem(ctx, "grant", "pass", `Granted ${plan.roles.map((role) => role.value).join(" and ")}.`);
   await crashPoint(ctx, "grant");
@@ -552,7 +598,7 @@ export async function runProvisioning(db: AppPrismaClient, ring: KeyRing, cloud:
   }
   const items = new Map<string, ChecklistItem>();
   const outcome = (status: ProvisioningOutcome["status"], message: string, extra: Partial<ProvisioningOutcome> = {}): ProvisioningOutcome => ({ id, status, message, items: [...items.values()], ...extra });
-  if (row.status === "done" || row.status === "undone") return outcome(row.status === "done" ? "done" : "stopped", row.message ?? "This provisioning has ended.");
+  if (row.status === "done" || row.status === "undone" || row.status === "refused") return outcome(row.status === "done" ? "done" : "stopped", row.message ?? "This provisioning has ended.");
 
   const inspected = inspectSetupToken(token, cloud);
   const graph = createAdminGraph(cloud, token, options.signal);
@@ -573,9 +619,10 @@ export async function runProvisioning(db: AppPrismaClient, ring: KeyRing, cloud:
   // One run at a time: a second window (or the CLI) would otherwise send the same writes twice. A
   // process that dies keeps the lease until it expires, after the longest wait one attempt may take.
   const now = new Date();
+  const lease = { until: new Date(now.getTime() + backoff.boundMs + 2 * 60_000) };
   const claimed = await db.provisioning.updateMany({
     where: { id, OR: [{ leaseUntil: null }, { leaseUntil: { lt: now } }] },
-    data: { leaseUntil: new Date(now.getTime() + backoff.boundMs + 2 * 60_000) },
+    data: { leaseUntil: lease.until },
   });
   if (claimed.count === 0) return outcome("busy", "This setup is already running in another window or process. Wait for it to finish, then reload this page.");
   const background: Promise<unknown>[] = [];
@@ -586,7 +633,7 @@ export async function runProvisioning(db: AppPrismaClient, ring: KeyRing, cloud:
       await updateProvisioning(db, id, { status: "failed", message: problem });
       return outcome("stopped", problem);
     }
-    const ctx: Context = { db, ring, cloud, graph, row, facts: inspected.facts, options, backoff, items, background };
+    const ctx: Context = { db, ring, cloud, graph, row, facts: inspected.facts, options, backoff, items, background, lease };
     const result = await runClaimed(ctx, await preflight, outcome);
     await settle(ctx);
     finished = result.status === "done";
@@ -595,7 +642,8 @@ export async function runProvisioning(db: AppPrismaClient, ring: KeyRing, cloud:
     // A run that threw still leaves its records written before the lease goes.
     await Promise.allSettled(background);
     // A finished provisioning let go of its lease in the write that ended it.
-    if (!finished) await db.provisioning.updateMany({ where: { id }, data: { leaseUntil: null } });
+    // Only our own lease: one that lapsed may have been taken by another run since.
+    if (!finished) await db.provisioning.updateMany({ where: { id, leaseUntil: lease.until }, data: { leaseUntil: null } });
   }
 }
 
@@ -624,7 +672,9 @@ async function runClaimed(
 
   try {
     await createApp(ctx, plan);
+    await holdLease(ctx);
     await createServicePrincipal(ctx);
+    await holdLease(ctx);
     // Both run to their end before anything is reported, so neither keeps writing after the run stops.
     const [grantResult, credentialResult] = await Promise.allSettled([grant(ctx, plan), addCredential(ctx, plan)]);
     if (grantResult.status === "rejected") throw grantResult.reason;
@@ -637,6 +687,7 @@ async function runClaimed(
       return outcome("handoff", message, { handOff });
     }
     const credential = await newCredential(ctx);
+    await holdLease(ctx);
     const { report, granted, record } = await verify(ctx, plan, credential);
     // Its record is written with the connection below rather than on its own before it; a run that
     // stops in between verifies again, which writes nothing in the tenant.
@@ -688,7 +739,10 @@ async function runClaimed(
     return outcome("done", message, { report, grantedRoles: granted, ...(connectionId ? { connectionId } : {}) });
   } catch (error) {
     if (!(error instanceof StepStop)) throw error;
-    await updateProvisioning(db, id, { status: error.status === "waiting" ? "waiting" : "failed", message: error.message.slice(0, 2000) });
+    // The run that took over owns the record now.
+    if (error.status === "busy") return outcome("busy", error.message);
+    await updateProvisioning(db, id, { status: error.final ? "refused" : error.status === "waiting" ? "waiting" : "failed", message: error.message.slice(0, 2000) });
+    if (error.final) await discardProvisioningSecrets(db, id);
     return outcome(error.status, error.message);
   }
 }

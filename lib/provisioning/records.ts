@@ -32,7 +32,7 @@ export const provisioningSelect = {
 } as const satisfies Prisma.ProvisioningSelect;
 
 export type ProvisioningRow = Prisma.ProvisioningGetPayload<{ select: typeof provisioningSelect }>;
-export type ProvisioningStatus = "running" | "waiting" | "handoff" | "failed" | "done" | "undone";
+export type ProvisioningStatus = "running" | "waiting" | "handoff" | "failed" | "refused" | "done" | "undone";
 export type StepStatus = "done" | "failed" | "waiting" | "handoff" | "skipped";
 export type MicrosoftIds = Record<string, string>;
 

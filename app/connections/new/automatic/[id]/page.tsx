@@ -92,7 +92,7 @@ export default async function ProvisioningPage({ params }: { params: Promise<{ i
           </div>
         </details>
       )}
-      {row.status === "undone" && (
+      {(row.status === "undone" || row.status === "refused") && (
         <p>
           <Link href="/connections/new/automatic">Start a new setup</Link>
         </p>
