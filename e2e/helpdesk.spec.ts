@@ -121,6 +121,9 @@ test.describe("as admin, after the triage", () => {
   test("consent given through the connection page's hand-off link is recorded for that connection", async ({ page }) => {
     await page.goto(`/status?q=${encodeURIComponent(name)}`);
     await page.getByRole("link", { name }).click();
+    // The link navigates on the client: read the address only once the connection's page is there.
+    await expect(page).toHaveURL(/\/connections\/[0-9a-f-]{36}$/);
+    await expect(page.getByRole("heading", { name, level: 1 })).toBeVisible();
     await expect(page.getByRole("term").filter({ hasText: "Admin consent" })).toHaveCount(0);
     const connectionUrl = page.url();
     // The administrator who receives the message opens the link; they need no console account.

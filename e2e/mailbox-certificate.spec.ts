@@ -24,9 +24,12 @@ test("an admin generates the mailbox sign-in app's certificate, saves it once up
   await page.goto("/settings/mailbox-sign-in");
   const section = page.getByRole("region", { name: "Certificate (recommended)" });
   await section.getByLabel("Valid for").selectOption("3");
-  await section.getByRole("button", { name: "Generate a certificate" }).click();
   const thumbprint = section.getByTestId("portal-thumbprint");
+  // The authorisation spec calls every action as each role, so a draft certificate may already wait here.
+  const waiting = (await thumbprint.count()) > 0 ? await thumbprint.textContent() : null;
+  await section.getByRole("button", { name: /^Generate a (new )?certificate$/ }).click();
   await expect(thumbprint).toHaveText(/^[0-9A-F]{40}$/);
+  if (waiting) await expect(thumbprint).not.toHaveText(waiting);
 
   const download = page.waitForEvent("download");
   await section.getByRole("link", { name: "Download the certificate (.cer)" }).click();

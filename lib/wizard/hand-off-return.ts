@@ -4,6 +4,7 @@ import { isGuid } from "@/lib/checks/format";
 import type { KeyRing } from "@/lib/crypto/seal";
 import type { AppPrismaClient, DbClient } from "@/lib/db/types";
 import { parseAdminConsentCallback } from "@/lib/entra/admin-consent";
+import { log } from "@/lib/log";
 import { HAND_OFF_TTL_MS, openHandOffState } from "@/lib/wizard/consent-hand-off";
 import { recordDraftHandOffConsent } from "@/lib/wizard/drafts";
 
@@ -27,17 +28,23 @@ async function claimHandOffNonce(tx: DbClient, nonce: string, now: Date): Promis
  */
 export async function recordHandOffConsent(db: AppPrismaClient, ring: KeyRing, params: URLSearchParams, context: { ip?: string | null }, now = new Date()): Promise<boolean> {
   const state = params.get("state") ?? "";
+  const ignored = (reason: string) => {
+    // Anyone can open the return page; the reason helps an operator whose grant did not show up.
+    log.info("A consent hand-off return was not recorded", { reason });
+    return false;
+  };
   const opened = openHandOffState(ring, state, now);
-  if (!opened) return false;
+  if (!opened) return ignored("state not ours or expired");
   const result = parseAdminConsentCallback(params, state);
-  if (result.outcome !== "granted" || !isGuid(result.tenant)) return false;
+  if (result.outcome !== "granted") return ignored("consent not granted");
+  if (!isGuid(result.tenant)) return ignored("no tenant ID");
   const tenantId = result.tenant.toLowerCase();
   const { target, clientId, nonce } = opened;
 
   return db.$transaction(async (tx) => {
     if (target.kind === "draft") {
       const draftUserId = await recordDraftHandOffConsent(tx, { draftId: target.id, clientId, tenantId, at: now }, () => claimHandOffNonce(tx, nonce, now));
-      if (!draftUserId) return false;
+      if (!draftUserId) return ignored("another draft, app or tenant, or link already used");
       await recordAudit(tx, {
         actor: null,
         action: "wizard.admin-consent",
@@ -48,8 +55,8 @@ export async function recordHandOffConsent(db: AppPrismaClient, ring: KeyRing, p
       return true;
     }
     const row = await tx.connection.findUnique({ where: { id: target.id }, select: { name: true, kind: true, tenantId: true, clientId: true } });
-    if (!row || row.kind !== "organization" || row.clientId.toLowerCase() !== clientId || row.tenantId.toLowerCase() !== tenantId) return false;
-    if (!(await claimHandOffNonce(tx, nonce, now))) return false;
+    if (!row || row.kind !== "organization" || row.clientId.toLowerCase() !== clientId || row.tenantId.toLowerCase() !== tenantId) return ignored("another connection, app or tenant");
+    if (!(await claimHandOffNonce(tx, nonce, now))) return ignored("link already used");
     await tx.connection.update({ where: { id: target.id }, data: { consentGrantedAt: now }, select: { id: true } });
     await recordAudit(tx, {
       actor: null,
