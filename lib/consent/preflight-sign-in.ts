@@ -8,7 +8,7 @@ import { getDelegatedApp, type DelegatedAppConfig } from "@/lib/delegated/delega
 import type { Cloud } from "@/lib/entra/clouds";
 import { UserFacingError } from "@/lib/errors";
 import { getSetupApp } from "@/lib/provisioning/setup-app";
-import { startSetupSignIn } from "@/lib/provisioning/setup-sign-in";
+import { shownRefusalCode, startSetupSignIn } from "@/lib/provisioning/setup-sign-in";
 
 /**
  * The consent pre-flight with the administrator's token from the setup app sign-in, which carries
@@ -91,7 +91,7 @@ export function preflightSignInNotice(result: string | undefined, code: string |
     case "refused":
       return {
         tone: "danger",
-        text: `Microsoft did not sign you in through the setup app (${code && /^(AADSTS\d{4,7}|[a-z_-]{3,40})$/.test(code) ? code : "no code"}). Nothing was checked. Check the setup app under Settings → Setup app, or paste a token instead.`,
+        text: `Microsoft did not sign you in through the setup app (${shownRefusalCode(code)}). Nothing was checked. Check the setup app under Settings → Setup app, or paste a token instead.`,
       };
     case "failed":
       return { tone: "danger", text: "The sign-in could not be completed. Nothing was checked. Try again." };

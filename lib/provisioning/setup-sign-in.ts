@@ -30,6 +30,14 @@ const MICROSOFT_TIMEOUT_MS = 20_000;
  * Who consumes the token: `provision` ("Set it up for me") and `consent-preflight` (the mailbox
  * sign-in settings' consent pre-flight). Each has its branch in the callback route.
  */
+/**
+ * A refusal code carried back in the page's address, shown only when it looks like one (an AADSTS
+ * number or an OAuth error word): the address is anyone's to write.
+ */
+export function shownRefusalCode(code: string | undefined): string {
+  return code && /^(AADSTS\d{4,7}|[a-z_-]{3,40})$/.test(code) ? code : "no code";
+}
+
 export const setupSignInPurposes = ["provision", "consent-preflight"] as const;
 export type SetupSignInPurpose = (typeof setupSignInPurposes)[number];
 

@@ -8,6 +8,7 @@ import { authorizePage } from "@/lib/auth/current-user";
 import { getPrisma } from "@/lib/db/client";
 import { configuredCloudOptions, defaultCloudId, resolveCloud } from "@/lib/entra/cloud-config";
 import { getSetupAppView } from "@/lib/provisioning/setup-app";
+import { shownRefusalCode } from "@/lib/provisioning/setup-sign-in";
 
 export const metadata: Metadata = { title: "Set it up for me" };
 
@@ -25,7 +26,7 @@ function signInProblem(kind: string | undefined, code: string | undefined): stri
       if (code === "token-unusable") return "Microsoft signed you in, but the token cannot be used for this setup (wrong cloud, or it expires too soon). Nothing was changed.";
       if (code === "setup-app-missing") return "The setup app was removed while you were signing in. Nothing was changed.";
       // Only a code's shape is shown: the URL can be crafted by anyone, and free text here would read as the console's own words.
-      return `Microsoft did not sign you in through the setup app (${code && /^(AADSTS\d{4,7}|[a-z_]{3,40})$/.test(code) ? code : "no code"}). Nothing was changed. Check the setup app's redirect URI and permissions under Settings → Setup app, or paste a token instead.`;
+      return `Microsoft did not sign you in through the setup app (${shownRefusalCode(code)}). Nothing was changed. Check the setup app's redirect URI and permissions under Settings → Setup app, or paste a token instead.`;
     default:
       return undefined;
   }
